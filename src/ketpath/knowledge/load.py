@@ -1,0 +1,374 @@
+"""Read and validate the knowledge base.
+
+Each file is parsed with :mod:`tomllib` and validated with Pydantic models that
+forbid unknown keys, so a typo in a threshold name is an error rather than a
+silently ignored setting. Errors name the file, the entry and the field.
+Cross-references (a claim citing a source, a rule citing a claim) are checked
+too: every source id must exist in ``sources.toml``.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable, Mapping
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+KNOWLEDGE_DIR = Path(__file__).resolve().parent
+
+Grade = Literal["A", "B", "C", "U", "X"]
+GRADE_MEANINGS: dict[str, str] = {
+    "A": "systematic review or several consistent studies in humans",
+    "B": "one study in humans, or a non-representative sample",
+    "C": "animal data, case reports or expert opinion",
+    "U": "stated by the source article; no supporting source found",
+    "X": "contradicted by the evidence",
+}
+Level = Literal["emergency", "urgent", "soon"]
+NonEmpty = Annotated[str, Field(min_length=1)]
+Days = Annotated[int, Field(ge=1, le=3650)]
+
+
+class KnowledgeError(ValueError):
+    """A knowledge file is missing, malformed or inconsistent."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Graded(_Strict):
+    """Anything shown to a user: a rationale, its evidence grade and sources."""
+
+    rationale: NonEmpty
+    grade: Grade
+    sources: tuple[NonEmpty, ...] = Field(min_length=1)
+    claims: tuple[NonEmpty, ...] = ()
+
+
+# ---------------------------------------------------------------- sources, claims
+
+SourceKind = Literal[
+    "article",
+    "systematic-review",
+    "meta-analysis",
+    "cohort",
+    "cross-sectional",
+    "survey",
+    "trial",
+    "case-report",
+    "animal",
+    "review",
+    "guideline",
+    "classification",
+    "label",
+    "manual",
+    "pk-study",
+    "model",
+    "project-default",
+    "other",
+]
+
+
+class Source(_Strict):
+    id: NonEmpty
+    citation: NonEmpty
+    kind: SourceKind
+    year: int | None = Field(default=None, ge=1900, le=2100)
+    note: str | None = None
+    verified: bool = True
+
+
+class Claim(_Strict):
+    id: NonEmpty
+    topic: NonEmpty
+    title: NonEmpty
+    article: NonEmpty
+    grade: Grade
+    evidence: NonEmpty
+    sources: tuple[NonEmpty, ...] = Field(min_length=1)
+
+
+# ---------------------------------------------------------------- vocabulary
+
+
+class Term(_Strict):
+    label: NonEmpty
+    social: bool = False
+    coping: bool = False
+    depressant: bool = False
+    injection: bool = False
+    group: str | None = None
+
+
+class Vocabulary(_Strict):
+    routes: dict[str, Term]
+    settings: dict[str, Term]
+    motives: dict[str, Term]
+    co_use: dict[str, Term]
+    sexes: dict[str, Term]
+    impacts: dict[str, Term]
+    goals: dict[str, Term]
+    screen_results: dict[str, Term]
+    screen_methods: dict[str, Term]
+    severities: dict[str, Term]
+    symptoms: dict[str, Term]
+
+    def flagged(self, table: str, flag: str) -> frozenset[str]:
+        """The terms of ``table`` with ``flag`` set (e.g. the social settings)."""
+        terms: dict[str, Term] = getattr(self, table)
+        return frozenset(key for key, term in terms.items() if getattr(term, flag))
+
+    def symptom_group(self, group: str) -> frozenset[str]:
+        return frozenset(key for key, term in self.symptoms.items() if term.group == group)
+
+    def label(self, table: str, key: str) -> str:
+        terms: dict[str, Term] = getattr(self, table)
+        return terms[key].label if key in terms else key
+
+
+# ---------------------------------------------------------------- rules
+
+
+class Band(_Strict):
+    id: NonEmpty
+    min: float = Field(ge=0)
+    label: NonEmpty
+
+
+class FrequencyRule(Graded):
+    recent_days: Days
+    prior_days: Days
+    bands: tuple[Band, ...] = Field(min_length=2)
+
+    @model_validator(mode="after")
+    def _ascending(self) -> FrequencyRule:
+        mins = [band.min for band in self.bands]
+        if mins != sorted(mins) or len(set(mins)) != len(mins) or mins[0] != 0:
+            raise ValueError("bands must start at 0 and rise strictly")
+        return self
+
+
+class StageLabel(_Strict):
+    label: NonEmpty
+    description: NonEmpty
+
+
+class StageRules(Graded):
+    stopped_after_days: Days
+    early_remission_after_days: Days
+    sustained_remission_after_days: Days
+    past_use_after_days: Days
+    experimental_max_use_days: Days
+    dependent_min_signals: Days
+    dependence_signals: tuple[NonEmpty, ...]
+    addiction_cycle_min_failed_quits: Days
+    dsm5_window_days: Days
+    labels: dict[str, StageLabel]
+
+
+class RelapseRule(Graded):
+    min_gap_days: Days
+    window_days: Days
+    min_use_days_before: Days
+    min_use_days_after: Days
+
+
+class FailedQuitRule(Graded):
+    within_days: Days
+
+
+class SignalRule(Graded):
+    """A signal. Thresholds not used by a given signal stay at their defaults."""
+
+    label: NonEmpty
+    evidence: NonEmpty
+    window_days: Days = 30
+    recent_days: Days = 30
+    prior_days: Days = 90
+    ratio: float = Field(default=1.0, gt=0)
+    min_count: int = Field(default=1, ge=1)
+    min_fraction: float = Field(default=0.0, ge=0, le=1)
+    min_mean: float = Field(default=0.0, ge=0)
+    min_score: float = Field(default=0.0, ge=0)
+    min_distinct: int = Field(default=1, ge=1)
+    min_recent_use_days: int = Field(default=1, ge=1)
+    min_dosed_use_days: int = Field(default=1, ge=1)
+    min_days_after_use: int = Field(default=1, ge=0)
+    max_days_after_use: int = Field(default=7, ge=0)
+    instruments: tuple[NonEmpty, ...] = ()
+
+
+class LevelRule(_Strict):
+    label: NonEmpty
+    action: NonEmpty
+    contacts: tuple[Literal["emergency", "helpline", "crisis"], ...]
+
+
+class RedFlagRule(Graded):
+    level: Level
+    message: NonEmpty
+    window_days: Days
+    symptoms: tuple[NonEmpty, ...] = ()
+    symptom: str | None = None
+    min_severity: int = Field(default=1, ge=1, le=3)
+    min_days: int = Field(default=1, ge=1)
+    min_count: int = Field(default=1, ge=1)
+    min_score: float = Field(default=0.0, ge=0)
+    bands: tuple[NonEmpty, ...] = ()
+    contacts: tuple[Literal["emergency", "helpline", "crisis"], ...] = ()
+
+
+class Phase(_Strict):
+    id: NonEmpty
+    from_day: int = Field(ge=0)
+    to_day: int | None = None
+    label: NonEmpty
+    expected: tuple[NonEmpty, ...]
+
+
+class CourseRule(Graded):
+    min_days: int = Field(ge=0)
+    min_peak_stage: NonEmpty
+    caveat: NonEmpty
+    phases: tuple[Phase, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _contiguous(self) -> CourseRule:
+        for before, after in zip(self.phases, self.phases[1:], strict=False):
+            if before.to_day is None or after.from_day != before.to_day + 1:
+                raise ValueError(f"phase {after.id!r} must start the day after {before.id!r} ends")
+        if self.phases[-1].to_day is not None:
+            raise ValueError("the last phase must be open-ended (no to_day)")
+        return self
+
+
+class Rules(_Strict):
+    disclaimer: NonEmpty
+    frequency: FrequencyRule
+    stages: StageRules
+    relapse: RelapseRule
+    failed_quit: FailedQuitRule
+    signals: dict[str, SignalRule]
+    red_flag_levels: dict[Level, LevelRule]
+    red_flags: dict[str, RedFlagRule]
+    course: CourseRule
+
+    def graded_items(self) -> Iterable[tuple[str, Graded]]:
+        """Every graded rule with a dotted name, for cross-checks and the Learn pages."""
+        yield "frequency", self.frequency
+        yield "stages", self.stages
+        yield "relapse", self.relapse
+        yield "failed_quit", self.failed_quit
+        for key, signal in self.signals.items():
+            yield f"signals.{key}", signal
+        for key, flag in self.red_flags.items():
+            yield f"red_flags.{key}", flag
+        yield "course", self.course
+
+
+# ---------------------------------------------------------------- loading
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def knowledge_path(name: str) -> Path:
+    return KNOWLEDGE_DIR / name
+
+
+def read_toml(name: str) -> dict[str, Any]:
+    """Parse ``knowledge/<name>``; a syntax error names the file and line."""
+    path = knowledge_path(name)
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError as error:
+        raise KnowledgeError(f"knowledge/{name}: file not found") from error
+    except tomllib.TOMLDecodeError as error:
+        raise KnowledgeError(f"knowledge/{name}: {error}") from error
+
+
+def validate(model: type[Model], data: Mapping[str, Any], where: str) -> Model:
+    """Validate ``data`` against ``model``; the error names ``where`` and the field."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = ".".join(str(part) for part in first["loc"]) or "(entry)"
+        raise KnowledgeError(f"{where}: {field}: {first['msg']}") from error
+
+
+def _entries(model: type[Model], name: str, table: str) -> tuple[Model, ...]:
+    raw = read_toml(name).get(table, [])
+    entries = tuple(
+        validate(model, item, f"knowledge/{name}: {table}[{index}] ({item.get('id', '?')})")
+        for index, item in enumerate(raw)
+    )
+    seen: set[str] = set()
+    for entry in entries:
+        entry_id = getattr(entry, "id")  # noqa: B009 - both models have an id
+        if entry_id in seen:
+            raise KnowledgeError(f"knowledge/{name}: {table}: duplicate id {entry_id!r}")
+        seen.add(entry_id)
+    return entries
+
+
+@cache
+def sources() -> dict[str, Source]:
+    return {source.id: source for source in _entries(Source, "sources.toml", "source")}
+
+
+def check_sources(cited: Iterable[str], where: str) -> None:
+    """Raise unless every cited source id exists in ``sources.toml``."""
+    known = sources()
+    for source_id in cited:
+        if source_id not in known:
+            raise KnowledgeError(f"{where}: cites unknown source {source_id!r}")
+
+
+@cache
+def claims() -> dict[str, Claim]:
+    loaded = _entries(Claim, "claims.toml", "claim")
+    for claim in loaded:
+        check_sources(claim.sources, f"knowledge/claims.toml: claim {claim.id!r}")
+    return {claim.id: claim for claim in loaded}
+
+
+@cache
+def vocabulary() -> Vocabulary:
+    return validate(Vocabulary, read_toml("vocabulary.toml"), "knowledge/vocabulary.toml")
+
+
+@cache
+def rules() -> Rules:
+    loaded = validate(Rules, read_toml("rules.toml"), "knowledge/rules.toml")
+    known_claims = claims()
+    for name, item in loaded.graded_items():
+        where = f"knowledge/rules.toml: {name}"
+        check_sources(item.sources, where)
+        for claim_id in item.claims:
+            if claim_id not in known_claims:
+                raise KnowledgeError(f"{where}: refers to unknown claim {claim_id!r}")
+    _check_rule_vocabulary(loaded)
+    return loaded
+
+
+def _check_rule_vocabulary(loaded: Rules) -> None:
+    symptoms = vocabulary().symptoms
+    stage_ids = set(loaded.stages.labels)
+    for name, flag in loaded.red_flags.items():
+        for symptom in (*flag.symptoms, *([flag.symptom] if flag.symptom else [])):
+            if symptom not in symptoms:
+                raise KnowledgeError(f"knowledge/rules.toml: red_flags.{name}: unknown symptom {symptom!r}")
+    for phase in loaded.course.phases:
+        for symptom in phase.expected:
+            if symptom not in symptoms:
+                raise KnowledgeError(f"knowledge/rules.toml: course.{phase.id}: unknown symptom {symptom!r}")
+    for signal in loaded.stages.dependence_signals:
+        if signal not in loaded.signals:
+            raise KnowledgeError(f"knowledge/rules.toml: stages: unknown dependence signal {signal!r}")
+    if loaded.course.min_peak_stage not in stage_ids:
+        raise KnowledgeError(f"knowledge/rules.toml: course: unknown stage {loaded.course.min_peak_stage!r}")
