@@ -9,6 +9,7 @@ too: every source id must exist in ``sources.toml``.
 
 from __future__ import annotations
 
+import os
 import tomllib
 from collections.abc import Iterable, Mapping
 from functools import cache
@@ -362,13 +363,78 @@ def _check_rule_vocabulary(loaded: Rules) -> None:
     for name, flag in loaded.red_flags.items():
         for symptom in (*flag.symptoms, *([flag.symptom] if flag.symptom else [])):
             if symptom not in symptoms:
-                raise KnowledgeError(f"knowledge/rules.toml: red_flags.{name}: unknown symptom {symptom!r}")
+                raise KnowledgeError(
+                    f"knowledge/rules.toml: red_flags.{name}: unknown symptom {symptom!r}"
+                )
     for phase in loaded.course.phases:
         for symptom in phase.expected:
             if symptom not in symptoms:
-                raise KnowledgeError(f"knowledge/rules.toml: course.{phase.id}: unknown symptom {symptom!r}")
+                raise KnowledgeError(
+                    f"knowledge/rules.toml: course.{phase.id}: unknown symptom {symptom!r}"
+                )
     for signal in loaded.stages.dependence_signals:
         if signal not in loaded.signals:
-            raise KnowledgeError(f"knowledge/rules.toml: stages: unknown dependence signal {signal!r}")
+            raise KnowledgeError(
+                f"knowledge/rules.toml: stages: unknown dependence signal {signal!r}"
+            )
     if loaded.course.min_peak_stage not in stage_ids:
-        raise KnowledgeError(f"knowledge/rules.toml: course: unknown stage {loaded.course.min_peak_stage!r}")
+        raise KnowledgeError(
+            f"knowledge/rules.toml: course: unknown stage {loaded.course.min_peak_stage!r}"
+        )
+
+
+# ---------------------------------------------------------------- help lines
+
+
+class Contact(_Strict):
+    kind: Literal["emergency", "helpline", "crisis"]
+    name: NonEmpty
+    number: NonEmpty
+
+
+class Locale(_Strict):
+    name: NonEmpty
+    zones: tuple[str, ...]
+    contacts: tuple[Contact, ...] = Field(min_length=1)
+
+    def of_kinds(self, kinds: Iterable[str]) -> tuple[Contact, ...]:
+        """The contacts of these kinds, in the order asked; emergency always available."""
+        wanted = list(kinds)
+        return tuple(c for kind in wanted for c in self.contacts if c.kind == kind)
+
+
+class Helplines(_Strict):
+    default: NonEmpty
+    locales: dict[str, Locale]
+
+    @model_validator(mode="after")
+    def _default_exists(self) -> Helplines:
+        if self.default not in self.locales:
+            raise ValueError(f"default locale {self.default!r} is not defined")
+        for key, locale in self.locales.items():
+            if not any(c.kind == "emergency" for c in locale.contacts):
+                raise ValueError(f"locale {key!r} needs an emergency contact")
+        return self
+
+    def for_zone(self, zone: str | None) -> str:
+        """Guess a locale from an IANA time zone: exact names first, then prefixes."""
+        if zone:
+            for key, locale in self.locales.items():
+                if zone in locale.zones:
+                    return key
+            for key, locale in self.locales.items():
+                if any(p.endswith("/") and zone.startswith(p) for p in locale.zones):
+                    return key
+        return self.default
+
+
+@cache
+def helplines() -> Helplines:
+    override = os.environ.get("KETPATH_HELPLINES")
+    if override:
+        try:
+            data = tomllib.loads(Path(override).read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as error:
+            raise KnowledgeError(f"{override}: {error}") from error
+        return validate(Helplines, data, override)
+    return validate(Helplines, read_toml("helplines.toml"), "knowledge/helplines.toml")

@@ -1,0 +1,201 @@
+"""A person's history as columns, ready for vectorised window queries.
+
+Every time becomes an integer count of microseconds on the person's local wall
+clock (time zone from the profile, UTC when none is named), so that calendar
+days and "the last N days" windows are exact integer comparisons: a window of
+N days ending at ``end`` holds the times ``end - N days < t <= end``, and the
+use-days ``d`` with ``0 <= day(end) - d < N``.
+
+A query can be asked at many evaluation points at once (the peak stage asks at
+the end of every use-day), which is why the helpers here take arrays.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, tzinfo
+from functools import cached_property
+from typing import Generic, TypeVar
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import numpy.typing as npt
+
+from ketpath.core.records import (
+    Craving,
+    DrugScreen,
+    Goal,
+    Impact,
+    Mood,
+    Questionnaire,
+    Record,
+    Symptom,
+    TimedRecord,
+    Use,
+    latest_profile,
+)
+
+MICROSECONDS_PER_DAY = 86_400 * 1_000_000
+_EPOCH = datetime(1970, 1, 1)
+_ONE_MICROSECOND = timedelta(microseconds=1)
+
+Ints = npt.NDArray[np.int64]
+Floats = npt.NDArray[np.float64]
+Bools = npt.NDArray[np.bool_]
+R = TypeVar("R", bound=TimedRecord)
+
+
+def local_microseconds(time: datetime, zone: tzinfo) -> int:
+    """Microseconds since 1970-01-01 00:00 on the wall clock of ``zone``."""
+    local = time.astimezone(zone).replace(tzinfo=None)
+    return (local - _EPOCH) // _ONE_MICROSECOND
+
+
+def days_to_microseconds(days: int) -> int:
+    return days * MICROSECONDS_PER_DAY
+
+
+@dataclass(frozen=True)
+class Table(Generic[R]):
+    """Records of one type sorted by time, with their local times as columns."""
+
+    records: tuple[R, ...]
+    at: Ints  # local microseconds, ascending
+
+    @cached_property
+    def day(self) -> Ints:
+        return self.at // MICROSECONDS_PER_DAY
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def column(self, read: Callable[[R], float | int | bool]) -> npt.NDArray[np.generic]:
+        return np.array([read(record) for record in self.records])
+
+    def mask(self, test: Callable[[R], bool]) -> Bools:
+        return np.fromiter((test(record) for record in self.records), dtype=bool, count=len(self))
+
+    def bounds(self, ends: Ints, days: int) -> tuple[Ints, Ints]:
+        """Index ranges ``[lo, hi)`` of the records in the N-day window ending at each end."""
+        hi = np.searchsorted(self.at, ends, side="right")
+        lo = np.searchsorted(self.at, ends - days_to_microseconds(days), side="right")
+        return lo.astype(np.int64), hi.astype(np.int64)
+
+    def bounds_before(self, ends: Ints, days: int, before_days: int) -> tuple[Ints, Ints]:
+        """Index ranges of the window of ``before_days`` that precedes the ``days`` window."""
+        return self.bounds(ends - days_to_microseconds(days), before_days)
+
+    def count(self, ends: Ints, days: int, where: Bools | None = None) -> Ints:
+        lo, hi = self.bounds(ends, days)
+        return window_sum(where, lo, hi) if where is not None else hi - lo
+
+    def indices(self, end: int, days: int, where: Bools | None = None) -> list[int]:
+        """Positions of the records in one window, optionally filtered."""
+        lo, hi = self.bounds(np.array([end], dtype=np.int64), days)
+        positions = range(int(lo[0]), int(hi[0]))
+        return [i for i in positions if where is None or where[i]]
+
+    def select(self, end: int, days: int, where: Bools | None = None) -> list[R]:
+        return [self.records[i] for i in self.indices(end, days, where)]
+
+
+def window_sum(values: npt.NDArray[np.generic] | None, lo: Ints, hi: Ints) -> Ints:
+    """Sum of ``values`` over each index range ``[lo, hi)`` (vectorised by cumulative sums)."""
+    assert values is not None
+    totals = np.concatenate(([0], np.cumsum(values, dtype=np.int64)))
+    return (totals[hi] - totals[lo]).astype(np.int64)
+
+
+def window_total(values: Floats, lo: Ints, hi: Ints) -> Floats:
+    totals = np.concatenate(([0.0], np.cumsum(values)))
+    return np.asarray(totals[hi] - totals[lo], dtype=np.float64)
+
+
+def _table(records: Sequence[R], zone: tzinfo) -> Table[R]:
+    stamped = sorted(
+        ((local_microseconds(record.time, zone), record) for record in records),
+        key=lambda pair: pair[0],
+    )
+    at = np.fromiter((pair[0] for pair in stamped), dtype=np.int64, count=len(stamped))
+    return Table(records=tuple(pair[1] for pair in stamped), at=at)
+
+
+@dataclass(frozen=True)
+class History:
+    """One person's records up to ``as_of``, as sorted tables per type."""
+
+    zone: tzinfo
+    as_of: datetime
+    end: int  # as_of in local microseconds
+    uses: Table[Use]
+    cravings: Table[Craving]
+    symptoms: Table[Symptom]
+    moods: Table[Mood]
+    impacts: Table[Impact]
+    goals: Table[Goal]
+    questionnaires: Table[Questionnaire]
+    screens: Table[DrugScreen]
+    weight_kg: float | None = None
+    _cache: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def end_day(self) -> int:
+        return self.end // MICROSECONDS_PER_DAY
+
+    @cached_property
+    def use_days(self) -> Ints:
+        """The distinct local days with at least one use, ascending."""
+        return np.unique(self.uses.day)
+
+    def use_days_in(self, end_days: Ints, days: int, before: int = 0) -> Ints:
+        """Count of use-days ``d`` with ``before <= end_day - d < before + days``."""
+        upper = np.searchsorted(self.use_days, end_days - before, side="right")
+        lower = np.searchsorted(self.use_days, end_days - before - days, side="right")
+        return (upper - lower).astype(np.int64)
+
+    @cached_property
+    def use_day_ends(self) -> Ints:
+        """The end of each use-day (its last microsecond), clipped to ``as_of``."""
+        ends = (self.use_days + 1) * MICROSECONDS_PER_DAY - 1
+        return np.minimum(ends, self.end).astype(np.int64)
+
+    def memo(self, key: str, compute: Callable[[], object]) -> object:
+        """Cache a derived column for the life of this history."""
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]
+
+
+def zone_of(records: Sequence[Record]) -> tzinfo:
+    profile = latest_profile(records)
+    if profile is not None and profile.timezone:
+        return ZoneInfo(profile.timezone)
+    return UTC
+
+
+def build_history(records: Sequence[Record], as_of: datetime) -> History:
+    """Split records by type, drop those after ``as_of`` and index them by local time."""
+    if as_of.tzinfo is None:
+        raise ValueError("as_of needs a UTC offset")
+    zone = zone_of(records)
+    timed = [r for r in records if getattr(r, "time", None) is not None and r.time <= as_of]  # type: ignore[union-attr]
+    profile = latest_profile(records)
+
+    def of(kind: type[R]) -> Table[R]:
+        return _table([r for r in timed if isinstance(r, kind)], zone)
+
+    return History(
+        zone=zone,
+        as_of=as_of,
+        end=local_microseconds(as_of, zone),
+        uses=of(Use),
+        cravings=of(Craving),
+        symptoms=of(Symptom),
+        moods=of(Mood),
+        impacts=of(Impact),
+        goals=of(Goal),
+        questionnaires=of(Questionnaire),
+        screens=of(DrugScreen),
+        weight_kg=profile.weight_kg if profile else None,
+    )

@@ -1,0 +1,196 @@
+"""Red flags at their boundaries, their order, contacts, and the course after stopping."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from histories import at, end_of, goal, profile, questionnaire, record, symptom, use, uses_on
+from ketpath.core.assess import assess
+from ketpath.core.instruments import get_instrument, score
+
+
+def flags(records, as_of, locale=None):
+    return assess(records, as_of, locale=locale).red_flags
+
+
+def flag_ids(records, as_of):
+    return [flag.finding.id for flag in flags(records, as_of)]
+
+
+@pytest.mark.parametrize(
+    "name", ["seizure", "breathing-difficulty", "unresponsive", "chest-pain", "suicidal-thoughts"]
+)
+@pytest.mark.parametrize(("hours_back", "expected"), [(7 * 24 - 1, True), (7 * 24, False)])
+def test_emergency_symptoms_raise_an_emergency_flag_for_seven_days(name, hours_back, expected):
+    as_of = at(30, 12)
+    records = [
+        use(1),
+        record("symptom", as_of - timedelta(hours=hours_back), symptom=name, severity=1),
+    ]
+    raised = [f for f in flags(records, as_of) if f.finding.id == name]
+    assert bool(raised) is expected
+    if raised:
+        assert raised[0].level == "emergency"
+
+
+@pytest.mark.parametrize("name", ["blood-in-urine", "unable-to-urinate", "jaundice"])
+def test_organ_harm_symptoms_are_urgent(name):
+    (flag,) = [f for f in flags([symptom(10, name)], end_of(12)) if f.finding.id == name]
+    assert flag.level == "urgent"
+
+
+@pytest.mark.parametrize(("severity", "expected"), [(2, False), (3, True)])
+def test_only_severe_abdominal_pain_is_urgent(severity, expected):
+    raised = [
+        f
+        for f in flags([symptom(10, "abdominal-pain", severity)], end_of(12))
+        if f.level == "urgent"
+    ]
+    assert bool(raised) is expected
+    if raised:
+        assert raised[0].finding.id == "abdominal-pain"
+
+
+@pytest.mark.parametrize(("days", "expected"), [(2, False), (3, True)])
+def test_urinary_symptoms_on_three_days_in_30_are_persistent(days, expected):
+    records = [symptom(20 + k, "urinary-frequency", hour=9) for k in range(days)]
+    records.append(symptom(20, "urinary-urgency", hour=10))  # same day: not another day
+    assert ("persistent-urinary-symptoms" in flag_ids(records, end_of(29))) is expected
+
+
+@pytest.mark.parametrize(("days", "expected"), [(1, False), (2, True)])
+def test_abdominal_pain_on_two_days_is_recurrent(days, expected):
+    records = [symptom(20 + 3 * k, "abdominal-pain", 1) for k in range(days)]
+    assert ("recurrent-abdominal-pain" in flag_ids(records, end_of(29))) is expected
+
+
+@pytest.mark.parametrize(("day", "expected"), [(10, True), (9, False)])
+def test_injection_in_the_last_90_days_is_flagged(day, expected):
+    records = [use(day, route="intramuscular")]
+    assert ("injection-use" in flag_ids(records, end_of(99))) is expected
+
+
+@pytest.mark.parametrize(("count", "expected"), [(1, False), (2, True)])
+def test_two_uses_with_depressants_in_30_days_are_flagged(count, expected):
+    records = [*uses_on(range(count), co_use=["opioids"]), use(5, co_use=["cannabis"])]
+    assert ("depressant-co-use" in flag_ids(records, end_of(20))) is expected
+
+
+@pytest.mark.parametrize(("failures", "expected"), [(1, False), (2, True)])
+def test_two_failed_quits_in_a_year_are_flagged(failures, expected):
+    records = [use(0)]
+    for k in range(failures):
+        records += [goal(100 * k + 10, hour=1), use(100 * k + 20)]
+    assert ("repeated-failed-quits" in flag_ids(records, end_of(300))) is expected
+
+
+def test_failed_quits_older_than_a_year_are_not_flagged():
+    records = [use(0), goal(10, hour=1), use(20), goal(110, hour=1), use(120)]
+    assert "repeated-failed-quits" in flag_ids(records, end_of(20 + 364))
+    assert "repeated-failed-quits" not in flag_ids(records, end_of(20 + 365))
+
+
+@pytest.mark.parametrize(("item9", "expected"), [(0, False), (1, True)])
+def test_phq9_item9_above_zero_is_urgent_with_the_crisis_line(item9, expected):
+    records = [questionnaire(10, "phq9", [0] * 8 + [item9])]
+    raised = [f for f in flags(records, end_of(20), "US") if f.finding.id == "phq9-item9"]
+    assert bool(raised) is expected
+    if raised:
+        assert raised[0].level == "urgent"
+        assert "988" in [contact.number for contact in raised[0].contacts]
+
+
+def puf_answers(target: int) -> list[int]:
+    """PUF answers totalling exactly ``target``, raising one item a step at a time."""
+    instrument = get_instrument("puf")
+    answers = [0] * len(instrument.items)
+    for index, item in enumerate(instrument.items):
+        for option in item.options:
+            answers[index] = option.code
+            if score("puf", answers).total == target:
+                return answers
+    raise AssertionError(f"no PUF answers total {target}")
+
+
+@pytest.mark.parametrize(("target", "expected"), [(9, False), (10, True), (11, True)])
+def test_a_puf_score_of_ten_is_flagged(target, expected):
+    records = [questionnaire(10, "puf", puf_answers(target))]
+    assert ("puf-high" in flag_ids(records, end_of(20))) is expected
+
+
+@pytest.mark.parametrize(("criteria", "expected"), [(3, False), (4, True), (6, True)])
+def test_dsm5_moderate_or_severe_is_flagged(criteria, expected):
+    records = [questionnaire(10, "dsm5-pcp", [1] * criteria + [0] * (10 - criteria))]
+    assert ("dsm5-moderate-or-severe" in flag_ids(records, end_of(20))) is expected
+
+
+def test_flags_come_emergencies_first_and_carry_what_to_do():
+    records = [use(10, route="intravenous"), symptom(11, "jaundice"), symptom(12, "seizure")]
+    raised = flags(records, end_of(12), "UK")
+    assert [f.level for f in raised] == ["emergency", "urgent", "soon"]
+    for flag in raised:
+        assert flag.action and flag.message and flag.finding.sources
+    assert raised[0].contacts[0].number == "999"
+
+
+def test_the_locale_comes_from_the_profile_time_zone():
+    records = [profile(timezone="America/Chicago"), symptom(1, "chest-pain")]
+    (flag,) = flags(records, end_of(2))
+    assert flag.contacts[0].number == "911"
+    records = [profile(timezone="Europe/Berlin"), symptom(1, "chest-pain")]
+    assert flags(records, end_of(2))[0].contacts[0].number == "112"
+
+
+def test_an_unknown_locale_is_refused():
+    with pytest.raises(ValueError, match="unknown locale"):
+        assess([use(1)], end_of(2), locale="XX")
+
+
+# ---------------------------------------------------------------- the course after stopping
+
+
+def regular_use_until(day: int) -> list:
+    return uses_on(range(day - 60, day + 1, 2))
+
+
+@pytest.mark.parametrize(
+    ("days", "phase"),
+    [
+        (1, "acute"),
+        (3, "acute"),
+        (4, "peak"),
+        (7, "peak"),
+        (8, "easing"),
+        (14, "easing"),
+        (15, "weeks-2-4"),
+        (28, "weeks-2-4"),
+        (29, "extended"),
+        (400, "extended"),
+    ],
+)
+def test_the_course_follows_the_days_since_the_last_use(days, phase):
+    course = assess(regular_use_until(100), end_of(100 + days)).course
+    assert course is not None
+    assert (course.days_since_last_use, course.phase) == (days, phase)
+    assert course.evidence_grade == "U"
+    assert "ICD-11" in course.caveat
+
+
+def test_there_is_no_course_on_a_day_of_use_or_after_only_experimenting():
+    assert assess(regular_use_until(100), end_of(100)).course is None
+    assert assess([use(1), use(20)], end_of(30)).course is None
+
+
+def test_the_course_lists_the_symptoms_logged_since_the_last_use():
+    records = [
+        *regular_use_until(100),
+        symptom(99, "fatigue"),
+        symptom(102, "insomnia"),
+        symptom(103, "anxiety"),
+    ]
+    course = assess(records, end_of(104)).course
+    assert course is not None
+    assert course.logged_symptoms == ("insomnia", "anxiety")
+    assert "insomnia" in course.expected_symptoms
