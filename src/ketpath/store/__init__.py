@@ -1,0 +1,30 @@
+"""Storage: SQLAlchemy tables, repositories, the unit of work and migrations.
+
+Only ``ketpath.services`` should use this package; the core never imports it.
+"""
+
+from __future__ import annotations
+
+from ketpath.store.database import (
+    ENVIRONMENT_VARIABLE,
+    Database,
+    make_engine,
+    migrate,
+    open_database,
+    resolve_url,
+)
+from ketpath.store.repository import Person, PersonTotals, StoredRecord
+from ketpath.store.unit_of_work import UnitOfWork
+
+__all__ = [
+    "ENVIRONMENT_VARIABLE",
+    "Database",
+    "Person",
+    "PersonTotals",
+    "StoredRecord",
+    "UnitOfWork",
+    "make_engine",
+    "migrate",
+    "open_database",
+    "resolve_url",
+]

@@ -1,0 +1,57 @@
+"""A unit of work: one transaction, and the repositories that work inside it.
+
+Leaving the ``with`` block rolls back whatever was not committed, so a use case
+that raises half-way (or simply forgets) stores nothing. Only ``services``
+opens one (Cosmic Python, chapter 6).
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from ketpath.store.repository import PeopleRepository, RecordRepository
+
+
+class UnitOfWork:
+    """``with uow: ...; uow.commit()`` — anything not committed is rolled back."""
+
+    people: PeopleRepository
+    records: RecordRepository
+
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self._session_factory = session_factory
+        self._session: Session | None = None
+
+    def __enter__(self) -> UnitOfWork:
+        if self._session is not None:
+            raise RuntimeError("this unit of work is already open")
+        self._session = self._session_factory()
+        self.people = PeopleRepository(self._session)
+        self.records = RecordRepository(self._session)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        session = self._open_session()
+        try:
+            session.rollback()
+        finally:
+            session.close()
+            self._session = None
+
+    def commit(self) -> None:
+        self._open_session().commit()
+
+    def rollback(self) -> None:
+        self._open_session().rollback()
+
+    def _open_session(self) -> Session:
+        if self._session is None:
+            raise RuntimeError("use the unit of work inside a with block")
+        return self._session
