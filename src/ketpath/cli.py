@@ -1,0 +1,375 @@
+"""The ``ketpath`` command line: thin wrappers over the services.
+
+Exit codes: 0 ok, 2 bad input (a one-line message naming what is wrong, never
+a traceback), 1 anything unexpected (set ``KETPATH_DEBUG=1`` to see the
+traceback).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ketpath import services
+from ketpath.core.assess import Assessment, assess
+from ketpath.core.records import Record, RecordError, parse_record
+from ketpath.interop.jsonl import dumps_jsonl, read_csv_uses, read_jsonl
+from ketpath.knowledge import KnowledgeError, helplines
+from ketpath.terminal import render_assessment
+
+app = typer.Typer(
+    help="ketpath: how ketamine use develops over time, and what to do about it.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+log_app = typer.Typer(
+    help="Log one record for a person (time defaults to now).", no_args_is_help=True
+)
+app.add_typer(log_app, name="log")
+
+console = Console()
+errors = Console(stderr=True)
+
+BAD_INPUT = 2
+UNEXPECTED = 1
+
+
+class InputError(Exception):
+    """Raised by the commands for anything the user can fix."""
+
+
+def fail(message: str) -> NoReturn:
+    raise InputError(message)
+
+
+# ---------------------------------------------------------------- shared options
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="Database URL or SQLite path (default: KETPATH_DB, else SQLite in your data folder).",
+    ),
+]
+PersonOption = Annotated[str, typer.Option("--person", "-p", help="Whose records.")]
+AsOfOption = Annotated[
+    str | None,
+    typer.Option("--as-of", help="Assess as of this time (ISO 8601 with offset); default now."),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a report.")]
+LocaleOption = Annotated[
+    str | None,
+    typer.Option(
+        "--locale", help="Help lines to show (US, UK, EU, INTL); default from the time zone."
+    ),
+]
+TimeOption = Annotated[
+    str | None, typer.Option("--time", help="When (ISO 8601 with offset); default now.")
+]
+
+
+def parse_time(value: str, option: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        fail(f"{option}: not an ISO 8601 time: {value!r} (e.g. 2026-05-01T23:10:00+01:00)")
+    if moment.tzinfo is None:
+        fail(f"{option}: needs a UTC offset, e.g. {value}+01:00")
+    return moment
+
+
+def _as_of(value: str | None) -> datetime | None:
+    return parse_time(value, "--as-of") if value else None
+
+
+@contextmanager
+def _database(url: str | None) -> Iterator[services.Database]:
+    db = services.open_database(url)
+    try:
+        yield db
+    finally:
+        db.close()
+
+
+def _locale(value: str | None) -> str | None:
+    known = helplines().locales
+    if value is not None and value.upper() not in known:
+        fail(f"--locale: unknown locale {value!r}; known: {', '.join(known)}")
+    return value.upper() if value else None
+
+
+def _show(assessment: Assessment, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(assessment.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        render_assessment(assessment, console)
+
+
+def _read_file(path: Path) -> list[Record]:
+    return read_csv_uses(path) if path.suffix.lower() == ".csv" else read_jsonl(path)
+
+
+# ---------------------------------------------------------------- commands
+
+
+@app.command("assess")
+def assess_file(
+    file: Annotated[Path, typer.Argument(help="A .jsonl history (or .csv of uses).")],
+    as_of: AsOfOption = None,
+    as_json: JsonOption = False,
+    locale: LocaleOption = None,
+) -> None:
+    """Assess a history file without storing it."""
+    _show(assess(_read_file(file), _as_of(as_of), locale=_locale(locale)), as_json)
+
+
+@app.command("import")
+def import_file(
+    file: Annotated[Path, typer.Argument(help="A .jsonl history (or .csv of uses).")],
+    person: PersonOption,
+    db: DbOption = None,
+) -> None:
+    """Store a history file for a person (created if new). All or nothing."""
+    records = _read_file(file)
+    with _database(db) as database:
+        result = services.import_records(database, person, records)
+    created = " (new person)" if result.created_person else ""
+    errors.print(f"Imported {result.count} records for {result.person}{created}.")
+
+
+@app.command("export")
+def export_person(
+    person: PersonOption,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Write a person's records as JSONL (sorted, canonical; re-imports exactly)."""
+    with _database(db) as database:
+        text = dumps_jsonl(services.export_records(database, person))
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+        errors.print(f"Wrote {text.count(chr(10))} records to {output}.")
+
+
+@app.command("status")
+def status(
+    person: PersonOption,
+    as_of: AsOfOption = None,
+    as_json: JsonOption = False,
+    locale: LocaleOption = None,
+    db: DbOption = None,
+) -> None:
+    """Assess a stored person's history."""
+    with _database(db) as database:
+        _show(
+            services.assess_person(database, person, as_of=_as_of(as_of), locale=_locale(locale)),
+            as_json,
+        )
+
+
+@app.command("people")
+def people(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """List the people in the database."""
+    with _database(db) as database:
+        summaries = services.list_people(database)
+    if as_json:
+        rows = [
+            {
+                "name": p.name,
+                "records": p.records,
+                "last_entry": p.last_entry.isoformat() if p.last_entry else None,
+            }
+            for p in summaries
+        ]
+        print(json.dumps(rows, indent=2))
+        return
+    table = Table("Person", "Records", "Last entry")
+    for p in summaries:
+        table.add_row(
+            p.name,
+            str(p.records),
+            p.last_entry.isoformat(timespec="minutes") if p.last_entry else "—",
+        )
+    console.print(table)
+
+
+# ---------------------------------------------------------------- log
+
+
+def _log(person: str, db: str | None, fields: dict[str, Any]) -> None:
+    when = (
+        parse_time(fields.pop("time"), "--time")
+        if fields.get("time")
+        else datetime.now().astimezone()
+    )
+    data = {key: value for key, value in fields.items() if value not in (None, [], ())}
+    data["time"] = when.isoformat()
+    try:
+        record = parse_record(data)
+    except RecordError as error:
+        fail(f"--{(error.field or 'record').replace('_', '-')}: {error.problem}")
+    with _database(db) as database:
+        record_id = services.log_record(database, person, record, create=True)
+    errors.print(
+        f"Logged {record.type} #{record_id} for {person} at {when.isoformat(timespec='minutes')}."
+    )
+
+
+@log_app.command("use")
+def log_use(
+    person: PersonOption,
+    dose_mg: Annotated[float | None, typer.Option(help="Amount in mg, if known.")] = None,
+    route: Annotated[
+        str | None, typer.Option(help="intranasal, oral, sublingual, intramuscular, …")
+    ] = None,
+    setting: Annotated[
+        str | None, typer.Option(help="party, club, festival, with-friends, home-alone, …")
+    ] = None,
+    motive: Annotated[
+        str | None, typer.Option(help="social, curiosity, euphoria, cope-stress, sleep, …")
+    ] = None,
+    co_use: Annotated[
+        list[str] | None, typer.Option("--co-use", help="Also taken (repeat the option).")
+    ] = None,
+    substance: Annotated[str | None, typer.Option(help="Default: ketamine.")] = None,
+    note: Annotated[str | None, typer.Option(help="A short note.")] = None,
+    time: TimeOption = None,
+    db: DbOption = None,
+) -> None:
+    """Log a use."""
+    _log(
+        person,
+        db,
+        {
+            "type": "use",
+            "time": time,
+            "dose_mg": dose_mg,
+            "route": route,
+            "setting": setting,
+            "motive": motive,
+            "co_use": co_use or [],
+            "substance": substance,
+            "note": note,
+        },
+    )
+
+
+@log_app.command("craving")
+def log_craving(
+    person: PersonOption,
+    intensity: Annotated[int, typer.Option(help="0 (none) to 10 (overwhelming).")],
+    trigger: Annotated[str | None, typer.Option(help="What set it off.")] = None,
+    time: TimeOption = None,
+    db: DbOption = None,
+) -> None:
+    """Log a craving."""
+    _log(person, db, {"type": "craving", "time": time, "intensity": intensity, "trigger": trigger})
+
+
+@log_app.command("symptom")
+def log_symptom(
+    person: PersonOption,
+    symptom: Annotated[
+        str, typer.Option(help="e.g. bladder-pain, blood-in-urine, anxiety, abdominal-pain.")
+    ],
+    severity: Annotated[int, typer.Option(help="1 mild, 2 moderate, 3 severe.")] = 2,
+    time: TimeOption = None,
+    db: DbOption = None,
+) -> None:
+    """Log a symptom (red flags are checked when you run status)."""
+    _log(person, db, {"type": "symptom", "time": time, "symptom": symptom, "severity": severity})
+
+
+@log_app.command("mood")
+def log_mood(
+    person: PersonOption,
+    score: Annotated[int, typer.Option(help="0 (worst) to 10 (best).")],
+    time: TimeOption = None,
+    db: DbOption = None,
+) -> None:
+    """Log mood."""
+    _log(person, db, {"type": "mood", "time": time, "score": score})
+
+
+@log_app.command("impact")
+def log_impact(
+    person: PersonOption,
+    kind: Annotated[
+        str, typer.Option(help="missed-work-or-school, conflict, money, legal, accident, other.")
+    ],
+    time: TimeOption = None,
+    db: DbOption = None,
+) -> None:
+    """Log a problem linked to use."""
+    _log(person, db, {"type": "impact", "time": time, "kind": kind})
+
+
+@log_app.command("goal")
+def log_goal(
+    person: PersonOption,
+    goal: Annotated[str, typer.Option(help="stop or cut-down.")],
+    until: Annotated[
+        str | None, typer.Option(help="Until this date (YYYY-MM-DD), optional.")
+    ] = None,
+    time: TimeOption = None,
+    db: DbOption = None,
+) -> None:
+    """Log a goal."""
+    if until is not None:
+        try:
+            date.fromisoformat(until)
+        except ValueError:
+            fail(f"--until: not a date: {until!r} (YYYY-MM-DD)")
+    _log(person, db, {"type": "goal", "time": time, "goal": goal, "until": until})
+
+
+# ---------------------------------------------------------------- entry point
+
+USER_ERRORS: tuple[type[Exception], ...] = (
+    InputError,
+    RecordError,
+    services.PersonNotFound,
+    services.RecordNotFound,
+    KnowledgeError,
+)
+
+
+def run(args: list[str] | None = None) -> int:
+    """Run the CLI on ``args`` (default: the process arguments) and return the exit code."""
+    try:
+        app(args=args, prog_name="ketpath")
+    except SystemExit as exit_:
+        return (
+            exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else BAD_INPUT)
+        )
+    except USER_ERRORS as error:
+        errors.print(f"[red]ketpath:[/red] {error}", highlight=False)
+        return BAD_INPUT
+    except Exception as error:
+        if os.environ.get("KETPATH_DEBUG"):
+            raise
+        errors.print(
+            f"[red]ketpath: unexpected error:[/red] {type(error).__name__}: {error}",
+            highlight=False,
+        )
+        return UNEXPECTED
+    return 0
+
+
+def main() -> None:
+    sys.exit(run())

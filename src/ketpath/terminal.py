@@ -1,0 +1,113 @@
+"""An assessment as a readable terminal report: red flags first, then the rest.
+
+Wording shown here comes from the knowledge base (stage labels, signal labels,
+evidence sentences, the course caveat); this module only lays it out.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from ketpath.core.assess import Assessment
+from ketpath.knowledge import rules, sources, vocabulary
+from ketpath.knowledge.load import GRADE_MEANINGS
+
+LEVEL_STYLE = {"emergency": "bold white on red", "urgent": "bold red", "soon": "bold yellow"}
+
+
+def render_assessment(assessment: Assessment, console: Console) -> None:
+    """Print the report, red flags before anything else."""
+    for flag in assessment.red_flags:
+        console.print(_red_flag_panel(flag.to_dict()))
+    console.print(_overview(assessment))
+    if assessment.signals:
+        console.print(_signals_table(assessment))
+    else:
+        console.print(Text("No warning signs in this history at this time.", style="green"))
+    if assessment.course is not None:
+        console.print(_course_panel(assessment))
+    if assessment.questionnaires:
+        console.print(_questionnaire_table(assessment.questionnaires))
+    console.print(Text(assessment.disclaimer, style="dim italic"))
+
+
+def _red_flag_panel(flag: dict[str, Any]) -> Panel:
+    contacts = "\n".join(f"  {c['name']}: [bold]{c['number']}[/bold]" for c in flag["contacts"])
+    level = rules().red_flag_levels[flag["level"]].label
+    body = f"{flag['message']}\n\n[bold]What to do:[/bold] {flag['action']}"
+    if contacts:
+        body += f"\n{contacts}"
+    return Panel(body, title=f"⚠ {level}", title_align="left", style=LEVEL_STYLE[flag["level"]])
+
+
+def _overview(assessment: Assessment) -> Panel:
+    labels = rules().stages.labels
+    stage = labels[assessment.stage]
+    lines = [
+        f"[bold]Where things stand:[/bold] {stage.label}. {stage.description}",
+    ]
+    if assessment.peak_stage and assessment.peak_stage != assessment.stage:
+        lines.append(
+            f"[bold]Most advanced point reached:[/bold] {labels[assessment.peak_stage].label}"
+        )
+    frequency = assessment.frequency
+    bands = {band.id: band.label for band in rules().frequency.bands}
+    lines.append(
+        f"[bold]Last 30 days:[/bold] {frequency.recent_use_days} use-days ({bands[frequency.recent_band]}); "
+        f"the 90 days before: {frequency.prior_use_days_per_30:.1f} a month ({bands[frequency.prior_band]})"
+    )
+    if assessment.days_since_last_use is not None:
+        lines.append(f"[bold]Days since last use:[/bold] {assessment.days_since_last_use}")
+    lines.append(f"[dim]As of {assessment.as_of.isoformat(timespec='minutes')}[/dim]")
+    return Panel("\n".join(lines), title="ketpath", title_align="left")
+
+
+def _signals_table(assessment: Assessment) -> Table:
+    table = Table(title="Warning signs", show_lines=True, title_justify="left")
+    table.add_column("Sign", style="bold")
+    table.add_column("What the history shows")
+    table.add_column("Evidence", justify="center")
+    for signal in assessment.signals:
+        table.add_row(signal.label, signal.evidence, _grade(signal.grade, signal.sources))
+    return table
+
+
+def _grade(grade: str, cited: tuple[str, ...]) -> str:
+    known = sources()
+    years = [str(known[s].year) for s in cited if s in known and known[s].year]
+    return f"{grade}\n[dim]{', '.join(cited)}{' (' + ', '.join(years) + ')' if years else ''}[/dim]"
+
+
+def _course_panel(assessment: Assessment) -> Panel:
+    course = assessment.course
+    assert course is not None
+    symptom_label = vocabulary().label
+    expected = ", ".join(symptom_label("symptoms", s).lower() for s in course.expected_symptoms)
+    logged = (
+        ", ".join(symptom_label("symptoms", s).lower() for s in course.logged_symptoms) or "none"
+    )
+    body = Group(
+        Text.from_markup(
+            f"[bold]{course.days_since_last_use} days since the last use[/bold] — {course.phase_label}.\n"
+            f"The article lists for this phase: {expected}.\nLogged since the last use: {logged}."
+        ),
+        Text(
+            f"Evidence grade {course.evidence_grade} ({GRADE_MEANINGS[course.evidence_grade]}). {course.caveat}",
+            style="italic",
+        ),
+    )
+    return Panel(body, title="After stopping", title_align="left")
+
+
+def _questionnaire_table(questionnaires: dict[str, dict[str, Any]]) -> Table:
+    table = Table(title="Questionnaires (latest)", title_justify="left")
+    for column in ("Instrument", "Score", "Band", "When"):
+        table.add_column(column)
+    for instrument, latest in questionnaires.items():
+        table.add_row(instrument, str(latest["total"]), latest["band"] or "—", latest["time"][:10])
+    return table
