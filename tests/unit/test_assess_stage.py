@@ -221,3 +221,39 @@ def test_the_peak_stage_remembers_a_more_advanced_past():
     result = assess(dependent_spell + regular_now, end_of(69))
     assert result.stage == "regular"
     assert result.peak_stage == "dependent"
+
+
+def test_utc_microseconds_are_exact_for_any_time_this_century():
+    import random
+    from datetime import UTC, datetime
+
+    from ketpath.core.assess.history import utc_microseconds
+
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    rng = random.Random(7)
+    times = [
+        epoch + timedelta(microseconds=rng.randint(0, 130 * 365 * 86_400 * 10**6))
+        for _ in range(20_000)
+    ]
+    exact = [(t - epoch) // timedelta(microseconds=1) for t in times]
+    assert utc_microseconds(times).tolist() == exact
+
+
+def test_the_wall_clock_follows_daylight_saving_changes():
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    import numpy as np
+
+    from ketpath.core.assess.history import utc_microseconds, wall_clock
+
+    zone = ZoneInfo("Europe/London")
+    moments = [
+        datetime(2026, m, d, h, 30, tzinfo=UTC)
+        for m, d, h in [(3, 29, 0), (3, 29, 1), (10, 25, 0), (10, 25, 1), (7, 1, 12)]
+    ]
+    local = wall_clock(utc_microseconds(moments), zone)
+    expected = [
+        int(t.astimezone(zone).replace(tzinfo=UTC).timestamp() * 1_000_000) for t in moments
+    ]
+    assert np.array_equal(local, expected)

@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
-from functools import cached_property
-from typing import Generic, TypeVar
+from functools import cached_property, lru_cache
+from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -33,12 +33,13 @@ from ketpath.core.records import (
     Symptom,
     TimedRecord,
     Use,
-    latest_profile,
 )
 
 MICROSECONDS_PER_DAY = 86_400 * 1_000_000
 _EPOCH = datetime(1970, 1, 1)
+_EPOCH_UTC = datetime(1970, 1, 1, tzinfo=UTC)
 _ONE_MICROSECOND = timedelta(microseconds=1)
+_WEEK = 7 * 86_400 * 1_000_000
 
 Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]
@@ -46,10 +47,55 @@ Bools = npt.NDArray[np.bool_]
 R = TypeVar("R", bound=TimedRecord)
 
 
-def local_microseconds(time: datetime, zone: tzinfo) -> int:
-    """Microseconds since 1970-01-01 00:00 on the wall clock of ``zone``."""
-    local = time.astimezone(zone).replace(tzinfo=None)
-    return (local - _EPOCH) // _ONE_MICROSECOND
+def utc_microseconds(times: Sequence[datetime]) -> Ints:
+    """Microseconds since the Unix epoch for aware datetimes, as exact integers.
+
+    ``timestamp()`` is a float, but within 0.25 µs for any date this century,
+    so rounding its microseconds recovers the exact integer; it is several
+    times faster than datetime arithmetic per record.
+    """
+    seconds = np.fromiter((t.timestamp() for t in times), dtype=np.float64, count=len(times))
+    return np.round(seconds * 1_000_000).astype(np.int64)
+
+
+def wall_clock(utc: Ints, zone: tzinfo) -> Ints:
+    """Shift UTC microseconds onto the wall clock of ``zone``, vectorised.
+
+    Rather than converting every record (thousands of calls), the zone's UTC
+    offset is probed once a week across the span and each change is located
+    by bisection; no zone changes its offset twice within a week.
+    """
+    if not len(utc):
+        return utc
+    changes, values = _transitions(zone, int(utc.min()) // _WEEK, int(utc.max()) // _WEEK + 1)
+    index = np.searchsorted(changes, utc, side="right") - 1
+    return np.asarray(utc + values[np.maximum(index, 0)], dtype=np.int64)
+
+
+@lru_cache(maxsize=256)
+def _transitions(zone: tzinfo, first_week: int, last_week: int) -> tuple[Ints, Ints]:
+    """Instants (UTC microseconds) where the offset changes, and the offsets from then."""
+    probes = [week * _WEEK for week in range(first_week, last_week + 1)]
+    offsets = [_offset(zone, probe) for probe in probes]
+    changes, values = [probes[0]], [offsets[0]]
+    for index in range(1, len(probes)):
+        if offsets[index] == offsets[index - 1]:
+            continue
+        left, right = probes[index - 1], probes[index]
+        while right - left > 1:
+            middle = (left + right) // 2
+            left, right = (
+                (middle, right) if _offset(zone, middle) == offsets[index - 1] else (left, middle)
+            )
+        changes.append(right)
+        values.append(offsets[index])
+    return np.array(changes, dtype=np.int64), np.array(values, dtype=np.int64)
+
+
+def _offset(zone: tzinfo, utc_us: int) -> int:
+    moment = _EPOCH_UTC + timedelta(microseconds=utc_us)
+    offset = moment.astimezone(zone).utcoffset()
+    return 0 if offset is None else offset // _ONE_MICROSECOND
 
 
 def days_to_microseconds(days: int) -> int:
@@ -112,13 +158,13 @@ def window_total(values: Floats, lo: Ints, hi: Ints) -> Floats:
     return np.asarray(totals[hi] - totals[lo], dtype=np.float64)
 
 
-def _table(records: Sequence[R], zone: tzinfo) -> Table[R]:
-    stamped = sorted(
-        ((local_microseconds(record.time, zone), record) for record in records),
-        key=lambda pair: pair[0],
-    )
-    at = np.fromiter((pair[0] for pair in stamped), dtype=np.int64, count=len(stamped))
-    return Table(records=tuple(pair[1] for pair in stamped), at=at)
+def _table(records: Sequence[R], zone: tzinfo, cutoff: int) -> Table[R]:
+    """Records at or before ``cutoff`` (UTC microseconds), sorted by local time."""
+    utc = utc_microseconds([record.time for record in records])
+    keep = np.flatnonzero(utc <= cutoff)
+    local = wall_clock(utc[keep], zone)
+    order = np.argsort(local, kind="stable")
+    return Table(records=tuple(records[keep[i]] for i in order), at=local[order])
 
 
 @dataclass(frozen=True)
@@ -167,28 +213,26 @@ class History:
         return self._cache[key]
 
 
-def zone_of(records: Sequence[Record]) -> tzinfo:
-    profile = latest_profile(records)
-    if profile is not None and profile.timezone:
-        return ZoneInfo(profile.timezone)
-    return UTC
-
-
 def build_history(records: Sequence[Record], as_of: datetime) -> History:
     """Split records by type, drop those after ``as_of`` and index them by local time."""
     if as_of.tzinfo is None:
         raise ValueError("as_of needs a UTC offset")
-    zone = zone_of(records)
-    timed = [r for r in records if getattr(r, "time", None) is not None and r.time <= as_of]  # type: ignore[union-attr]
-    profile = latest_profile(records)
+    by_type: dict[str, list[Any]] = {}
+    for record in records:
+        by_type.setdefault(record.type, []).append(record)
+    profiles = by_type.get("profile", [])
+    profile = profiles[-1] if profiles else None
+    zone: tzinfo = ZoneInfo(profile.timezone) if profile is not None and profile.timezone else UTC
+    cutoff = int(utc_microseconds([as_of])[0])
 
     def of(kind: type[R]) -> Table[R]:
-        return _table([r for r in timed if isinstance(r, kind)], zone)
+        name = str(kind.model_fields["type"].default)
+        return _table(by_type.get(name, []), zone, cutoff)
 
     return History(
         zone=zone,
         as_of=as_of,
-        end=local_microseconds(as_of, zone),
+        end=int(wall_clock(np.array([cutoff], dtype=np.int64), zone)[0]),
         uses=of(Use),
         cravings=of(Craving),
         symptoms=of(Symptom),
@@ -197,5 +241,5 @@ def build_history(records: Sequence[Record], as_of: datetime) -> History:
         goals=of(Goal),
         questionnaires=of(Questionnaire),
         screens=of(DrugScreen),
-        weight_kg=profile.weight_kg if profile else None,
+        weight_kg=profile.weight_kg if profile is not None else None,
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -105,13 +106,19 @@ class Scored:
         return out
 
 
+@lru_cache(maxsize=8192)
+def _score(instrument: str, answers: tuple[int | str, ...]) -> Score:
+    """Scores are pure functions of the answers; long histories repeat them often."""
+    return score(instrument, answers)
+
+
 def scored(history: History) -> Scored:
     def compute() -> Scored:
         grouped: dict[str, list[Administration]] = {}
         table = history.questionnaires
         for record, at in zip(table.records, table.at, strict=True):
             administration = Administration(
-                record=record, at=int(at), score=score(record.instrument, record.answers)
+                record=record, at=int(at), score=_score(record.instrument, record.answers)
             )
             grouped.setdefault(record.instrument, []).append(administration)
         return Scored({key: tuple(value) for key, value in grouped.items()})

@@ -28,7 +28,7 @@ from ketpath.core.assess.history import (
     window_total,
 )
 from ketpath.core.assess.questionnaires import scored
-from ketpath.core.records import Record, Symptom, Use, record_time
+from ketpath.core.records import Record, Symptom, record_time
 from ketpath.knowledge import rules, vocabulary
 from ketpath.knowledge.load import SignalRule
 
@@ -79,28 +79,38 @@ def _at_end(history: History) -> Ints:
 
 def use_flags(history: History, kind: str) -> Bools:
     """A per-use mask: ``nonsocial``, ``coping``, ``depressant`` or ``injection``."""
-
-    def compute() -> Bools:
-        vocab = vocabulary()
-        social = vocab.flagged("settings", "social")
-        coping = vocab.flagged("motives", "coping")
-        depressants = vocab.flagged("co_use", "depressant")
-        injected = vocab.flagged("routes", "injection")
-        tests: dict[str, Callable[[Use], bool]] = {
-            "nonsocial": lambda u: u.setting is not None and u.setting not in social,
-            "coping": lambda u: u.motive in coping,
-            "depressant": lambda u: any(drug in depressants for drug in u.co_use),
-            "injection": lambda u: u.route in injected,
-        }
-        return history.uses.mask(tests[kind])
-
-    result = history.memo(f"use:{kind}", compute)
+    masks = history.memo("use_flags", lambda: _use_masks(history))
+    assert isinstance(masks, dict)
+    result = masks[kind]
     assert isinstance(result, np.ndarray)
     return result
 
 
+def _use_masks(history: History) -> dict[str, Bools]:
+    """All per-use masks in one pass over the uses."""
+    vocab = vocabulary()
+    uses = history.uses.records
+    settings = np.array([u.setting for u in uses], dtype=object)
+    motives = np.array([u.motive for u in uses], dtype=object)
+    routes = np.array([u.route for u in uses], dtype=object)
+    depressants = vocab.flagged("co_use", "depressant")
+    social = list(vocab.flagged("settings", "social"))
+    return {
+        "nonsocial": np.asarray((settings != None) & ~np.isin(settings, social)),  # noqa: E711 - elementwise
+        "coping": np.isin(motives, list(vocab.flagged("motives", "coping"))),
+        "injection": np.isin(routes, list(vocab.flagged("routes", "injection"))),
+        "depressant": np.fromiter(
+            (not depressants.isdisjoint(u.co_use) for u in uses), dtype=bool, count=len(uses)
+        ),
+    }
+
+
 def symptom_mask(history: History, symptoms: frozenset[str]) -> Bools:
-    return history.symptoms.mask(lambda s: s.symptom in symptoms)
+    ids = history.memo(
+        "symptom_ids", lambda: np.array([s.symptom for s in history.symptoms.records], dtype=object)
+    )
+    assert isinstance(ids, np.ndarray)
+    return np.isin(ids, list(symptoms))
 
 
 def failure_times(history: History) -> Ints:

@@ -46,8 +46,13 @@ def relapse_day(history: History) -> int | None:
     return int(established.min()) if len(established) else None
 
 
-def active_ranks(history: History, ends: Ints) -> Ints:
-    """The rank (1 experimental .. 5 addiction-cycle, 0 no use yet) at each end."""
+def active_ranks(history: History, ends: Ints, *, highest_only: bool = False) -> Ints:
+    """The rank (1 experimental .. 5 addiction-cycle, 0 no use yet) at each end.
+
+    With ``highest_only`` only the maximum of the result is meaningful: the
+    dependence signals, the costly part, are skipped once the maximum is
+    settled (an addiction-cycle point exists, or some point has enough signals).
+    """
     stage_rules = rules().stages
     end_days = ends // MICROSECONDS_PER_DAY
     lifetime = np.searchsorted(history.use_days, end_days, side="right")
@@ -57,31 +62,27 @@ def active_ranks(history: History, ends: Ints) -> Ints:
     near_daily = r.recent_band >= band_rank("near-daily")
 
     questionnaires = scored(history)
-    dsm_severe = questionnaires.any_in_window(
-        DSM5, ends, stage_rules.dsm5_window_days, bands=("severe",)
-    )
-    dsm_moderate = questionnaires.any_in_window(
-        DSM5, ends, stage_rules.dsm5_window_days, bands=("moderate",)
-    )
-
-    signal_count = np.zeros(len(ends), dtype=np.int64)
-    candidates = weekly_plus & ~dsm_moderate & ~dsm_severe
-    if candidates.any():
-        at = ends[candidates]
-        counts = sum(
-            ACTIVE[signal](history, at).astype(np.int64)
-            for signal in stage_rules.dependence_signals
-        )
-        signal_count[candidates] = counts
+    window = stage_rules.dsm5_window_days
+    dsm_severe = questionnaires.any_in_window(DSM5, ends, window, bands=("severe",))
+    dsm_moderate = questionnaires.any_in_window(DSM5, ends, window, bands=("moderate",))
 
     first_relapse = relapse_day(history)
-    relapsed = (
-        end_days >= first_relapse if first_relapse is not None else np.zeros(len(ends), dtype=bool)
-    )
+    relapsed = end_days >= (first_relapse if first_relapse is not None else np.iinfo(np.int64).max)
     failed = failures_in(history, ends, None) >= stage_rules.addiction_cycle_min_failed_quits
-
     addiction = (near_daily & (failed | relapsed)) | dsm_severe
+
+    signal_count = np.zeros(len(ends), dtype=np.int64)
+    candidates = weekly_plus & ~dsm_moderate & ~addiction
+    if candidates.any() and not (highest_only and addiction.any()):
+        at = ends[candidates]
+        counts = np.zeros(len(at), dtype=np.int64)
+        for signal in stage_rules.dependence_signals:
+            counts += ACTIVE[signal](history, at)
+            if highest_only and (counts >= stage_rules.dependent_min_signals).any():
+                break
+        signal_count[candidates] = counts
     dependent = (weekly_plus & (signal_count >= stage_rules.dependent_min_signals)) | dsm_moderate
+
     ranks = np.select(
         [
             lifetime == 0,
@@ -108,7 +109,7 @@ def decide_stage(history: History) -> StageResult:
     stage_rules = rules().stages
     if not len(history.uses):
         return StageResult("no-use", None, None)
-    peak_rank = int(active_ranks(history, history.use_day_ends).max())
+    peak_rank = int(active_ranks(history, history.use_day_ends, highest_only=True).max())
     days_since = history.end_day - int(history.use_days[-1])
     if peak_rank >= RANK["regular"] and days_since >= stage_rules.stopped_after_days:
         if days_since >= stage_rules.sustained_remission_after_days:
