@@ -1,0 +1,211 @@
+"""Schema and cached loader for ``body.toml``, the body model's parameters.
+
+Each parameter states its value, unit, sources and, where it is uncertain, a
+range; ``assumption = true`` marks project choices made where no human data
+exist. Loading validates the file (unknown keys are errors), checks that every
+cited source exists in ``sources.toml`` and that the routes match the route
+vocabulary, so the core can use the numbers without re-checking them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import cache
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from ketpath.knowledge.load import (
+    Grade,
+    KnowledgeError,
+    NonEmpty,
+    check_sources,
+    read_toml,
+    validate,
+    vocabulary,
+)
+
+__all__ = [
+    "Bioavailability",
+    "Body",
+    "Parameter",
+    "Route",
+    "body",
+]
+
+Sources = tuple[NonEmpty, ...]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Parameter(_Strict):
+    """One number with its unit, sources and (if uncertain) plausible range."""
+
+    value: float
+    unit: NonEmpty
+    range: tuple[float, float] | None = None
+    sources: Sources = Field(min_length=1)
+    assumption: bool = False
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _value_in_range(self) -> Parameter:
+        if self.range is not None:
+            low, high = self.range
+            if not low <= self.value <= high:
+                raise ValueError(f"value {self.value} lies outside its range [{low}, {high}]")
+        return self
+
+
+class Bioavailability(_Strict):
+    """The fraction of a dose reaching the circulation: central value and bounds."""
+
+    value: float = Field(gt=0, le=1)
+    low: float = Field(gt=0, le=1)
+    high: float = Field(gt=0, le=1)
+    sources: Sources = Field(min_length=1)
+    assumption: bool = False
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Bioavailability:
+        if not self.low <= self.value <= self.high:
+            raise ValueError("bioavailability needs low <= value <= high")
+        return self
+
+    def pick(self, which: str) -> float:
+        """The ``"central"``, ``"low"`` or ``"high"`` value."""
+        if which == "central":
+            return self.value
+        if which == "low":
+            return self.low
+        if which == "high":
+            return self.high
+        raise ValueError(f"bioavailability must be 'central', 'low' or 'high', not {which!r}")
+
+
+class _Section(_Strict):
+    rationale: NonEmpty
+    grade: Grade
+    sources: Sources = Field(min_length=1)
+
+
+class DoseSection(_Section):
+    base_fraction: Parameter
+
+
+class Disposition(_Section):
+    clearance: Parameter
+    intercompartmental_clearance: Parameter
+    central_volume: Parameter
+    peripheral_volume: Parameter
+    clearance_exponent: Parameter
+    volume_exponent: Parameter
+    reference_weight: Parameter
+
+
+class Norketamine(_Section):
+    fraction_metabolised: Parameter
+    clearance: Parameter
+    volume: Parameter
+    mass_ratio: Parameter
+
+
+class Effect(_Section):
+    t_half_ke0: Parameter
+    c50_s_ketamine: Parameter
+    r_to_s_potency: Parameter
+    hill: Parameter
+
+    def racemic_c50(self) -> float:
+        """C50 of racemic ketamine (ng/mL): S counts fully, R at its relative potency."""
+        return self.c50_s_ketamine.value / (0.5 * (1.0 + self.r_to_s_potency.value))
+
+
+class Route(_Strict):
+    bioavailability: Bioavailability
+    tmax: Parameter | None = None
+    presystemic_norketamine: Parameter
+
+
+class ToleranceComponent(_Strict):
+    time_constant: Parameter
+    max_fraction: Parameter
+    half_saturation: Parameter
+
+
+class Tolerance(_Section):
+    pk: ToleranceComponent
+    pd: ToleranceComponent
+
+
+class Trend(_Section):
+    prior_weeks: Parameter
+    rising_ratio: Parameter
+    falling_ratio: Parameter
+    min_exposure: Parameter
+
+
+class Reward(_Section):
+    alpha: Parameter
+    t_a: Parameter
+    beta: Parameter
+    t_b: Parameter
+    b_adaptation: Parameter
+    g_adaptation: Parameter
+    max_step: Parameter
+    beta_min: Parameter
+    t_b_max: Parameter
+    recovery: Parameter
+
+
+class Body(_Strict):
+    dose: DoseSection
+    pk: Disposition
+    norketamine: Norketamine
+    effect: Effect
+    routes: dict[str, Route]
+    tolerance: Tolerance
+    trend: Trend
+    reward: Reward
+
+    @model_validator(mode="after")
+    def _routes_complete(self) -> Body:
+        if "intravenous" not in self.routes:
+            raise ValueError("routes: intravenous is required (it defines bioavailability 1)")
+        for name, route in self.routes.items():
+            if name != "intravenous" and route.tmax is None:
+                raise ValueError(f"routes.{name}: tmax is required for an absorbed route")
+        return self
+
+    def cited(self) -> Iterator[tuple[str, Sources]]:
+        """Every (dotted name, source ids) pair in the file, for the source check."""
+        yield from _cited(self, "")
+
+
+def _cited(model: BaseModel, prefix: str) -> Iterator[tuple[str, Sources]]:
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        where = f"{prefix}{name}"
+        if name == "sources":
+            yield prefix.rstrip(".") or "(top)", value
+        elif isinstance(value, BaseModel):
+            yield from _cited(value, f"{where}.")
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(item, BaseModel):
+                    yield from _cited(item, f"{where}.{key}.")
+
+
+@cache
+def body() -> Body:
+    """The validated body parameters; every cited source must exist."""
+    loaded = validate(Body, read_toml("body.toml"), "knowledge/body.toml")
+    for where, cited in loaded.cited():
+        check_sources(cited, f"knowledge/body.toml: {where}")
+    known_routes = set(vocabulary().routes)
+    for name in loaded.routes:
+        if name not in known_routes:
+            raise KnowledgeError(f"knowledge/body.toml: routes.{name}: not in the route vocabulary")
+    return loaded
