@@ -11,6 +11,8 @@ run: setup
 
 test: setup
 	bash scripts/ensure-postgres.sh
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 	$(PY) -m pytest -n 2
 
 setup: $(STAMP)

@@ -20,9 +20,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from histories import end_of_history, five_year_history  # noqa: E402
+from synthetic import end_of_history, five_year_history
 
-from ketpath.core.assess import assess  # noqa: E402
+from ketpath.core.assess import assess
 
 DISTINCT_HISTORIES = 8
 
@@ -50,7 +50,9 @@ def assess_many(worker: int, people: int) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--people", type=int, default=10_000)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--repeats", type=int, default=100)
@@ -63,7 +65,10 @@ def main() -> None:
         f"assess one five-year history: median {statistics.median(timings) * 1000:.2f} ms, "
         f"p95 {sorted(timings)[int(0.95 * len(timings)) - 1] * 1000:.2f} ms over {args.repeats} runs (target <= 20 ms)"
     )
-    share = [args.people // args.workers + (1 if w < args.people % args.workers else 0) for w in range(args.workers)]
+    share = [
+        args.people // args.workers + (1 if w < args.people % args.workers else 0)
+        for w in range(args.workers)
+    ]
     wall = time.perf_counter()
     with ProcessPoolExecutor(max_workers=args.workers) as pool:
         busy = list(pool.map(assess_many, range(args.workers), share))

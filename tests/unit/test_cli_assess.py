@@ -85,3 +85,13 @@ def test_help_lists_the_commands(capsys):
     out = capsys.readouterr().out
     for command in ("assess", "import", "export", "status", "log", "people"):
         assert command in out
+
+
+def test_the_top_level_api_reads_and_assesses_a_file():
+    from datetime import datetime
+
+    import ketpath
+
+    records = ketpath.read_jsonl(EXAMPLES / "festival-user.jsonl")
+    result = ketpath.assess(records, datetime.fromisoformat(AS_OF))
+    assert result.to_dict()["stage"] == "occasional"

@@ -15,7 +15,15 @@ START = datetime(2021, 7, 1, 20, 0, tzinfo=UTC)
 YEARS = 5
 SETTINGS = ["party", "club", "with-friends", "home-alone", "home-alone", "work-or-school"]
 MOTIVES = ["social", "euphoria", "cope-stress", "cope-mood", "sleep", "boredom", "relief"]
-SYMPTOMS = ["urinary-frequency", "bladder-pain", "abdominal-pain", "anxiety", "insomnia", "low-mood", "memory-problems"]
+SYMPTOMS = [
+    "urinary-frequency",
+    "bladder-pain",
+    "abdominal-pain",
+    "anxiety",
+    "insomnia",
+    "low-mood",
+    "memory-problems",
+]
 
 
 def five_year_history(seed: int = 0) -> list[Record]:
@@ -40,13 +48,25 @@ def five_year_history(seed: int = 0) -> list[Record]:
         if rng.random() < 0.9:
             records.append(Mood(time=moment + timedelta(hours=15), score=rng.randint(2, 8)))
         if rng.random() < 0.25:
-            records.append(Symptom(time=moment + timedelta(hours=16), symptom=rng.choice(SYMPTOMS), severity=rng.randint(1, 3)))
+            records.append(
+                Symptom(
+                    time=moment + timedelta(hours=16),
+                    symptom=rng.choice(SYMPTOMS),
+                    severity=rng.randint(1, 3),
+                )
+            )
         if rng.random() < 0.02:
             records.append(Goal(time=moment + timedelta(hours=17), goal="stop"))
         if rng.random() < 0.02:
             records.append(Impact(time=moment + timedelta(hours=18), kind="conflict"))
         if day % 30 == 0:
-            records.append(Questionnaire(time=moment + timedelta(hours=19), instrument="phq9", answers=tuple(rng.randint(0, 3) for _ in range(9))))
+            records.append(
+                Questionnaire(
+                    time=moment + timedelta(hours=19),
+                    instrument="phq9",
+                    answers=tuple(rng.randint(0, 3) for _ in range(9)),
+                )
+            )
     return records
 
 
