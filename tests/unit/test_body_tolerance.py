@@ -1,0 +1,123 @@
+"""Tolerance rises with exposure, decays after stopping; exposure windows and trend."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.integrate import quad
+
+from ketpath.core.body import body_summary, exposure, tolerance
+from ketpath.core.body.pk import DoseHistory, auc_between, concentrations, exposure_memory
+
+DAY = 24.0
+
+
+def daily(
+    days: int, mg: float = 100.0, *, start_day: int = 0, route: str = "intranasal"
+) -> DoseHistory:
+    times = (np.arange(days) + start_day) * DAY + 21.0
+    return DoseHistory(times, np.full(days, mg), np.array([route] * days))
+
+
+def test_no_doses_means_no_tolerance_and_no_trend():
+    empty = DoseHistory(np.zeros(0), np.zeros(0), np.zeros(0, dtype=np.int64))
+    result = tolerance(empty, [0.0, 100.0])
+    assert result.pk.tolist() == [0.0, 0.0]
+    assert result.pd.tolist() == [0.0, 0.0]
+    assert body_summary(empty, 1000.0)["trend"] == "none"
+
+
+def test_tolerance_rises_with_repeated_use_and_decays_after_stopping():
+    # Livingston 1978 (rats): repeated ketamine induces its own metabolism and
+    # blunts its effect; the time constants are assumptions (body.toml).
+    history = daily(60)
+    grid = np.array([7, 30, 59, 90, 200]) * DAY + 22.0
+    result = tolerance(history, grid)
+    for component in (result.pk, result.pd):
+        assert 0.0 < component[0] < component[1] < component[2]
+        assert component[3] < component[2]
+        assert component[4] < 0.01 * component[2]
+
+
+def test_more_exposure_gives_more_tolerance_but_within_the_configured_maximum():
+    grid = [40 * DAY]
+    light = tolerance(daily(40, 20.0), grid)
+    heavy = tolerance(daily(40, 400.0), grid)
+    assert heavy.pk[0] > light.pk[0] and heavy.pd[0] > light.pd[0]
+    huge = tolerance(daily(40, 1e6), grid)
+    assert huge.pk[0] < 0.5 and huge.pd[0] < 3.0
+
+
+def test_stepping_on_a_grid_agrees_with_direct_evaluation_at_each_time():
+    history = daily(30, 80.0)
+    grid = np.linspace(0.0, 60 * DAY, 241)
+    stepped = tolerance(history, grid)
+    for k in (10, 100, 200, 240):
+        direct = tolerance(history, [grid[k]])
+        assert stepped.pk[k] == pytest.approx(direct.pk[0], rel=1e-9, abs=1e-15)
+        assert stepped.pd[k] == pytest.approx(direct.pd[0], rel=1e-9, abs=1e-15)
+
+
+def test_exposure_memory_is_the_weighted_integral_of_plasma_ketamine():
+    history = DoseHistory(
+        np.array([0.0, 30.0, 50.0]),
+        np.array([100.0, 50.0, 80.0]),
+        np.array(["intranasal", "oral", "intravenous"]),
+        np.array([0.0, 0.0, 20.0]),
+    )
+    tau = 7 * DAY
+    for at in (10.0, 60.0, 500.0):
+        numerical = quad(
+            lambda s, at=at: (
+                concentrations(history, [s]).ketamine_ng_ml[0] * np.exp(-(at - s) / tau) / tau
+            ),
+            0.0,
+            at,
+            points=[30.0, 50.0],
+            limit=500,
+            epsabs=1e-14,
+            epsrel=1e-11,
+        )[0]
+        memory = exposure_memory(history, [at], time_constant_h=tau)[0]
+        assert memory == pytest.approx(numerical, rel=1e-8)
+
+
+def test_body_summary_windows_match_the_analytic_areas():
+    history = daily(40, 120.0)
+    as_of = 40 * DAY
+    summary = body_summary(history, as_of)
+    assert summary["exposure_7d_ng_h_ml"] == pytest.approx(
+        auc_between(history, as_of - 7 * DAY, as_of), rel=1e-9
+    )
+    assert summary["exposure_30d_ng_h_ml"] == pytest.approx(
+        auc_between(history, as_of - 30 * DAY, as_of), rel=1e-9
+    )
+    assert set(summary) == {"exposure_7d_ng_h_ml", "exposure_30d_ng_h_ml", "tolerance", "trend"}
+    assert set(summary["tolerance"]) == {"pk", "pd"}
+
+
+def test_body_summary_ignores_doses_after_as_of():
+    history = daily(40, 120.0)
+    as_of = 20 * DAY
+    assert body_summary(history, as_of) == body_summary(history.before(as_of), as_of)
+
+
+@pytest.mark.parametrize(
+    ("history", "expected"),
+    [
+        (daily(28, 100.0), "stable"),
+        (daily(7, 100.0, start_day=21), "rising"),
+        (daily(21, 100.0), "falling"),
+        (daily(10, 100.0, start_day=-200), "none"),
+    ],
+)
+def test_trend_compares_the_last_week_with_the_weeks_before(history, expected):
+    # Definition in body.toml [trend]: last 7 days vs the mean of the 3 weeks before.
+    assert exposure(history, 28 * DAY).trend == expected
+
+
+def test_escalating_doses_read_as_rising():
+    times = np.arange(28) * DAY + 21.0
+    mg = np.where(np.arange(28) >= 21, 300.0, 100.0)
+    history = DoseHistory(times, mg, np.array(["intranasal"] * 28))
+    assert exposure(history, 28 * DAY).trend == "rising"
