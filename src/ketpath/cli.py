@@ -22,6 +22,13 @@ from rich.table import Table
 
 from ketpath import services
 from ketpath.core.assess import Assessment, assess
+from ketpath.core.instruments import (
+    Instrument,
+    InstrumentError,
+    get_instrument,
+    instrument_ids,
+    score,
+)
 from ketpath.core.records import Record, RecordError, parse_record
 from ketpath.interop.jsonl import dumps_jsonl, read_csv_uses, read_jsonl
 from ketpath.knowledge import KnowledgeError, helplines
@@ -39,7 +46,7 @@ log_app = typer.Typer(
 app.add_typer(log_app, name="log")
 
 console = Console()
-errors = Console(stderr=True)
+errors = Console(stderr=True, soft_wrap=True)
 
 BAD_INPUT = 2
 UNEXPECTED = 1
@@ -208,6 +215,63 @@ def people(db: DbOption = None, as_json: JsonOption = False) -> None:
     console.print(table)
 
 
+# ---------------------------------------------------------------- instruments
+
+
+@app.command("instruments")
+def list_instruments(as_json: JsonOption = False) -> None:
+    """List the questionnaires ketpath can score."""
+    rows = [_instrument_summary(get_instrument(i)) for i in instrument_ids()]
+    if as_json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    table = Table("Id", "Name", "Items", "Score range", "Bands")
+    for row in rows:
+        table.add_row(
+            row["id"],
+            row["name"],
+            str(row["items"]),
+            f"{row['min_total']}–{row['max_total']}",
+            ", ".join(row["bands"]) or "none (see note)",
+        )
+    console.print(table)
+
+
+def _instrument_summary(instrument: Instrument) -> dict[str, Any]:
+    return {
+        "id": instrument.id,
+        "name": instrument.name,
+        "items": len(instrument.items),
+        "min_total": instrument.min_total,
+        "max_total": instrument.max_total,
+        "bands": [band.id for band in instrument.bands],
+        "note": instrument.note,
+    }
+
+
+@app.command("score")
+def score_answers(
+    instrument: Annotated[str, typer.Argument(help="Instrument id (see `ketpath instruments`).")],
+    answers: Annotated[
+        str,
+        typer.Option(help='Option codes in form order, comma-separated; "-" for a skipped item.'),
+    ],
+    as_json: JsonOption = False,
+) -> None:
+    """Score one set of answers."""
+    codes: list[int | str] = [
+        int(a) if a.strip().lstrip("-").isdigit() else a.strip() for a in answers.split(",")
+    ]
+    result = score(instrument, codes)
+    if as_json:
+        print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        return
+    band = f" ({result.band_label})" if result.band_label else ""
+    console.print(f"[bold]{get_instrument(instrument).name}[/bold]: {result.total}{band}")
+    for flag in result.flags:
+        console.print(f"[bold red]⚠ {flag.message}[/bold red]")
+
+
 # ---------------------------------------------------------------- log
 
 
@@ -346,6 +410,7 @@ USER_ERRORS: tuple[type[Exception], ...] = (
     services.PersonNotFound,
     services.RecordNotFound,
     KnowledgeError,
+    InstrumentError,
 )
 
 
