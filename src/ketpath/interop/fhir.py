@@ -1,0 +1,886 @@
+"""FHIR R4 interchange: a person's questionnaires and use as a Bundle, and responses back in.
+
+Clinics keep scores in record systems that speak FHIR, so ketpath writes a
+``collection`` Bundle (:func:`bundle_for`) and reads QuestionnaireResponses
+(:func:`records_from_fhir`). Structure is validated with ``fhir.resources``
+(the R4B models, whose R4 subset is what we write); what that library does
+not check -- that coded values belong to their value sets and that a response
+fits its questionnaire -- :func:`check_bundle` does, using the same scoring
+engine as the rest of ketpath, so FHIR cannot bring in an answer vector that
+the JSONL import would refuse.
+
+Coding choices (all ``urn:ketpath:`` systems are ours, and their value sets
+are derived from ``knowledge/`` at run time):
+
+- Patient: only ``identifier`` (system ``urn:ketpath:pseudonym``), the birth
+  year as ``birthDate`` when the profile has one, and ``gender`` when the
+  profile states a sex (``unstated`` is left out). No name, no notes, no free
+  text: ``Use.note`` and craving triggers never leave the database this way.
+  :func:`pseudonym_for` is an unkeyed hash of the name: it keeps the name out
+  of the file and makes repeated exports linkable, but anyone who guesses the
+  name can confirm the guess. It is a pseudonym, not anonymisation.
+- Questionnaire per instrument used: ``url`` ``urn:ketpath:questionnaire:<id>``,
+  ``version`` the instrument's version, ``copyright`` its licence text, LOINC
+  panel and item codes where the instrument file has them. Item ``text`` is
+  always our own short label, never the published wording (for most
+  instruments the licence forbids reproducing it). Answer options are
+  ``valueCoding`` in ``urn:ketpath:instrument:<id>:options`` with the option
+  code (``"0"``, ``"1"``, ...) and label, and the option's score in the R4
+  ``ordinalValue`` extension. A skip rule becomes ``enableWhen`` (``!=``).
+  No instrument file has LOINC answer (LA) codes, so none are used.
+- QuestionnaireResponse per administration: ``questionnaire`` is the bare
+  canonical url (instrument versions contain spaces, which a canonical may
+  not), ``authored`` the record time with its UTC offset; skipped items are
+  left out, as FHIR leaves out disabled items.
+- Observation per total score (category ``survey``): LOINC where the
+  instrument has a total code (PHQ-9 44261-6, GAD-7 70274-6), otherwise
+  ``urn:ketpath:score#<id>-total``; ``valueInteger`` (``valueQuantity`` if a
+  total is ever fractional); the band as ``interpretation`` in
+  ``urn:ketpath:instrument:<id>:bands``; subscales as components
+  (``urn:ketpath:score#<id>-<subscale>``); ``derivedFrom`` the response.
+- Observation per calendar month with ketamine use (category
+  ``social-history``), in the profile's time zone (UTC when none), as the
+  assessment counts use-days: ``urn:ketpath:use#use-days`` with the number of
+  use-days as ``valueInteger`` and components ``uses`` (sessions),
+  ``dose-known-mg`` (sum of the doses that were logged, UCUM ``mg``),
+  ``uses-dose-unknown`` and ``uses-route-<route>``. We know no LOINC code
+  that means "use-days of ketamine in a month", so none is claimed. Uses of
+  other substances are left out: ``substance`` is free text.
+
+Determinism: every ``fullUrl`` is ``urn:uuid:`` + a UUID 5 of a fixed
+namespace and the content (pseudonym, record), entries are in a fixed order,
+and nothing from storage (ids, insertion times) is used, so the same records
+give byte-identical JSON.
+
+Import accepts a Bundle of any type, or a bare QuestionnaireResponse. A
+response is ours when its ``questionnaire`` is ``urn:ketpath:questionnaire:<id>``
+(optionally ``|version``) or a RESTful url ending ``/Questionnaire/<id>`` for
+one of our instrument ids (a clinic that hosts copies of our questionnaires).
+Other resources and other questionnaires' responses are ignored; every one of
+ours must be valid, or nothing is returned.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import importlib
+import json
+import math
+import re
+import uuid
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, tzinfo
+from functools import cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import ValidationError
+
+from ketpath.core.instruments import (
+    SKIPPED,
+    Instrument,
+    InstrumentError,
+    Score,
+    get_instrument,
+    instrument_ids,
+    score,
+)
+from ketpath.core.records import (
+    Profile,
+    Questionnaire,
+    Record,
+    RecordError,
+    Use,
+    latest_profile,
+    parse_record,
+    record_to_json,
+    sorted_records,
+)
+from ketpath.knowledge import vocabulary
+
+__all__ = [
+    "LOINC",
+    "PSEUDONYM_SYSTEM",
+    "SCORE_SYSTEM",
+    "USE_SYSTEM",
+    "FhirError",
+    "bands_system",
+    "bundle_for",
+    "check_bundle",
+    "options_system",
+    "pseudonym_for",
+    "questionnaire_url",
+    "records_from_fhir",
+]
+
+LOINC = "http://loinc.org"
+UCUM = "http://unitsofmeasure.org"
+OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
+ORDINAL_VALUE = "http://hl7.org/fhir/StructureDefinition/ordinalValue"
+PSEUDONYM_SYSTEM = "urn:ketpath:pseudonym"
+QUESTIONNAIRE_PREFIX = "urn:ketpath:questionnaire:"
+SCORE_SYSTEM = "urn:ketpath:score"
+USE_SYSTEM = "urn:ketpath:use"
+OUR_PREFIX = "urn:ketpath:"
+NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:ketpath:fhir")
+SUMMARISED_SUBSTANCE = "ketamine"
+ACCEPTED_STATUSES = ("completed", "amended")
+GENDERS = {"female": "female", "male": "male", "other": "other"}
+USE_CODES = {
+    "use-days": "Ketamine use-days in the calendar month",
+    "uses": "Ketamine use sessions in the calendar month",
+    "dose-known-mg": "Total of the logged ketamine doses in the calendar month",
+    "uses-dose-unknown": "Ketamine use sessions with no dose logged",
+}
+_RESTFUL_QUESTIONNAIRE = re.compile(r"^https?://\S+/Questionnaire/([a-z0-9][a-z0-9-]*)$")
+
+Resource = dict[str, Any]
+
+
+class FhirError(ValueError):
+    """FHIR content we cannot accept. ``str(error)`` reads ``<where>: <problem>``.
+
+    ``where`` names the entry (``entry[3] QuestionnaireResponse/<id>``) and
+    ``problem`` starts with the path inside it (``item 'q3': ...``).
+    """
+
+    def __init__(self, problem: str, *, where: str | None = None) -> None:
+        self.problem = problem
+        self.where = where
+        super().__init__(f"{where}: {problem}" if where else problem)
+
+
+# ---------------------------------------------------------------- names and codes
+
+
+def questionnaire_url(instrument_id: str) -> str:
+    return QUESTIONNAIRE_PREFIX + instrument_id
+
+
+def options_system(instrument_id: str) -> str:
+    return f"urn:ketpath:instrument:{instrument_id}:options"
+
+
+def bands_system(instrument_id: str) -> str:
+    return f"urn:ketpath:instrument:{instrument_id}:bands"
+
+
+def pseudonym_for(person_name: str) -> str:
+    """A stable pseudonym for a person's name (an unkeyed hash: see the module notes)."""
+    digest = hashlib.sha256(b"ketpath-pseudonym\x00" + person_name.encode("utf-8"))
+    return "kp-" + digest.hexdigest()[:24]
+
+
+def _route_code(route: str) -> str:
+    return f"uses-route-{route}"
+
+
+@cache
+def value_sets() -> dict[str, frozenset[str]]:
+    """The codes of every system we define, and the LOINC codes our instruments use."""
+    sets: dict[str, frozenset[str]] = {}
+    score_codes: set[str] = set()
+    loinc: set[str] = set()
+    for instrument_id in instrument_ids():
+        instrument = get_instrument(instrument_id)
+        sets[options_system(instrument_id)] = frozenset(
+            str(option.code) for item in instrument.items for option in item.options
+        )
+        sets[bands_system(instrument_id)] = frozenset(band.id for band in instrument.bands)
+        score_codes.add(f"{instrument_id}-total")
+        score_codes.update(f"{instrument_id}-{subscale.id}" for subscale in instrument.subscales)
+        loinc.update(code for code in (instrument.loinc.panel, instrument.loinc.total) if code)
+        loinc.update(item.loinc for item in instrument.items if item.loinc)
+    sets[SCORE_SYSTEM] = frozenset(score_codes)
+    sets[USE_SYSTEM] = frozenset(USE_CODES) | {_route_code(r) for r in vocabulary().routes}
+    sets[LOINC] = frozenset(loinc)
+    return sets
+
+
+def _coding(system: str, code: str, display: str | None = None) -> Resource:
+    coding: Resource = {"system": system, "code": code}
+    if display:
+        coding["display"] = display
+    return coding
+
+
+def _category(code: str, display: str) -> list[Resource]:
+    return [{"coding": [_coding(OBSERVATION_CATEGORY, code, display)]}]
+
+
+def _number(value: float) -> int | float:
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        return int(value)
+    return round(value, 6)
+
+
+# ---------------------------------------------------------------- export
+
+
+@dataclass(frozen=True)
+class _Entry:
+    full_url: str
+    resource: Resource
+
+
+class _Ids:
+    """``urn:uuid:`` names from content; a repeat of the same content gets a counter."""
+
+    def __init__(self, pseudonym: str) -> None:
+        self.pseudonym = pseudonym
+        self.seen: Counter[str] = Counter()
+
+    def new(self, kind: str, content: str) -> str:
+        key = f"{kind}|{self.pseudonym}|{content}"
+        repeat = self.seen[key]
+        self.seen[key] += 1
+        return str(uuid.uuid5(NAMESPACE, f"{key}|{repeat}" if repeat else key))
+
+
+def _entry(resource_id: str, resource: Resource) -> _Entry:
+    return _Entry(full_url=f"urn:uuid:{resource_id}", resource={"id": resource_id, **resource})
+
+
+def bundle_for(
+    records: Sequence[Record], *, pseudonym: str, generated_at: datetime | None = None
+) -> dict[str, Any]:
+    """A FHIR R4 ``collection`` Bundle of a person's records, as a JSON-ready dict.
+
+    The last profile in ``records`` supplies birth year, sex and time zone.
+    The result is checked with ``fhir.resources`` and :func:`check_bundle`
+    before it is returned.
+    """
+    if generated_at is not None and generated_at.utcoffset() is None:
+        raise ValueError("generated_at needs a UTC offset")
+    profile = latest_profile(records)
+    ordered = sorted_records(records)
+    ids = _Ids(pseudonym)
+    patient = _entry(ids.new("Patient", ""), _patient(profile, pseudonym))
+    subject = {"reference": patient.full_url}
+    administrations = [r for r in ordered if isinstance(r, Questionnaire)]
+    questionnaires = [
+        _entry(ids.new("Questionnaire", instrument_id), _questionnaire(instrument_id))
+        for instrument_id in sorted({r.instrument for r in administrations})
+    ]
+    responses: list[_Entry] = []
+    totals: list[_Entry] = []
+    for record in administrations:
+        content = record_to_json(record)
+        response = _entry(ids.new("QuestionnaireResponse", content), _response(record, subject))
+        total = _total_observation(record, subject, {"reference": response.full_url})
+        responses.append(response)
+        totals.append(_entry(ids.new("Observation/score", content), total))
+    zone = _zone(profile)
+    months = [
+        _entry(ids.new("Observation/use", f"{year:04d}-{month:02d}"), observation)
+        for (year, month), observation in _use_observations(ordered, zone, subject)
+    ]
+    entries = [patient, *questionnaires, *responses, *totals, *months]
+    bundle: dict[str, Any] = {
+        "resourceType": "Bundle",
+        "id": str(uuid.uuid5(NAMESPACE, "|".join(e.full_url for e in entries))),
+        "type": "collection",
+    }
+    if generated_at is not None:
+        bundle["timestamp"] = generated_at.isoformat()
+    bundle["entry"] = [{"fullUrl": e.full_url, "resource": e.resource} for e in entries]
+    check_bundle(bundle)
+    return bundle
+
+
+def _patient(profile: Profile | None, pseudonym: str) -> Resource:
+    patient: Resource = {
+        "resourceType": "Patient",
+        "identifier": [{"system": PSEUDONYM_SYSTEM, "value": pseudonym}],
+    }
+    if profile is not None and profile.sex in GENDERS:
+        patient["gender"] = GENDERS[profile.sex]
+    if profile is not None and profile.birth_year is not None:
+        patient["birthDate"] = f"{profile.birth_year:04d}"
+    return patient
+
+
+def _computable_name(instrument_id: str) -> str:
+    return "Ketpath" + "".join(part.capitalize() for part in instrument_id.split("-"))
+
+
+def _questionnaire(instrument_id: str) -> Resource:
+    instrument = get_instrument(instrument_id)
+    resource: Resource = {
+        "resourceType": "Questionnaire",
+        "url": questionnaire_url(instrument_id),
+        "version": instrument.version,
+        "name": _computable_name(instrument_id),
+        "title": instrument.name,
+        "status": "active",
+        "subjectType": ["Patient"],
+        "copyright": instrument.licence.text,
+    }
+    if instrument.loinc.panel:
+        resource["code"] = [_coding(LOINC, instrument.loinc.panel)]
+    resource["item"] = [_questionnaire_item(instrument, item.id) for item in instrument.items]
+    return resource
+
+
+def _questionnaire_item(instrument: Instrument, item_id: str) -> Resource:
+    item = instrument.item(item_id)
+    system = options_system(instrument.id)
+    entry: Resource = {"linkId": item.id, "text": item.label, "type": "choice", "required": True}
+    if item.loinc:
+        entry["code"] = [_coding(LOINC, item.loinc)]
+    conditions = [
+        {"question": rule.when, "operator": "!=", "answerCoding": _coding(system, str(code))}
+        for rule in instrument.skip_rules
+        if item.id in rule.skip
+        for code in rule.codes
+    ]
+    if conditions:
+        entry["enableWhen"] = conditions
+        if len(conditions) > 1:
+            entry["enableBehavior"] = "all"
+    entry["answerOption"] = [
+        {
+            "valueCoding": {
+                **_coding(system, str(option.code), option.label),
+                "extension": [{"url": ORDINAL_VALUE, "valueDecimal": option.score}],
+            }
+        }
+        for option in item.options
+    ]
+    return entry
+
+
+def _response(record: Questionnaire, subject: Resource) -> Resource:
+    instrument = get_instrument(record.instrument)
+    system = options_system(instrument.id)
+    items = [
+        {
+            "linkId": item.id,
+            "answer": [{"valueCoding": _coding(system, str(answer), item.options[answer].label)}],
+        }
+        for item, answer in zip(instrument.items, record.answers, strict=True)
+        if isinstance(answer, int)
+    ]
+    return {
+        "resourceType": "QuestionnaireResponse",
+        "questionnaire": questionnaire_url(instrument.id),
+        "status": "completed",
+        "subject": subject,
+        "authored": record.time.isoformat(),
+        "item": items,
+    }
+
+
+def _value(total: float) -> Resource:
+    number = _number(total)
+    if isinstance(number, int):
+        return {"valueInteger": number}
+    return {"valueQuantity": {"value": number}}
+
+
+def _total_code(instrument: Instrument) -> Resource:
+    if instrument.loinc.total:
+        coding = _coding(LOINC, instrument.loinc.total)
+    else:
+        coding = _coding(SCORE_SYSTEM, f"{instrument.id}-total", instrument.total_label)
+    return {"coding": [coding], "text": f"{instrument.short_name}: {instrument.total_label}"}
+
+
+def _total_observation(record: Questionnaire, subject: Resource, source: Resource) -> Resource:
+    instrument = get_instrument(record.instrument)
+    result = score(record.instrument, record.answers)
+    observation: Resource = {
+        "resourceType": "Observation",
+        "status": "final",
+        "category": _category("survey", "Survey"),
+        "code": _total_code(instrument),
+        "subject": subject,
+        "effectiveDateTime": record.time.isoformat(),
+        **_value(result.total),
+    }
+    if result.band is not None:
+        band = _coding(bands_system(instrument.id), result.band, result.band_label)
+        observation["interpretation"] = [{"coding": [band], "text": result.band_label}]
+    observation["derivedFrom"] = [source]
+    components = _subscale_components(instrument, result)
+    if components:
+        observation["component"] = components
+    return observation
+
+
+def _subscale_components(instrument: Instrument, result: Score) -> list[Resource]:
+    return [
+        {
+            "code": {
+                "coding": [_coding(SCORE_SYSTEM, f"{instrument.id}-{subscale.id}", subscale.label)]
+            },
+            **_value(result.subscales[subscale.id]),
+        }
+        for subscale in instrument.subscales
+    ]
+
+
+def _zone(profile: Profile | None) -> tzinfo:
+    if profile is not None and profile.timezone:
+        return ZoneInfo(profile.timezone)
+    return UTC
+
+
+def _use_observations(
+    records: Sequence[Record], zone: tzinfo, subject: Resource
+) -> Iterator[tuple[tuple[int, int], Resource]]:
+    """One Observation per calendar month with ketamine use, oldest first."""
+    by_month: dict[tuple[int, int], list[Use]] = {}
+    for record in records:
+        if isinstance(record, Use) and record.substance == SUMMARISED_SUBSTANCE:
+            local = record.time.astimezone(zone)
+            by_month.setdefault((local.year, local.month), []).append(record)
+    for month in sorted(by_month):
+        yield month, _month_observation(month, by_month[month], zone, subject)
+
+
+def _month_observation(
+    month: tuple[int, int], uses: list[Use], zone: tzinfo, subject: Resource
+) -> Resource:
+    year, number = month
+    last_day = calendar.monthrange(year, number)[1]
+    use_days = {use.time.astimezone(zone).date() for use in uses}
+    return {
+        "resourceType": "Observation",
+        "status": "final",
+        "category": _category("social-history", "Social History"),
+        "code": {
+            "coding": [_coding(USE_SYSTEM, "use-days", USE_CODES["use-days"])],
+            "text": USE_CODES["use-days"],
+        },
+        "subject": subject,
+        "effectivePeriod": {
+            "start": f"{year:04d}-{number:02d}-01",
+            "end": f"{year:04d}-{number:02d}-{last_day:02d}",
+        },
+        "valueInteger": len(use_days),
+        "component": _use_components(uses),
+    }
+
+
+def _use_component(code: str, display: str, value: Resource) -> Resource:
+    return {"code": {"coding": [_coding(USE_SYSTEM, code, display)]}, **value}
+
+
+def _use_components(uses: list[Use]) -> list[Resource]:
+    doses = [use.dose_mg for use in uses if use.dose_mg is not None]
+    components = [_use_component("uses", USE_CODES["uses"], {"valueInteger": len(uses)})]
+    if doses:
+        mg = {"value": _number(sum(doses)), "unit": "mg", "system": UCUM, "code": "mg"}
+        components.append(
+            _use_component("dose-known-mg", USE_CODES["dose-known-mg"], {"valueQuantity": mg})
+        )
+    if len(doses) < len(uses):
+        unknown = {"valueInteger": len(uses) - len(doses)}
+        components.append(
+            _use_component("uses-dose-unknown", USE_CODES["uses-dose-unknown"], unknown)
+        )
+    routes = Counter(use.route for use in uses if use.route is not None)
+    for route in vocabulary().routes:
+        if routes[route]:
+            display = f"Ketamine use sessions by route: {vocabulary().label('routes', route)}"
+            components.append(
+                _use_component(_route_code(route), display, {"valueInteger": routes[route]})
+            )
+    return components
+
+
+# ---------------------------------------------------------------- structural validation
+
+
+def _model(resource_type: str) -> Any:
+    try:
+        module = importlib.import_module(f"fhir.resources.R4B.{resource_type.lower()}")
+    except ModuleNotFoundError as error:
+        raise FhirError(
+            "FHIR support needs the fhir.resources package: pip install 'ketpath[fhir]'"
+        ) from error
+    return getattr(module, resource_type)
+
+
+def _path(location: Sequence[int | str]) -> str:
+    text = ""
+    for part in location:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(resource)"
+
+
+def _entry_name(index: int | None, resource: Any) -> str:
+    kind = resource.get("resourceType", "resource") if isinstance(resource, dict) else "resource"
+    resource_id = resource.get("id") if isinstance(resource, dict) else None
+    name = f"{kind}/{resource_id}" if isinstance(resource_id, str) else str(kind)
+    return name if index is None else f"entry[{index}] {name}"
+
+
+def _validate_structure(resource: Resource, *, where: str | None = None) -> None:
+    """Validate with the fhir.resources R4B model; name the entry and path of the first error."""
+    try:
+        _model(str(resource.get("resourceType"))).model_validate(resource)
+    except ValidationError as error:
+        first = error.errors()[0]
+        location = list(first["loc"])
+        message = first["msg"]
+        entries = resource.get("entry")
+        if (
+            where is None
+            and location[:1] == ["entry"]
+            and len(location) >= 3
+            and isinstance(location[1], int)
+            and isinstance(entries, list)
+            and location[2] == "resource"
+        ):
+            where = _entry_name(location[1], entries[location[1]].get("resource"))
+            location = location[3:]
+        raise FhirError(f"{_path(location)}: {message}", where=where) from None
+
+
+# ---------------------------------------------------------------- our checks
+
+
+def _codings(node: Any, path: str) -> Iterator[tuple[str, Resource]]:
+    """Every Coding-shaped mapping (``system`` and ``code``) under ``node``, with its path."""
+    if isinstance(node, dict):
+        if isinstance(node.get("system"), str) and "code" in node:
+            yield path, node
+        for key, value in node.items():
+            yield from _codings(value, f"{path}.{key}" if path else key)
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _codings(value, f"{path}[{index}]")
+
+
+def _check_codings(resource: Resource, where: str) -> None:
+    sets = value_sets()
+    for path, coding in _codings(resource, ""):
+        system, code = coding["system"], coding["code"]
+        if system.startswith(OUR_PREFIX) and system not in sets:
+            raise FhirError(f"{path}: unknown ketpath code system {system!r}", where=where)
+        if system in sets and code not in sets[system]:
+            raise FhirError(
+                f"{path}: code {code!r} is not in the value set of {system}", where=where
+            )
+
+
+def instrument_for(canonical: object) -> str | None:
+    """The instrument id a ``questionnaire`` reference names, or None when it is not ours."""
+    if not isinstance(canonical, str):
+        return None
+    url = canonical.split("|", 1)[0]
+    if url.startswith(QUESTIONNAIRE_PREFIX):
+        instrument_id = url.removeprefix(QUESTIONNAIRE_PREFIX)
+        if instrument_id not in instrument_ids():
+            raise FhirError(
+                f"questionnaire: {canonical!r} names no ketpath instrument; "
+                f"known: {', '.join(instrument_ids())}"
+            )
+        return instrument_id
+    match = _RESTFUL_QUESTIONNAIRE.match(url)
+    if match and match.group(1) in instrument_ids():
+        return match.group(1)
+    return None
+
+
+def _answer_code(answer: Any, instrument: Instrument, link_id: str) -> str:
+    coding = answer.get("valueCoding") if isinstance(answer, dict) else None
+    if not isinstance(coding, dict):
+        raise FhirError(f"item {link_id!r}: the answer must be a valueCoding")
+    system = options_system(instrument.id)
+    if coding.get("system") != system:
+        raise FhirError(f"item {link_id!r}: answer system {coding.get('system')!r} is not {system}")
+    return str(coding.get("code"))
+
+
+def _offered_codes(questionnaire: Resource | None) -> dict[str, set[str]] | None:
+    """linkId -> answer option codes of a Questionnaire in the bundle."""
+    if questionnaire is None:
+        return None
+    offered: dict[str, set[str]] = {}
+    for item in questionnaire.get("item", []):
+        offered[item.get("linkId")] = {
+            str(option.get("valueCoding", {}).get("code"))
+            for option in item.get("answerOption", [])
+        }
+    return offered
+
+
+def _response_answers(
+    response: Resource, instrument: Instrument, offered: dict[str, set[str]] | None = None
+) -> list[int | str]:
+    """The answer vector of a response in the instrument's item order, checked by ``score``.
+
+    Problems raise :class:`FhirError` whose text starts with the item's path.
+    """
+    codes: dict[str, str] = {}
+    for index, item in enumerate(response.get("item", [])):
+        link_id = item.get("linkId")
+        if link_id not in instrument.item_ids:
+            raise FhirError(
+                f"item[{index}]: unknown linkId {link_id!r}; {instrument.id} has "
+                f"{', '.join(instrument.item_ids)}"
+            )
+        if offered is not None and link_id not in offered:
+            raise FhirError(f"item {link_id!r}: not an item of the bundled Questionnaire")
+        if link_id in codes:
+            raise FhirError(f"item {link_id!r}: answered twice")
+        if item.get("item"):
+            raise FhirError(f"item {link_id!r}: nested items are not part of {instrument.id}")
+        answers = item.get("answer", [])
+        if len(answers) > 1:
+            raise FhirError(f"item {link_id!r}: more than one answer")
+        if not answers:
+            continue
+        code = _answer_code(answers[0], instrument, link_id)
+        options = {str(option.code) for option in instrument.item(link_id).options}
+        if code not in options or (offered is not None and code not in offered[link_id]):
+            raise FhirError(
+                f"item {link_id!r}: code {code!r} is not an answer option of "
+                f"{instrument.id} {link_id}"
+            )
+        codes[link_id] = code
+    return _answer_vector(instrument, codes)
+
+
+def _answer_vector(instrument: Instrument, codes: Mapping[str, str]) -> list[int | str]:
+    governed = {item_id for rule in instrument.skip_rules for item_id in rule.skip}
+    for item in instrument.items:
+        if item.id not in codes and item.id not in governed:
+            raise FhirError(f"item {item.id!r}: no answer; {instrument.id} {item.id} is required")
+    answers: list[int | str] = [
+        int(codes[item.id]) if item.id in codes else SKIPPED for item in instrument.items
+    ]
+    try:
+        score(instrument.id, answers)
+    except InstrumentError as error:
+        path = f"item {error.item!r}: " if error.item else ""
+        raise FhirError(f"{path}{error}") from None
+    return answers
+
+
+def _in_place(where: str, error: FhirError) -> FhirError:
+    return FhirError(error.problem, where=where)
+
+
+def _check_response(
+    response: Resource,
+    where: str,
+    by_url: Mapping[str, Resource],
+    questionnaires: Mapping[str, Resource],
+) -> None:
+    canonical = response.get("questionnaire")
+    try:
+        instrument_id = instrument_for(canonical)
+    except FhirError as error:
+        raise _in_place(where, error) from None
+    url = canonical.split("|", 1)[0] if isinstance(canonical, str) else None
+    if instrument_id is None:
+        raise FhirError(
+            f"questionnaire: {canonical!r} is not a ketpath instrument",
+            where=where,
+        )
+    subject = response.get("subject", {}).get("reference")
+    if subject is not None and by_url.get(subject, {}).get("resourceType") != "Patient":
+        raise FhirError(f"subject: {subject!r} is not a Patient in this bundle", where=where)
+    try:
+        _response_answers(
+            response, get_instrument(instrument_id), _offered_codes(questionnaires.get(url or ""))
+        )
+    except FhirError as error:
+        raise _in_place(where, error) from None
+
+
+def _check_questionnaire(questionnaire: Resource, where: str) -> None:
+    url = questionnaire.get("url")
+    try:
+        instrument_id = instrument_for(url)
+    except FhirError as error:
+        raise _in_place(where, error) from None
+    if instrument_id is None:
+        return
+    instrument = get_instrument(instrument_id)
+    for index, item in enumerate(questionnaire.get("item", [])):
+        if item.get("linkId") not in instrument.item_ids:
+            raise FhirError(
+                f"item[{index}]: unknown linkId {item.get('linkId')!r} for {instrument_id}",
+                where=where,
+            )
+        options = {str(option.code) for option in instrument.item(item["linkId"]).options}
+        for number, option in enumerate(item.get("answerOption", [])):
+            code = str(option.get("valueCoding", {}).get("code"))
+            if code not in options:
+                raise FhirError(
+                    f"item[{index}].answerOption[{number}]: code {code!r} is not an option "
+                    f"of {instrument_id} {item['linkId']}",
+                    where=where,
+                )
+
+
+def _observed_total(observation: Resource) -> float | None:
+    if "valueInteger" in observation:
+        return float(observation["valueInteger"])
+    quantity = observation.get("valueQuantity")
+    return float(quantity["value"]) if isinstance(quantity, dict) and "value" in quantity else None
+
+
+def _total_instrument(observation: Resource) -> str | None:
+    """The instrument whose total score this Observation codes, if any."""
+    for coding in observation.get("code", {}).get("coding", []):
+        for instrument_id in instrument_ids():
+            instrument = get_instrument(instrument_id)
+            ours = (coding.get("system"), coding.get("code")) == (
+                SCORE_SYSTEM,
+                f"{instrument_id}-total",
+            )
+            loinc = instrument.loinc.total and (coding.get("system"), coding.get("code")) == (
+                LOINC,
+                instrument.loinc.total,
+            )
+            if ours or loinc:
+                return instrument_id
+    return None
+
+
+def _check_observation(observation: Resource, where: str, by_url: Mapping[str, Resource]) -> None:
+    """A total score derived from a response in the bundle must equal that response's score."""
+    instrument_id = _total_instrument(observation)
+    if instrument_id is None:
+        return
+    for index, source in enumerate(observation.get("derivedFrom", [])):
+        response = by_url.get(source.get("reference", ""))
+        if response is None or response.get("resourceType") != "QuestionnaireResponse":
+            raise FhirError(
+                f"derivedFrom[{index}]: {source.get('reference')!r} is not a "
+                "QuestionnaireResponse in this bundle",
+                where=where,
+            )
+        if instrument_for(response.get("questionnaire")) != instrument_id:
+            raise FhirError(
+                f"derivedFrom[{index}]: the response is not to {instrument_id}", where=where
+            )
+        expected = score(instrument_id, _response_answers(response, get_instrument(instrument_id)))
+        observed = _observed_total(observation)
+        if observed is None or not math.isclose(observed, expected.total):
+            raise FhirError(
+                f"value: {observed} is not the total {expected.total} of its QuestionnaireResponse",
+                where=where,
+            )
+
+
+def check_bundle(bundle: Mapping[str, Any]) -> None:
+    """Check a Bundle with fhir.resources, then the rules it does not know.
+
+    Coded values of our systems (and LOINC codes) must be in our value sets;
+    every QuestionnaireResponse must be to one of our instruments, use its
+    linkIds and answer options (and those of the bundled Questionnaire), and
+    answer what the skip rules require; a total-score Observation must equal
+    the score of the response it is derived from. Raises :class:`FhirError`.
+    """
+    data = dict(bundle)
+    if data.get("resourceType") != "Bundle":
+        raise FhirError(f"resourceType: expected 'Bundle', got {data.get('resourceType')!r}")
+    _validate_structure(data)
+    entries = [entry.get("resource", {}) for entry in data.get("entry", [])]
+    by_url = {
+        entry["fullUrl"]: resource
+        for entry, resource in zip(data.get("entry", []), entries, strict=True)
+        if entry.get("fullUrl")
+    }
+    questionnaires = {
+        resource["url"]: resource
+        for resource in entries
+        if resource.get("resourceType") == "Questionnaire" and resource.get("url")
+    }
+    for index, resource in enumerate(entries):
+        where = _entry_name(index, resource)
+        _check_codings(resource, where)
+        kind = resource.get("resourceType")
+        if kind == "Questionnaire":
+            _check_questionnaire(resource, where)
+        elif kind == "QuestionnaireResponse":
+            _check_response(resource, where, by_url, questionnaires)
+    # Observations last: the responses they are derived from are known to be valid by then.
+    for index, resource in enumerate(entries):
+        if resource.get("resourceType") == "Observation":
+            _check_observation(resource, _entry_name(index, resource), by_url)
+
+
+# ---------------------------------------------------------------- import
+
+
+def _load(data: str | bytes | Mapping[str, Any]) -> dict[str, Any]:
+    if isinstance(data, Mapping):
+        return dict(data)
+    try:
+        loaded = json.loads(data)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise FhirError(f"not valid JSON ({error})") from None
+    if not isinstance(loaded, dict):
+        raise FhirError("expected a JSON object (a Bundle or a QuestionnaireResponse)")
+    return loaded
+
+
+def _resources(document: dict[str, Any]) -> Iterator[tuple[str, Resource]]:
+    kind = document.get("resourceType")
+    if kind == "QuestionnaireResponse":
+        yield _entry_name(None, document), document
+        return
+    if kind != "Bundle":
+        raise FhirError(f"resourceType: expected 'Bundle' or 'QuestionnaireResponse', got {kind!r}")
+    entries = document.get("entry", [])
+    if not isinstance(entries, list):
+        raise FhirError("entry: must be a list")
+    for index, entry in enumerate(entries):
+        resource = entry.get("resource") if isinstance(entry, dict) else None
+        if isinstance(resource, dict):
+            yield _entry_name(index, resource), resource
+
+
+def _record_from_response(response: Resource, instrument_id: str) -> Questionnaire:
+    status = response.get("status")
+    if status not in ACCEPTED_STATUSES:
+        raise FhirError(
+            f"status: {status!r}; only {' or '.join(ACCEPTED_STATUSES)} responses are imported"
+        )
+    authored = response.get("authored")
+    if not isinstance(authored, str) or "T" not in authored:
+        raise FhirError("authored: needs a date and time with a UTC offset")
+    answers = _response_answers(response, get_instrument(instrument_id))
+    data = {"type": "questionnaire", "time": authored, "instrument": instrument_id}
+    try:
+        record = parse_record({**data, "answers": answers})
+    except RecordError as error:
+        field = {"time": "authored", "answers": "item"}.get(error.field or "", error.field)
+        raise FhirError(f"{field}: {error.problem}" if field else error.problem) from None
+    assert isinstance(record, Questionnaire)
+    return record
+
+
+def records_from_fhir(data: str | bytes | Mapping[str, Any]) -> list[Questionnaire]:
+    """Questionnaire records from a FHIR JSON Bundle or a single QuestionnaireResponse.
+
+    Only responses to our instruments are read (see the module notes); other
+    resources are ignored. All-or-nothing: the first problem raises
+    :class:`FhirError` naming the entry and the field, and nothing is returned.
+    """
+    records: list[Questionnaire] = []
+    for where, resource in _resources(_load(data)):
+        if resource.get("resourceType") != "QuestionnaireResponse":
+            continue
+        try:
+            instrument_id = instrument_for(resource.get("questionnaire"))
+            if instrument_id is None:
+                continue
+            _validate_structure(resource)
+            records.append(_record_from_response(resource, instrument_id))
+        except FhirError as error:
+            raise _in_place(where, error) from None
+    if not records:
+        raise FhirError("no QuestionnaireResponse for a ketpath instrument found")
+    return records
