@@ -33,6 +33,7 @@ from ketpath.core.records import (
     Symptom,
     TimedRecord,
     Use,
+    record_to_json,
 )
 
 MICROSECONDS_PER_DAY = 86_400 * 1_000_000
@@ -159,12 +160,31 @@ def window_total(values: Floats, lo: Ints, hi: Ints) -> Floats:
 
 
 def _table(records: Sequence[R], zone: tzinfo, cutoff: int) -> Table[R]:
-    """Records at or before ``cutoff`` (UTC microseconds), sorted by local time."""
+    """Records at or before ``cutoff`` (UTC microseconds), sorted by local time.
+
+    Records at the same instant are put in canonical order, so that the
+    assessment never depends on the order records arrived in.
+    """
     utc = utc_microseconds([record.time for record in records])
     keep = np.flatnonzero(utc <= cutoff)
     local = wall_clock(utc[keep], zone)
     order = np.argsort(local, kind="stable")
-    return Table(records=tuple(records[keep[i]] for i in order), at=local[order])
+    ordered = [records[keep[i]] for i in order]
+    at = local[order]
+    ties = np.flatnonzero(np.diff(at) == 0)
+    if len(ties):
+        ordered = _break_ties(ordered, at)
+    return Table(records=tuple(ordered), at=at)
+
+
+def _break_ties(ordered: list[R], at: Ints) -> list[R]:
+    """Sort each run of equal times by the records' canonical JSON."""
+    result: list[R] = []
+    start = 0
+    for stop in [*(np.flatnonzero(np.diff(at) != 0) + 1).tolist(), len(ordered)]:
+        result.extend(sorted(ordered[start:stop], key=record_to_json))
+        start = stop
+    return result
 
 
 @dataclass(frozen=True)

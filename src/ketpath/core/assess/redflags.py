@@ -7,7 +7,7 @@ symptom's id; the others take the rule's id from ``rules.toml``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,12 +17,15 @@ from ketpath.core.assess.history import History
 from ketpath.core.assess.questionnaires import scored
 from ketpath.core.assess.signals import (
     Finding,
-    _distinct_days,
+    depressant_names,
+    distinct_days,
     earliest,
     failures_in,
+    stop_goals_behind_failures,
     symptom_mask,
     use_flags,
 )
+from ketpath.core.instruments import Score
 from ketpath.core.records import Record
 from ketpath.knowledge import helplines, rules, vocabulary
 from ketpath.knowledge.load import Contact, RedFlagRule
@@ -91,62 +94,70 @@ def _symptom_flags(history: History, rule: RedFlagRule, locale: str) -> list[Red
     return flags
 
 
-def _counted_flag(flag_id: str, history: History, rule: RedFlagRule, locale: str) -> RedFlag | None:
-    """The flags that count days, uses, failures or scores in a window."""
-    end, window = history.end, rule.window_days
-    records: list[Record]
-    values: dict[str, object]
-    if flag_id in {"persistent-urinary-symptoms", "recurrent-abdominal-pain"}:
-        members = (
-            vocabulary().symptom_group("urinary")
-            if flag_id == "persistent-urinary-symptoms"
-            else frozenset({"abdominal-pain"})
-        )
-        records = list(history.symptoms.select(end, window, symptom_mask(history, members)))
-        days = _distinct_days(records, history)
-        values, hit = {"days": days}, days >= rule.min_days
-    elif flag_id in {"injection-use", "depressant-co-use"}:
-        flag = "injection" if flag_id == "injection-use" else "depressant"
-        uses = history.uses.select(end, window, use_flags(history, flag))
-        depressants = vocabulary().flagged("co_use", "depressant")
-        drugs = dict.fromkeys(
-            vocabulary().label("co_use", d).lower()
-            for u in uses
-            for d in u.co_use
-            if d in depressants
-        )
-        records, values = list(uses), {"count": len(uses), "drugs": ", ".join(drugs)}
-        hit = len(uses) >= rule.min_count
-    elif flag_id == "repeated-failed-quits":
-        count = int(failures_in(history, np.array([end], dtype=np.int64), window)[0])
-        records = [
-            g
-            for g in history.goals.select(end, window + rules().failed_quit.within_days)
-            if g.goal == "stop"
+Counted = tuple[dict[str, object], list[Record]] | None
+
+
+def _symptom_days(
+    members: Callable[[], frozenset[str]],
+) -> Callable[[History, RedFlagRule], Counted]:
+    def count(history: History, rule: RedFlagRule) -> Counted:
+        mask = symptom_mask(history, members())
+        records: list[Record] = list(history.symptoms.select(history.end, rule.window_days, mask))
+        days = distinct_days(records, history)
+        return ({"days": days}, records) if days >= rule.min_days else None
+
+    return count
+
+
+def _flagged_uses(flag: str) -> Callable[[History, RedFlagRule], Counted]:
+    def count(history: History, rule: RedFlagRule) -> Counted:
+        uses = history.uses.select(history.end, rule.window_days, use_flags(history, flag))
+        values: dict[str, object] = {"count": len(uses), "drugs": depressant_names(uses)}
+        return (values, list(uses)) if len(uses) >= rule.min_count else None
+
+    return count
+
+
+def _failed_quits(history: History, rule: RedFlagRule) -> Counted:
+    count = int(failures_in(history, np.array([history.end], dtype=np.int64), rule.window_days)[0])
+    return (
+        ({"count": count}, stop_goals_behind_failures(history, rule.window_days))
+        if count >= rule.min_count
+        else None
+    )
+
+
+def _administrations(
+    instrument: str, matches: Callable[[Score, RedFlagRule], bool]
+) -> Callable[[History, RedFlagRule], Counted]:
+    def count(history: History, rule: RedFlagRule) -> Counted:
+        found = [
+            a
+            for a in scored(history).in_window(instrument, history.end, rule.window_days)
+            if matches(a.score, rule)
         ]
-        values, hit = {"count": count}, count >= rule.min_count
-    elif flag_id in {"puf-high", "dsm5-moderate-or-severe", "phq9-item9"}:
-        instrument = {
-            "puf-high": "puf",
-            "dsm5-moderate-or-severe": "dsm5-pcp",
-            "phq9-item9": "phq9",
-        }[flag_id]
-        administrations = scored(history).in_window(instrument, end, window)
-        if flag_id == "puf-high":
-            matching = [a for a in administrations if a.score.total >= rule.min_score]
-        elif flag_id == "phq9-item9":
-            matching = [a for a in administrations if any(f.id == "item9" for f in a.score.flags)]
-        else:
-            matching = [a for a in administrations if a.score.band in rule.bands]
-        if not matching:
+        if not found:
             return None
-        latest = matching[-1]
-        records = [a.record for a in matching]
-        values = {"score": latest.score.total, "band": latest.score.band}
-        hit = True
-    else:
-        raise KeyError(flag_id)
-    return _flag(flag_id, rule, rule.message.format(**values), records, locale) if hit else None
+        latest = found[-1].score
+        return {"score": latest.total, "band": latest.band}, [a.record for a in found]
+
+    return count
+
+
+COUNTED: dict[str, Callable[[History, RedFlagRule], Counted]] = {
+    "persistent-urinary-symptoms": _symptom_days(lambda: vocabulary().symptom_group("urinary")),
+    "recurrent-abdominal-pain": _symptom_days(lambda: frozenset({"abdominal-pain"})),
+    "injection-use": _flagged_uses("injection"),
+    "depressant-co-use": _flagged_uses("depressant"),
+    "repeated-failed-quits": _failed_quits,
+    "puf-high": _administrations("puf", lambda score, rule: score.total >= rule.min_score),
+    "phq9-item9": _administrations(
+        "phq9", lambda score, _: any(f.id == "item9" for f in score.flags)
+    ),
+    "dsm5-moderate-or-severe": _administrations(
+        "dsm5-pcp", lambda score, rule: score.band in rule.bands
+    ),
+}
 
 
 def raise_flags(history: History, locale: str) -> list[RedFlag]:
@@ -155,6 +166,7 @@ def raise_flags(history: History, locale: str) -> list[RedFlag]:
     for flag_id, rule in rules().red_flags.items():
         if rule.symptoms or rule.symptom:
             flags.extend(_symptom_flags(history, rule, locale))
-        elif (flag := _counted_flag(flag_id, history, rule, locale)) is not None:
-            flags.append(flag)
+        elif (counted := COUNTED[flag_id](history, rule)) is not None:
+            values, records = counted
+            flags.append(_flag(flag_id, rule, rule.message.format(**values), records, locale))
     return sorted(flags, key=lambda f: LEVEL_ORDER.index(f.level))

@@ -28,7 +28,7 @@ from ketpath.core.assess.history import (
     window_total,
 )
 from ketpath.core.assess.questionnaires import scored
-from ketpath.core.records import Record, Symptom, record_time
+from ketpath.core.records import Record, Symptom, Use, record_time
 from ketpath.knowledge import rules, vocabulary
 from ketpath.knowledge.load import SignalRule
 
@@ -390,67 +390,118 @@ def _labels(records: Sequence[Symptom]) -> str:
     return ", ".join(seen)
 
 
-def _distinct_days(records: Sequence[Record], history: History) -> int:
+def distinct_days(records: Sequence[Record], history: History) -> int:
     return len({t.astimezone(history.zone).date() for r in records if (t := record_time(r))})
 
 
-def _describe(signal_id: str, history: History) -> tuple[dict[str, object], list[Record]]:
-    """The numbers the evidence sentence quotes, and the records behind them."""
-    signal = rule(signal_id)
-    end, window = history.end, signal.window_days
-    uses, symptoms = history.uses, history.symptoms
-    if signal_id == "frequency-escalation":
-        return _describe_frequency(history), list(uses.select(end, rules().frequency.recent_days))
-    if signal_id == "dose-escalation":
-        span = signal.recent_days + signal.prior_days
-        return _describe_dose(history), [u for u in uses.select(end, span) if u.dose_mg is not None]
-    if signal_id in {"contextual-expansion", "coping-use"}:
-        flag = "nonsocial" if signal_id == "contextual-expansion" else "coping"
-        matching = uses.select(end, window, use_flags(history, flag))
-        return {"count": len(matching), "total": len(uses.select(end, window))}, list(matching)
-    if signal_id == "route-escalation":
-        matching = uses.select(end, window, use_flags(history, "injection"))
-        return {"count": len(matching)}, list(matching)
-    if signal_id == "depressant-co-use":
-        matching = uses.select(end, window, use_flags(history, "depressant"))
-        depressants = vocabulary().flagged("co_use", "depressant")
-        drugs = dict.fromkeys(
-            vocabulary().label("co_use", d).lower()
-            for u in matching
-            for d in u.co_use
-            if d in depressants
+Evidence = tuple[dict[str, object], list[Record]]
+
+
+def depressant_names(uses: Sequence[Use]) -> str:
+    """The depressants named in these uses, in plain words, first mention first."""
+    vocab = vocabulary()
+    depressants = vocab.flagged("co_use", "depressant")
+    names = dict.fromkeys(
+        vocab.label("co_use", d).lower() for u in uses for d in u.co_use if d in depressants
+    )
+    return ", ".join(names)
+
+
+def stop_goals_behind_failures(history: History, window_days: int) -> list[Record]:
+    """The stop goals that may have been broken within a window (their 30 days reach into it)."""
+    span = window_days + rules().failed_quit.within_days
+    return [g for g in history.goals.select(history.end, span) if g.goal == "stop"]
+
+
+def _uses_share(flag: str) -> Callable[[History, SignalRule], Evidence]:
+    def describe(history: History, signal: SignalRule) -> Evidence:
+        matching = history.uses.select(history.end, signal.window_days, use_flags(history, flag))
+        total = len(history.uses.select(history.end, signal.window_days))
+        return {"count": len(matching), "total": total}, list(matching)
+
+    return describe
+
+
+def _symptoms_found(
+    members: Callable[[], frozenset[str]],
+) -> Callable[[History, SignalRule], Evidence]:
+    def describe(history: History, signal: SignalRule) -> Evidence:
+        found = history.symptoms.select(
+            history.end, signal.window_days, symptom_mask(history, members())
         )
-        return {"count": len(matching), "drugs": ", ".join(drugs)}, list(matching)
-    if signal_id == "high-craving":
-        cravings = history.cravings.select(end, window)
-        mean = sum(c.intensity for c in cravings) / len(cravings)
-        return {"mean": mean, "count": len(cravings)}, list(cravings)
-    if signal_id == "failed-quit":
-        count = int(failures_in(history, _at_end(history), window)[0])
-        goals = [
-            g
-            for g in history.goals.select(end, window + rules().failed_quit.within_days)
-            if g.goal == "stop"
-        ]
-        return {"count": count}, list(goals)
-    if signal_id == "discontinuation-symptoms":
-        found = symptoms.select(end, window, discontinuation_qualifies(history))
-        return {"distinct": len({s.symptom for s in found}), "symptoms": _labels(found)}, list(
-            found
-        )
-    if signal_id in {"urinary-symptoms", "abdominal-pain", "cognitive-complaints"}:
-        members = {"urinary-symptoms": _urinary, "abdominal-pain": _abdominal_pain}.get(
-            signal_id, _cognitive
-        )()
-        found = symptoms.select(end, window, symptom_mask(history, members))
-        return {"symptoms": _labels(found), "days": _distinct_days(found, history)}, list(found)
-    if signal_id == "functional-impairment":
-        impacts = history.impacts.select(end, window)
-        kinds = dict.fromkeys(vocabulary().label("impacts", i.kind).lower() for i in impacts)
-        return {"count": len(impacts), "kinds": ", ".join(kinds)}, list(impacts)
-    if signal_id == "mood-screen-positive":
-        return scored(history).describe_latest(signal.instruments, end, window, signal.min_score)
-    raise KeyError(signal_id)
+        return {"symptoms": _labels(found), "days": distinct_days(found, history)}, list(found)
+
+    return describe
+
+
+def _describe_dose_records(history: History, signal: SignalRule) -> Evidence:
+    span = signal.recent_days + signal.prior_days
+    return _describe_dose(history), [
+        u for u in history.uses.select(history.end, span) if u.dose_mg is not None
+    ]
+
+
+def _describe_route(history: History, signal: SignalRule) -> Evidence:
+    matching = history.uses.select(history.end, signal.window_days, use_flags(history, "injection"))
+    return {"count": len(matching)}, list(matching)
+
+
+def _describe_depressants(history: History, signal: SignalRule) -> Evidence:
+    matching = history.uses.select(
+        history.end, signal.window_days, use_flags(history, "depressant")
+    )
+    return {"count": len(matching), "drugs": depressant_names(matching)}, list(matching)
+
+
+def _describe_craving(history: History, signal: SignalRule) -> Evidence:
+    cravings = history.cravings.select(history.end, signal.window_days)
+    mean = sum(c.intensity for c in cravings) / len(cravings)
+    return {"mean": mean, "count": len(cravings)}, list(cravings)
+
+
+def _describe_failed_quit(history: History, signal: SignalRule) -> Evidence:
+    count = int(failures_in(history, _at_end(history), signal.window_days)[0])
+    return {"count": count}, stop_goals_behind_failures(history, signal.window_days)
+
+
+def _describe_discontinuation(history: History, signal: SignalRule) -> Evidence:
+    found = history.symptoms.select(
+        history.end, signal.window_days, discontinuation_qualifies(history)
+    )
+    return {"distinct": len({s.symptom for s in found}), "symptoms": _labels(found)}, list(found)
+
+
+def _describe_impacts(history: History, signal: SignalRule) -> Evidence:
+    impacts = history.impacts.select(history.end, signal.window_days)
+    kinds = dict.fromkeys(vocabulary().label("impacts", i.kind).lower() for i in impacts)
+    return {"count": len(impacts), "kinds": ", ".join(kinds)}, list(impacts)
+
+
+def _describe_mood(history: History, signal: SignalRule) -> Evidence:
+    return scored(history).describe_latest(
+        signal.instruments, history.end, signal.window_days, signal.min_score
+    )
+
+
+DESCRIBE: dict[str, Callable[[History, SignalRule], Evidence]] = {
+    "frequency-escalation": lambda h, _: (
+        _describe_frequency(h),
+        list(h.uses.select(h.end, rules().frequency.recent_days)),
+    ),
+    "dose-escalation": _describe_dose_records,
+    "route-escalation": _describe_route,
+    "contextual-expansion": _uses_share("nonsocial"),
+    "coping-use": _uses_share("coping"),
+    "high-craving": _describe_craving,
+    "failed-quit": _describe_failed_quit,
+    "discontinuation-symptoms": _describe_discontinuation,
+    "urinary-symptoms": _symptoms_found(_urinary),
+    "abdominal-pain": _symptoms_found(_abdominal_pain),
+    "cognitive-complaints": _symptoms_found(_cognitive),
+    "functional-impairment": _describe_impacts,
+    "depressant-co-use": _describe_depressants,
+    "mood-screen-positive": _describe_mood,
+}
 
 
 def detect(history: History) -> list[Finding]:
@@ -460,7 +511,7 @@ def detect(history: History) -> list[Finding]:
     for signal_id, signal in rules().signals.items():
         if not bool(ACTIVE[signal_id](history, at_end)[0]):
             continue
-        values, records = _describe(signal_id, history)
+        values, records = DESCRIBE[signal_id](history, signal)
         findings.append(
             Finding(
                 id=signal_id,
