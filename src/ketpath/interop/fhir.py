@@ -527,7 +527,7 @@ def _validate_structure(resource: Resource, *, where: str | None = None) -> None
     except ValidationError as error:
         first = error.errors()[0]
         location = list(first["loc"])
-        message = first["msg"]
+        message = first["msg"].removeprefix("Value error, ")
         entries = resource.get("entry")
         if (
             where is None
@@ -799,12 +799,12 @@ def check_bundle(bundle: Mapping[str, Any]) -> None:
     }
     for index, resource in enumerate(entries):
         where = _entry_name(index, resource)
-        _check_codings(resource, where)
         kind = resource.get("resourceType")
         if kind == "Questionnaire":
             _check_questionnaire(resource, where)
         elif kind == "QuestionnaireResponse":
             _check_response(resource, where, by_url, questionnaires)
+        _check_codings(resource, where)
     # Observations last: the responses they are derived from are known to be valid by then.
     for index, resource in enumerate(entries):
         if resource.get("resourceType") == "Observation":

@@ -1,0 +1,99 @@
+"""FHIR export and import through the services, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from fhir.resources.R4B.bundle import Bundle
+
+from histories import questionnaire
+from ketpath.core.instruments import score
+from ketpath.core.records import Questionnaire, Record
+from ketpath.interop.fhir import FhirError, pseudonym_for, records_from_fhir
+from ketpath.services import Database, PersonNotFound, export_records, import_records, list_people
+from ketpath.services.fhir import export_fhir, import_fhir
+
+THREE = [
+    questionnaire(1, "phq9", [1, 2, 0, 1, 3, 0, 1, 0, 0]),
+    questionnaire(2, "assist", [0, "-", "-", "-", 2, 1]),
+    questionnaire(3, "gad7", [0, 1, 2, 3, 0, 1, 2]),
+]
+
+
+def _questionnaires(records: list[Record]) -> list[Questionnaire]:
+    return sorted((r for r in records if isinstance(r, Questionnaire)), key=repr)
+
+
+def _stored(db: Database) -> int:
+    return sum(person.records for person in list_people(db))
+
+
+def test_export_validates_and_reimports_to_the_same_scores(
+    db: Database, alice_records: list[Record]
+) -> None:
+    import_records(db, "alice", [*alice_records, *THREE])
+    bundle = export_fhir(db, "alice")
+    Bundle.model_validate(bundle)
+    back = _questionnaires(list(records_from_fhir(json.dumps(bundle))))
+    originals = _questionnaires([*alice_records, *THREE])
+    assert back == originals
+    assert [score(r.instrument, r.answers) for r in back] == [
+        score(r.instrument, r.answers) for r in originals
+    ]
+
+
+def test_import_fhir_stores_the_responses_for_the_named_person(
+    db: Database, alice_records: list[Record]
+) -> None:
+    import_records(db, "alice", [*alice_records, *THREE])
+    result = import_fhir(db, "clinic-copy", json.dumps(export_fhir(db, "alice")))
+    assert (result.person, result.count, result.created_person) == ("clinic-copy", 5, True)
+    assert _questionnaires(export_records(db, "clinic-copy")) == _questionnaires(
+        [*alice_records, *THREE]
+    )
+
+
+def test_one_bad_response_in_a_bundle_of_three_stores_nothing(db: Database) -> None:
+    import_records(db, "alice", THREE)
+    bundle: dict[str, Any] = export_fhir(db, "alice")
+    before = _stored(db)
+    last = max(
+        i
+        for i, entry in enumerate(bundle["entry"])
+        if entry["resource"]["resourceType"] == "QuestionnaireResponse"
+    )
+    del bundle["entry"][last]["resource"]["item"][0]
+    with pytest.raises(FhirError, match=rf"^entry\[{last}\] QuestionnaireResponse/"):
+        import_fhir(db, "bob", bundle)
+    assert _stored(db) == before
+    assert [person.name for person in list_people(db)] == ["alice"]
+
+
+def test_two_exports_are_byte_identical(db: Database, alice_records: list[Record]) -> None:
+    import_records(db, "alice", [*alice_records, *THREE])
+    first = json.dumps(export_fhir(db, "alice"), sort_keys=True)
+    assert json.dumps(export_fhir(db, "alice"), sort_keys=True) == first
+
+
+def test_the_export_names_the_person_only_by_pseudonym(
+    db: Database, alice_records: list[Record]
+) -> None:
+    import_records(db, "Alice Example", alice_records)
+    text = json.dumps(export_fhir(db, " Alice Example "), ensure_ascii=False)
+    assert "Alice" not in text and "Example" not in text
+    assert pseudonym_for("Alice Example") in text
+
+
+def test_exporting_an_unknown_person_is_refused(db: Database) -> None:
+    with pytest.raises(PersonNotFound):
+        export_fhir(db, "nobody")
+
+
+def test_importing_for_an_unknown_person_without_create_is_refused(db: Database) -> None:
+    import_records(db, "alice", THREE)
+    bundle = export_fhir(db, "alice")
+    with pytest.raises(PersonNotFound):
+        import_fhir(db, "nobody", bundle, create=False)
+    assert [person.name for person in list_people(db)] == ["alice"]
