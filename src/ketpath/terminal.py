@@ -33,6 +33,8 @@ def render_assessment(assessment: Assessment, console: Console) -> None:
         console.print(_course_panel(assessment))
     if assessment.questionnaires:
         console.print(_questionnaire_table(assessment.questionnaires))
+    if assessment.body is not None:
+        console.print(_body_panel(assessment.body))
     console.print(Text(assessment.disclaimer, style="dim italic"))
 
 
@@ -102,6 +104,38 @@ def _course_panel(assessment: Assessment) -> Panel:
         ),
     )
     return Panel(body, title="After stopping", title_align="left")
+
+
+TREND_WORDS = {
+    "rising": "higher than in the three weeks before",
+    "falling": "lower than in the three weeks before",
+    "stable": "about the same as in the three weeks before",
+    "none": "too little to compare",
+}
+
+
+def _body_panel(body: dict[str, Any]) -> Panel:
+    """The body model's estimate in words, with its grade and caveat."""
+    tolerance = body["tolerance"]
+    assumed = []
+    if body["uses_without_amount"]:
+        assumed.append(f"{body['uses_without_amount']} uses without an amount were left out")
+    if body["routes_assumed"]:
+        assumed.append(f"{body['routes_assumed']} uses without a route were taken as snorted")
+    if body["weight_assumed"]:
+        assumed.append(f"a weight of {body['weight_kg']:.0f} kg was assumed")
+    lines = [
+        f"Exposure in the last 7 days: {body['exposure_7d_ng_h_ml']:,.0f} ng·h/mL "
+        f"(last 30 days: {body['exposure_30d_ng_h_ml']:,.0f}); this week's is {TREND_WORDS[body['trend']]}.",
+        f"Tolerance in the model: the body clears ketamine {tolerance['pk']:.0%} faster and the brain "
+        f"responds less (a sensitivity shift of {tolerance['pd']:.0%}) than with no recent use. "
+        "Tolerance raises the harm of use; it is never a reason to take more.",
+    ]
+    if assumed:
+        lines.append("Assumed: " + "; ".join(assumed) + ".")
+    text = Text("\n".join(lines))
+    text.append(f"\nEvidence grade {body['grade']}. {body['caveat']}", style="italic")
+    return Panel(text, title="What the doses did (model estimate)", title_align="left")
 
 
 def _questionnaire_table(questionnaires: dict[str, dict[str, Any]]) -> Table:

@@ -160,6 +160,12 @@ class Reward(_Section):
     recovery: Parameter
 
 
+class AssessmentSection(_Section):
+    default_weight_kg: float = Field(gt=20, le=400)
+    unknown_route: NonEmpty
+    caveat: NonEmpty
+
+
 class Body(_Strict):
     dose: DoseSection
     pk: Disposition
@@ -169,6 +175,7 @@ class Body(_Strict):
     tolerance: Tolerance
     trend: Trend
     reward: Reward
+    assessment: AssessmentSection
 
     @model_validator(mode="after")
     def _routes_complete(self) -> Body:
@@ -208,4 +215,6 @@ def body() -> Body:
     for name in loaded.routes:
         if name not in known_routes:
             raise KnowledgeError(f"knowledge/body.toml: routes.{name}: not in the route vocabulary")
+    if loaded.assessment.unknown_route not in loaded.routes:
+        raise KnowledgeError("knowledge/body.toml: assessment.unknown_route: not a modelled route")
     return loaded

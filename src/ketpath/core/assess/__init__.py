@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ketpath.core.assess.body import body_section
 from ketpath.core.assess.course import Course, course_after_stopping
 from ketpath.core.assess.frequency import band_ids, rates
 from ketpath.core.assess.history import History, build_history
@@ -53,6 +54,7 @@ class Assessment:
     red_flags: tuple[RedFlag, ...]
     course: Course | None
     questionnaires: dict[str, dict[str, Any]]
+    body: dict[str, Any] | None
     use_days_total: int
     last_use: datetime | None
     days_since_last_use: int | None
@@ -68,6 +70,7 @@ class Assessment:
             "red_flags": [flag.to_dict() for flag in self.red_flags],
             "course": self.course.to_dict() if self.course else None,
             "questionnaires": self.questionnaires,
+            "body": self.body,
             "use_days_total": self.use_days_total,
             "last_use": self.last_use.isoformat() if self.last_use else None,
             "days_since_last_use": self.days_since_last_use,
@@ -112,6 +115,7 @@ def assess(
         red_flags=tuple(raise_flags(history, chosen)),
         course=course_after_stopping(history, stage),
         questionnaires=scored(history).summary(),
+        body=body_section(history),
         use_days_total=len(history.use_days),
         last_use=history.uses.records[-1].time if len(history.uses) else None,
         days_since_last_use=stage.days_since_last_use,

@@ -109,6 +109,7 @@ class Table(Generic[R]):
 
     records: tuple[R, ...]
     at: Ints  # local microseconds, ascending
+    utc: Ints  # the same instants as UTC microseconds
 
     @cached_property
     def day(self) -> Ints:
@@ -174,7 +175,7 @@ def _table(records: Sequence[R], zone: tzinfo, cutoff: int) -> Table[R]:
     ties = np.flatnonzero(np.diff(at) == 0)
     if len(ties):
         ordered = _break_ties(ordered, at)
-    return Table(records=tuple(ordered), at=at)
+    return Table(records=tuple(ordered), at=at, utc=utc[keep][order])
 
 
 def _break_ties(ordered: list[R], at: Ints) -> list[R]:
@@ -194,6 +195,7 @@ class History:
     zone: tzinfo
     as_of: datetime
     end: int  # as_of in local microseconds
+    end_utc: int  # as_of in UTC microseconds
     uses: Table[Use]
     cravings: Table[Craving]
     symptoms: Table[Symptom]
@@ -253,6 +255,7 @@ def build_history(records: Sequence[Record], as_of: datetime) -> History:
         zone=zone,
         as_of=as_of,
         end=int(wall_clock(np.array([cutoff], dtype=np.int64), zone)[0]),
+        end_utc=cutoff,
         uses=of(Use),
         cravings=of(Craving),
         symptoms=of(Symptom),
