@@ -110,10 +110,12 @@ __all__ = [
     "bands_system",
     "bundle_for",
     "check_bundle",
+    "instrument_for",
     "options_system",
     "pseudonym_for",
     "questionnaire_url",
     "records_from_fhir",
+    "value_sets",
 ]
 
 LOINC = "http://loinc.org"
@@ -729,21 +731,24 @@ def _observed_total(observation: Resource) -> float | None:
     return float(quantity["value"]) if isinstance(quantity, dict) and "value" in quantity else None
 
 
+@cache
+def _total_codes() -> dict[tuple[str, str], str]:
+    """(system, code) of every instrument's total score -> the instrument id."""
+    codes: dict[tuple[str, str], str] = {}
+    for instrument_id in instrument_ids():
+        codes[SCORE_SYSTEM, f"{instrument_id}-total"] = instrument_id
+        total = get_instrument(instrument_id).loinc.total
+        if total:
+            codes[LOINC, total] = instrument_id
+    return codes
+
+
 def _total_instrument(observation: Resource) -> str | None:
     """The instrument whose total score this Observation codes, if any."""
     for coding in observation.get("code", {}).get("coding", []):
-        for instrument_id in instrument_ids():
-            instrument = get_instrument(instrument_id)
-            ours = (coding.get("system"), coding.get("code")) == (
-                SCORE_SYSTEM,
-                f"{instrument_id}-total",
-            )
-            loinc = instrument.loinc.total and (coding.get("system"), coding.get("code")) == (
-                LOINC,
-                instrument.loinc.total,
-            )
-            if ours or loinc:
-                return instrument_id
+        key = (coding.get("system"), coding.get("code"))
+        if key in _total_codes():
+            return _total_codes()[key]
     return None
 
 
