@@ -30,8 +30,10 @@ from ketpath.core.instruments import (
     score,
 )
 from ketpath.core.records import Record, RecordError, parse_record
+from ketpath.interop.fhir import FhirError
 from ketpath.interop.jsonl import dumps_jsonl, read_csv_uses, read_jsonl
 from ketpath.knowledge import KnowledgeError, helplines
+from ketpath.services.fhir import export_fhir, import_fhir
 from ketpath.terminal import render_assessment
 
 app = typer.Typer(
@@ -143,16 +145,39 @@ def assess_file(
 
 @app.command("import")
 def import_file(
-    file: Annotated[Path, typer.Argument(help="A .jsonl history (or .csv of uses).")],
+    file: Annotated[
+        Path,
+        typer.Argument(help="A .jsonl history, a .csv of uses, or with --fhir a FHIR JSON file."),
+    ],
     person: PersonOption,
+    fhir: Annotated[
+        bool,
+        typer.Option(
+            "--fhir", help="FILE is FHIR R4 JSON (QuestionnaireResponses for our instruments)."
+        ),
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Store a history file for a person (created if new). All or nothing."""
-    records = _read_file(file)
-    with _database(db) as database:
-        result = services.import_records(database, person, records)
+    if fhir:
+        text = _read_text(file)
+        with _database(db) as database:
+            result = import_fhir(database, person, text)
+    else:
+        records = _read_file(file)
+        with _database(db) as database:
+            result = services.import_records(database, person, records)
     created = " (new person)" if result.created_person else ""
     errors.print(f"Imported {result.count} records for {result.person}{created}.")
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as error:
+        fail(f"cannot read {path}: {error.strerror or error}")
+    except UnicodeDecodeError:
+        fail(f"{path} is not UTF-8 text")
 
 
 @app.command("export")
@@ -161,16 +186,22 @@ def export_person(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
     ] = None,
+    fhir: Annotated[
+        bool, typer.Option("--fhir", help="Write a FHIR R4 collection Bundle instead of JSONL.")
+    ] = False,
     db: DbOption = None,
 ) -> None:
-    """Write a person's records as JSONL (sorted, canonical; re-imports exactly)."""
+    """Write a person's records as JSONL (sorted, canonical; re-imports exactly) or FHIR R4."""
     with _database(db) as database:
-        text = dumps_jsonl(services.export_records(database, person))
+        if fhir:
+            text = json.dumps(export_fhir(database, person), indent=2, ensure_ascii=False) + "\n"
+        else:
+            text = dumps_jsonl(services.export_records(database, person))
     if output is None:
         sys.stdout.write(text)
     else:
         output.write_text(text, encoding="utf-8")
-        errors.print(f"Wrote {text.count(chr(10))} records to {output}.")
+        errors.print(f"Wrote {output}.")
 
 
 @app.command("status")
@@ -411,6 +442,7 @@ USER_ERRORS: tuple[type[Exception], ...] = (
     services.RecordNotFound,
     KnowledgeError,
     InstrumentError,
+    FhirError,
 )
 
 

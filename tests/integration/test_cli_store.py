@@ -136,3 +136,52 @@ def test_people_lists_each_person_once(db, capsys):
     rows = json.loads(capsys.readouterr().out)
     assert [row["name"] for row in rows] == ["a", "b"]
     assert rows[0]["records"] == len((EXAMPLES / "festival-user.jsonl").read_text().splitlines())
+
+
+def test_fhir_export_reimports_to_the_same_scores(db, tmp_path, capsys):
+    source = EXAMPLES / "recovery-with-bladder-symptoms.jsonl"
+    assert run(["import", str(source), "--person", "lee", "--db", db]) == 0
+    bundle = tmp_path / "lee.fhir.json"
+    assert run(["export", "--person", "lee", "--fhir", "--db", db, "-o", str(bundle)]) == 0
+    data = json.loads(bundle.read_text())
+    assert data["resourceType"] == "Bundle" and data["type"] == "collection"
+    assert "lee" not in bundle.read_text()
+    assert run(["import", "--fhir", str(bundle), "--person", "lee-clinic", "--db", db]) == 0
+    capsys.readouterr()
+    for person in ("lee", "lee-clinic"):
+        assert (
+            run(
+                [
+                    "status",
+                    "--person",
+                    person,
+                    "--db",
+                    db,
+                    "--json",
+                    "--as-of",
+                    "2026-06-30T20:00:00+01:00",
+                ]
+            )
+            == 0
+        )
+    first, second = (json.loads(chunk) for chunk in _split_json(capsys.readouterr().out))
+    assert first["questionnaires"]["puf"]["total"] == second["questionnaires"]["puf"]["total"] == 20
+
+
+def test_bad_fhir_is_refused_with_a_reason(db, tmp_path, capsys):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"resourceType": "Bundle", "type": "collection", "entry": []}')
+    assert run(["import", "--fhir", str(bad), "--person", "x", "--db", db]) == 2
+    assert "QuestionnaireResponse" in capsys.readouterr().err
+
+
+def _split_json(text: str) -> list[str]:
+    decoder, chunks, index = json.JSONDecoder(), [], 0
+    while index < len(text):
+        if text[index].isspace():
+            index += 1
+            continue
+        _, end = decoder.raw_decode(text, index)
+        chunks.append(text[index:end])
+        index = end
+    return chunks

@@ -22,7 +22,7 @@ from ketpath.core.assess.questionnaires import scored
 from ketpath.core.assess.redflags import RedFlag, raise_flags
 from ketpath.core.assess.signals import Finding, detect
 from ketpath.core.assess.stage import decide_stage
-from ketpath.core.records import Record, latest_profile
+from ketpath.core.records import Record
 from ketpath.knowledge import helplines, rules
 
 
@@ -100,8 +100,7 @@ def assess(
     """
     moment = as_of or datetime.now(UTC)
     history = build_history(records, moment)
-    profile = latest_profile(records)
-    chosen = locale or helplines().for_zone(profile.timezone if profile else None)
+    chosen = locale or helplines().for_zone(history.timezone)
     if chosen not in helplines().locales:
         raise ValueError(f"unknown locale {chosen!r}; known: {', '.join(helplines().locales)}")
     stage = decide_stage(history)

@@ -205,6 +205,7 @@ class History:
     questionnaires: Table[Questionnaire]
     screens: Table[DrugScreen]
     weight_kg: float | None = None
+    timezone: str | None = None
     _cache: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -265,4 +266,5 @@ def build_history(records: Sequence[Record], as_of: datetime) -> History:
         questionnaires=of(Questionnaire),
         screens=of(DrugScreen),
         weight_kg=profile.weight_kg if profile is not None else None,
+        timezone=profile.timezone if profile is not None else None,
     )

@@ -89,28 +89,35 @@ def use_flags(history: History, kind: str) -> Bools:
 def _use_masks(history: History) -> dict[str, Bools]:
     """All per-use masks in one pass over the uses."""
     vocab = vocabulary()
-    uses = history.uses.records
-    settings = np.array([u.setting for u in uses], dtype=object)
-    motives = np.array([u.motive for u in uses], dtype=object)
-    routes = np.array([u.route for u in uses], dtype=object)
+    social = vocab.flagged("settings", "social")
+    coping = vocab.flagged("motives", "coping")
+    injection = vocab.flagged("routes", "injection")
     depressants = vocab.flagged("co_use", "depressant")
-    social = list(vocab.flagged("settings", "social"))
-    return {
-        "nonsocial": np.asarray((settings != None) & ~np.isin(settings, social)),  # noqa: E711 - elementwise
-        "coping": np.isin(motives, list(vocab.flagged("motives", "coping"))),
-        "injection": np.isin(routes, list(vocab.flagged("routes", "injection"))),
-        "depressant": np.fromiter(
-            (not depressants.isdisjoint(u.co_use) for u in uses), dtype=bool, count=len(uses)
-        ),
-    }
+    rows = [
+        (
+            u.setting is not None and u.setting not in social,
+            u.motive in coping,
+            u.route in injection,
+            not depressants.isdisjoint(u.co_use),
+        )
+        for u in history.uses.records
+    ]
+    table = np.array(rows, dtype=bool).reshape(-1, 4)
+    return dict(zip(("nonsocial", "coping", "injection", "depressant"), table.T, strict=True))
 
 
 def symptom_mask(history: History, symptoms: frozenset[str]) -> Bools:
-    ids = history.memo(
-        "symptom_ids", lambda: np.array([s.symptom for s in history.symptoms.records], dtype=object)
+    """Which symptom records name one of ``symptoms`` (looked up by vocabulary position)."""
+    names = tuple(vocabulary().symptoms)
+    position = {name: index for index, name in enumerate(names)}
+    codes = history.memo(
+        "symptom_codes",
+        lambda: np.array([position[s.symptom] for s in history.symptoms.records], dtype=np.int64),
     )
-    assert isinstance(ids, np.ndarray)
-    return np.isin(ids, list(symptoms))
+    assert isinstance(codes, np.ndarray)
+    wanted = np.zeros(len(names), dtype=bool)
+    wanted[[position[name] for name in symptoms]] = True
+    return np.asarray(wanted[codes], dtype=bool)
 
 
 def failure_times(history: History) -> Ints:
