@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
@@ -66,3 +68,13 @@ def test_the_records_index_covers_person_and_time(database_url: str) -> None:
         assert indexes[0]["column_names"] == ["person_id", "time_utc"]
     finally:
         engine.dispose()
+
+
+def test_several_workers_opening_a_fresh_database_at_once_all_succeed(database_url: str) -> None:
+    def open_and_close(_worker: int) -> str | None:
+        with open_database(database_url) as db:
+            return current_revision(db.engine)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        revisions = list(pool.map(open_and_close, range(4)))
+    assert revisions == [head_revision()] * 4

@@ -14,10 +14,7 @@ class PersonNotFound(ValueError):  # noqa: N818 (the name the entry points catch
 
     def __init__(self, name: str) -> None:
         self.name = name
-        super().__init__(
-            f"no person named {name!r} in this database (names are case-sensitive; "
-            "import or log a record with create to add them)"
-        )
+        super().__init__(f"no person named {name!r} in this database (names are case-sensitive)")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -50,12 +47,12 @@ def find_person(uow: UnitOfWork, name: str) -> Person:
 def find_or_create_person(uow: UnitOfWork, name: str, *, create: bool) -> tuple[Person, bool]:
     """The named person, created when missing and ``create`` allows; and whether it was new."""
     cleaned = clean_name(name)
+    if create:
+        return uow.people.get_or_create(cleaned)
     person = uow.people.get(cleaned)
-    if person is not None:
-        return person, False
-    if not create:
+    if person is None:
         raise PersonNotFound(cleaned)
-    return uow.people.create(cleaned), True
+    return person, False
 
 
 def list_people(db: Database) -> list[PersonSummary]:

@@ -41,7 +41,7 @@ def import_records(
     (e.g. validating a file line by line); the person and every record are
     then rolled back together.
     """
-    with db.unit_of_work() as uow:
+    with db.unit_of_work(write=True) as uow:
         person, created = find_or_create_person(uow, person_name, create=create)
         ids = uow.records.add_many(person.id, records)
         uow.commit()
@@ -54,7 +54,7 @@ def log_record(db: Database, person_name: str, record: Record, *, create: bool =
     An unknown name is an error unless ``create=True``: a mistyped name should
     not quietly start a new person's history.
     """
-    with db.unit_of_work() as uow:
+    with db.unit_of_work(write=True) as uow:
         person, _created = find_or_create_person(uow, person_name, create=create)
         record_id = uow.records.add(person.id, record)
         uow.commit()
@@ -111,7 +111,7 @@ def delete_record(db: Database, person_name: str, record_id: int) -> Record:
     A record id that belongs to someone else is reported as not found, exactly
     as a missing one is, so ids reveal nothing about other people.
     """
-    with db.unit_of_work() as uow:
+    with db.unit_of_work(write=True) as uow:
         person = find_person(uow, person_name)
         stored = uow.records.get(record_id)
         if stored is None or stored.person_id != person.id:

@@ -33,7 +33,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from ketpath.store.unit_of_work import UnitOfWork
+from ketpath.store.unit_of_work import WRITE_OPTION, UnitOfWork
 
 ENVIRONMENT_VARIABLE = "KETPATH_DB"
 APP_NAME = "ketpath"
@@ -90,15 +90,16 @@ def _configure_sqlite(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         try:
+            cursor.execute("PRAGMA busy_timeout = 5000")
             cursor.execute("PRAGMA foreign_keys = ON")
             cursor.execute("PRAGMA journal_mode = WAL")
-            cursor.execute("PRAGMA busy_timeout = 5000")
         finally:
             cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN")
+        writes = connection.get_execution_options().get(WRITE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
 
 def alembic_config(*, connection: Connection | None = None) -> Config:
@@ -132,6 +133,9 @@ def migrate(engine: Engine) -> None:
         sqlite = connection.dialect.name == "sqlite"
         if sqlite:
             _driver_execute(connection, "PRAGMA foreign_keys = OFF")
+            # Take the write lock before reading the current revision, so that a
+            # second process migrating at the same time waits, then finds nothing to do.
+            connection.execution_options(**{WRITE_OPTION: True})
         try:
             with connection.begin():
                 if not sqlite:
@@ -170,8 +174,9 @@ class Database:
     engine: Engine
     session_factory: sessionmaker[Session] = field(repr=False)
 
-    def unit_of_work(self) -> UnitOfWork:
-        return UnitOfWork(self.session_factory)
+    def unit_of_work(self, *, write: bool = False) -> UnitOfWork:
+        """A unit of work; pass ``write=True`` when it will write (see ``unit_of_work``)."""
+        return UnitOfWork(self.session_factory, write=write)
 
     def display_url(self) -> str:
         """The URL with any password hidden, fit for messages and logs."""

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Row, Select, delete, func, insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ketpath.core.records import TYPE_NAMES, Record, parse_record, record_time, record_to_dict
@@ -63,6 +64,27 @@ class PeopleRepository:
             insert(people).values(name=name, created_at=created_at).returning(people.c.id)
         ).scalar_one()
         return Person(id=new_id, name=name, created_at=created_at)
+
+    def get_or_create(self, name: str) -> tuple[Person, bool]:
+        """The named person, created when missing; and whether this call created them.
+
+        Two transactions may both find the name missing; on PostgreSQL the
+        second insert then hits the unique constraint. The insert runs in a
+        savepoint so that loser can roll back just that and read the winner's row
+        (visible under READ COMMITTED). On SQLite writers are serialised by
+        ``BEGIN IMMEDIATE``, so the race does not arise.
+        """
+        existing = self.get(name)
+        if existing is not None:
+            return existing, False
+        try:
+            with self._session.begin_nested():
+                return self.create(name), True
+        except IntegrityError:
+            winner = self.get(name)
+            if winner is None:
+                raise
+            return winner, False
 
     def list_all(self) -> list[Person]:
         rows = self._session.execute(select(people).order_by(people.c.name))

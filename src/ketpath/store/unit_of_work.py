@@ -3,6 +3,14 @@
 Leaving the ``with`` block rolls back whatever was not committed, so a use case
 that raises half-way (or simply forgets) stores nothing. Only ``services``
 opens one (Cosmic Python, chapter 6).
+
+A use case that will write says so (``write=True``). On SQLite that begins the
+transaction with ``BEGIN IMMEDIATE``, taking the write lock up front: a
+deferred transaction that reads first and writes later fails at once with
+"database is locked" when another writer committed in between, whatever the
+busy timeout (SQLite, "Transactions", on ``SQLITE_BUSY`` in WAL mode). Other
+databases ignore the flag. It covers the unit of work's first transaction;
+work after a ``commit()`` inside the same block begins deferred again.
 """
 
 from __future__ import annotations
@@ -13,6 +21,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ketpath.store.repository import PeopleRepository, RecordRepository
 
+WRITE_OPTION = "ketpath_write"
+"""The connection execution option that marks a transaction that will write."""
+
 
 class UnitOfWork:
     """``with uow: ...; uow.commit()`` — anything not committed is rolled back."""
@@ -20,14 +31,17 @@ class UnitOfWork:
     people: PeopleRepository
     records: RecordRepository
 
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+    def __init__(self, session_factory: sessionmaker[Session], *, write: bool = False) -> None:
         self._session_factory = session_factory
+        self._write = write
         self._session: Session | None = None
 
     def __enter__(self) -> UnitOfWork:
         if self._session is not None:
             raise RuntimeError("this unit of work is already open")
         self._session = self._session_factory()
+        if self._write:
+            self._session.connection(execution_options={WRITE_OPTION: True})
         self.people = PeopleRepository(self._session)
         self.records = RecordRepository(self._session)
         return self
