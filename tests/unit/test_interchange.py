@@ -178,3 +178,12 @@ def test_csv_errors_name_the_line_and_column(text, expected):
     with pytest.raises(RecordError) as caught:
         parse_csv_uses(text)
     assert str(caught.value).startswith(expected)
+
+
+def test_export_keeps_profiles_in_their_order_so_the_latest_stays_last():
+    later_first = [
+        json.dumps({"type": "profile", "weight_kg": 90}),
+        json.dumps({"type": "profile", "weight_kg": 60}),
+    ]
+    exported = dumps_jsonl(parse_jsonl(later_first)).splitlines()
+    assert [json.loads(line)["weight_kg"] for line in exported] == [90, 60]

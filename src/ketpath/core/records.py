@@ -274,10 +274,15 @@ def record_time(record: Record) -> datetime | None:
 
 
 def sort_key(record: Record) -> tuple[int, float, str, str]:
-    """Profile first, then by instant, then by type, then by content: a total order."""
+    """Profile first, then by instant, then by type, then by content: a total order.
+
+    Profiles keep their relative order (the sort is stable and gives them no
+    content key), because the last profile is the one in force.
+    """
     time = record_time(record)
-    instant = time.timestamp() if time is not None else -math.inf
-    return (0 if time is None else 1, instant, record.type, record_to_json(record))
+    if time is None:
+        return (0, -math.inf, record.type, "")
+    return (1, time.timestamp(), record.type, record_to_json(record))
 
 
 def sorted_records(records: Iterable[Record]) -> list[Record]:
