@@ -1,0 +1,380 @@
+"""Charts of the body model as SVG strings, each with a one-sentence text alternative.
+
+Built with matplotlib's object API (``Figure`` without pyplot), so rendering
+leaves no global state behind and is safe in a web worker. The output is
+stable byte for byte: a fixed ``svg.hashsalt`` names the clip paths, the
+metadata block (date, creator, format, type) is left out, and the XML prolog is
+dropped so the string can be inlined in a page; what remains refers to no URL
+but the SVG and XLink namespaces. Text stays text (``svg.fonttype = none``):
+smaller files, readable by screen readers, and large enough on a phone.
+
+Colours are the Okabe-Ito palette (Okabe & Ito 2008, "Color Universal
+Design"), and series also differ by line style or marker, so no chart depends
+on colour alone.
+
+The charts describe what logged doses did in the model. No chart marks a
+target, a range to aim for, or anything that could be read as how much to take;
+that is also why the published concentration bands (REFERENCE.md, Zanos 2018)
+are not shaded: they are not in ``knowledge/`` as sourced data.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, tzinfo
+from typing import Any
+from xml.sax.saxutils import escape
+
+import matplotlib
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.collections import PolyCollection
+from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.typing import RcKeyType
+
+from ketpath.core.body.pk import FloatArray
+from ketpath.core.body.timeline import Timeline
+
+__all__ = ["Chart", "body_timeline_chart", "dose_curve_chart", "weekly_bars_chart"]
+
+# Okabe-Ito colours.
+BLUE = "#0072B2"
+ORANGE = "#E69F00"
+SKY_BLUE = "#56B4E9"
+GREEN = "#009E73"
+VERMILLION = "#D55E00"
+GREY = "#6E6E6E"
+
+_STYLE: dict[RcKeyType, Any] = {
+    "svg.hashsalt": "ketpath-charts",
+    "svg.fonttype": "none",
+    "font.family": "sans-serif",
+    "font.sans-serif": ["DejaVu Sans"],
+    "font.size": 14.0,
+    "axes.titlesize": 15.0,
+    "axes.labelsize": 14.0,
+    "xtick.labelsize": 13.0,
+    "ytick.labelsize": 13.0,
+    "legend.fontsize": 13.0,
+    "figure.titlesize": 16.0,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.color": "#DDDDDD",
+    "grid.linewidth": 0.8,
+    "lines.linewidth": 2.2,
+}
+# Only what the stable output needs: no date, and no metadata block with its
+# Dublin Core and Creative Commons URLs.
+_METADATA = {"Date": None, "Creator": None, "Format": None, "Type": None}
+_WIDTH_IN = 5.6
+#: Up to this many doses the reward panel marks each one; beyond, it draws lines.
+_MARKED_DOSES = 60
+_BAR_GAP_DAYS = 0.8
+
+
+@dataclass(frozen=True)
+class Chart:
+    """An SVG document (inline-ready, no prolog) and its one-sentence text alternative."""
+
+    svg: str
+    alt: str
+
+
+@contextmanager
+def _style() -> Iterator[None]:
+    """rcParams are read when artists are made and when the SVG is written: hold both."""
+    with matplotlib.rc_context(_STYLE):
+        yield
+
+
+def _render(figure: Figure, *, title: str, alt: str) -> Chart:
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", metadata=_METADATA)
+    return Chart(svg=_accessible(buffer.getvalue(), title=title, alt=alt), alt=alt)
+
+
+def _accessible(svg: str, *, title: str, alt: str) -> str:
+    """Drop the prolog; mark the root as an image with a <title> and <desc>."""
+    root = svg.index("<svg")
+    opening_end = svg.index(">", root) + 1
+    opening = svg[root:opening_end].replace("<svg", '<svg role="img"', 1)
+    label = f"\n <title>{escape(title)}</title>\n <desc>{escape(alt)}</desc>"
+    return opening + label + svg[opening_end:]
+
+
+def _amount(value: float) -> str:
+    """A figure as a reader would say it: whole numbers from 10 up, two digits below."""
+    if abs(value) >= 10 or float(value).is_integer():
+        return f"{value:,.0f}"
+    return f"{value:.2g}"
+
+
+def _thousands(axis_value: float, _position: float) -> str:
+    return f"{axis_value:,.0f}" if abs(axis_value) >= 1000 else f"{axis_value:g}"
+
+
+def _no_data(axes: Axes, message: str) -> None:
+    axes.text(0.5, 0.5, message, ha="center", va="center", transform=axes.transAxes, color=GREY)
+    axes.set_yticks([])
+
+
+def _week_bars(axes: Axes, starts: FloatArray, heights: FloatArray) -> None:
+    """Bars a week wide as one collection: years of weeks stay fast to draw and small."""
+    left = starts + _BAR_GAP_DAYS / 2.0
+    right = left + 7.0 - _BAR_GAP_DAYS
+    bottom = np.zeros_like(left)
+    top = heights
+    corners = np.stack(
+        [
+            np.column_stack(pair)
+            for pair in ((left, bottom), (left, top), (right, top), (right, bottom))
+        ],
+        axis=1,
+    )
+    bars = PolyCollection(list(corners), facecolors=SKY_BLUE, edgecolors=BLUE, linewidths=0.5)
+    axes.add_collection(bars, autolim=True)
+    axes.autoscale_view()
+    axes.set_ylim(bottom=0)
+
+
+def _legend_below(axes: Axes) -> None:
+    """Under the panel, clear of the data (the panels share an x axis, so there is room)."""
+    axes.legend(
+        loc="upper center", bbox_to_anchor=(0.5, -0.02), ncols=2, frameon=False, fontsize=12.0
+    )
+
+
+def _date_axis(axes: Axes, zone: tzinfo | None = None) -> None:
+    # matplotlib.dates is not annotated.
+    locator = AutoDateLocator(tz=zone, minticks=3, maxticks=6)  # type: ignore[no-untyped-call]
+    formatter = ConciseDateFormatter(locator, tz=zone)  # type: ignore[no-untyped-call]
+    axes.xaxis.set_major_locator(locator)
+    axes.xaxis.set_major_formatter(formatter)
+
+
+def _days(moments: Sequence[date]) -> FloatArray:
+    """Dates or aware datetimes as matplotlib's day numbers."""
+    days: FloatArray = np.asarray(date2num(moments), dtype=np.float64)  # type: ignore[no-untyped-call]
+    return np.atleast_1d(days)
+
+
+# ---------------------------------------------------------------- one dose
+
+
+def dose_curve_chart(curve: dict[str, list[float]], *, dose_label: str) -> Chart:
+    """Plasma ketamine and norketamine (top) and the modelled effect (bottom) after one dose.
+
+    ``curve`` is what :func:`ketpath.core.body.timeline.dose_curve` returns;
+    ``dose_label`` names the dose as the person logged it (e.g. "60 mg, snorted").
+    """
+    hours = np.asarray(curve.get("t_min", []), dtype=np.float64) / 60.0
+    ketamine = np.asarray(curve.get("ketamine_ng_ml", []), dtype=np.float64)
+    norketamine = np.asarray(curve.get("norketamine_ng_ml", []), dtype=np.float64)
+    drug_effect = np.asarray(curve.get("effect", []), dtype=np.float64)
+    title = f"Modelled blood levels after {dose_label}"
+    with _style():
+        figure = Figure(figsize=(_WIDTH_IN, 6.4), layout="constrained")
+        levels, felt = figure.subplots(2, 1, sharex=True, height_ratios=[3, 2])
+        figure.suptitle(title)
+        if len(hours) == 0:
+            _no_data(levels, "No curve to show")
+            _no_data(felt, "No curve to show")
+            return _render(figure, title=title, alt=f"No curve to show for {dose_label}.")
+        levels.plot(hours, ketamine, color=BLUE, label="Ketamine")
+        levels.plot(hours, norketamine, color=ORANGE, linestyle="--", label="Norketamine")
+        levels.set_ylabel("Plasma level (ng/mL)")
+        levels.set_ylim(bottom=0)
+        levels.yaxis.set_major_formatter(FuncFormatter(_thousands))
+        levels.legend(loc="upper right", frameon=False)
+        felt.plot(hours, drug_effect, color=GREEN, linestyle="-.")
+        felt.set_ylim(0, 1)
+        felt.set_ylabel("Effect (0 to 1)")
+        felt.set_xlabel("Hours after the dose")
+        felt.set_xlim(0, float(hours[-1]))
+        return _render(figure, title=title, alt=_dose_curve_alt(curve, dose_label))
+
+
+def _dose_curve_alt(curve: dict[str, list[float]], dose_label: str) -> str:
+    minutes = curve["t_min"]
+
+    def peak(name: str) -> tuple[float, float]:
+        values = curve[name]
+        index = int(np.argmax(values))
+        return values[index], minutes[index]
+
+    ketamine, ketamine_at = peak("ketamine_ng_ml")
+    norketamine, norketamine_at = peak("norketamine_ng_ml")
+    strongest, strongest_at = peak("effect")
+    return (
+        f"Line charts of the modelled plasma levels after {dose_label}: ketamine peaks at "
+        f"{_amount(ketamine)} ng/mL {_amount(ketamine_at)} minutes after the dose and "
+        f"norketamine at {_amount(norketamine)} ng/mL after {_amount(norketamine_at)} minutes, "
+        f"and the modelled effect peaks at {strongest:.2f} on a 0-to-1 scale after "
+        f"{_amount(strongest_at)} minutes."
+    )
+
+
+# ---------------------------------------------------------------- a whole history
+
+
+def body_timeline_chart(timeline: Timeline, *, start: datetime, zone: tzinfo) -> Chart:
+    """Weekly exposure, daily tolerance and each dose's high and low, over calendar dates.
+
+    ``start`` is the aware datetime of hour 0 on the timeline's clock (for the
+    assessment, the Unix epoch in UTC); dates are shown in ``zone``.
+    """
+    if start.tzinfo is None:
+        raise ValueError("start must be timezone-aware")
+    title = "What the logged doses did in the model"
+    clock = _Clock(start, zone)
+    with _style():
+        figure = Figure(figsize=(_WIDTH_IN, 9.6), layout="constrained")
+        exposure_axes, tolerance_axes, reward_axes = figure.subplots(3, 1, sharex=True)
+        figure.suptitle(title)
+        if len(timeline.doses.t_h) == 0:
+            for axes in (exposure_axes, tolerance_axes, reward_axes):
+                _no_data(axes, "No doses logged")
+            _date_axis(reward_axes, zone)
+            alt = (
+                f"No doses were logged up to {clock.day(timeline.as_of_h)}, so there is no "
+                "exposure, tolerance or reward to show."
+            )
+            return _render(figure, title=title, alt=alt)
+        _exposure_panel(exposure_axes, clock.days(timeline.weeks.start_h), timeline)
+        _tolerance_panel(tolerance_axes, clock.days(timeline.days.start_h), timeline)
+        _reward_panel(reward_axes, clock.days(timeline.doses.t_h), timeline)
+        first_week = float(timeline.weeks.start_h[0])
+        reward_axes.set_xlim(*clock.days(np.array([first_week, timeline.as_of_h])))
+        _date_axis(reward_axes, zone)
+        return _render(figure, title=title, alt=_timeline_alt(timeline, clock))
+
+
+@dataclass(frozen=True)
+class _Clock:
+    """Turns the timeline's hours into matplotlib day numbers and local dates."""
+
+    start: datetime
+    zone: tzinfo
+
+    def moment(self, hour: float) -> datetime:
+        return (self.start + timedelta(hours=hour)).astimezone(self.zone)
+
+    def days(self, hours: FloatArray) -> FloatArray:
+        return _days([self.moment(float(hour)) for hour in hours])
+
+    def day(self, hour: float) -> str:
+        return self.moment(hour).date().isoformat()
+
+
+def _exposure_panel(axes: Axes, week_starts: FloatArray, timeline: Timeline) -> None:
+    _week_bars(axes, week_starts, timeline.weeks.ketamine_auc_ng_h_ml)
+    axes.set_title("Ketamine exposure per week", loc="left")
+    axes.set_ylabel("ng·h/mL")
+    axes.yaxis.set_major_formatter(FuncFormatter(_thousands))
+    axes.yaxis.set_major_locator(MaxNLocator(4))
+
+
+def _tolerance_panel(axes: Axes, days: FloatArray, timeline: Timeline) -> None:
+    axes.plot(days, 100.0 * timeline.days.pk, color=BLUE, label="Metabolic (clearance)")
+    axes.plot(
+        days,
+        100.0 * timeline.days.pd,
+        color=VERMILLION,
+        linestyle="--",
+        label="Pharmacodynamic (C50)",
+    )
+    axes.set_title("Tolerance", loc="left")
+    axes.set_ylabel("% above none")
+    axes.set_ylim(bottom=0)
+    axes.yaxis.set_major_locator(MaxNLocator(4))
+    _legend_below(axes)
+
+
+def _reward_panel(axes: Axes, doses: FloatArray, timeline: Timeline) -> None:
+    """Markers for a few doses; for many, thin lines, which keep the SVG small."""
+    few = len(doses) <= _MARKED_DOSES
+    axes.axhline(0.0, color=GREY, linewidth=1.0)
+    for values, colour, marker, line, label in (
+        (timeline.doses.high, BLUE, "^", "-", "High after a dose"),
+        (timeline.doses.low, VERMILLION, "v", "--", "Low before the next"),
+    ):
+        axes.plot(
+            doses,
+            values,
+            color=colour,
+            label=label,
+            marker=marker if few else None,
+            markersize=7.0,
+            linestyle="none" if few else line,
+            linewidth=1.2,
+        )
+    axes.set_title("The high and the low after each dose", loc="left")
+    axes.set_ylabel("Felt effect (model units)")
+    axes.yaxis.set_major_locator(MaxNLocator(4))
+    # Below the date labels of this, the bottom panel.
+    handles, labels = axes.get_legend_handles_labels()
+    axes.figure.legend(
+        handles, labels, loc="outside lower center", ncols=2, frameon=False, fontsize=12.0
+    )
+
+
+def _timeline_alt(timeline: Timeline, clock: _Clock) -> str:
+    weeks = timeline.weeks
+    busiest = int(np.argmax(weeks.ketamine_auc_ng_h_ml))
+    tolerance = timeline.summary["tolerance"]
+    highs, lows = timeline.doses.high, timeline.doses.low
+    if len(highs) == 1:
+        reward = f"the one dose brought a high of {highs[0]:.2f} and a low of {lows[0]:.2f}"
+    else:
+        reward = (
+            f"the high after a dose went from {highs[0]:.2f} to {highs[-1]:.2f} and the low "
+            f"from {lows[0]:.2f} to {lows[-1]:.2f} (model units) over {len(highs):,} doses"
+        )
+    return (
+        f"From {clock.day(float(weeks.start_h[0]))} to {clock.day(timeline.as_of_h)}, weekly ketamine "
+        f"exposure was highest at {_amount(float(weeks.ketamine_auc_ng_h_ml[busiest]))} "
+        f"ng·h/mL in the week of {clock.day(float(weeks.start_h[busiest]))}; metabolic tolerance now "
+        f"stands at {100 * tolerance['pk']:.0f}% (faster clearance) and pharmacodynamic "
+        f"tolerance at {100 * tolerance['pd']:.0f}% (the same blood level has less effect); "
+        f"{reward}."
+    )
+
+
+# ---------------------------------------------------------------- generic weekly bars
+
+
+def weekly_bars_chart(weeks: list[date], values: list[float], *, title: str, ylabel: str) -> Chart:
+    """One bar per week starting on each date in ``weeks`` (e.g. use-days per week)."""
+    if len(weeks) != len(values):
+        raise ValueError("weeks and values must have the same length")
+    with _style():
+        figure = Figure(figsize=(_WIDTH_IN, 4.2), layout="constrained")
+        axes = figure.subplots()
+        axes.set_title(title)
+        if not weeks:
+            _no_data(axes, "Nothing logged yet")
+            return _render(figure, title=title, alt=f"{title}: nothing logged yet.")
+        _week_bars(axes, _days(weeks), np.asarray(values, dtype=np.float64))
+        axes.set_ylabel(ylabel)
+        axes.set_ylim(bottom=0)
+        counts = all(float(value).is_integer() for value in values)
+        axes.yaxis.set_major_locator(MaxNLocator(5, integer=counts))
+        axes.yaxis.set_major_formatter(FuncFormatter(_thousands))
+        _date_axis(axes)
+        return _render(figure, title=title, alt=_weekly_alt(weeks, values, title, ylabel))
+
+
+def _weekly_alt(weeks: list[date], values: list[float], title: str, ylabel: str) -> str:
+    highest = int(np.argmax(values))
+    count = "1 week" if len(weeks) == 1 else f"{len(weeks)} weeks"
+    return (
+        f"Bar chart, {title}: {ylabel} over {count} from {weeks[0].isoformat()} to "
+        f"{weeks[-1].isoformat()}, highest {_amount(values[highest])} in the week of "
+        f"{weeks[highest].isoformat()}, latest {_amount(values[-1])}."
+    )
