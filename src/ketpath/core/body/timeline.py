@@ -124,13 +124,17 @@ def history_timeline(
     ``as_of_h``; ``origin_h`` is an instant at which both a day and a week begin
     (pass a local Monday midnight for calendar weeks).
 
-    Cost: five years of near-daily doses (about 1,800) take about 1.3 s here
-    (``python benchmarks/bench_body_timeline.py``), almost all of it in
+    Cost: five years of near-daily doses (about 1,800) took a median of 1.1-1.3 s
+    on the development machine, busy with other work (1.1-1.6 s for
+    ``opponent_process`` alone on a daily grid; ``python
+    benchmarks/bench_body_timeline.py``). Almost all of it is
     :func:`~ketpath.core.body.reward.opponent_process`, whose own integration grid
     (5-minute steps for 4 h after each dose, then 30-minute steps to 24 h) and
-    per-dose stepping set the floor. The reward is therefore sampled on that same
-    grid: it resolves each dose's peak to 5 minutes without adding integration
-    points, and stopping it 24 h after the last dose skips the long quiet tail.
+    per-dose stepping set a floor that no choice of sample times here removes. So
+    the reward is sampled on that same grid, which resolves each dose's peak to
+    5 minutes (within 1% of a 1-minute grid) without adding integration points,
+    plus one point a minute before each next dose; integration stops 24 h after
+    the last dose, skipping the quiet tail to ``as_of_h``.
     """
     past = history.before(as_of_h)
     if len(past) == 0:
