@@ -19,9 +19,14 @@ from typing import Annotated, Any, NoReturn
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from ketpath import services
+from ketpath.charts import Chart, body_timeline_chart, dose_curve_chart
 from ketpath.core.assess import Assessment, assess
+from ketpath.core.assess.body import EPOCH, body_report
+from ketpath.core.body import single_dose_summary
+from ketpath.core.body.timeline import dose_curve
 from ketpath.core.instruments import (
     Instrument,
     InstrumentError,
@@ -32,9 +37,9 @@ from ketpath.core.instruments import (
 from ketpath.core.records import Record, RecordError, parse_record
 from ketpath.interop.fhir import FhirError
 from ketpath.interop.jsonl import dumps_jsonl, read_csv_uses, read_jsonl
-from ketpath.knowledge import KnowledgeError, helplines
+from ketpath.knowledge import KnowledgeError, helplines, vocabulary
 from ketpath.services.fhir import export_fhir, import_fhir
-from ketpath.terminal import render_assessment
+from ketpath.terminal import render_assessment, render_body_report
 
 app = typer.Typer(
     help="ketpath: how ketamine use develops over time, and what to do about it.",
@@ -244,6 +249,91 @@ def people(db: DbOption = None, as_json: JsonOption = False) -> None:
             p.last_entry.isoformat(timespec="minutes") if p.last_entry else "—",
         )
     console.print(table)
+
+
+# ---------------------------------------------------------------- the body model
+
+MODEL_NOTE = "A model estimate from studies of medical ketamine; it describes, and never advises how much to take."
+PlotOption = Annotated[
+    Path | None, typer.Option("--plot", help="Also draw the curves to this SVG file.")
+]
+
+
+@app.command("pk")
+def pk(
+    dose_mg: Annotated[
+        float, typer.Option(help="Amount in mg (as logged: ketamine hydrochloride).")
+    ],
+    route: Annotated[
+        str,
+        typer.Option(
+            help="intranasal, oral, sublingual, intramuscular, intravenous, rectal, smoked."
+        ),
+    ],
+    weight_kg: Annotated[float, typer.Option(help="Body weight in kg.")] = 70.0,
+    infusion_min: Annotated[
+        float | None, typer.Option(help="Infusion length in minutes (intravenous).")
+    ] = None,
+    as_json: JsonOption = False,
+    plot: PlotOption = None,
+) -> None:
+    """What one dose does in the model: peak, timing, exposure and half-life."""
+    if route not in vocabulary().routes:
+        fail(f"--route: unknown value {route!r}; allowed: {', '.join(vocabulary().routes)}")
+    if not 20 < weight_kg <= 400:
+        fail("--weight-kg: must be between 20 and 400")
+    if dose_mg <= 0 or (infusion_min is not None and infusion_min <= 0):
+        fail("--dose-mg and --infusion-min must be greater than 0")
+    summary = single_dose_summary(dose_mg, route, weight_kg=weight_kg, infusion_min=infusion_min)
+    curve = dose_curve(dose_mg, route, weight_kg=weight_kg, infusion_min=infusion_min)
+    if plot is not None:
+        _write_chart(plot, dose_curve_chart(curve, dose_label=f"{dose_mg:g} mg {route}"))
+    if as_json:
+        print(json.dumps({**summary, "curve": curve, "note": MODEL_NOTE}, indent=2))
+        return
+    table = Table("", "Peak (ng/mL)", "Range", "Peak at", "Exposure (ng·h/mL)", "Half-life")
+    for name in ("ketamine", "norketamine"):
+        row = summary[name]
+        low, high = row["cmax_ng_ml_range"]  # type: ignore[misc]
+        table.add_row(
+            name,
+            f"{row['cmax_ng_ml']:.0f}",
+            f"{low:.0f}–{high:.0f}",
+            f"{row['tmax_min']:.0f} min",
+            f"{row['auc_ng_h_ml']:.0f}",
+            f"{row['terminal_half_life_h']:.1f} h",
+        )
+    console.print(table)
+    console.print(
+        f"Modelled effect peaks at {summary['effect']['peak_effect']:.0%} after {summary['effect']['time_to_peak_min']:.0f} min."
+    )
+    console.print(Text(MODEL_NOTE, style="dim italic"))
+
+
+@app.command("body")
+def body_history(
+    file: Annotated[Path, typer.Argument(help="A .jsonl history (or .csv of uses).")],
+    as_of: AsOfOption = None,
+    as_json: JsonOption = False,
+    plot: PlotOption = None,
+) -> None:
+    """Run a whole history through the body model: weekly exposure, tolerance, highs and lows."""
+    moment = _as_of(as_of) or datetime.now().astimezone()
+    report = body_report(_read_file(file), moment)
+    if plot is not None:
+        _write_chart(plot, body_timeline_chart(report.timeline, start=EPOCH, zone=report.zone))
+    if as_json:
+        print(json.dumps(report.to_dict(), indent=2))
+        return
+    render_body_report(report, console)
+
+
+def _write_chart(path: Path, chart: Chart) -> None:
+    try:
+        path.write_text(chart.svg, encoding="utf-8")
+    except OSError as error:
+        fail(f"--plot: cannot write {path}: {error.strerror or error}")
+    errors.print(f"Drew {path}: {chart.alt}")
 
 
 # ---------------------------------------------------------------- instruments

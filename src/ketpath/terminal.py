@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ketpath.core.assess import Assessment
+from ketpath.core.assess.body import BodyReport
 from ketpath.knowledge import rules, sources, vocabulary
 from ketpath.knowledge.load import GRADE_MEANINGS
 
@@ -145,3 +146,30 @@ def _questionnaire_table(questionnaires: dict[str, dict[str, Any]]) -> Table:
     for instrument, latest in questionnaires.items():
         table.add_row(instrument, str(latest["total"]), latest["band"] or "—", latest["time"][:10])
     return table
+
+
+def render_body_report(report: BodyReport, console: Console) -> None:
+    """The whole-history body model in words: now, the trend of highs and lows, the caveat."""
+    data = report.to_dict()
+    if not data["doses"]:
+        console.print(
+            "No use in this history carries an amount, so the body model has nothing to show."
+        )
+        return
+    console.print(
+        _body_panel(
+            {
+                **data["summary"],
+                **{k: v for k, v in data.items() if k not in {"summary", "weeks", "days", "doses"}},
+            }
+        )
+    )
+    highs = [dose["reward_high"] for dose in data["doses"]]
+    lows = [dose["reward_low"] for dose in data["doses"]]
+    span = min(10, len(highs))
+    console.print(
+        f"Across {len(highs)} doses, the modelled high went from {sum(highs[:span]) / span:.2f} "
+        f"(first {span}) to {sum(highs[-span:]) / span:.2f} (last {span}), and the low between doses "
+        f"from {sum(lows[:span]) / span:.2f} to {sum(lows[-span:]) / span:.2f} "
+        "(opponent-process model; below 0 means feeling worse than before any use)."
+    )

@@ -95,3 +95,75 @@ def test_the_top_level_api_reads_and_assesses_a_file():
     records = ketpath.read_jsonl(EXAMPLES / "festival-user.jsonl")
     result = ketpath.assess(records, datetime.fromisoformat(AS_OF))
     assert result.to_dict()["stage"] == "occasional"
+
+
+def test_pk_reports_ketamine_and_norketamine_and_draws_a_chart(tmp_path, capsys):
+    plot = tmp_path / "pk.svg"
+    assert (
+        run(
+            [
+                "pk",
+                "--dose-mg",
+                "35",
+                "--route",
+                "intravenous",
+                "--infusion-min",
+                "40",
+                "--json",
+                "--plot",
+                str(plot),
+            ]
+        )
+        == 0
+    )
+    result = json.loads(capsys.readouterr().out)
+    for species in ("ketamine", "norketamine"):
+        assert {
+            "cmax_ng_ml",
+            "cmax_ng_ml_range",
+            "tmax_min",
+            "auc_ng_h_ml",
+            "terminal_half_life_h",
+        } <= set(result[species])
+    assert 2 <= result["ketamine"]["terminal_half_life_h"] <= 3.2
+    assert len(result["curve"]["t_min"]) == len(result["curve"]["effect"])
+    assert plot.read_text().startswith("<?xml")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["pk", "--dose-mg", "50", "--route", "ear"], "--route: unknown value 'ear'"),
+        (["pk", "--dose-mg", "0", "--route", "oral"], "must be greater than 0"),
+        (["pk", "--dose-mg", "50", "--route", "oral", "--weight-kg", "5"], "--weight-kg"),
+    ],
+)
+def test_pk_rejects_bad_input(args, message, capsys):
+    assert run(args) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_body_runs_a_whole_history(tmp_path, capsys):
+    plot = tmp_path / "body.svg"
+    assert (
+        run(
+            [
+                "body",
+                str(EXAMPLES / "escalating-user.jsonl"),
+                "--as-of",
+                AS_OF,
+                "--json",
+                "--plot",
+                str(plot),
+            ]
+        )
+        == 0
+    )
+    result = json.loads(capsys.readouterr().out)
+    assert result["doses_counted"] == len(result["doses"]) > 100
+    assert result["weeks"][0]["start"] <= result["doses"][0]["time"][:10]
+    assert result["summary"]["tolerance"]["pd"] > 0
+    first, last = result["doses"][0], result["doses"][-1]
+    assert last["reward_high"] < first["reward_high"]  # the high shrinks
+    assert last["reward_low"] < first["reward_low"]  # the low deepens
+    assert "<svg" in plot.read_text()

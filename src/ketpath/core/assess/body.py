@@ -1,51 +1,139 @@
-"""The body section of an assessment: what the logged doses did in the model.
+"""The body model applied to a person's history: the assessment's body section and
+the whole-history timeline behind ``ketpath body``.
 
 Uses without an amount are left out, a use without a route is taken as the
 usual route, and a missing weight as a default; all three choices are data in
-``knowledge/body.toml`` and the section says how often each was made.
+``knowledge/body.toml`` and both outputs say how often each was made.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 import numpy as np
 
-from ketpath.core.assess.history import History
+from ketpath.core.assess.history import History, build_history
 from ketpath.core.body import DoseHistory, body_summary
 from ketpath.core.body.pk import route_names
+from ketpath.core.body.timeline import Timeline, history_timeline
+from ketpath.core.records import Record
 from ketpath.knowledge.body import body
 
 MICROSECONDS_PER_HOUR = 3_600 * 1_000_000
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+A_MONDAY = datetime(2024, 1, 1)
+
+
+@dataclass(frozen=True)
+class Doses:
+    """The logged uses as model doses, and how many assumptions that took."""
+
+    history: DoseHistory
+    weight_kg: float
+    uses_without_amount: int
+    routes_assumed: int
+    weight_assumed: bool
+
+    def assumptions(self) -> dict[str, Any]:
+        settings = body().assessment
+        return {
+            "doses_counted": len(self.history),
+            "uses_without_amount": self.uses_without_amount,
+            "routes_assumed": self.routes_assumed,
+            "weight_kg": self.weight_kg,
+            "weight_assumed": self.weight_assumed,
+            "caveat": settings.caveat,
+            "grade": settings.grade,
+            "sources": list(settings.sources),
+        }
+
+
+def doses_of(history: History) -> Doses:
+    """Uses with an amount as a :class:`DoseHistory` on the UTC clock (hours since 1970)."""
+    settings = body().assessment
+    uses = history.uses
+    dosed = [i for i, use in enumerate(uses.records) if use.dose_mg is not None]
+    records = [uses.records[i] for i in dosed]
+    code = {name: index for index, name in enumerate(route_names())}
+    doses = DoseHistory(
+        times_h=uses.utc[dosed] / MICROSECONDS_PER_HOUR,
+        mg=np.array([use.dose_mg for use in records], dtype=np.float64),
+        routes=np.array(
+            [code[use.route or settings.unknown_route] for use in records], dtype=np.int64
+        ),
+    )
+    return Doses(
+        history=doses,
+        weight_kg=history.weight_kg or settings.default_weight_kg,
+        uses_without_amount=len(uses) - len(dosed),
+        routes_assumed=sum(use.route is None for use in records),
+        weight_assumed=history.weight_kg is None,
+    )
 
 
 def body_section(history: History) -> dict[str, Any] | None:
     """Exposure, tolerance and trend at ``as_of``; None when no use carries an amount."""
-    settings = body().assessment
-    uses = history.uses
-    dosed = [i for i, use in enumerate(uses.records) if use.dose_mg is not None]
-    if not dosed:
+    doses = doses_of(history)
+    if not len(doses.history):
         return None
-    records = [uses.records[i] for i in dosed]
-    code = {name: index for index, name in enumerate(route_names())}
-    routes = np.array(
-        [code[use.route or settings.unknown_route] for use in records], dtype=np.int64
+    summary = body_summary(doses.history, history.end_utc / MICROSECONDS_PER_HOUR, doses.weight_kg)
+    return {**summary, **doses.assumptions()}
+
+
+@dataclass(frozen=True)
+class BodyReport:
+    """A whole history through the body model, with the clock to read it by."""
+
+    timeline: Timeline
+    doses: Doses
+    zone: tzinfo
+    as_of: datetime
+
+    def when(self, hours: float) -> datetime:
+        return (EPOCH + timedelta(hours=hours)).astimezone(self.zone)
+
+    def to_dict(self) -> dict[str, Any]:
+        t = self.timeline
+        return {
+            "as_of": self.as_of.isoformat(),
+            "summary": dict(t.summary),
+            "weeks": [
+                {"start": self.when(h).date().isoformat(), "exposure_ng_h_ml": float(v)}
+                for h, v in zip(t.weeks.start_h, t.weeks.ketamine_auc_ng_h_ml, strict=True)
+            ],
+            "days": [
+                {
+                    "date": self.when(h).date().isoformat(),
+                    "tolerance_pk": float(pk),
+                    "tolerance_pd": float(pd),
+                }
+                for h, pk, pd in zip(t.days.start_h, t.days.pk, t.days.pd, strict=True)
+            ],
+            "doses": [
+                {
+                    "time": self.when(h).isoformat(timespec="minutes"),
+                    "reward_high": float(hi),
+                    "reward_low": float(lo),
+                }
+                for h, hi, lo in zip(t.doses.t_h, t.doses.high, t.doses.low, strict=True)
+            ],
+            **self.doses.assumptions(),
+        }
+
+
+def body_report(records: Sequence[Record], as_of: datetime) -> BodyReport:
+    """Exposure by week, tolerance by day and the high and low of every dose up to ``as_of``."""
+    history = build_history(records, as_of)
+    doses = doses_of(history)
+    monday = A_MONDAY.replace(tzinfo=history.zone)
+    origin_h = (monday - EPOCH).total_seconds() / 3600
+    timeline = history_timeline(
+        doses.history,
+        history.end_utc / MICROSECONDS_PER_HOUR,
+        weight_kg=doses.weight_kg,
+        origin_h=origin_h,
     )
-    doses = DoseHistory(
-        times_h=uses.utc[dosed] / MICROSECONDS_PER_HOUR,
-        mg=np.array([use.dose_mg for use in records], dtype=np.float64),
-        routes=routes,
-    )
-    weight = history.weight_kg or settings.default_weight_kg
-    summary = body_summary(doses, history.end_utc / MICROSECONDS_PER_HOUR, weight)
-    return {
-        **summary,
-        "doses_counted": len(dosed),
-        "uses_without_amount": len(uses) - len(dosed),
-        "routes_assumed": sum(use.route is None for use in records),
-        "weight_kg": weight,
-        "weight_assumed": history.weight_kg is None,
-        "caveat": settings.caveat,
-        "grade": settings.grade,
-        "sources": list(settings.sources),
-    }
+    return BodyReport(timeline=timeline, doses=doses, zone=history.zone, as_of=as_of)
