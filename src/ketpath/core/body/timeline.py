@@ -124,10 +124,10 @@ def history_timeline(
     ``as_of_h``; ``origin_h`` is an instant at which both a day and a week begin
     (pass a local Monday midnight for calendar weeks).
 
-    Cost: five years of near-daily doses (about 1,800) took a median of 1.1-1.3 s
-    on the development machine, busy with other work (1.1-1.6 s for
-    ``opponent_process`` alone on a daily grid; ``python
-    benchmarks/bench_body_timeline.py``). Almost all of it is
+    Cost: five years of near-daily doses (about 1,800) took 1.10 s at best of 8
+    runs on the development machine, against 1.04 s for ``opponent_process``
+    alone on a daily grid; medians were 1.3-1.9 s while the machine was busy
+    with other work (``python benchmarks/bench_body_timeline.py``). Almost all is
     :func:`~ketpath.core.body.reward.opponent_process`, whose own integration grid
     (5-minute steps for 4 h after each dose, then 30-minute steps to 24 h) and
     per-dose stepping set a floor that no choice of sample times here removes. So
