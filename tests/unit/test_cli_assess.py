@@ -127,7 +127,7 @@ def test_pk_reports_ketamine_and_norketamine_and_draws_a_chart(tmp_path, capsys)
         } <= set(result[species])
     assert 2 <= result["ketamine"]["terminal_half_life_h"] <= 3.2
     assert len(result["curve"]["t_min"]) == len(result["curve"]["effect"])
-    assert plot.read_text().startswith("<?xml")
+    assert plot.read_text().startswith("<svg") and "Modelled blood levels" in plot.read_text()
 
 
 @pytest.mark.parametrize(
