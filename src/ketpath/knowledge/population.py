@@ -1,0 +1,242 @@
+"""Schema and cached loader for ``population.toml``, the population model's parameters.
+
+Every parameter states its value (or values), unit and sources; ``assumption =
+true`` marks a project choice where no ketamine data exist, ``calibrated =
+true`` a value fitted by ``ketpath calibrate`` inside its ``range``. Loading
+validates the file (unknown keys are errors) and checks every cited source, so
+the model can use the numbers without re-checking them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import cache
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from ketpath.knowledge.load import (
+    Grade,
+    KnowledgeError,
+    NonEmpty,
+    check_sources,
+    read_toml,
+    validate,
+)
+
+__all__ = [
+    "BANDS",
+    "Parameter",
+    "Population",
+    "Target",
+    "Values",
+    "population",
+]
+
+Sources = tuple[NonEmpty, ...]
+BANDS = ("rare", "monthly", "weekly", "near-daily")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Parameter(_Strict):
+    """One number with its unit and sources; a fitted one carries its search range."""
+
+    value: float
+    unit: NonEmpty
+    range: tuple[float, float] | None = None
+    sources: Sources = Field(min_length=1)
+    assumption: bool = False
+    calibrated: bool = False
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _checked(self) -> Parameter:
+        if self.range is not None and not self.range[0] <= self.value <= self.range[1]:
+            raise ValueError(f"value {self.value} lies outside its range {list(self.range)}")
+        if self.calibrated and self.range is None:
+            raise ValueError("a calibrated parameter needs a range to search")
+        return self
+
+
+class Values(_Strict):
+    """A short vector (one number per band, age bin or stage) with its unit and sources."""
+
+    values: tuple[float, ...] = Field(min_length=1)
+    unit: NonEmpty
+    range: tuple[float, float] | None = None
+    sources: Sources = Field(min_length=1)
+    assumption: bool = False
+    calibrated: bool = False
+    note: str | None = None
+
+
+class _Section(_Strict):
+    rationale: NonEmpty
+    grade: Grade
+    sources: Sources = Field(min_length=1)
+
+
+class PopulationSection(_Section):
+    age_edges: Values
+    age_shares: Values
+    adult_age: Parameter
+    start_year: Parameter
+
+    @model_validator(mode="after")
+    def _bins(self) -> PopulationSection:
+        if len(self.age_edges.values) != len(self.age_shares.values) + 1:
+            raise ValueError("age_edges needs one more entry than age_shares")
+        return self
+
+
+class Initiation(_Section):
+    age_edges: Values
+    age_weights: Values
+    background_rate: Parameter
+    male_ratio: Parameter
+    peer_rate: Parameter
+    peer_contacts: Parameter
+    peer_min_age: Parameter
+    peer_max_age: Parameter
+    social_weight: Values
+    initial_lifetime: Parameter
+    initial_past_year: Parameter
+    initial_bands: Values
+
+    @model_validator(mode="after")
+    def _shapes(self) -> Initiation:
+        if len(self.age_edges.values) != len(self.age_weights.values) + 1:
+            raise ValueError("age_edges needs one more entry than age_weights")
+        if len(self.social_weight.values) != 5:
+            raise ValueError("social_weight needs one value per active stage (5)")
+        if len(self.initial_bands.values) != len(BANDS):
+            raise ValueError("initial_bands needs one value per band (4)")
+        return self
+
+
+class Use(_Section):
+    use_days_per_week: Values
+    experimental_max_use_days: Parameter
+    escalation_rates: Values
+    deescalation_rates: Values
+    dependence_rate: Parameter
+    near_daily_dependence_ratio: Parameter
+    stop_rates: Values
+    quit_attempt_rate: Parameter
+    quit_success: Parameter
+    relapse_rate: Parameter
+    relapse_decay: Parameter
+    dependent_relapse_ratio: Parameter
+    casual_resume_rate: Parameter
+
+    @model_validator(mode="after")
+    def _shapes(self) -> Use:
+        per_band = len(BANDS)
+        if len(self.use_days_per_week.values) != per_band:
+            raise ValueError("use_days_per_week needs one value per band (4)")
+        for name in ("escalation_rates", "deescalation_rates", "stop_rates"):
+            if len(getattr(self, name).values) != per_band - 1:
+                raise ValueError(f"{name} needs three values")
+        return self
+
+
+class Tolerance(_Section):
+    base_dose_mg: Parameter
+    sessions_per_use_day: Values
+    levels: Values
+    build_time: Parameter
+    fade_time: Parameter
+
+
+class Bladder(_Section):
+    harm_per_gram: Parameter
+    heal_time: Parameter
+    threshold_sigma: Parameter
+
+
+class Treatment(_Section):
+    entry_rate: Parameter
+    addiction_cycle_entry_ratio: Parameter
+    duration: Parameter
+    dropout_rate: Parameter
+    post_treatment_relapse_ratio: Parameter
+
+
+class Scenarios(_Section):
+    screening_rate: Parameter
+    brief_effect_time: Parameter
+    brief_escalation_ratio: Parameter
+    brief_stop_ratio: Parameter
+    referral_probability: Parameter
+    access_entry_ratio: Parameter
+    access_early_entry_rate: Parameter
+    cm_dropout_ratio: Parameter
+    cm_relapse_ratio: Parameter
+
+
+class Target(_Strict):
+    """A published figure the calibrated model must reproduce within [low, high]."""
+
+    label: NonEmpty
+    value: float = Field(ge=0, le=1)
+    low: float = Field(ge=0, le=1)
+    high: float = Field(ge=0, le=1)
+    sources: Sources = Field(min_length=1)
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Target:
+        if not self.low <= self.value <= self.high:
+            raise ValueError("a target needs low <= value <= high")
+        return self
+
+    def within(self, observed: float) -> bool:
+        return self.low <= observed <= self.high
+
+
+class Calibration(_Section):
+    agents: int = Field(ge=1000)
+    years: int = Field(ge=1, le=100)
+    trials: int = Field(ge=1)
+    targets: dict[str, Target] = Field(min_length=1)
+
+
+class Population(_Strict):
+    population: PopulationSection
+    initiation: Initiation
+    use: Use
+    tolerance: Tolerance
+    bladder: Bladder
+    treatment: Treatment
+    scenarios: Scenarios
+    calibration: Calibration
+
+    def cited(self) -> Iterator[tuple[str, Sources]]:
+        """Every (dotted name, source ids) pair in the file, for the source check."""
+        yield from _cited(self, "")
+
+
+def _cited(model: BaseModel, prefix: str) -> Iterator[tuple[str, Sources]]:
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        if name == "sources":
+            yield prefix.rstrip(".") or "(top)", value
+        elif isinstance(value, BaseModel):
+            yield from _cited(value, f"{prefix}{name}.")
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(item, BaseModel):
+                    yield from _cited(item, f"{prefix}{name}.{key}.")
+
+
+@cache
+def population() -> Population:
+    """The validated population parameters; every cited source must exist."""
+    loaded = validate(Population, read_toml("population.toml"), "knowledge/population.toml")
+    for where, cited in loaded.cited():
+        check_sources(cited, f"knowledge/population.toml: {where}")
+    if abs(sum(loaded.population.age_shares.values) - 1.0) > 1e-6:
+        raise KnowledgeError("knowledge/population.toml: population.age_shares must sum to 1")
+    return loaded

@@ -1,0 +1,724 @@
+"""The population model: Starsim modules for ketamine use, bladder harm and treatment.
+
+Agents have an age and a sex (Starsim's ``People``). Never-users start using
+through a background hazard that depends on age and sex, or through peers who
+use (``PeerNetwork``). Users move through the stages of DESIGN.md
+(experimental, occasional, regular, dependent, addiction-cycle) while their
+frequency band rises and falls; they stop, relapse, build tolerance, collect
+urinary harm (``BladderHarm``) and enter treatment (``Treatment``). Every number
+comes from ``knowledge/population.toml``.
+
+Speed: lifetime users are a few per cent of the population, so every step
+works on the index of users only; never-users cost nothing per step, because
+their background first use is scheduled once, at the start, by inverting the
+cumulative age-specific hazard.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import starsim as ss
+
+from ketpath.knowledge.population import Population, population
+
+Ints = npt.NDArray[np.int64]
+Floats = npt.NDArray[np.float64]
+Bools = npt.NDArray[np.bool_]
+
+# Active stages are ranks 1..5; 0 means never used.
+EXPERIMENTAL, OCCASIONAL, REGULAR, DEPENDENT, ADDICTION = 1, 2, 3, 4, 5
+RARE, MONTHLY, WEEKLY, NEAR_DAILY = 0, 1, 2, 3
+ACTIVE_STAGES = ("experimental", "occasional", "regular", "dependent", "addiction-cycle")
+STAGES = (
+    "no-use",
+    "experimental",
+    "occasional",
+    "regular",
+    "dependent",
+    "addiction-cycle",
+    "early-abstinence",
+    "early-remission",
+    "sustained-remission",
+    "past-use",
+)
+STAGE_CODE = {name: code for code, name in enumerate(STAGES)}
+DAYS_PER_YEAR = 365.25
+
+
+def hazard_to_prob(rate: Floats | float, dt: float) -> Floats:
+    """Probability of an event within a step of ``dt`` years at a constant hazard."""
+    return np.asarray(-np.expm1(-np.asarray(rate, dtype=np.float64) * dt))
+
+
+def classify(stage: Ints, peak: Ints, days_since_use: Floats) -> Ints:
+    """Stage codes (index into STAGES) as the person model would name them.
+
+    Mirrors DESIGN.md's first-match order: people whose peak was regular or
+    worse and who last used 30+ days ago are abstinent or in remission; lighter
+    users become ``past-use`` after a year; everyone else is at their active stage.
+    """
+    rules = _stage_days()
+    heavy = peak >= REGULAR
+    return np.select(
+        [
+            stage == 0,
+            heavy & (days_since_use >= rules.sustained),
+            heavy & (days_since_use >= rules.early_remission),
+            heavy & (days_since_use >= rules.stopped),
+            ~heavy & (days_since_use >= rules.past_use),
+        ],
+        [
+            STAGE_CODE["no-use"],
+            STAGE_CODE["sustained-remission"],
+            STAGE_CODE["early-remission"],
+            STAGE_CODE["early-abstinence"],
+            STAGE_CODE["past-use"],
+        ],
+        default=stage,
+    ).astype(np.int64)
+
+
+@dataclass(frozen=True)
+class _StageDays:
+    stopped: int
+    early_remission: int
+    sustained: int
+    past_use: int
+
+
+def _stage_days() -> _StageDays:
+    from ketpath.knowledge import rules  # noqa: PLC0415 - the person model's thresholds
+
+    stages = rules().stages
+    return _StageDays(
+        stages.stopped_after_days,
+        stages.early_remission_after_days,
+        stages.sustained_remission_after_days,
+        stages.past_use_after_days,
+    )
+
+
+def _values(knowledge: Population, overrides: dict[str, Any]) -> dict[str, Any]:
+    """Flat parameter dictionary from the knowledge base, with overrides applied."""
+    init, use, tol = knowledge.initiation, knowledge.use, knowledge.tolerance
+    pars: dict[str, Any] = {
+        "age_edges": np.array(init.age_edges.values),
+        "age_weights": np.array(init.age_weights.values),
+        "background_rate": init.background_rate.value,
+        "male_ratio": init.male_ratio.value,
+        "peer_rate": init.peer_rate.value,
+        "peer_min_age": init.peer_min_age.value,
+        "peer_max_age": init.peer_max_age.value,
+        "social_weight": np.array((0.0, *init.social_weight.values)),
+        "initial_lifetime": init.initial_lifetime.value,
+        "initial_past_year": init.initial_past_year.value,
+        "initial_bands": np.array(init.initial_bands.values),
+        "use_days_per_week": np.array(use.use_days_per_week.values),
+        "experimental_max_use_days": use.experimental_max_use_days.value,
+        "escalation_rates": np.array(use.escalation_rates.values),
+        "deescalation_rates": np.array(use.deescalation_rates.values),
+        "dependence_rate": use.dependence_rate.value,
+        "near_daily_dependence_ratio": use.near_daily_dependence_ratio.value,
+        "stop_rates": np.array(use.stop_rates.values),
+        "quit_attempt_rate": use.quit_attempt_rate.value,
+        "quit_success": use.quit_success.value,
+        "relapse_rate": use.relapse_rate.value,
+        "relapse_decay": use.relapse_decay.value,
+        "dependent_relapse_ratio": use.dependent_relapse_ratio.value,
+        "casual_resume_rate": use.casual_resume_rate.value,
+        "base_dose_mg": tol.base_dose_mg.value,
+        "sessions_per_use_day": np.array(tol.sessions_per_use_day.values),
+        "tolerance_levels": np.array(tol.levels.values),
+        "tolerance_build_time": tol.build_time.value,
+        "tolerance_fade_time": tol.fade_time.value,
+    }
+    unknown = set(overrides) - set(pars)
+    if unknown:
+        raise ValueError(f"unknown use parameter(s): {', '.join(sorted(unknown))}")
+    pars.update(overrides)
+    return pars
+
+
+class PeerNetwork(ss.RandomNet):
+    """Peers who meet in social settings: a static random network among young adults.
+
+    Static (built once) because friendship groups change slowly compared with a
+    10-year horizon, and a static network lets the use module index neighbours
+    once instead of rebuilding edges every week.
+    """
+
+    def __init__(self, contacts: float | None = None, **kwargs: Any) -> None:
+        init = population().initiation
+        mean = init.peer_contacts.value if contacts is None else contacts
+        super().__init__(
+            name="peers",
+            n_contacts=ss.poisson(lam=mean),
+            dynamic=False,
+            age_range=[init.peer_min_age.value, init.peer_max_age.value],
+            **kwargs,
+        )
+
+    def adjacency(self, n_agents: int) -> tuple[Ints, Ints]:
+        """CSR form (index pointer, neighbours) of the undirected edges."""
+        p1 = np.asarray(self.edges.p1, dtype=np.int64)
+        p2 = np.asarray(self.edges.p2, dtype=np.int64)
+        keep = p1 != p2
+        source = np.concatenate([p1[keep], p2[keep]])
+        target = np.concatenate([p2[keep], p1[keep]])
+        order = np.argsort(source, kind="stable")
+        counts = np.bincount(source, minlength=n_agents)
+        pointer = np.zeros(n_agents + 1, dtype=np.int64)
+        np.cumsum(counts, out=pointer[1:])
+        return pointer, target[order]
+
+
+class KetamineUse(ss.Module):
+    """Initiation, frequency bands, stages, stopping, relapse and tolerance."""
+
+    def __init__(self, pars: dict[str, Any] | None = None, **kwargs: Any) -> None:
+        super().__init__(name="ketamine")
+        self.define_pars(**_values(population(), dict(pars or {}, **kwargs)))
+        self.define_states(
+            ss.IntArr("stage", default=0),
+            ss.IntArr("peak", default=0),
+            ss.IntArr("band", default=RARE),
+            ss.BoolArr("using", default=False),
+            ss.FloatArr("use_days", default=0.0),
+            ss.FloatArr("ti_initiated"),
+            ss.FloatArr("ti_last_use"),
+            ss.FloatArr("ti_stopped"),
+            ss.FloatArr("ti_relapse"),
+            ss.IntArr("failed_quits", default=0),
+            ss.IntArr("relapses", default=0),
+            ss.BoolArr("relapsed", default=False),
+            ss.FloatArr("tolerance", default=0.0),
+            ss.FloatArr("rel_escalation", default=1.0),
+            ss.FloatArr("rel_stop", default=1.0),
+            ss.FloatArr("rel_relapse", default=1.0),
+        )
+        for name in (
+            "init_a",
+            "init_b",
+            "init_c",
+            "init_d",
+            "band_draw",
+            "dependence_draw",
+            "stop_draw",
+            "quit_draw",
+            "quit_success_draw",
+            "relapse_draw",
+            "peer_draw",
+        ):
+            setattr(self, name, ss.random(name=name))
+        self.users: Ints = np.empty(0, dtype=np.int64)
+        self.schedule_ti: Ints = np.empty(0, dtype=np.int64)
+        self.schedule_uid: Ints = np.empty(0, dtype=np.int64)
+        self.schedule_next = 0
+        self.pointer: Ints | None = None
+        self.neighbours: Ints | None = None
+
+    # ------------------------------------------------------------ set-up
+
+    def init_results(self) -> None:
+        super().init_results()
+        self.define_results(
+            ss.Result("lifetime", dtype=int, scale=True, label="Lifetime users"),
+            ss.Result("past_year", dtype=int, scale=True, label="Past-year users"),
+            ss.Result("adults", dtype=int, scale=True, label="Adults"),
+            ss.Result("adult_past_year", dtype=int, scale=True, label="Adult past-year users"),
+            ss.Result("dependent", dtype=int, scale=True, label="Dependent past-year users"),
+            ss.Result("new_users", dtype=int, scale=True, label="First uses"),
+            *(
+                ss.Result(f"band_{band}", dtype=int, scale=True, label=f"Past-year {band} users")
+                for band in ("monthly", "weekly", "near_daily")
+            ),
+            *(
+                ss.Result(f"stage_{name.replace('-', '_')}", dtype=int, scale=True, label=name)
+                for name in STAGES[1:]
+            ),
+        )
+
+    def init_post(self) -> None:
+        super().init_post()
+        n_agents = len(self.sim.people)
+        everyone = ss.uids(np.arange(n_agents))
+        self._seed_initial_users(everyone)
+        self._schedule_background(everyone)
+
+    def _seed_initial_users(self, everyone: ss.uids) -> None:
+        """Start with lifetime users aged 16-64, some of them using now (REFERENCE.md priors)."""
+        p = self.pars
+        age = np.asarray(self.sim.people.age.raw[: len(everyone)])
+        draw = self.init_a.rvs(everyone)
+        chosen = np.flatnonzero((age >= 16) & (age < 65) & (draw < p.initial_lifetime))
+        if not len(chosen):
+            return
+        uids = ss.uids(chosen)
+        u_active, u_band, u_more = (
+            self.init_b.rvs(uids),
+            self.init_c.rvs(uids),
+            self.init_d.rvs(uids),
+        )
+        active = u_active < p.initial_past_year
+        band = np.searchsorted(np.cumsum(p.initial_bands), u_band * p.initial_bands.sum())
+        band = np.minimum(band, NEAR_DAILY).astype(np.int64)
+        lifetime_days = np.array([3.0, 20.0, 150.0, 500.0])[band]
+        stage = np.where(band >= WEEKLY, REGULAR, np.where(lifetime_days > 5, OCCASIONAL, 1))
+        dependent = (band >= WEEKLY) & (u_more < np.where(band == NEAR_DAILY, 0.6, 0.25))
+        stage = np.where(dependent, DEPENDENT, stage)
+        steps_per_year = 1.0 / self.t.dt_year
+        stopped_ago = np.where(active, 0.0, (1.0 + 9.0 * u_more) * steps_per_year)
+        self.stage.raw[chosen] = stage
+        self.peak.raw[chosen] = stage
+        self.band.raw[chosen] = np.where(active, band, np.minimum(band, MONTHLY))
+        self.using.raw[chosen] = active
+        self.use_days.raw[chosen] = lifetime_days
+        self.ti_initiated.raw[chosen] = -stopped_ago - steps_per_year
+        self.ti_last_use.raw[chosen] = -stopped_ago
+        self.ti_stopped.raw[chosen] = np.where(active, np.nan, -stopped_ago)
+        self.failed_quits.raw[chosen] = np.where(dependent & (band == NEAR_DAILY), 2, 0)
+        self.tolerance.raw[chosen] = np.where(active, p.tolerance_levels[band], 0.0)
+        self._add_users(chosen)
+
+    def _schedule_background(self, everyone: ss.uids) -> None:
+        """Draw each never-user's age at first use from the cumulative age-specific hazard."""
+        p = self.pars
+        n_agents = len(everyone)
+        age = np.asarray(self.sim.people.age.raw[:n_agents], dtype=np.float64)
+        male = ~np.asarray(self.sim.people.female.raw[:n_agents], dtype=bool)
+        edges = np.asarray(p.age_edges, dtype=np.float64)
+        cumulative = np.concatenate(([0.0], np.cumsum(np.diff(edges) * p.age_weights)))
+        cumulative *= p.background_rate
+        needed = -np.log(np.maximum(self.init_b.rvs(everyone), 1e-300))
+        needed /= np.where(male, p.male_ratio, 1.0)
+        reached = np.interp(age, edges, cumulative) + needed
+        possible = (reached < cumulative[-1]) & (self.stage.raw[:n_agents] == 0)
+        onset_age = np.interp(reached[possible], cumulative, edges)
+        steps = np.ceil((onset_age - age[possible]) / self.t.dt_year).astype(np.int64)
+        uids = np.flatnonzero(possible)
+        in_run = steps < self.t.npts
+        order = np.argsort(steps[in_run], kind="stable")
+        self.schedule_ti = steps[in_run][order]
+        self.schedule_uid = uids[in_run][order]
+
+    def _add_users(self, uids: Ints) -> None:
+        self.users = np.union1d(self.users, uids)
+
+    # ------------------------------------------------------------ one step
+
+    def step(self) -> None:
+        ti = self.ti
+        new = self._initiations(ti)
+        if len(new):
+            self._start_using(new, ti)
+        active = self.users[self.using.raw[self.users]]
+        if len(active):
+            self._use(active, ti)
+        self._relapse(ti)
+        self._tolerance()
+
+    def _initiations(self, ti: int) -> Ints:
+        """First uses this step: scheduled background starts and peer starts."""
+        end = np.searchsorted(self.schedule_ti, ti, side="right")
+        background = self.schedule_uid[self.schedule_next : end]
+        self.schedule_next = int(end)
+        peer = self._peer_initiations()
+        new = np.union1d(background, peer)
+        return np.asarray(new[self.stage.raw[new] == 0], dtype=np.int64)
+
+    def _peer_initiations(self) -> Ints:
+        """Never-users whose peers use in social settings may start (combined edge hazard)."""
+        if self.pars.peer_rate <= 0:
+            return np.empty(0, dtype=np.int64)
+        if self.pointer is None:
+            net = self.sim.networks["peers"]
+            self.pointer, self.neighbours = net.adjacency(len(self.sim.people))
+        assert self.neighbours is not None
+        active = self.users[self.using.raw[self.users]]
+        weight = self.pars.social_weight[self.stage.raw[active]]
+        starts, stops = self.pointer[active], self.pointer[active + 1]
+        counts = stops - starts
+        total = int(counts.sum())
+        if not total:
+            return np.empty(0, dtype=np.int64)
+        offsets = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(total)
+        targets = self.neighbours[offsets]
+        edge_weight = np.repeat(weight, counts)
+        open_ = self.stage.raw[targets] == 0
+        targets, edge_weight = targets[open_], edge_weight[open_]
+        if not len(targets):
+            return np.asarray(targets, dtype=np.int64)
+        unique, inverse = np.unique(targets, return_inverse=True)
+        exposure = np.bincount(inverse, weights=edge_weight)
+        prob = hazard_to_prob(self.pars.peer_rate * exposure, self.t.dt_year)
+        return np.asarray(unique[self.peer_draw.rvs(ss.uids(unique)) < prob], dtype=np.int64)
+
+    def _start_using(self, new: Ints, ti: int) -> None:
+        self.stage.raw[new] = EXPERIMENTAL
+        self.peak.raw[new] = np.maximum(self.peak.raw[new], EXPERIMENTAL)
+        self.band.raw[new] = RARE
+        self.using.raw[new] = True
+        self.ti_initiated.raw[new] = ti
+        self.results.new_users[ti] += len(new)
+        self._add_users(new)
+
+    def _use(self, active: Ints, ti: int) -> None:
+        p, dt = self.pars, self.t.dt_year
+        band = self.band.raw[active]
+        self.use_days.raw[active] += p.use_days_per_week[band] * dt * DAYS_PER_YEAR / 7.0
+        self.ti_last_use.raw[active] = ti
+        self._change_band(active, band)
+        self._progress(active)
+        self._stop_or_fail(active, ti)
+
+    def _change_band(self, active: Ints, band: Ints) -> None:
+        p, dt = self.pars, self.t.dt_year
+        up_rate = np.where(band < NEAR_DAILY, p.escalation_rates[np.minimum(band, 2)], 0.0)
+        down_rate = np.where(band > RARE, p.deescalation_rates[np.maximum(band - 1, 0)], 0.0)
+        up = hazard_to_prob(up_rate * self.rel_escalation.raw[active], dt)
+        down = hazard_to_prob(down_rate, dt)
+        draw = self.band_draw.rvs(ss.uids(active))
+        self.band.raw[active] = band + (draw < up) - (draw > 1.0 - down)
+
+    def _progress(self, active: Ints) -> None:
+        """Stages from band, lifetime use-days, dependence onset and the addiction cycle."""
+        p, dt = self.pars, self.t.dt_year
+        band, stage = self.band.raw[active], self.stage.raw[active]
+        casual = np.where(
+            self.use_days.raw[active] > p.experimental_max_use_days, OCCASIONAL, EXPERIMENTAL
+        )
+        light = np.where(band >= WEEKLY, REGULAR, casual)
+        rate = np.where(band == NEAR_DAILY, p.near_daily_dependence_ratio, 1.0) * p.dependence_rate
+        at_risk = (band >= WEEKLY) & (stage < DEPENDENT)
+        onset = at_risk & (
+            self.dependence_draw.rvs(ss.uids(active))
+            < hazard_to_prob(rate * self.rel_escalation.raw[active], dt)
+        )
+        dependent = (stage >= DEPENDENT) | onset
+        cycle = (
+            dependent
+            & (band == NEAR_DAILY)
+            & ((self.failed_quits.raw[active] >= 2) | self.relapsed.raw[active])
+        )
+        stage = np.where(dependent & (band >= WEEKLY), DEPENDENT, light)
+        stage = np.where(cycle, ADDICTION, stage)
+        self.stage.raw[active] = stage
+        self.peak.raw[active] = np.maximum(self.peak.raw[active], stage)
+
+    def _stop_or_fail(self, active: Ints, ti: int) -> None:
+        """Light users stop at stage-specific rates; dependent users try to quit."""
+        p, dt = self.pars, self.t.dt_year
+        stage = self.stage.raw[active]
+        dependent = stage >= DEPENDENT
+        casual_rate = p.stop_rates[np.clip(stage - 1, 0, 2)] * self.rel_stop.raw[active]
+        light_stop = ~dependent & (
+            self.stop_draw.rvs(ss.uids(active)) < hazard_to_prob(casual_rate, dt)
+        )
+        attempt = dependent & (
+            self.quit_draw.rvs(ss.uids(active)) < hazard_to_prob(p.quit_attempt_rate, dt)
+        )
+        trying = active[attempt]
+        success = np.minimum(p.quit_success * self.rel_stop.raw[trying], 1.0)
+        lasts = self.quit_success_draw.rvs(ss.uids(trying)) < success
+        self.failed_quits.raw[trying[~lasts]] += 1
+        self.stop(np.concatenate([active[light_stop], trying[lasts]]), ti)
+
+    def stop(self, uids: Ints, ti: int) -> None:
+        """Stop using now (also called by treatment entry)."""
+        self.using.raw[uids] = False
+        self.ti_stopped.raw[uids] = ti
+
+    def resume(self, uids: Ints, ti: int) -> None:
+        """Use again after a stop: heavy users come back at weekly+ and count a relapse."""
+        heavy = self.peak.raw[uids] >= DEPENDENT
+        self.using.raw[uids] = True
+        self.relapses.raw[uids] += 1
+        self.ti_relapse.raw[uids] = ti
+        self.relapsed.raw[uids] |= heavy
+        self.band.raw[uids] = np.where(
+            heavy, np.maximum(self.band.raw[uids], WEEKLY), self.band.raw[uids]
+        )
+        self.stage.raw[uids] = np.where(heavy, DEPENDENT, self.stage.raw[uids])
+
+    def _relapse(self, ti: int) -> None:
+        p, dt = self.pars, self.t.dt_year
+        stopped = self.users[~self.using.raw[self.users]]
+        treatment = self.sim.custom.get("treatment") if hasattr(self.sim, "custom") else None
+        if treatment is not None:
+            stopped = stopped[~treatment.in_treatment.raw[stopped]]
+        if not len(stopped):
+            return
+        peak = self.peak.raw[stopped]
+        years = (ti - self.ti_stopped.raw[stopped]) * dt
+        heavy_rate = p.relapse_rate * np.exp(-years / p.relapse_decay)
+        heavy_rate *= np.where(peak >= DEPENDENT, p.dependent_relapse_ratio, 1.0)
+        rate = np.where(peak >= REGULAR, heavy_rate, p.casual_resume_rate)
+        rate *= self.rel_relapse.raw[stopped]
+        back = stopped[self.relapse_draw.rvs(ss.uids(stopped)) < hazard_to_prob(rate, dt)]
+        if len(back):
+            self.resume(back, ti)
+            if treatment is not None:
+                treatment.note_relapse(back, ti)
+
+    def _tolerance(self) -> None:
+        """Tolerance relaxes toward its band's level while using and fades after stopping."""
+        p, dt = self.pars, self.t.dt_year
+        users = self.users
+        using = self.using.raw[users]
+        level = np.where(using, p.tolerance_levels[self.band.raw[users]], 0.0)
+        tolerance = self.tolerance.raw[users]
+        time = np.where(level > tolerance, p.tolerance_build_time, p.tolerance_fade_time)
+        self.tolerance.raw[users] = level + (tolerance - level) * np.exp(-dt / time)
+
+    # ------------------------------------------------------------ exposure and results
+
+    def grams_per_year(self, uids: Ints) -> Floats:
+        """Ketamine used per year at the current band, dose and tolerance (0 when stopped)."""
+        p = self.pars
+        band = self.band.raw[uids]
+        per_day = p.base_dose_mg * p.sessions_per_use_day[band] * (1.0 + self.tolerance.raw[uids])
+        use_days = p.use_days_per_week[band] * DAYS_PER_YEAR / 7.0
+        return np.asarray(np.where(self.using.raw[uids], per_day * use_days / 1000.0, 0.0))
+
+    def days_since_use(self, uids: Ints) -> Floats:
+        return np.asarray((self.ti - self.ti_last_use.raw[uids]) * self.t.dt_year * DAYS_PER_YEAR)
+
+    def past_year(self, uids: Ints) -> Bools:
+        return np.asarray(self.days_since_use(uids) < DAYS_PER_YEAR)
+
+    def stage_codes(self, uids: Ints) -> Ints:
+        return classify(self.stage.raw[uids], self.peak.raw[uids], self.days_since_use(uids))
+
+    def update_results(self) -> None:
+        super().update_results()
+        ti, res, users = self.ti, self.results, self.users
+        recent = users[self.past_year(users)]
+        codes = self.stage_codes(users)
+        res.lifetime[ti] = len(users)
+        res.past_year[ti] = len(recent)
+        adult_age = population().population.adult_age.value
+        if ti == 0 or ti == self.t.npts - 1 or ti % 13 == 0:
+            res.adults[ti] = int(
+                (self.sim.people.age.raw[: len(self.sim.people)] >= adult_age).sum()
+            )
+        else:
+            res.adults[ti] = res.adults[ti - 1]
+        res.adult_past_year[ti] = int((self.sim.people.age.raw[recent] >= adult_age).sum())
+        recent_codes = self.stage_codes(recent)
+        res.dependent[ti] = int((recent_codes == STAGE_CODE["dependent"]).sum()) + int(
+            (recent_codes == STAGE_CODE["addiction-cycle"]).sum()
+        )
+        band = self.band.raw[recent]
+        res.band_monthly[ti] = int((band <= MONTHLY).sum())
+        res.band_weekly[ti] = int((band == WEEKLY).sum())
+        res.band_near_daily[ti] = int((band == NEAR_DAILY).sum())
+        counts = np.bincount(codes, minlength=len(STAGES))
+        for code, name in enumerate(STAGES[1:], start=1):
+            res[f"stage_{name.replace('-', '_')}"][ti] = counts[code]
+
+
+class BladderHarm(ss.Module):
+    """Urinary harm that grows with grams used and heals after stopping.
+
+    Harm relaxes toward ``harm_per_gram x grams_per_year x heal_time``; each user
+    has a lognormal threshold above which they have urinary symptoms
+    (Winstock 2012: symptoms rise with frequency and dose and often improve
+    after stopping).
+    """
+
+    def __init__(self, pars: dict[str, Any] | None = None, **kwargs: Any) -> None:
+        super().__init__(name="bladder")
+        b = population().bladder
+        self.define_pars(
+            harm_per_gram=b.harm_per_gram.value,
+            heal_time=b.heal_time.value,
+            threshold_sigma=b.threshold_sigma.value,
+        )
+        self.update_pars(pars, **kwargs)
+        self.define_states(
+            ss.FloatArr("harm", default=0.0),
+            ss.FloatArr("threshold", default=1.0),
+            ss.BoolArr("urinary", default=False),
+            ss.FloatArr("ti_urinary_onset"),
+        )
+        self.threshold_draw = ss.normal(name="threshold_draw")
+
+    def init_results(self) -> None:
+        super().init_results()
+        self.define_results(
+            ss.Result(
+                "urinary_past_year",
+                dtype=int,
+                scale=True,
+                label="Past-year users with urinary symptoms",
+            ),
+            *(
+                ss.Result(
+                    f"urinary_{band}", dtype=int, scale=True, label=f"Urinary symptoms, {band}"
+                )
+                for band in ("monthly", "weekly", "near_daily")
+            ),
+        )
+
+    def init_post(self) -> None:
+        super().init_post()
+        use: KetamineUse = self.sim.custom["ketamine"]
+        users = use.users
+        self.threshold.raw[: len(self.sim.people)] = 1.0
+        if len(users):
+            z = self.threshold_draw.rvs(ss.uids(users))
+            self.threshold.raw[users] = np.exp(self.pars.threshold_sigma * z)
+            self.harm.raw[users] = self._steady(use, users)
+
+    def _steady(self, use: KetamineUse, users: Ints) -> Floats:
+        return np.asarray(self.pars.harm_per_gram * use.grams_per_year(users) * self.pars.heal_time)
+
+    def step(self) -> None:
+        use: KetamineUse = self.sim.custom["ketamine"]
+        users = use.users
+        if not len(users):
+            return
+        fresh = users[np.isnan(self.ti_urinary_onset.raw[users]) & (self.harm.raw[users] == 0)]
+        fresh = fresh[use.ti_initiated.raw[fresh] == self.ti]
+        if len(fresh):
+            z = self.threshold_draw.rvs(ss.uids(fresh))
+            self.threshold.raw[fresh] = np.exp(self.pars.threshold_sigma * z)
+        decay = np.exp(-self.t.dt_year / self.pars.heal_time)
+        steady = self._steady(use, users)
+        self.harm.raw[users] = steady + (self.harm.raw[users] - steady) * decay
+        symptomatic = self.harm.raw[users] > self.threshold.raw[users]
+        onset = users[symptomatic & ~self.urinary.raw[users]]
+        self.ti_urinary_onset.raw[onset] = self.ti
+        self.urinary.raw[users] = symptomatic
+
+    def update_results(self) -> None:
+        super().update_results()
+        use: KetamineUse = self.sim.custom["ketamine"]
+        recent = use.users[use.past_year(use.users)]
+        symptomatic = self.urinary.raw[recent]
+        band = use.band.raw[recent]
+        ti = self.ti
+        self.results.urinary_past_year[ti] = int(symptomatic.sum())
+        self.results.urinary_monthly[ti] = int((symptomatic & (band <= MONTHLY)).sum())
+        self.results.urinary_weekly[ti] = int((symptomatic & (band == WEEKLY)).sum())
+        self.results.urinary_near_daily[ti] = int((symptomatic & (band == NEAR_DAILY)).sum())
+
+
+class Treatment(ss.Module):
+    """Treatment entry, retention and exit, and relapse in the year after leaving."""
+
+    def __init__(self, pars: dict[str, Any] | None = None, **kwargs: Any) -> None:
+        super().__init__(name="treatment")
+        t = population().treatment
+        self.define_pars(
+            entry_rate=t.entry_rate.value,
+            addiction_cycle_entry_ratio=t.addiction_cycle_entry_ratio.value,
+            duration=t.duration.value,
+            dropout_rate=t.dropout_rate.value,
+            post_treatment_relapse_ratio=t.post_treatment_relapse_ratio.value,
+            entry_ratio=1.0,
+            early_entry_rate=0.0,
+            dropout_ratio=1.0,
+            exit_relapse_ratio=1.0,
+        )
+        self.update_pars(pars, **kwargs)
+        self.define_states(
+            ss.BoolArr("in_treatment", default=False),
+            ss.FloatArr("ti_treatment_end"),
+            ss.FloatArr("ti_treatment_exit"),
+            ss.IntArr("entries", default=0),
+        )
+        self.entry_draw = ss.random(name="entry_draw")
+        self.early_draw = ss.random(name="early_draw")
+        self.dropout_draw = ss.random(name="dropout_draw")
+
+    def init_results(self) -> None:
+        super().init_results()
+        self.define_results(
+            ss.Result("treatment_entries", dtype=int, scale=True, label="Treatment entries"),
+            ss.Result("treatment_exits", dtype=int, scale=True, label="Completed treatments"),
+            ss.Result(
+                "relapses_1y_by_exit",
+                dtype=int,
+                scale=True,
+                label="Relapses within a year, by exit step",
+            ),
+            ss.Result("in_treatment_now", dtype=int, scale=True, label="In treatment"),
+        )
+
+    def step(self) -> None:
+        use: KetamineUse = self.sim.custom["ketamine"]
+        ti = self.ti
+        self._finish(use, ti)
+        self._dropout(use, ti)
+        active = use.users[use.using.raw[use.users]]
+        if not len(active):
+            return
+        stage = use.stage.raw[active]
+        rate = np.where(stage >= DEPENDENT, self.pars.entry_rate * self.pars.entry_ratio, 0.0)
+        rate = np.where(stage == ADDICTION, rate * self.pars.addiction_cycle_entry_ratio, rate)
+        enter = self.entry_draw.rvs(ss.uids(active)) < hazard_to_prob(rate, self.t.dt_year)
+        if self.pars.early_entry_rate > 0:
+            bladder: BladderHarm = self.sim.custom["bladder"]
+            early = (stage == REGULAR) & bladder.urinary.raw[active]
+            p_early = hazard_to_prob(self.pars.early_entry_rate, self.t.dt_year)
+            enter |= early & (self.early_draw.rvs(ss.uids(active)) < p_early)
+        self.enter(active[enter], ti)
+
+    def enter(self, uids: Ints, ti: int) -> None:
+        """Start treatment now: use stops for its duration unless the person drops out."""
+        use: KetamineUse = self.sim.custom["ketamine"]
+        uids = uids[~self.in_treatment.raw[uids]]
+        if not len(uids):
+            return
+        use.stop(uids, ti)
+        self.in_treatment.raw[uids] = True
+        self.ti_treatment_end.raw[uids] = ti + self.pars.duration / self.t.dt_year
+        self.entries.raw[uids] += 1
+        self.results.treatment_entries[ti] += len(uids)
+
+    def _finish(self, use: KetamineUse, ti: int) -> None:
+        treated = np.flatnonzero(self.in_treatment.raw[: len(self.sim.people)])
+        done = treated[self.ti_treatment_end.raw[treated] <= ti]
+        if not len(done):
+            return
+        self.in_treatment.raw[done] = False
+        self.ti_treatment_exit.raw[done] = ti
+        use.ti_stopped.raw[done] = ti
+        use.rel_relapse.raw[done] = (
+            self.pars.post_treatment_relapse_ratio * self.pars.exit_relapse_ratio
+        )
+        self.results.treatment_exits[ti] += len(done)
+
+    def _dropout(self, use: KetamineUse, ti: int) -> None:
+        treated = np.flatnonzero(self.in_treatment.raw[: len(self.sim.people)])
+        if not len(treated):
+            return
+        rate = self.pars.dropout_rate * self.pars.dropout_ratio
+        leave = treated[
+            self.dropout_draw.rvs(ss.uids(treated)) < hazard_to_prob(rate, self.t.dt_year)
+        ]
+        if len(leave):
+            self.in_treatment.raw[leave] = False
+            use.resume(leave, ti)
+
+    def note_relapse(self, uids: Ints, ti: int) -> None:
+        """Count relapses within a year of completing treatment, against the exit step."""
+        exit_ti = self.ti_treatment_exit.raw[uids]
+        within = ~np.isnan(exit_ti) & ((ti - exit_ti) * self.t.dt_year <= 1.0)
+        if within.any():
+            steps = exit_ti[within].astype(np.int64)
+            np.add.at(self.results.relapses_1y_by_exit.values, steps, 1)
+            self.ti_treatment_exit.raw[uids[within]] = np.nan
+        use: KetamineUse = self.sim.custom["ketamine"]
+        use.rel_relapse.raw[uids] = 1.0
+
+    def update_results(self) -> None:
+        super().update_results()
+        self.results.in_treatment_now[self.ti] = int(
+            self.in_treatment.raw[self.sim.custom["ketamine"].users].sum()
+        )

@@ -1,0 +1,75 @@
+"""The population commands, registered on a throwaway Typer app."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+os.environ.setdefault("STARSIM_INSTALL_FONTS", "0")
+
+from ketpath.population import commands
+
+
+def _app() -> typer.Typer:
+    app = typer.Typer()
+
+    @app.callback()
+    def main() -> None:
+        """Subcommand mode, as in ketpath's own app."""
+
+    app.command("simulate")(commands.simulate)
+    return app
+
+
+def test_simulate_prints_json_with_final_counts_and_a_yearly_timeseries(tmp_path: Path) -> None:
+    plot = tmp_path / "stages.svg"
+    result = CliRunner().invoke(
+        _app(),
+        [
+            "simulate",
+            "--agents",
+            "3000",
+            "--years",
+            "3",
+            "--seed",
+            "5",
+            "--json",
+            "--plot",
+            str(plot),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    final = document["final"]
+    for key in (
+        "lifetime_users",
+        "past_year_users",
+        "dependent",
+        "urinary_symptoms",
+        "treatment_entries",
+    ):
+        assert isinstance(final[key], int)
+    assert set(final["by_frequency"]) == {"monthly", "weekly", "near-daily"}
+    assert isinstance(final["relapse_within_1y_after_treatment"], float)
+    assert [row["year"] for row in document["timeseries"]] == [2015, 2016, 2017]
+    assert plot.read_text(encoding="utf-8").lstrip().startswith("<?xml")
+
+
+def test_an_unknown_scenario_names_the_known_ones() -> None:
+    with pytest.raises(commands.PopulationInputError, match="known: baseline, screening"):
+        commands.simulate(agents=100, years=1, seed=1, scenario="magic")
+
+
+def test_a_plot_must_be_an_svg() -> None:
+    with pytest.raises(ValueError, match="svg"):
+        commands.simulate(agents=100, years=1, seed=1, plot=Path("out.png"))
+
+
+def test_agents_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="--agents"):
+        commands.simulate(agents=0, years=1, seed=1)
