@@ -14,19 +14,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ketpath import services
-from ketpath.charts import Chart, body_timeline_chart, dose_curve_chart
 from ketpath.core.assess import Assessment, assess
-from ketpath.core.assess.body import EPOCH, body_report
-from ketpath.core.body import single_dose_summary
-from ketpath.core.body.timeline import dose_curve
 from ketpath.core.instruments import (
     Instrument,
     InstrumentError,
@@ -35,11 +30,16 @@ from ketpath.core.instruments import (
     score,
 )
 from ketpath.core.records import Record, RecordError, parse_record
-from ketpath.interop.fhir import FhirError
 from ketpath.interop.jsonl import dumps_jsonl, read_csv_uses, read_jsonl
 from ketpath.knowledge import KnowledgeError, helplines, vocabulary
-from ketpath.services.fhir import export_fhir, import_fhir
-from ketpath.terminal import render_assessment, render_body_report
+from ketpath.terminal import render_assessment
+
+if TYPE_CHECKING:
+    from ketpath.charts import Chart
+    from ketpath.services import Database
+
+# The store, the web stack, FHIR, plotting and the population model are
+# imported inside the commands that use them, so `ketpath --help` stays quick.
 
 app = typer.Typer(
     help="ketpath: how ketamine use develops over time, and what to do about it.",
@@ -108,8 +108,10 @@ def _as_of(value: str | None) -> datetime | None:
 
 
 @contextmanager
-def _database(url: str | None) -> Iterator[services.Database]:
-    db = services.open_database(url)
+def _database(url: str | None) -> Iterator[Database]:
+    from ketpath.services import open_database  # noqa: PLC0415
+
+    db = open_database(url)
     try:
         yield db
     finally:
@@ -164,6 +166,9 @@ def import_file(
     db: DbOption = None,
 ) -> None:
     """Store a history file for a person (created if new). All or nothing."""
+    from ketpath.services import import_records  # noqa: PLC0415
+    from ketpath.services.fhir import import_fhir  # noqa: PLC0415
+
     if fhir:
         text = _read_text(file)
         with _database(db) as database:
@@ -171,7 +176,7 @@ def import_file(
     else:
         records = _read_file(file)
         with _database(db) as database:
-            result = services.import_records(database, person, records)
+            result = import_records(database, person, records)
     created = " (new person)" if result.created_person else ""
     errors.print(f"Imported {result.count} records for {result.person}{created}.")
 
@@ -197,11 +202,14 @@ def export_person(
     db: DbOption = None,
 ) -> None:
     """Write a person's records as JSONL (sorted, canonical; re-imports exactly) or FHIR R4."""
+    from ketpath.services import export_records  # noqa: PLC0415
+    from ketpath.services.fhir import export_fhir  # noqa: PLC0415
+
     with _database(db) as database:
         if fhir:
             text = json.dumps(export_fhir(database, person), indent=2, ensure_ascii=False) + "\n"
         else:
-            text = dumps_jsonl(services.export_records(database, person))
+            text = dumps_jsonl(export_records(database, person))
     if output is None:
         sys.stdout.write(text)
     else:
@@ -218,9 +226,11 @@ def status(
     db: DbOption = None,
 ) -> None:
     """Assess a stored person's history."""
+    from ketpath.services import assess_person  # noqa: PLC0415
+
     with _database(db) as database:
         _show(
-            services.assess_person(database, person, as_of=_as_of(as_of), locale=_locale(locale)),
+            assess_person(database, person, as_of=_as_of(as_of), locale=_locale(locale)),
             as_json,
         )
 
@@ -228,8 +238,10 @@ def status(
 @app.command("people")
 def people(db: DbOption = None, as_json: JsonOption = False) -> None:
     """List the people in the database."""
+    from ketpath.services import list_people  # noqa: PLC0415
+
     with _database(db) as database:
-        summaries = services.list_people(database)
+        summaries = list_people(database)
     if as_json:
         rows = [
             {
@@ -284,6 +296,10 @@ def pk(
         fail("--weight-kg: must be between 20 and 400")
     if dose_mg <= 0 or (infusion_min is not None and infusion_min <= 0):
         fail("--dose-mg and --infusion-min must be greater than 0")
+    from ketpath.charts import dose_curve_chart  # noqa: PLC0415
+    from ketpath.core.body import single_dose_summary  # noqa: PLC0415
+    from ketpath.core.body.timeline import dose_curve  # noqa: PLC0415
+
     summary = single_dose_summary(dose_mg, route, weight_kg=weight_kg, infusion_min=infusion_min)
     curve = dose_curve(dose_mg, route, weight_kg=weight_kg, infusion_min=infusion_min)
     if plot is not None:
@@ -318,6 +334,10 @@ def body_history(
     plot: PlotOption = None,
 ) -> None:
     """Run a whole history through the body model: weekly exposure, tolerance, highs and lows."""
+    from ketpath.charts import body_timeline_chart  # noqa: PLC0415
+    from ketpath.core.assess.body import EPOCH, body_report  # noqa: PLC0415
+    from ketpath.terminal import render_body_report  # noqa: PLC0415
+
     moment = _as_of(as_of) or datetime.now().astimezone()
     report = body_report(_read_file(file), moment)
     if plot is not None:
@@ -408,8 +428,10 @@ def _log(person: str, db: str | None, fields: dict[str, Any]) -> None:
         record = parse_record(data)
     except RecordError as error:
         fail(f"--{(error.field or 'record').replace('_', '-')}: {error.problem}")
+    from ketpath.services import log_record  # noqa: PLC0415
+
     with _database(db) as database:
-        record_id = services.log_record(database, person, record, create=True)
+        record_id = log_record(database, person, record, create=True)
     errors.print(
         f"Logged {record.type} #{record_id} for {person} at {when.isoformat(timespec='minutes')}."
     )
@@ -528,12 +550,24 @@ def log_goal(
 USER_ERRORS: tuple[type[Exception], ...] = (
     InputError,
     RecordError,
-    services.PersonNotFound,
-    services.RecordNotFound,
     KnowledgeError,
     InstrumentError,
-    FhirError,
 )
+# Errors of lazily imported modules: a module that was never imported raised nothing.
+LAZY_USER_ERRORS = {
+    "ketpath.services": ("PersonNotFound", "RecordNotFound"),
+    "ketpath.interop.fhir": ("FhirError",),
+}
+
+
+def user_errors() -> tuple[type[Exception], ...]:
+    """The exception types that mean "bad input": exit 2 with their message."""
+    found = list(USER_ERRORS)
+    for module_name, names in LAZY_USER_ERRORS.items():
+        module = sys.modules.get(module_name)
+        if module is not None:
+            found.extend(getattr(module, name) for name in names)
+    return tuple(found)
 
 
 def run(args: list[str] | None = None) -> int:
@@ -541,13 +575,12 @@ def run(args: list[str] | None = None) -> int:
     try:
         app(args=args, prog_name="ketpath")
     except SystemExit as exit_:
-        return (
-            exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else BAD_INPUT)
-        )
-    except USER_ERRORS as error:
-        errors.print(f"[red]ketpath:[/red] {error}", highlight=False)
-        return BAD_INPUT
+        code = exit_.code
+        return code if isinstance(code, int) else (0 if code is None else BAD_INPUT)
     except Exception as error:
+        if isinstance(error, user_errors()):
+            errors.print(f"[red]ketpath:[/red] {error}", highlight=False)
+            return BAD_INPUT
         if os.environ.get("KETPATH_DEBUG"):
             raise
         errors.print(

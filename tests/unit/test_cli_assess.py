@@ -167,3 +167,16 @@ def test_body_runs_a_whole_history(tmp_path, capsys):
     assert last["reward_high"] < first["reward_high"]  # the high shrinks
     assert last["reward_low"] < first["reward_low"]  # the low deepens
     assert "<svg" in plot.read_text()
+
+
+def test_an_unexpected_error_exits_1_with_one_line_and_no_traceback(monkeypatch, capsys):
+    import ketpath.cli as cli
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(cli, "assess", broken)
+    assert run(["assess", str(EXAMPLES / "festival-user.jsonl")]) == 1
+    err = capsys.readouterr().err
+    assert "unexpected error: RuntimeError: disk on fire" in err
+    assert "Traceback" not in err
