@@ -1,7 +1,447 @@
-"""The person's pages: dashboard, logging, history, questionnaires, plan, learn, help, export."""
+"""The person's pages: dashboard, logging, history, questionnaires, plan, learn, help, export.
+
+Routes stay thin: read the form, call a service, render a view model from
+:mod:`ketpath.web.views`. Every page a signed-in person sees carries their red
+flags, computed from the stored history at the moment of the request, so a
+symptom that needs care shows on the very page that saved it. Writes are POST
+forms answered with a redirect (303); the URLs carry no health data.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import json
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import UploadFile
+
+from ketpath.core.assess import Assessment, assess
+from ketpath.core.instruments import InstrumentError, get_instrument, instrument_ids
+from ketpath.core.records import Questionnaire, Record, RecordError
+from ketpath.interop.jsonl import dumps_jsonl, parse_csv_uses, parse_jsonl
+from ketpath.services import (
+    PersonNotFound,
+    RecordNotFound,
+    StoredRecord,
+    delete_record,
+    export_records,
+    import_records,
+    log_record,
+    person_entries,
+)
+from ketpath.services.editing import replace_record
+from ketpath.services.fhir import export_fhir
+from ketpath.services.plans import PlanError, get_plan, save_plan
+from ketpath.store import Database
+from ketpath.web import views
+from ketpath.web.auth import User, current_user
+from ketpath.web.history_charts import (
+    questionnaire_charts,
+    score_points,
+    weekly_charts,
+    weekly_series,
+)
+from ketpath.web.plan_form import PLAN_FIELDS, plan_from_form, plan_view
+from ketpath.web.record_forms import (
+    LOGGABLE,
+    SimpleForm,
+    form_values,
+    questionnaire_from_form,
+    record_from_form,
+)
+from ketpath.web.templating import render
 
 router = APIRouter()
+
+LOCALE_COOKIE = "ketpath_locale"
+#: Largest upload accepted for import (bytes); a decade of daily logging is well under it.
+MAX_IMPORT_BYTES = 5_000_000
+
+Person = Annotated[User, Depends(current_user)]
+
+
+# ---------------------------------------------------------------- shared plumbing
+
+
+def _db(request: Request) -> Database:
+    db: Database = request.app.state.db
+    return db
+
+
+def _person_name(user: User) -> str:
+    if not user.person_name:
+        raise HTTPException(status_code=403, detail="These pages are for a person's own records.")
+    return user.person_name
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _entries(request: Request, user: User) -> list[StoredRecord]:
+    try:
+        return person_entries(_db(request), _person_name(user))
+    except PersonNotFound:
+        return []
+
+
+class PersonContext:
+    """One person's stored history, read once per request, and what follows from it."""
+
+    def __init__(self, request: Request, user: User) -> None:
+        self.request = request
+        self.user = user
+        self.name = _person_name(user)
+        self.entries = _entries(request, user)
+        self.records: list[Record] = [entry.record for entry in self.entries]
+        self.zone = views.person_zone(self.records)
+        self.locale = views.resolve_locale(request.cookies.get(LOCALE_COOKIE), self.records)
+        self.now = _now()
+        self.assessment: Assessment = assess(self.records, self.now, locale=self.locale)
+
+    def page(self, name: str, context: dict[str, Any], *, status: int = 200) -> Response:
+        base = {
+            "user": self.user,
+            "red_flags": views.red_flags_view(self.assessment),
+            "locale": self.locale,
+        }
+        return render(self.request, f"pages/{name}", {**base, **context}, status=status)
+
+
+async def _form(request: Request) -> SimpleForm:
+    return SimpleForm.from_items((await request.form()).multi_items())
+
+
+def _see_other(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+# ---------------------------------------------------------------- dashboard
+
+
+@router.get("/", name="dashboard")
+def dashboard(request: Request, user: Person) -> Response:
+    person = PersonContext(request, user)
+    view = views.dashboard_view(person.assessment, zone=person.zone)
+    return person.page("dashboard.html", {"view": view, "has_records": bool(person.records)})
+
+
+# ---------------------------------------------------------------- logging
+
+
+def _log_context(person: PersonContext) -> dict[str, Any]:
+    return {
+        "defaults": views.last_use_defaults(person.records),
+        "routes": views.vocabulary_choices("routes"),
+        "settings": views.vocabulary_choices("settings"),
+        "motives": views.vocabulary_choices("motives"),
+        "co_use": views.vocabulary_choices("co_use"),
+        "impacts": views.vocabulary_choices("impacts"),
+        "goals": views.vocabulary_choices("goals"),
+        "severities": views.vocabulary_choices("severities"),
+        "symptom_groups": views.symptom_groups(),
+        "zone": str(person.zone),
+        "recent": views.history_rows(person.entries, person.zone)[:5],
+    }
+
+
+@router.get("/log", name="log")
+def log_page(request: Request, user: Person, saved: str | None = None) -> Response:
+    person = PersonContext(request, user)
+    return person.page("log.html", {**_log_context(person), "saved": saved == "1", "error": None})
+
+
+@router.post("/log/{kind}", name="log_save")
+async def log_save(request: Request, user: Person, kind: str) -> Response:
+    name = _person_name(user)
+    if kind not in LOGGABLE:
+        raise HTTPException(status_code=404)
+    form = await _form(request)
+    records = [entry.record for entry in _entries(request, user)]
+    try:
+        record = record_from_form(kind, form, zone=views.person_zone(records), now=_now())
+    except RecordError as error:
+        person = PersonContext(request, user)
+        context = {**_log_context(person), "saved": False, "error": str(error), "error_kind": kind}
+        return person.page("log.html", context, status=422)
+    log_record(_db(request), name, record, create=True)
+    return _see_other("/log?saved=1")
+
+
+# ---------------------------------------------------------------- history, edit, delete
+
+
+@router.get("/history", name="history")
+def history(request: Request, user: Person) -> Response:
+    person = PersonContext(request, user)
+    series = weekly_series(person.records, zone=person.zone, as_of=person.now)
+    charts = weekly_charts(series) + questionnaire_charts(person.records, zone=person.zone)
+    rows = views.history_rows(person.entries, person.zone)
+    return person.page("history.html", {"charts": charts, "rows": rows})
+
+
+def _own_entry(person: PersonContext, record_id: int) -> StoredRecord:
+    for entry in person.entries:
+        if entry.id == record_id:
+            return entry
+    raise HTTPException(status_code=404, detail="No such record.")
+
+
+@router.get("/records/{record_id}/edit", name="record_edit")
+def record_edit(request: Request, user: Person, record_id: int) -> Response:
+    person = PersonContext(request, user)
+    entry = _own_entry(person, record_id)
+    if entry.record.type not in LOGGABLE:
+        raise HTTPException(status_code=404, detail="This kind of record cannot be edited here.")
+    context = {
+        **_log_context(person),
+        "entry": entry,
+        "kind": entry.record.type,
+        "values": form_values(entry.record, person.zone),
+        "error": None,
+    }
+    return person.page("edit.html", context)
+
+
+@router.post("/records/{record_id}", name="record_update")
+async def record_update(request: Request, user: Person, record_id: int) -> Response:
+    person = PersonContext(request, user)
+    entry = _own_entry(person, record_id)
+    if entry.record.type not in LOGGABLE:
+        raise HTTPException(status_code=404)
+    form = await _form(request)
+    try:
+        record = record_from_form(entry.record.type, form, zone=person.zone, now=person.now)
+    except RecordError as error:
+        context = {
+            **_log_context(person),
+            "entry": entry,
+            "kind": entry.record.type,
+            "values": form.first_values() | {"co_use": form.getlist("co_use")},
+            "error": str(error),
+        }
+        return person.page("edit.html", context, status=422)
+    try:
+        replace_record(_db(request), person.name, record_id, record)
+    except RecordNotFound as error:
+        raise HTTPException(status_code=404, detail="No such record.") from error
+    return _see_other("/history")
+
+
+@router.post("/records/{record_id}/delete", name="record_delete")
+def record_delete(request: Request, user: Person, record_id: int) -> Response:
+    try:
+        delete_record(_db(request), _person_name(user), record_id)
+    except (RecordNotFound, PersonNotFound) as error:
+        raise HTTPException(status_code=404, detail="No such record.") from error
+    return _see_other("/history")
+
+
+# ---------------------------------------------------------------- questionnaires
+
+
+def _instrument_or_404(instrument_id: str) -> None:
+    if instrument_id not in instrument_ids():
+        raise HTTPException(status_code=404, detail="No such questionnaire.")
+
+
+@router.get("/questionnaires", name="questionnaires")
+def questionnaires(request: Request, user: Person) -> Response:
+    person = PersonContext(request, user)
+    points = score_points(person.records)
+    context = {
+        "instruments": views.instrument_choices(),
+        "latest": {
+            row["id"]: row
+            for row in views.questionnaire_latest_view(person.assessment.questionnaires)
+        },
+        "history": views.score_history_view(points, person.zone),
+        "charts": questionnaire_charts(person.records, zone=person.zone),
+    }
+    return person.page("questionnaires.html", context)
+
+
+@router.get("/questionnaires/{instrument_id}", name="questionnaire")
+def questionnaire(
+    request: Request, user: Person, instrument_id: str, saved: str | None = None
+) -> Response:
+    _instrument_or_404(instrument_id)
+    person = PersonContext(request, user)
+    context = views.instrument_form_view(get_instrument(instrument_id))
+    result = views.latest_result(person.records, instrument_id, person.zone) if saved else None
+    return person.page("questionnaire.html", {**context, "result": result, "error": None})
+
+
+@router.post("/questionnaires/{instrument_id}", name="questionnaire_save")
+async def questionnaire_save(request: Request, user: Person, instrument_id: str) -> Response:
+    _instrument_or_404(instrument_id)
+    form = await _form(request)
+    person = PersonContext(request, user)
+    try:
+        record: Questionnaire = questionnaire_from_form(
+            instrument_id, form, zone=person.zone, now=person.now
+        )
+    except (RecordError, InstrumentError) as error:
+        context = views.instrument_form_view(
+            get_instrument(instrument_id), answers=form.first_values()
+        )
+        return person.page(
+            "questionnaire.html", {**context, "result": None, "error": str(error)}, status=422
+        )
+    log_record(_db(request), person.name, record, create=True)
+    return _see_other(f"/questionnaires/{instrument_id}?saved=1")
+
+
+# ---------------------------------------------------------------- plan
+
+
+def _stored_plan(request: Request, name: str) -> dict[str, list[str]]:
+    try:
+        return get_plan(_db(request), name)
+    except PersonNotFound:
+        return {}
+
+
+@router.get("/plan", name="plan")
+def plan(request: Request, user: Person, saved: str | None = None) -> Response:
+    person = PersonContext(request, user)
+    view = plan_view(_stored_plan(request, person.name))
+    return person.page("plan.html", {"plan": view, "saved": saved == "1"})
+
+
+@router.post("/plan", name="plan_save")
+async def plan_save(request: Request, user: Person) -> Response:
+    form = await _form(request)
+    submitted = plan_from_form(form)
+    try:
+        save_plan(_db(request), _person_name(user), submitted)
+    except PlanError as error:
+        person = PersonContext(request, user)
+        view = plan_view(submitted, error=_plan_error_text(error))
+        return person.page("plan.html", {"plan": view, "saved": False}, status=422)
+    return _see_other("/plan?saved=1")
+
+
+def _plan_error_text(error: PlanError) -> str:
+    labels = {key: label for key, label, _hint in PLAN_FIELDS}
+    return f"{labels.get(error.field, error.field)}: {error.problem}."
+
+
+# ---------------------------------------------------------------- learn
+
+
+@router.get("/learn", name="learn")
+def learn(request: Request, user: Person) -> Response:
+    person = PersonContext(request, user)
+    return person.page("learn.html", {"topics": views.learn_index(), "grades": views.grade_key()})
+
+
+@router.get("/learn/{topic}", name="learn_topic")
+def learn_topic(request: Request, user: Person, topic: str) -> Response:
+    view = views.learn_topic(topic)
+    if view is None:
+        raise HTTPException(status_code=404, detail="No such topic.")
+    person = PersonContext(request, user)
+    return person.page("learn_topic.html", {"topic": view, "grades": views.grade_key()})
+
+
+# ---------------------------------------------------------------- help
+
+
+@router.get("/help", name="help")
+def help_page(request: Request, user: Person) -> Response:
+    person = PersonContext(request, user)
+    context = {"help": views.help_view(person.locale), "choices": views.locale_choices()}
+    return person.page("help.html", context)
+
+
+@router.post("/help/locale", name="help_locale")
+async def help_locale(request: Request, user: Person) -> Response:
+    form = await _form(request)
+    chosen = form.get("locale")
+    response = _see_other("/help")
+    if isinstance(chosen, str) and chosen in dict(views.locale_options()):
+        response.set_cookie(
+            LOCALE_COOKIE, chosen, max_age=365 * 86400, httponly=True, samesite="lax"
+        )
+    return response
+
+
+# ---------------------------------------------------------------- export and import
+
+
+@router.get("/export", name="export")
+def export_page(request: Request, user: Person, imported: int | None = None) -> Response:
+    person = PersonContext(request, user)
+    context = {"count": len(person.records), "imported": imported, "error": None}
+    return person.page("export.html", context)
+
+
+def _download(body: str, *, filename: str, media_type: str) -> Response:
+    return Response(
+        body,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@router.get("/export/records.jsonl", name="export_jsonl")
+def export_jsonl(request: Request, user: Person) -> Response:
+    name = _person_name(user)
+    try:
+        records = export_records(_db(request), name)
+    except PersonNotFound:
+        records = []
+    return _download(
+        dumps_jsonl(records), filename="ketpath-records.jsonl", media_type="application/x-ndjson"
+    )
+
+
+@router.get("/export/fhir.json", name="export_fhir")
+def export_fhir_bundle(request: Request, user: Person) -> Response:
+    bundle = export_fhir(_db(request), _person_name(user))
+    body = json.dumps(bundle, ensure_ascii=False, indent=2)
+    return _download(body, filename="ketpath-fhir.json", media_type="application/fhir+json")
+
+
+def parse_upload(filename: str, text: str) -> list[Record]:
+    """JSONL, or CSV of uses when the name ends in ``.csv``; all-or-nothing."""
+    if filename.lower().endswith(".csv"):
+        return parse_csv_uses(text)
+    return parse_jsonl(text.splitlines())
+
+
+@router.post("/import", name="import")
+async def import_upload(request: Request, user: Person) -> Response:
+    form = await request.form()
+    upload = form.get("file")
+    error: str | None = None
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        error = "Choose a .jsonl or .csv file to import."
+    else:
+        data = await upload.read(MAX_IMPORT_BYTES + 1)
+        error, records = _read_upload(upload.filename, data)
+        if records is not None:
+            result = import_records(_db(request), _person_name(user), records, create=True)
+            return _see_other(f"/export?imported={result.count}")
+    person = PersonContext(request, user)
+    context = {"count": len(person.records), "imported": None, "error": error}
+    return person.page("export.html", context, status=422)
+
+
+def _read_upload(filename: str, data: bytes) -> tuple[str | None, list[Record] | None]:
+    if len(data) > MAX_IMPORT_BYTES:
+        return f"The file is larger than {MAX_IMPORT_BYTES // 1_000_000} MB.", None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return "The file is not UTF-8 text.", None
+    try:
+        return None, parse_upload(filename, text)
+    except RecordError as error:
+        return str(error), None

@@ -1,0 +1,117 @@
+"""Questionnaire scores over time as an SVG line chart with a text alternative.
+
+``ketpath.charts`` draws weekly bars; a score is a point in time on its own
+scale, so it gets a line chart here, drawn the same stable way: matplotlib's
+object API, a fixed ``svg.hashsalt``, no metadata block, no XML prolog, text
+kept as text. Band boundaries are dotted lines labelled on the right so the
+bands do not depend on colour.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from typing import Any
+from xml.sax.saxutils import escape
+
+import matplotlib
+from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
+from matplotlib.figure import Figure
+from matplotlib.typing import RcKeyType
+
+from ketpath.charts import Chart
+from ketpath.core.instruments import Instrument
+
+_STYLE: dict[RcKeyType, Any] = {
+    "svg.hashsalt": "ketpath-person-charts",
+    "svg.fonttype": "none",
+    "font.family": "sans-serif",
+    "font.sans-serif": ["DejaVu Sans"],
+    "font.size": 14.0,
+    "axes.titlesize": 15.0,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.color": "#DDDDDD",
+    "lines.linewidth": 2.2,
+}
+_METADATA = {"Date": None, "Creator": None, "Format": None, "Type": None}
+BLUE = "#0072B2"
+GREY = "#6E6E6E"
+
+
+@dataclass(frozen=True)
+class ScorePoint:
+    time: datetime
+    total: float
+    band: str | None
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+def score_alt(instrument: Instrument, points: Sequence[ScorePoint], zone: tzinfo) -> str:
+    if not points:
+        return f"{instrument.short_name}: not answered yet."
+    first, last = points[0], points[-1]
+    band = f" ({last.band})" if last.band else ""
+    span = (
+        f"{len(points)} times from {first.time.astimezone(zone).date().isoformat()} to "
+        f"{last.time.astimezone(zone).date().isoformat()}"
+        if len(points) > 1
+        else f"once, on {last.time.astimezone(zone).date().isoformat()}"
+    )
+    return (
+        f"Line chart of {instrument.short_name} totals (scale {instrument.min_total} to "
+        f"{instrument.max_total}), answered {span}: first {_number(first.total)}, "
+        f"highest {_number(max(p.total for p in points))}, latest {_number(last.total)}{band}."
+    )
+
+
+def _svg(figure: Figure, *, title: str, alt: str) -> str:
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", metadata=_METADATA)
+    svg = buffer.getvalue()
+    root = svg.index("<svg")
+    opening_end = svg.index(">", root) + 1
+    opening = svg[root:opening_end].replace("<svg", '<svg role="img"', 1)
+    return (
+        opening
+        + f"\n <title>{escape(title)}</title>\n <desc>{escape(alt)}</desc>"
+        + svg[opening_end:]
+    )
+
+
+def score_chart(instrument: Instrument, points: Sequence[ScorePoint], *, zone: tzinfo) -> Chart:
+    """Totals of one instrument over time, on the instrument's full scale, bands marked."""
+    title = f"{instrument.short_name} over time"
+    alt = score_alt(instrument, points, zone)
+    with matplotlib.rc_context(_STYLE):
+        figure = Figure(figsize=(5.6, 3.8), layout="constrained")
+        axes = figure.subplots()
+        axes.set_title(title)
+        days = date2num([p.time.astimezone(zone) for p in points])  # type: ignore[no-untyped-call]
+        axes.plot(days, [p.total for p in points], color=BLUE, marker="o", markersize=8)
+        axes.set_ylim(instrument.min_total, instrument.max_total)
+        axes.set_ylabel("total")
+        for band in instrument.bands[1:]:
+            axes.axhline(band.min - 0.5, color=GREY, linestyle=":", linewidth=1.2)
+            axes.text(
+                1.0,
+                band.min,
+                f" {band.label}",
+                transform=axes.get_yaxis_transform(),
+                fontsize=11,
+                color=GREY,
+                va="bottom",
+                ha="right",
+            )
+        locator = AutoDateLocator(tz=zone, minticks=2, maxticks=5)  # type: ignore[no-untyped-call]
+        axes.xaxis.set_major_locator(locator)
+        axes.xaxis.set_major_formatter(ConciseDateFormatter(locator, tz=zone))  # type: ignore[no-untyped-call]
+        if len(points) == 1:
+            axes.set_xlim(days[0] - 7, days[0] + 7)
+        return Chart(svg=_svg(figure, title=title, alt=alt), alt=alt)

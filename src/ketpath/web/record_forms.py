@@ -1,0 +1,207 @@
+"""Turn the logging forms into records, and records back into form values.
+
+Pure functions: the routes hand over the submitted fields, the person's time
+zone and the moment of the request. Every record goes through
+``parse_record``, the same validation an imported file gets, so a form can
+store nothing that an import would refuse; its ``RecordError`` names the field.
+
+A ``datetime-local`` input carries no offset. It is read in the person's
+profile time zone (UTC when the profile names none), which is also how the
+assessment counts use-days; an ambiguous or skipped local time (a clock
+change) takes ``zoneinfo``'s ``fold=0`` reading, which is at most an hour off.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, tzinfo
+from typing import Any
+
+from ketpath.core.instruments import get_instrument
+from ketpath.core.records import (
+    Craving,
+    Goal,
+    Impact,
+    Mood,
+    Questionnaire,
+    Record,
+    RecordError,
+    Symptom,
+    Use,
+    parse_record,
+    record_time,
+)
+
+#: The record types a person logs from /log (questionnaires have their own pages).
+LOGGABLE = ("use", "craving", "symptom", "mood", "impact", "goal")
+LOCAL_INPUT_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class SimpleForm:
+    """Submitted fields as plain strings (repeated fields keep every value); files dropped."""
+
+    def __init__(self, values: Mapping[str, str | Sequence[str]]) -> None:
+        self._values = {
+            key: [value] if isinstance(value, str) else list(value) for key, value in values.items()
+        }
+
+    @classmethod
+    def from_items(cls, items: Iterable[tuple[str, object]]) -> SimpleForm:
+        """From ``FormData.multi_items()``: text fields only, in the order sent."""
+        values: dict[str, list[str]] = {}
+        for key, value in items:
+            if isinstance(value, str):
+                values.setdefault(key, []).append(value)
+        return cls(values)
+
+    def get(self, key: str) -> str | None:
+        values = self._values.get(key)
+        return values[0] if values else None
+
+    def getlist(self, key: str) -> list[str]:
+        return list(self._values.get(key, []))
+
+    def first_values(self) -> dict[str, str]:
+        return {key: values[0] for key, values in self._values.items() if values}
+
+
+def _text(form: SimpleForm, key: str) -> str | None:
+    value = form.get(key)
+    if value is None:
+        return None
+    stripped = value.strip()
+    return stripped or None
+
+
+def parse_local_time(value: str | None, *, zone: tzinfo, now: datetime) -> datetime:
+    """A ``datetime-local`` value read in ``zone``; blank means ``now``."""
+    if not value:
+        return now.astimezone(zone)
+    try:
+        naive = datetime.strptime(value.strip()[:16], LOCAL_INPUT_FORMAT)
+    except ValueError:
+        raise RecordError("not a date and time (expected YYYY-MM-DDTHH:MM)", field="time") from None
+    return naive.replace(tzinfo=zone)
+
+
+def to_local_input(moment: datetime, zone: tzinfo) -> str:
+    """The value a ``datetime-local`` input shows for ``moment`` in ``zone``."""
+    return moment.astimezone(zone).strftime(LOCAL_INPUT_FORMAT)
+
+
+def _number(form: SimpleForm, key: str) -> float | int | None:
+    value = _text(form, key)
+    if value is None:
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        raise RecordError(f"{value!r} is not a number", field=key) from None
+    return int(number) if number.is_integer() else number
+
+
+def _whole(form: SimpleForm, key: str) -> int | None:
+    number = _number(form, key)
+    if number is not None and not float(number).is_integer():
+        raise RecordError(f"{number} is not a whole number", field=key)
+    return None if number is None else int(number)
+
+
+def _fields(kind: str, form: SimpleForm) -> dict[str, Any]:
+    """The type-specific fields of a logging form, before validation."""
+    if kind == "use":
+        return {
+            "dose_mg": _number(form, "dose_mg"),
+            "route": _text(form, "route"),
+            "setting": _text(form, "setting"),
+            "motive": _text(form, "motive"),
+            "co_use": form.getlist("co_use"),
+            "note": _text(form, "note"),
+        }
+    if kind == "craving":
+        return {"intensity": _whole(form, "intensity"), "trigger": _text(form, "trigger")}
+    if kind == "symptom":
+        return {"symptom": _text(form, "symptom"), "severity": _whole(form, "severity")}
+    if kind == "mood":
+        return {"score": _whole(form, "score")}
+    if kind == "impact":
+        return {"kind": _text(form, "kind")}
+    if kind == "goal":
+        return {"goal": _text(form, "goal"), "until": _text(form, "until")}
+    raise RecordError(f"cannot log {kind!r} here; one of: {', '.join(LOGGABLE)}", field="type")
+
+
+def record_from_form(kind: str, form: SimpleForm, *, zone: tzinfo, now: datetime) -> Record:
+    """Build and validate one record of type ``kind`` from a submitted logging form."""
+    fields = _fields(kind, form)
+    moment = parse_local_time(_text(form, "time"), zone=zone, now=now)
+    data = {"type": kind, "time": moment.isoformat()}
+    data.update({key: value for key, value in fields.items() if value not in (None, [])})
+    return parse_record(data)
+
+
+def form_values(record: Record, zone: tzinfo) -> dict[str, Any]:
+    """The values an edit form starts from: the record's fields, time in ``zone``."""
+    values: dict[str, Any] = {}
+    if isinstance(record, Use):
+        values = {
+            "dose_mg": "" if record.dose_mg is None else f"{record.dose_mg:g}",
+            "route": record.route or "",
+            "setting": record.setting or "",
+            "motive": record.motive or "",
+            "co_use": list(record.co_use),
+            "note": record.note or "",
+        }
+    elif isinstance(record, Craving):
+        values = {"intensity": record.intensity, "trigger": record.trigger or ""}
+    elif isinstance(record, Symptom):
+        values = {"symptom": record.symptom, "severity": record.severity}
+    elif isinstance(record, Mood):
+        values = {"score": record.score}
+    elif isinstance(record, Impact):
+        values = {"kind": record.kind}
+    elif isinstance(record, Goal):
+        values = {"goal": record.goal, "until": record.until.isoformat() if record.until else ""}
+    moment = record_time(record)
+    values["time"] = to_local_input(moment, zone) if moment else ""
+    return values
+
+
+def questionnaire_from_form(
+    instrument_id: str, form: SimpleForm, *, zone: tzinfo, now: datetime
+) -> Questionnaire:
+    """A questionnaire record from one radio group per item (``item-<id>``).
+
+    Items that a skip rule leaves out are written ``-`` when the rule applies,
+    whatever was submitted for them; any other unanswered item is an error
+    naming it, because a missing answer scored as 0 would understate a total.
+    """
+    instrument = get_instrument(instrument_id)
+    raw = {item.id: _text(form, f"item-{item.id}") for item in instrument.items}
+    skipped: set[str] = set()
+    for rule in instrument.skip_rules:
+        trigger = raw.get(rule.when)
+        if trigger is not None and trigger.isdecimal() and int(trigger) in rule.codes:
+            skipped.update(rule.skip)
+    answers: list[int | str] = []
+    for position, item in enumerate(instrument.items, start=1):
+        if item.id in skipped:
+            answers.append("-")
+            continue
+        value = raw[item.id]
+        if value is None or not value.isdecimal():
+            raise RecordError(
+                f"question {position} ({item.label}) needs an answer", field="answers"
+            )
+        answers.append(int(value))
+    moment = parse_local_time(_text(form, "time"), zone=zone, now=now)
+    record = parse_record(
+        {
+            "type": "questionnaire",
+            "time": moment.isoformat(),
+            "instrument": instrument.id,
+            "answers": answers,
+        }
+    )
+    assert isinstance(record, Questionnaire)
+    return record

@@ -1,0 +1,526 @@
+"""View models for the person's pages: plain dicts the templates lay out.
+
+Pure functions of an assessment, a list of records or the knowledge base; no
+request, no database. The wording comes from ``knowledge/`` (stage labels,
+signal evidence, the course caveat, grade meanings, citations), as in the
+terminal report (:mod:`ketpath.terminal`), so the web and the CLI say the same
+thing. Every claim carries its grade and the citations of its sources.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime, tzinfo
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from ketpath.core.assess import Assessment
+from ketpath.core.assess.course import Course
+from ketpath.core.assess.redflags import RedFlag
+from ketpath.core.assess.signals import Finding
+from ketpath.core.instruments import Instrument, get_instrument, instrument_ids, score
+from ketpath.core.records import (
+    Craving,
+    Goal,
+    Impact,
+    Mood,
+    Questionnaire,
+    Record,
+    Symptom,
+    Use,
+    latest_profile,
+    record_time,
+)
+from ketpath.knowledge import claims, helplines, rules, sources, vocabulary
+from ketpath.knowledge.load import GRADE_MEANINGS
+from ketpath.store import StoredRecord
+from ketpath.web.charts_person import ScorePoint
+
+GRADE_ORDER = ("A", "B", "C", "U", "X")
+TOPIC_ORDER = (
+    "initiation",
+    "progression",
+    "reward",
+    "tolerance",
+    "dependence",
+    "withdrawal",
+    "harms",
+    "epidemiology",
+    "treatment",
+    "recovery",
+    "classification",
+)
+TYPE_LABELS = {
+    "profile": "Profile",
+    "use": "Use",
+    "craving": "Craving",
+    "symptom": "Symptom",
+    "mood": "Mood",
+    "impact": "Impact",
+    "goal": "Goal",
+    "questionnaire": "Questionnaire",
+    "drug-screen": "Drug screen",
+}
+TREND_WORDS = {
+    "rising": "higher than in the three weeks before",
+    "falling": "lower than in the three weeks before",
+    "stable": "about the same as in the three weeks before",
+    "none": "too little to compare",
+}
+
+
+# ---------------------------------------------------------------- shared pieces
+
+
+def cite(source_ids: Iterable[str]) -> list[dict[str, Any]]:
+    """The citations of ``source_ids``, in the order given; unknown ids shown as they are."""
+    known = sources()
+    cited = []
+    for source_id in source_ids:
+        source = known.get(source_id)
+        cited.append(
+            {
+                "id": source_id,
+                "citation": source.citation if source else source_id,
+                "year": source.year if source else None,
+                "verified": source.verified if source else False,
+            }
+        )
+    return cited
+
+
+def graded(grade: str, source_ids: Iterable[str]) -> dict[str, Any]:
+    """A grade with its meaning and the citations it rests on."""
+    return {"grade": grade, "meaning": GRADE_MEANINGS[grade], "sources": cite(source_ids)}
+
+
+def grade_key() -> list[dict[str, str]]:
+    return [{"grade": grade, "meaning": GRADE_MEANINGS[grade]} for grade in GRADE_ORDER]
+
+
+def person_zone(records: Sequence[Record]) -> tzinfo:
+    """The profile's time zone, or UTC when none is named (as the assessment counts days)."""
+    profile = latest_profile(records)
+    return ZoneInfo(profile.timezone) if profile is not None and profile.timezone else UTC
+
+
+def local_time(moment: datetime, zone: tzinfo) -> str:
+    return moment.astimezone(zone).strftime("%a %d %b %Y, %H:%M")
+
+
+def duration_words(since: datetime, now: datetime) -> str:
+    """How long ago, in the largest sensible unit ("3 days", "5 hours", "under an hour")."""
+    seconds = max(0.0, (now - since).total_seconds())
+    days, hours = int(seconds // 86400), int(seconds // 3600)
+    if days >= 1:
+        return "1 day" if days == 1 else f"{days} days"
+    if hours >= 1:
+        return "1 hour" if hours == 1 else f"{hours} hours"
+    return "under an hour"
+
+
+# ---------------------------------------------------------------- red flags and dashboard
+
+
+def red_flag_view(flag: RedFlag) -> dict[str, Any]:
+    level = next(rule for key, rule in rules().red_flag_levels.items() if key == flag.level)
+    return {
+        "id": flag.finding.id,
+        "level": flag.level,
+        "level_label": level.label,
+        "message": flag.message,
+        "action": flag.action,
+        "contacts": [contact.model_dump() for contact in flag.contacts],
+        "since": flag.finding.since,
+        **graded(flag.finding.grade, flag.finding.sources),
+    }
+
+
+def red_flags_view(assessment: Assessment) -> list[dict[str, Any]]:
+    return [red_flag_view(flag) for flag in assessment.red_flags]
+
+
+def signal_view(signal: Finding) -> dict[str, Any]:
+    return {
+        "id": signal.id,
+        "label": signal.label,
+        "evidence": signal.evidence,
+        "since": signal.since,
+        **graded(signal.grade, signal.sources),
+    }
+
+
+def stage_view(stage_id: str) -> dict[str, str]:
+    label = rules().stages.labels[stage_id]
+    return {"id": stage_id, "label": label.label, "description": label.description}
+
+
+def frequency_view(assessment: Assessment) -> dict[str, Any]:
+    frequency = assessment.frequency
+    bands = {band.id: band.label for band in rules().frequency.bands}
+    return {
+        "recent_use_days": frequency.recent_use_days,
+        "recent_band": bands[frequency.recent_band],
+        "prior_per_30": f"{frequency.prior_use_days_per_30:.1f}",
+        "prior_band": bands[frequency.prior_band],
+        **graded(rules().frequency.grade, rules().frequency.sources),
+    }
+
+
+def course_view(course: Course) -> dict[str, Any]:
+    label = vocabulary().label
+    return {
+        "days_since_last_use": course.days_since_last_use,
+        "phase_label": course.phase_label,
+        "expected": [label("symptoms", s) for s in course.expected_symptoms],
+        "logged": [label("symptoms", s) for s in course.logged_symptoms],
+        "caveat": course.caveat,
+        **graded(course.evidence_grade, course.sources),
+    }
+
+
+def body_view(body: dict[str, Any]) -> dict[str, Any]:
+    """The body model's estimate in the terminal report's words; never read as dose advice."""
+    tolerance = body["tolerance"]
+    assumed = []
+    if body["uses_without_amount"]:
+        assumed.append(f"{body['uses_without_amount']} uses without an amount were left out")
+    if body["routes_assumed"]:
+        assumed.append(f"{body['routes_assumed']} uses without a route were taken as snorted")
+    if body["weight_assumed"]:
+        assumed.append(f"a weight of {body['weight_kg']:.0f} kg was assumed")
+    return {
+        "exposure": (
+            f"Exposure in the last 7 days: {body['exposure_7d_ng_h_ml']:,.0f} ng·h/mL "
+            f"(last 30 days: {body['exposure_30d_ng_h_ml']:,.0f}); this week's is "
+            f"{TREND_WORDS[body['trend']]}."
+        ),
+        "tolerance": (
+            f"Tolerance in the model: the body clears ketamine {tolerance['pk']:.0%} faster and "
+            f"the brain responds less (a sensitivity shift of {tolerance['pd']:.0%}) than with "
+            "no recent use. Tolerance raises the harm of use; it is never a reason to take more."
+        ),
+        "assumed": ("Assumed: " + "; ".join(assumed) + ".") if assumed else None,
+        "caveat": body["caveat"],
+        **graded(body["grade"], body["sources"]),
+    }
+
+
+def questionnaire_latest_view(questionnaires: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    rows = []
+    for instrument_id, latest in questionnaires.items():
+        instrument = get_instrument(instrument_id)
+        bands = {band.id: band.label for band in instrument.bands}
+        rows.append(
+            {
+                "id": instrument_id,
+                "name": instrument.short_name,
+                "total": latest["total"],
+                "band": bands.get(latest["band"], latest["band"] or "—"),
+                "date": latest["time"][:10],
+                "count": latest.get("count", 1),
+            }
+        )
+    return rows
+
+
+def dashboard_view(assessment: Assessment, *, zone: tzinfo) -> dict[str, Any]:
+    """Everything the dashboard shows, in the order it shows it (red flags first)."""
+    peak = assessment.peak_stage
+    last_use = assessment.last_use
+    return {
+        "red_flags": red_flags_view(assessment),
+        "stage": stage_view(assessment.stage),
+        "stage_grade": graded(rules().stages.grade, rules().stages.sources),
+        "peak": stage_view(peak) if peak and peak != assessment.stage else None,
+        "frequency": frequency_view(assessment),
+        "last_use": local_time(last_use, zone) if last_use else None,
+        "since_last_use": duration_words(last_use, assessment.as_of) if last_use else None,
+        "use_days_total": assessment.use_days_total,
+        "signals": [signal_view(signal) for signal in assessment.signals],
+        "course": course_view(assessment.course) if assessment.course else None,
+        "questionnaires": questionnaire_latest_view(assessment.questionnaires),
+        "body": body_view(assessment.body) if assessment.body else None,
+        "disclaimer": assessment.disclaimer,
+        "as_of": local_time(assessment.as_of, zone),
+    }
+
+
+# ---------------------------------------------------------------- records listed at /history
+
+
+def summarise(record: Record) -> str:
+    """One line in words, using the vocabulary's labels."""
+    label = vocabulary().label
+    if isinstance(record, Use):
+        parts = [f"{record.dose_mg:g} mg" if record.dose_mg is not None else "amount not logged"]
+        if record.substance != "ketamine":
+            parts.append(record.substance)
+        parts += [label(table, value) for table, value in _use_terms(record) if value]
+        if record.co_use:
+            parts.append("with " + ", ".join(label("co_use", c).lower() for c in record.co_use))
+        return "; ".join(parts)
+    if isinstance(record, Craving):
+        trigger = f" ({record.trigger})" if record.trigger else ""
+        return f"Craving {record.intensity} of 10{trigger}"
+    if isinstance(record, Symptom):
+        return f"{label('symptoms', record.symptom)} ({label('severities', str(record.severity)).lower()})"
+    if isinstance(record, Mood):
+        return f"Mood {record.score} of 10"
+    if isinstance(record, Impact):
+        return label("impacts", record.kind)
+    if isinstance(record, Goal):
+        until = f" until {record.until.isoformat()}" if record.until else ""
+        return f"Goal: {label('goals', record.goal).lower()}{until}"
+    if isinstance(record, Questionnaire):
+        return f"{get_instrument(record.instrument).short_name} answered"
+    return TYPE_LABELS.get(record.type, record.type)
+
+
+def _use_terms(record: Use) -> list[tuple[str, str | None]]:
+    return [("routes", record.route), ("settings", record.setting), ("motives", record.motive)]
+
+
+def history_rows(entries: Sequence[StoredRecord], zone: tzinfo) -> list[dict[str, Any]]:
+    """Timed records, newest first, each with its id for the edit and delete forms."""
+    rows = []
+    for entry in reversed(entries):
+        moment = record_time(entry.record)
+        if moment is None:
+            continue
+        rows.append(
+            {
+                "id": entry.id,
+                "type": entry.record.type,
+                "type_label": TYPE_LABELS.get(entry.record.type, entry.record.type),
+                "when": local_time(moment, zone),
+                "iso": moment.isoformat(),
+                "summary": summarise(entry.record),
+                "editable": entry.record.type
+                in {"use", "craving", "symptom", "mood", "impact", "goal"},
+            }
+        )
+    return rows
+
+
+# ---------------------------------------------------------------- logging defaults
+
+
+def last_use_defaults(records: Sequence[Record]) -> dict[str, str]:
+    """Route and setting of the most recent use, remembered for the quick-log form."""
+    uses = [record for record in records if isinstance(record, Use)]
+    if not uses:
+        return {"route": "", "setting": ""}
+    latest = max(uses, key=lambda use: use.time)
+    return {"route": latest.route or "", "setting": latest.setting or ""}
+
+
+def vocabulary_choices(table: str) -> list[dict[str, str]]:
+    terms = getattr(vocabulary(), table)
+    return [{"value": key, "label": term.label} for key, term in terms.items()]
+
+
+SYMPTOM_GROUP_LABELS = {
+    "urinary": "Bladder and urine",
+    "abdominal": "Belly",
+    "discontinuation": "After stopping",
+    "cognitive": "Memory and thinking",
+    "emergency": "Needs help now",
+    "other": "Other",
+}
+
+
+def symptom_groups() -> list[dict[str, Any]]:
+    groups: dict[str, list[dict[str, str]]] = {}
+    for key, term in vocabulary().symptoms.items():
+        groups.setdefault(term.group or "other", []).append({"value": key, "label": term.label})
+    return [
+        {"label": SYMPTOM_GROUP_LABELS.get(group, group.title()), "choices": choices}
+        for group, choices in groups.items()
+    ]
+
+
+# ---------------------------------------------------------------- learn
+
+
+def topic_ids() -> list[str]:
+    present = {claim.topic for claim in claims().values()}
+    ordered = [topic for topic in TOPIC_ORDER if topic in present]
+    return ordered + sorted(present - set(ordered))
+
+
+def learn_index() -> list[dict[str, Any]]:
+    topics = []
+    for topic in topic_ids():
+        members = [claim for claim in claims().values() if claim.topic == topic]
+        topics.append(
+            {
+                "id": topic,
+                "title": topic.replace("-", " ").capitalize(),
+                "count": len(members),
+                "titles": [claim.title for claim in members],
+            }
+        )
+    return topics
+
+
+def learn_topic(topic: str) -> dict[str, Any] | None:
+    """The claims of one topic: what the article says beside what the evidence says."""
+    members = [claim for claim in claims().values() if claim.topic == topic]
+    if not members:
+        return None
+    return {
+        "id": topic,
+        "title": topic.replace("-", " ").capitalize(),
+        "claims": [
+            {
+                "id": claim.id,
+                "title": claim.title,
+                "article": claim.article,
+                "evidence": claim.evidence,
+                **graded(claim.grade, claim.sources),
+            }
+            for claim in members
+        ],
+    }
+
+
+# ---------------------------------------------------------------- help
+
+
+def locale_choices() -> list[dict[str, str]]:
+    return [{"value": key, "label": locale.name} for key, locale in helplines().locales.items()]
+
+
+def help_view(locale_id: str) -> dict[str, Any]:
+    locale = helplines().locales[locale_id]
+    return {
+        "locale": locale_id,
+        "name": locale.name,
+        "contacts": [contact.model_dump() for contact in locale.contacts],
+        "levels": [
+            {"id": level_id, "label": level.label, "action": level.action}
+            for level_id, level in rules().red_flag_levels.items()
+        ],
+    }
+
+
+def resolve_locale(chosen: str | None, records: Sequence[Record]) -> str:
+    """A chosen locale if it is known, else the one guessed from the profile's time zone."""
+    if chosen and chosen in helplines().locales:
+        return chosen
+    profile = latest_profile(records)
+    return helplines().for_zone(profile.timezone if profile else None)
+
+
+# ---------------------------------------------------------------- questionnaires
+
+
+def instrument_choices() -> list[dict[str, Any]]:
+    rows = []
+    for instrument_id in instrument_ids():
+        instrument = get_instrument(instrument_id)
+        rows.append(
+            {
+                "id": instrument.id,
+                "name": instrument.name,
+                "short_name": instrument.short_name,
+                "items": len(instrument.items),
+                "recall_period": instrument.recall_period,
+            }
+        )
+    return rows
+
+
+def locale_options() -> list[tuple[str, str]]:
+    return [(key, locale.name) for key, locale in helplines().locales.items()]
+
+
+def _skip_notes(instrument: Instrument) -> dict[str, str]:
+    """For items a skip rule may leave out: when to leave them blank."""
+    notes: dict[str, str] = {}
+    for rule in instrument.skip_rules:
+        trigger = instrument.item(rule.when)
+        position = instrument.item_ids.index(rule.when) + 1
+        answers = " or ".join(f"“{trigger.options[code].label}”" for code in rule.codes)
+        for item_id in rule.skip:
+            notes[item_id] = f"Leave this blank if you answered {answers} to question {position}."
+    return notes
+
+
+def instrument_form_view(
+    instrument: Instrument, answers: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """An instrument as a form: the licensed wording where it may be shown, else our label."""
+    shown = answers or {}
+    reproducible = instrument.licence.wording_reproducible
+    skip_notes = _skip_notes(instrument)
+    items = []
+    for position, item in enumerate(instrument.items, start=1):
+        chosen = shown.get(f"item-{item.id}")
+        items.append(
+            {
+                "id": item.id,
+                "position": position,
+                "name": f"item-{item.id}",
+                "text": item.wording if reproducible and item.wording else item.label,
+                "options": [
+                    {"code": o.code, "label": o.label, "checked": str(o.code) == chosen}
+                    for o in item.options
+                ],
+                "required": item.id not in skip_notes,
+                "skip_note": skip_notes.get(item.id),
+            }
+        )
+    return {
+        "instrument": {
+            "id": instrument.id,
+            "name": instrument.name,
+            "short_name": instrument.short_name,
+            "recall_period": instrument.recall_period,
+            "note": instrument.note,
+            "licence": instrument.licence.text,
+            "wording_shown": reproducible,
+            "grade_note": instrument.grade_note,
+            **graded(instrument.grade, instrument.sources),
+        },
+        "items": items,
+    }
+
+
+def latest_result(
+    records: Sequence[Record], instrument_id: str, zone: tzinfo
+) -> dict[str, Any] | None:
+    """The score, band and flags of the latest answers to one instrument."""
+    answered = [
+        r for r in records if isinstance(r, Questionnaire) and r.instrument == instrument_id
+    ]
+    if not answered:
+        return None
+    latest = max(answered, key=lambda record: record.time)
+    instrument = get_instrument(instrument_id)
+    result = score(instrument_id, latest.answers)
+    return {
+        "total": result.total,
+        "max_total": instrument.max_total,
+        "band": result.band_label,
+        "flags": [flag.message for flag in result.flags],
+        "when": local_time(latest.time, zone),
+    }
+
+
+def score_history_view(
+    points: Mapping[str, Sequence[ScorePoint]], zone: tzinfo
+) -> list[dict[str, Any]]:
+    """Each instrument's scores as a table (the charts' data, readable without them)."""
+    return [
+        {
+            "id": instrument_id,
+            "name": get_instrument(instrument_id).short_name,
+            "rows": [
+                {"when": local_time(p.time, zone), "total": f"{p.total:g}", "band": p.band or "—"}
+                for p in reversed(series)
+            ],
+        }
+        for instrument_id, series in points.items()
+    ]
