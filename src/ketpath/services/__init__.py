@@ -6,7 +6,15 @@ Entry points (CLI, web) build plain arguments, open a database with
 
 from __future__ import annotations
 
+from ketpath.services.accounts import (
+    AccountError,
+    LoginRefused,
+    RateLimited,
+    SessionPolicy,
+    User,
+)
 from ketpath.services.people import PersonNotFound, PersonSummary, list_people
+from ketpath.services.plans import PlanError, get_plan, save_plan
 from ketpath.services.records import (
     ImportResult,
     RecordNotFound,
@@ -21,19 +29,27 @@ from ketpath.services.records import (
 from ketpath.store import Database, StoredRecord, open_database
 
 __all__ = [
+    "AccountError",
     "Database",
     "ImportResult",
+    "LoginRefused",
     "PersonNotFound",
     "PersonSummary",
+    "PlanError",
+    "RateLimited",
     "RecordNotFound",
+    "SessionPolicy",
     "StoredRecord",
+    "User",
     "assess_person",
     "delete_record",
     "export_records",
+    "get_plan",
     "import_records",
     "list_people",
     "log_record",
     "open_database",
     "person_entries",
     "person_records",
+    "save_plan",
 ]

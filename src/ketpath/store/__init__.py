@@ -5,6 +5,7 @@ Only ``ketpath.services`` should use this package; the core never imports it.
 
 from __future__ import annotations
 
+from ketpath.store.accounts import Bucket, PlanRow, SessionRow, UserRow
 from ketpath.store.database import (
     ENVIRONMENT_VARIABLE,
     Database,
@@ -18,11 +19,15 @@ from ketpath.store.unit_of_work import UnitOfWork
 
 __all__ = [
     "ENVIRONMENT_VARIABLE",
+    "Bucket",
     "Database",
     "Person",
     "PersonTotals",
+    "PlanRow",
+    "SessionRow",
     "StoredRecord",
     "UnitOfWork",
+    "UserRow",
     "make_engine",
     "migrate",
     "open_database",

@@ -86,6 +86,10 @@ class PeopleRepository:
                 raise
             return winner, False
 
+    def delete(self, person_id: int) -> None:
+        """Delete the person; their records, plan and account go with them (ON DELETE CASCADE)."""
+        self._session.execute(delete(people).where(people.c.id == person_id))
+
     def list_all(self) -> list[Person]:
         rows = self._session.execute(select(people).order_by(people.c.name))
         return [_person(row) for row in rows]

@@ -22,6 +22,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -41,6 +42,8 @@ NAMING_CONVENTION = {
 }
 
 PERSON_NAME_LENGTH = 200
+EMAIL_LENGTH = 254
+"""RFC 5321's limit on a forward path, the longest address that can receive mail."""
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -97,4 +100,71 @@ records = Table(
     Column("data", JSON_DOCUMENT, nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
     Index("ix_records_person_id_time_utc", "person_id", "time_utc"),
+)
+
+
+# Accounts (migration 0002). A person account owns exactly one ``people`` row,
+# named by a pseudonymous handle, so the record services need not know about
+# accounts; a clinician account owns none. Tokens are stored only as SHA-256
+# hashes: a copy of the database does not let anyone log in.
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", String(EMAIL_LENGTH), nullable=False, unique=True),
+    Column("password_hash", String(255), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column(
+        "person_id",
+        Integer,
+        ForeignKey("people.id", ondelete="CASCADE"),
+        nullable=True,
+        unique=True,
+    ),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("last_seen", UTCDateTime(), nullable=False),
+    Index("ix_sessions_user_id", "user_id"),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Index("ix_api_tokens_user_id", "user_id"),
+)
+
+rate_limit_buckets = Table(
+    "rate_limit_buckets",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("tokens", Float, nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+plans = Table(
+    "plans",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "person_id",
+        Integer,
+        ForeignKey("people.id", ondelete="CASCADE"),
+        nullable=False,
+        unique=True,
+    ),
+    Column("data", JSON_DOCUMENT, nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
 )

@@ -19,6 +19,13 @@ from types import TracebackType
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from ketpath.store.accounts import (
+    PlanRepository,
+    RateLimitRepository,
+    SessionRepository,
+    TokenRepository,
+    UserRepository,
+)
 from ketpath.store.repository import PeopleRepository, RecordRepository
 
 WRITE_OPTION = "ketpath_write"
@@ -30,6 +37,11 @@ class UnitOfWork:
 
     people: PeopleRepository
     records: RecordRepository
+    users: UserRepository
+    sessions: SessionRepository
+    tokens: TokenRepository
+    rate_limits: RateLimitRepository
+    plans: PlanRepository
 
     def __init__(self, session_factory: sessionmaker[Session], *, write: bool = False) -> None:
         self._session_factory = session_factory
@@ -44,6 +56,11 @@ class UnitOfWork:
             self._session.connection(execution_options={WRITE_OPTION: True})
         self.people = PeopleRepository(self._session)
         self.records = RecordRepository(self._session)
+        self.users = UserRepository(self._session)
+        self.sessions = SessionRepository(self._session)
+        self.tokens = TokenRepository(self._session)
+        self.rate_limits = RateLimitRepository(self._session)
+        self.plans = PlanRepository(self._session)
         return self
 
     def __exit__(

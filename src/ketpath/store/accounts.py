@@ -1,0 +1,217 @@
+"""Repositories for accounts: users, sessions, API tokens, rate-limit buckets and plans.
+
+As in ``repository``, rows never leave this module: they come back as frozen
+dataclasses, and nothing here commits. Session and API tokens arrive already
+hashed; this module never sees a token itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row, Select, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ketpath.store.tables import api_tokens, people, plans, rate_limit_buckets, sessions, users
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserRow:
+    id: int
+    email: str
+    password_hash: str
+    role: str
+    person_id: int | None
+    person_name: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class SessionRow:
+    id: int
+    user_id: int
+    created_at: datetime
+    last_seen: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class Bucket:
+    tokens: float
+    updated_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlanRow:
+    data: dict[str, Any]
+    updated_at: datetime
+
+
+def _users_query() -> Select[Any]:
+    return select(users, people.c.name.label("person_name")).outerjoin(
+        people, people.c.id == users.c.person_id
+    )
+
+
+def _user(row: Row[Any]) -> UserRow:
+    return UserRow(
+        id=row.id,
+        email=row.email,
+        password_hash=row.password_hash,
+        role=row.role,
+        person_id=row.person_id,
+        person_name=row.person_name,
+        created_at=row.created_at,
+    )
+
+
+class UserRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def get(self, user_id: int) -> UserRow | None:
+        row = self._session.execute(_users_query().where(users.c.id == user_id)).first()
+        return _user(row) if row is not None else None
+
+    def by_email(self, email: str) -> UserRow | None:
+        row = self._session.execute(_users_query().where(users.c.email == email)).first()
+        return _user(row) if row is not None else None
+
+    def create(
+        self,
+        *,
+        email: str,
+        password_hash: str,
+        role: str,
+        person_id: int | None,
+        created_at: datetime,
+    ) -> int:
+        statement = (
+            insert(users)
+            .values(
+                email=email,
+                password_hash=password_hash,
+                role=role,
+                person_id=person_id,
+                created_at=created_at,
+            )
+            .returning(users.c.id)
+        )
+        new_id: int = self._session.execute(statement).scalar_one()
+        return new_id
+
+    def set_password_hash(self, user_id: int, password_hash: str) -> None:
+        self._session.execute(
+            update(users).where(users.c.id == user_id).values(password_hash=password_hash)
+        )
+
+    def delete(self, user_id: int) -> None:
+        self._session.execute(delete(users).where(users.c.id == user_id))
+
+
+class SessionRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def create(self, *, user_id: int, token_hash: str, now: datetime) -> int:
+        statement = (
+            insert(sessions)
+            .values(user_id=user_id, token_hash=token_hash, created_at=now, last_seen=now)
+            .returning(sessions.c.id)
+        )
+        new_id: int = self._session.execute(statement).scalar_one()
+        return new_id
+
+    def find(self, token_hash: str) -> SessionRow | None:
+        row = self._session.execute(
+            select(sessions).where(sessions.c.token_hash == token_hash)
+        ).first()
+        if row is None:
+            return None
+        return SessionRow(
+            id=row.id, user_id=row.user_id, created_at=row.created_at, last_seen=row.last_seen
+        )
+
+    def touch(self, session_id: int, now: datetime) -> None:
+        self._session.execute(
+            update(sessions).where(sessions.c.id == session_id).values(last_seen=now)
+        )
+
+    def delete(self, session_id: int) -> None:
+        self._session.execute(delete(sessions).where(sessions.c.id == session_id))
+
+    def delete_for_user(self, user_id: int, *, keep: int | None = None) -> None:
+        statement = delete(sessions).where(sessions.c.user_id == user_id)
+        if keep is not None:
+            statement = statement.where(sessions.c.id != keep)
+        self._session.execute(statement)
+
+    def delete_idle(self, *, last_seen_before: datetime) -> None:
+        self._session.execute(delete(sessions).where(sessions.c.last_seen < last_seen_before))
+
+
+class TokenRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def create(self, *, user_id: int, token_hash: str, now: datetime) -> None:
+        self._session.execute(
+            insert(api_tokens).values(user_id=user_id, token_hash=token_hash, created_at=now)
+        )
+
+    def user_id_for(self, token_hash: str) -> int | None:
+        found: int | None = self._session.execute(
+            select(api_tokens.c.user_id).where(api_tokens.c.token_hash == token_hash)
+        ).scalar_one_or_none()
+        return found
+
+
+class RateLimitRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def get(self, key: str) -> Bucket | None:
+        """The bucket, locked for this transaction where the database can (PostgreSQL)."""
+        row = self._session.execute(
+            select(rate_limit_buckets).where(rate_limit_buckets.c.key == key).with_for_update()
+        ).first()
+        return Bucket(tokens=row.tokens, updated_at=row.updated_at) if row is not None else None
+
+    def put(self, key: str, bucket: Bucket, *, existed: bool) -> None:
+        """Write the bucket; a new one is inserted in a savepoint in case of a race."""
+        values = {"tokens": bucket.tokens, "updated_at": bucket.updated_at}
+        if existed:
+            self._session.execute(
+                update(rate_limit_buckets).where(rate_limit_buckets.c.key == key).values(**values)
+            )
+            return
+        try:
+            with self._session.begin_nested():
+                self._session.execute(insert(rate_limit_buckets).values(key=key, **values))
+        except IntegrityError:
+            self._session.execute(
+                update(rate_limit_buckets).where(rate_limit_buckets.c.key == key).values(**values)
+            )
+
+
+class PlanRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def get(self, person_id: int) -> PlanRow | None:
+        row = self._session.execute(select(plans).where(plans.c.person_id == person_id)).first()
+        return PlanRow(data=dict(row.data), updated_at=row.updated_at) if row else None
+
+    def save(self, person_id: int, data: dict[str, Any], *, now: datetime) -> None:
+        if self.get(person_id) is None:
+            self._session.execute(
+                insert(plans).values(person_id=person_id, data=data, updated_at=now)
+            )
+        else:
+            self._session.execute(
+                update(plans)
+                .where(plans.c.person_id == person_id)
+                .values(data=data, updated_at=now)
+            )

@@ -1,0 +1,66 @@
+"""The web application factory: ``create_app(Settings(...))``.
+
+One app serves the person's pages (``pages``), the account pages
+(``accounts``) and the JSON API (``api``). The database is opened (and
+migrated) when the app is built and closed when it shuts down; routes reach it
+as ``request.app.state.db``. Only the API is described in ``/openapi.json``;
+there is no interactive docs page, because FastAPI's loads its script from a CDN.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+import ketpath
+from ketpath.services import open_database
+from ketpath.services.accounts import password_hasher
+from ketpath.web import accounts, api, pages
+from ketpath.web.errors import install_error_handlers, unexpected_error_response
+from ketpath.web.security import SecurityMiddleware
+from ketpath.web.settings import Settings
+from ketpath.web.templating import STATIC_DIR
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    config = settings or Settings()
+    db = open_database(config.database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            db.close()
+
+    app = FastAPI(
+        title="ketpath",
+        version=getattr(ketpath, "__version__", "0"),
+        description="A person's own ketamine-use records and assessment.",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
+        lifespan=lifespan,
+    )
+    app.state.settings = config
+    app.state.db = db
+    app.state.hasher = password_hasher(config.password_profile)
+    app.add_middleware(
+        SecurityMiddleware,
+        max_body_bytes=config.max_body_bytes,
+        on_error=unexpected_error_response,
+    )
+    install_error_handlers(app)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(api.router)
+    app.include_router(accounts.router)
+    app.include_router(pages.router, include_in_schema=False)
+
+    @app.get("/healthz", tags=["health"], summary="Liveness")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app

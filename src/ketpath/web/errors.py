@@ -1,0 +1,81 @@
+"""Error responses that say what happened in general terms and reveal nothing else.
+
+The API answers JSON (``{"detail": ...}``); pages answer ``error.html``. An
+unexpected error shows neither the exception nor a traceback (ASVS V7.4); the
+server's log gets the traceback, which holds code locations, not request data.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+from starlette.types import Scope
+
+from ketpath.web.auth import LoginRequired
+from ketpath.web.templating import render
+
+API_PREFIX = "/api/"
+TITLES = {
+    400: "That request could not be understood",
+    401: "Please log in",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Not allowed",
+    413: "Too large",
+    422: "Something in the form needs fixing",
+    429: "Too many attempts",
+    500: "Something went wrong",
+}
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith(API_PREFIX)
+
+
+def error_page(request: Request, status: int, message: str | None = None) -> Response:
+    title = TITLES.get(status, "Something went wrong")
+    return render(
+        request, "error.html", {"status": status, "title": title, "message": message}, status
+    )
+
+
+async def _http_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, HTTPException)
+    headers = dict(error.headers or {})
+    if _is_api(request) or request.url.path == "/openapi.json":
+        return JSONResponse(
+            {"detail": error.detail}, status_code=error.status_code, headers=headers
+        )
+    message = error.detail if error.status_code < 500 and isinstance(error.detail, str) else None
+    response = error_page(request, error.status_code, message)
+    response.headers.update(headers)
+    return response
+
+
+async def _validation_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, RequestValidationError)
+    if _is_api(request):
+        return await request_validation_exception_handler(request, error)
+    return error_page(request, 422, "A field is missing or has a value that cannot be used.")
+
+
+async def _login_required(request: Request, _error: Exception) -> Response:
+    return RedirectResponse("/login", status_code=303)
+
+
+def unexpected_error_response(scope: Scope) -> Response:
+    """The answer to an exception nothing else handled (used by ``SecurityMiddleware``)."""
+    request = Request(scope)
+    if _is_api(request):
+        return JSONResponse({"detail": "Internal error."}, status_code=500)
+    return error_page(request, 500)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(LoginRequired, _login_required)

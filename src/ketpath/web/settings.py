@@ -1,0 +1,36 @@
+"""Settings of the web application, given in code (the CLI builds them from its options).
+
+Defaults suit the embedded, single-person install: SQLite in the user's data
+folder, sessions that end after 30 idle minutes, five login attempts per
+account and then one a minute.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from ketpath.services.accounts import SessionPolicy
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    database_url: str | None = None
+    """A database URL or SQLite path; None means ``KETPATH_DB`` or the default file."""
+    session_idle: timedelta = timedelta(minutes=30)
+    session_absolute: timedelta = timedelta(hours=12)
+    login_attempts: int = 5
+    """Burst of login attempts per account before the limit applies."""
+    login_refill_seconds: float = 60.0
+    """Once the burst is spent, one more attempt per account every this many seconds."""
+    address_attempts: int = 30
+    """Burst of login and registration attempts per client address."""
+    address_refill_seconds: float = 10.0
+    password_profile: str = "RFC_9106_LOW_MEMORY"
+    """argon2-cffi profile for new hashes; tests use ``CHEAPEST`` (never in production)."""
+    max_body_bytes: int = 8_000_000
+    max_records_per_request: int = 10_000
+
+    @property
+    def session_policy(self) -> SessionPolicy:
+        return SessionPolicy(idle=self.session_idle, absolute=self.session_absolute)

@@ -1,0 +1,112 @@
+"""Helpers for the web tests: accounts with their clients, logging in, a live uvicorn server.
+
+Importable from any test (``tests`` is on the path); the fixtures that use them
+are in ``tests/web/conftest.py``.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from fastapi.testclient import TestClient
+
+BASE_URL = "http://127.0.0.1"
+SERVER_START_SECONDS = 30.0
+
+
+@dataclass(frozen=True, kw_only=True)
+class Account:
+    email: str
+    password: str
+    role: str
+    user_id: int
+    person_name: str | None
+    client: TestClient
+    token: str
+
+    @property
+    def api(self) -> dict[str, str]:
+        """Headers that authenticate an API request as this account."""
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+def login(client: TestClient | httpx.Client, email: str, password: str) -> httpx.Response:
+    """Log in through the form; the client keeps the session cookie. Returns the response."""
+    return client.post(
+        "/login", data={"email": email, "password": password}, follow_redirects=False
+    )
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@dataclass
+class LiveServer:
+    """A uvicorn subprocess serving ketpath; ``restart()`` keeps the database."""
+
+    database: Path
+    port: int
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        command = [
+            sys.executable,
+            "-m",
+            "ketpath.web",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--db",
+            str(self.database),
+        ]
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        self.process = subprocess.Popen(
+            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+        wait_until_up(self.url, self.process)
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown handlers, no flushing; what a crash or power cut leaves."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+
+def wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + SERVER_START_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            errors = process.stderr.read().decode() if process.stderr else ""
+            raise RuntimeError(f"the server exited with {process.returncode}: {errors[-2000:]}")
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1.0).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.05)
+    raise RuntimeError(f"the server at {url} did not start in {SERVER_START_SECONDS} s")
