@@ -23,6 +23,8 @@ def _app() -> typer.Typer:
         """Subcommand mode, as in ketpath's own app."""
 
     app.command("simulate")(commands.simulate)
+    app.command("synth")(commands.synth)
+    app.command("validate-person-model")(commands.validate_person_model)
     return app
 
 

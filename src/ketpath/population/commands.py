@@ -92,3 +92,43 @@ def _print_summary(summary: dict[str, object]) -> None:
         typer.echo(
             f"  {band}: {counts['users']} past-year users, {counts['urinary_symptoms']} with urinary symptoms"
         )
+
+
+def synth(
+    *,
+    people: Annotated[int, typer.Option(help="Number of synthetic people.")] = 100,
+    years: Annotated[int, typer.Option(help="Years of history (weekly steps).")] = 10,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 1,
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Directory for the .jsonl files.")
+    ] = Path("synthetic"),
+) -> None:
+    """Write simulated people's histories (interchange format) and their true stages."""
+    _check_positive("people", people)
+    _check_positive("years", years)
+    if output.exists() and not output.is_dir():
+        raise PopulationInputError(f"-o must name a directory ({str(output)!r} is a file)")
+    from ketpath.population.synth import histories, write  # noqa: PLC0415
+
+    written = histories(people=people, years=years, seed=seed)
+    write(written, output)
+    typer.echo(f"wrote {len(written)} histories and truth.jsonl to {output}")
+    if len(written) < people:
+        typer.echo(f"only {len(written)} simulated people started using; ask for more years")
+
+
+def validate_person_model(
+    *,
+    people: Annotated[int, typer.Option(help="Number of synthetic people to assess.")] = 200,
+    years: Annotated[int, typer.Option(help="Years of history (weekly steps).")] = 10,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 1,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Assess synthetic histories with the person model and print the agreement."""
+    _check_positive("people", people)
+    _check_positive("years", years)
+    from ketpath.population.synth import histories  # noqa: PLC0415
+    from ketpath.population.validate import agreement, render  # noqa: PLC0415
+
+    result = agreement(histories(people=people, years=years, seed=seed))
+    typer.echo(json.dumps(result.to_dict(), indent=2) if as_json else render(result))

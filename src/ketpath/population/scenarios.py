@@ -56,12 +56,13 @@ def build_sim(
     bladder_pars: dict[str, Any] | None = None,
     treatment_pars: dict[str, Any] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    analyzers: list[ss.Analyzer] | None = None,
 ) -> ss.Sim:
     """A weekly-step simulation of ``agents`` people over ``years`` years."""
     if scenario not in SCENARIOS:
         raise UnknownScenarioError(scenario)
     start = int(population().population.start_year.value)
-    analyzers = [Progress(progress)] if progress is not None else []
+    watchers = [Progress(progress)] if progress is not None else []
     return ss.Sim(
         people=ss.People(n_agents=agents, age_data=age_data()),
         networks=PeerNetwork(),
@@ -71,7 +72,7 @@ def build_sim(
             BladderHarm(bladder_pars),
         ],
         interventions=SCENARIOS[scenario](),
-        analyzers=analyzers,
+        analyzers=[*watchers, *(analyzers or [])],
         start=start,
         stop=start + years,
         dt=ss.week,
