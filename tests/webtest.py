@@ -17,7 +17,10 @@ from pathlib import Path
 import httpx
 from fastapi.testclient import TestClient
 
+from ketpath.web.settings import Settings
+
 BASE_URL = "http://127.0.0.1"
+TEST_HASHING = "CHEAPEST"
 SERVER_START_SECONDS = 30.0
 
 
@@ -110,3 +113,13 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
             pass
         time.sleep(0.05)
     raise RuntimeError(f"the server at {url} did not start in {SERVER_START_SECONDS} s")
+
+
+def settings_for(tmp_path: Path, **overrides: object) -> Settings:
+    """Settings for a test app: an SQLite file in ``tmp_path``, cheap password hashing."""
+    values: dict[str, object] = {
+        "database_url": str(tmp_path / "ketpath.db"),
+        "password_profile": TEST_HASHING,
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]

@@ -25,23 +25,12 @@ from ketpath.services import accounts
 from ketpath.store import Database
 from ketpath.web.app import create_app
 from ketpath.web.settings import Settings
-from webtest import BASE_URL, Account, LiveServer, free_port, login
-
-TEST_HASHING = "CHEAPEST"
-
-
-def test_settings(tmp_path: Path, **overrides: object) -> Settings:
-    values: dict[str, object] = {
-        "database_url": str(tmp_path / "ketpath.db"),
-        "password_profile": TEST_HASHING,
-    }
-    values.update(overrides)
-    return Settings(**values)  # type: ignore[arg-type]
+from webtest import BASE_URL, TEST_HASHING, Account, LiveServer, free_port, login, settings_for
 
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return test_settings(tmp_path)
+    return settings_for(tmp_path)
 
 
 @pytest.fixture

@@ -1,0 +1,170 @@
+"""The JSON API: bearer tokens, all-or-nothing writes, filters, deletes, the assessment."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from ketpath.services import person_records
+from ketpath.store import Database
+from webtest import Account
+
+USE = {
+    "type": "use",
+    "time": "2026-05-01T23:10:00+01:00",
+    "dose_mg": 60,
+    "route": "intranasal",
+    "setting": "party",
+    "motive": "social",
+    "co_use": ["alcohol"],
+}
+MOOD = {"type": "mood", "time": "2026-05-02T10:00:00+01:00", "score": 4}
+
+
+def test_it_needs_a_token(client: TestClient) -> None:
+    for method, path in [
+        ("GET", "/api/v1/records"),
+        ("POST", "/api/v1/records"),
+        ("DELETE", "/api/v1/records/1"),
+        ("GET", "/api/v1/assessment"),
+    ]:
+        response = client.request(method, path, json=USE if method == "POST" else None)
+        assert response.status_code == 401, (method, path)
+        assert response.headers["www-authenticate"] == "Bearer"
+
+
+def test_it_refuses_a_wrong_token(client: TestClient, alice: Account) -> None:
+    response = client.get("/api/v1/records", headers={"Authorization": "Bearer kp_wrong"})
+    assert response.status_code == 401
+
+
+def test_a_session_cookie_does_not_open_the_api(alice: Account) -> None:
+    assert alice.client.get("/api/v1/records").status_code == 401
+
+
+def test_it_stores_one_record(alice: Account, db: Database) -> None:
+    response = alice.client.post("/api/v1/records", json=USE, headers=alice.api)
+    assert response.status_code == 201
+    body = response.json()
+    assert body["count"] == 1
+    assert len(body["ids"]) == 1
+    assert alice.person_name is not None
+    assert len(person_records(db, alice.person_name)) == 1
+
+
+def test_it_stores_a_list_and_returns_ids_in_order(alice: Account) -> None:
+    response = alice.client.post("/api/v1/records", json=[USE, MOOD], headers=alice.api)
+    assert response.status_code == 201
+    ids = response.json()["ids"]
+    listed = alice.client.get("/api/v1/records", headers=alice.api).json()["records"]
+    assert [item["id"] for item in listed] == ids
+    assert listed[0]["record"] == {**USE, "substance": "ketamine"}
+
+
+def test_a_bad_record_stores_nothing_and_names_the_field(alice: Account, db: Database) -> None:
+    bad = {**MOOD, "score": 11}
+    response = alice.client.post("/api/v1/records", json=[USE, bad], headers=alice.api)
+    assert response.status_code == 422
+    detail = response.json()["detail"][0]
+    assert detail["loc"] == ["body", 1, "score"]
+    assert alice.person_name is not None
+    assert person_records(db, alice.person_name) == []
+
+
+def test_a_naive_time_is_refused(alice: Account) -> None:
+    response = alice.client.post(
+        "/api/v1/records", json={**USE, "time": "2026-05-01T23:10:00"}, headers=alice.api
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"][-1] == "time"
+
+
+def test_it_filters_by_time_and_type(alice: Account) -> None:
+    alice.client.post("/api/v1/records", json=[USE, MOOD], headers=alice.api)
+    moods = alice.client.get("/api/v1/records", params={"type": "mood"}, headers=alice.api)
+    assert [item["record"]["type"] for item in moods.json()["records"]] == ["mood"]
+    later = alice.client.get(
+        "/api/v1/records", params={"since": "2026-05-02T00:00:00+01:00"}, headers=alice.api
+    )
+    assert [item["record"]["type"] for item in later.json()["records"]] == ["mood"]
+    earlier = alice.client.get(
+        "/api/v1/records", params={"until": "2026-05-02T00:00:00+01:00"}, headers=alice.api
+    )
+    assert [item["record"]["type"] for item in earlier.json()["records"]] == ["use"]
+
+
+def test_filters_refuse_naive_times_and_unknown_types(alice: Account) -> None:
+    naive = alice.client.get(
+        "/api/v1/records", params={"since": "2026-05-02T00:00:00"}, headers=alice.api
+    )
+    assert naive.status_code == 422
+    unknown = alice.client.get("/api/v1/records", params={"type": "dream"}, headers=alice.api)
+    assert unknown.status_code == 422
+
+
+def test_it_deletes_a_record(alice: Account) -> None:
+    record_id = alice.client.post("/api/v1/records", json=USE, headers=alice.api).json()["ids"][0]
+    assert alice.client.delete(f"/api/v1/records/{record_id}", headers=alice.api).status_code == 204
+    assert alice.client.delete(f"/api/v1/records/{record_id}", headers=alice.api).status_code == 404
+
+
+def test_nobody_deletes_or_reads_another_persons_record(alice: Account, charlie: Account) -> None:
+    record_id = alice.client.post("/api/v1/records", json=USE, headers=alice.api).json()["ids"][0]
+    response = charlie.client.delete(f"/api/v1/records/{record_id}", headers=charlie.api)
+    assert response.status_code == 404
+    assert charlie.client.get("/api/v1/records", headers=charlie.api).json() == {"records": []}
+    assert len(alice.client.get("/api/v1/records", headers=alice.api).json()["records"]) == 1
+
+
+def test_a_clinician_token_has_no_records_of_its_own(bob: Account) -> None:
+    assert bob.client.get("/api/v1/records", headers=bob.api).status_code == 403
+
+
+def test_the_assessment_is_the_same_json_as_the_cli(
+    alice: Account, alice_history: str, tmp_path: Path
+) -> None:
+    records = [json.loads(line) for line in alice_history.splitlines()]
+    assert alice.client.post("/api/v1/records", json=records, headers=alice.api).status_code == 201
+    as_of = "2026-05-14T12:00:00+01:00"
+    response = alice.client.get("/api/v1/assessment", params={"as_of": as_of}, headers=alice.api)
+    assert response.status_code == 200
+    history = tmp_path / "alice.jsonl"
+    history.write_text(alice_history, encoding="utf-8")
+    printed = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from ketpath.cli import main; main()",
+            "assess",
+            str(history),
+            "--as-of",
+            as_of,
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert response.json() == json.loads(printed)
+
+
+def test_an_out_of_range_as_of_is_refused(alice: Account) -> None:
+    response = alice.client.get(
+        "/api/v1/assessment", params={"as_of": "0001-01-01T00:00:00+00:00"}, headers=alice.api
+    )
+    assert response.status_code == 422
+
+
+def test_the_openapi_document_describes_only_the_api(client: TestClient) -> None:
+    document = client.get("/openapi.json").json()
+    assert set(document["paths"]) == {
+        "/api/v1/records",
+        "/api/v1/records/{record_id}",
+        "/api/v1/assessment",
+        "/healthz",
+    }
+    assert "HTTPBearer" in document["components"]["securitySchemes"]
