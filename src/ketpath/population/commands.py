@@ -132,3 +132,104 @@ def validate_person_model(
 
     result = agreement(histories(people=people, years=years, seed=seed))
     typer.echo(json.dumps(result.to_dict(), indent=2) if as_json else render(result))
+
+
+def calibrate(
+    *,
+    trials: Annotated[int, typer.Option(help="Optuna trials (shared across workers).")] = 60,
+    agents: Annotated[
+        int | None, typer.Option(help="People per trial (default: knowledge).")
+    ] = None,
+    years: Annotated[int | None, typer.Option(help="Years per trial (default: knowledge).")] = None,
+    workers: Annotated[int, typer.Option(help="Worker processes on this machine.")] = 1,
+    storage: Annotated[
+        str | None,
+        typer.Option(help="Optuna RDB URL shared by workers on several machines."),
+    ] = None,
+    study: Annotated[str, typer.Option(help="Optuna study name.")] = "ketpath-population",
+    seeds: Annotated[int, typer.Option(help="Seeds for the fit report.")] = 3,
+    write_defaults: Annotated[
+        bool, typer.Option(help="Write the best values into knowledge/population.toml.")
+    ] = False,
+    report: Annotated[
+        Path | None, typer.Option(help="Write the fit report (Markdown) to this file.")
+    ] = None,
+    plot: Annotated[
+        Path | None, typer.Option(help="Write the fit plot (SVG) to this file.")
+    ] = None,
+) -> None:
+    """Fit the population model to REFERENCE.md's figures and report the fit per target."""
+    from ketpath.knowledge.population import population  # noqa: PLC0415
+
+    settings = population().calibration
+    agents = settings.agents if agents is None else agents
+    years = settings.years if years is None else years
+    for name, value in (("trials", trials), ("agents", agents), ("years", years)):
+        _check_positive(name, value)
+    _check_positive("workers", workers)
+    _check_positive("seeds", seeds)
+    if storage is not None and "://" not in storage:
+        raise PopulationInputError(
+            f"--storage must be an Optuna RDB URL such as sqlite:///study.db (got {storage!r})"
+        )
+    from ketpath.population import calibration  # noqa: PLC0415
+
+    best = calibration.calibrate(
+        trials=trials, agents=agents, years=years, workers=workers, storage=storage, study=study
+    )
+    typer.echo("best values: " + ", ".join(f"{k} = {v:.6g}" for k, v in sorted(best.items())))
+    if write_defaults:
+        typer.echo(f"wrote {calibration.write_defaults(best)}")
+    fits = calibration.check_fit(agents=agents, years=years, seeds=range(1, seeds + 1), values=best)
+    table = calibration.fit_table(fits)
+    typer.echo(table)
+    if report is not None:
+        report.write_text(
+            calibration.fit_document(fits, best, agents=agents, years=years, seeds=seeds),
+            encoding="utf-8",
+        )
+    if plot is not None:
+        calibration.plot_fit(fits, str(plot))
+
+
+def sweep(
+    *,
+    scenarios: Annotated[
+        str, typer.Option(help="Comma-separated scenario names (default: all).")
+    ] = "baseline,screening,treatment-access,contingency-management",
+    seeds: Annotated[int, typer.Option(help="Seeds per scenario.")] = 5,
+    agents: Annotated[int, typer.Option(help="People per run.")] = 100_000,
+    years: Annotated[int, typer.Option(help="Years per run.")] = 10,
+    scheduler: Annotated[
+        str | None, typer.Option(help="Dask scheduler address (default: a local cluster).")
+    ] = None,
+    workers: Annotated[int | None, typer.Option(help="Local cluster workers.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Run scenarios x seeds through Dask and report means with uncertainty intervals."""
+    names = [name.strip() for name in scenarios.split(",") if name.strip()]
+    if not names:
+        raise PopulationInputError("--scenarios names no scenario")
+    for name in names:
+        _check_scenario(name)
+    for label, value in (("seeds", seeds), ("agents", agents), ("years", years)):
+        _check_positive(label, value)
+    from ketpath.population import sweep as sweeping  # noqa: PLC0415
+
+    rows = sweeping.sweep(
+        scenarios=names,
+        seeds=list(range(1, seeds + 1)),
+        agents=agents,
+        years=years,
+        scheduler=scheduler,
+        workers=workers,
+    )
+    table = sweeping.summarise(rows)
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {"seeds": seeds, "agents": agents, "years": years, "scenarios": table}, indent=2
+            )
+        )
+    else:
+        typer.echo(sweeping.render(table, seeds))

@@ -1,0 +1,85 @@
+"""Smoke tests: a two-trial calibration and a tiny sweep on an in-process Dask cluster."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+os.environ.setdefault("STARSIM_INSTALL_FONTS", "0")
+
+from test_population_commands import _app
+
+from ketpath.population import calibration, commands, sweep
+
+
+def test_a_two_trial_calibration_returns_a_value_for_every_fitted_parameter(
+    tmp_path: Path,
+) -> None:
+    best = calibration.calibrate(
+        trials=2, agents=2000, years=2, storage=f"sqlite:///{tmp_path / 'study.db'}"
+    )
+    assert set(best) == {f.name for f in calibration.fitted_parameters()}
+    for fitted in calibration.fitted_parameters():
+        assert fitted.low <= best[fitted.name] <= fitted.high
+
+
+def test_the_loss_is_zero_on_target_and_one_at_a_band_edge() -> None:
+    from ketpath.knowledge.population import population
+
+    targets = population().calibration.targets
+    on_target = {key: t.value for key, t in targets.items()}
+    assert calibration.loss(on_target) == 0.0
+    key, target = next(iter(targets.items()))
+    edge = dict(on_target, **{key: target.value + (target.high - target.low) / 2})
+    assert calibration.loss(edge) == pytest.approx(1.0)
+
+
+def test_a_storage_that_is_not_a_url_is_refused() -> None:
+    with pytest.raises(ValueError, match="RDB URL"):
+        commands.calibrate(trials=1, agents=2000, years=1, storage="study.db")
+
+
+def test_a_sweep_runs_every_scenario_and_seed_on_an_in_process_cluster() -> None:
+    rows = sweep.sweep(
+        scenarios=["baseline", "contingency-management"],
+        seeds=[1, 2],
+        agents=2000,
+        years=2,
+        workers=1,
+        processes=False,
+    )
+    assert sorted((r["scenario"], r["seed"]) for r in rows) == [
+        ("baseline", 1),
+        ("baseline", 2),
+        ("contingency-management", 1),
+        ("contingency-management", 2),
+    ]
+    table = sweep.summarise(rows)
+    for outcomes in table.values():
+        for value in outcomes.values():
+            assert value["low"] <= value["mean"] <= value["high"]
+
+
+def test_the_sweep_command_refuses_an_unknown_scenario() -> None:
+    with pytest.raises(ValueError, match="known: baseline"):
+        commands.sweep(scenarios="baseline,nope", seeds=1, agents=100, years=1)
+
+
+def test_an_interval_needs_two_seeds() -> None:
+    assert sweep.estimate([3.0]).to_dict() == {"mean": 3.0, "low": 3.0, "high": 3.0}
+    two = sweep.estimate([1.0, 3.0])
+    assert two.low < 2.0 < two.high
+
+
+def test_every_scenario_runs() -> None:
+    app = _app()
+    for name in ("screening", "treatment-access"):
+        result = CliRunner().invoke(
+            app, ["simulate", "--agents", "3000", "--years", "2", "--scenario", name, "--json"]
+        )
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)["final"]["lifetime_users"] >= 0
