@@ -54,7 +54,7 @@ def test_it_shows_her_stage_frequency_and_signals(
     assert "15 use-days" in page
     assert "Using outside social settings" in page
     assert "Using to cope" in page
-    assert "Evidence U" in page  # the grade is shown with each signal
+    assert 'grade <span class="grade grade-U">U</span>' in page  # each signal shows its grade
     assert "ketpath project. Default thresholds" in page  # and the citation of its source
 
 

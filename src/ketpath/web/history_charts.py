@@ -9,6 +9,7 @@ alternative says which weeks had data.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -100,12 +101,28 @@ def weekly_series(
     )
 
 
+_STYLE_ELEMENT = re.compile(r"<style[^>]*>.*?</style>", re.DOTALL)
+
+
+def inline_svg(svg: str) -> str:
+    """The SVG without its ``<style>`` element, which the pages' CSP refuses.
+
+    matplotlib writes one rule there (round line joins, butt caps); pages.css
+    sets the same rule for ``.chart svg``, so the drawing is unchanged.
+    """
+    return _STYLE_ELEMENT.sub("", svg)
+
+
 @dataclass(frozen=True)
 class ChartView:
     id: str
     heading: str
     note: str
     chart: Chart
+
+    @property
+    def inline(self) -> str:
+        return inline_svg(self.chart.svg)
 
 
 def weekly_charts(series: WeeklySeries) -> list[ChartView]:

@@ -105,6 +105,7 @@ class PersonContext:
         base = {
             "user": self.user,
             "red_flags": views.red_flags_view(self.assessment),
+            "compact_flags": True,
             "locale": self.locale,
         }
         return render(self.request, f"pages/{name}", {**base, **context}, status=status)
@@ -125,7 +126,8 @@ def _see_other(url: str) -> RedirectResponse:
 def dashboard(request: Request, user: Person) -> Response:
     person = PersonContext(request, user)
     view = views.dashboard_view(person.assessment, zone=person.zone)
-    return person.page("dashboard.html", {"view": view, "has_records": bool(person.records)})
+    context = {"view": view, "has_records": bool(person.records), "compact_flags": False}
+    return person.page("dashboard.html", context)
 
 
 # ---------------------------------------------------------------- logging
@@ -150,7 +152,9 @@ def _log_context(person: PersonContext) -> dict[str, Any]:
 @router.get("/log", name="log")
 def log_page(request: Request, user: Person, saved: str | None = None) -> Response:
     person = PersonContext(request, user)
-    return person.page("log.html", {**_log_context(person), "saved": saved == "1", "error": None})
+    context = {**_log_context(person), "saved": saved == "1", "error": None}
+    # Right after a save the flags are shown in full: a symptom may just have raised one.
+    return person.page("log.html", {**context, "compact_flags": saved != "1"})
 
 
 @router.post("/log/{kind}", name="log_save")
@@ -271,7 +275,8 @@ def questionnaire(
     person = PersonContext(request, user)
     context = views.instrument_form_view(get_instrument(instrument_id))
     result = views.latest_result(person.records, instrument_id, person.zone) if saved else None
-    return person.page("questionnaire.html", {**context, "result": result, "error": None})
+    context |= {"result": result, "error": None, "compact_flags": result is None}
+    return person.page("questionnaire.html", context)
 
 
 @router.post("/questionnaires/{instrument_id}", name="questionnaire_save")

@@ -259,6 +259,8 @@ def summarise(record: Record) -> str:
         parts += [label(table, value) for table, value in _use_terms(record) if value]
         if record.co_use:
             parts.append("with " + ", ".join(label("co_use", c).lower() for c in record.co_use))
+        if record.note:
+            parts.append(f"note: {record.note}")
         return "; ".join(parts)
     if isinstance(record, Craving):
         trigger = f" ({record.trigger})" if record.trigger else ""

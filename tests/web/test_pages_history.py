@@ -1,0 +1,55 @@
+"""History: charts rendered on the server with text alternatives, and the entries listed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from ketpath.core.records import Record
+from ketpath.services import import_records
+from ketpath.store import Database
+
+CHART_IDS = ("use-days", "mg-per-use-day", "craving", "urinary", "abdominal")
+
+
+def test_it_draws_every_chart_with_a_text_alternative(
+    alice: Any, client: TestClient, db: Database, alice_records: list[Record]
+) -> None:
+    import_records(db, alice.person_name, alice_records)
+    page = client.get("/history").text
+    for chart_id in (*CHART_IDS, "scores-phq9", "scores-dsm5-pcp"):
+        start = page.index(f'id="chart-{chart_id}"')
+        figure = page[start : page.index("</figure>", start)]
+        assert '<svg role="img"' in figure
+        assert "<desc>" in figure
+        assert "<figcaption>" in figure
+    assert "http://" not in page.split("<svg", 1)[1].split("</svg>", 1)[0].replace(
+        "http://www.w3.org/", ""
+    )
+
+
+def test_it_lists_her_entries_newest_first_with_edit_and_delete(
+    alice: Any, client: TestClient, db: Database, alice_records: list[Record]
+) -> None:
+    import_records(db, alice.person_name, alice_records)
+    page = client.get("/history").text
+    assert "after the café shift ☕ — rough week" in page
+    assert page.index("Bladder or lower-belly pain") < page.index("Party")  # newest first
+    assert page.count("/delete") == len(alice_records) - 1  # all but the untimed profile
+    assert "PHQ-9 answered" in page
+
+
+def test_it_is_empty_but_fine_for_a_new_person(alice: Any, client: TestClient) -> None:
+    page = client.get("/history")
+    assert page.status_code == 200
+    assert "No entries yet" in page.text
+
+
+def test_it_never_shows_another_persons_entries(
+    alice: Any, charlie: Any, db: Database, alice_records: list[Record]
+) -> None:
+    import_records(db, alice.person_name, alice_records)
+    page = charlie.client.get("/history").text
+    assert "café shift" not in page
+    assert "No entries yet" in page
