@@ -32,7 +32,9 @@ from ketpath.core.instruments import (
 from ketpath.core.records import Record, RecordError, parse_record
 from ketpath.interop.jsonl import dumps_jsonl, read_csv_uses, read_jsonl
 from ketpath.knowledge import KnowledgeError, helplines, vocabulary
+from ketpath.population import commands as population_commands
 from ketpath.terminal import render_assessment
+from ketpath.web import commands as web_commands
 
 if TYPE_CHECKING:
     from ketpath.charts import Chart
@@ -545,6 +547,23 @@ def log_goal(
     _log(person, db, {"type": "goal", "time": time, "goal": goal, "until": until})
 
 
+# ---------------------------------------------------------------- the web app and the population
+
+
+user_app = typer.Typer(help="Manage web accounts.", no_args_is_help=True)
+token_app = typer.Typer(help="Personal access tokens for the JSON API.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+app.add_typer(token_app, name="token")
+app.command("serve")(web_commands.serve)
+user_app.command("create")(web_commands.user_create)
+token_app.command("create")(web_commands.token_create)
+app.command("simulate")(population_commands.simulate)
+app.command("calibrate")(population_commands.calibrate)
+app.command("sweep")(population_commands.sweep)
+app.command("synth")(population_commands.synth)
+app.command("validate-person-model")(population_commands.validate_person_model)
+
+
 # ---------------------------------------------------------------- entry point
 
 USER_ERRORS: tuple[type[Exception], ...] = (
@@ -557,6 +576,7 @@ USER_ERRORS: tuple[type[Exception], ...] = (
 LAZY_USER_ERRORS = {
     "ketpath.services": ("PersonNotFound", "RecordNotFound"),
     "ketpath.interop.fhir": ("FhirError",),
+    "ketpath.population.commands": ("PopulationInputError",),
 }
 
 
