@@ -1,0 +1,48 @@
+"""Helpers for the browser tests: Chromium's location, screenshots, phone-width checks."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+PHONE = {"width": 360, "height": 800}
+DESKTOP = {"width": 1280, "height": 800}
+
+
+def require_chromium() -> None:
+    if CHROMIUM.exists():
+        return
+    reason = f"{CHROMIUM} is missing; run scripts/ensure-chromium.sh"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+def snap(page: Page, name: str) -> None:
+    """Full-page screenshots at phone and desktop width; the page is left at phone width."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for label, size in (("360", PHONE), ("1280", DESKTOP)):
+        page.set_viewport_size(size)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-{label}.png"), full_page=True)
+    page.set_viewport_size(PHONE)
+
+
+def fits_phone_width(page: Page) -> bool:
+    """Nothing wider than the 360-px viewport (no sideways scrolling)."""
+    width: int = page.evaluate("document.documentElement.scrollWidth")
+    return width <= PHONE["width"]
+
+
+def register(page: Page, base_url: str, email: str, password: str) -> None:
+    page.goto(f"{base_url}/register")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Create account").click()
+    page.wait_for_url(f"{base_url}/")
