@@ -1,4 +1,5 @@
-# The two commands a newcomer needs: `make run` and `make test`.
+# The two commands a newcomer needs: `make run` (the web app with a demo account)
+# and `make test` (lint, types and every test ring).
 # Everything else here is what those two need on a fresh machine.
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
@@ -7,10 +8,11 @@ STAMP  := $(VENV)/.installed
 .PHONY: run test setup lint bench clean
 
 run: setup
-	$(VENV)/bin/ketpath assess examples/escalating-user.jsonl --as-of 2026-06-30T20:00:00+01:00
+	$(VENV)/bin/ketpath serve --demo
 
 test: setup
 	bash scripts/ensure-postgres.sh
+	sh scripts/ensure-chromium.sh
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 	$(PY) -m pytest -n 2
@@ -30,6 +32,9 @@ lint: setup
 
 bench: setup
 	$(PY) benchmarks/bench_assess.py
+	$(PY) benchmarks/bench_body.py
+	$(PY) benchmarks/bench_web.py
+	$(PY) benchmarks/bench_population.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
