@@ -682,7 +682,7 @@ class Treatment(ss.Module):
         self.results.treatment_entries[ti] += len(uids)
 
     def _finish(self, use: KetamineUse, ti: int) -> None:
-        treated = np.flatnonzero(self.in_treatment.raw[: len(self.sim.people)])
+        treated = use.users[self.in_treatment.raw[use.users]]  # only users are ever treated
         done = treated[self.ti_treatment_end.raw[treated] <= ti]
         if not len(done):
             return
@@ -695,7 +695,7 @@ class Treatment(ss.Module):
         self.results.treatment_exits[ti] += len(done)
 
     def _dropout(self, use: KetamineUse, ti: int) -> None:
-        treated = np.flatnonzero(self.in_treatment.raw[: len(self.sim.people)])
+        treated = use.users[self.in_treatment.raw[use.users]]  # only users are ever treated
         if not len(treated):
             return
         rate = self.pars.dropout_rate * self.pars.dropout_ratio
