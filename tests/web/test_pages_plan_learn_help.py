@@ -6,9 +6,9 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from ketpath.core.records import parse_record
+from ketpath.core.records import Profile, parse_record
 from ketpath.knowledge import claims, sources
-from ketpath.services import log_record
+from ketpath.services import log_record, person_records
 from ketpath.services.plans import get_plan
 from ketpath.store import Database
 
@@ -96,9 +96,30 @@ def test_help_falls_back_to_112_and_offers_a_chooser(alice: Any, client: TestCli
     chosen = client.post("/help/locale", data={"locale": "UK"}, follow_redirects=True).text
     assert "999" in chosen
     assert "116 123" in chosen
-    assert "999" in client.get("/").text or "No use logged" in client.get("/").text
+    client.post("/log/symptom", data={"symptom": "chest-pain", "severity": "3"})
+    dashboard = client.get("/").text
+    assert "999" in dashboard[: dashboard.index("<main")]  # the flags use the chosen numbers
 
 
 def test_an_unknown_locale_is_ignored(alice: Any, client: TestClient) -> None:
     page = client.post("/help/locale", data={"locale": "XX"}, follow_redirects=True).text
     assert "112" in page
+
+
+def test_setting_her_time_zone_keeps_her_profile_and_changes_the_numbers(
+    alice: Any, client: TestClient, db: Database
+) -> None:
+    log_record(db, alice.person_name, parse_record({"type": "profile", "birth_year": 1998}))
+    response = client.post("/profile/timezone", data={"timezone": "Europe/London"})
+    assert response.status_code == 200
+    assert "999" in response.text
+    assert '<option value="Europe/London" selected>' in response.text
+    profile = person_records(db, alice.person_name)[-1]
+    assert isinstance(profile, Profile)
+    assert (profile.birth_year, profile.timezone) == (1998, "Europe/London")
+
+
+def test_an_unknown_time_zone_is_refused(alice: Any, client: TestClient, db: Database) -> None:
+    response = client.post("/profile/timezone", data={"timezone": "Mars/Olympus"})
+    assert response.status_code == 422
+    assert person_records(db, alice.person_name) == []

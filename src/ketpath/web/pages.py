@@ -19,7 +19,7 @@ from starlette.datastructures import UploadFile
 
 from ketpath.core.assess import Assessment, assess
 from ketpath.core.instruments import InstrumentError, get_instrument, instrument_ids
-from ketpath.core.records import Questionnaire, Record, RecordError
+from ketpath.core.records import Questionnaire, Record, RecordError, latest_profile
 from ketpath.interop.jsonl import dumps_jsonl, parse_csv_uses, parse_jsonl
 from ketpath.services import (
     PersonNotFound,
@@ -358,8 +358,27 @@ def learn_topic(request: Request, user: Person, topic: str) -> Response:
 @router.get("/help", name="help")
 def help_page(request: Request, user: Person) -> Response:
     person = PersonContext(request, user)
-    context = {"help": views.help_view(person.locale), "choices": views.locale_choices()}
+    profile = latest_profile(person.records)
+    context = {
+        "help": views.help_view(person.locale),
+        "choices": views.locale_choices(),
+        "zones": views.zone_choices(profile.timezone if profile else None),
+        "error": None,
+    }
     return person.page("help.html", context)
+
+
+@router.post("/profile/timezone", name="profile_timezone")
+async def profile_timezone(request: Request, user: Person) -> Response:
+    """Set the time zone in which typed times are read and use-days are counted."""
+    form = await _form(request)
+    records = [entry.record for entry in _entries(request, user)]
+    try:
+        profile = views.profile_with_zone(records, form.get("timezone") or "")
+    except RecordError as error:
+        raise HTTPException(status_code=422, detail=str(error)) from error
+    log_record(_db(request), _person_name(user), profile, create=True)
+    return _see_other("/help")
 
 
 @router.post("/help/locale", name="help_locale")

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, available_timezones
 
 from ketpath.core.assess import Assessment
 from ketpath.core.assess.course import Course
@@ -29,7 +29,9 @@ from ketpath.core.records import (
     Symptom,
     Use,
     latest_profile,
+    parse_record,
     record_time,
+    record_to_dict,
 )
 from ketpath.knowledge import claims, helplines, rules, sources, vocabulary
 from ketpath.knowledge.load import GRADE_MEANINGS
@@ -432,6 +434,22 @@ def instrument_choices() -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def zone_choices(current: str | None) -> list[dict[str, Any]]:
+    """Every IANA time zone, sorted, the person's own marked."""
+    return [
+        {"value": zone, "selected": zone == current}
+        for zone in sorted(available_timezones())
+        if "/" in zone and not zone.startswith(("Etc/", "SystemV/"))
+    ] + [{"value": "UTC", "selected": current in (None, "UTC")}]
+
+
+def profile_with_zone(records: Sequence[Record], zone: str) -> Record:
+    """The latest profile with its time zone replaced (a new profile record; the last wins)."""
+    profile = latest_profile(records)
+    fields = record_to_dict(profile) if profile is not None else {"type": "profile"}
+    return parse_record({**fields, "timezone": zone})
 
 
 def locale_options() -> list[tuple[str, str]]:
