@@ -53,3 +53,26 @@ def test_it_never_shows_another_persons_entries(
     page = charlie.client.get("/history").text
     assert "café shift" not in page
     assert "No entries yet" in page
+
+
+def test_long_histories_are_listed_a_page_at_a_time(
+    alice: Any, client: TestClient, db: Database
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from ketpath.core.records import parse_record
+
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    moods = [
+        parse_record(
+            {"type": "mood", "time": (start + timedelta(days=n)).isoformat(), "score": n % 11}
+        )
+        for n in range(250)
+    ]
+    import_records(db, alice.person_name, moods)
+    first = client.get("/history").text
+    assert first.count('class="entry card"') == 100
+    assert "Page 1 of 3 (250 entries)" in first
+    last = client.get("/history?page=3").text
+    assert last.count('class="entry card"') == 50
+    assert client.get("/history?page=99").status_code == 200

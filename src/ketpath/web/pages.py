@@ -56,6 +56,8 @@ from ketpath.web.templating import render
 router = APIRouter()
 
 LOCALE_COOKIE = "ketpath_locale"
+#: Entries listed per page of /history (a decade of daily logging is thousands).
+ENTRIES_PER_PAGE = 100
 #: Largest upload accepted for import (bytes); a decade of daily logging is well under it.
 MAX_IMPORT_BYTES = 5_000_000
 
@@ -178,12 +180,13 @@ async def log_save(request: Request, user: Person, kind: str) -> Response:
 
 
 @router.get("/history", name="history")
-def history(request: Request, user: Person) -> Response:
+def history(request: Request, user: Person, page: int = 1) -> Response:
     person = PersonContext(request, user)
     series = weekly_series(person.records, zone=person.zone, as_of=person.now)
     charts = weekly_charts(series) + questionnaire_charts(person.records, zone=person.zone)
     rows = views.history_rows(person.entries, person.zone)
-    return person.page("history.html", {"charts": charts, "rows": rows})
+    listing = views.paginate(rows, page=page, per_page=ENTRIES_PER_PAGE)
+    return person.page("history.html", {"charts": charts, **listing})
 
 
 def _own_entry(person: PersonContext, record_id: int) -> StoredRecord:
