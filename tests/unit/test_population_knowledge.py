@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from ketpath.knowledge.load import KnowledgeError, read_toml, validate
+from ketpath.knowledge.load import KnowledgeError, cited_sources, read_toml, validate
 from ketpath.knowledge.population import Parameter, Population, population
 
 
 def test_the_population_parameters_load_and_cite_known_sources() -> None:
     loaded = population()
-    assert dict(loaded.cited())
+    assert dict(cited_sources(loaded))
     assert set(loaded.calibration.targets) == {
         "past_year_among_lifetime",
         "dependent_among_past_year",

@@ -9,7 +9,6 @@ vocabulary, so the core can use the numbers without re-checking them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from functools import cache
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -18,7 +17,7 @@ from ketpath.knowledge.load import (
     Grade,
     KnowledgeError,
     NonEmpty,
-    check_sources,
+    check_cited_sources,
     read_toml,
     validate,
     vocabulary,
@@ -186,31 +185,12 @@ class Body(_Strict):
                 raise ValueError(f"routes.{name}: tmax is required for an absorbed route")
         return self
 
-    def cited(self) -> Iterator[tuple[str, Sources]]:
-        """Every (dotted name, source ids) pair in the file, for the source check."""
-        yield from _cited(self, "")
-
-
-def _cited(model: BaseModel, prefix: str) -> Iterator[tuple[str, Sources]]:
-    for name in type(model).model_fields:
-        value = getattr(model, name)
-        where = f"{prefix}{name}"
-        if name == "sources":
-            yield prefix.rstrip(".") or "(top)", value
-        elif isinstance(value, BaseModel):
-            yield from _cited(value, f"{where}.")
-        elif isinstance(value, dict):
-            for key, item in value.items():
-                if isinstance(item, BaseModel):
-                    yield from _cited(item, f"{where}.{key}.")
-
 
 @cache
 def body() -> Body:
     """The validated body parameters; every cited source must exist."""
     loaded = validate(Body, read_toml("body.toml"), "knowledge/body.toml")
-    for where, cited in loaded.cited():
-        check_sources(cited, f"knowledge/body.toml: {where}")
+    check_cited_sources(loaded, "body.toml")
     known_routes = set(vocabulary().routes)
     for name in loaded.routes:
         if name not in known_routes:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
@@ -320,6 +320,26 @@ def _entries(model: type[Model], name: str, table: str) -> tuple[Model, ...]:
 @cache
 def sources() -> dict[str, Source]:
     return {source.id: source for source in _entries(Source, "sources.toml", "source")}
+
+
+def cited_sources(model: BaseModel, prefix: str = "") -> Iterator[tuple[str, tuple[str, ...]]]:
+    """Every (dotted name, source ids) pair in a validated knowledge file, nested or not."""
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        if name == "sources":
+            yield prefix.rstrip(".") or "(top)", tuple(value)
+        elif isinstance(value, BaseModel):
+            yield from cited_sources(value, f"{prefix}{name}.")
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(item, BaseModel):
+                    yield from cited_sources(item, f"{prefix}{name}.{key}.")
+
+
+def check_cited_sources(model: BaseModel, file_name: str) -> None:
+    """Raise unless every source cited anywhere in ``model`` exists in ``sources.toml``."""
+    for where, cited in cited_sources(model):
+        check_sources(cited, f"knowledge/{file_name}: {where}")
 
 
 def check_sources(cited: Iterable[str], where: str) -> None:

@@ -9,7 +9,6 @@ the model can use the numbers without re-checking them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from functools import cache
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -18,7 +17,7 @@ from ketpath.knowledge.load import (
     Grade,
     KnowledgeError,
     NonEmpty,
-    check_sources,
+    check_cited_sources,
     read_toml,
     validate,
 )
@@ -213,30 +212,12 @@ class Population(_Strict):
     scenarios: Scenarios
     calibration: Calibration
 
-    def cited(self) -> Iterator[tuple[str, Sources]]:
-        """Every (dotted name, source ids) pair in the file, for the source check."""
-        yield from _cited(self, "")
-
-
-def _cited(model: BaseModel, prefix: str) -> Iterator[tuple[str, Sources]]:
-    for name in type(model).model_fields:
-        value = getattr(model, name)
-        if name == "sources":
-            yield prefix.rstrip(".") or "(top)", value
-        elif isinstance(value, BaseModel):
-            yield from _cited(value, f"{prefix}{name}.")
-        elif isinstance(value, dict):
-            for key, item in value.items():
-                if isinstance(item, BaseModel):
-                    yield from _cited(item, f"{prefix}{name}.{key}.")
-
 
 @cache
 def population() -> Population:
     """The validated population parameters; every cited source must exist."""
     loaded = validate(Population, read_toml("population.toml"), "knowledge/population.toml")
-    for where, cited in loaded.cited():
-        check_sources(cited, f"knowledge/population.toml: {where}")
+    check_cited_sources(loaded, "population.toml")
     if abs(sum(loaded.population.age_shares.values) - 1.0) > 1e-6:
         raise KnowledgeError("knowledge/population.toml: population.age_shares must sum to 1")
     return loaded
