@@ -323,8 +323,7 @@ def create_api_token(db: Database, *, email: str) -> str:
 
 def token_user(db: Database, *, token: str) -> User | None:
     with db.unit_of_work() as uow:
-        user_id = uow.tokens.user_id_for(token_hash(token))
-        row = uow.users.get(user_id) if user_id is not None else None
+        row = uow.tokens.user_for(token_hash(token))
     return _user(row) if row is not None else None
 
 

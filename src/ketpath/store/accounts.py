@@ -161,6 +161,12 @@ class TokenRepository:
             insert(api_tokens).values(user_id=user_id, token_hash=token_hash, created_at=now)
         )
 
+    def user_for(self, token_hash: str) -> UserRow | None:
+        """The token's account in one query (it runs on every API request)."""
+        query = _users_query().join(api_tokens, api_tokens.c.user_id == users.c.id)
+        row = self._session.execute(query.where(api_tokens.c.token_hash == token_hash)).first()
+        return _user(row) if row is not None else None
+
     def user_id_for(self, token_hash: str) -> int | None:
         found: int | None = self._session.execute(
             select(api_tokens.c.user_id).where(api_tokens.c.token_hash == token_hash)

@@ -15,8 +15,11 @@ work after a ``commit()`` inside the same block begins deferred again.
 
 from __future__ import annotations
 
+import threading
 from types import TracebackType
+from weakref import WeakKeyDictionary
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from ketpath.store.accounts import (
@@ -30,6 +33,26 @@ from ketpath.store.repository import PeopleRepository, RecordRepository
 
 WRITE_OPTION = "ketpath_write"
 """The connection execution option that marks a transaction that will write."""
+
+_writer_locks: WeakKeyDictionary[Engine, threading.Lock] = WeakKeyDictionary()
+_writer_locks_guard = threading.Lock()
+
+
+def _writer_lock(session_factory: sessionmaker[Session]) -> threading.Lock | None:
+    """One writer at a time per SQLite engine in this process (None for other databases).
+
+    SQLite admits one writer; the others wait in its busy handler, which polls
+    with sleeps of up to 100 ms, so under many concurrent writers most time is
+    spent asleep. Queuing them on a lock in the process instead hands the write
+    lock straight to the next writer (datasette sends all writes through one
+    writer for the same reason). Other processes still meet ``BEGIN IMMEDIATE``
+    and the busy timeout, so correctness never depends on this lock.
+    """
+    engine = session_factory.kw.get("bind")
+    if not isinstance(engine, Engine) or engine.dialect.name != "sqlite":
+        return None
+    with _writer_locks_guard:
+        return _writer_locks.setdefault(engine, threading.Lock())
 
 
 class UnitOfWork:
@@ -47,13 +70,22 @@ class UnitOfWork:
         self._session_factory = session_factory
         self._write = write
         self._session: Session | None = None
+        self._held: threading.Lock | None = None
 
     def __enter__(self) -> UnitOfWork:
         if self._session is not None:
             raise RuntimeError("this unit of work is already open")
-        self._session = self._session_factory()
         if self._write:
-            self._session.connection(execution_options={WRITE_OPTION: True})
+            self._held = _writer_lock(self._session_factory)
+            if self._held is not None:
+                self._held.acquire()
+        try:
+            self._session = self._session_factory()
+            if self._write:
+                self._session.connection(execution_options={WRITE_OPTION: True})
+        except BaseException:
+            self._release()
+            raise
         self.people = PeopleRepository(self._session)
         self.records = RecordRepository(self._session)
         self.users = UserRepository(self._session)
@@ -75,6 +107,12 @@ class UnitOfWork:
         finally:
             session.close()
             self._session = None
+            self._release()
+
+    def _release(self) -> None:
+        if self._held is not None:
+            self._held.release()
+            self._held = None
 
     def commit(self) -> None:
         self._open_session().commit()
