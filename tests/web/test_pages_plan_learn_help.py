@@ -123,3 +123,10 @@ def test_an_unknown_time_zone_is_refused(alice: Any, client: TestClient, db: Dat
     response = client.post("/profile/timezone", data={"timezone": "Mars/Olympus"})
     assert response.status_code == 422
     assert person_records(db, alice.person_name) == []
+
+
+def test_help_lists_what_each_level_means_from_the_rules(alice: Any, client: TestClient) -> None:
+    page = client.get("/help").text
+    assert "Call emergency services now." in page
+    assert "Seizure (fit)" in page
+    assert "Blood in urine" in page

@@ -416,10 +416,30 @@ def help_view(locale_id: str) -> dict[str, Any]:
         "name": locale.name,
         "contacts": [contact.model_dump() for contact in locale.contacts],
         "levels": [
-            {"id": level_id, "label": level.label, "action": level.action}
+            {
+                "id": level_id,
+                "label": level.label,
+                "action": level.action,
+                "symptoms": _flag_symptoms(level_id),
+            }
             for level_id, level in rules().red_flag_levels.items()
         ],
     }
+
+
+def _flag_symptoms(level: str) -> list[str]:
+    """The symptoms whose red flags have this level, as the rules list them."""
+    label = vocabulary().label
+    found: list[str] = []
+    for flag in rules().red_flags.values():
+        if flag.level != level:
+            continue
+        severe = ", severe" if flag.min_severity == 3 else ""
+        for symptom in (*flag.symptoms, *([flag.symptom] if flag.symptom else [])):
+            text = label("symptoms", symptom) + severe
+            if text not in found:
+                found.append(text)
+    return found
 
 
 def resolve_locale(chosen: str | None, records: Sequence[Record]) -> str:
