@@ -244,7 +244,7 @@ def dashboard_view(assessment: Assessment, *, zone: tzinfo) -> dict[str, Any]:
         "questionnaires": questionnaire_latest_view(assessment.questionnaires),
         "body": body_view(assessment.body) if assessment.body else None,
         "disclaimer": assessment.disclaimer,
-        "as_of": local_time(assessment.as_of, zone),
+        "as_of": f"{local_time(assessment.as_of, zone)} ({zone})",
     }
 
 
