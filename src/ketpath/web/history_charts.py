@@ -115,54 +115,84 @@ def inline_svg(svg: str) -> str:
 
 @dataclass(frozen=True)
 class ChartView:
+    """A chart and its caption; ``chart`` is None when every week is zero (said in words)."""
+
     id: str
     heading: str
     note: str
-    chart: Chart
+    chart: Chart | None
+    empty: str = ""
 
     @property
     def inline(self) -> str:
-        return inline_svg(self.chart.svg)
+        return inline_svg(self.chart.svg) if self.chart else ""
+
+
+#: (id, heading, caption, chart title, y label, what an all-zero series means)
+_WEEKLY = (
+    (
+        "use-days",
+        "Use-days per week",
+        "A use-day is a calendar day with at least one use logged.",
+        "Use-days per week",
+        "use-days",
+        "No use logged in these weeks.",
+    ),
+    (
+        "mg-per-use-day",
+        "Amount per use-day",
+        "The mean of each use-day's logged total, in mg; uses without an amount are left out, "
+        "and weeks with none logged show no bar. This is what you logged, not a guide.",
+        "Amount per use-day",
+        "mg (mean per use-day)",
+        "No amounts logged in these weeks.",
+    ),
+    (
+        "craving",
+        "Craving",
+        "The mean intensity (0 to 10) of the cravings logged each week; weeks with none logged "
+        "show no bar.",
+        "Craving (mean per week)",
+        "intensity (0-10)",
+        "No cravings above 0 logged in these weeks.",
+    ),
+    (
+        "urinary",
+        "Days with bladder symptoms",
+        "Days in each week with any bladder or urine symptom logged.",
+        "Days with bladder symptoms",
+        "days",
+        "No bladder symptoms logged in these weeks.",
+    ),
+    (
+        "abdominal",
+        "Days with belly symptoms",
+        "Days in each week with belly pain, nausea or jaundice logged.",
+        "Days with belly symptoms",
+        "days",
+        "No belly symptoms logged in these weeks.",
+    ),
+)
 
 
 def weekly_charts(series: WeeklySeries) -> list[ChartView]:
-    def bars(values: list[float], title: str, ylabel: str) -> Chart:
-        return weekly_bars_chart(series.weeks, values, title=title, ylabel=ylabel)
-
-    return [
-        ChartView(
-            "use-days",
-            "Use-days per week",
-            "A use-day is a calendar day with at least one use logged.",
-            bars(series.use_days, "Use-days per week", "use-days"),
-        ),
-        ChartView(
-            "mg-per-use-day",
-            "Amount per use-day",
-            "The mean of each use-day's logged total, in mg; uses without an amount are left "
-            "out, and weeks with none logged show no bar. This is what you logged, not a guide.",
-            bars(series.mg_per_use_day, "Amount per use-day", "mg (mean per use-day)"),
-        ),
-        ChartView(
-            "craving",
-            "Craving",
-            "The mean intensity (0 to 10) of the cravings logged each week; weeks with none "
-            "logged show no bar.",
-            bars(series.craving_mean, "Craving (mean per week)", "intensity (0-10)"),
-        ),
-        ChartView(
-            "urinary",
-            "Days with bladder symptoms",
-            "Days in each week with any bladder or urine symptom logged.",
-            bars(series.urinary_days, "Days with bladder symptoms", "days"),
-        ),
-        ChartView(
-            "abdominal",
-            "Days with belly symptoms",
-            "Days in each week with belly pain, nausea or jaundice logged.",
-            bars(series.abdominal_days, "Days with belly symptoms", "days"),
-        ),
-    ]
+    """The five weekly charts; a series that is zero every week is said in words instead."""
+    values = {
+        "use-days": series.use_days,
+        "mg-per-use-day": series.mg_per_use_day,
+        "craving": series.craving_mean,
+        "urinary": series.urinary_days,
+        "abdominal": series.abdominal_days,
+    }
+    views = []
+    for chart_id, heading, note, title, ylabel, empty in _WEEKLY:
+        data = values[chart_id]
+        if series.weeks and not any(data):
+            views.append(ChartView(chart_id, heading, note, None, empty=empty))
+            continue
+        chart = weekly_bars_chart(series.weeks, data, title=title, ylabel=ylabel)
+        views.append(ChartView(chart_id, heading, note, chart))
+    return views
 
 
 def score_points(records: Sequence[Record]) -> dict[str, list[ScorePoint]]:
