@@ -13,12 +13,9 @@ from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
-import uvicorn
 
-from ketpath.services import accounts, open_database
-from ketpath.web.app import create_app
-from ketpath.web.demo import create_demo_account
-from ketpath.web.settings import Settings
+# The web stack and the store are imported inside the commands, so that
+# registering these commands does not slow down every other `ketpath` command.
 
 LOOPBACK = "127.0.0.1"
 BAD_INPUT = 2
@@ -56,6 +53,13 @@ def serve(
     ] = False,
 ) -> None:
     """Start the web app (pages and the JSON API) on this machine."""
+    import uvicorn  # noqa: PLC0415
+
+    from ketpath.services import accounts  # noqa: PLC0415
+    from ketpath.web.app import create_app  # noqa: PLC0415
+    from ketpath.web.demo import create_demo_account  # noqa: PLC0415
+    from ketpath.web.settings import Settings  # noqa: PLC0415
+
     if demo and host != LOOPBACK:
         _fail("--demo listens on 127.0.0.1 only")
     url = db
@@ -96,6 +100,8 @@ def user_create(
     if not password_stdin:
         _fail("give the password on standard input with --password-stdin")
     password = sys.stdin.readline().rstrip("\r\n")
+    from ketpath.services import accounts, open_database  # noqa: PLC0415
+
     with open_database(db) as database:
         try:
             user = accounts.register(database, email=email, password=password, role=role)
@@ -109,6 +115,8 @@ def token_create(
     db: DbOption = None,
 ) -> None:
     """Print a new personal access token for the JSON API (shown once; keep it secret)."""
+    from ketpath.services import accounts, open_database  # noqa: PLC0415
+
     with open_database(db) as database:
         try:
             token = accounts.create_api_token(database, email=email)
