@@ -129,9 +129,15 @@ def test_a_bad_edit_keeps_the_old_record(alice: Any, client: TestClient, db: Dat
     assert [e.record for e in person_entries(db, alice.person_name)] == [entry.record]
 
 
-def test_she_deletes_a_record(alice: Any, client: TestClient, db: Database) -> None:
+def test_she_deletes_a_record_after_confirming(
+    alice: Any, client: TestClient, db: Database
+) -> None:
     client.post("/log/mood", data={"score": "5"})
     (entry,) = person_entries(db, alice.person_name)
+    confirm = client.get(f"/records/{entry.id}/delete")
+    assert confirm.status_code == 200
+    assert "Mood 5 of 10" in confirm.text
+    assert len(person_entries(db, alice.person_name)) == 1  # asking deletes nothing
     response = client.post(f"/records/{entry.id}/delete", follow_redirects=False)
     assert response.status_code == 303
     assert person_records(db, alice.person_name) == []
@@ -144,6 +150,7 @@ def test_nobody_else_can_see_edit_or_delete_her_records(
     (entry,) = person_entries(db, alice.person_name)
     other = charlie.client
     assert other.get(f"/records/{entry.id}/edit").status_code == 404
+    assert other.get(f"/records/{entry.id}/delete").status_code == 404
     assert other.post(f"/records/{entry.id}", data={"intensity": "1"}).status_code == 404
     assert other.post(f"/records/{entry.id}/delete").status_code == 404
     assert "alice-only-trigger" not in other.get("/history").text

@@ -101,16 +101,17 @@ def test_every_page_is_well_formed_with_a_history(
     check(response.text)
 
 
-def test_every_edit_form_is_well_formed(
+def test_every_edit_form_and_delete_question_is_well_formed(
     with_history: Any, client: TestClient, db: Database
 ) -> None:
     kinds_seen = set()
     for entry in person_entries(db, with_history.person_name):
         if entry.record.type in {"use", "craving", "symptom", "mood", "impact", "goal"}:
             kinds_seen.add(entry.record.type)
-            response = client.get(f"/records/{entry.id}/edit")
-            assert response.status_code == 200
-            check(response.text)
+            for page in ("edit", "delete"):
+                response = client.get(f"/records/{entry.id}/{page}")
+                assert response.status_code == 200
+                check(response.text)
     assert kinds_seen == {"use", "craving", "symptom", "mood", "impact", "goal"}
 
 

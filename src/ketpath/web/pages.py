@@ -237,6 +237,17 @@ async def record_update(request: Request, user: Person, record_id: int) -> Respo
     return _see_other("/history")
 
 
+@router.get("/records/{record_id}/delete", name="record_delete_confirm")
+def record_delete_confirm(request: Request, user: Person, record_id: int) -> Response:
+    """Ask first: one stray tap on a phone should not delete health data."""
+    person = PersonContext(request, user)
+    entry = _own_entry(person, record_id)
+    rows = views.history_rows([entry], person.zone)
+    if not rows:  # an untimed profile record is not listed, so not offered for deletion
+        raise HTTPException(status_code=404, detail="This record cannot be deleted here.")
+    return person.page("delete.html", {"row": rows[0]})
+
+
 @router.post("/records/{record_id}/delete", name="record_delete")
 def record_delete(request: Request, user: Person, record_id: int) -> Response:
     try:
