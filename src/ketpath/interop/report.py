@@ -1,0 +1,433 @@
+"""The PDF summary of a person's history for a chosen period, typeset with typst.
+
+``render_report`` is pure given its inputs: it builds one JSON document (texts,
+numbers and SVG charts) and compiles ``report.typ`` with it in memory, with
+only the DejaVu fonts that matplotlib ships, so the same inputs give the same
+PDF on any machine. Strings from the data are shown by typst as text, never
+evaluated as markup.
+
+The order is fixed by the rules of the project: the red flags come first, with
+what to do and whom to call; every statement about evidence carries its grade
+and numbered sources (listed at the end); nothing advises a dose (the body
+model's exposure figures are left out, and logged amounts are labelled as what
+was logged).
+
+Stage over time is the stage ``assess`` gives at the end of each week of the
+period (the last local day of the week, or the period's end): one assessment
+per week, which for a year's period is 53 calls and well under a second.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import matplotlib
+import typst
+
+from ketpath.charts import Chart
+from ketpath.core.assess import Assessment, assess
+from ketpath.core.contingency import CmEvent, CmState
+from ketpath.core.instruments import get_instrument, score
+from ketpath.core.records import Questionnaire, Record, latest_profile, record_time
+from ketpath.interop.report_charts import rewards_chart, stage_chart
+from ketpath.knowledge import claims, rules, sources
+from ketpath.knowledge.contingency import contingency
+from ketpath.knowledge.load import GRADE_MEANINGS
+from ketpath.web.history_charts import (
+    ChartView,
+    inline_svg,
+    questionnaire_charts,
+    weekly_charts,
+    weekly_series,
+)
+
+__all__ = ["PLAN_LABELS", "render_report", "report_data"]
+
+TEMPLATE = "report.typ"
+TITLE = "ketpath summary"
+#: The plan's parts in the order and words of the Plan page (web/plan_form.py).
+PLAN_LABELS = (
+    ("triggers", "Triggers"),
+    ("warning_signs", "Warning signs"),
+    ("coping_steps", "Coping steps"),
+    ("people_to_call", "People to call"),
+    ("reasons", "Reasons to change"),
+)
+PLAN_CLAIM = "relapse-risk"
+CURRENCY_SIGNS = {"USD": "$", "GBP": "£", "EUR": "€"}
+OUTCOME_WORDS = {
+    "earned": "earned",
+    "reset": "reset to the start value",
+    "held": "no change",
+    "repeat": "repeat within a day: nothing earned",
+}
+
+
+@dataclass
+class _Citations:
+    """Numbers the sources in the order they are first cited."""
+
+    numbers: dict[str, int] = field(default_factory=dict)
+
+    def refs(self, source_ids: Iterable[str]) -> list[int]:
+        return [self.numbers.setdefault(s, len(self.numbers) + 1) for s in source_ids]
+
+    def graded(self, grade: str, source_ids: Iterable[str]) -> dict[str, Any]:
+        return {
+            "grade": grade,
+            "grade_meaning": GRADE_MEANINGS[grade],
+            "refs": self.refs(source_ids),
+        }
+
+    def listing(self) -> list[dict[str, Any]]:
+        known = sources()
+        listed = []
+        for source_id, number in self.numbers.items():
+            source = known.get(source_id)
+            listed.append(
+                {
+                    "number": number,
+                    "citation": source.citation if source else source_id,
+                    "verified": source.verified if source else False,
+                }
+            )
+        return listed
+
+
+def _zone(records: Sequence[Record]) -> tzinfo:
+    profile = latest_profile(records)
+    return ZoneInfo(profile.timezone) if profile is not None and profile.timezone else UTC
+
+
+def _day_end(day: date, zone: tzinfo) -> datetime:
+    """The last instant of a local day (the start of the next, less a microsecond)."""
+    return datetime.combine(day + timedelta(days=1), time(), zone) - timedelta(microseconds=1)
+
+
+def _day_start(day: date, zone: tzinfo) -> datetime:
+    return datetime.combine(day, time(), zone)
+
+
+def _local(moment: datetime | None, zone: tzinfo) -> str:
+    return moment.astimezone(zone).strftime("%d %b %Y") if moment else "—"
+
+
+def _week_ends(start: date, end: date) -> list[date]:
+    """Each Sunday in the period, and the period's last day when it is not one."""
+    first_sunday = start + timedelta(days=6 - start.weekday())
+    ends = []
+    day = first_sunday
+    while day < end:
+        ends.append(day)
+        day += timedelta(days=7)
+    ends.append(end)
+    return ends
+
+
+def stage_points(
+    records: Sequence[Record], *, start: date, end: date, zone: tzinfo, as_of: datetime
+) -> list[tuple[date, str]]:
+    """The stage at the end of each week of the period (never after ``as_of``)."""
+    points = []
+    for day in _week_ends(start, end):
+        moment = min(_day_end(day, zone), as_of)
+        points.append((day, assess(records, moment).stage))
+    return points
+
+
+# ---------------------------------------------------------------- sections
+
+
+def _red_flags(assessment: Assessment, cite: _Citations, zone: tzinfo) -> list[dict[str, Any]]:
+    levels = rules().red_flag_levels
+    return [
+        {
+            "level": flag.level,
+            "level_label": levels[flag.level].label,  # type: ignore[index]
+            "message": flag.message,
+            "action": flag.action,
+            "since": _local(flag.finding.since, zone),
+            "contacts": [{"name": c.name, "number": c.number} for c in flag.contacts],
+            **cite.graded(flag.finding.grade, flag.finding.sources),
+        }
+        for flag in assessment.red_flags
+    ]
+
+
+def _stage(assessment: Assessment, cite: _Citations) -> dict[str, Any]:
+    stage_rules = rules().stages
+    label = stage_rules.labels[assessment.stage]
+    return {
+        "label": label.label,
+        "description": label.description,
+        **cite.graded(stage_rules.grade, stage_rules.sources),
+    }
+
+
+def _facts(assessment: Assessment, zone: tzinfo) -> list[list[str]]:
+    frequency = assessment.frequency
+    band_labels = {band.id: band.label for band in rules().frequency.bands}
+    facts = [
+        [
+            "Last 30 days",
+            f"{frequency.recent_use_days} use-days ({band_labels[frequency.recent_band]})",
+        ],
+        [
+            "The 90 days before",
+            f"{frequency.prior_use_days_per_30:.1f} use-days per 30 "
+            f"({band_labels[frequency.prior_band]})",
+        ],
+        ["Use-days logged in all", str(assessment.use_days_total)],
+        ["Last use", _local(assessment.last_use, zone)],
+    ]
+    if assessment.peak_stage:
+        facts.append(
+            ["Most advanced stage reached", rules().stages.labels[assessment.peak_stage].label]
+        )
+    return facts
+
+
+def _signals(assessment: Assessment, cite: _Citations, zone: tzinfo) -> list[dict[str, Any]]:
+    return [
+        {
+            "label": signal.label,
+            "evidence": signal.evidence,
+            "since": _local(signal.since, zone),
+            **cite.graded(signal.grade, signal.sources),
+        }
+        for signal in assessment.signals
+    ]
+
+
+def _course(assessment: Assessment, cite: _Citations) -> dict[str, Any] | None:
+    course = assessment.course
+    if course is None:
+        return None
+    return {
+        "days_since_last_use": course.days_since_last_use,
+        "phase_label": course.phase_label,
+        "caveat": course.caveat,
+        **cite.graded(course.evidence_grade, course.sources),
+    }
+
+
+def _chart(chart: Chart) -> dict[str, str]:
+    return {"svg": inline_svg(chart.svg), "alt": chart.alt, "empty": ""}
+
+
+def _view(view: ChartView) -> dict[str, str]:
+    """A history chart, or the sentence the History page shows instead of an empty one."""
+    if view.chart is None:
+        return {"svg": "", "alt": "", "empty": f"{view.heading}: {view.empty}"}
+    return _chart(view.chart)
+
+
+def _questionnaires(
+    records: Sequence[Record], cite: _Citations, zone: tzinfo
+) -> list[dict[str, Any]]:
+    answered: dict[str, list[Questionnaire]] = {}
+    for record in sorted(
+        (r for r in records if isinstance(r, Questionnaire)), key=lambda r: r.time
+    ):
+        answered.setdefault(record.instrument, []).append(record)
+    rows = []
+    for instrument_id, taken in sorted(answered.items()):
+        instrument = get_instrument(instrument_id)
+        latest = score(instrument_id, taken[-1].answers)
+        rows.append(
+            {
+                "name": instrument.short_name,
+                "count": len(taken),
+                "latest": f"{latest.total:g} on {_local(taken[-1].time, zone)}",
+                "band": latest.band_label or "no bands",
+                **cite.graded(instrument.grade, instrument.sources),
+            }
+        )
+    return rows
+
+
+def _money(amount: Any, currency: str) -> str:
+    sign = CURRENCY_SIGNS.get(currency)
+    return f"{sign}{amount:,.2f}" if sign else f"{amount:,.2f} {currency}"
+
+
+def _setting_value(name: str, value: Any, currency: str) -> str:
+    if name in {"start_value", "increment", "max_value", "bonus_value"}:
+        return _money(value, currency)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def _event_row(event: CmEvent, zone: tzinfo, currency: str) -> dict[str, str]:
+    outcome = OUTCOME_WORDS[event.outcome]
+    if event.bonus:
+        outcome += f" (with a {_money(event.bonus, currency)} bonus)"
+    if event.restored:
+        outcome += "; earlier step restored"
+    return {
+        "date": event.time.astimezone(zone).strftime("%a %d %b"),
+        "result": event.result or "missed",
+        "outcome": outcome,
+        "earned": _money(event.earned, currency),
+        "total": _money(event.total, currency),
+    }
+
+
+def _cm(
+    state: CmState | None, *, since: datetime, cite: _Citations, zone: tzinfo
+) -> dict[str, Any] | None:
+    if state is None:
+        return None
+    known = contingency()
+    settings = state.settings
+    currency = settings.currency
+    events = [e for e in state.events if e.time >= since]
+    earned_here = sum((e.earned for e in events), start=0 * state.total)
+    summary = (
+        f"Earned in this period: {_money(earned_here, currency)}. Running total since the "
+        f"schedule began on {_local(state.start, zone)}: {_money(state.total, currency)}. "
+        f"The next negative screen earns {_money(state.next_value, currency)} if taken by "
+        f"{_local(state.next_due, zone)}."
+    )
+    rows = []
+    for name, default in known.defaults.items():
+        value = getattr(settings, name)
+        changed = value != getattr(type(settings).defaults(), name)
+        rows.append(
+            {
+                "label": default.label,
+                "value": _setting_value(name, value, currency)
+                + (" (set by the clinic)" if changed else ""),
+                **cite.graded(default.grade, default.sources),
+            }
+        )
+    return {
+        "summary": summary,
+        "effect": cite.graded(known.effect.grade, known.effect.sources),
+        "chart": _chart(rewards_chart(state, since=since, zone=zone)),
+        "settings": rows,
+        "ladder": ", ".join(_money(v, currency) for v in settings.ladder()),
+        "events": [_event_row(e, zone, currency) for e in events],
+        "note": (
+            "Rewards are worked out from the drug screens each time; they are not stored. "
+            "Correcting a screen corrects every value after it."
+        ),
+    }
+
+
+def _plan(plan: Mapping[str, Sequence[str]] | None) -> list[dict[str, Any]]:
+    if not plan:
+        return []
+    return [
+        {"label": label, "entries": list(plan[key])} for key, label in PLAN_LABELS if plan.get(key)
+    ]
+
+
+# ---------------------------------------------------------------- assembling
+
+
+def report_data(
+    records: Sequence[Record],
+    *,
+    period_start: date,
+    period_end: date,
+    plan: Mapping[str, Sequence[str]] | None,
+    cm_state: CmState | None,
+    generated_at: datetime,
+    locale: str | None = None,
+) -> dict[str, Any]:
+    """Everything the template shows, as JSON-ready data (also handy for tests)."""
+    if period_end < period_start:
+        raise ValueError("the period ends before it starts")
+    if generated_at.tzinfo is None:
+        raise ValueError("generated_at must be timezone-aware")
+    zone = _zone(records)
+    since = _day_start(period_start, zone)
+    as_of = min(_day_end(period_end, zone), generated_at)
+    if as_of < since:
+        raise ValueError("the period starts after the report is generated")
+    assessment = assess(records, as_of, locale=locale)
+    cite = _Citations()
+    in_period = [r for r in records if (t := record_time(r)) is None or since <= t <= as_of]
+    weeks = (period_end - period_start).days // 7 + 1
+    series = weekly_series(in_period, zone=zone, as_of=as_of, weeks_shown=weeks)
+    stage_labels = {key: value.label for key, value in rules().stages.labels.items()}
+    points = stage_points(records, start=period_start, end=period_end, zone=zone, as_of=as_of)
+    plan_claim = claims()[PLAN_CLAIM]
+    data: dict[str, Any] = {
+        "title": TITLE,
+        "period": {"start": period_start.isoformat(), "end": period_end.isoformat()},
+        "period_words": f"{period_start:%d %b %Y} to {period_end:%d %b %Y}",
+        "generated_at": generated_at.astimezone(zone).strftime("%d %b %Y %H:%M"),
+        "zone": str(zone),
+        "red_flags": _red_flags(assessment, cite, zone),
+        "disclaimer": assessment.disclaimer,
+        "stage": _stage(assessment, cite),
+        "facts": _facts(assessment, zone),
+        "stage_chart": _chart(stage_chart(points, stage_labels)),
+        "course": _course(assessment, cite),
+        "signals": _signals(assessment, cite, zone),
+        # Drawn charts first, then the sentences standing in for empty ones.
+        "weekly_charts": sorted(
+            (_view(view) for view in weekly_charts(series)), key=lambda c: c["svg"] == ""
+        ),
+        "questionnaires": _questionnaires(in_period, cite, zone),
+        "questionnaire_charts": [
+            _view(view) for view in questionnaire_charts(in_period, zone=zone)
+        ],
+        "cm": _cm(cm_state, since=since, cite=cite, zone=zone),
+        "plan": _plan(plan),
+        "plan_evidence": cite.graded(plan_claim.grade, plan_claim.sources),
+    }
+    data["grade_key"] = [{"grade": g, "meaning": m} for g, m in GRADE_MEANINGS.items()]
+    data["sources"] = cite.listing()
+    return data
+
+
+def _font_dir() -> Path:
+    return Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+
+
+def compile_report(data: Mapping[str, Any]) -> bytes:
+    """Typeset ``data`` with the packaged template; fonts from matplotlib's DejaVu set only."""
+    template = files("ketpath.interop").joinpath(TEMPLATE).read_bytes()
+    # The stub ties the input's type to the font paths' type; bytes in, str paths is fine.
+    pdf: bytes = typst.compile(  # type: ignore[misc]
+        template,
+        sys_inputs={"data": json.dumps(data, ensure_ascii=False)},
+        font_paths=[str(_font_dir())],
+        ignore_system_fonts=True,
+        timestamp=0,
+    )
+    return pdf
+
+
+def render_report(
+    records: Sequence[Record],
+    *,
+    period_start: date,
+    period_end: date,
+    plan: Mapping[str, Sequence[str]] | None,
+    cm_state: CmState | None,
+    generated_at: datetime,
+    locale: str | None = None,
+) -> bytes:
+    """The PDF summary of ``records`` for the period (local days, both inclusive)."""
+    data = report_data(
+        records,
+        period_start=period_start,
+        period_end=period_end,
+        plan=plan,
+        cm_state=cm_state,
+        generated_at=generated_at,
+        locale=locale,
+    )
+    return compile_report(data)
