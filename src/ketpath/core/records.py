@@ -152,10 +152,21 @@ class DrugScreen(_Record):
     method: ScreenMethod
 
 
+class Note(_Record):
+    """Free text about the person's course, by the person or by their clinician."""
+
+    type: Literal["note"] = "note"
+    time: Time
+    text: Text
+    author_role: Literal["person", "clinician"]
+
+
 Record: TypeAlias = (
-    Profile | Use | Craving | Symptom | Mood | Impact | Goal | Questionnaire | DrugScreen
+    Profile | Use | Craving | Symptom | Mood | Impact | Goal | Questionnaire | DrugScreen | Note
 )
-TimedRecord: TypeAlias = Use | Craving | Symptom | Mood | Impact | Goal | Questionnaire | DrugScreen
+TimedRecord: TypeAlias = (
+    Use | Craving | Symptom | Mood | Impact | Goal | Questionnaire | DrugScreen | Note
+)
 RECORD_TYPES: tuple[type[_Record], ...] = (
     Profile,
     Use,
@@ -166,6 +177,7 @@ RECORD_TYPES: tuple[type[_Record], ...] = (
     Goal,
     Questionnaire,
     DrugScreen,
+    Note,
 )
 TYPE_NAMES: tuple[str, ...] = tuple(str(cls.model_fields["type"].default) for cls in RECORD_TYPES)
 

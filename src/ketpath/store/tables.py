@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Column,
     DateTime,
     Dialect,
@@ -166,5 +167,99 @@ plans = Table(
         unique=True,
     ),
     Column("data", JSON_DOCUMENT, nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+
+# Clinicians (migration 0003). A person shares their history by handing a
+# clinician a one-time code; redeeming it creates a care link, and the link's
+# ``revoked_at`` ends the consent. Codes are stored only as SHA-256 hashes.
+# The audit log is append-only and hash-chained; ``audit_head`` is the one row
+# every append locks, so concurrent appends queue instead of forking the chain.
+# Audit rows have no foreign keys on purpose: deleting an account must not
+# delete (or break) the record of who read its data. A roster summary caches a
+# person's assessment for the roster; triggers on ``records`` (migration 0003)
+# delete it whenever that person's records change.
+
+shares = Table(
+    "shares",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("person_id", Integer, ForeignKey("people.id", ondelete="CASCADE"), nullable=False),
+    Column("code_hash", String(64), nullable=False, unique=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
+    Column("redeemed_at", UTCDateTime(), nullable=True),
+    Column("redeemed_by", Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    Column("revoked_at", UTCDateTime(), nullable=True),
+    Index("ix_shares_person_id", "person_id"),
+)
+
+care_links = Table(
+    "care_links",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("person_id", Integer, ForeignKey("people.id", ondelete="CASCADE"), nullable=False),
+    Column("clinician_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("share_id", Integer, ForeignKey("shares.id", ondelete="CASCADE"), nullable=False),
+    Column("label", String(100), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("revoked_at", UTCDateTime(), nullable=True),
+    Index("ix_care_links_clinician_id_person_id", "clinician_id", "person_id"),
+    Index("ix_care_links_person_id", "person_id"),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("seq", Integer, nullable=False, unique=True),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("actor_id", Integer, nullable=True),
+    Column("actor_email", String(EMAIL_LENGTH), nullable=True),
+    Column("actor_role", String(16), nullable=True),
+    Column("action", String(40), nullable=False),
+    Column("person_id", Integer, nullable=True),
+    Column("detail", JSON_DOCUMENT, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Index("ix_audit_log_person_id", "person_id"),
+)
+
+audit_head = Table(
+    "audit_head",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("seq", Integer, nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+roster_summaries = Table(
+    "roster_summaries",
+    metadata,
+    Column("person_id", Integer, ForeignKey("people.id", ondelete="CASCADE"), primary_key=True),
+    Column("computed_for", String(10), nullable=False),
+    Column("data", JSON_DOCUMENT, nullable=False),
+)
+
+cm_schedules = Table(
+    "cm_schedules",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "person_id",
+        Integer,
+        ForeignKey("people.id", ondelete="CASCADE"),
+        nullable=False,
+        unique=True,
+    ),
+    Column("clinician_id", Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    Column("start_value", Float, nullable=False),
+    Column("increment", Float, nullable=False),
+    Column("cap", Float, nullable=False),
+    Column("reset_on_positive", Boolean, nullable=False),
+    Column("reset_on_missed", Boolean, nullable=False),
+    Column("return_after_negatives", Integer, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
 )

@@ -1,0 +1,297 @@
+"""The audit log: who read or changed consent to whose data, and every sign-in, hash-chained.
+
+Each row stores SHA-256 over its canonical content (sorted-key JSON of every
+column but ``id`` and ``hash``) and the previous row's hash, so editing,
+deleting or reordering a row breaks the chain from that row on; the head row
+(``audit_head``) holds the last sequence number and hash, so cutting rows off
+the end is caught too. This is tamper *evidence*, not tamper proofing: someone
+who can write the database can recompute the whole chain. Publishing the head
+hash elsewhere now and then (a printout, a ticket) would close that gap.
+
+Appends are serialised on the head row (see ``AuditRepository.lock_head``), and
+the row is written in the same transaction as the read or change it records:
+if the read fails, no row; if the row cannot be written, the read is not
+answered. Rows hold ids and kinds only, never record contents.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from ketpath.services.accounts import User
+from ketpath.store import Database
+from ketpath.store.clinician import AuditRow, ClinicianStore, clinician_store
+
+GENESIS_HASH = "0" * 64
+VERIFY_BATCH = 5000
+
+READ_ACTIONS = ("read-records", "read-assessment", "read-patient-page", "read-roster")
+WRITE_ACTIONS = ("write-records",)
+CONSENT_ACTIONS = ("share-created", "share-revoked", "share-redeemed", "redeem-refused")
+AUTH_ACTIONS = ("login", "login-failed", "logout", "password-changed", "account-deleted")
+ACTIONS = (*READ_ACTIONS, *WRITE_ACTIONS, *CONSENT_ACTIONS, *AUTH_ACTIONS)
+ACTION_WORDS = {
+    "read-records": "read your records",
+    "read-assessment": "read your assessment",
+    "read-patient-page": "opened your timeline",
+    "read-roster": "opened their patient list",
+    "write-records": "added records",
+    "share-created": "created a share code",
+    "share-revoked": "revoked a share",
+    "share-redeemed": "redeemed your share code",
+    "redeem-refused": "tried a code that was refused",
+    "login": "logged in",
+    "login-failed": "failed to log in",
+    "logout": "logged out",
+    "password-changed": "changed the password",
+    "account-deleted": "deleted the account",
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Actor:
+    """Who did it, as the row keeps it (the email stays even if the account goes)."""
+
+    id: int | None
+    email: str | None
+    role: str | None
+
+    @classmethod
+    def of(cls, user: User) -> Actor:
+        return cls(id=user.id, email=user.email, role=user.role)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Verification:
+    ok: bool
+    rows: int
+    broken_seq: int | None = None
+    problem: str | None = None
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def canonical_content(row: Mapping[str, Any]) -> str:
+    """The text that is hashed: every column but ``id`` and ``hash``, sorted keys, UTC time."""
+    at: datetime = row["at"]
+    content = {
+        "seq": row["seq"],
+        "at": at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "actor_id": row["actor_id"],
+        "actor_email": row["actor_email"],
+        "actor_role": row["actor_role"],
+        "action": row["action"],
+        "person_id": row["person_id"],
+        "detail": row["detail"],
+        "prev_hash": row["prev_hash"],
+    }
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def row_hash(row: Mapping[str, Any]) -> str:
+    return hashlib.sha256(canonical_content(row).encode("utf-8")).hexdigest()
+
+
+def append(
+    store: ClinicianStore,
+    *,
+    action: str,
+    actor: Actor | None,
+    person_id: int | None = None,
+    detail: Mapping[str, Any] | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Append one row inside the caller's (writing) unit of work; returns its sequence number."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}")
+    head = store.audit.lock_head()
+    # Microseconds survive both databases' timestamp types, so the hash can be recomputed.
+    moment = (now or utc_now()).astimezone(UTC)
+    row: dict[str, Any] = {
+        "seq": head.seq + 1,
+        "at": moment,
+        "actor_id": actor.id if actor else None,
+        "actor_email": actor.email if actor else None,
+        "actor_role": actor.role if actor else None,
+        "action": action,
+        "person_id": person_id,
+        "detail": dict(detail or {}),
+        "prev_hash": head.hash,
+    }
+    row["hash"] = row_hash(row)
+    store.audit.append(row)
+    seq: int = row["seq"]
+    return seq
+
+
+def record_event(
+    db: Database,
+    *,
+    action: str,
+    actor: Actor | None,
+    person_id: int | None = None,
+    detail: Mapping[str, Any] | None = None,
+) -> None:
+    """Append one row in a transaction of its own (for events that change nothing else)."""
+    with db.unit_of_work(write=True) as uow:
+        append(clinician_store(uow), action=action, actor=actor, person_id=person_id, detail=detail)
+        uow.commit()
+
+
+def record_authentication(db: Database, *, action: str, user: User | None = None) -> None:
+    """An authentication event (``login``, ``login-failed``, ``logout``, …).
+
+    A failed login names the account only when the address belongs to one; the
+    address typed is never kept, because a typo (or a password typed into the
+    wrong box) would then stay in the log for ever.
+    """
+    if action not in AUTH_ACTIONS:
+        raise ValueError(f"not an authentication action: {action!r}")
+    actor = Actor.of(user) if user is not None else Actor(id=None, email=None, role=None)
+    detail = {"known_account": user is not None} if action == "login-failed" else {}
+    record_event(db, action=action, actor=actor, detail=detail)
+
+
+def _row_mapping(row: AuditRow) -> dict[str, Any]:
+    return {
+        "seq": row.seq,
+        "at": row.at,
+        "actor_id": row.actor_id,
+        "actor_email": row.actor_email,
+        "actor_role": row.actor_role,
+        "action": row.action,
+        "person_id": row.person_id,
+        "detail": row.detail,
+        "prev_hash": row.prev_hash,
+    }
+
+
+def verify_chain(db: Database) -> Verification:
+    """Walk the chain from the first row; report the first row that does not fit."""
+    previous_hash = GENESIS_HASH
+    expected_seq = 1
+    checked = 0
+    with db.unit_of_work() as uow:
+        store = clinician_store(uow)
+        while True:
+            batch = store.audit.rows(after_seq=expected_seq - 1, limit=VERIFY_BATCH)
+            for row in batch:
+                problem = _row_problem(row, expected_seq=expected_seq, previous=previous_hash)
+                if problem is not None:
+                    return Verification(ok=False, rows=checked, broken_seq=row.seq, problem=problem)
+                previous_hash = row.hash
+                expected_seq += 1
+                checked += 1
+            if len(batch) < VERIFY_BATCH:
+                break
+        head = store.audit.head()
+    if head.seq != checked or head.hash != previous_hash:
+        return Verification(
+            ok=False,
+            rows=checked,
+            broken_seq=checked + 1,
+            problem=f"the chain head says {head.seq} rows, the log ends after {checked}",
+        )
+    return Verification(ok=True, rows=checked)
+
+
+def _row_problem(row: AuditRow, *, expected_seq: int, previous: str) -> str | None:
+    if row.seq != expected_seq:
+        return f"row {expected_seq} is missing (the next row is {row.seq})"
+    if row.prev_hash != previous:
+        return "its previous-row hash does not match the row before it"
+    if row_hash(_row_mapping(row)) != row.hash:
+        return "its content does not match its hash (the row was changed)"
+    return None
+
+
+@dataclass(frozen=True, kw_only=True)
+class AuditEntry:
+    seq: int
+    at: datetime
+    actor_email: str | None
+    actor_role: str | None
+    action: str
+    words: str
+    person_id: int | None
+    person_name: str | None
+    detail: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "at": self.at.isoformat(),
+            "actor_email": self.actor_email,
+            "actor_role": self.actor_role,
+            "action": self.action,
+            "person": self.person_name,
+            "person_id": self.person_id,
+            "detail": self.detail,
+        }
+
+
+def list_entries(
+    db: Database,
+    *,
+    person_name: str | None = None,
+    limit: int | None = None,
+    newest_first: bool = False,
+) -> list[AuditEntry]:
+    """Rows of the log, all of them or those about one person (by name)."""
+    with db.unit_of_work() as uow:
+        store = clinician_store(uow)
+        person_id = None
+        if person_name is not None:
+            person_id = store.roster.person_ids([person_name]).get(person_name)
+            if person_id is None:
+                return []
+        rows = store.audit.rows(person_id=person_id, limit=limit, newest_first=newest_first)
+        names = _names(store, {row.person_id for row in rows if row.person_id is not None})
+    return [_entry(row, names) for row in rows]
+
+
+def _names(store: ClinicianStore, person_ids: set[int]) -> dict[int, str]:
+    return {
+        person_id: name
+        for person_id in person_ids
+        if (name := store.roster.person_name(person_id)) is not None
+    }
+
+
+def _entry(row: AuditRow, names: Mapping[int, str]) -> AuditEntry:
+    return AuditEntry(
+        seq=row.seq,
+        at=row.at,
+        actor_email=row.actor_email,
+        actor_role=row.actor_role,
+        action=row.action,
+        words=ACTION_WORDS.get(row.action, row.action),
+        person_id=row.person_id,
+        person_name=names.get(row.person_id) if row.person_id is not None else None,
+        detail=row.detail,
+    )
+
+
+def reads_of(db: Database, *, user: User, limit: int = 200) -> list[AuditEntry]:
+    """What clinicians read of (or added to) this person's data, newest first."""
+    if user.person_name is None:
+        return []
+    with db.unit_of_work() as uow:
+        store = clinician_store(uow)
+        person_id = store.roster.person_ids([user.person_name]).get(user.person_name)
+        if person_id is None:
+            return []
+        rows = store.audit.rows(
+            person_id=person_id,
+            actions=(*READ_ACTIONS, *WRITE_ACTIONS, "share-redeemed"),
+            limit=limit,
+            newest_first=True,
+        )
+    return [_entry(row, {}) for row in rows]

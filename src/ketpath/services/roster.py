@@ -1,0 +1,254 @@
+"""A clinician's roster: the people who consent to share with them, most in need of care first.
+
+Order: red-flag level (emergency, urgent, soon, none), then stage (most
+advanced first, see :data:`STAGE_RISK`), then the longest silence (time since
+the person's own last entry; nothing logged at all counts as the longest).
+
+Assessing a year of records takes tens of milliseconds, so a roster of a
+thousand people cannot assess everyone on every request. Each person's
+summary (flags, stage, last entry, recent positive screens) is cached in
+``roster_summaries``; database triggers delete it whenever that person's
+records change (migration 0003), and it is recomputed once a day regardless,
+because the rules' windows move with time. What is inexact, and why that is
+acceptable: a flag whose window closed today may stay on the roster until the
+next day's recomputation (it errs towards showing a flag, never hiding one),
+and on PostgreSQL a record written while the roster is computing that very
+person may be missed until the next change or the next day. The patient page
+always assesses the full history afresh.
+
+Reading the roster is audited as one row (``read-roster``, the number of
+patients), not one row per patient: the roster shows derived levels, not
+records, and a thousand chained appends per page view would make it slow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from ketpath.core.assess import assess
+from ketpath.core.assess.redflags import LEVEL_ORDER
+from ketpath.core.records import DrugScreen, Note, Record, record_time
+from ketpath.services.accounts import User
+from ketpath.services.audit import Actor, append
+from ketpath.services.consent import NotAllowed, patient_label
+from ketpath.store import Database
+from ketpath.store.clinician import SummaryRow, clinician_store
+
+STAGE_RISK = (
+    "addiction-cycle",
+    "dependent",
+    "regular",
+    "early-abstinence",
+    "occasional",
+    "experimental",
+    "early-remission",
+    "sustained-remission",
+    "past-use",
+    "no-use",
+)
+"""Most advanced first: early abstinence sits above occasional use because relapse risk is
+highest in the first months after stopping regular use."""
+NEW_FLAG_DAYS = 7
+"""A red flag is "new" when a record it rests on is this recent."""
+MISSED_CHECK_IN_DAYS = 7
+"""No entry of the person's own for this long is a missed check-in."""
+POSITIVE_SCREEN_DAYS = 30
+"""Positive drug screens this recent are listed under "needs attention"."""
+SUMMARY_VERSION = 1
+
+
+@dataclass(frozen=True, kw_only=True)
+class RosterRow:
+    patient_id: int
+    label: str
+    level: str | None
+    flags: list[dict[str, Any]]
+    stage: str
+    last_entry: datetime | None
+    last_use: datetime | None
+    positive_screens: list[datetime]
+    records: int
+
+    def sort_key(self, now: datetime) -> tuple[int, int, float]:
+        level_rank = LEVEL_ORDER.index(self.level) if self.level else len(LEVEL_ORDER)
+        stage_rank = STAGE_RISK.index(self.stage) if self.stage in STAGE_RISK else len(STAGE_RISK)
+        silence = (now - self.last_entry).total_seconds() if self.last_entry else float("inf")
+        return (level_rank, stage_rank, -silence)
+
+    def days_silent(self, now: datetime) -> int | None:
+        return (now - self.last_entry).days if self.last_entry else None
+
+    def to_dict(self, now: datetime) -> dict[str, Any]:
+        return {
+            "patient_id": self.patient_id,
+            "label": self.label,
+            "red_flag_level": self.level,
+            "red_flags": [flag["id"] for flag in self.flags],
+            "stage": self.stage,
+            "last_entry": self.last_entry.isoformat() if self.last_entry else None,
+            "days_since_last_entry": self.days_silent(now),
+        }
+
+
+@dataclass(frozen=True, kw_only=True)
+class Attention:
+    patient_id: int
+    label: str
+    kind: str
+    """``new-red-flag``, ``missed-check-in`` or ``positive-screen``."""
+    text: str
+    level: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Roster:
+    now: datetime
+    rows: list[RosterRow]
+    attention: list[Attention]
+
+
+def _own_entry(record: Record) -> bool:
+    """Records the person made (a clinician's screens and notes are not check-ins)."""
+    if isinstance(record, DrugScreen):
+        return False
+    return not (isinstance(record, Note) and record.author_role == "clinician")
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).isoformat() if moment else None
+
+
+def summarise_person(records: Sequence[Record], now: datetime) -> dict[str, Any]:
+    """What the roster keeps of one person's assessment (plain JSON)."""
+    assessment = assess(records, now)
+    flags = []
+    for flag in assessment.red_flags:
+        times = [t for r in flag.finding.records if (t := record_time(r)) is not None]
+        flags.append(
+            {
+                "id": flag.finding.id,
+                "level": flag.level,
+                "message": flag.message,
+                "latest": _iso(max(times)) if times else None,
+            }
+        )
+    levels = [flag["level"] for flag in flags]
+    own_times = [t for r in records if _own_entry(r) and (t := record_time(r)) is not None]
+    screens = [
+        r.time
+        for r in records
+        if isinstance(r, DrugScreen)
+        and r.result == "positive"
+        and timedelta(0) <= now - r.time <= timedelta(days=POSITIVE_SCREEN_DAYS)
+    ]
+    return {
+        "version": SUMMARY_VERSION,
+        "level": next((level for level in LEVEL_ORDER if level in levels), None),
+        "flags": flags,
+        "stage": assessment.stage,
+        "last_entry": _iso(max((t for t in own_times if t <= now), default=None)),
+        "last_use": _iso(assessment.last_use),
+        "positive_screens": [_iso(t) for t in sorted(screens)],
+        "records": len(records),
+    }
+
+
+def _time(value: Any) -> datetime | None:
+    return datetime.fromisoformat(value) if isinstance(value, str) else None
+
+
+def _row(patient_id: int, label: str, data: dict[str, Any]) -> RosterRow:
+    return RosterRow(
+        patient_id=patient_id,
+        label=label,
+        level=data["level"],
+        flags=list(data["flags"]),
+        stage=data["stage"],
+        last_entry=_time(data["last_entry"]),
+        last_use=_time(data["last_use"]),
+        positive_screens=[t for value in data["positive_screens"] if (t := _time(value))],
+        records=int(data["records"]),
+    )
+
+
+def clinician_roster(db: Database, *, clinician: User, now: datetime | None = None) -> Roster:
+    """The clinician's patients in roster order, and what needs attention (audited)."""
+    if clinician.role != "clinician":
+        raise NotAllowed
+    moment = now or datetime.now(UTC)
+    today = moment.astimezone(UTC).date().isoformat()
+    rows: list[RosterRow] = []
+    with db.unit_of_work(write=True) as uow:
+        store = clinician_store(uow)
+        links = store.links.active_for_clinician(clinician.id)
+        cached = store.roster.summaries(link.person_id for link in links)
+        for link in links:
+            found = cached.get(link.person_id)
+            fresh = (
+                found is not None
+                and found.computed_for == today
+                and found.data.get("version") == SUMMARY_VERSION
+            )
+            if found is not None and fresh:
+                data = found.data
+            else:
+                entries = uow.records.for_person(link.person_id)
+                data = summarise_person([entry.record for entry in entries], moment)
+                store.roster.save_summary(
+                    SummaryRow(person_id=link.person_id, computed_for=today, data=data)
+                )
+            rows.append(_row(link.person_id, patient_label(link), data))
+        append(
+            store,
+            action="read-roster",
+            actor=Actor.of(clinician),
+            detail={"patients": len(rows)},
+            now=moment,
+        )
+        uow.commit()
+    rows.sort(key=lambda row: row.sort_key(moment))
+    return Roster(now=moment, rows=rows, attention=needs_attention(rows, moment))
+
+
+def needs_attention(rows: Sequence[RosterRow], now: datetime) -> list[Attention]:
+    """New red flags, then positive screens, then missed check-ins, in roster order within each."""
+    flags: list[Attention] = []
+    screens: list[Attention] = []
+    missed: list[Attention] = []
+    recent = timedelta(days=NEW_FLAG_DAYS)
+    for row in rows:
+        for flag in row.flags:
+            latest = _time(flag.get("latest"))
+            if latest is not None and now - latest <= recent:
+                flags.append(
+                    Attention(
+                        patient_id=row.patient_id,
+                        label=row.label,
+                        kind="new-red-flag",
+                        text=str(flag["message"]),
+                        level=str(flag["level"]),
+                    )
+                )
+        if row.positive_screens:
+            count = len(row.positive_screens)
+            screens.append(
+                Attention(
+                    patient_id=row.patient_id,
+                    label=row.label,
+                    kind="positive-screen",
+                    text=f"{count} positive drug screen{'s' if count > 1 else ''} "
+                    f"in the last {POSITIVE_SCREEN_DAYS} days",
+                )
+            )
+        silent = row.days_silent(now)
+        if silent is None or silent >= MISSED_CHECK_IN_DAYS:
+            text = "nothing logged yet" if silent is None else f"nothing logged for {silent} days"
+            missed.append(
+                Attention(
+                    patient_id=row.patient_id, label=row.label, kind="missed-check-in", text=text
+                )
+            )
+    return [*flags, *screens, *missed]

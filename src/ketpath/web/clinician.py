@@ -1,0 +1,438 @@
+"""A clinician's side: the patient API, the roster, a patient's page, redeeming a code.
+
+Every route here that names a patient answers 404 unless the person's consent
+stands *now* (``services.consent`` checks it inside the transaction that reads,
+and audits the read there too), so a patient id tells a stranger nothing, and a
+revoked share shuts the door on the very next request. Clinicians write only
+their own kinds of record (drug screens and notes); the person's own records
+are read-only to them.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query, Request
+from fastapi.responses import RedirectResponse
+from pydantic import BaseModel, Field
+from starlette.responses import Response
+
+from ketpath.core.assess import assess
+from ketpath.core.records import DrugScreen, Note, Record, RecordError, parse_record, record_to_dict
+from ketpath.services import accounts
+from ketpath.services.accounts import RateLimited, User
+from ketpath.services.consent import (
+    CodeRefused,
+    ConsentError,
+    NoConsent,
+    add_patient_records,
+    has_consent,
+    patient_assessment,
+    patient_entries,
+    redeem_code,
+)
+from ketpath.services.roster import clinician_roster
+from ketpath.store import Database
+from ketpath.web import views
+from ketpath.web.auth import api_user, current_user, database
+from ketpath.web.history_charts import (
+    questionnaire_charts,
+    score_points,
+    weekly_charts,
+    weekly_series,
+)
+from ketpath.web.templating import render
+
+api_router = APIRouter(prefix="/api/v1", tags=["clinicians"])
+pages_router = APIRouter(include_in_schema=False)
+
+TokenHolder = Annotated[User, Depends(api_user)]
+SignedIn = Annotated[User, Depends(current_user)]
+PatientId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+REDEEM_ATTEMPTS = 5
+"""Burst of code attempts per clinician before the limit applies."""
+REDEEM_REFILL_SECONDS = 60.0
+"""Then one more attempt a minute: 60 bits of code space stay out of reach."""
+MAX_RECORDS = 100
+ENTRIES_PER_PAGE = 100
+NOT_FOUND = "No such patient."
+AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"description": "No valid bearer token"},
+}
+PATIENT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **AUTH_RESPONSES,
+    404: {"description": "No such patient, or no standing consent (the two look alike)"},
+}
+
+
+class RedeemBody(BaseModel):
+    code: str = Field(max_length=40, description="The code the person gave you, XXXX-XXXX-XXXX")
+    label: str | None = Field(
+        default=None, max_length=100, description="Your own name for this patient (optional)"
+    )
+
+
+class Redeemed(BaseModel):
+    patient_id: int
+
+
+class RosterOut(BaseModel):
+    patients: list[dict[str, Any]]
+    needs_attention: list[dict[str, Any]]
+
+
+class StoredRecordOut(BaseModel):
+    id: int
+    record: dict[str, Any]
+
+
+class RecordList(BaseModel):
+    records: list[StoredRecordOut]
+
+
+class CreatedRecords(BaseModel):
+    ids: list[int]
+    count: int
+
+
+def _not_found() -> HTTPException:
+    return HTTPException(status_code=404, detail=NOT_FOUND)
+
+
+def _clinician_only(user: User) -> None:
+    if user.role != "clinician":
+        raise HTTPException(status_code=403, detail="This is for clinicians.")
+
+
+def _limit_redeeming(db: Database, user: User) -> None:
+    accounts.take_token(
+        db,
+        key=accounts.rate_limit_key("redeem", str(user.id)),
+        capacity=REDEEM_ATTEMPTS,
+        refill_seconds=REDEEM_REFILL_SECONDS,
+    )
+
+
+def _unprocessable(location: list[str | int], problem: str) -> HTTPException:
+    detail = [{"loc": location, "msg": problem, "type": "value_error"}]
+    return HTTPException(status_code=422, detail=detail)
+
+
+def _checked_time(value: datetime | None, name: str) -> datetime | None:
+    if value is None:
+        return None
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise _unprocessable(["query", name], "needs a UTC offset, e.g. 2026-05-01T00:00:00+01:00")
+    if not 1900 <= value.year <= 2200:
+        raise _unprocessable(["query", name], "the year must be 1900–2200")
+    return value
+
+
+# ---------------------------------------------------------------- the API
+
+
+@api_router.post(
+    "/shares/redeem",
+    status_code=201,
+    response_model=Redeemed,
+    responses={
+        **AUTH_RESPONSES,
+        403: {"description": "Not a clinician"},
+        404: {"description": "The code is unknown, used, revoked or expired"},
+        429: {"description": "Too many attempts"},
+    },
+    summary="Redeem a person's share code (clinicians)",
+)
+def redeem(request: Request, user: TokenHolder, body: RedeemBody) -> Any:
+    _clinician_only(user)
+    db = database(request)
+    try:
+        _limit_redeeming(db, user)
+    except RateLimited as error:
+        raise HTTPException(
+            status_code=429,
+            detail=f"Too many attempts. Try again in {error.retry_after} seconds.",
+            headers={"Retry-After": str(error.retry_after)},
+        ) from None
+    try:
+        patient_id = redeem_code(db, clinician=user, code=body.code, label=body.label)
+    except CodeRefused:
+        raise HTTPException(
+            status_code=404, detail="That code is unknown, already used, revoked or expired."
+        ) from None
+    except ConsentError as error:
+        raise _unprocessable(["body", error.field], error.problem) from None
+    return Redeemed(patient_id=patient_id)
+
+
+@api_router.get(
+    "/patients",
+    response_model=RosterOut,
+    responses={**AUTH_RESPONSES, 403: {"description": "Not a clinician"}},
+    summary="The clinician's patients, most in need of care first",
+)
+def roster(request: Request, user: TokenHolder) -> RosterOut:
+    _clinician_only(user)
+    found = clinician_roster(database(request), clinician=user)
+    return RosterOut(
+        patients=[row.to_dict(found.now) for row in found.rows],
+        needs_attention=[
+            {"patient_id": item.patient_id, "kind": item.kind, "text": item.text}
+            for item in found.attention
+        ],
+    )
+
+
+@api_router.get(
+    "/patients/{patient_id}/assessment",
+    responses=PATIENT_RESPONSES,
+    summary="A patient's assessment, as the person's own API gives it",
+)
+def assessment(
+    request: Request,
+    user: TokenHolder,
+    patient_id: PatientId,
+    as_of: Annotated[datetime | None, Query(description="With a UTC offset; default now")] = None,
+) -> dict[str, Any]:
+    moment = _checked_time(as_of, "as_of")
+    try:
+        found = patient_assessment(
+            database(request), clinician=user, patient_id=patient_id, as_of=moment
+        )
+    except NoConsent:
+        raise _not_found() from None
+    return found.to_dict()
+
+
+@api_router.get(
+    "/patients/{patient_id}/records",
+    response_model=RecordList,
+    responses=PATIENT_RESPONSES,
+    summary="A patient's records, oldest first",
+)
+def records(
+    request: Request,
+    user: TokenHolder,
+    patient_id: PatientId,
+    *,
+    since: Annotated[datetime | None, Query(description="Inclusive, with a UTC offset")] = None,
+    until: Annotated[datetime | None, Query(description="Exclusive, with a UTC offset")] = None,
+    record_type: Annotated[
+        list[str] | None, Query(alias="type", description="Keep only these record types")
+    ] = None,
+) -> RecordList:
+    start = _checked_time(since, "since")
+    end = _checked_time(until, "until")
+    try:
+        _patient, entries = patient_entries(
+            database(request),
+            clinician=user,
+            patient_id=patient_id,
+            since=start,
+            until=end,
+            types=record_type,
+        )
+    except NoConsent:
+        raise _not_found() from None
+    except ValueError as error:
+        raise _unprocessable(["query"], str(error)) from None
+    return RecordList(
+        records=[StoredRecordOut(id=e.id, record=record_to_dict(e.record)) for e in entries]
+    )
+
+
+def _parse_clinician_records(items: list[dict[str, Any]]) -> list[Record]:
+    parsed: list[Record] = []
+    for index, item in enumerate(items):
+        # A clinician's note may leave out whose it is: it can only be theirs.
+        is_note = item.get("type") == "note" and "author_role" not in item
+        try:
+            parsed.append(parse_record({**item, "author_role": "clinician"} if is_note else item))
+        except RecordError as error:
+            raise _unprocessable(["body", index, error.field or "record"], error.problem) from None
+    return parsed
+
+
+@api_router.post(
+    "/patients/{patient_id}/records",
+    status_code=201,
+    response_model=CreatedRecords,
+    responses=PATIENT_RESPONSES,
+    summary="Add drug-screen or note records for a patient (all or nothing)",
+)
+def add_records(
+    request: Request,
+    user: TokenHolder,
+    patient_id: PatientId,
+    body: Annotated[
+        dict[str, Any] | list[dict[str, Any]],
+        Body(description="One drug-screen or note record, or a list of them"),
+    ],
+) -> CreatedRecords:
+    items = body if isinstance(body, list) else [body]
+    if len(items) > MAX_RECORDS:
+        raise _unprocessable(["body"], f"at most {MAX_RECORDS} records per request")
+    db = database(request)
+    try:
+        # Consent first: without it the answer is 404 whatever the body holds.
+        if not has_consent(db, clinician=user, patient_id=patient_id):
+            raise NoConsent
+        parsed = _parse_clinician_records(items)
+        ids = add_patient_records(db, clinician=user, patient_id=patient_id, records=parsed)
+    except NoConsent:
+        raise _not_found() from None
+    except ConsentError as error:
+        index, _dot, field = error.field.partition(".")
+        raise _unprocessable(["body", int(index), field], error.problem) from None
+    return CreatedRecords(ids=ids, count=len(ids))
+
+
+# ---------------------------------------------------------------- pages
+
+
+def _see_other(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+@pages_router.get("/patients", name="roster")
+def roster_page(request: Request, user: SignedIn) -> Response:
+    _clinician_only(user)
+    found = clinician_roster(database(request), clinician=user)
+    rows = [
+        {
+            "id": row.patient_id,
+            "label": row.label,
+            "level": row.level,
+            "level_label": (row.level or "none").capitalize() if row.level else "None",
+            "stage": views.stage_view(row.stage)["label"],
+            "silent": row.days_silent(found.now),
+            "last_entry": row.last_entry.date().isoformat() if row.last_entry else None,
+        }
+        for row in found.rows
+    ]
+    return render(request, "clinician/roster.html", {"rows": rows, "attention": found.attention})
+
+
+@pages_router.get("/redeem", name="redeem")
+def redeem_page(request: Request, user: SignedIn) -> Response:
+    _clinician_only(user)
+    return render(request, "clinician/redeem.html", {"error": None, "label": ""})
+
+
+@pages_router.post("/redeem")
+async def redeem_submit(request: Request, user: SignedIn) -> Response:
+    _clinician_only(user)
+    form = await request.form()
+    code = str(form.get("code") or "")[:40]
+    label = str(form.get("label") or "")[:200]
+    db = database(request)
+    context: dict[str, Any] = {"label": label}
+    try:
+        _limit_redeeming(db, user)
+        patient_id = redeem_code(db, clinician=user, code=code, label=label)
+    except RateLimited as error:
+        context["error"] = f"Too many attempts. Try again in {error.retry_after} seconds."
+        response = render(request, "clinician/redeem.html", context, status=429)
+        response.headers["Retry-After"] = str(error.retry_after)
+        return response
+    except CodeRefused:
+        context["error"] = "That code is unknown, already used, revoked or expired."
+        return render(request, "clinician/redeem.html", context, status=400)
+    except ConsentError as error:
+        context["error"] = error.problem
+        return render(request, "clinician/redeem.html", context, status=400)
+    return _see_other(f"/patients/{patient_id}")
+
+
+def _screen_or_note_rows(entries: list[Any], zone: Any) -> list[dict[str, Any]]:
+    rows = []
+    for entry in reversed(entries):
+        record = entry.record
+        if isinstance(record, DrugScreen):
+            label = views.vocabulary_choices("screen_results")
+            result = next((c["label"] for c in label if c["value"] == record.result), record.result)
+            text = f"{result} ({record.method})"
+        elif isinstance(record, Note):
+            text = record.text
+        else:
+            continue
+        rows.append(
+            {
+                "type": record.type,
+                "when": views.local_time(record.time, zone),
+                "iso": record.time.isoformat(),
+                "text": text,
+                "author": getattr(record, "author_role", "clinician"),
+            }
+        )
+    return rows
+
+
+@pages_router.get("/patients/{patient_id}", name="patient")
+def patient_page(
+    request: Request, user: SignedIn, patient_id: PatientId, page: int = 1, saved: str = ""
+) -> Response:
+    try:
+        patient, entries = patient_entries(
+            database(request), clinician=user, patient_id=patient_id, action="read-patient-page"
+        )
+    except NoConsent:
+        raise _not_found() from None
+    records = [entry.record for entry in entries]
+    zone = views.person_zone(records)
+    now = datetime.now(UTC)
+    found = assess(records, now)
+    series = weekly_series(records, zone=zone, as_of=now)
+    context = {
+        "patient": patient,
+        "view": views.dashboard_view(found, zone=zone),
+        "red_flags": views.red_flags_view(found),
+        "charts": weekly_charts(series) + questionnaire_charts(records, zone=zone),
+        "scores": views.score_history_view(score_points(records), zone),
+        "clinical": _screen_or_note_rows(entries, zone),
+        "results": views.vocabulary_choices("screen_results"),
+        "methods": views.vocabulary_choices("screen_methods"),
+        "saved": saved,
+        "error": None,
+        **views.paginate(views.history_rows(entries, zone), page=page, per_page=ENTRIES_PER_PAGE),
+    }
+    return render(request, "clinician/patient.html", context)
+
+
+async def _add_from_form(request: Request, user: User, patient_id: int, kind: str) -> Response:
+    db = database(request)
+    if not has_consent(db, clinician=user, patient_id=patient_id):
+        raise _not_found()
+    form = await request.form()
+    fields = {key: str(value) for key, value in form.items() if isinstance(value, str)}
+    try:
+        if kind == "drug-screen":
+            # Entered when the result is in, so it is timed now.
+            record: Record = DrugScreen(
+                time=datetime.now(UTC),
+                result=fields.get("result", ""),
+                method=fields.get("method", ""),
+            )
+        else:
+            record = Note(
+                time=datetime.now(UTC), text=fields.get("text", ""), author_role="clinician"
+            )
+    except ValueError as error:
+        message = str(error).splitlines()
+        raise HTTPException(status_code=422, detail=" ".join(message[:3])) from None
+    try:
+        add_patient_records(db, clinician=user, patient_id=patient_id, records=[record])
+    except NoConsent:
+        raise _not_found() from None
+    return _see_other(f"/patients/{patient_id}?saved={kind}#clinical")
+
+
+@pages_router.post("/patients/{patient_id}/drug-screens", name="patient_screen")
+async def add_screen(request: Request, user: SignedIn, patient_id: PatientId) -> Response:
+    return await _add_from_form(request, user, patient_id, "drug-screen")
+
+
+@pages_router.post("/patients/{patient_id}/notes", name="patient_note")
+async def add_note(request: Request, user: SignedIn, patient_id: PatientId) -> Response:
+    return await _add_from_form(request, user, patient_id, "note")
