@@ -170,7 +170,7 @@ def test_body_runs_a_whole_history(tmp_path, capsys):
 
 
 def test_an_unexpected_error_exits_1_with_one_line_and_no_traceback(monkeypatch, capsys):
-    import ketpath.cli as cli
+    from ketpath import cli
 
     def broken(*_args, **_kwargs):
         raise RuntimeError("disk on fire")
