@@ -96,7 +96,7 @@ def _course_panel(assessment: Assessment) -> Panel:
     )
     body = Group(
         Text.from_markup(
-            f"[bold]{course.days_since_last_use} days since the last use[/bold] — {course.phase_label}.\n"
+            f"[bold]{course.days_since_last_use} day{'s' if course.days_since_last_use != 1 else ''} since the last use[/bold] — {course.phase_label}.\n"
             f"The article lists for this phase: {expected}.\nLogged since the last use: {logged}."
         ),
         Text(
