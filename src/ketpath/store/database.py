@@ -5,6 +5,13 @@ The URL comes from, in order: an explicit value (the ``--db`` option), the
 directory. A bare filesystem path means an SQLite file; ``postgresql://`` URLs
 use psycopg 3.
 
+An SQLite file can be encrypted at rest with SQLCipher (the ``sqlcipher3``
+package): give a passphrase in ``KETPATH_DB_PASSPHRASE`` (or to
+:func:`open_database`), and name the file ``sqlite+sqlcipher:///path`` to
+insist on it. The passphrase never goes into a URL, a log or a process
+argument; a URL that carries one is refused. See :func:`_key_sqlcipher` for
+how the key is derived.
+
 SQLite is set up the way its documentation recommends for an application
 file: foreign keys on (they are off by default), write-ahead logging (readers
 do not block the writer), and real transactions. Python's ``sqlite3`` module
@@ -17,10 +24,13 @@ SQLite all-or-nothing.
 
 from __future__ import annotations
 
+import importlib
 import os
-from collections.abc import Mapping
+import sqlite3
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import platformdirs
@@ -33,13 +43,20 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from ketpath.store.repository import HistoryCache
 from ketpath.store.unit_of_work import WRITE_OPTION, UnitOfWork
 
 ENVIRONMENT_VARIABLE = "KETPATH_DB"
+PASSPHRASE_VARIABLE = "KETPATH_DB_PASSPHRASE"
+ENCRYPTED_SCHEME = "sqlite+sqlcipher"
 APP_NAME = "ketpath"
 DATABASE_FILE = "ketpath.db"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _POSTGRES_SCHEMES = {"postgresql", "postgres"}
+
+
+class PassphraseError(Exception):
+    """An encrypted database cannot be opened: wrong or missing passphrase, or no SQLCipher."""
 
 
 def default_url() -> URL:
@@ -74,25 +91,124 @@ def _sqlite_url(path: Path) -> URL:
     return URL.create("sqlite", database=str(path.resolve()))
 
 
-def make_engine(url: URL | str) -> Engine:
-    """An engine with ketpath's connection settings for the URL's dialect."""
+def make_engine(url: URL | str, *, passphrase: str | None = None) -> Engine:
+    """An engine with ketpath's connection settings for the URL's dialect.
+
+    ``passphrase`` (default: ``$KETPATH_DB_PASSPHRASE``) opens or creates an
+    SQLite file encrypted with SQLCipher; ``sqlite+sqlcipher`` URLs require one.
+    """
     resolved = make_url(url)
+    key = _passphrase(resolved, passphrase)
     if resolved.get_backend_name() == "sqlite":
-        engine = create_engine(resolved)
-        _configure_sqlite(engine)
+        if key is None:
+            engine = create_engine(resolved)
+            _configure_sqlite(engine, keying=None)
+            return engine
+        engine = create_engine(resolved.set(drivername="sqlite"), module=_sqlcipher())
+        _configure_sqlite(engine, keying=_keying(key, resolved.database))
         return engine
+    if key is not None:
+        raise PassphraseError(
+            f"{PASSPHRASE_VARIABLE} encrypts SQLite files only; "
+            f"{resolved.get_backend_name()} encrypts its storage on the server side"
+        )
     return create_engine(resolved, pool_pre_ping=True)
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _passphrase(url: URL, explicit: str | None) -> str | None:
+    """The passphrase to key the database with, or None for an unencrypted one."""
+    if url.get_backend_name() == "sqlite" and url.password:
+        raise PassphraseError(
+            f"put the passphrase in {PASSPHRASE_VARIABLE}, not in the database URL "
+            "(URLs end up in shell history, process lists and logs)"
+        )
+    chosen = explicit if explicit is not None else os.environ.get(PASSPHRASE_VARIABLE, "")
+    if not chosen:
+        if url.drivername == ENCRYPTED_SCHEME:
+            raise PassphraseError(
+                f"{url.database or 'this database'} is opened encrypted "
+                f"({ENCRYPTED_SCHEME}) but no passphrase was given: set {PASSPHRASE_VARIABLE}"
+            )
+        return None
+    if "\x00" in chosen:
+        raise PassphraseError("the passphrase cannot contain a NUL character")
+    return chosen
+
+
+def _sqlcipher() -> ModuleType:
+    """SQLCipher's DB-API module (imported by name: the package ships no type hints)."""
+    try:
+        return importlib.import_module("sqlcipher3.dbapi2")
+    except ImportError:
+        raise PassphraseError(
+            "an encrypted database needs SQLCipher: install the sqlcipher3-binary package "
+            "(or sqlcipher3 built against your libsqlcipher), exactly one of them"
+        ) from None
+
+
+def _keying(passphrase: str, database: str | None) -> Callable[[Any], None]:
+    """A function that keys a new SQLCipher connection and checks the key is right."""
+    quoted = "'" + passphrase.replace("'", "''") + "'"
+    where = database or "the database"
+
+    def key(dbapi_connection: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        try:
+            _key_sqlcipher(cursor, quoted)
+            cursor.execute("SELECT count(*) FROM sqlite_master").fetchall()
+        except dbapi_connection.DatabaseError:
+            raise PassphraseError(
+                f"cannot open {where}: wrong passphrase, "
+                "or the file is not a database encrypted by ketpath"
+            ) from None
+        finally:
+            cursor.close()
+
+    return key
+
+
+def _key_sqlcipher(cursor: Any, quoted_passphrase: str) -> None:
+    """Key the connection with SQLCipher 4's own key derivation.
+
+    SQLCipher derives the key with PBKDF2-HMAC-SHA512, 256,000 iterations, and
+    a random 16-byte salt per database that it keeps in the file's first 16
+    bytes (the rest of the file, the SQLite header included, is encrypted and
+    authenticated per page with HMAC-SHA512). ``cipher_compatibility = 4``
+    pins those settings, so a later SQLCipher whose defaults change still opens
+    today's files. We use it rather than argon2id with a raw key: argon2id is
+    harder on GPUs, but it would need our own code to find the salt and build
+    the key, and the file could then be opened only by ketpath. With
+    SQLCipher's own derivation a person can recover their data with the stock
+    ``sqlcipher`` shell and the passphrase alone. PBKDF2's cost (some 100 ms)
+    is paid per new connection; the pool keeps connections open.
+    (SQLCipher API, "PRAGMA key", "PRAGMA cipher_compatibility"; OWASP's
+    password storage cheat sheet asks 210,000 iterations of PBKDF2-HMAC-SHA512.)
+    """
+    # A wrong key is reported by PassphraseError; SQLCipher's own log would add
+    # "hmac check failed" lines to the person's terminal.
+    cursor.execute("PRAGMA cipher_log_level = NONE")
+    cursor.execute(f"PRAGMA key = {quoted_passphrase}")
+    cursor.execute("PRAGMA cipher_compatibility = 4")
+
+
+def _configure_sqlite(engine: Engine, *, keying: Callable[[Any], None] | None) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+        if keying is not None:
+            keying(dbapi_connection)
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         try:
             cursor.execute("PRAGMA busy_timeout = 5000")
             cursor.execute("PRAGMA foreign_keys = ON")
             cursor.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.DatabaseError as error:
+            if keying is None and "not a database" in str(error):
+                raise PassphraseError(
+                    f"cannot open {engine.url.database}: it is not an SQLite database; "
+                    f"if it is encrypted, set {PASSPHRASE_VARIABLE}"
+                ) from None
+            raise
         finally:
             cursor.close()
 
@@ -173,6 +289,8 @@ class Database:
     url: URL
     engine: Engine
     session_factory: sessionmaker[Session] = field(repr=False)
+    histories: HistoryCache = field(default_factory=HistoryCache, repr=False)
+    """Parsed histories kept between reads (``services.records.person_entries``)."""
 
     def unit_of_work(self, *, write: bool = False) -> UnitOfWork:
         """A unit of work; pass ``write=True`` when it will write (see ``unit_of_work``)."""
@@ -192,16 +310,24 @@ class Database:
         self.close()
 
 
-def open_database(url: str | None = None, *, upgrade: bool = True) -> Database:
+def open_database(
+    url: str | None = None, *, upgrade: bool = True, passphrase: str | None = None
+) -> Database:
     """Connect to the database ``url`` names (see :func:`resolve_url`).
 
     The schema is migrated to the newest revision unless it already is there;
     ``upgrade=False`` skips that (for tools that inspect a database as found).
+    ``passphrase`` (default: ``$KETPATH_DB_PASSPHRASE``) opens an encrypted
+    SQLite file, or creates one; a wrong one raises :class:`PassphraseError`.
     """
     resolved = resolve_url(url)
-    engine = make_engine(resolved)
-    if upgrade and current_revision(engine) != head_revision():
-        migrate(engine)
+    engine = make_engine(resolved, passphrase=passphrase)
+    try:
+        if upgrade and current_revision(engine) != head_revision():
+            migrate(engine)
+    except BaseException:
+        engine.dispose()
+        raise
     return Database(
         url=resolved,
         engine=engine,

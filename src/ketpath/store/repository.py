@@ -4,16 +4,22 @@ Rows never leave this module: a person comes back as :class:`Person`, a record
 as :class:`StoredRecord` (its id and the domain record rebuilt from ``data``
 with ``parse_record``, so what is read is validated exactly as what is
 imported). Nothing here commits; the unit of work decides.
+
+Every change to a person's records (add, delete) also bumps that person's
+``records_version`` in the same statement batch, so :class:`HistoryCache` can
+tell with one indexed read whether a cached history is current.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Row, Select, Text, cast, delete, func, insert, select
+from sqlalchemy import Row, Select, Text, cast, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -26,6 +32,8 @@ class Person:
     id: int
     name: str
     created_at: datetime
+    records_version: int = 0
+    """Changes whenever the person's records do (see :class:`HistoryCache`)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -47,7 +55,12 @@ def _now() -> datetime:
 
 
 def _person(row: Row[Any]) -> Person:
-    return Person(id=row.id, name=row.name, created_at=row.created_at)
+    return Person(
+        id=row.id,
+        name=row.name,
+        created_at=row.created_at,
+        records_version=row.records_version,
+    )
 
 
 class PeopleRepository:
@@ -56,6 +69,22 @@ class PeopleRepository:
 
     def get(self, name: str) -> Person | None:
         row = self._session.execute(select(people).where(people.c.name == name)).first()
+        return _person(row) if row is not None else None
+
+    def get_for_records_change(self, name: str) -> Person | None:
+        """The named person with ``records_version`` already bumped, in one statement.
+
+        A use case that is about to add or delete the person's records starts
+        with this instead of :meth:`get`, and tells :class:`RecordRepository`
+        (``version_bumped=True``), which saves a round trip on every write.
+        """
+        statement = (
+            update(people)
+            .where(people.c.name == name)
+            .values(records_version=people.c.records_version + 1)
+            .returning(*people.c)
+        )
+        row = self._session.execute(statement).first()
         return _person(row) if row is not None else None
 
     def create(self, name: str) -> Person:
@@ -103,7 +132,7 @@ class PeopleRepository:
                 func.max(records.c.time_utc).label("last_entry"),
             )
             .outerjoin(records, records.c.person_id == people.c.id)
-            .group_by(people.c.id, people.c.name, people.c.created_at)
+            .group_by(people.c.id, people.c.name, people.c.created_at, people.c.records_version)
             .order_by(people.c.name)
         )
         return [
@@ -145,14 +174,18 @@ class RecordRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def add(self, person_id: int, record: Record) -> int:
-        return self.add_many(person_id, [record])[0]
+    def add(self, person_id: int, record: Record, *, version_bumped: bool = False) -> int:
+        return self.add_many(person_id, [record], version_bumped=version_bumped)[0]
 
-    def add_many(self, person_id: int, new_records: Iterable[Record]) -> list[int]:
+    def add_many(
+        self, person_id: int, new_records: Iterable[Record], *, version_bumped: bool = False
+    ) -> list[int]:
         """Store records for a person, in the given order; return their ids.
 
         One INSERT … RETURNING for the lot (SQLAlchemy's "insertmanyvalues"),
         which both SQLite and psycopg support, with ids in parameter order.
+        The person's ``records_version`` is bumped too, unless this transaction
+        did that already (``PeopleRepository.get_for_records_change``).
         """
         created_at = _now()
         rows = [
@@ -168,15 +201,29 @@ class RecordRepository:
         if not rows:
             return []
         statement = insert(records).returning(records.c.id, sort_by_parameter_order=True)
-        return list(self._session.execute(statement, rows).scalars())
+        ids = list(self._session.execute(statement, rows).scalars())
+        if not version_bumped:
+            self._bump_version(person_id)
+        return ids
 
     def get(self, record_id: int) -> StoredRecord | None:
         row = self._session.execute(_select_records().where(records.c.id == record_id)).first()
         return _stored(row) if row is not None else None
 
     def delete(self, record_id: int) -> bool:
-        result = self._session.execute(delete(records).where(records.c.id == record_id))
-        return bool(getattr(result, "rowcount", 0))
+        statement = delete(records).where(records.c.id == record_id).returning(records.c.person_id)
+        owner = self._session.execute(statement).scalar_one_or_none()
+        if owner is None:
+            return False
+        self._bump_version(owner)
+        return True
+
+    def _bump_version(self, person_id: int) -> None:
+        self._session.execute(
+            update(people)
+            .where(people.c.id == person_id)
+            .values(records_version=people.c.records_version + 1)
+        )
 
     def for_person(
         self,
@@ -199,6 +246,96 @@ class RecordRepository:
         if types is not None:
             query = query.where(records.c.type.in_(_known_types(types)))
         return [_stored(row) for row in self._session.execute(query)]
+
+    def history(
+        self, person_id: int, *, known: Mapping[int, CachedRecord] | None = None
+    ) -> list[CachedRecord]:
+        """All the person's records in :meth:`for_person`'s order, each with its stored text.
+
+        A record whose id and text match one in ``known`` is reused rather than
+        parsed again. Both must match: SQLite hands a deleted newest record's
+        id to the next insert, so an id alone does not name one content.
+        """
+        known = known or {}
+        found: list[CachedRecord] = []
+        for row in self._session.execute(
+            _ordered(_select_records().where(records.c.person_id == person_id))
+        ):
+            cached = known.get(row.id)
+            if cached is None or cached.text != row.data:
+                cached = CachedRecord(text=row.data, stored=_stored(row))
+            found.append(cached)
+        return found
+
+
+@dataclass(frozen=True, kw_only=True)
+class CachedRecord:
+    text: str
+    """The stored JSON text the record was parsed from."""
+    stored: StoredRecord
+
+
+class HistoryCache:
+    """Parsed histories, kept between requests in this process, keyed by person.
+
+    Parsing a five-year history (~5,000 records) with ``parse_record`` takes
+    most of a dashboard's time, and histories change far less often than they
+    are read. An entry is current while the person's ``records_version`` is
+    the one it was stored under (the person's ``created_at`` is part of the
+    key, so an id reused after a deletion cannot match). A stale entry still
+    saves work: only records whose stored text changed are parsed again.
+
+    Bounded by the number of records held; the least recently used histories
+    go first. Several worker processes each keep their own; the version lives
+    in the database, so none of them serves another's stale copy.
+    """
+
+    def __init__(self, *, max_records: int = 50_000) -> None:
+        self._max_records = max_records
+        self._entries: OrderedDict[int, tuple[tuple[datetime, int], tuple[CachedRecord, ...]]]
+        self._entries = OrderedDict()
+        self._held = 0
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _key(person: Person) -> tuple[datetime, int]:
+        return (person.created_at, person.records_version)
+
+    def current(self, person: Person) -> list[StoredRecord] | None:
+        """The person's cached history if it is current (a new list each call), else None."""
+        with self._lock:
+            found = self._entries.get(person.id)
+            if found is None or found[0] != self._key(person):
+                return None
+            self._entries.move_to_end(person.id)
+        return [cached.stored for cached in found[1]]
+
+    def stale(self, person: Person) -> dict[int, CachedRecord]:
+        """Whatever is cached for the person, current or not, by record id."""
+        with self._lock:
+            found = self._entries.get(person.id)
+        if found is None or found[0][0] != person.created_at:
+            return {}
+        return {cached.stored.id: cached for cached in found[1]}
+
+    def store(self, person: Person, history: Sequence[CachedRecord]) -> None:
+        entry = (self._key(person), tuple(history))
+        with self._lock:
+            previous = self._entries.pop(person.id, None)
+            if previous is not None:
+                self._held -= len(previous[1])
+            if len(entry[1]) > self._max_records:
+                return
+            self._entries[person.id] = entry
+            self._held += len(entry[1])
+            while self._held > self._max_records:
+                _, evicted = self._entries.popitem(last=False)
+                self._held -= len(evicted[1])
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._held = 0
 
 
 def _ordered(query: Select[Any]) -> Select[Any]:

@@ -84,6 +84,9 @@ people = Table(
     Column("id", Integer, primary_key=True),
     Column("name", String(PERSON_NAME_LENGTH), nullable=False, unique=True),
     Column("created_at", UTCDateTime(), nullable=False),
+    # Bumped in the same transaction as every change to the person's records
+    # (migration 0004), so a cached copy of their history knows when it is stale.
+    Column("records_version", Integer, nullable=False, server_default="0"),
 )
 
 records = Table(
