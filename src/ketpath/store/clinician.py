@@ -345,6 +345,7 @@ class ScheduleRepository:
         "reset_on_positive",
         "reset_on_missed",
         "return_after_negatives",
+        "settings",
     )
 
     def __init__(self, session: Session) -> None:
@@ -358,8 +359,9 @@ class ScheduleRepository:
             return None
         mapping = row._mapping
         return {
+            **{column: mapping[column] for column in self.COLUMNS if column != "settings"},
+            **dict(mapping["settings"]),
             "clinician_id": mapping["clinician_id"],
-            **{column: mapping[column] for column in self.COLUMNS},
             "created_at": mapping["created_at"],
             "updated_at": mapping["updated_at"],
         }

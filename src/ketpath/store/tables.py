@@ -263,6 +263,8 @@ cm_schedules = Table(
     Column("reset_on_positive", Boolean, nullable=False),
     Column("reset_on_missed", Boolean, nullable=False),
     Column("return_after_negatives", Integer, nullable=False),
+    # Every setting as the CM feature saved it (it has more than the columns above).
+    Column("settings", JSON_DOCUMENT, nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
 )

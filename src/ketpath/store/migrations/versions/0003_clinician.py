@@ -127,6 +127,7 @@ def upgrade() -> None:
         sa.Column("reset_on_positive", sa.Boolean(), nullable=False),
         sa.Column("reset_on_missed", sa.Boolean(), nullable=False),
         sa.Column("return_after_negatives", sa.Integer(), nullable=False),
+        sa.Column("settings", JSON_DOCUMENT, nullable=False),
         _time("created_at"),
         _time("updated_at"),
         sa.ForeignKeyConstraint(

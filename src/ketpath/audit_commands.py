@@ -1,0 +1,80 @@
+"""``ketpath audit list`` and ``ketpath audit verify``: read and check the audit log.
+
+The functions are Typer-annotated; ``cli.py`` registers them on an ``audit``
+sub-app. ``verify`` exits 0 when the hash chain is intact and 1, naming the
+first broken row, when it is not, so a cron job or a monitor can run it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+console = Console()
+errors = Console(stderr=True, soft_wrap=True)
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="Database URL or SQLite path (default: KETPATH_DB, else SQLite in your data folder).",
+    ),
+]
+BROKEN = 1
+
+
+def audit_list(
+    person: Annotated[
+        str | None, typer.Option("--person", "-p", help="Only rows about this person (by name).")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print JSON lines instead of a table.")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Show the audit log: who read or shared whose data, and sign-ins, oldest first."""
+    from ketpath.services import open_database  # noqa: PLC0415 (keeps --help quick)
+    from ketpath.services.audit import list_entries  # noqa: PLC0415
+
+    with open_database(db) as database:
+        entries = list_entries(database, person_name=person)
+    if as_json:
+        for entry in entries:
+            print(json.dumps(entry.to_dict(), ensure_ascii=False, sort_keys=True))
+        return
+    table = Table("#", "when (UTC)", "who", "role", "action", "person", "detail")
+    for column in table.columns[:5]:
+        column.no_wrap = True
+    for entry in entries:
+        table.add_row(
+            str(entry.seq),
+            entry.at.strftime("%Y-%m-%d %H:%M:%S"),
+            entry.actor_email or "—",
+            entry.actor_role or "—",
+            entry.action,
+            entry.person_name or (str(entry.person_id) if entry.person_id else "—"),
+            json.dumps(entry.detail, sort_keys=True) if entry.detail else "",
+        )
+    console.print(table)
+
+
+def audit_verify(db: DbOption = None) -> None:
+    """Check the audit log's hash chain; exit 1 naming the first broken row."""
+    from ketpath.services import open_database  # noqa: PLC0415
+    from ketpath.services.audit import verify_chain  # noqa: PLC0415
+
+    with open_database(db) as database:
+        result = verify_chain(database)
+    if result.ok:
+        console.print(f"audit log intact: {result.rows} rows")
+        return
+    errors.print(
+        f"audit log broken at row {result.broken_seq}: {result.problem} "
+        f"({result.rows} rows before it check out)",
+        highlight=False,
+    )
+    raise typer.Exit(code=BROKEN)
