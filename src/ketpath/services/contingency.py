@@ -1,0 +1,129 @@
+"""Use cases about contingency management: a person's reward schedule and running total.
+
+Rewards are not stored: they are worked out from the person's drug-screen
+records by the pure engine (``core.contingency``) each time they are asked
+for, so a corrected or deleted screen corrects every value after it. What is
+stored is only a person's settings, by their clinician, in the ``cm_schedules``
+table (``services.cm_store``); a person with none follows the defaults of
+``knowledge/contingency.toml``.
+
+The schedule starts at the stored ``start`` (an ISO date or time) when there
+is one, else at the first drug screen: a person with no screens has no
+schedule yet.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Mapping, Sequence
+from dataclasses import fields
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from ketpath.core.contingency import CmSettings, CmState, schedule
+from ketpath.core.records import DrugScreen, Record
+from ketpath.knowledge.contingency import contingency
+from ketpath.knowledge.load import GRADE_MEANINGS
+from ketpath.services.records import person_records
+from ketpath.store import Database
+
+__all__ = ["cm_overview", "cm_state", "overview", "settings_rows", "state_for"]
+
+SETTING_NAMES = frozenset(f.name for f in fields(CmSettings))
+
+
+def stored_schedule(db: Database, person_name: str) -> dict[str, Any] | None:
+    """The clinician's stored settings for the person, or None for the defaults.
+
+    ``services.cm_store`` belongs to the clinician side (with the table); it is
+    looked up by name so this module works before and after that store exists.
+    """
+    try:
+        store = importlib.import_module("ketpath.services.cm_store")
+    except ModuleNotFoundError:
+        return None
+    found = store.get_schedule(db, person_name)
+    return dict(found) if found else None
+
+
+def _start(stored: Mapping[str, Any] | None, screens: Sequence[DrugScreen]) -> datetime | None:
+    value = (stored or {}).get("start")
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, date):
+        return datetime.combine(value, time(), UTC)
+    if isinstance(value, str) and value:
+        parsed = datetime.fromisoformat(value)
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return min((s.time for s in screens), default=None)
+
+
+def settings_from(stored: Mapping[str, Any] | None) -> CmSettings:
+    """The stored settings over the defaults; keys that are not settings (start, who, when) skipped."""
+    chosen = {key: value for key, value in (stored or {}).items() if key in SETTING_NAMES}
+    return CmSettings.from_mapping(chosen) if chosen else CmSettings.defaults()
+
+
+def state_for(
+    records: Sequence[Record], stored: Mapping[str, Any] | None, *, as_of: datetime
+) -> CmState | None:
+    """The schedule replayed up to ``as_of``, or None before it has started."""
+    screens = [r for r in records if isinstance(r, DrugScreen)]
+    start = _start(stored, screens)
+    if start is None or start > as_of:
+        return None
+    return schedule(screens, settings_from(stored), start=start, as_of=as_of)
+
+
+def settings_rows(settings: CmSettings) -> list[dict[str, Any]]:
+    """Each setting with its label, value, whether the clinic changed it, and its evidence."""
+    defaults = CmSettings.defaults()
+    return [
+        {
+            "name": name,
+            "label": default.label,
+            "value": getattr(settings, name),
+            "default": getattr(defaults, name),
+            "changed": getattr(settings, name) != getattr(defaults, name),
+            "rationale": default.rationale,
+            "grade": default.grade,
+            "meaning": GRADE_MEANINGS[default.grade],
+            "sources": list(default.sources),
+        }
+        for name, default in contingency().defaults.items()
+    ]
+
+
+def overview(
+    records: Sequence[Record], stored: Mapping[str, Any] | None, *, as_of: datetime
+) -> dict[str, Any]:
+    """What the person and their clinician see: the schedule, every screen, the running total."""
+    settings = settings_from(stored)
+    state = state_for(records, stored, as_of=as_of)
+    effect = contingency().effect
+    return {
+        "active": state is not None,
+        "custom": bool(stored and SETTING_NAMES & set(stored)),
+        "currency": settings.currency,
+        "ladder": [float(value) for value in settings.ladder()],
+        "settings": settings_rows(settings),
+        "effect": {
+            "title": effect.title,
+            "rationale": effect.rationale,
+            "grade": effect.grade,
+            "meaning": GRADE_MEANINGS[effect.grade],
+            "sources": list(effect.sources),
+        },
+        "state": state.to_dict() if state else None,
+    }
+
+
+def cm_state(db: Database, person_name: str, *, as_of: datetime) -> CmState | None:
+    records = person_records(db, person_name, types={"drug-screen"})
+    return state_for(records, stored_schedule(db, person_name), as_of=as_of)
+
+
+def cm_overview(db: Database, person_name: str, *, as_of: datetime) -> dict[str, Any]:
+    """:func:`overview` of the person's stored screens and settings."""
+    records = person_records(db, person_name, types={"drug-screen"})
+    return overview(records, stored_schedule(db, person_name), as_of=as_of)

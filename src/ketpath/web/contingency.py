@@ -1,0 +1,146 @@
+"""Rewards pages: the person's ``/rewards`` and the clinician's fragment for a patient's page.
+
+Both show the same thing: the schedule (every setting with its evidence), each
+screen and what it earned, the running total and what the next negative screen
+earns. Rewards are worked out from the drug screens on every request
+(``services.contingency``); nothing here writes. The clinician's fragment answers
+404 unless the person's consent stands, checked and audited by
+``services.consent.patient_entries`` like the patient page it sits in.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, tzinfo
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Request
+from starlette.responses import Response
+
+from ketpath.services.consent import NoConsent, patient_entries
+from ketpath.services.contingency import overview, stored_schedule
+from ketpath.web import views
+from ketpath.web.auth import User, current_user, database
+from ketpath.web.pages import PersonContext
+from ketpath.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+SignedIn = Annotated[User, Depends(current_user)]
+PatientId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+CURRENCY_SIGNS = {"USD": "$", "GBP": "£", "EUR": "€"}
+RESULT_WORDS = {
+    "negative": "Negative",
+    "positive": "Positive",
+    "invalid": "Invalid",
+    None: "Missed",
+}
+OUTCOME_WORDS = {
+    "earned": "Earned",
+    "reset": "Back to the start value",
+    "held": "No change",
+    "repeat": "Repeat within a day: nothing earned",
+}
+
+
+def money(amount: float, currency: str) -> str:
+    sign = CURRENCY_SIGNS.get(currency)
+    return f"{sign}{amount:,.2f}" if sign else f"{amount:,.2f} {currency}"
+
+
+def _setting_text(name: str, value: Any, currency: str) -> str:
+    if name in {"start_value", "increment", "max_value", "bonus_value"}:
+        return money(float(value), currency)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def rewards_view(data: dict[str, Any], zone: tzinfo) -> dict[str, Any]:
+    """Display strings for the templates, from :func:`services.contingency.overview`."""
+    currency = data["currency"]
+    state = data["state"]
+    view: dict[str, Any] = {
+        "active": data["active"],
+        "custom": data["custom"],
+        "ladder": [money(value, currency) for value in data["ladder"]],
+        "effect": {**data["effect"], "sources": views.cite(data["effect"]["sources"])},
+        "settings": [
+            {
+                **row,
+                "value": _setting_text(row["name"], row["value"], currency),
+                "sources": views.cite(row["sources"]),
+            }
+            for row in data["settings"]
+        ],
+    }
+    if state is None:
+        return view
+    view.update(
+        total=money(state["total"], currency),
+        next_value=money(state["next_value"], currency),
+        next_due=views.local_time(datetime.fromisoformat(state["next_due"]), zone),
+        start=views.local_time(datetime.fromisoformat(state["start"]), zone),
+        run=state["run"],
+        counts=state["counts"],
+        events=[
+            {
+                "when": views.local_time(datetime.fromisoformat(event["time"]), zone),
+                "iso": event["time"],
+                "result": RESULT_WORDS[event["result"]],
+                "outcome": OUTCOME_WORDS[event["outcome"]],
+                "bonus": money(event["bonus"], currency) if event["bonus"] else "",
+                "restored": event["restored"],
+                "earned": money(event["earned"], currency),
+                "total": money(event["total"], currency),
+            }
+            for event in reversed(state["events"])
+        ],
+    )
+    return view
+
+
+@router.get("/rewards", name="rewards")
+def rewards_page(request: Request, user: SignedIn) -> Response:
+    """The person's own schedule and running total."""
+    person = PersonContext(request, user)
+    stored = stored_schedule(database(request), person.name) if person.entries else None
+    data = overview(person.records, stored, as_of=person.now)
+    context = {
+        "user": user,
+        "red_flags": views.red_flags_view(person.assessment),
+        "compact_flags": True,
+        "locale": person.locale,
+        "rewards": rewards_view(data, person.zone),
+        "viewer": "person",
+    }
+    return render(request, "contingency/rewards.html", context)
+
+
+def rewards_fragment_for(
+    request: Request, *, patient_name: str, records: list[Any], patient_id: int
+) -> Response:
+    """The fragment for a person whose consent the caller has already checked."""
+    now = datetime.now(UTC)
+    stored = stored_schedule(database(request), patient_name)
+    data = overview(records, stored, as_of=now)
+    context = {
+        "rewards": rewards_view(data, views.person_zone(records)),
+        "viewer": "clinician",
+        "patient_id": patient_id,
+    }
+    return render(request, "contingency/_rewards.html", context)
+
+
+@router.get("/patients/{patient_id}/rewards", name="patient_rewards")
+def patient_rewards(request: Request, user: SignedIn, patient_id: PatientId) -> Response:
+    """The rewards fragment of a patient's page (htmx or a plain link)."""
+    try:
+        patient, entries = patient_entries(
+            database(request), clinician=user, patient_id=patient_id, action="read-records"
+        )
+    except NoConsent:
+        raise HTTPException(status_code=404, detail="No such patient.") from None
+    records = [entry.record for entry in entries]
+    return rewards_fragment_for(
+        request, patient_name=patient.name, records=records, patient_id=patient_id
+    )

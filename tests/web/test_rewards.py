@@ -1,0 +1,110 @@
+"""Rewards: the person's /rewards page and the clinician's fragment of a patient's page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+
+from ketpath.core.records import parse_record
+from ketpath.services import import_records
+from ketpath.store import Database
+from webtest import Account
+
+
+def _screens(results: list[str]) -> list[object]:
+    first = datetime.now(UTC) - timedelta(days=3 * len(results))
+    return [
+        parse_record(
+            {
+                "type": "drug-screen",
+                "time": (first + timedelta(days=3 * i)).isoformat(),
+                "result": result,
+                "method": "urine",
+            }
+        )
+        for i, result in enumerate(results)
+    ]
+
+
+@pytest.fixture
+def alice_id(alice: Account, db: Database) -> int:
+    assert alice.person_name is not None
+    import_records(
+        db, alice.person_name, _screens(["negative", "negative", "positive", "negative"])
+    )  # type: ignore[arg-type]
+    with db.unit_of_work() as uow:
+        person = uow.people.get(alice.person_name)
+        assert person is not None
+        return person.id
+
+
+@pytest.fixture
+def dana(make_account: Callable[..., Account]) -> Account:
+    """A clinician Alice never asked."""
+    return make_account("dana", role="clinician")
+
+
+def _share(alice: Account, bob: Account) -> None:
+    created = alice.client.post("/api/v1/shares", headers=alice.api)
+    assert created.status_code == 201, created.text
+    redeemed = bob.client.post(
+        "/api/v1/shares/redeem", json={"code": created.json()["code"]}, headers=bob.api
+    )
+    assert redeemed.status_code == 201, redeemed.text
+
+
+def test_before_any_screen_she_sees_the_schedule_and_its_evidence(
+    alice: Account, client: TestClient
+) -> None:
+    page = client.get("/rewards")
+    assert page.status_code == 200
+    assert "No drug screens yet" in page.text
+    assert "$2.50" in page.text
+    assert "Value of the first negative screen" in page.text
+    assert '<span class="grade grade-C">C</span>' in page.text
+    assert "Higgins ST" in page.text
+
+
+def test_she_sees_each_screen_and_the_running_total(alice_id: int, client: TestClient) -> None:
+    page = client.get("/rewards").text
+    assert "Running total: $9.00" in page  # 2.50 + 4.00 + (reset) + 2.50
+    assert "Back to the start value" in page
+    assert "The next negative screen earns <strong>$4.00</strong>" in page
+
+
+def test_her_clinician_sees_the_same_fragment_while_consent_stands(
+    alice: Account, alice_id: int, bob: Account
+) -> None:
+    assert bob.client.get(f"/patients/{alice_id}/rewards").status_code == 404
+    _share(alice, bob)
+    fragment = bob.client.get(f"/patients/{alice_id}/rewards")
+    assert fragment.status_code == 200
+    assert "Running total: $9.00" in fragment.text
+    assert "<html" not in fragment.text  # a fragment for the patient page, not a page
+
+
+def test_nobody_else_sees_her_rewards(
+    alice: Account, alice_id: int, bob: Account, charlie: Account, dana: Account
+) -> None:
+    _share(alice, bob)
+    assert dana.client.get(f"/patients/{alice_id}/rewards").status_code == 404
+    assert charlie.client.get(f"/patients/{alice_id}/rewards").status_code == 404
+    assert "$9.00" not in charlie.client.get("/rewards").text
+
+
+def test_an_unknown_patient_looks_like_one_without_consent(bob: Account) -> None:
+    assert bob.client.get("/patients/999999/rewards").status_code == 404
+
+
+def test_anonymous_visitors_are_sent_to_log_in(app: object) -> None:
+    from fastapi import FastAPI
+
+    assert isinstance(app, FastAPI)
+    with TestClient(app, base_url="http://127.0.0.1") as anonymous:
+        for url in ("/rewards", "/patients/1/rewards"):
+            response = anonymous.get(url, follow_redirects=False)
+            assert response.status_code == 303
+            assert response.headers["location"].startswith("/login")
