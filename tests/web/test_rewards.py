@@ -108,3 +108,17 @@ def test_anonymous_visitors_are_sent_to_log_in(app: object) -> None:
             response = anonymous.get(url, follow_redirects=False)
             assert response.status_code == 303
             assert response.headers["location"].startswith("/login")
+
+
+def test_a_schedule_the_clinic_saved_is_the_one_she_sees(
+    alice: Account, alice_id: int, bob: Account, client: TestClient, db: Database
+) -> None:
+    from ketpath.core.contingency import CmSettings
+    from ketpath.services.cm_store import save_schedule
+
+    assert alice.person_name is not None
+    chosen = {**CmSettings.defaults().to_dict(), "start_value": "5.00", "bonus_every": 0}
+    save_schedule(db, alice.person_name, bob.user_id, chosen)
+    page = client.get("/rewards").text
+    assert "$5.00 <em>(set by the clinic)</em>" in page
+    assert "Running total: $16.50" in page  # 5.00 + 6.50 + (reset) + 5.00

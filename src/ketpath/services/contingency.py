@@ -14,7 +14,6 @@ schedule yet.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Mapping, Sequence
 from dataclasses import fields
 from datetime import UTC, date, datetime, time
@@ -24,25 +23,20 @@ from ketpath.core.contingency import CmSettings, CmState, schedule
 from ketpath.core.records import DrugScreen, Record
 from ketpath.knowledge.contingency import contingency
 from ketpath.knowledge.load import GRADE_MEANINGS
+from ketpath.services.cm_store import get_schedule
 from ketpath.services.records import person_records
 from ketpath.store import Database
 
 __all__ = ["cm_overview", "cm_state", "overview", "settings_rows", "state_for"]
 
 SETTING_NAMES = frozenset(f.name for f in fields(CmSettings))
+#: The store's column names for two settings (``services.cm_store.ALIASES``).
+STORE_ALIASES = {"cap": "max_value", "return_after_negatives": "return_after"}
 
 
 def stored_schedule(db: Database, person_name: str) -> dict[str, Any] | None:
-    """The clinician's stored settings for the person, or None for the defaults.
-
-    ``services.cm_store`` belongs to the clinician side (with the table); it is
-    looked up by name so this module works before and after that store exists.
-    """
-    try:
-        store = importlib.import_module("ketpath.services.cm_store")
-    except ModuleNotFoundError:
-        return None
-    found = store.get_schedule(db, person_name)
+    """The clinician's stored settings for the person (``services.cm_store``), or None."""
+    found = get_schedule(db, person_name)
     return dict(found) if found else None
 
 
@@ -60,7 +54,11 @@ def _start(stored: Mapping[str, Any] | None, screens: Sequence[DrugScreen]) -> d
 
 def settings_from(stored: Mapping[str, Any] | None) -> CmSettings:
     """The stored settings over the defaults; keys that are not settings (start, who, when) skipped."""
-    chosen = {key: value for key, value in (stored or {}).items() if key in SETTING_NAMES}
+    given = dict(stored or {})
+    for column, name in STORE_ALIASES.items():
+        if name not in given and column in given:
+            given[name] = given[column]
+    chosen = {key: value for key, value in given.items() if key in SETTING_NAMES}
     return CmSettings.from_mapping(chosen) if chosen else CmSettings.defaults()
 
 
