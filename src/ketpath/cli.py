@@ -21,6 +21,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from ketpath import audit_commands
 from ketpath.core.assess import Assessment, assess
 from ketpath.core.instruments import (
     Instrument,
@@ -547,13 +548,50 @@ def log_goal(
     _log(person, db, {"type": "goal", "time": time, "goal": goal, "until": until})
 
 
+# ---------------------------------------------------------------- reports
+
+
+def _date(value: str, option: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        fail(f"{option}: not a date: {value!r} (e.g. 2026-05-01)")
+
+
+@app.command("report")
+def report(
+    person: PersonOption,
+    start: Annotated[str, typer.Option("--from", help="First day of the period (YYYY-MM-DD).")],
+    end: Annotated[str, typer.Option("--to", help="Last day of the period (YYYY-MM-DD).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The PDF file to write.")],
+    db: DbOption = None,
+) -> None:
+    """Write a PDF summary of a person's records for a period: red flags first, then the rest."""
+    from ketpath.services.reports import ReportError, person_report  # noqa: PLC0415
+
+    first, last = _date(start, "--from"), _date(end, "--to")
+    with _database(db) as database:
+        try:
+            pdf = person_report(database, person, start=first, end=last)
+        except ReportError as error:
+            fail(f"--{error.field}: {error.problem}")
+    output.write_bytes(pdf)
+    errors.print(f"Wrote {output}.")
+
+
 # ---------------------------------------------------------------- the web app and the population
 
 
 user_app = typer.Typer(help="Manage web accounts.", no_args_is_help=True)
 token_app = typer.Typer(help="Personal access tokens for the JSON API.", no_args_is_help=True)
+audit_app = typer.Typer(
+    help="The hash-chained audit log of clinician reads and consent.", no_args_is_help=True
+)
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
+app.add_typer(audit_app, name="audit")
+audit_app.command("list")(audit_commands.audit_list)
+audit_app.command("verify")(audit_commands.audit_verify)
 app.command("serve")(web_commands.serve)
 user_app.command("create")(web_commands.user_create)
 token_app.command("create")(web_commands.token_create)
