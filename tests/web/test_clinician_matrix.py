@@ -7,22 +7,33 @@ consent, with Bob's consent, and after Alice revokes it. Reads and clinician
 writes answer Bob only while consent stands; everyone else, and Bob before
 and after, gets 404 exactly as for a patient who does not exist, and never
 the marker. Alice's own records are never changed by anyone.
+
+The whole matrix runs twice: on SQLite and on PostgreSQL (the throwaway
+server of ``tests/integration/conftest.py``; skipped without its binaries).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
+from integration.conftest import (
+    BACKENDS,
+    PostgresServer,
+    postgres_server,  # noqa: F401 (a fixture)
+)
 from ketpath.services import import_records, person_records
 from ketpath.store import Database
 from ketpath.web import clinician, sharing
-from webtest import Account
+from ketpath.web.settings import Settings
+from webtest import Account, settings_for
 
 MARKER = "alice-private-marker-41c9"
 SCREEN = {
@@ -37,6 +48,21 @@ NOTE = {
     "text": "seen today",
     "author_role": "clinician",
 }
+
+
+@pytest.fixture(params=BACKENDS)
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Settings]:
+    """The app's settings on each backend (overrides the SQLite-only fixture)."""
+    if request.param == "sqlite":
+        yield settings_for(tmp_path)
+        return
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    name = f"ketpath_web_{uuid.uuid4().hex[:12]}"
+    server.create_database(name)
+    try:
+        yield settings_for(tmp_path, database_url=server.url(name))
+    finally:
+        server.drop_database(name)
 
 
 def patient_routes() -> list[tuple[str, str]]:

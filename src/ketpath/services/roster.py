@@ -12,8 +12,10 @@ records change (migration 0003), and it is recomputed once a day regardless,
 because the rules' windows move with time. What is inexact, and why that is
 acceptable: a flag whose window closed today may stay on the roster until the
 next day's recomputation (it errs towards showing a flag, never hiding one),
-and on PostgreSQL a record written while the roster is computing that very
-person may be missed until the next change or the next day. The patient page
+and on PostgreSQL a record committed in the instant between the roster's
+check of a person's record count and its own commit may leave that person's
+summary stale until their next change or the next day (SQLite's write lock
+rules this out). The patient page
 always assesses the full history afresh.
 
 Reading the roster is audited as one row (``read-roster``, the number of
@@ -175,32 +177,48 @@ def _row(patient_id: int, label: str, data: dict[str, Any]) -> RosterRow:
 
 
 def clinician_roster(db: Database, *, clinician: User, now: datetime | None = None) -> Roster:
-    """The clinician's patients in roster order, and what needs attention (audited)."""
+    """The clinician's patients in roster order, and what needs attention (audited).
+
+    Stale summaries are computed in a reading transaction, so a cold roster
+    (the first of the day) holds no write lock while it assesses; the short
+    writing transaction then stores them, checks the links again and appends
+    the audit row, and only people whose consent still stands at that moment
+    are shown.
+    """
     if clinician.role != "clinician":
         raise NotAllowed
     moment = now or datetime.now(UTC)
     today = moment.astimezone(UTC).date().isoformat()
-    rows: list[RosterRow] = []
-    with db.unit_of_work(write=True) as uow:
+    summaries: dict[int, dict[str, Any]] = {}
+    computed: list[tuple[SummaryRow, tuple[int, int | None]]] = []
+    with db.unit_of_work() as uow:
         store = clinician_store(uow)
         links = store.links.active_for_clinician(clinician.id)
         cached = store.roster.summaries(link.person_id for link in links)
         for link in links:
             found = cached.get(link.person_id)
-            fresh = (
-                found is not None
-                and found.computed_for == today
-                and found.data.get("version") == SUMMARY_VERSION
-            )
-            if found is not None and fresh:
-                data = found.data
-            else:
-                entries = uow.records.for_person(link.person_id)
-                data = summarise_person([entry.record for entry in entries], moment)
-                store.roster.save_summary(
-                    SummaryRow(person_id=link.person_id, computed_for=today, data=data)
-                )
-            rows.append(_row(link.person_id, patient_label(link), data))
+            if found is not None and _fresh(found, today):
+                summaries[link.person_id] = found.data
+                continue
+            entries = uow.records.for_person(link.person_id)
+            data = summarise_person([entry.record for entry in entries], moment)
+            summaries[link.person_id] = data
+            marks = (len(entries), max((entry.id for entry in entries), default=None))
+            summary = SummaryRow(person_id=link.person_id, computed_for=today, data=data)
+            computed.append((summary, marks))
+    with db.unit_of_work(write=True) as uow:
+        store = clinician_store(uow)
+        now_marks = store.roster.record_marks(summary.person_id for summary, _ in computed)
+        for summary, marks in computed:
+            # Records written since we read them: show this once, store nothing stale.
+            if now_marks[summary.person_id] == marks:
+                store.roster.save_summary(summary)
+        standing = store.links.active_for_clinician(clinician.id)
+        rows = [
+            _row(link.person_id, patient_label(link), summaries[link.person_id])
+            for link in standing
+            if link.person_id in summaries
+        ]
         append(
             store,
             action="read-roster",
@@ -211,6 +229,10 @@ def clinician_roster(db: Database, *, clinician: User, now: datetime | None = No
         uow.commit()
     rows.sort(key=lambda row: row.sort_key(moment))
     return Roster(now=moment, rows=rows, attention=needs_attention(rows, moment))
+
+
+def _fresh(summary: SummaryRow, today: str) -> bool:
+    return summary.computed_for == today and summary.data.get("version") == SUMMARY_VERSION
 
 
 def needs_attention(rows: Sequence[RosterRow], now: datetime) -> list[Attention]:

@@ -26,6 +26,7 @@ from ketpath.store.tables import (
     care_links,
     cm_schedules,
     people,
+    records,
     roster_summaries,
     shares,
     users,
@@ -294,6 +295,19 @@ class AuditRepository:
 class RosterRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
+
+    def record_marks(self, person_ids: Iterable[int]) -> dict[int, tuple[int, int | None]]:
+        """Each person's number of records and newest record id (what any write changes)."""
+        ids = list(person_ids)
+        if not ids:
+            return {}
+        query = (
+            select(records.c.person_id, func.count(), func.max(records.c.id))
+            .where(records.c.person_id.in_(ids))
+            .group_by(records.c.person_id)
+        )
+        found = {row[0]: (int(row[1]), row[2]) for row in self._session.execute(query)}
+        return {person_id: found.get(person_id, (0, None)) for person_id in ids}
 
     def summaries(self, person_ids: Iterable[int]) -> dict[int, SummaryRow]:
         ids = list(person_ids)
