@@ -14,7 +14,13 @@ import numpy as np
 import starsim as ss
 
 from ketpath.knowledge.population import population
-from ketpath.population.model import DEPENDENT, KetamineUse, Treatment, hazard_to_prob
+from ketpath.population.model import (
+    DEPENDENT,
+    KetamineUse,
+    Treatment,
+    hazard_to_prob,
+    uniforms,
+)
 
 
 class Screening(ss.Intervention):
@@ -54,7 +60,7 @@ class Screening(ss.Intervention):
         self.ti_brief_until.raw[expired] = np.nan
         social = users[use.using.raw[users]]
         prob = hazard_to_prob(p.screening_rate, self.t.dt_year)
-        screened = social[self.screen_draw.rvs(ss.uids(social)) < prob]
+        screened = social[uniforms(self.screen_draw, social) < prob]
         if not len(screened):
             return
         self.results.screened[ti] += len(screened)
@@ -62,7 +68,7 @@ class Screening(ss.Intervention):
         use.rel_escalation.raw[screened] = p.escalation_ratio
         use.rel_stop.raw[screened] = p.stop_ratio
         dependent = screened[use.stage.raw[screened] >= DEPENDENT]
-        referred = dependent[self.referral_draw.rvs(ss.uids(dependent)) < p.referral_probability]
+        referred = dependent[uniforms(self.referral_draw, dependent) < p.referral_probability]
         treatment.enter(referred, ti)
 
 

@@ -54,6 +54,45 @@ def hazard_to_prob(rate: Floats | float, dt: float) -> Floats:
     return np.asarray(-np.expm1(-np.asarray(rate, dtype=np.float64) * dt))
 
 
+def uniforms(dist: ss.Dist, uids: Ints) -> npt.NDArray[np.floating[Any]]:
+    """The numbers ``dist.rvs(ss.uids(uids))`` gives for an ``ss.random``, without its overhead.
+
+    Under common random numbers Starsim 3.7 draws one hashed uniform per
+    agent slot, keyed by the distribution's seed and draw index, then moves the
+    index on by one (``Dist.rvs``: ``hash_uniforms`` then the automatic
+    ``jump``). ``Dist.rvs`` also re-processes parameters, stores the generator
+    state and rebuilds the NumPy generator on every call, which costs about
+    0.1 ms each time, ten times a step. This does the same arithmetic and
+    keeps the index in step; the generator state it skips is only read by
+    draws without agent ids, which these distributions never make, and
+    ``jump_dt`` rebuilds it from the initial state at the start of each step.
+    Anything else (another distribution type, no CRN, rounding, units,
+    diagnostics) goes through ``Dist.rvs``. ``tests/unit/test_population_speed.py``
+    checks the two give the same numbers.
+    """
+    fast = (
+        type(dist) is ss.random
+        and ss.options.crn
+        and dist.initialized is True
+        and dist.ready
+        and dist.slots is not None
+        and dist.unit is None
+        and not dist.round
+        and not dist.debug
+        and not (dist.sim is not None and dist.sim.diagnostics)
+    )
+    if not fast:
+        return np.asarray(dist.rvs(ss.uids(uids)))
+    if len(uids):
+        slots = dist.slots[ss.uids(uids)]
+        values = ss.distributions.hash_uniforms(dist.seed, dist.ind, slots, dtype=dist.hash_dtype)
+    else:
+        values = np.empty(0, dtype=ss.dtypes.float)
+    dist.called += 1
+    dist.ind += 1
+    return np.asarray(values)
+
+
 def classify(stage: Ints, peak: Ints, days_since_use: Floats) -> Ints:
     """Stage codes (index into STAGES) as the person model would name them.
 
@@ -162,18 +201,84 @@ class PeerNetwork(ss.RandomNet):
             **kwargs,
         )
 
-    def adjacency(self, n_agents: int) -> tuple[Ints, Ints]:
-        """CSR form (index pointer, neighbours) of the undirected edges."""
-        p1 = np.asarray(self.edges.p1, dtype=np.int64)
-        p2 = np.asarray(self.edges.p2, dtype=np.int64)
+    def neighbour_index(self, n_agents: int) -> NeighbourIndex:
+        """Every agent's neighbours, built once from the static edge list (see ``NeighbourIndex``)."""
+        return NeighbourIndex.from_edges(
+            np.asarray(self.edges.p1, dtype=np.int64),
+            np.asarray(self.edges.p2, dtype=np.int64),
+            n_agents,
+        )
+
+
+def _stable_argsort(keys: Ints, n_values: int) -> Ints:
+    """``np.argsort(keys, kind="stable")`` for keys in ``[0, n_values)``, by 16-bit radix passes.
+
+    NumPy sorts 16-bit integers with a radix sort, so a least-significant-digit
+    pass per 16 bits is several times faster than the merge sort it uses for
+    64-bit keys, and gives the identical (stable) order.
+    """
+    order = np.arange(len(keys), dtype=np.int64)
+    shift = 0
+    while True:
+        digit = ((keys[order] >> shift) & 0xFFFF).astype(np.uint16)
+        order = order[np.argsort(digit, kind="stable")]
+        shift += 16
+        if (max(n_values - 1, 0) >> shift) == 0:
+            return order
+
+
+def _pointer(sorted_keys: Ints, n_agents: int, base: int = 0) -> Ints:
+    pointer = np.full(n_agents + 1, base, dtype=np.int64)
+    np.cumsum(np.bincount(sorted_keys, minlength=n_agents), out=pointer[1:])
+    pointer[1:] += base
+    return pointer
+
+
+@dataclass(frozen=True)
+class NeighbourIndex:
+    """Neighbours of each agent in a static undirected network, in two CSR halves.
+
+    An agent's neighbours are the far ends of the edges where it is ``p1``
+    (edge order), then of those where it is ``p2`` (edge order): the order a
+    stable sort of the doubled edge list by agent gives, which fixes the order
+    in which peer exposures are summed. ``out_pointer`` indexes the first half
+    of ``neighbours`` and ``in_pointer`` the second.
+    """
+
+    out_pointer: Ints
+    in_pointer: Ints
+    neighbours: Ints
+
+    @classmethod
+    def from_edges(cls, p1: Ints, p2: Ints, n_agents: int) -> NeighbourIndex:
         keep = p1 != p2
-        source = np.concatenate([p1[keep], p2[keep]])
-        target = np.concatenate([p2[keep], p1[keep]])
-        order = np.argsort(source, kind="stable")
-        counts = np.bincount(source, minlength=n_agents)
-        pointer = np.zeros(n_agents + 1, dtype=np.int64)
-        np.cumsum(counts, out=pointer[1:])
-        return pointer, target[order]
+        p1, p2 = p1[keep], p2[keep]
+        if len(p1) > 1 and bool(np.any(p1[1:] < p1[:-1])):  # Starsim builds p1 sorted
+            order = _stable_argsort(p1, n_agents)
+            out_source, out_target = p1[order], p2[order]
+        else:
+            out_source, out_target = p1, p2
+        order = _stable_argsort(p2, n_agents)
+        in_source, in_target = p2[order], p1[order]
+        return cls(
+            out_pointer=_pointer(out_source, n_agents),
+            in_pointer=_pointer(in_source, n_agents, base=len(out_target)),
+            neighbours=np.concatenate([out_target, in_target]),
+        )
+
+    def expand(self, agents: Ints) -> tuple[Ints, Ints]:
+        """The neighbours of ``agents``, one block per agent in order, and each block's size."""
+        out_start = self.out_pointer[agents]
+        out_count = self.out_pointer[agents + 1] - out_start
+        in_start = self.in_pointer[agents]
+        in_count = self.in_pointer[agents + 1] - in_start
+        starts = np.column_stack([out_start, in_start]).ravel()
+        counts = np.column_stack([out_count, in_count]).ravel()
+        ends = np.cumsum(counts)
+        offsets = np.repeat(starts - ends + counts, counts) + np.arange(
+            int(ends[-1]) if len(ends) else 0
+        )
+        return self.neighbours[offsets], out_count + in_count
 
 
 class KetamineUse(ss.Module):
@@ -218,8 +323,12 @@ class KetamineUse(ss.Module):
         self.schedule_ti: Ints = np.empty(0, dtype=np.int64)
         self.schedule_uid: Ints = np.empty(0, dtype=np.int64)
         self.schedule_next = 0
-        self.pointer: Ints | None = None
-        self.neighbours: Ints | None = None
+        self.peers: NeighbourIndex | None = None
+        self.started: Ints = np.empty(0, dtype=np.int64)  # first uses at step ``started_ti``
+        self.started_ti = -1
+        self._recent: Ints = np.empty(0, dtype=np.int64)  # past-year users at step ``_recent_ti``
+        self._recent_ti = -1
+        self._stage_results: list[Any] = []
 
     # ------------------------------------------------------------ set-up
 
@@ -241,6 +350,9 @@ class KetamineUse(ss.Module):
                 for name in STAGES[1:]
             ),
         )
+        self._stage_results = [
+            self.results[f"stage_{name.replace('-', '_')}"] for name in STAGES[1:]
+        ]
 
     def init_post(self) -> None:
         super().init_post()
@@ -312,50 +424,50 @@ class KetamineUse(ss.Module):
 
     def step(self) -> None:
         ti = self.ti
-        new = self._initiations(ti)
+        active = self.users[self.using.raw[self.users]]
+        new = self._initiations(ti, active)
         if len(new):
             self._start_using(new, ti)
-        active = self.users[self.using.raw[self.users]]
+            active = self.users[self.using.raw[self.users]]
         if len(active):
             self._use(active, ti)
         self._relapse(ti)
         self._tolerance()
 
-    def _initiations(self, ti: int) -> Ints:
+    def _initiations(self, ti: int, active: Ints) -> Ints:
         """First uses this step: scheduled background starts and peer starts."""
         end = np.searchsorted(self.schedule_ti, ti, side="right")
         background = self.schedule_uid[self.schedule_next : end]
         self.schedule_next = int(end)
-        peer = self._peer_initiations()
+        peer = self._peer_initiations(active)
+        if not len(peer) and not len(background):
+            return np.empty(0, dtype=np.int64)
         new = np.union1d(background, peer)
         return np.asarray(new[self.stage.raw[new] == 0], dtype=np.int64)
 
-    def _peer_initiations(self) -> Ints:
-        """Never-users whose peers use in social settings may start (combined edge hazard)."""
-        if self.pars.peer_rate <= 0:
+    def _peer_initiations(self, active: Ints) -> Ints:
+        """Never-users whose peers use in social settings may start (combined edge hazard).
+
+        The neighbour index is built once (the network is static); each step
+        expands only the current users' neighbours.
+        """
+        if self.pars.peer_rate <= 0 or not len(active):
             return np.empty(0, dtype=np.int64)
-        if self.pointer is None:
-            net = self.sim.networks["peers"]
-            self.pointer, self.neighbours = net.adjacency(len(self.sim.people))
-        assert self.neighbours is not None
-        active = self.users[self.using.raw[self.users]]
-        weight = self.pars.social_weight[self.stage.raw[active]]
-        starts, stops = self.pointer[active], self.pointer[active + 1]
-        counts = stops - starts
-        total = int(counts.sum())
-        if not total:
+        if self.peers is None:
+            self.peers = self.sim.networks["peers"].neighbour_index(len(self.sim.people))
+        targets, counts = self.peers.expand(active)
+        if not len(targets):
             return np.empty(0, dtype=np.int64)
-        offsets = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(total)
-        targets = self.neighbours[offsets]
-        edge_weight = np.repeat(weight, counts)
-        open_ = self.stage.raw[targets] == 0
+        stage = self.stage.raw
+        edge_weight = np.repeat(self.pars.social_weight[stage[active]], counts)
+        open_ = stage[targets] == 0
         targets, edge_weight = targets[open_], edge_weight[open_]
         if not len(targets):
-            return np.asarray(targets, dtype=np.int64)
+            return np.empty(0, dtype=np.int64)
         unique, inverse = np.unique(targets, return_inverse=True)
         exposure = np.bincount(inverse, weights=edge_weight)
         prob = hazard_to_prob(self.pars.peer_rate * exposure, self.t.dt_year)
-        return np.asarray(unique[self.peer_draw.rvs(ss.uids(unique)) < prob], dtype=np.int64)
+        return np.asarray(unique[uniforms(self.peer_draw, unique) < prob], dtype=np.int64)
 
     def _start_using(self, new: Ints, ti: int) -> None:
         self.stage.raw[new] = EXPERIMENTAL
@@ -364,6 +476,7 @@ class KetamineUse(ss.Module):
         self.using.raw[new] = True
         self.ti_initiated.raw[new] = ti
         self.results.new_users[ti] += len(new)
+        self.started, self.started_ti = new, ti
         self._add_users(new)
 
     def _use(self, active: Ints, ti: int) -> None:
@@ -381,7 +494,7 @@ class KetamineUse(ss.Module):
         down_rate = np.where(band > RARE, p.deescalation_rates[np.maximum(band - 1, 0)], 0.0)
         up = hazard_to_prob(up_rate * self.rel_escalation.raw[active], dt)
         down = hazard_to_prob(down_rate, dt)
-        draw = self.band_draw.rvs(ss.uids(active))
+        draw = uniforms(self.band_draw, active)
         self.band.raw[active] = band + (draw < up) - (draw > 1.0 - down)
 
     def _progress(self, active: Ints) -> None:
@@ -395,7 +508,7 @@ class KetamineUse(ss.Module):
         rate = np.where(band == NEAR_DAILY, p.near_daily_dependence_ratio, 1.0) * p.dependence_rate
         at_risk = (band >= WEEKLY) & (stage < DEPENDENT)
         onset = at_risk & (
-            self.dependence_draw.rvs(ss.uids(active))
+            uniforms(self.dependence_draw, active)
             < hazard_to_prob(rate * self.rel_escalation.raw[active], dt)
         )
         dependent = (stage >= DEPENDENT) | onset
@@ -416,14 +529,14 @@ class KetamineUse(ss.Module):
         dependent = stage >= DEPENDENT
         casual_rate = p.stop_rates[np.clip(stage - 1, 0, 2)] * self.rel_stop.raw[active]
         light_stop = ~dependent & (
-            self.stop_draw.rvs(ss.uids(active)) < hazard_to_prob(casual_rate, dt)
+            uniforms(self.stop_draw, active) < hazard_to_prob(casual_rate, dt)
         )
         attempt = dependent & (
-            self.quit_draw.rvs(ss.uids(active)) < hazard_to_prob(p.quit_attempt_rate, dt)
+            uniforms(self.quit_draw, active) < hazard_to_prob(p.quit_attempt_rate, dt)
         )
         trying = active[attempt]
         success = np.minimum(p.quit_success * self.rel_stop.raw[trying], 1.0)
-        lasts = self.quit_success_draw.rvs(ss.uids(trying)) < success
+        lasts = uniforms(self.quit_success_draw, trying) < success
         self.failed_quits.raw[trying[~lasts]] += 1
         self.stop(np.concatenate([active[light_stop], trying[lasts]]), ti)
 
@@ -458,7 +571,7 @@ class KetamineUse(ss.Module):
         heavy_rate *= np.where(peak >= DEPENDENT, p.dependent_relapse_ratio, 1.0)
         rate = np.where(peak >= REGULAR, heavy_rate, p.casual_resume_rate)
         rate *= self.rel_relapse.raw[stopped]
-        back = stopped[self.relapse_draw.rvs(ss.uids(stopped)) < hazard_to_prob(rate, dt)]
+        back = stopped[uniforms(self.relapse_draw, stopped) < hazard_to_prob(rate, dt)]
         if len(back):
             self.resume(back, ti)
             if treatment is not None:
@@ -493,11 +606,20 @@ class KetamineUse(ss.Module):
     def stage_codes(self, uids: Ints) -> Ints:
         return classify(self.stage.raw[uids], self.peak.raw[uids], self.days_since_use(uids))
 
+    def recent_users(self) -> Ints:
+        """Past-year users now (reused from this step's ``update_results`` once it has run)."""
+        if self._recent_ti == self.ti:
+            return self._recent
+        return self.users[self.past_year(self.users)]
+
     def update_results(self) -> None:
         super().update_results()
         ti, res, users = self.ti, self.results, self.users
-        recent = users[self.past_year(users)]
-        codes = self.stage_codes(users)
+        days = self.days_since_use(users)
+        is_recent = days < DAYS_PER_YEAR
+        recent = users[is_recent]
+        self._recent, self._recent_ti = recent, ti
+        codes = classify(self.stage.raw[users], self.peak.raw[users], days)
         res.lifetime[ti] = len(users)
         res.past_year[ti] = len(recent)
         adult_age = population().population.adult_age.value
@@ -508,17 +630,17 @@ class KetamineUse(ss.Module):
         else:
             res.adults[ti] = res.adults[ti - 1]
         res.adult_past_year[ti] = int((self.sim.people.age.raw[recent] >= adult_age).sum())
-        recent_codes = self.stage_codes(recent)
-        res.dependent[ti] = int((recent_codes == STAGE_CODE["dependent"]).sum()) + int(
-            (recent_codes == STAGE_CODE["addiction-cycle"]).sum()
+        recent_counts = np.bincount(codes[is_recent], minlength=len(STAGES))
+        res.dependent[ti] = int(
+            recent_counts[STAGE_CODE["dependent"]] + recent_counts[STAGE_CODE["addiction-cycle"]]
         )
-        band = self.band.raw[recent]
-        res.band_monthly[ti] = int((band <= MONTHLY).sum())
-        res.band_weekly[ti] = int((band == WEEKLY).sum())
-        res.band_near_daily[ti] = int((band == NEAR_DAILY).sum())
+        bands = np.bincount(self.band.raw[recent], minlength=NEAR_DAILY + 1)
+        res.band_monthly[ti] = int(bands[RARE] + bands[MONTHLY])
+        res.band_weekly[ti] = int(bands[WEEKLY])
+        res.band_near_daily[ti] = int(bands[NEAR_DAILY])
         counts = np.bincount(codes, minlength=len(STAGES))
-        for code, name in enumerate(STAGES[1:], start=1):
-            res[f"stage_{name.replace('-', '_')}"][ti] = counts[code]
+        for code, result in enumerate(self._stage_results, start=1):
+            result[ti] = counts[code]
 
 
 class BladderHarm(ss.Module):
@@ -582,8 +704,9 @@ class BladderHarm(ss.Module):
         users = use.users
         if not len(users):
             return
-        fresh = users[np.isnan(self.ti_urinary_onset.raw[users]) & (self.harm.raw[users] == 0)]
-        fresh = fresh[use.ti_initiated.raw[fresh] == self.ti]
+        # First users this step (never users before, so no harm and no onset yet).
+        fresh = use.started if use.started_ti == self.ti else users[:0]
+        fresh = fresh[np.isnan(self.ti_urinary_onset.raw[fresh]) & (self.harm.raw[fresh] == 0)]
         if len(fresh):
             z = self.threshold_draw.rvs(ss.uids(fresh))
             self.threshold.raw[fresh] = np.exp(self.pars.threshold_sigma * z)
@@ -598,14 +721,14 @@ class BladderHarm(ss.Module):
     def update_results(self) -> None:
         super().update_results()
         use: KetamineUse = self.sim.custom["ketamine"]
-        recent = use.users[use.past_year(use.users)]
-        symptomatic = self.urinary.raw[recent]
-        band = use.band.raw[recent]
-        ti = self.ti
-        self.results.urinary_past_year[ti] = int(symptomatic.sum())
-        self.results.urinary_monthly[ti] = int((symptomatic & (band <= MONTHLY)).sum())
-        self.results.urinary_weekly[ti] = int((symptomatic & (band == WEEKLY)).sum())
-        self.results.urinary_near_daily[ti] = int((symptomatic & (band == NEAR_DAILY)).sum())
+        recent = use.recent_users()
+        band = use.band.raw[recent[self.urinary.raw[recent]]]
+        counts = np.bincount(band, minlength=NEAR_DAILY + 1)
+        ti, res = self.ti, self.results
+        res.urinary_past_year[ti] = len(band)
+        res.urinary_monthly[ti] = int(counts[RARE] + counts[MONTHLY])
+        res.urinary_weekly[ti] = int(counts[WEEKLY])
+        res.urinary_near_daily[ti] = int(counts[NEAR_DAILY])
 
 
 class Treatment(ss.Module):
@@ -661,12 +784,12 @@ class Treatment(ss.Module):
         stage = use.stage.raw[active]
         rate = np.where(stage >= DEPENDENT, self.pars.entry_rate * self.pars.entry_ratio, 0.0)
         rate = np.where(stage == ADDICTION, rate * self.pars.addiction_cycle_entry_ratio, rate)
-        enter = self.entry_draw.rvs(ss.uids(active)) < hazard_to_prob(rate, self.t.dt_year)
+        enter = uniforms(self.entry_draw, active) < hazard_to_prob(rate, self.t.dt_year)
         if self.pars.early_entry_rate > 0:
             bladder: BladderHarm = self.sim.custom["bladder"]
             early = (stage == REGULAR) & bladder.urinary.raw[active]
             p_early = hazard_to_prob(self.pars.early_entry_rate, self.t.dt_year)
-            enter |= early & (self.early_draw.rvs(ss.uids(active)) < p_early)
+            enter |= early & (uniforms(self.early_draw, active) < p_early)
         self.enter(active[enter], ti)
 
     def enter(self, uids: Ints, ti: int) -> None:
@@ -699,9 +822,7 @@ class Treatment(ss.Module):
         if not len(treated):
             return
         rate = self.pars.dropout_rate * self.pars.dropout_ratio
-        leave = treated[
-            self.dropout_draw.rvs(ss.uids(treated)) < hazard_to_prob(rate, self.t.dt_year)
-        ]
+        leave = treated[uniforms(self.dropout_draw, treated) < hazard_to_prob(rate, self.t.dt_year)]
         if len(leave):
             self.in_treatment.raw[leave] = False
             use.resume(leave, ti)

@@ -1,0 +1,77 @@
+"""The population model's speed-ups give the same numbers as the plain ways they replace."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+os.environ.setdefault("STARSIM_INSTALL_FONTS", "0")
+
+
+def _reference_neighbours(p1: np.ndarray, p2: np.ndarray, n_agents: int) -> list[list[int]]:
+    """Each agent's neighbours from a stable sort of the doubled edge list (the old lookup table)."""
+    keep = p1 != p2
+    source = np.concatenate([p1[keep], p2[keep]])
+    target = np.concatenate([p2[keep], p1[keep]])
+    order = np.argsort(source, kind="stable")
+    pointer = np.zeros(n_agents + 1, dtype=np.int64)
+    np.cumsum(np.bincount(source, minlength=n_agents), out=pointer[1:])
+    ordered = target[order]
+    return [ordered[pointer[a] : pointer[a + 1]].tolist() for a in range(n_agents)]
+
+
+@pytest.mark.parametrize("sorted_p1", [True, False])
+def test_the_neighbour_index_keeps_the_stable_sort_order(sorted_p1: bool) -> None:
+    from ketpath.population.model import NeighbourIndex
+
+    rng = np.random.default_rng(3)
+    n_agents = 300
+    p1 = rng.integers(0, n_agents, 2_000)
+    if sorted_p1:
+        p1 = np.sort(p1)
+    p2 = rng.integers(0, n_agents, 2_000)
+    p2[:5] = p1[:5]  # a few self-edges, which are dropped
+    index = NeighbourIndex.from_edges(p1, p2, n_agents)
+    expected = _reference_neighbours(p1, p2, n_agents)
+    agents = np.sort(rng.choice(n_agents, 60, replace=False))
+    targets, counts = index.expand(agents)
+    assert counts.tolist() == [len(expected[a]) for a in agents]
+    assert targets.tolist() == [t for a in agents for t in expected[a]]
+    empty, none = index.expand(np.empty(0, dtype=np.int64))
+    assert len(empty) == 0 and len(none) == 0
+
+
+@pytest.mark.parametrize("n_values", [1, 7, 65_536, 65_537, 3_000_000])
+def test_the_radix_argsort_is_a_stable_argsort(n_values: int) -> None:
+    from ketpath.population.model import _stable_argsort
+
+    keys = np.random.default_rng(n_values).integers(0, n_values, 50_000)
+    assert np.array_equal(_stable_argsort(keys, n_values), np.argsort(keys, kind="stable"))
+
+
+def test_fast_uniforms_match_starsim_draws() -> None:
+    import starsim as ss
+
+    from ketpath.population.model import uniforms
+    from ketpath.population.scenarios import build_sim
+
+    fast_sim = build_sim(agents=3_000, years=1, seed=11)
+    slow_sim = build_sim(agents=3_000, years=1, seed=11)
+    fast_sim.init()
+    slow_sim.init()
+    rng = np.random.default_rng(0)
+    for _step in range(3):
+        for name in ("band_draw", "stop_draw", "quit_success_draw"):
+            fast = getattr(fast_sim.custom["ketamine"], name)
+            slow = getattr(slow_sim.custom["ketamine"], name)
+            for size in (40, 0, 200):  # repeated calls in a step, and an empty one
+                uids = np.sort(rng.choice(3_000, size, replace=False)).astype(np.int64)
+                got = uniforms(fast, uids)
+                want = slow.rvs(ss.uids(uids))
+                assert np.array_equal(got, want)
+                assert got.dtype == np.asarray(want).dtype or size == 0
+                assert fast.ind == slow.ind
+        fast_sim.run_one_step()
+        slow_sim.run_one_step()
