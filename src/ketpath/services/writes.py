@@ -2,15 +2,30 @@
 
 ``import_records`` answers with a count, which suits files; a client that may
 later delete what it wrote needs the ids, in the order it sent the records.
+
+On SQLite, concurrent calls share transactions (group commit): whichever
+caller gets the write lock first stores everything queued by then in one
+transaction and one commit, and each caller returns once the commit that holds
+its records is done. A commit in WAL mode with ``synchronous=FULL`` waits for
+an fsync, and SQLite admits one writer at a time, so one commit per request
+caps throughput at one fsync per request; sharing it keeps every
+acknowledged write durable and lets 32 clients go several times faster. (The
+same idea as a database server's group commit, and as datasette's single
+writer; the leader/follower form needs no thread of its own.)
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
+from dataclasses import dataclass, field
+from weakref import WeakKeyDictionary
+
+from sqlalchemy import Engine
 
 from ketpath.core.records import Record
 from ketpath.services.people import PersonNotFound, clean_name
-from ketpath.store import Database
+from ketpath.store import Database, UnitOfWork
 
 
 def store_records(db: Database, person_name: str, records: Sequence[Record]) -> list[int]:
@@ -20,10 +35,105 @@ def store_records(db: Database, person_name: str, records: Sequence[Record]) -> 
     and bumping their ``records_version`` is one ``UPDATE … RETURNING``.
     """
     name = clean_name(person_name)
-    with db.unit_of_work(write=True) as uow:
-        person = uow.people.get_for_records_change(name)
-        if person is None:
-            raise PersonNotFound(name)
-        ids = uow.records.add_many(person.id, records, version_bumped=True)
-        uow.commit()
-    return ids
+    if db.engine.dialect.name != "sqlite":
+        with db.unit_of_work(write=True) as uow:
+            ids = _store(uow, name, records)
+            uow.commit()
+        return ids
+    return _group(db.engine).run(db, _Job(name=name, records=records))
+
+
+def _store(uow: UnitOfWork, name: str, records: Sequence[Record]) -> list[int]:
+    """Add the records; raises :class:`PersonNotFound` before writing anything."""
+    person = uow.people.get_for_records_change(name)
+    if person is None:
+        raise PersonNotFound(name)
+    return uow.records.add_many(person.id, records, version_bumped=True)
+
+
+@dataclass(kw_only=True, eq=False)
+class _Job:
+    name: str
+    records: Sequence[Record]
+    ids: list[int] = field(default_factory=list)
+    error: BaseException | None = None
+    done: bool = False
+
+
+class _GroupCommit:
+    """Callers queue jobs; the one holding ``_leader`` commits all queued jobs at once."""
+
+    def __init__(self) -> None:
+        self._queue: list[_Job] = []
+        self._queue_guard = threading.Lock()
+        self._leader = threading.Lock()
+
+    def run(self, db: Database, job: _Job) -> list[int]:
+        with self._queue_guard:
+            self._queue.append(job)
+        with self._leader:
+            # A previous leader may have committed this job while we waited.
+            if not job.done:
+                with self._queue_guard:
+                    batch, self._queue = self._queue, []
+                _commit_together(db, batch)
+        if job.error is not None:
+            raise job.error
+        return job.ids
+
+
+def _commit_together(db: Database, batch: list[_Job]) -> None:
+    """One transaction for the batch; on an unexpected error, each job alone instead.
+
+    A job refused for a missing person wrote nothing, so the others still
+    commit. Any other error may have left a job half-written, so the whole
+    transaction is rolled back and every job runs again in its own, where the
+    error reaches only the caller whose job raised it.
+    """
+    try:
+        try:
+            with db.unit_of_work(write=True) as uow:
+                for job in batch:
+                    try:
+                        job.ids = _store(uow, job.name, job.records)
+                    except PersonNotFound as refused:
+                        job.error = refused
+                uow.commit()
+            for job in batch:
+                job.done = True
+        except Exception:
+            for job in batch:
+                _commit_alone(db, job)
+    finally:
+        for job in batch:
+            if not job.done:  # interrupted (KeyboardInterrupt, ...) before its outcome was known
+                job.ids, job.error, job.done = [], InterruptedWriteError(), True
+
+
+def _commit_alone(db: Database, job: _Job) -> None:
+    job.ids, job.error = [], None
+    try:
+        with db.unit_of_work(write=True) as uow:
+            job.ids = _store(uow, job.name, job.records)
+            uow.commit()
+    except Exception as error:
+        job.ids, job.error = [], error
+    job.done = True
+
+
+class InterruptedWriteError(RuntimeError):
+    """The transaction that held these records was interrupted; whether it committed is unknown."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "the write was interrupted; read the records back to see whether it was stored"
+        )
+
+
+_groups: WeakKeyDictionary[Engine, _GroupCommit] = WeakKeyDictionary()
+_groups_guard = threading.Lock()
+
+
+def _group(engine: Engine) -> _GroupCommit:
+    with _groups_guard:
+        return _groups.setdefault(engine, _GroupCommit())

@@ -20,6 +20,13 @@ do not block the writer), and real transactions. Python's ``sqlite3`` module
 the recipe in SQLAlchemy's SQLite dialect documentation ("Serializable
 isolation / Savepoints / Transactional DDL"). That also makes a migration on
 SQLite all-or-nothing.
+
+``synchronous`` is set to FULL explicitly (some builds default WAL databases
+to NORMAL). With NORMAL a commit skips its fsync: a killed process loses
+nothing, but a power cut or kernel crash can take back transactions that were
+already acknowledged, and an acknowledged entry must never be lost. The fsync
+this costs is shared between concurrent writers (``services.writes``, group
+commit) rather than given up.
 """
 
 from __future__ import annotations
@@ -202,6 +209,7 @@ def _configure_sqlite(engine: Engine, *, keying: Callable[[Any], None] | None) -
             cursor.execute("PRAGMA busy_timeout = 5000")
             cursor.execute("PRAGMA foreign_keys = ON")
             cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = FULL")
         except sqlite3.DatabaseError as error:
             if keying is None and "not a database" in str(error):
                 raise PassphraseError(
