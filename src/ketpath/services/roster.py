@@ -213,11 +213,11 @@ def clinician_roster(db: Database, *, clinician: User, now: datetime | None = No
             # Records written since we read them: show this once, store nothing stale.
             if now_marks[summary.person_id] == marks:
                 store.roster.save_summary(summary)
-        standing = store.links.active_for_clinician(clinician.id)
+        standing = store.links.active_person_ids(clinician.id)
         rows = [
             _row(link.person_id, patient_label(link), summaries[link.person_id])
-            for link in standing
-            if link.person_id in summaries
+            for link in links
+            if link.person_id in standing
         ]
         append(
             store,

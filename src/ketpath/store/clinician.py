@@ -212,6 +212,13 @@ class CareLinkRepository:
         )
         return [_link(row) for row in self._session.execute(query)]
 
+    def active_person_ids(self, clinician_id: int) -> set[int]:
+        """The people whose consent to this clinician stands (ids only: cheap for a big roster)."""
+        query = select(care_links.c.person_id).where(
+            care_links.c.clinician_id == clinician_id, care_links.c.revoked_at.is_(None)
+        )
+        return set(self._session.execute(query).scalars())
+
     def for_share(self, share_id: int) -> list[CareLinkRow]:
         query = select(care_links).where(
             care_links.c.share_id == share_id, care_links.c.revoked_at.is_(None)
