@@ -135,3 +135,24 @@ def test_the_cli_reports_a_wrong_passphrase_without_a_traceback(
     assert code != 0
     assert "wrong passphrase" in captured.err
     assert "Traceback" not in captured.err + captured.out
+
+
+def test_the_file_opens_with_sqlcipher_and_the_passphrase_alone(tmp_path: Path) -> None:
+    """Recovery without ketpath: SQLCipher 4's defaults and the passphrase are enough.
+
+    Later connections are keyed with a key ketpath derives itself; this checks
+    that it is the key SQLCipher derives, so nothing but the passphrase is needed.
+    """
+    import sqlcipher3
+
+    path = tmp_path / "secret.db"
+    _encrypted(path)
+    with open_database(str(path), passphrase=PASSPHRASE) as db:  # keyed by the derived key
+        import_records(db, "alice", [Craving(time=datetime(2026, 5, 3, tzinfo=UTC), intensity=2)])
+    stock = sqlcipher3.connect(str(path))
+    try:
+        stock.execute(f"PRAGMA key = '{PASSPHRASE}'")
+        stock.execute("PRAGMA cipher_compatibility = 4")
+        assert stock.execute("SELECT count(*) FROM records").fetchone() == (3,)
+    finally:
+        stock.close()

@@ -31,9 +31,11 @@ commit) rather than given up.
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import os
 import sqlite3
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -155,13 +157,13 @@ def _sqlcipher() -> ModuleType:
 
 def _keying(passphrase: str, database: str | None) -> Callable[[Any], None]:
     """A function that keys a new SQLCipher connection and checks the key is right."""
-    quoted = "'" + passphrase.replace("'", "''") + "'"
     where = database or "the database"
+    keys = _DerivedKeys(passphrase)
 
     def key(dbapi_connection: Any) -> None:
         cursor = dbapi_connection.cursor()
         try:
-            _key_sqlcipher(cursor, quoted)
+            _key_sqlcipher(cursor, keys.pragma_value(_salt_of(database)))
             cursor.execute("SELECT count(*) FROM sqlite_master").fetchall()
         except dbapi_connection.DatabaseError:
             raise PassphraseError(
@@ -174,7 +176,55 @@ def _keying(passphrase: str, database: str | None) -> Callable[[Any], None]:
     return key
 
 
-def _key_sqlcipher(cursor: Any, quoted_passphrase: str) -> None:
+SALT_BYTES = 16
+KDF_ITERATIONS = 256_000
+KEY_BYTES = 32
+"""SQLCipher 4's defaults (``cipher_compatibility = 4``): PBKDF2-HMAC-SHA512, 256,000 rounds."""
+
+
+class _DerivedKeys:
+    """The passphrase, and the key SQLCipher would derive from it, computed once per salt.
+
+    SQLCipher runs its PBKDF2 on every new connection (~100 ms here), and a
+    busy server opens connections as its thread pool grows. Once the file
+    exists its salt is readable (the first 16 bytes, left in the clear for
+    exactly this), so we derive the same key SQLCipher would, once, and key
+    later connections with it as a raw key (``x'...'``), which SQLCipher uses
+    without running the KDF. A new file is keyed with the passphrase, so that
+    SQLCipher draws its random salt.
+    """
+
+    def __init__(self, passphrase: str) -> None:
+        self._passphrase = passphrase
+        self._by_salt: dict[bytes, str] = {}
+        self._guard = threading.Lock()
+
+    def pragma_value(self, salt: bytes | None) -> str:
+        if salt is None:
+            return "'" + self._passphrase.replace("'", "''") + "'"
+        with self._guard:
+            found = self._by_salt.get(salt)
+            if found is None:
+                derived = hashlib.pbkdf2_hmac(
+                    "sha512", self._passphrase.encode(), salt, KDF_ITERATIONS, KEY_BYTES
+                )
+                found = self._by_salt[salt] = f"\"x'{derived.hex()}'\""
+        return found
+
+
+def _salt_of(database: str | None) -> bytes | None:
+    """An existing SQLCipher file's salt (its first 16 bytes); None for a new or empty one."""
+    if not database or database == ":memory:":
+        return None
+    try:
+        with Path(database).open("rb") as file:
+            salt = file.read(SALT_BYTES)
+    except FileNotFoundError:
+        return None
+    return salt if len(salt) == SALT_BYTES else None
+
+
+def _key_sqlcipher(cursor: Any, key: str) -> None:
     """Key the connection with SQLCipher 4's own key derivation.
 
     SQLCipher derives the key with PBKDF2-HMAC-SHA512, 256,000 iterations, and
@@ -183,18 +233,18 @@ def _key_sqlcipher(cursor: Any, quoted_passphrase: str) -> None:
     authenticated per page with HMAC-SHA512). ``cipher_compatibility = 4``
     pins those settings, so a later SQLCipher whose defaults change still opens
     today's files. We use it rather than argon2id with a raw key: argon2id is
-    harder on GPUs, but it would need our own code to find the salt and build
-    the key, and the file could then be opened only by ketpath. With
+    harder on GPUs, but the file could then be opened only by ketpath. With
     SQLCipher's own derivation a person can recover their data with the stock
-    ``sqlcipher`` shell and the passphrase alone. PBKDF2's cost (some 100 ms)
-    is paid per new connection; the pool keeps connections open.
+    ``sqlcipher`` shell and the passphrase alone (a test checks this).
     (SQLCipher API, "PRAGMA key", "PRAGMA cipher_compatibility"; OWASP's
     password storage cheat sheet asks 210,000 iterations of PBKDF2-HMAC-SHA512.)
+    ``key`` is the quoted passphrase, or the same derived key as a raw key
+    (:class:`_DerivedKeys`).
     """
     # A wrong key is reported by PassphraseError; SQLCipher's own log would add
     # "hmac check failed" lines to the person's terminal.
     cursor.execute("PRAGMA cipher_log_level = NONE")
-    cursor.execute(f"PRAGMA key = {quoted_passphrase}")
+    cursor.execute(f"PRAGMA key = {key}")
     cursor.execute("PRAGMA cipher_compatibility = 4")
 
 
