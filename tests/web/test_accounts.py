@@ -172,3 +172,18 @@ def test_healthz_answers_ok(client: TestClient) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
+
+
+def test_authentication_events_are_audited_without_keeping_what_was_typed(client, db, make_account):
+    from ketpath.services.audit import list_entries, verify_chain
+
+    account = make_account("erin@example.org", role="person")
+    client.post("/login", data={"email": "erin@example.org", "password": "not her password at all"})
+    client.post("/login", data={"email": "nobody@example.org", "password": "whatever-it-is"})
+    account.client.post("/logout")
+    actions = [entry.action for entry in list_entries(db)]
+    assert actions.count("login-failed") == 2
+    assert "logout" in actions
+    for entry in list_entries(db):
+        assert "nobody@example.org" not in str(entry.to_dict())
+    assert verify_chain(db).ok

@@ -137,3 +137,9 @@ def test_the_pages_carry_no_inline_script_or_style(alice: Account, bob: Account)
         assert "<style" not in text
         assert not re.search(r"<script(?![^>]*\bsrc=)", text)
         assert text.count("<h1") == 1
+
+
+def test_a_clinician_landing_on_the_dashboard_is_sent_to_the_roster(bob):
+    response = bob.client.get("/", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/patients"

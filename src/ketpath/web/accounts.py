@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from ketpath.services import accounts
+from ketpath.services import accounts, audit
 from ketpath.services.accounts import AccountError, LoginRefused, RateLimited, User
 from ketpath.web.auth import (
     clear_session_cookie,
@@ -109,15 +109,19 @@ def login(request: Request, email: FormText, password: FormText) -> Response:
             database(request), email=email, password=password, hasher=_hasher(request)
         )
     except LoginRefused:
+        audit.record_authentication(database(request), action="login-failed")
         return render(request, "login.html", {"error": LOGIN_FAILED, "email": email}, status=400)
+    audit.record_authentication(database(request), action="login", user=user)
     return _signed_in(request, user.id)
 
 
 @router.post("/logout", name="logout")
-def logout(request: Request) -> Response:
+def logout(request: Request, user: MaybeSignedIn) -> Response:
     token = session_token(request)
     if token is not None:
         accounts.end_session(database(request), token=token)
+    if user is not None:
+        audit.record_authentication(database(request), action="logout", user=user)
     response = _see_other("/login")
     clear_session_cookie(response, request)
     return response
@@ -181,6 +185,7 @@ def change_password(
             "min_length": accounts.MIN_PASSWORD_LENGTH,
         }
         return render(request, "account.html", context, status=400)
+    audit.record_authentication(database(request), action="password-changed", user=user)
     response = render(
         request,
         "account.html",
@@ -202,6 +207,8 @@ def delete_account(request: Request, user: SignedIn, password: FormText) -> Resp
             "min_length": accounts.MIN_PASSWORD_LENGTH,
         }
         return render(request, "account.html", context, status=400)
+    # Logged without the person's identity: their account and data are gone.
+    audit.record_authentication(database(request), action="account-deleted")
     request.state.user = None
     response = render(
         request,

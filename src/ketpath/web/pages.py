@@ -126,6 +126,8 @@ def _see_other(url: str) -> RedirectResponse:
 
 @router.get("/", name="dashboard")
 def dashboard(request: Request, user: Person) -> Response:
+    if user.role == "clinician":
+        return _see_other("/patients")  # a clinician's home is the roster
     person = PersonContext(request, user)
     view = views.dashboard_view(person.assessment, zone=person.zone)
     context = {"view": view, "has_records": bool(person.records), "compact_flags": False}
