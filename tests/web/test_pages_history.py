@@ -38,7 +38,7 @@ def test_it_lists_her_entries_newest_first_with_edit_and_delete(
     page = client.get("/history").text
     assert "after the café shift ☕ — rough week" in page
     assert page.index("Bladder or lower-belly pain") < page.index("Party")  # newest first
-    assert page.count("/delete\"") == len(alice_records) - 1  # all but the untimed profile
+    assert page.count('/delete"') == len(alice_records) - 1  # all but the untimed profile
     assert "PHQ-9 answered" in page
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from ketpath.core.assess import assess
 from ketpath.core.records import Craving, Record, RecordError, Use, parse_record
-from ketpath.web.history_charts import inline_svg, weekly_charts, weekly_series
+from ketpath.history_charts import inline_svg, weekly_charts, weekly_series
 from ketpath.web.plan_form import plan_from_form, plan_view
 from ketpath.web.record_forms import (
     SimpleForm,

@@ -36,17 +36,17 @@ from ketpath.core.assess import Assessment, assess
 from ketpath.core.contingency import CmEvent, CmState
 from ketpath.core.instruments import get_instrument, score
 from ketpath.core.records import Questionnaire, Record, latest_profile, record_time
-from ketpath.interop.report_charts import rewards_chart, stage_chart
-from ketpath.knowledge import claims, rules, sources
-from ketpath.knowledge.contingency import contingency
-from ketpath.knowledge.load import GRADE_MEANINGS
-from ketpath.web.history_charts import (
+from ketpath.history_charts import (
     ChartView,
     inline_svg,
     questionnaire_charts,
     weekly_charts,
     weekly_series,
 )
+from ketpath.interop.report_charts import rewards_chart, stage_chart
+from ketpath.knowledge import claims, rules, sources
+from ketpath.knowledge.contingency import contingency
+from ketpath.knowledge.load import GRADE_MEANINGS
 
 __all__ = ["PLAN_LABELS", "render_report", "report_data"]
 

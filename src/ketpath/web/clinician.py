@@ -20,6 +20,12 @@ from starlette.responses import Response
 
 from ketpath.core.assess import assess
 from ketpath.core.records import DrugScreen, Note, Record, RecordError, parse_record, record_to_dict
+from ketpath.history_charts import (
+    questionnaire_charts,
+    score_points,
+    weekly_charts,
+    weekly_series,
+)
 from ketpath.services import accounts
 from ketpath.services.accounts import RateLimited, User
 from ketpath.services.consent import (
@@ -36,12 +42,6 @@ from ketpath.services.roster import clinician_roster
 from ketpath.store import Database
 from ketpath.web import views
 from ketpath.web.auth import api_user, current_user, database
-from ketpath.web.history_charts import (
-    questionnaire_charts,
-    score_points,
-    weekly_charts,
-    weekly_series,
-)
 from ketpath.web.templating import render
 
 api_router = APIRouter(prefix="/api/v1", tags=["clinicians"])

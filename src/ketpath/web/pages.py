@@ -20,6 +20,12 @@ from starlette.datastructures import UploadFile
 from ketpath.core.assess import Assessment, assess
 from ketpath.core.instruments import InstrumentError, get_instrument, instrument_ids
 from ketpath.core.records import Questionnaire, Record, RecordError, latest_profile
+from ketpath.history_charts import (
+    questionnaire_charts,
+    score_points,
+    weekly_charts,
+    weekly_series,
+)
 from ketpath.interop.jsonl import dumps_jsonl, parse_csv_uses, parse_jsonl
 from ketpath.services import (
     PersonNotFound,
@@ -37,12 +43,6 @@ from ketpath.services.plans import PlanError, get_plan, save_plan
 from ketpath.store import Database
 from ketpath.web import views
 from ketpath.web.auth import User, current_user
-from ketpath.web.history_charts import (
-    questionnaire_charts,
-    score_points,
-    weekly_charts,
-    weekly_series,
-)
 from ketpath.web.plan_form import PLAN_FIELDS, plan_from_form, plan_view
 from ketpath.web.record_forms import (
     LOGGABLE,

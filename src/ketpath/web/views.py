@@ -35,8 +35,8 @@ from ketpath.core.records import (
 )
 from ketpath.knowledge import claims, helplines, rules, sources, vocabulary
 from ketpath.knowledge.load import GRADE_MEANINGS
+from ketpath.score_charts import ScorePoint
 from ketpath.store import StoredRecord
-from ketpath.web.charts_person import ScorePoint
 
 GRADE_ORDER = ("A", "B", "C", "U", "X")
 TOPIC_ORDER = (

@@ -20,7 +20,7 @@ from ketpath.charts import Chart, weekly_bars_chart
 from ketpath.core.instruments import get_instrument
 from ketpath.core.records import Craving, Questionnaire, Record, Symptom, Use, record_time
 from ketpath.knowledge import vocabulary
-from ketpath.web.charts_person import ScorePoint, score_chart
+from ketpath.score_charts import ScorePoint, score_chart
 
 #: How far back the weekly charts reach.
 WEEKS_SHOWN = 26
