@@ -615,6 +615,7 @@ LAZY_USER_ERRORS = {
     "ketpath.services": ("PersonNotFound", "RecordNotFound"),
     "ketpath.interop.fhir": ("FhirError",),
     "ketpath.population.commands": ("PopulationInputError",),
+    "ketpath.store.database": ("PassphraseError",),
 }
 
 
