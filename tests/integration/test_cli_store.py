@@ -185,3 +185,15 @@ def _split_json(text: str) -> list[str]:
         chunks.append(text[index:end])
         index = end
     return chunks
+
+
+def test_a_wrong_passphrase_is_bad_input_with_a_plain_message(tmp_path, monkeypatch, capsys):
+    pytest.importorskip("sqlcipher3")
+    db = str(tmp_path / "secret.db")
+    monkeypatch.setenv("KETPATH_DB_PASSPHRASE", "correct horse battery staple")
+    assert run(["import", str(EXAMPLES / "festival-user.jsonl"), "--person", "kim", "--db", db]) == 0
+    monkeypatch.setenv("KETPATH_DB_PASSPHRASE", "wrong passphrase entirely")
+    capsys.readouterr()
+    assert run(["people", "--db", db]) == 2
+    err = capsys.readouterr().err
+    assert "passphrase" in err.lower() and "Traceback" not in err
