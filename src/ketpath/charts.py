@@ -88,8 +88,15 @@ class Chart:
 
 @contextmanager
 def _style() -> Iterator[None]:
-    """rcParams are read when artists are made and when the SVG is written: hold both."""
-    with matplotlib.rc_context(_STYLE):
+    """rcParams are read when artists are made and when the SVG is written: hold both.
+
+    Start from matplotlib's defaults, not from whatever another library set
+    globally (Starsim's plotting helpers restyle matplotlib on import), so the
+    same chart gives the same bytes in any process.
+    """
+    with matplotlib.rc_context():
+        matplotlib.rcdefaults()
+        matplotlib.rcParams.update(_STYLE)
         yield
 
 

@@ -183,3 +183,12 @@ def test_a_five_year_timeline_chart_stays_small():
     chart = body_timeline_chart(history_timeline(history, 5 * 365 * DAY), start=START, zone=LONDON)
     assert len(chart.svg) < 400_000
     ET.fromstring(chart.svg)
+
+
+def test_charts_ignore_global_matplotlib_styling():
+    plain = weekly_bars_chart([date(2026, 1, 5)], [2], title="Use-days per week", ylabel="Use-days")
+    with matplotlib.rc_context({"font.size": 30, "axes.xmargin": 0.4, "figure.dpi": 50}):
+        styled = weekly_bars_chart(
+            [date(2026, 1, 5)], [2], title="Use-days per week", ylabel="Use-days"
+        )
+    assert styled.svg == plain.svg

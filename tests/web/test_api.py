@@ -165,6 +165,12 @@ def test_the_openapi_document_describes_only_the_api(client: TestClient) -> None
         "/api/v1/records",
         "/api/v1/records/{record_id}",
         "/api/v1/assessment",
+        "/api/v1/shares",
+        "/api/v1/shares/redeem",
+        "/api/v1/shares/{share_id}",
+        "/api/v1/patients",
+        "/api/v1/patients/{patient_id}/assessment",
+        "/api/v1/patients/{patient_id}/records",
         "/healthz",
-    }
+    }  # no page routes
     assert "HTTPBearer" in document["components"]["securitySchemes"]
