@@ -23,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ketpath.core.records import (
+    TYPE_NAMES,
     Craving,
     DrugScreen,
     Goal,
@@ -169,8 +170,11 @@ def _table(records: Sequence[R], zone: tzinfo, cutoff: int) -> Table[R]:
     utc = utc_microseconds([record.time for record in records])
     keep = np.flatnonzero(utc <= cutoff)
     local = wall_clock(utc[keep], zone)
+    if len(keep) == len(records) and bool(np.all(np.diff(local) > 0)):
+        # Already in strict time order (the usual case: stores and files keep it).
+        return Table(records=tuple(records), at=local, utc=utc)
     order = np.argsort(local, kind="stable")
-    ordered = [records[keep[i]] for i in order]
+    ordered = [records[i] for i in keep[order].tolist()]
     at = local[order]
     ties = np.flatnonzero(np.diff(at) == 0)
     if len(ties):
@@ -240,9 +244,9 @@ def build_history(records: Sequence[Record], as_of: datetime) -> History:
     """Split records by type, drop those after ``as_of`` and index them by local time."""
     if as_of.tzinfo is None:
         raise ValueError("as_of needs a UTC offset")
-    by_type: dict[str, list[Any]] = {}
+    by_type: dict[str, list[Any]] = {name: [] for name in TYPE_NAMES}
     for record in records:
-        by_type.setdefault(record.type, []).append(record)
+        by_type[record.type].append(record)
     profiles = by_type.get("profile", [])
     profile = profiles[-1] if profiles else None
     zone: tzinfo = ZoneInfo(profile.timezone) if profile is not None and profile.timezone else UTC
