@@ -31,7 +31,7 @@ from integration.conftest import (
 )
 from ketpath.services import import_records, person_records
 from ketpath.store import Database
-from ketpath.web import clinician, sharing
+from ketpath.web import clinician, cm_settings, sharing
 from ketpath.web.settings import Settings
 from webtest import Account, settings_for
 
@@ -67,7 +67,7 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Setting
 
 def patient_routes() -> list[tuple[str, str]]:
     found = []
-    for router in (clinician.api_router, clinician.pages_router):
+    for router in (clinician.api_router, clinician.pages_router, cm_settings.router):
         for route in router.routes:
             assert isinstance(route, APIRoute)
             if "{patient_id}" in route.path:
@@ -83,6 +83,8 @@ WITH_CONSENT: dict[tuple[str, str], int] = {
     ("GET", "/patients/{patient_id}"): 200,
     ("POST", "/patients/{patient_id}/drug-screens"): 303,
     ("POST", "/patients/{patient_id}/notes"): 303,
+    ("GET", "/patients/{patient_id}/rewards/settings"): 200,
+    ("POST", "/patients/{patient_id}/rewards/settings"): 303,  # fields left out keep their value
 }
 ROUTES = patient_routes()
 
@@ -248,6 +250,7 @@ def test_all_sharing_and_clinician_routes_send_anonymous_visitors_away(client: T
     for router in (
         clinician.api_router,
         clinician.pages_router,
+        cm_settings.router,
         sharing.api_router,
         sharing.pages_router,
     ):

@@ -1,0 +1,248 @@
+"""A clinician sets a patient's reward schedule: ``/patients/{id}/rewards/settings``.
+
+GET shows the schedule's settings as a form, with the rewards they give now;
+POST validates every field (all problems at once, each next to its field, 422)
+and stores the settings with ``services.cm_store.save_schedule``. Like every
+patient route, both answer 404 unless the person's consent stands now, and both
+leave an audit row: the page reads the patient's drug screens (``read-records``)
+and a save is recorded as ``write-cm-schedule``, which the person sees on
+"Sharing". A positive screen always resets the schedule: that is the core of
+the method, so it is stated on the form rather than offered as a setting.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Request
+from fastapi.responses import RedirectResponse
+from starlette.responses import Response
+
+from ketpath.core.contingency import MAX_COUNT, MAX_MONEY, CmSettings, CmSettingsError
+from ketpath.knowledge.contingency import contingency
+from ketpath.services.cm_store import save_schedule
+from ketpath.services.consent import NoConsent, Patient, patient_entries
+from ketpath.services.contingency import overview, settings_from, stored_schedule
+from ketpath.store import StoredRecord
+from ketpath.web import views
+from ketpath.web.auth import User, current_user, database
+from ketpath.web.contingency import money, rewards_view
+from ketpath.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+SignedIn = Annotated[User, Depends(current_user)]
+PatientId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+
+MONEY_FIELDS = ("start_value", "increment", "max_value", "bonus_value")
+COUNT_FIELDS = (
+    "bonus_every",
+    "return_after",
+    "max_days_between_screens",
+    "min_hours_between_rewards",
+)
+CHOICES: dict[str, tuple[tuple[str, str], ...]] = {
+    "reset_on_missed": (
+        ("yes", "Yes: a missed screen resets"),
+        ("no", "No: it only earns nothing"),
+    ),
+    "invalid": (("reset", "Reset, like a positive"), ("hold", "Hold: no change")),
+    "currency": (("USD", "US dollars"), ("GBP", "Pounds sterling"), ("EUR", "Euros")),
+}
+FORM_ORDER = (
+    "start_value",
+    "increment",
+    "max_value",
+    "bonus_every",
+    "bonus_value",
+    "return_after",
+    "reset_on_missed",
+    "invalid",
+    "max_days_between_screens",
+    "min_hours_between_rewards",
+    "currency",
+)
+#: The settings screen reads only what the schedule needs: screens, and the profile's timezone.
+READ_TYPES = frozenset({"drug-screen", "profile"})
+WHOLE_NUMBER = re.compile(r"\s*\d{1,9}\s*")
+
+
+def _not_found() -> HTTPException:
+    return HTTPException(status_code=404, detail="No such patient.")
+
+
+def _label(name: str) -> str:
+    if name == "currency":
+        return "Currency"
+    return dict(contingency().defaults.items())[name].label
+
+
+def _shown(name: str, value: Any) -> str:
+    """A setting as the form shows it."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def _hint(name: str, defaults: CmSettings) -> str:
+    default = getattr(defaults, name)
+    if name in MONEY_FIELDS:
+        return f"An amount from 0 to {MAX_MONEY:,}, in whole cents. Default {money(float(default), defaults.currency)}."
+    if name in COUNT_FIELDS:
+        low = 1 if name == "max_days_between_screens" else 0
+        off = " 0 turns it off." if low == 0 and name != "min_hours_between_rewards" else ""
+        return f"A whole number from {low} to {MAX_COUNT}.{off} Default {default}."
+    return f"Default: {_shown(name, default)}."
+
+
+def _fields(values: dict[str, str], errors: dict[str, str]) -> list[dict[str, Any]]:
+    defaults = CmSettings.defaults()
+    return [
+        {
+            "name": name,
+            "id": f"cm-{name.replace('_', '-')}",
+            "label": _label(name),
+            "kind": "money"
+            if name in MONEY_FIELDS
+            else "count"
+            if name in COUNT_FIELDS
+            else "choice",
+            "value": values.get(name, ""),
+            "choices": CHOICES.get(name, ()),
+            "hint": _hint(name, defaults),
+            "error": errors.get(name),
+            "low": 1 if name == "max_days_between_screens" else 0,
+            "high": MAX_COUNT,
+            "max_money": MAX_MONEY,
+        }
+        for name in FORM_ORDER
+    ]
+
+
+def _submitted(name: str, text: str) -> Any:
+    """A form value as the engine takes it; anything unreadable goes through to be refused."""
+    text = text.strip()
+    if name in COUNT_FIELDS and WHOLE_NUMBER.fullmatch(text):
+        return int(text)
+    if name == "reset_on_missed":
+        return {"yes": True, "no": False}.get(text, text)
+    return text
+
+
+def validated(
+    current: CmSettings, form: dict[str, str]
+) -> tuple[CmSettings | None, dict[str, str]]:
+    """The new settings (fields left out keep their value), or a problem for each bad field."""
+    given = {name: _submitted(name, form[name]) for name in FORM_ORDER if name in form}
+    errors: dict[str, str] = {}
+    # Each field alone, against a base no single valid value can contradict, so that a
+    # start value above the old cap is not blamed on the cap; the pair is checked below.
+    open_base = replace(current, start_value=Decimal(0), max_value=MAX_MONEY)
+    for name, value in given.items():
+        if name in MONEY_FIELDS and value == "":
+            errors[name] = "enter an amount, such as 2.50"
+            continue
+        try:
+            CmSettings.from_mapping({name: value}, base=open_base)
+        except CmSettingsError as error:
+            errors[name] = error.problem
+    if errors:
+        return None, errors
+    try:
+        return CmSettings.from_mapping(given, base=current), {}
+    except CmSettingsError as error:
+        return None, {error.field: error.problem}
+
+
+def _read(request: Request, user: User, patient_id: int) -> tuple[Patient, list[StoredRecord]]:
+    try:
+        return patient_entries(
+            database(request), clinician=user, patient_id=patient_id, types=READ_TYPES
+        )
+    except NoConsent:
+        raise _not_found() from None
+
+
+def _page(
+    request: Request,
+    *,
+    patient: Patient,
+    entries: list[StoredRecord],
+    values: dict[str, str],
+    errors: dict[str, str],
+    saved: bool = False,
+    status: int = 200,
+) -> Response:
+    records = [entry.record for entry in entries]
+    stored = stored_schedule(database(request), patient.name)
+    data = overview(records, stored, as_of=datetime.now(UTC))
+    fields = _fields(values, errors)
+    context = {
+        "patient": patient,
+        "fields": fields,
+        "problems": [field for field in fields if field["error"]],
+        "saved": saved,
+        "rewards": rewards_view(data, views.person_zone(records)),
+        "viewer": "clinician",
+    }
+    return render(request, "contingency/settings.html", context, status=status)
+
+
+def _current(request: Request, patient: Patient) -> tuple[CmSettings, dict[str, Any] | None]:
+    stored = stored_schedule(database(request), patient.name)
+    return settings_from(stored), stored
+
+
+@router.get("/patients/{patient_id}/rewards/settings", name="patient_rewards_settings")
+def settings_page(
+    request: Request, user: SignedIn, patient_id: PatientId, saved: str = ""
+) -> Response:
+    """The form, filled with the schedule in force, and what it gives now."""
+    patient, entries = _read(request, user, patient_id)
+    current, _stored = _current(request, patient)
+    values = {name: _shown(name, value) for name, value in current.to_fields().items()}
+    return _page(
+        request, patient=patient, entries=entries, values=values, errors={}, saved=bool(saved)
+    )
+
+
+@router.post("/patients/{patient_id}/rewards/settings")
+async def settings_submit(request: Request, user: SignedIn, patient_id: PatientId) -> Response:
+    """Store the settings, or show the form again with every problem named."""
+    db = database(request)
+    # The consent check comes before the form is read: without it the answer is
+    # 404 whatever was sent. This read of the screens is audited like the GET.
+    patient, entries = _read(request, user, patient_id)
+    form = {
+        key: str(value) for key, value in (await request.form()).items() if isinstance(value, str)
+    }
+    current, stored = _current(request, patient)
+    chosen, errors = validated(current, form)
+    if chosen is None:
+        shown = {name: _shown(name, value) for name, value in current.to_fields().items()}
+        shown.update({name: form[name] for name in FORM_ORDER if name in form})
+        return _page(
+            request, patient=patient, entries=entries, values=shown, errors=errors, status=422
+        )
+    settings: dict[str, Any] = chosen.to_fields()
+    if stored and stored.get("start"):
+        settings["start"] = stored["start"]  # a clinic-set start of the course is kept
+    # Audited first, in the transaction that checks consent again; the save follows in
+    # its own (cm_store opens one). A revocation landing between the two lets this one
+    # save through, which is no read of data: acceptable, and the row records it.
+    try:
+        patient_entries(
+            db,
+            clinician=user,
+            patient_id=patient_id,
+            types={"drug-screen"},
+            action="write-cm-schedule",
+        )
+    except NoConsent:
+        raise _not_found() from None
+    save_schedule(db, patient.name, user.id, settings)
+    return RedirectResponse(f"/patients/{patient_id}/rewards/settings?saved=1", status_code=303)
