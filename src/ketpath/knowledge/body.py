@@ -11,12 +11,15 @@ from __future__ import annotations
 
 from functools import cache
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from ketpath.knowledge.load import (
     Grade,
     KnowledgeError,
     NonEmpty,
+    Parameter,
+    Sources,
+    Strict,
     check_cited_sources,
     read_toml,
     validate,
@@ -31,33 +34,8 @@ __all__ = [
     "body",
 ]
 
-Sources = tuple[NonEmpty, ...]
 
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Parameter(_Strict):
-    """One number with its unit, sources and (if uncertain) plausible range."""
-
-    value: float
-    unit: NonEmpty
-    range: tuple[float, float] | None = None
-    sources: Sources = Field(min_length=1)
-    assumption: bool = False
-    note: str | None = None
-
-    @model_validator(mode="after")
-    def _value_in_range(self) -> Parameter:
-        if self.range is not None:
-            low, high = self.range
-            if not low <= self.value <= high:
-                raise ValueError(f"value {self.value} lies outside its range [{low}, {high}]")
-        return self
-
-
-class Bioavailability(_Strict):
+class Bioavailability(Strict):
     """The fraction of a dose reaching the circulation: central value and bounds."""
 
     value: float = Field(gt=0, le=1)
@@ -84,7 +62,7 @@ class Bioavailability(_Strict):
         raise ValueError(f"bioavailability must be 'central', 'low' or 'high', not {which!r}")
 
 
-class _Section(_Strict):
+class _Section(Strict):
     rationale: NonEmpty
     grade: Grade
     sources: Sources = Field(min_length=1)
@@ -122,13 +100,13 @@ class Effect(_Section):
         return self.c50_s_ketamine.value / (0.5 * (1.0 + self.r_to_s_potency.value))
 
 
-class Route(_Strict):
+class Route(Strict):
     bioavailability: Bioavailability
     tmax: Parameter | None = None
     presystemic_norketamine: Parameter
 
 
-class ToleranceComponent(_Strict):
+class ToleranceComponent(Strict):
     time_constant: Parameter
     max_fraction: Parameter
     half_saturation: Parameter
@@ -165,7 +143,7 @@ class AssessmentSection(_Section):
     caveat: NonEmpty
 
 
-class Body(_Strict):
+class Body(Strict):
     dose: DoseSection
     pk: Disposition
     norketamine: Norketamine

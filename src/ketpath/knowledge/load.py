@@ -41,6 +41,27 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+Strict = _Strict  # the base of every knowledge model: unknown keys are errors
+Sources = tuple[NonEmpty, ...]
+
+
+class Parameter(_Strict):
+    """One number of a model, with its unit, sources and (if uncertain) plausible range."""
+
+    value: float
+    unit: NonEmpty
+    range: tuple[float, float] | None = None
+    sources: Sources = Field(min_length=1)
+    assumption: bool = False
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _value_in_range(self) -> Parameter:
+        if self.range is not None and not self.range[0] <= self.value <= self.range[1]:
+            raise ValueError(f"value {self.value} lies outside its range {list(self.range)}")
+        return self
+
+
 class Graded(_Strict):
     """Anything shown to a user: a rationale, its evidence grade and sources."""
 

@@ -11,16 +11,19 @@ from __future__ import annotations
 
 from functools import cache
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from ketpath.knowledge.load import (
     Grade,
     KnowledgeError,
     NonEmpty,
+    Sources,
+    Strict,
     check_cited_sources,
     read_toml,
     validate,
 )
+from ketpath.knowledge.load import Parameter as BaseParameter
 
 __all__ = [
     "BANDS",
@@ -31,35 +34,22 @@ __all__ = [
     "population",
 ]
 
-Sources = tuple[NonEmpty, ...]
 BANDS = ("rare", "monthly", "weekly", "near-daily")
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class Parameter(BaseParameter):
+    """A model parameter; a fitted one (``calibrated``) carries its search range."""
 
-
-class Parameter(_Strict):
-    """One number with its unit and sources; a fitted one carries its search range."""
-
-    value: float
-    unit: NonEmpty
-    range: tuple[float, float] | None = None
-    sources: Sources = Field(min_length=1)
-    assumption: bool = False
     calibrated: bool = False
-    note: str | None = None
 
     @model_validator(mode="after")
-    def _checked(self) -> Parameter:
-        if self.range is not None and not self.range[0] <= self.value <= self.range[1]:
-            raise ValueError(f"value {self.value} lies outside its range {list(self.range)}")
+    def _searchable(self) -> Parameter:
         if self.calibrated and self.range is None:
             raise ValueError("a calibrated parameter needs a range to search")
         return self
 
 
-class Values(_Strict):
+class Values(Strict):
     """A short vector (one number per band, age bin or stage) with its unit and sources."""
 
     values: tuple[float, ...] = Field(min_length=1)
@@ -71,7 +61,7 @@ class Values(_Strict):
     note: str | None = None
 
 
-class _Section(_Strict):
+class _Section(Strict):
     rationale: NonEmpty
     grade: Grade
     sources: Sources = Field(min_length=1)
@@ -175,7 +165,7 @@ class Scenarios(_Section):
     cm_relapse_ratio: Parameter
 
 
-class Target(_Strict):
+class Target(Strict):
     """A published figure the calibrated model must reproduce within [low, high]."""
 
     label: NonEmpty
@@ -202,7 +192,7 @@ class Calibration(_Section):
     targets: dict[str, Target] = Field(min_length=1)
 
 
-class Population(_Strict):
+class Population(Strict):
     population: PopulationSection
     initiation: Initiation
     use: Use
