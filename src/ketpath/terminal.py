@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ketpath.core.assess import Assessment
-from ketpath.core.assess.body import BodyReport
+from ketpath.core.assess.body import BodyReport, body_sentences
 from ketpath.knowledge import rules, sources, vocabulary
 from ketpath.knowledge.load import GRADE_MEANINGS
 
@@ -107,35 +107,12 @@ def _course_panel(assessment: Assessment) -> Panel:
     return Panel(body, title="After stopping", title_align="left")
 
 
-TREND_WORDS = {
-    "rising": "higher than in the three weeks before",
-    "falling": "lower than in the three weeks before",
-    "stable": "about the same as in the three weeks before",
-    "none": "too little to compare",
-}
-
-
 def _body_panel(body: dict[str, Any]) -> Panel:
     """The body model's estimate in words, with its grade and caveat."""
-    tolerance = body["tolerance"]
-    assumed = []
-    if body["uses_without_amount"]:
-        assumed.append(f"{body['uses_without_amount']} uses without an amount were left out")
-    if body["routes_assumed"]:
-        assumed.append(f"{body['routes_assumed']} uses without a route were taken as snorted")
-    if body["weight_assumed"]:
-        assumed.append(f"a weight of {body['weight_kg']:.0f} kg was assumed")
-    lines = [
-        f"Exposure in the last 7 days: {body['exposure_7d_ng_h_ml']:,.0f} ng·h/mL "
-        f"(last 30 days: {body['exposure_30d_ng_h_ml']:,.0f}); this week's is {TREND_WORDS[body['trend']]}.",
-        f"Tolerance in the model: the body clears ketamine {tolerance['pk']:.0%} faster and the brain "
-        f"responds less (a sensitivity shift of {tolerance['pd']:.0%}) than with no recent use. "
-        "Tolerance raises the harm of use; it is never a reason to take more.",
-    ]
-    if assumed:
-        lines.append("Assumed: " + "; ".join(assumed) + ".")
-    text = Text("\n".join(lines))
-    text.append(f"\nEvidence grade {body['grade']}. {body['caveat']}", style="italic")
+    words = body_sentences(body)
+    lines = [words["exposure"], words["tolerance"], words["assumed"]]
+    text = Text("\n".join(line for line in lines if line))
+    text.append(f"\nEvidence grade {body['grade']}. {words['caveat']}", style="italic")
     return Panel(text, title="What the doses did (model estimate)", title_align="left")
 
 

@@ -137,10 +137,20 @@ class Reward(_Section):
     recovery: Parameter
 
 
+class BodyWords(Strict):
+    trend_rising: NonEmpty
+    trend_falling: NonEmpty
+    trend_stable: NonEmpty
+    trend_none: NonEmpty
+    exposure: NonEmpty
+    tolerance: NonEmpty
+
+
 class AssessmentSection(_Section):
     default_weight_kg: float = Field(gt=20, le=400)
     unknown_route: NonEmpty
     caveat: NonEmpty
+    words: BodyWords
 
 
 class Body(Strict):

@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
 from ketpath.core.assess import Assessment
+from ketpath.core.assess.body import body_sentences
 from ketpath.core.assess.course import Course
 from ketpath.core.assess.redflags import RedFlag
 from ketpath.core.assess.signals import Finding
@@ -63,13 +64,6 @@ TYPE_LABELS = {
     "questionnaire": "Questionnaire",
     "drug-screen": "Drug screen",
 }
-TREND_WORDS = {
-    "rising": "higher than in the three weeks before",
-    "falling": "lower than in the three weeks before",
-    "stable": "about the same as in the three weeks before",
-    "none": "too little to compare",
-}
-
 
 # ---------------------------------------------------------------- shared pieces
 
@@ -183,29 +177,7 @@ def course_view(course: Course) -> dict[str, Any]:
 
 def body_view(body: dict[str, Any]) -> dict[str, Any]:
     """The body model's estimate in the terminal report's words; never read as dose advice."""
-    tolerance = body["tolerance"]
-    assumed = []
-    if body["uses_without_amount"]:
-        assumed.append(f"{body['uses_without_amount']} uses without an amount were left out")
-    if body["routes_assumed"]:
-        assumed.append(f"{body['routes_assumed']} uses without a route were taken as snorted")
-    if body["weight_assumed"]:
-        assumed.append(f"a weight of {body['weight_kg']:.0f} kg was assumed")
-    return {
-        "exposure": (
-            f"Exposure in the last 7 days: {body['exposure_7d_ng_h_ml']:,.0f} ng·h/mL "
-            f"(last 30 days: {body['exposure_30d_ng_h_ml']:,.0f}); this week's is "
-            f"{TREND_WORDS[body['trend']]}."
-        ),
-        "tolerance": (
-            f"Tolerance in the model: the body clears ketamine {tolerance['pk']:.0%} faster and "
-            f"the brain responds less (a sensitivity shift of {tolerance['pd']:.0%}) than with "
-            "no recent use. Tolerance raises the harm of use; it is never a reason to take more."
-        ),
-        "assumed": ("Assumed: " + "; ".join(assumed) + ".") if assumed else None,
-        "caveat": body["caveat"],
-        **graded(body["grade"], body["sources"]),
-    }
+    return {**body_sentences(body), **graded(body["grade"], body["sources"])}
 
 
 def questionnaire_latest_view(questionnaires: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:

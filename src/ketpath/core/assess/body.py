@@ -83,6 +83,30 @@ def body_section(history: History) -> dict[str, Any] | None:
     return {**summary, **doses.assumptions()}
 
 
+def body_sentences(section: dict[str, Any]) -> dict[str, str | None]:
+    """The body section in words (``knowledge/body.toml``), shared by every view of it."""
+    words = body().assessment.words
+    tolerance = section["tolerance"]
+    assumed = []
+    if section["uses_without_amount"]:
+        assumed.append(f"{section['uses_without_amount']} uses without an amount were left out")
+    if section["routes_assumed"]:
+        assumed.append(f"{section['routes_assumed']} uses without a route were taken as snorted")
+    if section["weight_assumed"]:
+        assumed.append(f"a weight of {section['weight_kg']:.0f} kg was assumed")
+    trend = getattr(words, f"trend_{section['trend']}")
+    return {
+        "exposure": words.exposure.format(
+            exposure_7d=section["exposure_7d_ng_h_ml"],
+            exposure_30d=section["exposure_30d_ng_h_ml"],
+            trend=trend,
+        ),
+        "tolerance": words.tolerance.format(pk=tolerance["pk"], pd=tolerance["pd"]),
+        "assumed": ("Assumed: " + "; ".join(assumed) + ".") if assumed else None,
+        "caveat": section["caveat"],
+    }
+
+
 @dataclass(frozen=True)
 class BodyReport:
     """A whole history through the body model, with the clock to read it by."""
