@@ -86,15 +86,30 @@ class Chart:
     alt: str
 
 
+_NUMPY_PRINT_DEFAULTS: dict[str, Any] = {
+    "precision": 8,
+    "threshold": 1000,
+    "edgeitems": 3,
+    "linewidth": 75,
+    "suppress": False,
+    "nanstr": "nan",
+    "infstr": "inf",
+    "sign": "-",
+    "floatmode": "maxprec",
+    "legacy": False,
+}
+
+
 @contextmanager
 def _style() -> Iterator[None]:
     """rcParams are read when artists are made and when the SVG is written: hold both.
 
-    Start from matplotlib's defaults, not from whatever another library set
-    globally (Starsim's plotting helpers restyle matplotlib on import), so the
-    same chart gives the same bytes in any process.
+    Start from matplotlib's and NumPy's defaults, not from whatever another
+    library set globally, so the same chart gives the same bytes in any
+    process: matplotlib derives SVG clip-path ids from the text of NumPy
+    arrays, and Starsim (through sciris) changes NumPy's print options.
     """
-    with matplotlib.rc_context():
+    with matplotlib.rc_context(), np.printoptions(**_NUMPY_PRINT_DEFAULTS):
         matplotlib.rcdefaults()
         matplotlib.rcParams.update(_STYLE)
         yield

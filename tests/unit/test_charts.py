@@ -192,3 +192,14 @@ def test_charts_ignore_global_matplotlib_styling():
             [date(2026, 1, 5)], [2], title="Use-days per week", ylabel="Use-days"
         )
     assert styled.svg == plain.svg
+
+
+def test_charts_ignore_global_numpy_print_options():
+    import numpy as np
+
+    plain = weekly_bars_chart([date(2026, 1, 5)], [2], title="Use-days per week", ylabel="Use-days")
+    with np.printoptions(precision=3, linewidth=200, suppress=True):
+        changed = weekly_bars_chart(
+            [date(2026, 1, 5)], [2], title="Use-days per week", ylabel="Use-days"
+        )
+    assert changed.svg == plain.svg
