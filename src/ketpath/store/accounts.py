@@ -11,11 +11,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, Select, delete, insert, select, update
+from sqlalchemy import Select, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ketpath.store.tables import api_tokens, people, plans, rate_limit_buckets, sessions, users
+from ketpath.store.tables import (
+    api_tokens,
+    from_row,
+    people,
+    plans,
+    rate_limit_buckets,
+    sessions,
+    users,
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -55,29 +63,17 @@ def _users_query() -> Select[Any]:
     )
 
 
-def _user(row: Row[Any]) -> UserRow:
-    return UserRow(
-        id=row.id,
-        email=row.email,
-        password_hash=row.password_hash,
-        role=row.role,
-        person_id=row.person_id,
-        person_name=row.person_name,
-        created_at=row.created_at,
-    )
-
-
 class UserRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
 
     def get(self, user_id: int) -> UserRow | None:
         row = self._session.execute(_users_query().where(users.c.id == user_id)).first()
-        return _user(row) if row is not None else None
+        return from_row(UserRow, row) if row is not None else None
 
     def by_email(self, email: str) -> UserRow | None:
         row = self._session.execute(_users_query().where(users.c.email == email)).first()
-        return _user(row) if row is not None else None
+        return from_row(UserRow, row) if row is not None else None
 
     def create(
         self,
@@ -165,7 +161,7 @@ class TokenRepository:
         """The token's account in one query (it runs on every API request)."""
         query = _users_query().join(api_tokens, api_tokens.c.user_id == users.c.id)
         row = self._session.execute(query.where(api_tokens.c.token_hash == token_hash)).first()
-        return _user(row) if row is not None else None
+        return from_row(UserRow, row) if row is not None else None
 
     def user_id_for(self, token_hash: str) -> int | None:
         found: int | None = self._session.execute(

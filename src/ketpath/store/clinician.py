@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, and_, func, insert, select, update
+from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -25,6 +25,7 @@ from ketpath.store.tables import (
     audit_log,
     care_links,
     cm_schedules,
+    from_row,
     people,
     records,
     roster_summaries,
@@ -110,11 +111,11 @@ class ShareRepository:
 
     def for_person(self, person_id: int) -> list[ShareRow]:
         query = self._query().where(shares.c.person_id == person_id).order_by(shares.c.id.desc())
-        return [_share(row) for row in self._session.execute(query)]
+        return [from_row(ShareRow, row) for row in self._session.execute(query)]
 
     def get(self, share_id: int) -> ShareRow | None:
         row = self._session.execute(self._query().where(shares.c.id == share_id)).first()
-        return _share(row) if row is not None else None
+        return from_row(ShareRow, row) if row is not None else None
 
     def by_code_hash(self, code_hash: str) -> ShareRow | None:
         """The share with this code, locked for this transaction where the database can."""
@@ -133,29 +134,6 @@ class ShareRepository:
             .where(shares.c.id == share_id, shares.c.revoked_at.is_(None))
             .values(revoked_at=at)
         )
-
-
-def _share(row: Row[Any]) -> ShareRow:
-    return ShareRow(
-        id=row.id,
-        person_id=row.person_id,
-        created_at=row.created_at,
-        expires_at=row.expires_at,
-        redeemed_at=row.redeemed_at,
-        redeemed_by_email=row.redeemed_by_email,
-        revoked_at=row.revoked_at,
-    )
-
-
-def _link(row: Row[Any]) -> CareLinkRow:
-    return CareLinkRow(
-        id=row.id,
-        person_id=row.person_id,
-        clinician_id=row.clinician_id,
-        share_id=row.share_id,
-        label=row.label,
-        created_at=row.created_at,
-    )
 
 
 class CareLinkRepository:
@@ -198,7 +176,7 @@ class CareLinkRepository:
             .limit(1)
         )
         row = self._session.execute(query).first()
-        return _link(row) if row is not None else None
+        return from_row(CareLinkRow, row) if row is not None else None
 
     def active_for_clinician(self, clinician_id: int) -> list[CareLinkRow]:
         """One standing link per person (the oldest), in person id order."""
@@ -210,7 +188,7 @@ class CareLinkRepository:
         query = (
             select(care_links).where(care_links.c.id.in_(first)).order_by(care_links.c.person_id)
         )
-        return [_link(row) for row in self._session.execute(query)]
+        return [from_row(CareLinkRow, row) for row in self._session.execute(query)]
 
     def active_person_ids(self, clinician_id: int) -> set[int]:
         """The people whose consent to this clinician stands (ids only: cheap for a big roster)."""
@@ -223,7 +201,7 @@ class CareLinkRepository:
         query = select(care_links).where(
             care_links.c.share_id == share_id, care_links.c.revoked_at.is_(None)
         )
-        return [_link(row) for row in self._session.execute(query)]
+        return [from_row(CareLinkRow, row) for row in self._session.execute(query)]
 
     def revoke_for_share(self, share_id: int, *, at: datetime) -> None:
         self._session.execute(
@@ -231,22 +209,6 @@ class CareLinkRepository:
             .where(care_links.c.share_id == share_id, care_links.c.revoked_at.is_(None))
             .values(revoked_at=at)
         )
-
-
-def _audit(row: Row[Any]) -> AuditRow:
-    return AuditRow(
-        id=row.id,
-        seq=row.seq,
-        at=row.at,
-        actor_id=row.actor_id,
-        actor_email=row.actor_email,
-        actor_role=row.actor_role,
-        action=row.action,
-        person_id=row.person_id,
-        detail=dict(row.detail),
-        prev_hash=row.prev_hash,
-        hash=row.hash,
-    )
 
 
 class AuditRepository:
@@ -296,7 +258,7 @@ class AuditRepository:
         query = query.order_by(order)
         if limit is not None:
             query = query.limit(limit)
-        return [_audit(row) for row in self._session.execute(query)]
+        return [from_row(AuditRow, row) for row in self._session.execute(query)]
 
 
 class RosterRepository:

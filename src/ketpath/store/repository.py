@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ketpath.core.records import TYPE_NAMES, Record, parse_record, record_time, record_to_dict
-from ketpath.store.tables import people, records
+from ketpath.store.tables import from_row, people, records
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -54,22 +54,13 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _person(row: Row[Any]) -> Person:
-    return Person(
-        id=row.id,
-        name=row.name,
-        created_at=row.created_at,
-        records_version=row.records_version,
-    )
-
-
 class PeopleRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
 
     def get(self, name: str) -> Person | None:
         row = self._session.execute(select(people).where(people.c.name == name)).first()
-        return _person(row) if row is not None else None
+        return from_row(Person, row) if row is not None else None
 
     def get_for_records_change(self, name: str) -> Person | None:
         """The named person with ``records_version`` already bumped, in one statement.
@@ -85,7 +76,7 @@ class PeopleRepository:
             .returning(*people.c)
         )
         row = self._session.execute(statement).first()
-        return _person(row) if row is not None else None
+        return from_row(Person, row) if row is not None else None
 
     def create(self, name: str) -> Person:
         created_at = _now()
@@ -121,7 +112,7 @@ class PeopleRepository:
 
     def list_all(self) -> list[Person]:
         rows = self._session.execute(select(people).order_by(people.c.name))
-        return [_person(row) for row in rows]
+        return [from_row(Person, row) for row in rows]
 
     def totals(self) -> list[PersonTotals]:
         """Every person with their number of records and latest record time, by name."""
@@ -137,7 +128,7 @@ class PeopleRepository:
         )
         return [
             PersonTotals(
-                person=_person(row),
+                person=from_row(Person, row),
                 records=row.record_count,
                 last_entry=_as_utc(row.last_entry),
             )

@@ -14,8 +14,10 @@ needs to alter SQLite tables.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import fields
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     JSON,
@@ -28,6 +30,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    Row,
     String,
     Table,
     TypeDecorator,
@@ -268,3 +271,12 @@ cm_schedules = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
 )
+
+
+RowType = TypeVar("RowType")
+
+
+def from_row(kind: Callable[..., RowType], row: Row[Any]) -> RowType:
+    """A plain dataclass from a result row, field by field (the row may hold more columns)."""
+    mapping = row._mapping
+    return kind(**{field.name: mapping[field.name] for field in fields(kind)})  # type: ignore[arg-type]
