@@ -268,6 +268,12 @@ class CourseRule(Graded):
         return self
 
 
+class RosterRule(Graded):
+    new_flag_days: Days
+    missed_check_in_days: Days
+    positive_screen_days: Days
+
+
 class Rules(_Strict):
     disclaimer: NonEmpty
     frequency: FrequencyRule
@@ -278,6 +284,7 @@ class Rules(_Strict):
     red_flag_levels: dict[Level, LevelRule]
     red_flags: dict[str, RedFlagRule]
     course: CourseRule
+    roster: RosterRule
 
     def graded_items(self) -> Iterable[tuple[str, Graded]]:
         """Every graded rule with a dotted name, for cross-checks and the Learn pages."""
@@ -290,6 +297,7 @@ class Rules(_Strict):
         for key, flag in self.red_flags.items():
             yield f"red_flags.{key}", flag
         yield "course", self.course
+        yield "roster", self.roster
 
 
 # ---------------------------------------------------------------- loading

@@ -33,6 +33,7 @@ from typing import Any
 from ketpath.core.assess import assess
 from ketpath.core.assess.redflags import LEVEL_ORDER
 from ketpath.core.records import DrugScreen, Note, Record, record_time
+from ketpath.knowledge import rules
 from ketpath.services.accounts import User
 from ketpath.services.audit import Actor, append
 from ketpath.services.consent import NotAllowed, patient_label
@@ -53,12 +54,6 @@ STAGE_RISK = (
 )
 """Most advanced first: early abstinence sits above occasional use because relapse risk is
 highest in the first months after stopping regular use."""
-NEW_FLAG_DAYS = 7
-"""A red flag is "new" when a record it rests on is this recent."""
-MISSED_CHECK_IN_DAYS = 7
-"""No entry of the person's own for this long is a missed check-in."""
-POSITIVE_SCREEN_DAYS = 30
-"""Positive drug screens this recent are listed under "needs attention"."""
 SUMMARY_VERSION = 1
 
 
@@ -144,7 +139,7 @@ def summarise_person(records: Sequence[Record], now: datetime) -> dict[str, Any]
         for r in records
         if isinstance(r, DrugScreen)
         and r.result == "positive"
-        and timedelta(0) <= now - r.time <= timedelta(days=POSITIVE_SCREEN_DAYS)
+        and timedelta(0) <= now - r.time <= timedelta(days=rules().roster.positive_screen_days)
     ]
     return {
         "version": SUMMARY_VERSION,
@@ -240,7 +235,7 @@ def needs_attention(rows: Sequence[RosterRow], now: datetime) -> list[Attention]
     flags: list[Attention] = []
     screens: list[Attention] = []
     missed: list[Attention] = []
-    recent = timedelta(days=NEW_FLAG_DAYS)
+    recent = timedelta(days=rules().roster.new_flag_days)
     for row in rows:
         for flag in row.flags:
             latest = _time(flag.get("latest"))
@@ -262,11 +257,11 @@ def needs_attention(rows: Sequence[RosterRow], now: datetime) -> list[Attention]
                     label=row.label,
                     kind="positive-screen",
                     text=f"{count} positive drug screen{'s' if count > 1 else ''} "
-                    f"in the last {POSITIVE_SCREEN_DAYS} days",
+                    f"in the last {rules().roster.positive_screen_days} days",
                 )
             )
         silent = row.days_silent(now)
-        if silent is None or silent >= MISSED_CHECK_IN_DAYS:
+        if silent is None or silent >= rules().roster.missed_check_in_days:
             text = "nothing logged yet" if silent is None else f"nothing logged for {silent} days"
             missed.append(
                 Attention(
