@@ -25,7 +25,7 @@ from typing import Any
 
 from ketpath.services.accounts import User
 from ketpath.store import Database
-from ketpath.store.clinician import AuditRow, ClinicianStore, clinician_store
+from ketpath.store.clinician import AuditRow, ClinicianStore
 
 GENESIS_HASH = "0" * 64
 VERIFY_BATCH = 5000
@@ -142,7 +142,7 @@ def record_event(
 ) -> None:
     """Append one row in a transaction of its own (for events that change nothing else)."""
     with db.unit_of_work(write=True) as uow:
-        append(clinician_store(uow), action=action, actor=actor, person_id=person_id, detail=detail)
+        append(uow.clinic, action=action, actor=actor, person_id=person_id, detail=detail)
         uow.commit()
 
 
@@ -180,7 +180,7 @@ def verify_chain(db: Database) -> Verification:
     expected_seq = 1
     checked = 0
     with db.unit_of_work() as uow:
-        store = clinician_store(uow)
+        store = uow.clinic
         while True:
             batch = store.audit.rows(after_seq=expected_seq - 1, limit=VERIFY_BATCH)
             for row in batch:
@@ -247,7 +247,7 @@ def list_entries(
 ) -> list[AuditEntry]:
     """Rows of the log, all of them or those about one person (by name)."""
     with db.unit_of_work() as uow:
-        store = clinician_store(uow)
+        store = uow.clinic
         person_id = None
         if person_name is not None:
             person_id = store.roster.person_ids([person_name]).get(person_name)
@@ -285,7 +285,7 @@ def reads_of(db: Database, *, user: User, limit: int = 200) -> list[AuditEntry]:
     if user.person_name is None:
         return []
     with db.unit_of_work() as uow:
-        store = clinician_store(uow)
+        store = uow.clinic
         person_id = store.roster.person_ids([user.person_name]).get(user.person_name)
         if person_id is None:
             return []

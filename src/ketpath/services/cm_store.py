@@ -18,7 +18,6 @@ from typing import Any
 
 from ketpath.services.people import find_person
 from ketpath.store import Database
-from ketpath.store.clinician import clinician_store
 
 ALIASES = {"cap": "max_value", "return_after_negatives": "return_after"}
 """Column names and the CM feature's names for the same setting."""
@@ -66,7 +65,7 @@ def get_schedule(db: Database, person_name: str) -> dict[str, Any] | None:
     """The person's stored schedule, or None (then the defaults apply)."""
     with db.unit_of_work() as uow:
         person = find_person(uow, person_name)
-        return clinician_store(uow).schedules.get(person.id)
+        return uow.clinic.schedules.get(person.id)
 
 
 def save_schedule(
@@ -79,7 +78,7 @@ def save_schedule(
     values = {**_columns(settings), "settings": _plain(dict(settings))}
     with db.unit_of_work(write=True) as uow:
         person = find_person(uow, person_name)
-        clinician_store(uow).schedules.save(
+        uow.clinic.schedules.save(
             person.id, clinician_id=clinician_id, values=values, now=datetime.now(UTC)
         )
         uow.commit()

@@ -30,7 +30,7 @@ from ketpath.core.records import DrugScreen, Note, Record
 from ketpath.services.accounts import User
 from ketpath.services.audit import Actor, append
 from ketpath.store import Database, StoredRecord, UnitOfWork
-from ketpath.store.clinician import CareLinkRow, ClinicianStore, ShareRow, clinician_store
+from ketpath.store.clinician import CareLinkRow, ClinicianStore, ShareRow
 
 SHARE_LIFETIME = timedelta(days=7)
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -155,7 +155,7 @@ def create_share(db: Database, *, user: User, now: datetime | None = None) -> Ne
     code = new_code()
     with db.unit_of_work(write=True) as uow:
         person_id = _own_person_id(uow, user)
-        store = clinician_store(uow)
+        store = uow.clinic
         expires_at = moment + SHARE_LIFETIME
         share_id = store.shares.create(
             person_id=person_id, code_hash=code_hash(code), created_at=moment, expires_at=expires_at
@@ -185,7 +185,7 @@ def list_shares(db: Database, *, user: User, now: datetime | None = None) -> lis
     moment = now or utc_now()
     with db.unit_of_work() as uow:
         person_id = _own_person_id(uow, user)
-        store = clinician_store(uow)
+        store = uow.clinic
         found = store.shares.for_person(person_id)
         links = {share.id: len(store.links.for_share(share.id)) for share in found}
     return [
@@ -207,7 +207,7 @@ def revoke_share(db: Database, *, user: User, share_id: int, now: datetime | Non
     moment = now or utc_now()
     with db.unit_of_work(write=True) as uow:
         person_id = _own_person_id(uow, user)
-        store = clinician_store(uow)
+        store = uow.clinic
         share = store.shares.get(share_id)
         if share is None or share.person_id != person_id:
             raise ShareNotFound
@@ -254,7 +254,7 @@ def redeem_code(
     cleaned_label = clean_label(label)
     hashed = code_hash(code) if normalise_code(code) is not None else None
     with db.unit_of_work(write=True) as uow:
-        store = clinician_store(uow)
+        store = uow.clinic
         share = store.shares.by_code_hash(hashed) if hashed is not None else None
         usable = (
             share is not None
@@ -325,7 +325,7 @@ def patient_entries(
 ) -> tuple[Patient, list[StoredRecord]]:
     """The patient's records (audited as ``action``), oldest first."""
     with db.unit_of_work(write=True) as uow:
-        store = clinician_store(uow)
+        store = uow.clinic
         link = consented(store, clinician=clinician, patient_id=patient_id)
         patient = _patient(store, link)
         entries = uow.records.for_person(patient_id, since=since, until=until, types=types)
@@ -375,7 +375,7 @@ def add_patient_records(
     """Store clinician records (drug screens, notes) for a patient; audited with ids and kinds."""
     checked = check_clinician_records(records)
     with db.unit_of_work(write=True) as uow:
-        store = clinician_store(uow)
+        store = uow.clinic
         consented(store, clinician=clinician, patient_id=patient_id)
         ids = uow.records.add_many(patient_id, checked)
         append(
@@ -393,7 +393,7 @@ def has_consent(db: Database, *, clinician: User, patient_id: int) -> bool:
     """Whether the link stands now (no data read, so nothing audited)."""
     with db.unit_of_work() as uow:
         try:
-            consented(clinician_store(uow), clinician=clinician, patient_id=patient_id)
+            consented(uow.clinic, clinician=clinician, patient_id=patient_id)
         except NoConsent:
             return False
     return True

@@ -38,7 +38,7 @@ from ketpath.services.accounts import User
 from ketpath.services.audit import Actor, append
 from ketpath.services.consent import NotAllowed, patient_label
 from ketpath.store import Database
-from ketpath.store.clinician import SummaryRow, clinician_store
+from ketpath.store.clinician import SummaryRow
 
 STAGE_RISK = (
     "addiction-cycle",
@@ -187,7 +187,7 @@ def clinician_roster(db: Database, *, clinician: User, now: datetime | None = No
     summaries: dict[int, dict[str, Any]] = {}
     computed: list[tuple[SummaryRow, tuple[int, int | None]]] = []
     with db.unit_of_work() as uow:
-        store = clinician_store(uow)
+        store = uow.clinic
         links = store.links.active_for_clinician(clinician.id)
         cached = store.roster.summaries(link.person_id for link in links)
         for link in links:
@@ -202,7 +202,7 @@ def clinician_roster(db: Database, *, clinician: User, now: datetime | None = No
             summary = SummaryRow(person_id=link.person_id, computed_for=today, data=data)
             computed.append((summary, marks))
     with db.unit_of_work(write=True) as uow:
-        store = clinician_store(uow)
+        store = uow.clinic
         now_marks = store.roster.record_marks(summary.person_id for summary, _ in computed)
         for summary, marks in computed:
             # Records written since we read them: show this once, store nothing stale.

@@ -3,10 +3,8 @@
 As in ``repository``, rows never leave this module (frozen dataclasses come
 back) and nothing here commits. Share codes arrive already hashed.
 
-``UnitOfWork`` does not (yet) carry these repositories, so
-:func:`clinician_store` builds them on an open unit of work's session; the
-services use them only inside a ``with db.unit_of_work(...)`` block, so they
-share its transaction.
+An open unit of work carries them as ``uow.clinic`` (a :class:`ClinicianStore`
+on its session), so they share its transaction.
 """
 
 from __future__ import annotations
@@ -32,7 +30,6 @@ from ketpath.store.tables import (
     shares,
     users,
 )
-from ketpath.store.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -381,14 +378,13 @@ class ClinicianStore:
     roster: RosterRepository
     schedules: ScheduleRepository
 
-
-def clinician_store(uow: UnitOfWork) -> ClinicianStore:
-    """This module's repositories inside the open unit of work ``uow`` (same transaction)."""
-    session = uow._open_session()
-    return ClinicianStore(
-        shares=ShareRepository(session),
-        links=CareLinkRepository(session),
-        audit=AuditRepository(session),
-        roster=RosterRepository(session),
-        schedules=ScheduleRepository(session),
-    )
+    @classmethod
+    def bound_to(cls, session: Session) -> ClinicianStore:
+        """This module's repositories on one session (the unit of work's)."""
+        return cls(
+            shares=ShareRepository(session),
+            links=CareLinkRepository(session),
+            audit=AuditRepository(session),
+            roster=RosterRepository(session),
+            schedules=ScheduleRepository(session),
+        )

@@ -29,6 +29,7 @@ from ketpath.store.accounts import (
     TokenRepository,
     UserRepository,
 )
+from ketpath.store.clinician import ClinicianStore
 from ketpath.store.repository import PeopleRepository, RecordRepository
 
 WRITE_OPTION = "ketpath_write"
@@ -65,6 +66,7 @@ class UnitOfWork:
     tokens: TokenRepository
     rate_limits: RateLimitRepository
     plans: PlanRepository
+    clinic: ClinicianStore
 
     def __init__(self, session_factory: sessionmaker[Session], *, write: bool = False) -> None:
         self._session_factory = session_factory
@@ -93,6 +95,7 @@ class UnitOfWork:
         self.tokens = TokenRepository(self._session)
         self.rate_limits = RateLimitRepository(self._session)
         self.plans = PlanRepository(self._session)
+        self.clinic = ClinicianStore.bound_to(self._session)
         return self
 
     def __exit__(
