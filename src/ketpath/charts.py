@@ -40,7 +40,14 @@ from matplotlib.typing import RcKeyType
 from ketpath.core.body.pk import FloatArray
 from ketpath.core.body.timeline import Timeline
 
-__all__ = ["Chart", "body_timeline_chart", "dose_curve_chart", "weekly_bars_chart"]
+__all__ = [
+    "Chart",
+    "body_timeline_chart",
+    "chart_style",
+    "dose_curve_chart",
+    "render",
+    "weekly_bars_chart",
+]
 
 # Okabe-Ito colours.
 BLUE = "#0072B2"
@@ -101,8 +108,10 @@ _NUMPY_PRINT_DEFAULTS: dict[str, Any] = {
 
 
 @contextmanager
-def _style() -> Iterator[None]:
-    """rcParams are read when artists are made and when the SVG is written: hold both.
+def chart_style(style: dict[RcKeyType, Any] | None = None) -> Iterator[None]:
+    """Draw with ``style`` (this module's by default); hold it while drawing and saving.
+
+    rcParams are read when artists are made and when the SVG is written.
 
     Start from matplotlib's and NumPy's defaults, not from whatever another
     library set globally, so the same chart gives the same bytes in any
@@ -111,11 +120,12 @@ def _style() -> Iterator[None]:
     """
     with matplotlib.rc_context(), np.printoptions(**_NUMPY_PRINT_DEFAULTS):
         matplotlib.rcdefaults()
-        matplotlib.rcParams.update(_STYLE)
+        matplotlib.rcParams.update(_STYLE if style is None else style)
         yield
 
 
-def _render(figure: Figure, *, title: str, alt: str) -> Chart:
+def render(figure: Figure, *, title: str, alt: str) -> Chart:
+    """The figure as accessible, byte-stable SVG (call inside :func:`chart_style`)."""
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", metadata=_METADATA)
     return Chart(svg=_accessible(buffer.getvalue(), title=title, alt=alt), alt=alt)
@@ -200,14 +210,14 @@ def dose_curve_chart(curve: dict[str, list[float]], *, dose_label: str) -> Chart
     norketamine = np.asarray(curve.get("norketamine_ng_ml", []), dtype=np.float64)
     drug_effect = np.asarray(curve.get("effect", []), dtype=np.float64)
     title = f"Modelled blood levels after {dose_label}"
-    with _style():
+    with chart_style():
         figure = Figure(figsize=(_WIDTH_IN, 6.4), layout="constrained")
         levels, felt = figure.subplots(2, 1, sharex=True, height_ratios=[3, 2])
         figure.suptitle(title)
         if len(hours) == 0:
             _no_data(levels, "No curve to show")
             _no_data(felt, "No curve to show")
-            return _render(figure, title=title, alt=f"No curve to show for {dose_label}.")
+            return render(figure, title=title, alt=f"No curve to show for {dose_label}.")
         levels.plot(hours, ketamine, color=BLUE, label="Ketamine")
         levels.plot(hours, norketamine, color=ORANGE, linestyle="--", label="Norketamine")
         levels.set_ylabel("Plasma level (ng/mL)")
@@ -219,7 +229,7 @@ def dose_curve_chart(curve: dict[str, list[float]], *, dose_label: str) -> Chart
         felt.set_ylabel("Effect (0 to 1)")
         felt.set_xlabel("Hours after the dose")
         felt.set_xlim(0, float(hours[-1]))
-        return _render(figure, title=title, alt=_dose_curve_alt(curve, dose_label))
+        return render(figure, title=title, alt=_dose_curve_alt(curve, dose_label))
 
 
 def _dose_curve_alt(curve: dict[str, list[float]], dose_label: str) -> str:
@@ -255,7 +265,7 @@ def body_timeline_chart(timeline: Timeline, *, start: datetime, zone: tzinfo) ->
         raise ValueError("start must be timezone-aware")
     title = "What the logged doses did in the model"
     clock = _Clock(start, zone)
-    with _style():
+    with chart_style():
         figure = Figure(figsize=(_WIDTH_IN, 9.6), layout="constrained")
         exposure_axes, tolerance_axes, reward_axes = figure.subplots(3, 1, sharex=True)
         figure.suptitle(title)
@@ -267,14 +277,14 @@ def body_timeline_chart(timeline: Timeline, *, start: datetime, zone: tzinfo) ->
                 f"No doses were logged up to {clock.day(timeline.as_of_h)}, so there is no "
                 "exposure, tolerance or reward to show."
             )
-            return _render(figure, title=title, alt=alt)
+            return render(figure, title=title, alt=alt)
         _exposure_panel(exposure_axes, clock.days(timeline.weeks.start_h), timeline)
         _tolerance_panel(tolerance_axes, clock.days(timeline.days.start_h), timeline)
         _reward_panel(reward_axes, clock.days(timeline.doses.t_h), timeline)
         first_week = float(timeline.weeks.start_h[0])
         reward_axes.set_xlim(*clock.days(np.array([first_week, timeline.as_of_h])))
         _date_axis(reward_axes, zone)
-        return _render(figure, title=title, alt=_timeline_alt(timeline, clock))
+        return render(figure, title=title, alt=_timeline_alt(timeline, clock))
 
 
 @dataclass(frozen=True)
@@ -375,13 +385,13 @@ def weekly_bars_chart(weeks: list[date], values: list[float], *, title: str, yla
     """One bar per week starting on each date in ``weeks`` (e.g. use-days per week)."""
     if len(weeks) != len(values):
         raise ValueError("weeks and values must have the same length")
-    with _style():
+    with chart_style():
         figure = Figure(figsize=(_WIDTH_IN, 4.2), layout="constrained")
         axes = figure.subplots()
         axes.set_title(title)
         if not weeks:
             _no_data(axes, "Nothing logged yet")
-            return _render(figure, title=title, alt=f"{title}: nothing logged yet.")
+            return render(figure, title=title, alt=f"{title}: nothing logged yet.")
         _week_bars(axes, _days(weeks), np.asarray(values, dtype=np.float64))
         axes.set_ylabel(ylabel)
         axes.set_ylim(bottom=0)
@@ -389,7 +399,7 @@ def weekly_bars_chart(weeks: list[date], values: list[float], *, title: str, yla
         axes.yaxis.set_major_locator(MaxNLocator(5, integer=counts))
         axes.yaxis.set_major_formatter(FuncFormatter(_thousands))
         _date_axis(axes)
-        return _render(figure, title=title, alt=_weekly_alt(weeks, values, title, ylabel))
+        return render(figure, title=title, alt=_weekly_alt(weeks, values, title, ylabel))
 
 
 def _weekly_alt(weeks: list[date], values: list[float], title: str, ylabel: str) -> str:

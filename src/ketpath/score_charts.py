@@ -9,19 +9,16 @@ bands do not depend on colour.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
-from xml.sax.saxutils import escape
 
-import matplotlib
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
 from matplotlib.figure import Figure
 from matplotlib.typing import RcKeyType
 
-from ketpath.charts import Chart
+from ketpath.charts import Chart, chart_style, render
 from ketpath.core.instruments import Instrument
 
 _STYLE: dict[RcKeyType, Any] = {
@@ -37,7 +34,6 @@ _STYLE: dict[RcKeyType, Any] = {
     "grid.color": "#DDDDDD",
     "lines.linewidth": 2.2,
 }
-_METADATA = {"Date": None, "Creator": None, "Format": None, "Type": None}
 BLUE = "#0072B2"
 GREY = "#6E6E6E"
 
@@ -71,25 +67,11 @@ def score_alt(instrument: Instrument, points: Sequence[ScorePoint], zone: tzinfo
     )
 
 
-def _svg(figure: Figure, *, title: str, alt: str) -> str:
-    buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", metadata=_METADATA)
-    svg = buffer.getvalue()
-    root = svg.index("<svg")
-    opening_end = svg.index(">", root) + 1
-    opening = svg[root:opening_end].replace("<svg", '<svg role="img"', 1)
-    return (
-        opening
-        + f"\n <title>{escape(title)}</title>\n <desc>{escape(alt)}</desc>"
-        + svg[opening_end:]
-    )
-
-
 def score_chart(instrument: Instrument, points: Sequence[ScorePoint], *, zone: tzinfo) -> Chart:
     """Totals of one instrument over time, on the instrument's full scale, bands marked."""
     title = f"{instrument.short_name} over time"
     alt = score_alt(instrument, points, zone)
-    with matplotlib.rc_context(_STYLE):
+    with chart_style(_STYLE):
         figure = Figure(figsize=(5.6, 3.8), layout="constrained")
         axes = figure.subplots()
         axes.set_title(title)
@@ -114,4 +96,4 @@ def score_chart(instrument: Instrument, points: Sequence[ScorePoint], *, zone: t
         axes.xaxis.set_major_formatter(ConciseDateFormatter(locator, tz=zone))  # type: ignore[no-untyped-call]
         if len(points) == 1:
             axes.set_xlim(days[0] - 7, days[0] + 7)
-        return Chart(svg=_svg(figure, title=title, alt=alt), alt=alt)
+        return render(figure, title=title, alt=alt)

@@ -7,19 +7,16 @@ shapes as well as colours), so the output is stable byte for byte.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta, tzinfo
 from itertools import pairwise
 from typing import Any
-from xml.sax.saxutils import escape
 
-import matplotlib
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
 from matplotlib.figure import Figure
 from matplotlib.typing import RcKeyType
 
-from ketpath.charts import BLUE, GREEN, GREY, ORANGE, VERMILLION, Chart
+from ketpath.charts import BLUE, GREEN, GREY, ORANGE, VERMILLION, Chart, chart_style, render
 from ketpath.core.contingency import CmState
 
 __all__ = ["STAGE_ORDER", "rewards_chart", "stage_chart"]
@@ -37,7 +34,6 @@ _STYLE: dict[RcKeyType, Any] = {
     "grid.color": "#DDDDDD",
     "lines.linewidth": 2.2,
 }
-_METADATA = {"Date": None, "Creator": None, "Format": None, "Type": None}
 _WIDTH_IN = 7.0
 
 #: Stages from least to most use, the stopped stages below the active ones.
@@ -53,17 +49,6 @@ STAGE_ORDER = (
     "dependent",
     "addiction-cycle",
 )
-
-
-def _svg(figure: Figure, *, title: str, alt: str) -> Chart:
-    buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", metadata=_METADATA)
-    svg = buffer.getvalue()
-    root = svg.index("<svg")
-    opening_end = svg.index(">", root) + 1
-    opening = svg[root:opening_end].replace("<svg", '<svg role="img"', 1)
-    label = f"\n <title>{escape(title)}</title>\n <desc>{escape(alt)}</desc>"
-    return Chart(svg=opening + label + svg[opening_end:], alt=alt)
 
 
 def _date_axis(axes: Any, zone: tzinfo | None) -> None:
@@ -86,7 +71,7 @@ def stage_chart(points: Sequence[tuple[date, str]], labels: dict[str, str]) -> C
             f"'{labels.get(points[-1][1], points[-1][1])}' and changes {changes} times."
         )
     shown = [stage for stage in STAGE_ORDER if stage in {p[1] for p in points}] or ["no-use"]
-    with matplotlib.rc_context(_STYLE):
+    with chart_style(_STYLE):
         figure = Figure(figsize=(_WIDTH_IN, 1.2 + 0.42 * len(shown)), layout="constrained")
         axes = figure.subplots()
         axes.set_title(title, loc="left")
@@ -101,7 +86,7 @@ def stage_chart(points: Sequence[tuple[date, str]], labels: dict[str, str]) -> C
         axes.set_yticks(range(len(shown)), [labels.get(s, s) for s in shown])
         axes.set_ylim(-0.5, len(shown) - 0.5)
         axes.grid(axis="x", visible=False)
-        return _svg(figure, title=title, alt=alt)
+        return render(figure, title=title, alt=alt)
 
 
 def rewards_chart(state: CmState, *, since: datetime, zone: tzinfo) -> Chart:
@@ -121,7 +106,7 @@ def rewards_chart(state: CmState, *, since: datetime, zone: tzinfo) -> Chart:
             f"{sum(e.result == 'invalid' for e in events)} invalid and "
             f"{sum(e.kind == 'missed' for e in events)} missed."
         )
-    with matplotlib.rc_context(_STYLE):
+    with chart_style(_STYLE):
         figure = Figure(figsize=(_WIDTH_IN, 4.6), layout="constrained")
         total_axes, value_axes = figure.subplots(2, 1, sharex=True, height_ratios=[3, 2])
         total_axes.set_title("Running total", loc="left")
@@ -130,7 +115,7 @@ def rewards_chart(state: CmState, *, since: datetime, zone: tzinfo) -> Chart:
             for axes in (total_axes, value_axes):
                 axes.text(0.5, 0.5, "No screens in this period", ha="center", va="center",
                           transform=axes.transAxes, color=GREY)  # fmt: skip
-            return _svg(figure, title=title, alt=alt)
+            return render(figure, title=title, alt=alt)
         moments = [e.time.astimezone(zone) for e in events]
         days = date2num(moments)  # type: ignore[no-untyped-call]
         end = date2num(state.as_of.astimezone(zone))  # type: ignore[no-untyped-call]
@@ -146,7 +131,7 @@ def rewards_chart(state: CmState, *, since: datetime, zone: tzinfo) -> Chart:
         start = date2num((since - timedelta(days=1)).astimezone(zone))  # type: ignore[no-untyped-call]
         value_axes.set_xlim(start, end + 1)
         _date_axis(value_axes, zone)
-        return _svg(figure, title=title, alt=alt)
+        return render(figure, title=title, alt=alt)
 
 
 def _screen_markers(axes: Any, events: Sequence[Any], days: Sequence[float]) -> None:
