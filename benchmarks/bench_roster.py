@@ -30,16 +30,10 @@ from sqlalchemy import insert
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from synthetic import MOTIVES, SETTINGS, SYMPTOMS
+from synthetic import daily_history
 
 from ketpath.core.records import (
-    Craving,
-    DrugScreen,
-    Mood,
-    Questionnaire,
     Record,
-    Symptom,
-    Use,
     record_time,
     record_to_dict,
 )
@@ -56,47 +50,20 @@ PASSWORD = "a benchmark passphrase"
 
 
 def one_year_history(seed: int, end: datetime) -> list[Record]:
-    """~1,000 records over 365 days ending at ``end``; use frequency varies by seed."""
-    rng = random.Random(seed)
-    use_rate = rng.uniform(0.05, 0.9)
-    start = end - timedelta(days=365)
-    history: list[Record] = []
-    for day in range(365):
-        moment = start + timedelta(days=day, minutes=rng.randint(0, 240))
-        if rng.random() < use_rate:
-            history.append(
-                Use(
-                    time=moment,
-                    dose_mg=round(50 + day * 0.2 + rng.uniform(-20, 20), 1),
-                    route="intranasal",
-                    setting=rng.choice(SETTINGS),
-                    motive=rng.choice(MOTIVES),
-                )
-            )
-        if rng.random() < 0.7:
-            history.append(Craving(time=moment + timedelta(hours=14), intensity=rng.randint(2, 10)))
-        if rng.random() < 0.9:
-            history.append(Mood(time=moment + timedelta(hours=15), score=rng.randint(2, 8)))
-        if rng.random() < 0.1:
-            history.append(
-                Symptom(
-                    time=moment + timedelta(hours=16),
-                    symptom=rng.choice(SYMPTOMS),
-                    severity=rng.randint(1, 3),
-                )
-            )
-        if day % 7 == 0:
-            result = "positive" if rng.random() < use_rate else "negative"
-            history.append(DrugScreen(time=moment, result=result, method="urine"))
-        if day % 30 == 0:
-            history.append(
-                Questionnaire(
-                    time=moment + timedelta(hours=19),
-                    instrument="phq9",
-                    answers=tuple(rng.randint(0, 3) for _ in range(9)),
-                )
-            )
-    return history
+    """A year of a person's own entries with weekly drug screens; use rate varies by person."""
+    use_rate = random.Random(seed).uniform(0.05, 0.9)
+    return daily_history(
+        seed,
+        start=end - timedelta(days=365),
+        days=365,
+        use_rate=use_rate,
+        dose_slope=0.2,
+        co_use_rate=0,
+        symptom_rate=0.1,
+        goal_rate=0,
+        impact_rate=0,
+        weekly_screens=True,
+    )
 
 
 def row_templates(end: datetime) -> list[list[dict[str, object]]]:

@@ -9,7 +9,17 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
-from ketpath.core.records import Craving, Goal, Impact, Mood, Questionnaire, Record, Symptom, Use
+from ketpath.core.records import (
+    Craving,
+    DrugScreen,
+    Goal,
+    Impact,
+    Mood,
+    Questionnaire,
+    Record,
+    Symptom,
+    Use,
+)
 
 START = datetime(2021, 7, 1, 20, 0, tzinfo=UTC)
 YEARS = 5
@@ -28,26 +38,44 @@ SYMPTOMS = [
 
 def five_year_history(seed: int = 0) -> list[Record]:
     """About 5,000 records: ~1,650 use-days, cravings, moods, symptoms, a few goals."""
+    return daily_history(seed, start=START, days=365 * YEARS)
+
+
+def daily_history(
+    seed: int,
+    *,
+    start: datetime,
+    days: int,
+    use_rate: float = 0.9,
+    dose_slope: float = 0.4,
+    co_use_rate: float = 0.2,
+    symptom_rate: float = 0.25,
+    goal_rate: float = 0.02,
+    impact_rate: float = 0.02,
+    weekly_screens: bool = False,
+) -> list[Record]:
+    """A day-by-day history: uses at `use_rate` with a rising dose, cravings, moods,
+    symptoms, some goals and problems, a PHQ-9 a month and (optionally) a weekly drug screen."""
     rng = random.Random(seed)
     records: list[Record] = []
-    for day in range(365 * YEARS):
-        moment = START + timedelta(days=day, minutes=rng.randint(0, 240))
-        if rng.random() < 0.9:
+    for day in range(days):
+        moment = start + timedelta(days=day, minutes=rng.randint(0, 240))
+        if rng.random() < use_rate:
             records.append(
                 Use(
                     time=moment,
-                    dose_mg=round(50 + day * 0.4 + rng.uniform(-20, 20), 1),
+                    dose_mg=round(50 + day * dose_slope + rng.uniform(-20, 20), 1),
                     route="intranasal",
                     setting=rng.choice(SETTINGS),
                     motive=rng.choice(MOTIVES),
-                    co_use=("alcohol",) if rng.random() < 0.2 else (),
+                    co_use=("alcohol",) if co_use_rate and rng.random() < co_use_rate else (),
                 )
             )
         if rng.random() < 0.7:
             records.append(Craving(time=moment + timedelta(hours=14), intensity=rng.randint(2, 10)))
         if rng.random() < 0.9:
             records.append(Mood(time=moment + timedelta(hours=15), score=rng.randint(2, 8)))
-        if rng.random() < 0.25:
+        if rng.random() < symptom_rate:
             records.append(
                 Symptom(
                     time=moment + timedelta(hours=16),
@@ -55,10 +83,13 @@ def five_year_history(seed: int = 0) -> list[Record]:
                     severity=rng.randint(1, 3),
                 )
             )
-        if rng.random() < 0.02:
+        if goal_rate and rng.random() < goal_rate:
             records.append(Goal(time=moment + timedelta(hours=17), goal="stop"))
-        if rng.random() < 0.02:
+        if impact_rate and rng.random() < impact_rate:
             records.append(Impact(time=moment + timedelta(hours=18), kind="conflict"))
+        if weekly_screens and day % 7 == 0:
+            result = "positive" if rng.random() < use_rate else "negative"
+            records.append(DrugScreen(time=moment, result=result, method="urine"))
         if day % 30 == 0:
             records.append(
                 Questionnaire(
