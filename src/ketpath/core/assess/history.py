@@ -131,10 +131,6 @@ class Table(Generic[R]):
         lo = np.searchsorted(self.at, ends - days_to_microseconds(days), side="right")
         return lo.astype(np.int64), hi.astype(np.int64)
 
-    def bounds_before(self, ends: Ints, days: int, before_days: int) -> tuple[Ints, Ints]:
-        """Index ranges of the window of ``before_days`` that precedes the ``days`` window."""
-        return self.bounds(ends - days_to_microseconds(days), before_days)
-
     def count(self, ends: Ints, days: int, where: Bools | None = None) -> Ints:
         lo, hi = self.bounds(ends, days)
         return window_sum(where, lo, hi) if where is not None else hi - lo
