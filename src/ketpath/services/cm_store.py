@@ -16,6 +16,9 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from ketpath.services.accounts import User
+from ketpath.services.audit import Actor, append
+from ketpath.services.consent import consented
 from ketpath.services.people import find_person
 from ketpath.store import Database
 
@@ -80,5 +83,29 @@ def save_schedule(
         person = find_person(uow, person_name)
         uow.clinic.schedules.save(
             person.id, clinician_id=clinician_id, values=values, now=datetime.now(UTC)
+        )
+        uow.commit()
+
+
+def save_schedule_as_clinician(
+    db: Database, *, clinician: User, patient_id: int, settings: Mapping[str, Any]
+) -> None:
+    """Check consent, save the schedule and write the audit row, all in one transaction.
+
+    Raises :class:`~ketpath.services.consent.NoConsent` (and saves nothing) when
+    the clinician has no standing consent for this person.
+    """
+    values = {**_columns(settings), "settings": _plain(dict(settings))}
+    with db.unit_of_work(write=True) as uow:
+        consented(uow.clinic, clinician=clinician, patient_id=patient_id)
+        uow.clinic.schedules.save(
+            patient_id, clinician_id=clinician.id, values=values, now=datetime.now(UTC)
+        )
+        append(
+            uow.clinic,
+            action="write-cm-schedule",
+            actor=Actor.of(clinician),
+            person_id=patient_id,
+            detail={},
         )
         uow.commit()

@@ -2,7 +2,7 @@
 
 GET shows the schedule's settings as a form, with the rewards they give now;
 POST validates every field (all problems at once, each next to its field, 422)
-and stores the settings with ``services.cm_store.save_schedule``. Like every
+and stores them with ``services.cm_store.save_schedule_as_clinician``. Like every
 patient route, both answer 404 unless the person's consent stands now, and both
 leave an audit row: the page reads the patient's drug screens (``read-records``)
 and a save is recorded as ``write-cm-schedule``, which the person sees on
@@ -24,7 +24,7 @@ from starlette.responses import Response
 
 from ketpath.core.contingency import MAX_COUNT, MAX_MONEY, CmSettings, CmSettingsError
 from ketpath.knowledge.contingency import contingency
-from ketpath.services.cm_store import save_schedule
+from ketpath.services.cm_store import save_schedule_as_clinician
 from ketpath.services.consent import NoConsent, Patient, patient_entries
 from ketpath.services.contingency import overview, settings_from, stored_schedule
 from ketpath.store import StoredRecord
@@ -231,18 +231,9 @@ async def settings_submit(request: Request, user: SignedIn, patient_id: PatientI
     settings: dict[str, Any] = chosen.to_fields()
     if stored and stored.get("start"):
         settings["start"] = stored["start"]  # a clinic-set start of the course is kept
-    # Audited first, in the transaction that checks consent again; the save follows in
-    # its own (cm_store opens one). A revocation landing between the two lets this one
-    # save through, which is no read of data: acceptable, and the row records it.
+    # Consent is checked again, and the audit row written, in the saving transaction.
     try:
-        patient_entries(
-            db,
-            clinician=user,
-            patient_id=patient_id,
-            types={"drug-screen"},
-            action="write-cm-schedule",
-        )
+        save_schedule_as_clinician(db, clinician=user, patient_id=patient_id, settings=settings)
     except NoConsent:
         raise _not_found() from None
-    save_schedule(db, patient.name, user.id, settings)
     return RedirectResponse(f"/patients/{patient_id}/rewards/settings?saved=1", status_code=303)
