@@ -61,3 +61,7 @@ def questionnaire(day: float, instrument: str, answers: list[Any], hour: float =
 
 def profile(**fields: Any) -> Record:
     return record("profile", None, **fields)
+
+
+def follow_up(day: float, flag: str, outcome: str = "seen-by-doctor", hour: float = 12.0) -> Record:
+    return record("follow-up", at(day, hour), flag=flag, outcome=outcome)

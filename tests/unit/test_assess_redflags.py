@@ -6,7 +6,18 @@ from datetime import timedelta
 
 import pytest
 
-from histories import at, end_of, goal, profile, questionnaire, record, symptom, use, uses_on
+from histories import (
+    at,
+    end_of,
+    follow_up,
+    goal,
+    profile,
+    questionnaire,
+    record,
+    symptom,
+    use,
+    uses_on,
+)
 from ketpath.core.assess import assess
 from ketpath.core.instruments import get_instrument, score
 
@@ -19,24 +30,39 @@ def flag_ids(records, as_of):
     return [flag.finding.id for flag in flags(records, as_of)]
 
 
-@pytest.mark.parametrize(
-    "name", ["seizure", "breathing-difficulty", "unresponsive", "chest-pain", "suicidal-thoughts"]
-)
-@pytest.mark.parametrize(("hours_back", "expected"), [(7 * 24 - 1, True), (7 * 24, False)])
-def test_emergency_symptoms_raise_an_emergency_flag_for_seven_days(name, hours_back, expected):
+EMERGENCY_SYMPTOMS = [
+    "seizure",
+    "breathing-difficulty",
+    "unresponsive",
+    "chest-pain",
+    "suicidal-thoughts",
+    "confusion",
+    "unable-to-urinate",
+    "overheating",
+    "vomiting-blood",
+]
+
+
+@pytest.mark.parametrize("name", EMERGENCY_SYMPTOMS)
+@pytest.mark.parametrize(("hours_back", "standing"), [(7 * 24 - 1, False), (7 * 24, True)])
+def test_emergency_symptoms_are_emergencies_for_seven_days_then_stand_as_urgent(
+    name, hours_back, standing
+):
     as_of = at(30, 12)
     records = [
         use(1),
         record("symptom", as_of - timedelta(hours=hours_back), symptom=name, severity=1),
     ]
-    raised = [f for f in flags(records, as_of) if f.finding.id == name]
-    assert bool(raised) is expected
-    if raised:
-        assert raised[0].level == "emergency"
+    (raised,) = [f for f in flags(records, as_of) if f.finding.id == name]
+    assert raised.standing is standing
+    assert raised.level == ("urgent" if standing else "emergency")
+    assert (raised.note is not None) is standing
 
 
-@pytest.mark.parametrize("name", ["blood-in-urine", "unable-to-urinate", "jaundice"])
-def test_organ_harm_symptoms_are_urgent(name):
+@pytest.mark.parametrize(
+    "name", ["blood-in-urine", "jaundice", "head-injury", "fainting", "severe-agitation"]
+)
+def test_organ_harm_and_injury_symptoms_are_urgent(name):
     (flag,) = [f for f in flags([symptom(10, name)], end_of(12)) if f.finding.id == name]
     assert flag.level == "urgent"
 
@@ -66,10 +92,11 @@ def test_abdominal_pain_on_two_days_is_recurrent(days, expected):
     assert ("recurrent-abdominal-pain" in flag_ids(records, end_of(29))) is expected
 
 
-@pytest.mark.parametrize(("day", "expected"), [(10, True), (9, False)])
-def test_injection_in_the_last_90_days_is_flagged(day, expected):
+@pytest.mark.parametrize(("day", "standing"), [(10, False), (9, True)])
+def test_injection_in_the_last_90_days_is_flagged_and_then_stands(day, standing):
     records = [use(day, route="intramuscular")]
-    assert ("injection-use" in flag_ids(records, end_of(99))) is expected
+    (flag,) = [f for f in flags(records, end_of(99)) if f.finding.id == "injection-use"]
+    assert flag.standing is standing
 
 
 @pytest.mark.parametrize(("count", "expected"), [(1, False), (2, True)])
@@ -86,10 +113,18 @@ def test_two_failed_quits_in_a_year_are_flagged(failures, expected):
     assert ("repeated-failed-quits" in flag_ids(records, end_of(300))) is expected
 
 
-def test_failed_quits_older_than_a_year_are_not_flagged():
+def test_failed_quits_stand_after_a_year_until_followed_up():
     records = [use(0), goal(10, hour=1), use(20), goal(110, hour=1), use(120)]
-    assert "repeated-failed-quits" in flag_ids(records, end_of(20 + 364))
-    assert "repeated-failed-quits" not in flag_ids(records, end_of(20 + 365))
+    (current,) = [
+        f for f in flags(records, end_of(20 + 364)) if f.finding.id == "repeated-failed-quits"
+    ]
+    assert not current.standing
+    (later,) = [
+        f for f in flags(records, end_of(20 + 365)) if f.finding.id == "repeated-failed-quits"
+    ]
+    assert later.standing and later.level == "soon"
+    records.append(follow_up(400, "repeated-failed-quits"))
+    assert "repeated-failed-quits" not in flag_ids(records, end_of(401))
 
 
 @pytest.mark.parametrize(("item9", "expected"), [(0, False), (1, True)])
@@ -158,10 +193,9 @@ def regular_use_until(day: int) -> list:
 @pytest.mark.parametrize(
     ("days", "phase"),
     [
-        (1, "acute"),
-        (3, "acute"),
-        (4, "peak"),
-        (7, "peak"),
+        (3, "first-days"),
+        (4, "days-4-7"),
+        (7, "days-4-7"),
         (8, "easing"),
         (14, "easing"),
         (15, "weeks-2-4"),
@@ -183,6 +217,18 @@ def test_there_is_no_course_on_a_day_of_use_or_after_only_experimenting():
     assert assess([use(1), use(20)], end_of(30)).course is None
 
 
+@pytest.mark.parametrize("days", [1, 2])
+def test_one_skipped_night_is_not_withdrawal(days):
+    assert assess(regular_use_until(100), end_of(100 + days)).course is None
+
+
+def test_a_stop_goal_after_the_last_use_shows_the_course_the_next_day():
+    records = [*regular_use_until(100), goal(100, hour=20)]
+    course = assess(records, end_of(101)).course
+    assert course is not None
+    assert course.phase == "first-days"
+
+
 def test_the_course_lists_the_symptoms_logged_since_the_last_use():
     records = [
         *regular_use_until(100),
@@ -194,3 +240,14 @@ def test_the_course_lists_the_symptoms_logged_since_the_last_use():
     assert course is not None
     assert course.logged_symptoms == ("insomnia", "anxiety")
     assert "insomnia" in course.expected_symptoms
+
+
+@pytest.mark.parametrize("days", [3, 5, 10, 20, 60])
+def test_the_course_never_calls_a_danger_sign_expected(days):
+    course = assess(regular_use_until(100), end_of(100 + days)).course
+    assert course is not None
+    danger = {"hallucinations", "confusion", "tremor", "sweating", "palpitations", "seizure"}
+    assert danger.isdisjoint(course.expected_symptoms)
+    assert {"hallucinations", "confusion", "seizure", "palpitations"} <= set(course.never_wait_out)
+    assert "benzodiazepines" in course.depressant_exception
+    assert "GHB" in course.depressant_exception

@@ -97,16 +97,42 @@ def weekly_then_stop(last_day: int = 100) -> list:
         (29, "regular"),
         (30, "early-abstinence"),
         (89, "early-abstinence"),
+        (90, "early-abstinence"),
+        (365, "early-abstinence"),
+    ],
+)
+def test_stopping_after_regular_use_is_stopped_never_remission(days_since, stage):
+    """Remission is a DSM-5 term that needs a prior disorder; regular use alone is not one."""
+    result = assess(weekly_then_stop(100), end_of(100 + days_since))
+    assert result.stage == stage
+    assert result.days_since_last_use == days_since
+    assert result.peak_stage == "regular"
+
+
+def dependent_then_stop(last_day: int) -> list:
+    """Weekly+ use with a DSM-5 checklist in the moderate band: the dependent stage."""
+    from histories import questionnaire
+
+    return [
+        *weekly_then_stop(last_day),
+        questionnaire(last_day - 5, "dsm5-pcp", [1] * 4 + [0] * 6),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("days_since", "stage"),
+    [
+        (30, "early-abstinence"),
+        (89, "early-abstinence"),
         (90, "early-remission"),
         (364, "early-remission"),
         (365, "sustained-remission"),
     ],
 )
-def test_stopping_after_regular_use_moves_through_remission(days_since, stage):
-    result = assess(weekly_then_stop(100), end_of(100 + days_since))
+def test_stopping_after_dependence_moves_through_remission(days_since, stage):
+    result = assess(dependent_then_stop(100), end_of(100 + days_since))
+    assert result.peak_stage == "dependent"
     assert result.stage == stage
-    assert result.days_since_last_use == days_since
-    assert result.peak_stage == "regular"
 
 
 def test_a_stop_reads_in_the_person_local_days_not_utc():

@@ -97,7 +97,7 @@ def test_it_is_a_pdf_of_a_few_pages(pdf: bytes) -> None:
 
 def test_the_red_flags_come_before_everything_else(text: str) -> None:
     body = flat(text)
-    flag = body.index("Blood in urine logged in the last 7 days")
+    flag = body.index("Blood in urine logged 3 days ago")
     assert body.index("Red flags") < flag < body.index("Where things stood")
     assert flag < body.index("Signals at the end of the period")
     assert flag < body.index("Drug screens and rewards")

@@ -32,7 +32,7 @@ from pydantic import (
     field_validator,
 )
 
-from ketpath.knowledge import vocabulary
+from ketpath.knowledge import rules, vocabulary
 
 
 def _in_vocabulary(table: str) -> AfterValidator:
@@ -55,6 +55,17 @@ GoalKind = Annotated[str, _in_vocabulary("goals")]
 SymptomId = Annotated[str, _in_vocabulary("symptoms")]
 ScreenResult = Annotated[str, _in_vocabulary("screen_results")]
 ScreenMethod = Annotated[str, _in_vocabulary("screen_methods")]
+FollowUpOutcome = Annotated[str, _in_vocabulary("follow_up_outcomes")]
+
+
+def _known_flag(value: str) -> str:
+    allowed = rules().flag_ids()
+    if value not in allowed:
+        raise ValueError(f"unknown red flag {value!r}; allowed: {', '.join(allowed)}")
+    return value
+
+
+FlagId = Annotated[str, AfterValidator(_known_flag)]
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
 Time = AwareDatetime
 
@@ -161,11 +172,35 @@ class Note(_Record):
     author_role: Literal["person", "clinician"]
 
 
+class FollowUp(_Record):
+    """That a red flag was seen to: by a doctor or the clinic, or it went away.
+
+    It clears the flag it names for everything logged up to its time (an
+    emergency only once its window has passed); later entries raise it again.
+    """
+
+    type: Literal["follow-up"] = "follow-up"
+    time: Time
+    flag: FlagId
+    outcome: FollowUpOutcome
+    note: Text | None = None
+
+
 Record: TypeAlias = (
-    Profile | Use | Craving | Symptom | Mood | Impact | Goal | Questionnaire | DrugScreen | Note
+    Profile
+    | Use
+    | Craving
+    | Symptom
+    | Mood
+    | Impact
+    | Goal
+    | Questionnaire
+    | DrugScreen
+    | Note
+    | FollowUp
 )
 TimedRecord: TypeAlias = (
-    Use | Craving | Symptom | Mood | Impact | Goal | Questionnaire | DrugScreen | Note
+    Use | Craving | Symptom | Mood | Impact | Goal | Questionnaire | DrugScreen | Note | FollowUp
 )
 RECORD_TYPES: tuple[type[_Record], ...] = (
     Profile,
@@ -178,6 +213,7 @@ RECORD_TYPES: tuple[type[_Record], ...] = (
     Questionnaire,
     DrugScreen,
     Note,
+    FollowUp,
 )
 TYPE_NAMES: tuple[str, ...] = tuple(str(cls.model_fields["type"].default) for cls in RECORD_TYPES)
 

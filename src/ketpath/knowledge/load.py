@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Iterable, Iterator, Mapping
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
@@ -29,6 +30,7 @@ GRADE_MEANINGS: dict[str, str] = {
     "X": "contradicted by the evidence",
 }
 Level = Literal["emergency", "urgent", "soon"]
+ContactKind = Literal["emergency", "urgent-care", "helpline", "crisis"]
 NonEmpty = Annotated[str, Field(min_length=1)]
 Days = Annotated[int, Field(ge=1, le=3650)]
 
@@ -123,6 +125,7 @@ class Term(_Strict):
     coping: bool = False
     depressant: bool = False
     injection: bool = False
+    high_risk: bool = False
     group: str | None = None
 
 
@@ -136,6 +139,7 @@ class Vocabulary(_Strict):
     goals: dict[str, Term]
     screen_results: dict[str, Term]
     screen_methods: dict[str, Term]
+    follow_up_outcomes: dict[str, Term]
     severities: dict[str, Term]
     symptoms: dict[str, Term]
 
@@ -183,6 +187,7 @@ class StageRules(Graded):
     stopped_after_days: Days
     early_remission_after_days: Days
     sustained_remission_after_days: Days
+    remission_min_peak_stage: NonEmpty
     past_use_after_days: Days
     experimental_max_use_days: Days
     dependent_min_signals: Days
@@ -219,6 +224,8 @@ class SignalRule(Graded):
     min_distinct: int = Field(default=1, ge=1)
     min_recent_use_days: int = Field(default=1, ge=1)
     min_dosed_use_days: int = Field(default=1, ge=1)
+    baseline_days: int = Field(default=0, ge=0, le=3650)
+    baseline_evidence: str | None = None
     min_days_after_use: int = Field(default=1, ge=0)
     max_days_after_use: int = Field(default=7, ge=0)
     instruments: tuple[NonEmpty, ...] = ()
@@ -227,21 +234,67 @@ class SignalRule(Graded):
 class LevelRule(_Strict):
     label: NonEmpty
     action: NonEmpty
-    contacts: tuple[Literal["emergency", "helpline", "crisis"], ...]
+    contacts: tuple[ContactKind, ...]
+    steps_down_to: Level  # the level a flag keeps after its window until followed up
+
+
+class FollowUpRule(Graded):
+    """How a standing flag is worded until someone records a follow-up."""
+
+    standing_note: NonEmpty
+    today: NonEmpty
+    yesterday: NonEmpty
+    days_ago: NonEmpty
+
+    def when(self, days: int) -> str:
+        """ "today", "yesterday" or "N days ago", as the rules word it."""
+        if days <= 0:
+            return self.today
+        return self.yesterday if days == 1 else self.days_ago.format(days=days)
 
 
 class RedFlagRule(Graded):
+    """A red flag. Thresholds not used by a given flag stay at their defaults.
+
+    ``label`` and ``action`` replace the level's words where a flag needs its
+    own (a crisis line first, harm reduction); ``contacts`` come before the
+    level's. ``symptom_sets``: the flag needs every symptom of at least one set
+    in its window; ``with_symptom_sets`` and ``depressant_days`` add what must
+    come with them (see ``core/assess/redflags.py``).
+    """
+
     level: Level
     message: NonEmpty
     window_days: Days
+    label: str | None = None
+    action: str | None = None
+    extra_actions: dict[str, NonEmpty] = {}
     symptoms: tuple[NonEmpty, ...] = ()
     symptom: str | None = None
+    symptom_sets: tuple[tuple[NonEmpty, ...], ...] = ()
+    with_symptom_sets: tuple[tuple[NonEmpty, ...], ...] = ()
+    depressant_days: int = Field(default=0, ge=0, le=365)
+    lookback_days: int = Field(default=30, ge=1, le=365)
+    min_depressant_days: int = Field(default=1, ge=1)
     min_severity: int = Field(default=1, ge=1, le=3)
     min_days: int = Field(default=1, ge=1)
     min_count: int = Field(default=1, ge=1)
     min_score: float = Field(default=0.0, ge=0)
     bands: tuple[NonEmpty, ...] = ()
-    contacts: tuple[Literal["emergency", "helpline", "crisis"], ...] = ()
+    contacts: tuple[ContactKind, ...] = ()
+
+    @property
+    def raised_by_symptom(self) -> bool:
+        """A symptom flag: one flag per listed symptom, with the symptom's id."""
+        return bool(self.symptoms or self.symptom)
+
+    def symptom_members(self) -> tuple[str, ...]:
+        return (*self.symptoms, *([self.symptom] if self.symptom else ()))
+
+    def named_symptoms(self) -> tuple[str, ...]:
+        """Every symptom this rule reads, for the vocabulary check."""
+        sets = (*self.symptom_sets, *self.with_symptom_sets)
+        return (*self.symptom_members(), *(s for group in sets for s in group))
 
 
 class Phase(_Strict):
@@ -256,6 +309,9 @@ class CourseRule(Graded):
     min_days: int = Field(ge=0)
     min_peak_stage: NonEmpty
     caveat: NonEmpty
+    never_wait_out: tuple[NonEmpty, ...] = Field(min_length=1)
+    never_wait_out_text: NonEmpty
+    depressant_exception: NonEmpty
     phases: tuple[Phase, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -282,9 +338,17 @@ class Rules(_Strict):
     failed_quit: FailedQuitRule
     signals: dict[str, SignalRule]
     red_flag_levels: dict[Level, LevelRule]
+    red_flag_follow_up: FollowUpRule
     red_flags: dict[str, RedFlagRule]
     course: CourseRule
     roster: RosterRule
+
+    def flag_ids(self) -> tuple[str, ...]:
+        """Every red-flag id: a symptom flag takes the symptom's id, others the rule's."""
+        ids: list[str] = []
+        for key, flag in self.red_flags.items():
+            ids.extend(flag.symptom_members() if flag.raised_by_symptom else (key,))
+        return tuple(ids)
 
     def graded_items(self) -> Iterable[tuple[str, Graded]]:
         """Every graded rule with a dotted name, for cross-checks and the Learn pages."""
@@ -294,6 +358,7 @@ class Rules(_Strict):
         yield "failed_quit", self.failed_quit
         for key, signal in self.signals.items():
             yield f"signals.{key}", signal
+        yield "red_flag_follow_up", self.red_flag_follow_up
         for key, flag in self.red_flags.items():
             yield f"red_flags.{key}", flag
         yield "course", self.course
@@ -408,13 +473,30 @@ def rules() -> Rules:
 
 def _check_rule_vocabulary(loaded: Rules) -> None:
     symptoms = vocabulary().symptoms
+    co_use = vocabulary().co_use
     stage_ids = set(loaded.stages.labels)
     for name, flag in loaded.red_flags.items():
-        for symptom in (*flag.symptoms, *([flag.symptom] if flag.symptom else [])):
+        for symptom in flag.named_symptoms():
             if symptom not in symptoms:
                 raise KnowledgeError(
                     f"knowledge/rules.toml: red_flags.{name}: unknown symptom {symptom!r}"
                 )
+        for drug in flag.extra_actions:
+            if drug not in co_use:
+                raise KnowledgeError(
+                    f"knowledge/rules.toml: red_flags.{name}: extra_actions: unknown drug {drug!r}"
+                )
+    flag_ids = loaded.flag_ids()
+    repeated = sorted({flag_id for flag_id in flag_ids if flag_ids.count(flag_id) > 1})
+    if repeated:
+        raise KnowledgeError(
+            f"knowledge/rules.toml: red_flags: ids raised by two rules: {', '.join(repeated)}"
+        )
+    for symptom in loaded.course.never_wait_out:
+        if symptom not in symptoms:
+            raise KnowledgeError(
+                f"knowledge/rules.toml: course.never_wait_out: unknown symptom {symptom!r}"
+            )
     for phase in loaded.course.phases:
         for symptom in phase.expected:
             if symptom not in symptoms:
@@ -426,6 +508,11 @@ def _check_rule_vocabulary(loaded: Rules) -> None:
             raise KnowledgeError(
                 f"knowledge/rules.toml: stages: unknown dependence signal {signal!r}"
             )
+    if loaded.stages.remission_min_peak_stage not in stage_ids:
+        raise KnowledgeError(
+            "knowledge/rules.toml: stages: unknown remission_min_peak_stage "
+            f"{loaded.stages.remission_min_peak_stage!r}"
+        )
     if loaded.course.min_peak_stage not in stage_ids:
         raise KnowledgeError(
             f"knowledge/rules.toml: course: unknown stage {loaded.course.min_peak_stage!r}"
@@ -436,14 +523,18 @@ def _check_rule_vocabulary(loaded: Rules) -> None:
 
 
 class Contact(_Strict):
-    kind: Literal["emergency", "helpline", "crisis"]
+    kind: ContactKind
     name: NonEmpty
     number: NonEmpty
 
 
 class Locale(_Strict):
+    """Help lines for one place, with where they come from and when they were checked."""
+
     name: NonEmpty
     zones: tuple[str, ...]
+    sources: Sources = Field(min_length=1)
+    checked: date
     contacts: tuple[Contact, ...] = Field(min_length=1)
 
     def of_kinds(self, kinds: Iterable[str]) -> tuple[Contact, ...]:
@@ -461,8 +552,15 @@ class Helplines(_Strict):
         if self.default not in self.locales:
             raise ValueError(f"default locale {self.default!r} is not defined")
         for key, locale in self.locales.items():
-            if not any(c.kind == "emergency" for c in locale.contacts):
-                raise ValueError(f"locale {key!r} needs an emergency contact")
+            for kind in ("emergency", "crisis"):  # every red flag can reach one of each
+                if not any(c.kind == kind for c in locale.contacts):
+                    raise ValueError(f"locale {key!r} needs a contact of kind {kind!r}")
+        claimed: dict[str, str] = {}
+        for key, locale in self.locales.items():
+            for zone in locale.zones:
+                if zone in claimed:
+                    raise ValueError(f"zone {zone!r} is listed by {claimed[zone]!r} and {key!r}")
+                claimed[zone] = key
         return self
 
     def for_zone(self, zone: str | None) -> str:
@@ -486,4 +584,7 @@ def helplines() -> Helplines:
         except (OSError, tomllib.TOMLDecodeError) as error:
             raise KnowledgeError(f"{override}: {error}") from error
         return validate(Helplines, data, override)
-    return validate(Helplines, read_toml("helplines.toml"), "knowledge/helplines.toml")
+    loaded = validate(Helplines, read_toml("helplines.toml"), "knowledge/helplines.toml")
+    for key, locale in loaded.locales.items():
+        check_sources(locale.sources, f"knowledge/helplines.toml: locales.{key}")
+    return loaded

@@ -26,6 +26,7 @@ from ketpath.core.records import (
     TYPE_NAMES,
     Craving,
     DrugScreen,
+    FollowUp,
     Goal,
     Impact,
     Mood,
@@ -204,6 +205,7 @@ class History:
     goals: Table[Goal]
     questionnaires: Table[Questionnaire]
     screens: Table[DrugScreen]
+    follow_ups: Table[FollowUp]
     weight_kg: float | None = None
     timezone: str | None = None
     _cache: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
@@ -265,6 +267,7 @@ def build_history(records: Sequence[Record], as_of: datetime) -> History:
         goals=of(Goal),
         questionnaires=of(Questionnaire),
         screens=of(DrugScreen),
+        follow_ups=of(FollowUp),
         weight_kg=profile.weight_kg if profile is not None else None,
         timezone=profile.timezone if profile is not None else None,
     )

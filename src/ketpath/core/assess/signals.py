@@ -28,7 +28,7 @@ from ketpath.core.assess.history import (
     window_total,
 )
 from ketpath.core.assess.questionnaires import scored
-from ketpath.core.records import Record, Symptom, Use, record_time
+from ketpath.core.records import Goal, Record, Symptom, Use, record_time
 from ketpath.knowledge import rules, vocabulary
 from ketpath.knowledge.load import SignalRule
 
@@ -78,7 +78,7 @@ def _at_end(history: History) -> Ints:
 
 
 def use_flags(history: History, kind: str) -> Bools:
-    """A per-use mask: ``nonsocial``, ``coping``, ``depressant`` or ``injection``."""
+    """A per-use mask: ``nonsocial``, ``coping``, ``depressant``, ``high_risk`` or ``injection``."""
     masks = history.memo("use_flags", lambda: _use_masks(history))
     assert isinstance(masks, dict)
     result = masks[kind]
@@ -93,17 +93,20 @@ def _use_masks(history: History) -> dict[str, Bools]:
     coping = vocab.flagged("motives", "coping")
     injection = vocab.flagged("routes", "injection")
     depressants = vocab.flagged("co_use", "depressant")
+    high_risk = vocab.flagged("co_use", "high_risk")
     rows = [
         (
             u.setting is not None and u.setting not in social,
             u.motive in coping,
             u.route in injection,
             not depressants.isdisjoint(u.co_use),
+            not high_risk.isdisjoint(u.co_use),
         )
         for u in history.uses.records
     ]
-    table = np.array(rows, dtype=bool).reshape(-1, 4)
-    return dict(zip(("nonsocial", "coping", "injection", "depressant"), table.T, strict=True))
+    names = ("nonsocial", "coping", "injection", "depressant", "high_risk")
+    table = np.array(rows, dtype=bool).reshape(-1, len(names))
+    return dict(zip(names, table.T, strict=True))
 
 
 def symptom_mask(history: History, symptoms: frozenset[str]) -> Bools:
@@ -251,21 +254,66 @@ def _describe_frequency(history: History) -> dict[str, object]:
     }
 
 
-def dose_escalation(history: History, ends: Ints) -> Bools:
+def _escalated_over_prior(history: History, days: Ints) -> tuple[Bools, Floats, Floats]:
     signal = rule("dose-escalation")
-    days = ends // MICROSECONDS_PER_DAY
     recent, recent_n = dosed_day_medians(history, days, signal.recent_days, 0)
     prior, prior_n = dosed_day_medians(history, days, signal.prior_days, signal.recent_days)
     enough = (recent_n >= signal.min_dosed_use_days) & (prior_n >= signal.min_dosed_use_days)
     with np.errstate(invalid="ignore"):
-        return np.asarray(enough & (recent >= signal.ratio * prior))
+        return np.asarray(enough & (recent >= signal.ratio * prior)), recent, prior
+
+
+def early_baseline(history: History) -> tuple[int, float] | None:
+    """The last day and the median mg per dosed use-day of the first dosed days.
+
+    The person's own early baseline: the first ``baseline_days`` days from the
+    first dosed use-day. None when it holds too few dosed use-days.
+    """
+    signal = rule("dose-escalation")
+    start, daily = _daily_mg(history)
+    if not signal.baseline_days or not len(daily):
+        return None
+    last = start + signal.baseline_days - 1
+    median, count = dosed_day_medians(
+        history, np.array([last], dtype=np.int64), signal.baseline_days, 0
+    )
+    return (last, float(median[0])) if count[0] >= signal.min_dosed_use_days else None
+
+
+def _escalated_over_baseline(history: History, days: Ints, recent: Floats) -> Bools:
+    """A rise against the early baseline, once the recent window lies wholly after it."""
+    signal = rule("dose-escalation")
+    baseline = early_baseline(history)
+    if baseline is None:
+        return np.zeros(len(days), dtype=bool)
+    last, median = baseline
+    after = days - signal.recent_days + 1 > last
+    with np.errstate(invalid="ignore"):
+        return np.asarray(after & (recent >= signal.ratio * median))
+
+
+def dose_escalation(history: History, ends: Ints) -> Bools:
+    """Median amounts rose against the 90 days before, or against the early baseline.
+
+    The second comparison keeps a slow rise in view: a fourfold rise over a
+    year never reaches 1.5x of the 90 days just before, as the baseline moves.
+    """
+    days = ends // MICROSECONDS_PER_DAY
+    over_prior, recent, _ = _escalated_over_prior(history, days)
+    return np.asarray(over_prior | _escalated_over_baseline(history, days, recent))
 
 
 def _describe_dose(history: History) -> dict[str, object]:
-    signal = rule("dose-escalation")
     day = _at_end(history) // MICROSECONDS_PER_DAY
-    recent, _ = dosed_day_medians(history, day, signal.recent_days, 0)
-    prior, _ = dosed_day_medians(history, day, signal.prior_days, signal.recent_days)
+    over_prior, recent, prior = _escalated_over_prior(history, day)
+    baseline = early_baseline(history)
+    if not over_prior[0] and baseline is not None:
+        return {
+            "from_baseline": True,
+            "recent_mg": float(recent[0]),
+            "baseline_mg": baseline[1],
+            "ratio": float(recent[0] / baseline[1]),
+        }
     return {
         "recent_mg": float(recent[0]),
         "prior_mg": float(prior[0]),
@@ -404,20 +452,20 @@ def distinct_days(records: Sequence[Record], history: History) -> int:
 Evidence = tuple[dict[str, object], list[Record]]
 
 
-def depressant_names(uses: Sequence[Use]) -> str:
-    """The depressants named in these uses, in plain words, first mention first."""
+def drug_names(uses: Sequence[Use], flag: str = "depressant") -> str:
+    """The co-used drugs with ``flag`` set named in these uses, in plain words, first mention first."""
     vocab = vocabulary()
-    depressants = vocab.flagged("co_use", "depressant")
+    flagged = vocab.flagged("co_use", flag)
     names = dict.fromkeys(
-        vocab.label("co_use", d).lower() for u in uses for d in u.co_use if d in depressants
+        vocab.label("co_use", d).lower() for u in uses for d in u.co_use if d in flagged
     )
     return ", ".join(names)
 
 
-def stop_goals_behind_failures(history: History, window_days: int) -> list[Record]:
+def stop_goals_before(history: History, end: int, window_days: int) -> list[Goal]:
     """The stop goals that may have been broken within a window (their 30 days reach into it)."""
     span = window_days + rules().failed_quit.within_days
-    return [g for g in history.goals.select(history.end, span) if g.goal == "stop"]
+    return [g for g in history.goals.select(end, span) if g.goal == "stop"]
 
 
 def _uses_share(flag: str) -> Callable[[History, SignalRule], Evidence]:
@@ -457,7 +505,7 @@ def _describe_depressants(history: History, signal: SignalRule) -> Evidence:
     matching = history.uses.select(
         history.end, signal.window_days, use_flags(history, "depressant")
     )
-    return {"count": len(matching), "drugs": depressant_names(matching)}, list(matching)
+    return {"count": len(matching), "drugs": drug_names(matching)}, list(matching)
 
 
 def _describe_craving(history: History, signal: SignalRule) -> Evidence:
@@ -468,7 +516,7 @@ def _describe_craving(history: History, signal: SignalRule) -> Evidence:
 
 def _describe_failed_quit(history: History, signal: SignalRule) -> Evidence:
     count = int(failures_in(history, _at_end(history), signal.window_days)[0])
-    return {"count": count}, stop_goals_behind_failures(history, signal.window_days)
+    return {"count": count}, [*stop_goals_before(history, history.end, signal.window_days)]
 
 
 def _describe_discontinuation(history: History, signal: SignalRule) -> Evidence:
@@ -519,12 +567,15 @@ def detect(history: History) -> list[Finding]:
         if not bool(ACTIVE[signal_id](history, at_end)[0]):
             continue
         values, records = DESCRIBE[signal_id](history, signal)
+        template = signal.evidence
+        if values.pop("from_baseline", False) and signal.baseline_evidence:
+            template = signal.baseline_evidence
         findings.append(
             Finding(
                 id=signal_id,
                 label=signal.label,
                 since=earliest(records),
-                evidence=signal.evidence.format(**values),
+                evidence=template.format(**values),
                 grade=signal.grade,
                 sources=signal.sources,
                 records=tuple(records),

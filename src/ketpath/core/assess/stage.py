@@ -112,9 +112,12 @@ def decide_stage(history: History) -> StageResult:
     peak_rank = int(active_ranks(history, history.use_day_ends, highest_only=True).max())
     days_since = history.end_day - int(history.use_days[-1])
     if peak_rank >= RANK["regular"] and days_since >= stage_rules.stopped_after_days:
-        if days_since >= stage_rules.sustained_remission_after_days:
+        # Remission is DSM-5's word for someone who had a use disorder; after
+        # regular use without signs of dependence the person has simply stopped.
+        disorder = peak_rank >= RANK[stage_rules.remission_min_peak_stage]
+        if disorder and days_since >= stage_rules.sustained_remission_after_days:
             stage = "sustained-remission"
-        elif days_since >= stage_rules.early_remission_after_days:
+        elif disorder and days_since >= stage_rules.early_remission_after_days:
             stage = "early-remission"
         else:
             stage = "early-abstinence"
