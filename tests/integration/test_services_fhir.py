@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from fhir.resources.R4B.bundle import Bundle
 
-from histories import questionnaire
+from histories import follow_up, questionnaire
 from ketpath.core.instruments import score
-from ketpath.core.records import Questionnaire, Record
+from ketpath.core.records import FollowUp, Questionnaire, Record
 from ketpath.interop.fhir import FhirError, pseudonym_for, records_from_fhir
 from ketpath.services import Database, PersonNotFound, export_records, import_records, list_people
 from ketpath.services.fhir import export_fhir, import_fhir
@@ -19,6 +19,13 @@ THREE = [
     questionnaire(1, "phq9", [1, 2, 0, 1, 3, 0, 1, 0, 0]),
     questionnaire(2, "assist", [0, "-", "-", "-", 2, 1]),
     questionnaire(3, "gad7", [0, 1, 2, 3, 0, 1, 2]),
+]
+
+
+FOLLOW_UPS = [
+    follow_up(4, "blood-in-urine"),
+    follow_up(5, "high-risk-co-use", "resolved"),
+    follow_up(6, "suicidal-thoughts"),
 ]
 
 
@@ -97,3 +104,20 @@ def test_importing_for_an_unknown_person_without_create_is_refused(db: Database)
     with pytest.raises(PersonNotFound):
         import_fhir(db, "nobody", bundle, create=False)
     assert [person.name for person in list_people(db)] == ["alice"]
+
+
+def _follow_ups(records: list[Record]) -> list[FollowUp]:
+    return sorted((r for r in records if isinstance(r, FollowUp)), key=repr)
+
+
+def test_follow_ups_go_out_and_come_back_for_another_person(
+    db: Database, alice_records: list[Record]
+) -> None:
+    import_records(db, "alice", [*alice_records, *THREE, *FOLLOW_UPS])
+    bundle = export_fhir(db, "alice")
+    Bundle.model_validate(bundle)
+    result = import_fhir(db, "clinic-copy", json.dumps(bundle))
+    assert result.count == 5 + len(FOLLOW_UPS)
+    copied = export_records(db, "clinic-copy")
+    assert _follow_ups(copied) == _follow_ups(FOLLOW_UPS)
+    assert _questionnaires(copied) == _questionnaires([*alice_records, *THREE])

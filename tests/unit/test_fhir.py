@@ -11,12 +11,15 @@ import pytest
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
-from histories import profile, questionnaire, use
+from histories import at, follow_up, profile, questionnaire, record, symptom, use
 from ketpath.core.instruments import get_instrument, instrument_ids, score
-from ketpath.core.records import Questionnaire, Record
+from ketpath.core.records import FollowUp, Questionnaire, Record
 from ketpath.interop.fhir import (
+    FOLLOW_UP_OUTCOME_SYSTEM,
+    FOLLOW_UP_SYSTEM,
     LOINC,
     PSEUDONYM_SYSTEM,
+    RED_FLAG_SYSTEM,
     SCORE_SYSTEM,
     USE_SYSTEM,
     FhirError,
@@ -26,6 +29,7 @@ from ketpath.interop.fhir import (
     questionnaire_url,
     records_from_fhir,
 )
+from ketpath.knowledge import rules, vocabulary
 
 PSEUDONYM = pseudonym_for("alice")
 
@@ -54,6 +58,27 @@ def every_instrument() -> list[Record]:
     ]
     records.append(questionnaire(20, "assist", ASSIST_WITH_SKIPS))
     return records
+
+
+def every_follow_up() -> list[Record]:
+    """A follow-up of every red flag, the outcomes taking turns, in the person's offsets."""
+    outcomes = list(vocabulary().follow_up_outcomes)
+    return [
+        follow_up(30 + day, flag_id, outcomes[day % len(outcomes)], hour=9)
+        for day, flag_id in enumerate(rules().flag_ids())
+    ]
+
+
+def follow_up_observations(bundle: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        o
+        for o in resources(bundle, "Observation")
+        if o["code"]["coding"][0]["system"] == FOLLOW_UP_SYSTEM
+    ]
+
+
+def follow_up_bundle() -> dict[str, Any]:
+    return bundle_of([symptom(1, "blood-in-urine"), follow_up(3, "blood-in-urine")])
 
 
 def bundle_of(records: list[Record]) -> dict[str, Any]:
@@ -99,13 +124,14 @@ def qr_items(bundle: dict[str, Any], number: int = 0) -> list[dict[str, Any]]:
 
 
 def test_the_bundle_validates_with_fhir_resources(alice_records: list[Record]) -> None:
-    bundle = bundle_of([*alice_records, *every_instrument()])
+    bundle = bundle_of([*alice_records, *every_instrument(), *every_follow_up()])
     parsed = Bundle.model_validate(bundle)
     assert parsed.type == "collection"
     kinds = [e["resource"]["resourceType"] for e in bundle["entry"]]
     assert kinds[0] == "Patient"
     assert kinds.count("Questionnaire") == len(instrument_ids())
     assert kinds.count("QuestionnaireResponse") == len(instrument_ids()) + 3
+    assert len(follow_up_observations(bundle)) == len(rules().flag_ids())
 
 
 def test_every_full_url_is_a_urn_uuid_matching_the_resource_id(
@@ -231,7 +257,7 @@ def test_no_name_or_free_text_of_the_person_appears(alice_records: list[Record])
 def test_two_exports_are_byte_identical_whatever_the_input_order(
     alice_records: list[Record],
 ) -> None:
-    records = [*alice_records, *every_instrument()]
+    records = [*alice_records, *every_instrument(), *every_follow_up()]
     shuffled = records[:]
     random.Random(7).shuffle(shuffled)
     first = json.dumps(bundle_of(records), sort_keys=True)
@@ -328,6 +354,7 @@ def test_export_then_import_gives_the_same_answers_and_scores_for_every_instrume
 def test_a_single_response_can_be_imported_on_its_own() -> None:
     response = resources(phq9_bundle(), "QuestionnaireResponse")[0]
     (record,) = records_from_fhir(json.dumps(response).encode())
+    assert isinstance(record, Questionnaire)
     assert record.answers == (1, 1, 0, 2, 1, 0, 0, 1, 0)
 
 
@@ -335,6 +362,7 @@ def test_a_restful_questionnaire_url_with_our_instrument_id_is_accepted() -> Non
     response = resources(phq9_bundle(), "QuestionnaireResponse")[0]
     response["questionnaire"] = "https://clinic.example/fhir/Questionnaire/phq9|2001"
     (record,) = records_from_fhir(response)
+    assert isinstance(record, Questionnaire)
     assert record.instrument == "phq9"
 
 
@@ -350,7 +378,9 @@ def test_responses_to_other_questionnaires_and_other_resources_are_ignored() -> 
 
 def test_a_bundle_without_our_responses_is_an_error() -> None:
     bundle = bundle_of([profile(sex="female")])
-    with pytest.raises(FhirError, match="no QuestionnaireResponse for a ketpath instrument found"):
+    with pytest.raises(
+        FhirError, match="no QuestionnaireResponse for a ketpath instrument or red-flag follow-up"
+    ):
         records_from_fhir(bundle)
 
 
@@ -508,4 +538,151 @@ def test_check_bundle_reports_what_fhir_resources_refuses_with_the_entry() -> No
     position = index_of(bundle, "Observation")
     del bundle["entry"][position]["resource"]["status"]
     with pytest.raises(FhirError, match=rf"^entry\[{position}\] Observation/\S+: status: "):
+        check_bundle(bundle)
+
+
+# ---------------------------------------------------------------- red-flag follow-ups
+
+
+def test_a_follow_up_is_an_observation_of_its_outcome_with_the_flag_as_component() -> None:
+    (observation,) = follow_up_observations(follow_up_bundle())
+    assert observation["status"] == "final"
+    assert observation["code"]["coding"] == [
+        {
+            "system": FOLLOW_UP_SYSTEM,
+            "code": "red-flag-follow-up",
+            "display": "Follow-up of a ketpath red flag",
+        }
+    ]
+    assert observation["effectiveDateTime"] == "2026-01-04T12:00:00+00:00"
+    assert observation["valueCodeableConcept"]["coding"] == [
+        {
+            "system": FOLLOW_UP_OUTCOME_SYSTEM,
+            "code": "seen-by-doctor",
+            "display": vocabulary().label("follow_up_outcomes", "seen-by-doctor"),
+        }
+    ]
+    (component,) = observation["component"]
+    assert component["code"]["coding"][0]["code"] == "red-flag"
+    assert component["valueCodeableConcept"]["coding"] == [
+        {"system": RED_FLAG_SYSTEM, "code": "blood-in-urine", "display": "Blood in urine"}
+    ]
+    assert "category" not in observation and "note" not in observation
+
+
+def test_a_follow_up_refers_to_the_patient_and_comes_after_the_use_months() -> None:
+    bundle = bundle_of([use(1), follow_up(3, "injection-use"), profile(sex="male")])
+    kinds = [e["resource"]["resourceType"] for e in bundle["entry"]]
+    assert kinds == ["Patient", "Observation", "Observation"]
+    (observation,) = follow_up_observations(bundle)
+    assert observation is bundle["entry"][-1]["resource"]
+    assert observation["subject"] == {"reference": bundle["entry"][0]["fullUrl"]}
+
+
+def test_a_follow_up_keeps_its_utc_offset() -> None:
+    when = "2026-01-04T18:00:00+08:00"
+    moved = record("follow-up", None, time=when, flag="jaundice", outcome="resolved")
+    (observation,) = follow_up_observations(bundle_of([moved]))
+    assert observation["effectiveDateTime"] == "2026-01-04T18:00:00+08:00"
+    (back,) = records_from_fhir(bundle_of([moved]))
+    assert back == moved
+    assert back.time.utcoffset() == moved.time.utcoffset()
+
+
+def test_the_note_of_a_follow_up_never_leaves_the_database() -> None:
+    noted = record(
+        "follow-up", at(3), flag="chest-pain", outcome="seen-by-doctor", note="A&E at St Mary's"
+    )
+    text = json.dumps(bundle_of([noted]), ensure_ascii=False)
+    assert "St Mary" not in text
+    (back,) = records_from_fhir(text)
+    assert back == noted.model_copy(update={"note": None})
+
+
+def test_follow_ups_differing_only_in_their_note_get_distinct_full_urls() -> None:
+    first = record("follow-up", at(3), flag="seizure", outcome="resolved", note="one")
+    second = record("follow-up", at(3), flag="seizure", outcome="resolved", note="two")
+    bundle = bundle_of([first, second])
+    urls = [e["fullUrl"] for e in bundle["entry"]]
+    assert len(set(urls)) == len(urls) == 3
+    assert json.dumps(bundle) == json.dumps(bundle_of([second, first]))
+
+
+def test_export_then_import_gives_the_same_follow_up_for_every_flag_and_outcome(
+    alice_records: list[Record],
+) -> None:
+    follow_ups = every_follow_up()
+    assert {r.outcome for r in follow_ups if isinstance(r, FollowUp)} == set(
+        vocabulary().follow_up_outcomes
+    )
+    records = [*alice_records, *every_instrument(), *follow_ups]
+    back = records_from_fhir(json.dumps(bundle_of(records), sort_keys=True))
+    expected = [r for r in records if isinstance(r, Questionnaire | FollowUp)]
+    assert sorted(back, key=repr) == sorted(expected, key=repr)
+    assert [r for r in back if isinstance(r, FollowUp)] == follow_ups
+
+
+def test_a_bundle_of_follow_ups_alone_imports() -> None:
+    bundle = bundle_of([follow_up(3, "phq9-item9", "resolved")])
+    assert records_from_fhir(bundle) == [follow_up(3, "phq9-item9", "resolved")]
+
+
+def test_observations_that_are_not_our_follow_ups_are_ignored_on_import() -> None:
+    bundle = follow_up_bundle()
+    foreign = copy.deepcopy(follow_up_observations(bundle)[0])
+    foreign["code"] = {"coding": [{"system": LOINC, "code": "8867-4"}]}
+    bundle["type"] = "searchset"
+    bundle["entry"].append({"resource": foreign})
+    assert records_from_fhir(bundle) == [follow_up(3, "blood-in-urine")]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"status": "preliminary"}, "status: 'preliminary'; only final, amended, corrected"),
+        ({"effectiveDateTime": "2026-01-04"}, "effectiveDateTime: needs a date and time"),
+        ({"effectiveDateTime": "2026-01-04T12:00:00"}, "effectiveDateTime: DateTime value"),
+        ({"valueCodeableConcept": {"text": "fine"}}, "valueCodeableConcept: needs exactly one"),
+        ({"component": []}, "component: needs exactly one urn:ketpath:follow-up#red-flag"),
+    ],
+)
+def test_import_names_the_field_of_a_bad_follow_up(change: dict[str, Any], message: str) -> None:
+    bundle = follow_up_bundle()
+    follow_up_observations(bundle)[0].update(change)
+    with pytest.raises(FhirError, match=message) as raised:
+        records_from_fhir(bundle)
+    assert str(raised.value).startswith(f"entry[{len(bundle['entry']) - 1}] Observation/")
+
+
+def test_check_bundle_accepts_a_follow_up_of_every_flag() -> None:
+    check_bundle(bundle_of(every_follow_up()))
+
+
+@pytest.mark.parametrize(
+    ("path", "code", "message"),
+    [
+        ("valueCodeableConcept", "forgotten", r"valueCodeableConcept: unknown value 'forgotten'"),
+        ("component", "no-such-flag", r"component\[0\]\.valueCodeableConcept: unknown red flag"),
+    ],
+)
+def test_check_bundle_catches_a_follow_up_code_outside_our_value_sets(
+    path: str, code: str, message: str
+) -> None:
+    bundle = follow_up_bundle()
+    observation = follow_up_observations(bundle)[0]
+    concept = (
+        observation["component"][0]["valueCodeableConcept"]
+        if path == "component"
+        else observation[path]
+    )
+    concept["coding"][0]["code"] = code
+    with pytest.raises(FhirError, match=message) as raised:
+        check_bundle(bundle)
+    assert str(raised.value).startswith(f"entry[{len(bundle['entry']) - 1}] Observation/")
+
+
+def test_check_bundle_catches_a_follow_up_whose_subject_is_not_the_patient() -> None:
+    bundle = follow_up_bundle()
+    follow_up_observations(bundle)[0]["subject"] = {"reference": "urn:uuid:nobody"}
+    with pytest.raises(FhirError, match="subject: 'urn:uuid:nobody' is not a Patient"):
         check_bundle(bundle)

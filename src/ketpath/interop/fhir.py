@@ -1,8 +1,8 @@
-"""FHIR R4 interchange: a person's questionnaires and use as a Bundle, and responses back in.
+"""FHIR R4 interchange: a person's questionnaires, use and follow-ups as a Bundle, and back in.
 
 Clinics keep scores in record systems that speak FHIR, so ketpath writes a
 ``collection`` Bundle (:func:`bundle_for`) and reads QuestionnaireResponses
-(:func:`records_from_fhir`). Structure is validated with ``fhir.resources``
+and red-flag follow-ups (:func:`records_from_fhir`). Structure is validated with ``fhir.resources``
 (the R4B models, whose R4 subset is what we write); what that library does
 not check -- that coded values belong to their value sets and that a response
 fits its questionnaire -- :func:`check_bundle` does, using the same scoring
@@ -46,6 +46,16 @@ are derived from ``knowledge/`` at run time):
   ``uses-dose-unknown`` and ``uses-route-<route>``. We know no LOINC code
   that means "use-days of ketamine in a month", so none is claimed. Uses of
   other substances are left out: ``substance`` is free text.
+- Observation per red-flag follow-up record: code
+  ``urn:ketpath:follow-up#red-flag-follow-up``, ``effectiveDateTime`` the
+  record time, the outcome as ``valueCodeableConcept`` in
+  ``urn:ketpath:follow-up-outcome`` (``knowledge/vocabulary.toml``
+  ``follow_up_outcomes``), and the flag as the one component
+  ``urn:ketpath:follow-up#red-flag`` whose ``valueCodeableConcept`` is in
+  ``urn:ketpath:red-flag`` (every id of ``rules().flag_ids()``). No category:
+  none of the HL7 observation categories means "a warning was seen to". The
+  follow-up's free-text ``note`` is left out, like every other free text, so
+  a follow-up with a note comes back without it.
 
 Determinism: every ``fullUrl`` is ``urn:uuid:`` + a UUID 5 of a fixed
 namespace and the content (pseudonym, record), entries are in a fixed order,
@@ -56,8 +66,10 @@ Import accepts a Bundle of any type, or a bare QuestionnaireResponse. A
 response is ours when its ``questionnaire`` is ``urn:ketpath:questionnaire:<id>``
 (optionally ``|version``) or a RESTful url ending ``/Questionnaire/<id>`` for
 one of our instrument ids (a clinic that hosts copies of our questionnaires).
-Other resources and other questionnaires' responses are ignored; every one of
-ours must be valid, or nothing is returned.
+An Observation is a follow-up of ours when its ``code`` has the follow-up
+coding above; its status must be final, amended or corrected. Other resources
+and other questionnaires' responses are ignored; every one of ours must be
+valid, or nothing is returned.
 """
 
 from __future__ import annotations
@@ -89,6 +101,7 @@ from ketpath.core.instruments import (
     score,
 )
 from ketpath.core.records import (
+    FollowUp,
     Profile,
     Questionnaire,
     Record,
@@ -99,11 +112,14 @@ from ketpath.core.records import (
     record_to_json,
     sorted_records,
 )
-from ketpath.knowledge import vocabulary
+from ketpath.knowledge import rules, vocabulary
 
 __all__ = [
+    "FOLLOW_UP_OUTCOME_SYSTEM",
+    "FOLLOW_UP_SYSTEM",
     "LOINC",
     "PSEUDONYM_SYSTEM",
+    "RED_FLAG_SYSTEM",
     "SCORE_SYSTEM",
     "USE_SYSTEM",
     "FhirError",
@@ -126,16 +142,24 @@ PSEUDONYM_SYSTEM = "urn:ketpath:pseudonym"
 QUESTIONNAIRE_PREFIX = "urn:ketpath:questionnaire:"
 SCORE_SYSTEM = "urn:ketpath:score"
 USE_SYSTEM = "urn:ketpath:use"
+FOLLOW_UP_SYSTEM = "urn:ketpath:follow-up"
+FOLLOW_UP_OUTCOME_SYSTEM = "urn:ketpath:follow-up-outcome"
+RED_FLAG_SYSTEM = "urn:ketpath:red-flag"
 OUR_PREFIX = "urn:ketpath:"
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:ketpath:fhir")
 SUMMARISED_SUBSTANCE = "ketamine"
 ACCEPTED_STATUSES = ("completed", "amended")
+ACCEPTED_OBSERVATION_STATUSES = ("final", "amended", "corrected")
 GENDERS = {"female": "female", "male": "male", "other": "other"}
 USE_CODES = {
     "use-days": "Ketamine use-days in the calendar month",
     "uses": "Ketamine use sessions in the calendar month",
     "dose-known-mg": "Total of the logged ketamine doses in the calendar month",
     "uses-dose-unknown": "Ketamine use sessions with no dose logged",
+}
+FOLLOW_UP_CODES = {
+    "red-flag-follow-up": "Follow-up of a ketpath red flag",
+    "red-flag": "The red flag that was followed up",
 }
 _RESTFUL_QUESTIONNAIRE = re.compile(r"^https?://\S+/Questionnaire/([a-z0-9][a-z0-9-]*)$")
 
@@ -199,6 +223,9 @@ def value_sets() -> dict[str, frozenset[str]]:
     sets[SCORE_SYSTEM] = frozenset(score_codes)
     sets[USE_SYSTEM] = frozenset(USE_CODES) | {_route_code(r) for r in vocabulary().routes}
     sets[LOINC] = frozenset(loinc)
+    sets[FOLLOW_UP_SYSTEM] = frozenset(FOLLOW_UP_CODES)
+    sets[FOLLOW_UP_OUTCOME_SYSTEM] = frozenset(vocabulary().follow_up_outcomes)
+    sets[RED_FLAG_SYSTEM] = frozenset(rules().flag_ids())
     return sets
 
 
@@ -280,7 +307,16 @@ def bundle_for(
         _entry(ids.new("Observation/use", f"{year:04d}-{month:02d}"), observation)
         for (year, month), observation in _use_observations(ordered, zone, subject)
     ]
-    entries = [patient, *questionnaires, *responses, *totals, *months]
+    follow_ups = [
+        # The id is made from what is exported: the note stays out of the file and its hash.
+        _entry(
+            ids.new("Observation/follow-up", f"{r.time.isoformat()}|{r.flag}|{r.outcome}"),
+            _follow_up_observation(r, subject),
+        )
+        for r in ordered
+        if isinstance(r, FollowUp)
+    ]
+    entries = [patient, *questionnaires, *responses, *totals, *months, *follow_ups]
     bundle: dict[str, Any] = {
         "resourceType": "Bundle",
         "id": str(uuid.uuid5(NAMESPACE, "|".join(e.full_url for e in entries))),
@@ -495,6 +531,38 @@ def _use_components(uses: list[Use]) -> list[Resource]:
     return components
 
 
+def _concept(system: str, code: str, display: str) -> Resource:
+    return {"coding": [_coding(system, code, display)], "text": display}
+
+
+def _follow_up_observation(record: FollowUp, subject: Resource) -> Resource:
+    """A red-flag follow-up: the outcome is the value, the flag its one component."""
+    return {
+        "resourceType": "Observation",
+        "status": "final",
+        "code": _concept(
+            FOLLOW_UP_SYSTEM, "red-flag-follow-up", FOLLOW_UP_CODES["red-flag-follow-up"]
+        ),
+        "subject": subject,
+        "effectiveDateTime": record.time.isoformat(),
+        "valueCodeableConcept": _concept(
+            FOLLOW_UP_OUTCOME_SYSTEM,
+            record.outcome,
+            vocabulary().label("follow_up_outcomes", record.outcome),
+        ),
+        "component": [
+            {
+                "code": {
+                    "coding": [_coding(FOLLOW_UP_SYSTEM, "red-flag", FOLLOW_UP_CODES["red-flag"])]
+                },
+                "valueCodeableConcept": _concept(
+                    RED_FLAG_SYSTEM, record.flag, rules().flag_name(record.flag)
+                ),
+            }
+        ],
+    }
+
+
 # ---------------------------------------------------------------- structural validation
 
 
@@ -670,6 +738,12 @@ def _in_place(where: str, error: FhirError) -> FhirError:
     return FhirError(error.problem, where=where)
 
 
+def _check_subject(resource: Resource, where: str, by_url: Mapping[str, Resource]) -> None:
+    subject = resource.get("subject", {}).get("reference")
+    if subject is not None and by_url.get(subject, {}).get("resourceType") != "Patient":
+        raise FhirError(f"subject: {subject!r} is not a Patient in this bundle", where=where)
+
+
 def _check_response(
     response: Resource,
     where: str,
@@ -687,9 +761,7 @@ def _check_response(
             f"questionnaire: {canonical!r} is not a ketpath instrument",
             where=where,
         )
-    subject = response.get("subject", {}).get("reference")
-    if subject is not None and by_url.get(subject, {}).get("resourceType") != "Patient":
-        raise FhirError(f"subject: {subject!r} is not a Patient in this bundle", where=where)
+    _check_subject(response, where, by_url)
     try:
         _response_answers(
             response, get_instrument(instrument_id), _offered_codes(questionnaires.get(url or ""))
@@ -722,6 +794,67 @@ def _check_questionnaire(questionnaire: Resource, where: str) -> None:
                     f"of {instrument_id} {item['linkId']}",
                     where=where,
                 )
+
+
+def _has_coding(concept: Any, system: str, code: str) -> bool:
+    codings = concept.get("coding", []) if isinstance(concept, dict) else []
+    return any(
+        isinstance(coding, dict) and (coding.get("system"), coding.get("code")) == (system, code)
+        for coding in codings
+    )
+
+
+def _is_follow_up(resource: Resource) -> bool:
+    """An Observation coded as one of our red-flag follow-ups."""
+    return resource.get("resourceType") == "Observation" and _has_coding(
+        resource.get("code"), FOLLOW_UP_SYSTEM, "red-flag-follow-up"
+    )
+
+
+def _code_in(concept: Any, system: str, path: str) -> str:
+    """The one code of ``system`` in a CodeableConcept; other systems' codings may stand beside it."""
+    codings = concept.get("coding", []) if isinstance(concept, dict) else []
+    codes = [c.get("code") for c in codings if isinstance(c, dict) and c.get("system") == system]
+    if len(codes) != 1 or not isinstance(codes[0], str):
+        raise FhirError(f"{path}: needs exactly one coding in {system}")
+    return codes[0]
+
+
+def _follow_up_record(observation: Resource) -> FollowUp:
+    """The follow-up record a follow-up Observation codes; a problem names its path."""
+    effective = observation.get("effectiveDateTime")
+    if not isinstance(effective, str) or "T" not in effective:
+        raise FhirError("effectiveDateTime: needs a date and time with a UTC offset")
+    outcome_path = "valueCodeableConcept"
+    outcome = _code_in(observation.get(outcome_path), FOLLOW_UP_OUTCOME_SYSTEM, outcome_path)
+    flagged = [
+        index
+        for index, component in enumerate(observation.get("component", []))
+        if isinstance(component, dict)
+        and _has_coding(component.get("code"), FOLLOW_UP_SYSTEM, "red-flag")
+    ]
+    if len(flagged) != 1:
+        raise FhirError(f"component: needs exactly one {FOLLOW_UP_SYSTEM}#red-flag component")
+    flag_path = f"component[{flagged[0]}].valueCodeableConcept"
+    component = observation["component"][flagged[0]]
+    flag = _code_in(component.get("valueCodeableConcept"), RED_FLAG_SYSTEM, flag_path)
+    data = {"type": "follow-up", "time": effective, "flag": flag, "outcome": outcome}
+    try:
+        record = parse_record(data)
+    except RecordError as error:
+        paths = {"time": "effectiveDateTime", "flag": flag_path, "outcome": outcome_path}
+        field = paths.get(error.field or "", error.field)
+        raise FhirError(f"{field}: {error.problem}" if field else error.problem) from None
+    assert isinstance(record, FollowUp)
+    return record
+
+
+def _check_follow_up(observation: Resource, where: str, by_url: Mapping[str, Resource]) -> None:
+    _check_subject(observation, where, by_url)
+    try:
+        _follow_up_record(observation)
+    except FhirError as error:
+        raise _in_place(where, error) from None
 
 
 def _observed_total(observation: Resource) -> float | None:
@@ -785,7 +918,8 @@ def check_bundle(bundle: Mapping[str, Any]) -> None:
     every QuestionnaireResponse must be to one of our instruments, use its
     linkIds and answer options (and those of the bundled Questionnaire), and
     answer what the skip rules require; a total-score Observation must equal
-    the score of the response it is derived from. Raises :class:`FhirError`.
+    the score of the response it is derived from; a follow-up Observation must
+    make a valid follow-up record. Raises :class:`FhirError`.
     """
     data = dict(bundle)
     if data.get("resourceType") != "Bundle":
@@ -809,6 +943,8 @@ def check_bundle(bundle: Mapping[str, Any]) -> None:
             _check_questionnaire(resource, where)
         elif kind == "QuestionnaireResponse":
             _check_response(resource, where, by_url, questionnaires)
+        elif _is_follow_up(resource):
+            _check_follow_up(resource, where, by_url)
         _check_codings(resource, where)
     # Observations last: the responses they are derived from are known to be valid by then.
     for index, resource in enumerate(entries):
@@ -867,25 +1003,48 @@ def _record_from_response(response: Resource, instrument_id: str) -> Questionnai
     return record
 
 
-def records_from_fhir(data: str | bytes | Mapping[str, Any]) -> list[Questionnaire]:
-    """Questionnaire records from a FHIR JSON Bundle or a single QuestionnaireResponse.
+def _record_from_follow_up(observation: Resource) -> FollowUp:
+    status = observation.get("status")
+    if status not in ACCEPTED_OBSERVATION_STATUSES:
+        raise FhirError(
+            f"status: {status!r}; only {', '.join(ACCEPTED_OBSERVATION_STATUSES)} "
+            "follow-ups are imported"
+        )
+    return _follow_up_record(observation)
 
-    Only responses to our instruments are read (see the module notes); other
-    resources are ignored. All-or-nothing: the first problem raises
-    :class:`FhirError` naming the entry and the field, and nothing is returned.
+
+def _record_from(resource: Resource) -> Questionnaire | FollowUp | None:
+    """The record one resource carries, or None when it is not one of ours."""
+    if resource.get("resourceType") == "QuestionnaireResponse":
+        instrument_id = instrument_for(resource.get("questionnaire"))
+        if instrument_id is None:
+            return None
+        _validate_structure(resource)
+        return _record_from_response(resource, instrument_id)
+    if _is_follow_up(resource):
+        _validate_structure(resource)
+        return _record_from_follow_up(resource)
+    return None
+
+
+def records_from_fhir(data: str | bytes | Mapping[str, Any]) -> list[Questionnaire | FollowUp]:
+    """Questionnaire and follow-up records from a FHIR JSON Bundle or a QuestionnaireResponse.
+
+    Only responses to our instruments and our red-flag follow-up Observations
+    are read (see the module notes); other resources are ignored.
+    All-or-nothing: the first problem raises :class:`FhirError` naming the
+    entry and the field, and nothing is returned.
     """
-    records: list[Questionnaire] = []
+    records: list[Questionnaire | FollowUp] = []
     for where, resource in _resources(_load(data)):
-        if resource.get("resourceType") != "QuestionnaireResponse":
-            continue
         try:
-            instrument_id = instrument_for(resource.get("questionnaire"))
-            if instrument_id is None:
-                continue
-            _validate_structure(resource)
-            records.append(_record_from_response(resource, instrument_id))
+            record = _record_from(resource)
         except FhirError as error:
             raise _in_place(where, error) from None
+        if record is not None:
+            records.append(record)
     if not records:
-        raise FhirError("no QuestionnaireResponse for a ketpath instrument found")
+        raise FhirError(
+            "no QuestionnaireResponse for a ketpath instrument or red-flag follow-up found"
+        )
     return records

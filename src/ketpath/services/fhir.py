@@ -1,4 +1,4 @@
-"""Use cases for FHIR interchange: export a person's history as a Bundle, import responses.
+"""Use cases for FHIR interchange: export a history as a Bundle, import responses and follow-ups.
 
 Thin on purpose: reading and storing go through the record services (so an
 import is all-or-nothing in one unit of work, exactly like a JSONL import),
@@ -43,7 +43,7 @@ def import_fhir(
     *,
     create: bool = True,
 ) -> ImportResult:
-    """Store the questionnaire records of a FHIR Bundle or QuestionnaireResponse.
+    """Store the questionnaire and red-flag follow-up records of a FHIR Bundle or response.
 
     Everything is parsed and checked before the database is touched; a
     ``FhirError`` anywhere stores nothing.
