@@ -44,7 +44,7 @@ from ketpath.history_charts import (
     weekly_series,
 )
 from ketpath.interop.report_charts import rewards_chart, stage_chart
-from ketpath.knowledge import claims, rules, sources
+from ketpath.knowledge import claims, rules, sources, vocabulary
 from ketpath.knowledge.contingency import contingency
 from ketpath.knowledge.load import GRADE_MEANINGS
 
@@ -146,12 +146,12 @@ def stage_points(
 
 
 def _red_flags(assessment: Assessment, cite: _Citations, zone: tzinfo) -> list[dict[str, Any]]:
-    levels = rules().red_flag_levels
     return [
         {
             "level": flag.level,
-            "level_label": levels[flag.level].label,  # type: ignore[index]
+            "level_label": flag.label,
             "message": flag.message,
+            "note": flag.note,
             "action": flag.action,
             "since": _local(flag.finding.since, zone),
             "contacts": [{"name": c.name, "number": c.number} for c in flag.contacts],
@@ -213,6 +213,11 @@ def _course(assessment: Assessment, cite: _Citations) -> dict[str, Any] | None:
     return {
         "days_since_last_use": course.days_since_last_use,
         "phase_label": course.phase_label,
+        "never_wait_out_text": course.never_wait_out_text,
+        "never_wait_out": ", ".join(
+            vocabulary().label("symptoms", s).lower() for s in course.never_wait_out
+        ),
+        "depressant_exception": course.depressant_exception,
         "caveat": course.caveat,
         **cite.graded(course.evidence_grade, course.sources),
     }

@@ -266,6 +266,7 @@ class RedFlagRule(Graded):
     level: Level
     message: NonEmpty
     window_days: Days
+    name: str | None = None  # what a flag not raised by one symptom is called in lists
     label: str | None = None
     action: str | None = None
     extra_actions: dict[str, NonEmpty] = {}
@@ -342,6 +343,13 @@ class Rules(_Strict):
     red_flags: dict[str, RedFlagRule]
     course: CourseRule
     roster: RosterRule
+
+    def flag_name(self, flag_id: str) -> str:
+        """A flag in words: its symptom's label, or the rule's name."""
+        rule = self.red_flags.get(flag_id)
+        if rule is not None and not rule.raised_by_symptom:
+            return rule.name or flag_id
+        return vocabulary().label("symptoms", flag_id)
 
     def flag_ids(self) -> tuple[str, ...]:
         """Every red-flag id: a symptom flag takes the symptom's id, others the rule's."""
@@ -481,6 +489,8 @@ def _check_rule_vocabulary(loaded: Rules) -> None:
                 raise KnowledgeError(
                     f"knowledge/rules.toml: red_flags.{name}: unknown symptom {symptom!r}"
                 )
+        if not flag.raised_by_symptom and not flag.name:
+            raise KnowledgeError(f"knowledge/rules.toml: red_flags.{name}: needs a name")
         for drug in flag.extra_actions:
             if drug not in co_use:
                 raise KnowledgeError(

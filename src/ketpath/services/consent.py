@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from ketpath.core.assess import Assessment, assess
-from ketpath.core.records import DrugScreen, Note, Record
+from ketpath.core.records import DrugScreen, FollowUp, Note, Record
 from ketpath.services.accounts import User
 from ketpath.services.audit import Actor, append
 from ketpath.store import Database, StoredRecord, UnitOfWork
@@ -38,7 +38,7 @@ CODE_GROUPS = 3
 GROUP_LENGTH = 4
 CODE_LENGTH = CODE_GROUPS * GROUP_LENGTH
 _TYPO_FIXES = str.maketrans({"O": "0", "I": "1", "L": "1"})
-CLINICIAN_RECORD_TYPES = ("drug-screen", "note")
+CLINICIAN_RECORD_TYPES = ("drug-screen", "note", "follow-up")
 LABEL_LENGTH = 100
 
 
@@ -353,13 +353,13 @@ def patient_assessment(
 
 
 def check_clinician_records(records: Sequence[Record]) -> list[Record]:
-    """Clinicians add drug screens and notes only; a note is always theirs."""
+    """Clinicians add drug screens, notes and red-flag follow-ups only; a note is always theirs."""
     checked: list[Record] = []
     for index, record in enumerate(records):
-        if not isinstance(record, DrugScreen | Note):
+        if not isinstance(record, DrugScreen | Note | FollowUp):
             raise ConsentError(
                 f"{index}.type",
-                f"a clinician adds only {' and '.join(CLINICIAN_RECORD_TYPES)} records",
+                f"a clinician adds only {', '.join(CLINICIAN_RECORD_TYPES)} records",
             )
         if isinstance(record, Note) and record.author_role != "clinician":
             raise ConsentError(

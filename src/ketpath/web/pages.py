@@ -130,7 +130,12 @@ def dashboard(request: Request, user: Person) -> Response:
         return _see_other("/patients")  # a clinician's home is the roster
     person = PersonContext(request, user)
     view = views.dashboard_view(person.assessment, zone=person.zone)
-    context = {"view": view, "has_records": bool(person.records), "compact_flags": False}
+    context = {
+        "view": view,
+        "has_records": bool(person.records),
+        "compact_flags": False,
+        "followed_up": request.query_params.get("followed-up") == "1",
+    }
     return person.page("dashboard.html", context)
 
 
@@ -175,6 +180,8 @@ async def log_save(request: Request, user: Person, kind: str) -> Response:
         context = {**_log_context(person), "saved": False, "error": str(error), "error_kind": kind}
         return person.page("log.html", context, status=422)
     log_record(_db(request), name, record, create=True)
+    if kind == "follow-up":  # sent from a red flag: back to the flags, which now show it cleared
+        return _see_other("/?followed-up=1")
     return _see_other("/log?saved=1")
 
 

@@ -32,8 +32,9 @@ from ketpath.core.records import (
     record_time,
 )
 
-#: The record types a person logs from /log (questionnaires have their own pages).
-LOGGABLE = ("use", "craving", "symptom", "mood", "impact", "goal")
+#: The record types a person logs from /log (questionnaires have their own pages);
+#: a follow-up is sent from the red flag it clears.
+LOGGABLE = ("use", "craving", "symptom", "mood", "impact", "goal", "follow-up")
 LOCAL_INPUT_FORMAT = "%Y-%m-%dT%H:%M"
 
 
@@ -128,6 +129,12 @@ def _fields(kind: str, form: SimpleForm) -> dict[str, Any]:
         return {"kind": _text(form, "kind")}
     if kind == "goal":
         return {"goal": _text(form, "goal"), "until": _text(form, "until")}
+    if kind == "follow-up":
+        return {
+            "flag": _text(form, "flag"),
+            "outcome": _text(form, "outcome"),
+            "note": _text(form, "note"),
+        }
     raise RecordError(f"cannot log {kind!r} here; one of: {', '.join(LOGGABLE)}", field="type")
 
 
