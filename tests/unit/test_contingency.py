@@ -24,16 +24,21 @@ def every_three_days(results: Sequence[str], *, first: float = 1) -> list[DrugSc
     return [screen(first + 3 * index, result) for index, result in enumerate(results)]
 
 
+# The worked examples below were computed by hand with a $1.50 step; they test
+# the engine's arithmetic, so they keep that step whatever the default is.
+WORKED_STEP = {"increment": 1.5}
+
+
 def run(
     screens: Sequence[DrugScreen], settings: CmSettings | None = None, *, as_of: float | None = None
 ) -> CmState:
     last = max((s.time for s in screens), default=START)
     moment = START + timedelta(days=as_of) if as_of is not None else last
-    return schedule(screens, settings or CmSettings.defaults(), start=START, as_of=moment)
+    return schedule(screens, settings or custom(), start=START, as_of=moment)
 
 
 def custom(**overrides: object) -> CmSettings:
-    return CmSettings.from_mapping(overrides)
+    return CmSettings.from_mapping({**WORKED_STEP, **overrides})
 
 
 def earned(state: CmState) -> list[Decimal]:
@@ -49,7 +54,7 @@ D = Decimal
 def test_the_defaults_are_the_vermont_schedule_with_a_cap() -> None:
     defaults = CmSettings.defaults()
     assert defaults.start_value == D("2.50")
-    assert defaults.increment == D("1.50")
+    assert defaults.increment == D("1.25")
     assert defaults.max_value == D("20.00")
     assert (defaults.bonus_every, defaults.bonus_value) == (3, D("10.00"))
     assert defaults.return_after == 5
@@ -61,9 +66,17 @@ def test_the_defaults_are_the_vermont_schedule_with_a_cap() -> None:
 
 def test_the_ladder_rises_by_the_increment_and_stops_at_the_cap() -> None:
     ladder = CmSettings.defaults().ladder()
-    assert ladder[:4] == [D("2.50"), D("4.00"), D("5.50"), D("7.00")]
-    assert ladder[-2:] == [D("19.00"), D("20.00")]
-    assert len(ladder) == 13
+    assert ladder[:4] == [D("2.50"), D("3.75"), D("5.00"), D("6.25")]
+    assert ladder[-2:] == [D("18.75"), D("20.00")]
+    assert len(ladder) == 15
+
+
+def test_the_default_step_gives_the_vermont_maximum_of_997_50_without_a_cap() -> None:
+    """36 negatives in 12 weeks at $2.50 + $1.25 a step and $10 every third: $997.50."""
+    uncapped = CmSettings.from_mapping({"max_value": 1000})
+    screens = [screen(1 + 7 * (i // 3) + 2 * (i % 3)) for i in range(36)]
+    state = schedule(screens, uncapped, start=START, as_of=screens[-1].time)
+    assert state.total == D("997.50")
 
 
 def test_a_flat_schedule_has_a_one_step_ladder() -> None:

@@ -1,7 +1,7 @@
 """A clinician sets a patient's reward schedule on /patients/{id}/rewards/settings.
 
 Alice (a person) has four screens: negative, negative, positive, negative. With
-the default schedule her running total is $9.00 (2.50 + 4.00, reset, 2.50).
+the default schedule her running total is $8.75 (2.50 + 3.75, reset, 2.50).
 Bob is her clinician once she shares; Dana is a clinician she never asked;
 Charlie is another person.
 """
@@ -98,7 +98,7 @@ def test_her_clinician_sees_the_form_filled_with_the_schedule_in_force(
     assert page.status_code == 200
     assert 'name="start_value" value="2.50"' in page.text
     assert 'name="max_days_between_screens" value="4"' in page.text
-    assert "Running total: $9.00" in page.text
+    assert "Running total: $8.75" in page.text
     assert "A positive screen always earns nothing" in page.text
 
 
@@ -128,7 +128,7 @@ def test_her_clinician_sets_the_schedule_and_she_sees_it(  # noqa: PLR0917 (pyte
 def test_the_running_total_follows_the_new_settings(
     alice: Account, bob: Account, alice_id: int, shared: int, client: TestClient
 ) -> None:
-    assert "Running total: $9.00" in client.get("/rewards").text
+    assert "Running total: $8.75" in client.get("/rewards").text
     assert _post(bob, alice_id, NEW_SCHEDULE).status_code == 303  # type: ignore[attr-defined]
     # 5.00 + 6.00 (the cap), reset by the positive, 5.00 again.
     assert "Running total: £16.00" in client.get("/rewards").text
@@ -143,7 +143,7 @@ def test_fields_left_out_keep_their_value(
     stored = get_schedule(db, alice.person_name or "")
     assert stored is not None
     chosen = settings_from(stored)
-    assert (chosen.start_value, chosen.increment) == (Decimal("3.00"), Decimal("1.50"))
+    assert (chosen.start_value, chosen.increment) == (Decimal("3.00"), Decimal("1.25"))
     assert chosen.max_days_between_screens == 4
 
 

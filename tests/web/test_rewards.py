@@ -70,9 +70,9 @@ def test_before_any_screen_she_sees_the_schedule_and_its_evidence(
 
 def test_she_sees_each_screen_and_the_running_total(alice_id: int, client: TestClient) -> None:
     page = client.get("/rewards").text
-    assert "Running total: $9.00" in page  # 2.50 + 4.00 + (reset) + 2.50
+    assert "Running total: $8.75" in page  # 2.50 + 3.75 + (reset) + 2.50
     assert "Back to the start value" in page
-    assert "The next negative screen earns <strong>$4.00</strong>" in page
+    assert "The next negative screen earns <strong>$3.75</strong>" in page
 
 
 def test_her_clinician_sees_the_same_fragment_while_consent_stands(
@@ -82,7 +82,7 @@ def test_her_clinician_sees_the_same_fragment_while_consent_stands(
     _share(alice, bob)
     fragment = bob.client.get(f"/patients/{alice_id}/rewards")
     assert fragment.status_code == 200
-    assert "Running total: $9.00" in fragment.text
+    assert "Running total: $8.75" in fragment.text
     assert "<html" not in fragment.text  # a fragment for the patient page, not a page
 
 
@@ -92,7 +92,7 @@ def test_nobody_else_sees_her_rewards(
     _share(alice, bob)
     assert dana.client.get(f"/patients/{alice_id}/rewards").status_code == 404
     assert charlie.client.get(f"/patients/{alice_id}/rewards").status_code == 404
-    assert "$9.00" not in charlie.client.get("/rewards").text
+    assert "Running total: $8.75" not in charlie.client.get("/rewards").text
 
 
 def test_an_unknown_patient_looks_like_one_without_consent(bob: Account) -> None:
@@ -121,4 +121,4 @@ def test_a_schedule_the_clinic_saved_is_the_one_she_sees(
     save_schedule(db, alice.person_name, bob.user_id, chosen)
     page = client.get("/rewards").text
     assert "$5.00 <em>(set by the clinic)</em>" in page
-    assert "Running total: $16.50" in page  # 5.00 + 6.50 + (reset) + 5.00
+    assert "Running total: $16.25" in page  # 5.00 + 6.25 + (reset) + 5.00
