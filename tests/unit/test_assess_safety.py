@@ -363,3 +363,31 @@ def test_a_stable_amount_is_not_dose_escalation():
 def test_a_stop_goal_is_not_needed_for_flags_but_is_for_an_early_course():
     records = [*uses_on(range(40, 101, 2)), goal(100, hour=23)]
     assert assess(records, end_of(101)).course is not None
+
+
+# ---------------------------------------------------------------- 12. claims
+
+
+def test_relapse_cites_mclellan_and_the_taiwan_cohorts_not_nidas_guide():
+    from ketpath.knowledge import claims
+
+    relapse = claims()["relapse-risk"]
+    assert {"mclellan-2000", "wang-2018", "wang-2016"} <= set(relapse.sources)
+    assert "nida-principles" not in relapse.sources
+
+
+@pytest.mark.parametrize("claim_id", ["withdrawal-seizures", "comparison-other-drugs"])
+def test_withdrawal_claims_name_the_depressant_exception(claim_id):
+    from ketpath.knowledge import claims
+
+    evidence = claims()[claim_id].evidence
+    assert "benzodiazepines" in evidence and "GHB/GBL" in evidence
+
+
+def test_urinary_symptom_claim_gives_the_heavy_user_share_and_accidents_cite_pullen():
+    from ketpath.knowledge import claims
+
+    assert "60%" in claims()["ulcerative-cystitis-rate"].evidence
+    assert "harding-2025" in claims()["ulcerative-cystitis-rate"].sources
+    assert "pullen-2025" in claims()["accident-risk"].sources
+    assert "696" in claims()["accident-risk"].evidence
