@@ -16,6 +16,7 @@ from rich.text import Text
 from ketpath.core.assess import Assessment
 from ketpath.core.assess.body import BodyReport, body_sentences
 from ketpath.knowledge import rules, sources, vocabulary
+from ketpath.knowledge.body import body
 from ketpath.knowledge.load import GRADE_MEANINGS
 
 LEVEL_STYLE = {"emergency": "bold white on red", "urgent": "bold red", "soon": "bold yellow"}
@@ -108,12 +109,26 @@ def _course_panel(assessment: Assessment) -> Panel:
 
 
 def _body_panel(body: dict[str, Any]) -> Panel:
-    """The body model's estimate in words, with its grade and caveat."""
+    """The body model's estimate in words (no tolerance figures), with its grade and caveat.
+
+    The after-a-break warning comes first, in bold, with its own grade and sources.
+    """
     words = body_sentences(body)
+    text = Text()
+    if words["after_a_break"]:
+        after = body["after_a_break"]
+        text.append(words["after_a_break"], style="bold")
+        text.append(f"\n{_evidence_line(after['grade'], after['sources'])}\n", style="dim")
     lines = [words["exposure"], words["tolerance"], words["assumed"]]
-    text = Text("\n".join(line for line in lines if line))
+    text.append("\n".join(line for line in lines if line))
     text.append(f"\nEvidence grade {body['grade']}. {words['caveat']}", style="italic")
     return Panel(text, title="What the doses did (model estimate)", title_align="left")
+
+
+def _evidence_line(grade: str, cited: list[str]) -> str:
+    known = sources()
+    names = [f"{s} ({known[s].year})" if s in known and known[s].year else s for s in cited]
+    return f"Evidence grade {grade} ({GRADE_MEANINGS[grade]}); sources: {', '.join(names)}."
 
 
 def _questionnaire_table(questionnaires: dict[str, dict[str, Any]]) -> Table:
@@ -126,21 +141,20 @@ def _questionnaire_table(questionnaires: dict[str, dict[str, Any]]) -> Table:
 
 
 def render_body_report(report: BodyReport, console: Console) -> None:
-    """The whole-history body model in words: now, the trend of highs and lows, the caveat."""
+    """The whole-history body model (a research tool): now in words, then highs and lows.
+
+    The highs and lows are the opponent-process model's own units, bounded and
+    never a percentage; tolerance stays in words as in the assessment.
+    """
+    note = body().assessment.research.note
     data = report.to_dict()
-    if not data["doses"]:
+    if report.section is None or not data["doses"]:
         console.print(
             "No use in this history carries an amount, so the body model has nothing to show."
         )
+        console.print(Text(note, style="dim italic"))
         return
-    console.print(
-        _body_panel(
-            {
-                **data["summary"],
-                **{k: v for k, v in data.items() if k not in {"summary", "weeks", "days", "doses"}},
-            }
-        )
-    )
+    console.print(_body_panel(report.section))
     highs = [dose["reward_high"] for dose in data["doses"]]
     lows = [dose["reward_low"] for dose in data["doses"]]
     span = min(10, len(highs))
@@ -148,5 +162,6 @@ def render_body_report(report: BodyReport, console: Console) -> None:
         f"Across {len(highs)} doses, the modelled high went from {sum(highs[:span]) / span:.2f} "
         f"(first {span}) to {sum(highs[-span:]) / span:.2f} (last {span}), and the low between doses "
         f"from {sum(lows[:span]) / span:.2f} to {sum(lows[-span:]) / span:.2f} "
-        "(opponent-process model; below 0 means feeling worse than before any use)."
+        "(opponent-process model units; below 0 means feeling worse than before any use)."
     )
+    console.print(Text(note, style="dim italic"))

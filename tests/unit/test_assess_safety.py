@@ -391,3 +391,19 @@ def test_urinary_symptom_claim_gives_the_heavy_user_share_and_accidents_cite_pul
     assert "harding-2025" in claims()["ulcerative-cystitis-rate"].sources
     assert "pullen-2025" in claims()["accident-risk"].sources
     assert "696" in claims()["accident-risk"].evidence
+
+
+def test_opioids_alone_are_not_called_alcohol_benzodiazepine_or_ghb_withdrawal():
+    records = [
+        *uses_on(range(40, 101), dose_mg=500, co_use=["opioids"]),
+        symptom(102, "tremor", 3),
+        symptom(102, "sweating", 3),
+    ]
+    assert "depressant-withdrawal" not in by_id(records, end_of(102))
+
+
+@pytest.mark.parametrize("locale", ["EU", "CN", "INTL"])
+def test_a_see_a_doctor_flag_still_shows_a_number_where_there_is_no_drugs_helpline(locale):
+    flag = by_id([use(10, route="intravenous")], end_of(10), locale)["injection-use"]
+    assert flag.level == "soon"
+    assert flag.contacts and flag.contacts[-1].kind == "emergency"

@@ -1,4 +1,5 @@
-"""Tolerance rises with exposure, decays after stopping; exposure windows and trend."""
+"""Tolerance rises with exposure, decays with its time constants after stopping, and reads
+as words; exposure windows and trend."""
 
 from __future__ import annotations
 
@@ -8,6 +9,13 @@ from scipy.integrate import quad
 
 from ketpath.core.body import body_summary, exposure, tolerance
 from ketpath.core.body.pk import DoseHistory, auc_between, concentrations, exposure_memory
+from ketpath.core.body.tolerance import (
+    ToleranceReading,
+    level_of,
+    saturation,
+    tolerance_reading,
+)
+from ketpath.knowledge.body import body
 
 DAY = 24.0
 
@@ -121,3 +129,54 @@ def test_escalating_doses_read_as_rising():
     mg = np.where(np.arange(28) >= 21, 300.0, 100.0)
     history = DoseHistory(times, mg, np.array(["intranasal"] * 28))
     assert exposure(history, 28 * DAY).trend == "rising"
+
+
+def test_tolerance_decays_with_its_time_constants_once_use_stops():
+    # Whatever the level reached, a break lowers each component by exp(-t / tau)
+    # (body.toml [tolerance]); heavy use no longer holds it near the ceiling.
+    components = body().tolerance
+    history = daily(120, 1000.0)
+    stop = 120 * DAY
+    later = stop + np.array([0.0, 7.0, 39.0]) * DAY
+    result = tolerance(history, later)
+    for values, component in ((result.pk, components.pk), (result.pd, components.pd)):
+        tau = component.time_constant.value
+        assert values[1] == pytest.approx(values[0] * np.exp(-7.0 / tau), rel=1e-9)
+        assert values[2] == pytest.approx(values[0] * np.exp(-39.0 / tau), rel=1e-9)
+    assert saturation(result)[2] < body().tolerance.reading.moderate.value
+
+
+def test_tolerance_never_exceeds_its_ceiling():
+    components = body().tolerance
+    result = tolerance(daily(30, 1e7), np.arange(0.0, 31 * DAY, 1.0))
+    assert result.pk.max() <= components.pk.max_fraction.value
+    assert result.pd.max() <= components.pd.max_fraction.value
+    assert result.pk.min() >= 0.0 and result.pd.min() >= 0.0
+
+
+def test_steady_use_matches_the_saturating_map_of_the_mean_concentration():
+    # What `half` means: in steady use tolerance ~ max x m / (m + half), m the mean
+    # plasma concentration (exact in the limit of small, frequent doses).
+    history = daily(200, 30.0)
+    as_of = 200 * DAY - 3.0  # just before the next dose would come
+    mean = auc_between(history, as_of - 7 * DAY, as_of) / (7 * DAY)
+    pd = tolerance(history, [as_of]).pd[0]
+    half = body().tolerance.pd.half_saturation.value
+    ceiling = body().tolerance.pd.max_fraction.value
+    assert pd == pytest.approx(ceiling * mean / (mean + half), rel=0.1)
+
+
+@pytest.mark.parametrize(
+    ("fraction", "word"),
+    [(0.0, "low"), (0.19, "low"), (0.2, "moderate"), (0.5, "high"), (1.0, "high")],
+)
+def test_the_level_word_follows_the_thresholds(fraction, word):
+    assert level_of(fraction) == word
+
+
+def test_the_reading_is_rising_steady_then_falling():
+    history = daily(60, 100.0)
+    assert tolerance_reading(history, 4 * DAY).direction == "rising"
+    assert tolerance_reading(history, 50 * DAY) == ToleranceReading("high", "steady")
+    assert tolerance_reading(history, 70 * DAY).direction == "falling"
+    assert tolerance_reading(history, 400 * DAY) == ToleranceReading("low", "steady")

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from ketpath.cli import run
+from ketpath.core.body import DoseHistory, opponent_process
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 AS_OF = "2026-06-30T20:00:00+01:00"
@@ -162,9 +164,22 @@ def test_body_runs_a_whole_history(tmp_path, capsys):
     result = json.loads(capsys.readouterr().out)
     assert result["doses_counted"] == len(result["doses"]) > 100
     assert result["weeks"][0]["start"] <= result["doses"][0]["time"][:10]
-    assert result["summary"]["tolerance"]["pd"] > 0
+    assert set(result["summary"]["tolerance"]) == {"level", "direction"}
+    assert {day["tolerance"] for day in result["days"]} <= {"low", "moderate", "high"}
+    assert "not for personal use" in result["note"]
     first, last = result["doses"][0], result["doses"][-1]
-    assert last["reward_high"] < first["reward_high"]  # the high shrinks
+    # This person's amounts rose about fourfold, so the high is compared with what
+    # the last amount gives someone without earlier use: it shrank.
+    last_use = [
+        line
+        for line in (EXAMPLES / "escalating-user.jsonl").read_text().splitlines()
+        if '"use"' in line
+    ][-1]
+    last_mg = json.loads(last_use)["dose_mg"]
+    naive = DoseHistory(np.array([0.0]), np.array([float(last_mg)]), np.array(["intranasal"]))
+    grid = np.arange(0.0, 12.0, 1.0 / 60.0)
+    naive_high = opponent_process(naive, grid, weight_kg=result["weight_kg"]).w.max()
+    assert last["reward_high"] < 0.95 * naive_high  # the high shrinks
     assert last["reward_low"] < first["reward_low"]  # the low deepens
     assert "<svg" in plot.read_text()
 

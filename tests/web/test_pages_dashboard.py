@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -117,6 +118,47 @@ def test_it_shows_the_body_section_without_dose_advice(
         "take more than",
     ):
         assert advice not in page.lower()
+
+
+def _body_section(page: str) -> str:
+    start = page.index('id="body-heading"')
+    return page[start : page.index("</section>", start)]
+
+
+def test_the_body_section_shows_tolerance_in_words_never_as_a_percentage_or_multiplier(
+    alice: Any, client: TestClient, db: Database
+) -> None:
+    import_records(db, alice.person_name, _recent_uses(40))
+    section = _body_section(client.get("/").text)
+    assert "Tolerance in the model is" in section
+    assert re.search(r"is (low|moderate|high) and (rising|steady|falling)", section)
+    for text in (section.split('<details class="evidence">')[0], section):
+        assert "%" not in text
+        assert "×" not in text
+        assert not re.search(r"\b\d+(\.\d+)?\s*x\b|\d\.\d|ng·h/mL", text)
+
+
+def test_after_a_break_the_body_section_says_a_usual_amount_is_now_more_dangerous(
+    alice: Any, client: TestClient, db: Database
+) -> None:
+    now = datetime.now(UTC)
+    uses = [
+        parse_record(
+            {
+                "type": "use",
+                "time": (now - timedelta(days=day, hours=2)).isoformat(),
+                "dose_mg": 300,
+                "route": "intranasal",
+            }
+        )
+        for day in range(20, 80)
+    ]
+    import_records(db, alice.person_name, uses)
+    section = _body_section(client.get("/").text)
+    assert "20 days since the last use" in section
+    assert "more dangerous than before" in section
+    assert "is low and falling" in section
+    assert 'class="grade grade-U"' in section  # the claim's grade, with its sources
 
 
 def test_it_never_shows_another_persons_data(

@@ -21,6 +21,7 @@ from ketpath.knowledge.load import (
     Sources,
     Strict,
     check_cited_sources,
+    claims,
     read_toml,
     validate,
     vocabulary,
@@ -112,9 +113,30 @@ class ToleranceComponent(Strict):
     half_saturation: Parameter
 
 
+class ToleranceReadingRule(_Section):
+    """How tolerance is put into words for a person: levels, direction, a break."""
+
+    moderate: Parameter
+    high: Parameter
+    negligible: Parameter
+    window: Parameter
+    change: Parameter
+    break_days: Parameter
+    break_claim: NonEmpty
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ToleranceReadingRule:
+        if not 0 < self.negligible.value < self.moderate.value < self.high.value < 1:
+            raise ValueError("reading needs 0 < negligible < moderate < high < 1")
+        if not 0 < self.change.value < 1 or self.window.value <= 0 or self.break_days.value <= 0:
+            raise ValueError("reading needs 0 < change < 1 and a positive window and break_days")
+        return self
+
+
 class Tolerance(_Section):
     pk: ToleranceComponent
     pd: ToleranceComponent
+    reading: ToleranceReadingRule
 
 
 class Trend(_Section):
@@ -134,16 +156,39 @@ class Reward(_Section):
     max_step: Parameter
     beta_min: Parameter
     t_b_max: Parameter
+    max_gain: Parameter
     recovery: Parameter
+
+    @model_validator(mode="after")
+    def _gain_bounded(self) -> Reward:
+        if not self.t_b.value <= self.max_gain.value * self.beta.value:
+            raise ValueError("reward: the naive t_b / beta must not exceed max_gain")
+        return self
 
 
 class BodyWords(Strict):
+    """Person-facing sentences: levels and directions only, never a number for tolerance."""
+
     trend_rising: NonEmpty
     trend_falling: NonEmpty
     trend_stable: NonEmpty
     trend_none: NonEmpty
     exposure: NonEmpty
+    level_low: NonEmpty
+    level_moderate: NonEmpty
+    level_high: NonEmpty
+    direction_rising: NonEmpty
+    direction_steady: NonEmpty
+    direction_falling: NonEmpty
     tolerance: NonEmpty
+    after_a_break: NonEmpty
+
+
+class ResearchTools(_Section):
+    """What ``ketpath pk`` and ``ketpath body`` say about themselves, and where effect is shown."""
+
+    note: NonEmpty
+    effect_routes: tuple[NonEmpty, ...] = Field(min_length=1)
 
 
 class AssessmentSection(_Section):
@@ -151,6 +196,7 @@ class AssessmentSection(_Section):
     unknown_route: NonEmpty
     caveat: NonEmpty
     words: BodyWords
+    research: ResearchTools
 
 
 class Body(Strict):
@@ -185,4 +231,11 @@ def body() -> Body:
             raise KnowledgeError(f"knowledge/body.toml: routes.{name}: not in the route vocabulary")
     if loaded.assessment.unknown_route not in loaded.routes:
         raise KnowledgeError("knowledge/body.toml: assessment.unknown_route: not a modelled route")
+    for name in loaded.assessment.research.effect_routes:
+        if name not in loaded.routes:
+            raise KnowledgeError(
+                f"knowledge/body.toml: assessment.research.effect_routes: {name}: not a modelled route"
+            )
+    if loaded.tolerance.reading.break_claim not in claims():
+        raise KnowledgeError("knowledge/body.toml: tolerance.reading.break_claim: unknown claim")
     return loaded

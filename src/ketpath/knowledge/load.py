@@ -126,6 +126,7 @@ class Term(_Strict):
     depressant: bool = False
     injection: bool = False
     high_risk: bool = False
+    withdrawal_risk: bool = False
     group: str | None = None
 
 
@@ -548,8 +549,14 @@ class Locale(_Strict):
     contacts: tuple[Contact, ...] = Field(min_length=1)
 
     def of_kinds(self, kinds: Iterable[str]) -> tuple[Contact, ...]:
-        """The contacts of these kinds, in the order asked; emergency always available."""
-        wanted = list(kinds)
+        """The contacts of these kinds, in the order asked; emergency always available.
+
+        A place with no line of the kinds asked (no drugs helpline, say) still
+        shows its emergency number last, so no flag is ever without a number.
+        """
+        wanted = [*dict.fromkeys(kinds)]
+        if "emergency" not in wanted:
+            wanted.append("emergency")
         return tuple(c for kind in wanted for c in self.contacts if c.kind == kind)
 
 

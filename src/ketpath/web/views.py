@@ -176,8 +176,17 @@ def course_view(course: Course) -> dict[str, Any]:
 
 
 def body_view(body: dict[str, Any]) -> dict[str, Any]:
-    """The body model's estimate in the terminal report's words; never read as dose advice."""
-    return {**body_sentences(body), **graded(body["grade"], body["sources"])}
+    """The body model's estimate in the terminal report's words; never read as dose advice.
+
+    Tolerance is a level and a direction, never a figure; the after-a-break
+    warning (when given) carries its own claim's grade and sources.
+    """
+    after = body["after_a_break"]
+    return {
+        **body_sentences(body),
+        **graded(body["grade"], body["sources"]),
+        "after_a_break_evidence": graded(after["grade"], after["sources"]) if after else None,
+    }
 
 
 def questionnaire_latest_view(questionnaires: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:

@@ -4,6 +4,11 @@ the whole-history timeline behind ``ketpath body``.
 Uses without an amount are left out, a use without a route is taken as the
 usual route, and a missing weight as a default; all three choices are data in
 ``knowledge/body.toml`` and both outputs say how often each was made.
+
+What a person sees is words only: the direction of this week's exposure, the
+tolerance level and direction, and after a break that a usual amount is now more
+dangerous. No exposure figure, and no tolerance or effect as a percentage or a
+multiplier: those read as "take more" (DESIGN.md, rules that are not negotiable).
 """
 
 from __future__ import annotations
@@ -16,10 +21,19 @@ from typing import Any
 import numpy as np
 
 from ketpath.core.assess.history import History, build_history
-from ketpath.core.body import DoseHistory, body_summary
+from ketpath.core.body import DoseHistory
 from ketpath.core.body.pk import route_names
 from ketpath.core.body.timeline import Timeline, history_timeline
+from ketpath.core.body.tolerance import (
+    Tolerance,
+    exposure,
+    level_of,
+    saturation,
+    tolerance,
+    tolerance_reading,
+)
 from ketpath.core.records import Record
+from ketpath.knowledge import claims
 from ketpath.knowledge.body import body
 
 MICROSECONDS_PER_HOUR = 3_600 * 1_000_000
@@ -75,18 +89,55 @@ def doses_of(history: History) -> Doses:
 
 
 def body_section(history: History) -> dict[str, Any] | None:
-    """Exposure, tolerance and trend at ``as_of``; None when no use carries an amount."""
+    """Exposure trend, tolerance level and direction, and the after-a-break warning, in words.
+
+    None when no use carries an amount.
+    """
     doses = doses_of(history)
     if not len(doses.history):
         return None
-    summary = body_summary(doses.history, history.end_utc / MICROSECONDS_PER_HOUR, doses.weight_kg)
-    return {**summary, **doses.assumptions()}
+    as_of_h = history.end_utc / MICROSECONDS_PER_HOUR
+    past = doses.history.before(as_of_h)
+    reading = tolerance_reading(past, as_of_h, weight_kg=doses.weight_kg)
+    return {
+        "exposure_trend": exposure(past, as_of_h, weight_kg=doses.weight_kg).trend,
+        "tolerance": {"level": reading.level, "direction": reading.direction},
+        "after_a_break": after_a_break(history, doses),
+        **doses.assumptions(),
+    }
+
+
+def after_a_break(history: History, doses: Doses) -> dict[str, Any] | None:
+    """The warning that a usual amount is now more dangerous, or None.
+
+    Given when the last use (with or without an amount) is ``break_days`` or more
+    local days ago and tolerance at that use was moderate or high
+    (``knowledge/body.toml``, ``tolerance.reading``); it carries its claim's grade
+    and sources.
+    """
+    rule = body().tolerance.reading
+    if not len(history.uses):
+        return None
+    days = history.end_day - int(history.use_days[-1])
+    if days < rule.break_days.value:
+        return None
+    last_use_h = float(history.uses.utc[-1]) / MICROSECONDS_PER_HOUR
+    at_last_use = tolerance(doses.history, [last_use_h], weight_kg=doses.weight_kg)
+    if level_of(float(saturation(at_last_use)[0])) == "low":
+        return None
+    claim = claims()[rule.break_claim]
+    return {
+        "days": days,
+        "claim": claim.id,
+        "grade": claim.grade,
+        "sources": list(claim.sources),
+    }
 
 
 def body_sentences(section: dict[str, Any]) -> dict[str, str | None]:
     """The body section in words (``knowledge/body.toml``), shared by every view of it."""
     words = body().assessment.words
-    tolerance = section["tolerance"]
+    tolerance_words = section["tolerance"]
     assumed = []
     if section["uses_without_amount"]:
         assumed.append(f"{section['uses_without_amount']} uses without an amount were left out")
@@ -94,14 +145,16 @@ def body_sentences(section: dict[str, Any]) -> dict[str, str | None]:
         assumed.append(f"{section['routes_assumed']} uses without a route were taken as snorted")
     if section["weight_assumed"]:
         assumed.append(f"a weight of {section['weight_kg']:.0f} kg was assumed")
-    trend = getattr(words, f"trend_{section['trend']}")
+    after = section["after_a_break"]
     return {
+        "after_a_break": words.after_a_break.format(days=after["days"]) if after else None,
         "exposure": words.exposure.format(
-            exposure_7d=section["exposure_7d_ng_h_ml"],
-            exposure_30d=section["exposure_30d_ng_h_ml"],
-            trend=trend,
+            trend=getattr(words, f"trend_{section['exposure_trend']}")
         ),
-        "tolerance": words.tolerance.format(pk=tolerance["pk"], pd=tolerance["pd"]),
+        "tolerance": words.tolerance.format(
+            level=getattr(words, f"level_{tolerance_words['level']}"),
+            direction=getattr(words, f"direction_{tolerance_words['direction']}"),
+        ),
         "assumed": ("Assumed: " + "; ".join(assumed) + ".") if assumed else None,
         "caveat": section["caveat"],
     }
@@ -109,32 +162,37 @@ def body_sentences(section: dict[str, Any]) -> dict[str, str | None]:
 
 @dataclass(frozen=True)
 class BodyReport:
-    """A whole history through the body model, with the clock to read it by."""
+    """A whole history through the body model, with the clock to read it by.
+
+    ``section`` is the assessment's body section (words) at ``as_of``. The
+    timeline keeps the model's numbers; :meth:`to_dict` gives tolerance per day
+    as a level word, never as a fraction, because a person may run
+    ``ketpath body`` on their own history.
+    """
 
     timeline: Timeline
     doses: Doses
     zone: tzinfo
     as_of: datetime
+    section: dict[str, Any] | None
 
     def when(self, hours: float) -> datetime:
         return (EPOCH + timedelta(hours=hours)).astimezone(self.zone)
 
     def to_dict(self) -> dict[str, Any]:
         t = self.timeline
+        levels = saturation(Tolerance(pk=t.days.pk, pd=t.days.pd))
         return {
             "as_of": self.as_of.isoformat(),
-            "summary": dict(t.summary),
+            "note": body().assessment.research.note,
+            "summary": self.section,
             "weeks": [
                 {"start": self.when(h).date().isoformat(), "exposure_ng_h_ml": float(v)}
                 for h, v in zip(t.weeks.start_h, t.weeks.ketamine_auc_ng_h_ml, strict=True)
             ],
             "days": [
-                {
-                    "date": self.when(h).date().isoformat(),
-                    "tolerance_pk": float(pk),
-                    "tolerance_pd": float(pd),
-                }
-                for h, pk, pd in zip(t.days.start_h, t.days.pk, t.days.pd, strict=True)
+                {"date": self.when(h).date().isoformat(), "tolerance": level_of(float(level))}
+                for h, level in zip(t.days.start_h, levels, strict=True)
             ],
             "doses": [
                 {
@@ -160,4 +218,10 @@ def body_report(records: Sequence[Record], as_of: datetime) -> BodyReport:
         weight_kg=doses.weight_kg,
         origin_h=origin_h,
     )
-    return BodyReport(timeline=timeline, doses=doses, zone=history.zone, as_of=as_of)
+    return BodyReport(
+        timeline=timeline,
+        doses=doses,
+        zone=history.zone,
+        as_of=as_of,
+        section=body_section(history),
+    )

@@ -267,7 +267,7 @@ def _depressant_withdrawal(history: History, flag_id: str, rule: RedFlagRule) ->
     """Withdrawal-like symptoms soon after regular use with alcohol, benzodiazepines or GHB/GBL."""
     members = frozenset(s for group in rule.symptom_sets for s in group)
     qualifying = _severe_enough(history, members, rule.min_severity)
-    depressant = use_flags(history, "depressant")
+    depressant = use_flags(history, "withdrawal_risk")
 
     def find(end: int, since: int) -> Evidence | None:
         window = _in_window(history.symptoms, end, rule.window_days, since, qualifying)
@@ -290,7 +290,7 @@ def _depressant_withdrawal(history: History, flag_id: str, rule: RedFlagRule) ->
             return None
         values: dict[str, object] = {
             "symptoms": _labels([s for group in sets for s in group]),
-            "drugs": drug_names(before, "depressant"),
+            "drugs": drug_names(before, "withdrawal_risk"),
             "depressant_days": days,
         }
         return values, [*_symptoms(history, found), *before]

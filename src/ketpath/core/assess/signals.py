@@ -94,6 +94,7 @@ def _use_masks(history: History) -> dict[str, Bools]:
     injection = vocab.flagged("routes", "injection")
     depressants = vocab.flagged("co_use", "depressant")
     high_risk = vocab.flagged("co_use", "high_risk")
+    withdrawal_risk = vocab.flagged("co_use", "withdrawal_risk")
     rows = [
         (
             u.setting is not None and u.setting not in social,
@@ -101,10 +102,11 @@ def _use_masks(history: History) -> dict[str, Bools]:
             u.route in injection,
             not depressants.isdisjoint(u.co_use),
             not high_risk.isdisjoint(u.co_use),
+            not withdrawal_risk.isdisjoint(u.co_use),
         )
         for u in history.uses.records
     ]
-    names = ("nonsocial", "coping", "injection", "depressant", "high_risk")
+    names = ("nonsocial", "coping", "injection", "depressant", "high_risk", "withdrawal_risk")
     table = np.array(rows, dtype=bool).reshape(-1, len(names))
     return dict(zip(names, table.T, strict=True))
 

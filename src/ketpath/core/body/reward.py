@@ -17,11 +17,19 @@ closed-form impulse response of the equations above with D' = -D + Delta
 (impulses), the example values alpha 0.3, Ta 1, beta 0.5, Tb 0.1, and the updates
 above with B and G in 0-0.1. We could not read the equations in the paper itself.
 
-Departures, all project choices: D is the effect-site concentration divided by
-the racemic C50 instead of impulses, and Delta is one dose's area under that
-signal (what an impulse of size Delta integrates to in the paper); time is read
-in hours; beta and Tb stay within bounds and relax toward their naive values
-with a slow time constant, applied at each dose from the time since the last.
+Departures, all project choices: D is the effect-site concentration Ce as a
+saturating signal Ce / (Ce + C50) (racemic C50) instead of impulses, which is
+Ce / C50 at low levels and stays below 1 for any amount; Delta is one dose's
+area under Ce / C50 (what an impulse of size Delta integrates to in the paper,
+in closed form); time is read in hours; beta and Tb stay within bounds, Tb never
+exceeds ``max_gain`` x beta, and both relax toward their naive values with a
+slow time constant, applied at each dose from the time since the last.
+
+Bounded by construction, for any history: 0 <= D < 1 gives 0 <= a < Ta/alpha,
+and Tb <= max_gain x beta at every moment gives 0 <= b < max_gain x Ta/alpha
+(where b reaches max_gain x sup a, its derivative is <= 0), so
+-max_gain x Ta/alpha < w < Ta/alpha: (-3.3, 3.3) with the default values.
+Without these bounds years of heavy use drove w below -500.
 
 Integration is exact for a drive that is linear between grid points: the grid is
 the caller's times plus dense points after every dose, and each step uses the
@@ -47,7 +55,7 @@ from ketpath.core.body.pk import (
 )
 from ketpath.knowledge.body import body
 
-__all__ = ["Reward", "RewardParameters", "dose_extremes", "opponent_process"]
+__all__ = ["Reward", "RewardParameters", "dose_extremes", "opponent_process", "saturating_drive"]
 
 # Offsets (h) after each dose at which the drive is sampled: 5 min for 4 h, then 30 min to 24 h.
 _DOSE_GRID_H = np.concatenate([np.arange(0.0, 4.0, 5.0 / 60.0), np.arange(4.0, 24.01, 0.5)])
@@ -66,7 +74,13 @@ class RewardParameters:
     max_step: float
     beta_min: float
     t_b_max: float
+    max_gain: float
     recovery_h: float
+
+    def w_bounds(self) -> tuple[float, float]:
+        """The open interval w always lies in: (-max_gain x Ta/alpha, Ta/alpha)."""
+        high = self.t_a / self.alpha
+        return -self.max_gain * high, high
 
     @classmethod
     def from_knowledge(cls) -> RewardParameters:
@@ -81,13 +95,17 @@ class RewardParameters:
             max_step=reward.max_step.value,
             beta_min=reward.beta_min.value,
             t_b_max=reward.t_b_max.value,
+            max_gain=reward.max_gain.value,
             recovery_h=reward.recovery.value * 24.0,
         )
 
 
 @dataclass(frozen=True)
 class Reward:
-    """The processes at the requested times; w > 0 is the high, w < 0 the low."""
+    """The processes at the requested times; w > 0 is the high, w < 0 the low.
+
+    a >= 0 and b >= 0; w lies within :meth:`RewardParameters.w_bounds`.
+    """
 
     t_h: FloatArray
     a: FloatArray
@@ -114,11 +132,18 @@ def opponent_process(
         return Reward(empty, empty, empty, empty, empty, empty)
     dose_times, sizes = _merged_doses(history, weight_kg, float(times[-1]))
     grid = _grid(times, dose_times)
-    drive = superpose(history, grid, ("effect",), weight_kg=weight_kg)["effect"]
-    drive /= body().effect.racemic_c50()
+    drive = saturating_drive(superpose(history, grid, ("effect",), weight_kg=weight_kg)["effect"])
     a, b, beta, t_b = _integrate(grid, drive, dose_times, sizes, settings)
     at = np.searchsorted(grid, times)
     return Reward(times, a[at], b[at], a[at] - b[at], beta[at], t_b[at])
+
+
+def saturating_drive(effect_site_ng_ml: FloatArray) -> FloatArray:
+    """D = Ce / (Ce + C50): Ce / C50 at low levels, always below 1."""
+    c50 = body().effect.racemic_c50()
+    site = np.maximum(effect_site_ng_ml, 0.0)
+    result: FloatArray = site / (site + c50)
+    return result
 
 
 def dose_extremes(reward: Reward, history: DoseHistory) -> tuple[FloatArray, FloatArray]:
@@ -198,7 +223,10 @@ def _integrate(
 def _adapt(
     beta: float, t_b: float, since_h: float, size: float, settings: RewardParameters
 ) -> tuple[float, float]:
-    """Relax toward naive values over ``since_h``, then apply one dose's adaptation."""
+    """Relax toward naive values over ``since_h``, then apply one dose's adaptation.
+
+    Tb is held at or below ``max_gain`` x beta, which keeps b, and so w, bounded.
+    """
     relax = math.exp(-since_h / settings.recovery_h) if math.isfinite(since_h) else 0.0
     beta = settings.beta + (beta - settings.beta) * relax
     t_b = settings.t_b + (t_b - settings.t_b) * relax
@@ -206,7 +234,7 @@ def _adapt(
         beta * (1.0 - min(settings.b_adaptation * size, settings.max_step)), settings.beta_min
     )
     t_b = min(t_b * (1.0 + min(settings.g_adaptation * size, settings.max_step)), settings.t_b_max)
-    return beta, t_b
+    return beta, min(t_b, settings.max_gain * beta)
 
 
 def _step_segment(

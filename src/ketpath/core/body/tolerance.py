@@ -1,10 +1,24 @@
-"""Tolerance as two slow memories of exposure, and the trend of weekly exposure.
+"""Tolerance as two slow processes driven by exposure, and the trend of weekly exposure.
 
 Metabolic tolerance (clearance induction) and pharmacodynamic tolerance (a
-rightward shift of C50) each follow a first-order memory of plasma ketamine
-(time constant tau) passed through a saturating map, so both rise with
-exposure, level off, and decay once use stops. Both are reported as fractions:
+rightward shift of C50) each rise with every dose toward a ceiling and decay
+toward none with their own time constant tau. Both are reported as fractions:
 0 means none, 0.5 means clearance (or C50) is 1.5 times the naive value.
+
+Each dose moves a component part of the way to its ceiling,
+T <- T + (max - T) (1 - exp(-AUC / (half x tau))), where AUC is the dose's own
+ketamine plasma area; between doses T decays as exp(-dt / tau). So the ceiling
+holds by construction, a long break lowers tolerance exactly with its time
+constant whatever the level it started from, and at low exposure or in a steady
+pattern of use the level matches the saturating map of the mean concentration,
+max x m / (m + half), that defines ``half``. (An earlier version saturated a
+memory of the concentration instead; heavy use then held tolerance near its
+ceiling for weeks after the last dose, because the memory had to fall far below
+``half`` before the map moved.)
+
+Known inexactness, accepted: a dose's whole area counts at the moment it is
+taken, while absorption and elimination spread it over hours; against time
+constants of days this shifts the build-up by hours at most.
 
 The sizes and time constants are calibration choices (rat data only, see
 ``knowledge/body.toml``). Tolerance is computed from the exposure the baseline
@@ -12,24 +26,42 @@ model predicts and is not fed back into the concentrations: feedback would let
 an uncalibrated guess act twice and would break the exact superposition of
 doses that keeps this fast. Callers wanting a tolerant clearance pass
 ``clearance_multiplier = 1 + pk`` to :func:`ketpath.core.body.pk.concentrations`.
+
+:func:`tolerance_reading` turns the two fractions into the words a person sees
+(a level and a direction, ``knowledge/body.toml`` section ``tolerance.reading``):
+never a percentage or a multiplier, which would read as "take more".
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 
-from ketpath.core.body.pk import DoseHistory, FloatArray, auc_windows, exposure_memory
+from ketpath.core.body.pk import DoseHistory, FloatArray, auc_windows, dose_auc
 from ketpath.knowledge.body import ToleranceComponent, body
 
-__all__ = ["Exposure", "Tolerance", "Trend", "exposure", "tolerance"]
+__all__ = [
+    "Direction",
+    "Exposure",
+    "Level",
+    "Tolerance",
+    "ToleranceReading",
+    "Trend",
+    "exposure",
+    "saturation",
+    "tolerance",
+    "tolerance_reading",
+]
 
 HOURS_PER_DAY = 24.0
 HOURS_PER_WEEK = 7.0 * HOURS_PER_DAY
 Trend = Literal["rising", "falling", "stable", "none"]
+Level = Literal["low", "moderate", "high"]
+Direction = Literal["rising", "steady", "falling"]
 
 
 @dataclass(frozen=True)
@@ -41,26 +73,90 @@ class Tolerance:
 
 
 def tolerance(history: DoseHistory, t_h: npt.ArrayLike, *, weight_kg: float = 70.0) -> Tolerance:
-    """Both tolerance components at times ``t_h`` (hours, any order)."""
+    """Both tolerance components at times ``t_h`` (hours, any order); doses after a time don't count."""
     components = body().tolerance
+    times = np.asarray(t_h, dtype=np.float64).reshape(-1)
+    order = np.argsort(history.times_h, kind="stable")
+    dose_times = history.times_h[order]
+    areas = dose_auc(history, weight_kg=weight_kg)[order] if len(history) else np.zeros(0)
     return Tolerance(
-        pk=_component(history, t_h, components.pk, weight_kg),
-        pd=_component(history, t_h, components.pd, weight_kg),
+        pk=_component(dose_times, areas, times, components.pk),
+        pd=_component(dose_times, areas, times, components.pd),
     )
 
 
 def _component(
-    history: DoseHistory, t_h: npt.ArrayLike, component: ToleranceComponent, weight_kg: float
+    dose_times: FloatArray, areas: FloatArray, times: FloatArray, component: ToleranceComponent
 ) -> FloatArray:
-    memory = exposure_memory(
-        history,
-        t_h,
-        time_constant_h=component.time_constant.value * HOURS_PER_DAY,
-        weight_kg=weight_kg,
-    )
-    half = component.half_saturation.value
-    result: FloatArray = component.max_fraction.value * memory / (memory + half)
+    """Level just after each dose by the recurrence, then decayed to each requested time."""
+    tau_h = component.time_constant.value * HOURS_PER_DAY
+    ceiling = component.max_fraction.value
+    # Each dose leaves exp(-AUC / (half x tau)) of the way to the ceiling still to go.
+    remaining = np.exp(-areas / (component.half_saturation.value * tau_h))
+    after_dose = np.empty_like(dose_times)
+    level, previous = 0.0, -math.inf
+    for k, (time, left) in enumerate(zip(dose_times.tolist(), remaining.tolist(), strict=True)):
+        if math.isfinite(previous):
+            level *= math.exp(-(time - previous) / tau_h)
+        level = ceiling - (ceiling - level) * left
+        after_dose[k], previous = level, time
+    last = np.searchsorted(dose_times, times, side="right") - 1
+    result = np.zeros_like(times)
+    seen = last >= 0
+    since = times[seen] - dose_times[last[seen]]
+    result[seen] = after_dose[last[seen]] * np.exp(-since / tau_h)
     return result
+
+
+def saturation(level: Tolerance) -> FloatArray:
+    """The larger of the two components as a fraction of its ceiling (0 none, 1 the ceiling)."""
+    components = body().tolerance
+    result: FloatArray = np.maximum(
+        level.pk / components.pk.max_fraction.value, level.pd / components.pd.max_fraction.value
+    )
+    return result
+
+
+@dataclass(frozen=True)
+class ToleranceReading:
+    """Tolerance in words: how high it is now, and which way it went over the last window."""
+
+    level: Level
+    direction: Direction
+
+
+def tolerance_reading(
+    history: DoseHistory, as_of_h: float, *, weight_kg: float = 70.0
+) -> ToleranceReading:
+    """The level at ``as_of_h`` and its direction since a window before (``tolerance.reading``)."""
+    rule = body().tolerance.reading
+    window_h = rule.window.value * HOURS_PER_DAY
+    now, before = saturation(tolerance(history, [as_of_h, as_of_h - window_h], weight_kg=weight_kg))
+    return ToleranceReading(
+        level=level_of(float(now)), direction=_direction(float(now), float(before))
+    )
+
+
+def level_of(fraction_of_ceiling: float) -> Level:
+    """``low``, ``moderate`` or ``high`` by the thresholds in ``tolerance.reading``."""
+    rule = body().tolerance.reading
+    if fraction_of_ceiling >= rule.high.value:
+        return "high"
+    if fraction_of_ceiling >= rule.moderate.value:
+        return "moderate"
+    return "low"
+
+
+def _direction(now: float, before: float) -> Direction:
+    rule = body().tolerance.reading
+    larger = max(now, before)
+    if larger < rule.negligible.value:
+        return "steady"
+    if now - before >= rule.change.value * larger:
+        return "rising"
+    if before - now >= rule.change.value * larger:
+        return "falling"
+    return "steady"
 
 
 @dataclass(frozen=True)
