@@ -15,7 +15,10 @@ on colour alone.
 The charts describe what logged doses did in the model. No chart marks a
 target, a range to aim for, or anything that could be read as how much to take;
 that is also why the published concentration bands (REFERENCE.md, Zanos 2018)
-are not shaded: they are not in ``knowledge/`` as sourced data.
+are not shaded: they are not in ``knowledge/`` as sourced data. Tolerance is
+drawn against level words (none, moderate, high), not percentages, and the
+effect of one dose is drawn only when the curve carries it (routes with human
+effect data) and never summed up as a peak value.
 """
 
 from __future__ import annotations
@@ -39,6 +42,8 @@ from matplotlib.typing import RcKeyType
 
 from ketpath.core.body.pk import FloatArray
 from ketpath.core.body.timeline import Timeline
+from ketpath.core.body.tolerance import Tolerance, level_of, saturation
+from ketpath.knowledge.body import body
 
 __all__ = [
     "Chart",
@@ -175,13 +180,6 @@ def _week_bars(axes: Axes, starts: FloatArray, heights: FloatArray) -> None:
     axes.set_ylim(bottom=0)
 
 
-def _legend_below(axes: Axes) -> None:
-    """Under the panel, clear of the data (the panels share an x axis, so there is room)."""
-    axes.legend(
-        loc="upper center", bbox_to_anchor=(0.5, -0.02), ncols=2, frameon=False, fontsize=12.0
-    )
-
-
 def _date_axis(axes: Axes, zone: tzinfo | None = None) -> None:
     # matplotlib.dates is not annotated.
     locator = AutoDateLocator(tz=zone, minticks=3, maxticks=6)  # type: ignore[no-untyped-call]
@@ -209,14 +207,19 @@ def dose_curve_chart(curve: dict[str, list[float]], *, dose_label: str) -> Chart
     ketamine = np.asarray(curve.get("ketamine_ng_ml", []), dtype=np.float64)
     norketamine = np.asarray(curve.get("norketamine_ng_ml", []), dtype=np.float64)
     drug_effect = np.asarray(curve.get("effect", []), dtype=np.float64)
-    title = f"Modelled blood levels after {dose_label}"
+    title = f"Modelled blood levels after {dose_label} (research model)"
     with chart_style():
-        figure = Figure(figsize=(_WIDTH_IN, 6.4), layout="constrained")
-        levels, felt = figure.subplots(2, 1, sharex=True, height_ratios=[3, 2])
+        if "effect" in curve:
+            figure = Figure(figsize=(_WIDTH_IN, 6.4), layout="constrained")
+            levels, felt = figure.subplots(2, 1, sharex=True, height_ratios=[3, 2])
+        else:
+            figure = Figure(figsize=(_WIDTH_IN, 4.2), layout="constrained")
+            levels, felt = figure.subplots(), None
         figure.suptitle(title)
         if len(hours) == 0:
-            _no_data(levels, "No curve to show")
-            _no_data(felt, "No curve to show")
+            for axes in (levels, felt):
+                if axes is not None:
+                    _no_data(axes, "No curve to show")
             return render(figure, title=title, alt=f"No curve to show for {dose_label}.")
         levels.plot(hours, ketamine, color=BLUE, label="Ketamine")
         levels.plot(hours, norketamine, color=ORANGE, linestyle="--", label="Norketamine")
@@ -224,11 +227,15 @@ def dose_curve_chart(curve: dict[str, list[float]], *, dose_label: str) -> Chart
         levels.set_ylim(bottom=0)
         levels.yaxis.set_major_formatter(FuncFormatter(_thousands))
         levels.legend(loc="upper right", frameon=False)
-        felt.plot(hours, drug_effect, color=GREEN, linestyle="-.")
-        felt.set_ylim(0, 1)
-        felt.set_ylabel("Effect (0 to 1)")
-        felt.set_xlabel("Hours after the dose")
-        felt.set_xlim(0, float(hours[-1]))
+        bottom = levels
+        if felt is not None:
+            felt.plot(hours, drug_effect, color=GREEN, linestyle="-.")
+            felt.set_ylim(0, 1)
+            felt.set_yticks([0.0, 1.0], labels=["none", "maximal"])
+            felt.set_ylabel("Modelled effect")
+            bottom = felt
+        bottom.set_xlabel("Hours after the dose")
+        bottom.set_xlim(0, float(hours[-1]))
         return render(figure, title=title, alt=_dose_curve_alt(curve, dose_label))
 
 
@@ -242,13 +249,17 @@ def _dose_curve_alt(curve: dict[str, list[float]], dose_label: str) -> str:
 
     ketamine, ketamine_at = peak("ketamine_ng_ml")
     norketamine, norketamine_at = peak("norketamine_ng_ml")
-    strongest, strongest_at = peak("effect")
+    if "effect" in curve:
+        effect = (
+            f", and the modelled effect is strongest after {_amount(peak('effect')[1])} minutes"
+        )
+    else:
+        effect = ", with no effect curve (no human effect data for this route)"
     return (
-        f"Line charts of the modelled plasma levels after {dose_label}: ketamine peaks at "
-        f"{_amount(ketamine)} ng/mL {_amount(ketamine_at)} minutes after the dose and "
-        f"norketamine at {_amount(norketamine)} ng/mL after {_amount(norketamine_at)} minutes, "
-        f"and the modelled effect peaks at {strongest:.2f} on a 0-to-1 scale after "
-        f"{_amount(strongest_at)} minutes."
+        f"Line charts of the modelled plasma levels after {dose_label} (a research model, never "
+        f"a guide to dosing): ketamine peaks at {_amount(ketamine)} ng/mL "
+        f"{_amount(ketamine_at)} minutes after the dose and norketamine at "
+        f"{_amount(norketamine)} ng/mL after {_amount(norketamine_at)} minutes{effect}."
     )
 
 
@@ -312,20 +323,21 @@ def _exposure_panel(axes: Axes, week_starts: FloatArray, timeline: Timeline) -> 
     axes.yaxis.set_major_locator(MaxNLocator(4))
 
 
+def _tolerance_level(timeline: Timeline) -> FloatArray:
+    return saturation(Tolerance(pk=timeline.days.pk, pd=timeline.days.pd))
+
+
 def _tolerance_panel(axes: Axes, days: FloatArray, timeline: Timeline) -> None:
-    axes.plot(days, 100.0 * timeline.days.pk, color=BLUE, label="Metabolic (clearance)")
-    axes.plot(
-        days,
-        100.0 * timeline.days.pd,
-        color=VERMILLION,
-        linestyle="--",
-        label="Pharmacodynamic (C50)",
+    """The tolerance level against its words: no percentage, no multiplier."""
+    rule = body().tolerance.reading
+    axes.plot(days, _tolerance_level(timeline), color=VERMILLION)
+    axes.set_title("Tolerance in the model (level, not a measurement)", loc="left")
+    axes.set_ylim(0, 1)
+    axes.set_yticks(
+        [0.0, rule.moderate.value, rule.high.value, 1.0],
+        labels=["none", "moderate", "high", "ceiling"],
     )
-    axes.set_title("Tolerance", loc="left")
-    axes.set_ylabel("% above none")
-    axes.set_ylim(bottom=0)
-    axes.yaxis.set_major_locator(MaxNLocator(4))
-    _legend_below(axes)
+    axes.grid(axis="y", color=GREY, alpha=0.3)
 
 
 def _reward_panel(axes: Axes, doses: FloatArray, timeline: Timeline) -> None:
@@ -359,7 +371,8 @@ def _reward_panel(axes: Axes, doses: FloatArray, timeline: Timeline) -> None:
 def _timeline_alt(timeline: Timeline, clock: _Clock) -> str:
     weeks = timeline.weeks
     busiest = int(np.argmax(weeks.ketamine_auc_ng_h_ml))
-    tolerance = timeline.summary["tolerance"]
+    levels = _tolerance_level(timeline)
+    highest = int(np.argmax(levels))
     highs, lows = timeline.doses.high, timeline.doses.low
     if len(highs) == 1:
         reward = f"the one dose brought a high of {highs[0]:.2f} and a low of {lows[0]:.2f}"
@@ -371,9 +384,9 @@ def _timeline_alt(timeline: Timeline, clock: _Clock) -> str:
     return (
         f"From {clock.day(float(weeks.start_h[0]))} to {clock.day(timeline.as_of_h)}, weekly ketamine "
         f"exposure was highest at {_amount(float(weeks.ketamine_auc_ng_h_ml[busiest]))} "
-        f"ng·h/mL in the week of {clock.day(float(weeks.start_h[busiest]))}; metabolic tolerance now "
-        f"stands at {100 * tolerance['pk']:.0f}% (faster clearance) and pharmacodynamic "
-        f"tolerance at {100 * tolerance['pd']:.0f}% (the same blood level has less effect); "
+        f"ng·h/mL in the week of {clock.day(float(weeks.start_h[busiest]))}; tolerance in the "
+        f"model is now {level_of(float(levels[-1]))}, and was highest "
+        f"({level_of(float(levels[highest]))}) on {clock.day(float(timeline.days.start_h[highest]))}; "
         f"{reward}."
     )
 

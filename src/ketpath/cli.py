@@ -268,7 +268,10 @@ def people(db: DbOption = None, as_json: JsonOption = False) -> None:
 
 # ---------------------------------------------------------------- the body model
 
-MODEL_NOTE = "A model estimate from studies of medical ketamine; it describes, and never advises how much to take."
+MODEL_NOTE = (
+    "Research model, not for personal use, and never a guide to dosing: an estimate from "
+    "studies of medical ketamine that describes, and never advises how much to take."
+)
 PlotOption = Annotated[
     Path | None, typer.Option("--plot", help="Also draw the curves to this SVG file.")
 ]
@@ -292,7 +295,13 @@ def pk(
     as_json: JsonOption = False,
     plot: PlotOption = None,
 ) -> None:
-    """What one dose does in the model: peak, timing, exposure and half-life."""
+    """Research model, not for personal use, never a guide to dosing: one dose's modelled
+    concentrations (peak, timing, exposure, half-life).
+
+    The effect curve is given only for routes with human effect data (intravenous,
+    intramuscular, intranasal, oral) and never as a peak percentage; for smoked,
+    sublingual and rectal use it is left out.
+    """
     if route not in vocabulary().routes:
         fail(f"--route: unknown value {route!r}; allowed: {', '.join(vocabulary().routes)}")
     if not 20 < weight_kg <= 400:
@@ -305,10 +314,23 @@ def pk(
 
     summary = single_dose_summary(dose_mg, route, weight_kg=weight_kg, infusion_min=infusion_min)
     curve = dose_curve(dose_mg, route, weight_kg=weight_kg, infusion_min=infusion_min)
+    # Never a peak effect value: with a dose and a route it works as a dose -> effect calculator.
+    effect_summary = summary.pop("effect")
+    effect_peak_min = effect_summary["time_to_peak_min"] if "effect" in curve else None
+    no_effect = f"No effect curve for {route}: the model has no human effect data for this route."
     if plot is not None:
         _write_chart(plot, dose_curve_chart(curve, dose_label=f"{dose_mg:g} mg {route}"))
     if as_json:
-        print(json.dumps({**summary, "curve": curve, "note": MODEL_NOTE}, indent=2))
+        effect_json = (
+            {"time_to_peak_min": effect_peak_min}
+            if effect_peak_min is not None
+            else {"omitted": no_effect}
+        )
+        print(
+            json.dumps(
+                {**summary, "effect": effect_json, "curve": curve, "note": MODEL_NOTE}, indent=2
+            )
+        )
         return
     table = Table("", "Peak (ng/mL)", "Range", "Peak at", "Exposure (ng·h/mL)", "Half-life")
     for name in ("ketamine", "norketamine"):
@@ -323,9 +345,12 @@ def pk(
             f"{row['terminal_half_life_h']:.1f} h",
         )
     console.print(table)
-    console.print(
-        f"Modelled effect peaks at {summary['effect']['peak_effect']:.0%} after {summary['effect']['time_to_peak_min']:.0f} min."
-    )
+    if effect_peak_min is not None:
+        console.print(
+            f"In the model the effect is strongest {effect_peak_min:.0f} min after the dose."
+        )
+    else:
+        console.print(no_effect)
     console.print(Text(MODEL_NOTE, style="dim italic"))
 
 
@@ -336,7 +361,8 @@ def body_history(
     as_json: JsonOption = False,
     plot: PlotOption = None,
 ) -> None:
-    """Run a whole history through the body model: weekly exposure, tolerance, highs and lows."""
+    """Research model, not for personal use, never a guide to dosing: a whole history through
+    the body model (weekly exposure, tolerance in words, the modelled highs and lows)."""
     from ketpath.charts import body_timeline_chart  # noqa: PLC0415
     from ketpath.core.assess.body import EPOCH, body_report  # noqa: PLC0415
     from ketpath.terminal import render_body_report  # noqa: PLC0415

@@ -143,7 +143,19 @@ def test_dose_curve_peaks_match_the_single_dose_summary(dose_mg, route, infusion
     assert max(curve["norketamine_ng_ml"]) == pytest.approx(
         summary["norketamine"]["cmax_ng_ml"], rel=0.02
     )
-    assert max(curve["effect"]) == pytest.approx(summary["effect"]["peak_effect"], rel=0.02)
+    if route != "smoked":
+        assert max(curve["effect"]) == pytest.approx(summary["effect"]["peak_effect"], rel=0.02)
+
+
+@pytest.mark.parametrize("route", ["smoked", "sublingual", "rectal"])
+def test_dose_curve_omits_the_effect_for_routes_without_human_effect_data(route):
+    curve = dose_curve(60.0, route)
+    assert set(curve) == {"t_min", "ketamine_ng_ml", "norketamine_ng_ml"}
+
+
+@pytest.mark.parametrize("route", ["intravenous", "intramuscular", "intranasal", "oral"])
+def test_dose_curve_keeps_the_effect_for_clinical_routes(route):
+    assert "effect" in dose_curve(60.0, route)
 
 
 def test_dose_curve_is_a_regular_grid_plus_the_peaks():

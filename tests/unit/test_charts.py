@@ -132,9 +132,31 @@ def test_the_timeline_alt_gives_the_busiest_week_tolerance_and_the_high_and_low(
     chart = body_timeline_chart(timeline, start=START, zone=LONDON)
     busiest = timeline.weeks.ketamine_auc_ng_h_ml.max()
     assert f"highest at {busiest:,.0f} ng·h/mL" in chart.alt
-    assert f"{100 * timeline.summary['tolerance']['pd']:.0f}%" in chart.alt
+    assert "tolerance in the model is now low, and was highest (high) on 2026-03-30" in chart.alt
+    assert "%" not in chart.alt
     assert f"from {timeline.doses.high[0]:.2f} to {timeline.doses.high[-1]:.2f}" in chart.alt
     assert "From 2026-03-01 to 2026-04-15" in chart.alt
+
+
+def test_the_timeline_chart_shows_tolerance_as_level_words_not_percentages():
+    chart = body_timeline_chart(month_of_daily_use(), start=START, zone=LONDON)
+    assert "% above none" not in chart.svg
+    assert re.findall(r">(none|moderate|high|ceiling)<", chart.svg) == [
+        "none",
+        "moderate",
+        "high",
+        "ceiling",
+    ]
+
+
+def test_the_dose_curve_gives_no_effect_value_and_none_at_all_for_smoked():
+    clinical = dose_curve_chart(dose_curve(60.0, "intranasal"), dose_label="60 mg, snorted")
+    assert "effect is strongest after" in clinical.alt
+    assert not re.search(r"effect peaks at|0\.\d\d on a 0-to-1", clinical.alt)
+    smoked = dose_curve_chart(dose_curve(60.0, "smoked"), dose_label="60 mg, smoked")
+    assert "no effect curve" in smoked.alt
+    assert "Modelled effect" not in smoked.svg
+    assert "research model" in smoked.alt
 
 
 def test_the_timeline_dates_follow_the_zone():

@@ -184,6 +184,46 @@ def test_body_runs_a_whole_history(tmp_path, capsys):
     assert "<svg" in plot.read_text()
 
 
+@pytest.mark.parametrize("command", ["pk", "body"])
+def test_pk_and_body_help_says_research_tool_not_for_dosing(command, capsys):
+    assert run([command, "--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "Research model, not for personal use, never a guide to dosing" in text
+
+
+def test_pk_never_prints_an_effect_peak_as_a_percentage(capsys):
+    assert run(["pk", "--dose-mg", "60", "--route", "intranasal"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "%" not in out
+    assert "peaks at" not in out.lower()
+    assert "effect is strongest" in out
+    assert "not for personal use" in out
+
+
+def test_pk_omits_the_effect_for_smoked(capsys):
+    assert run(["pk", "--dose-mg", "60", "--route", "smoked", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert "effect" not in result["curve"]
+    assert "no human effect data" in result["effect"]["omitted"]
+    assert run(["pk", "--dose-mg", "60", "--route", "smoked"]) == 0
+    assert "No effect curve for smoked" in " ".join(capsys.readouterr().out.split())
+
+
+def test_pk_json_has_no_peak_effect_value(capsys):
+    assert run(["pk", "--dose-mg", "60", "--route", "oral", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert set(result["effect"]) == {"time_to_peak_min"}
+    assert "not for personal use" in result["note"]
+
+
+def test_body_output_says_research_tool_and_shows_no_tolerance_figure(capsys):
+    assert run(["body", str(EXAMPLES / "escalating-user.jsonl"), "--as-of", AS_OF]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "not for personal use" in out
+    assert "Tolerance in the model is" in out
+    assert "%" not in out
+
+
 def test_an_unexpected_error_exits_1_with_one_line_and_no_traceback(monkeypatch, capsys):
     from ketpath import cli
 

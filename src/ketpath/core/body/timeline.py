@@ -1,9 +1,11 @@
 """A whole dose history seen through the body model, as series ready to chart or serialise.
 
-:func:`history_timeline` gathers what the person view and the charts show over
-time: ketamine exposure per week, tolerance per day, and the high and the low
-that each dose produced in the opponent-process model ("the high shrinks, the
-low grows"). :func:`dose_curve` gives one dose's concentration and effect curve.
+:func:`history_timeline` gathers what the research tool ``ketpath body`` and its
+chart show over time: ketamine exposure per week, tolerance per day (as the
+model's fractions; persons see them only as level words), and the high and the
+low that each dose produced in the opponent-process model ("the high shrinks,
+the low grows"). :func:`dose_curve` gives one dose's concentration curve, and
+its effect curve for routes with human effect data.
 
 Times are hours on the caller's clock (the assessment uses hours since the Unix
 epoch, UTC); the caller turns them into dates. Days and weeks are runs of 24 and
@@ -32,6 +34,7 @@ from ketpath.core.body.pk import (
 )
 from ketpath.core.body.reward import _DOSE_GRID_H, dose_extremes, opponent_process
 from ketpath.core.body.tolerance import HOURS_PER_DAY, HOURS_PER_WEEK, tolerance
+from ketpath.knowledge.body import body
 
 __all__ = [
     "DailyTolerance",
@@ -207,19 +210,24 @@ def dose_curve(
 ) -> dict[str, list[float]]:
     """One dose's plasma ketamine and norketamine (ng/mL) and effect (0-1) over time.
 
+    The effect is given only for routes with human effect data
+    (``knowledge/body.toml``, ``assessment.research.effect_routes``); for the
+    others (smoked, sublingual, rectal) the curve has no ``"effect"`` key.
     The regular grid of ``step_min`` is joined by the peak times that
     :func:`single_dose_summary` finds, so a fast peak (an injection, smoking)
     is drawn at its height instead of falling between grid points. Describes a
-    given dose; never suggests one.
+    given dose for research; never suggests one.
     """
     if not hours > 0 or not step_min > 0:
         raise ValueError("hours and step_min must be positive")
     summary = single_dose_summary(dose_mg, route, weight_kg=weight_kg, infusion_min=infusion_min)
+    with_effect = route in body().assessment.research.effect_routes
     peaks_min = [
         _number(summary["ketamine"]["tmax_min"]),
         _number(summary["norketamine"]["tmax_min"]),
-        _number(summary["effect"]["time_to_peak_min"]),
     ]
+    if with_effect:
+        peaks_min.append(_number(summary["effect"]["time_to_peak_min"]))
     regular = np.arange(0.0, hours * 60.0 + step_min / 2.0, step_min)
     t_min = np.unique(np.concatenate([regular, [p for p in peaks_min if p <= hours * 60.0]]))
     history = DoseHistory(
@@ -229,12 +237,14 @@ def dose_curve(
         None if infusion_min is None else np.array([float(infusion_min)]),
     )
     levels = concentrations(history, t_min / 60.0, weight_kg=weight_kg)
-    return {
+    curve = {
         "t_min": _floats(t_min),
         "ketamine_ng_ml": _floats(levels.ketamine_ng_ml),
         "norketamine_ng_ml": _floats(levels.norketamine_ng_ml),
-        "effect": _floats(effect(levels.effect_site_ng_ml)),
     }
+    if with_effect:
+        curve["effect"] = _floats(effect(levels.effect_site_ng_ml))
+    return curve
 
 
 def _number(value: float | list[float]) -> float:
