@@ -5,7 +5,7 @@ Only ``ketpath.services`` should use this package; the core never imports it.
 
 from __future__ import annotations
 
-from ketpath.store.accounts import Bucket, PlanRow, SessionRow, UserRow
+from ketpath.store.accounts import ApiTokenRow, Bucket, PlanRow, SessionRow, UserRow
 from ketpath.store.database import (
     ENVIRONMENT_VARIABLE,
     Database,
@@ -19,6 +19,7 @@ from ketpath.store.unit_of_work import UnitOfWork
 
 __all__ = [
     "ENVIRONMENT_VARIABLE",
+    "ApiTokenRow",
     "Bucket",
     "Database",
     "Person",

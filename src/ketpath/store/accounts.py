@@ -1,4 +1,4 @@
-"""Repositories for accounts: users, sessions, API tokens, rate-limit buckets and plans.
+"""Repositories for accounts: users, sessions, API tokens, devices, rate-limit buckets, plans.
 
 As in ``repository``, rows never leave this module: they come back as frozen
 dataclasses, and nothing here commits. Session and API tokens arrive already
@@ -7,17 +7,19 @@ hashed; this module never sees a token itself.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Insert, Row, Select, delete, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ketpath.store.tables import (
     api_tokens,
     from_row,
+    known_devices,
     people,
     plans,
     rate_limit_buckets,
@@ -43,6 +45,21 @@ class SessionRow:
     user_id: int
     created_at: datetime
     last_seen: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApiTokenRow:
+    id: int
+    user_id: int
+    label: str | None
+    created_at: datetime
+    expires_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeviceRow:
+    id: int
+    user_id: int
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -152,15 +169,31 @@ class TokenRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def create(self, *, user_id: int, token_hash: str, now: datetime) -> None:
+    def create(
+        self,
+        *,
+        user_id: int,
+        token_hash: str,
+        now: datetime,
+        expires_at: datetime,
+        label: str | None = None,
+    ) -> None:
         self._session.execute(
-            insert(api_tokens).values(user_id=user_id, token_hash=token_hash, created_at=now)
+            insert(api_tokens).values(
+                user_id=user_id,
+                token_hash=token_hash,
+                created_at=now,
+                expires_at=expires_at,
+                label=label,
+            )
         )
 
-    def user_for(self, token_hash: str) -> UserRow | None:
-        """The token's account in one query (it runs on every API request)."""
+    def user_for(self, token_hash: str, *, now: datetime) -> UserRow | None:
+        """The live token's account in one query (it runs on every API request)."""
         query = _users_query().join(api_tokens, api_tokens.c.user_id == users.c.id)
-        row = self._session.execute(query.where(api_tokens.c.token_hash == token_hash)).first()
+        row = self._session.execute(
+            query.where(api_tokens.c.token_hash == token_hash, api_tokens.c.expires_at > now)
+        ).first()
         return from_row(UserRow, row) if row is not None else None
 
     def user_id_for(self, token_hash: str) -> int | None:
@@ -169,10 +202,70 @@ class TokenRepository:
         ).scalar_one_or_none()
         return found
 
+    def for_user(self, user_id: int) -> list[ApiTokenRow]:
+        rows: Sequence[Row[Any]] = self._session.execute(
+            select(api_tokens).where(api_tokens.c.user_id == user_id).order_by(api_tokens.c.id)
+        ).all()
+        return [from_row(ApiTokenRow, row) for row in rows]
+
+    def delete(self, token_id: int, *, user_id: int) -> bool:
+        """Delete the user's token ``token_id``; False when they have none of that id."""
+        result = self._session.execute(
+            delete(api_tokens).where(api_tokens.c.id == token_id, api_tokens.c.user_id == user_id)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def delete_for_user(self, user_id: int) -> int:
+        result = self._session.execute(delete(api_tokens).where(api_tokens.c.user_id == user_id))
+        count: int = result.rowcount  # type: ignore[attr-defined]
+        return count
+
+
+class DeviceRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def create(self, *, user_id: int, token_hash: str, now: datetime, expires_at: datetime) -> None:
+        self._session.execute(
+            insert(known_devices).values(
+                user_id=user_id, token_hash=token_hash, created_at=now, expires_at=expires_at
+            )
+        )
+
+    def find(self, token_hash: str, *, now: datetime) -> DeviceRow | None:
+        row = self._session.execute(
+            select(known_devices).where(
+                known_devices.c.token_hash == token_hash, known_devices.c.expires_at > now
+            )
+        ).first()
+        return from_row(DeviceRow, row) if row is not None else None
+
+    def user_id_for(self, token_hash: str, *, now: datetime) -> int | None:
+        found = self.find(token_hash, now=now)
+        return found.user_id if found is not None else None
+
+    def delete_expired(self, now: datetime) -> None:
+        self._session.execute(delete(known_devices).where(known_devices.c.expires_at <= now))
+
+
+def _insert_or_ignore(session: Session, statement_values: dict[str, Any]) -> Insert:
+    """``INSERT ... ON CONFLICT DO NOTHING`` for the bucket table, in the session's dialect."""
+    dialect = session.get_bind().dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    statement: Insert = (
+        module.insert(rate_limit_buckets).values(**statement_values).on_conflict_do_nothing()
+    )
+    return statement
+
 
 class RateLimitRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
+
+    def create_if_missing(self, key: str, bucket: Bucket) -> None:
+        """Insert the bucket unless it exists; a concurrent insert of the same key waits, then does nothing."""
+        values = {"key": key, "tokens": bucket.tokens, "updated_at": bucket.updated_at}
+        self._session.execute(_insert_or_ignore(self._session, values))
 
     def get(self, key: str) -> Bucket | None:
         """The bucket, locked for this transaction where the database can (PostgreSQL)."""
@@ -181,21 +274,12 @@ class RateLimitRepository:
         ).first()
         return Bucket(tokens=row.tokens, updated_at=row.updated_at) if row is not None else None
 
-    def put(self, key: str, bucket: Bucket, *, existed: bool) -> None:
-        """Write the bucket; a new one is inserted in a savepoint in case of a race."""
-        values = {"tokens": bucket.tokens, "updated_at": bucket.updated_at}
-        if existed:
-            self._session.execute(
-                update(rate_limit_buckets).where(rate_limit_buckets.c.key == key).values(**values)
-            )
-            return
-        try:
-            with self._session.begin_nested():
-                self._session.execute(insert(rate_limit_buckets).values(key=key, **values))
-        except IntegrityError:
-            self._session.execute(
-                update(rate_limit_buckets).where(rate_limit_buckets.c.key == key).values(**values)
-            )
+    def update(self, key: str, bucket: Bucket) -> None:
+        self._session.execute(
+            update(rate_limit_buckets)
+            .where(rate_limit_buckets.c.key == key)
+            .values(tokens=bucket.tokens, updated_at=bucket.updated_at)
+        )
 
 
 class PlanRepository:

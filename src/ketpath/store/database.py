@@ -27,6 +27,13 @@ nothing, but a power cut or kernel crash can take back transactions that were
 already acknowledged, and an acknowledged entry must never be lost. The fsync
 this costs is shared between concurrent writers (``services.writes``, group
 commit) rather than given up.
+
+The file holds health data, so it is private to its owner: the default data
+folder is created (or tightened to) 0700, and a database file is created 0600
+before SQLite opens it, or tightened to 0600 if it exists, with its ``-wal``
+and ``-shm`` companions. SQLite creates those companions with the database
+file's own permissions (``findCreateFileMode`` in its unix VFS), so they stay
+0600 whatever the process umask.
 """
 
 from __future__ import annotations
@@ -61,6 +68,9 @@ ENCRYPTED_SCHEME = "sqlite+sqlcipher"
 APP_NAME = "ketpath"
 DATABASE_FILE = "ketpath.db"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+PRIVATE_FOLDER = 0o700
+PRIVATE_FILE = 0o600
+SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
 _POSTGRES_SCHEMES = {"postgresql", "postgres"}
 
 
@@ -71,8 +81,34 @@ class PassphraseError(Exception):
 def default_url() -> URL:
     """An SQLite file in the user's data directory (created when missing)."""
     directory = Path(platformdirs.user_data_dir(APP_NAME))
-    directory.mkdir(parents=True, exist_ok=True)
+    directory.mkdir(mode=PRIVATE_FOLDER, parents=True, exist_ok=True)
+    _tighten(directory, PRIVATE_FOLDER)
     return _sqlite_url(directory / DATABASE_FILE)
+
+
+def _tighten(path: Path, mode: int) -> None:
+    """Take away group and other access; a file we do not own is left as it is."""
+    try:
+        if path.stat().st_mode & 0o777 & ~mode:
+            path.chmod(mode)
+    except PermissionError:
+        pass
+
+
+def private_sqlite_file(database: str | None) -> None:
+    """Create the SQLite file 0600 if missing; tighten it and its companions if they exist."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if not path.parent.is_dir():
+        return
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, PRIVATE_FILE))
+    except OSError:
+        return
+    for candidate in (path, *(Path(f"{path}{suffix}") for suffix in SQLITE_COMPANIONS)):
+        if candidate.exists():
+            _tighten(candidate, PRIVATE_FILE)
 
 
 def resolve_url(explicit: str | None = None, *, environ: Mapping[str, str] | None = None) -> URL:
@@ -109,6 +145,7 @@ def make_engine(url: URL | str, *, passphrase: str | None = None) -> Engine:
     resolved = make_url(url)
     key = _passphrase(resolved, passphrase)
     if resolved.get_backend_name() == "sqlite":
+        private_sqlite_file(resolved.database)
         if key is None:
             engine = create_engine(resolved)
             _configure_sqlite(engine, keying=None)

@@ -46,6 +46,7 @@ NAMING_CONVENTION = {
 }
 
 PERSON_NAME_LENGTH = 200
+TOKEN_LABEL_LENGTH = 100
 EMAIL_LENGTH = 254
 """RFC 5321's limit on a forward path, the longest address that can receive mail."""
 
@@ -90,6 +91,9 @@ people = Table(
     # Bumped in the same transaction as every change to the person's records
     # (migration 0004), so a cached copy of their history knows when it is stale.
     Column("records_version", Integer, nullable=False, server_default="0"),
+    # AUTOINCREMENT (migration 0005): SQLite must never hand a deleted person's id
+    # to someone new, or the newcomer would inherit their audit rows.
+    sqlite_autoincrement=True,
 )
 
 records = Table(
@@ -130,6 +134,7 @@ users = Table(
         unique=True,
     ),
     Column("created_at", UTCDateTime(), nullable=False),
+    sqlite_autoincrement=True,
 )
 
 sessions = Table(
@@ -150,7 +155,24 @@ api_tokens = Table(
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
+    # Migration 0005: tokens expire, and carry an optional label for the owner's list.
+    Column("expires_at", UTCDateTime(), nullable=False),
+    Column("label", String(TOKEN_LABEL_LENGTH), nullable=True),
     Index("ix_api_tokens_user_id", "user_id"),
+)
+
+# Browsers that have logged in to an account (migration 0005): a login that
+# carries one of these tokens spends a rate-limit bucket of its own, so a
+# stranger's wrong guesses cannot lock the person out of their own device.
+known_devices = Table(
+    "known_devices",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
+    Index("ix_known_devices_user_id", "user_id"),
 )
 
 rate_limit_buckets = Table(

@@ -23,6 +23,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from ketpath.store.accounts import (
+    DeviceRepository,
     PlanRepository,
     RateLimitRepository,
     SessionRepository,
@@ -64,6 +65,7 @@ class UnitOfWork:
     users: UserRepository
     sessions: SessionRepository
     tokens: TokenRepository
+    devices: DeviceRepository
     rate_limits: RateLimitRepository
     plans: PlanRepository
     clinic: ClinicianStore
@@ -93,6 +95,7 @@ class UnitOfWork:
         self.users = UserRepository(self._session)
         self.sessions = SessionRepository(self._session)
         self.tokens = TokenRepository(self._session)
+        self.devices = DeviceRepository(self._session)
         self.rate_limits = RateLimitRepository(self._session)
         self.plans = PlanRepository(self._session)
         self.clinic = ClinicianStore.bound_to(self._session)
