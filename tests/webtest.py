@@ -61,6 +61,8 @@ class LiveServer:
     database: Path
     port: int
     process: subprocess.Popen[bytes] | None = None
+    arguments: tuple[str, ...] = ()
+    """More options for ``ketpath serve`` (``--trusted-proxy`` ...)."""
 
     @property
     def url(self) -> str:
@@ -77,6 +79,7 @@ class LiveServer:
             str(self.port),
             "--db",
             str(self.database),
+            *self.arguments,
         ]
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         self.process = subprocess.Popen(

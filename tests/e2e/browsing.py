@@ -45,4 +45,7 @@ def register(page: Page, base_url: str, email: str, password: str) -> None:
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Create account").click()
+    # Registering signs nobody in (it must not reveal whether the address had an account).
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
     page.wait_for_url(f"{base_url}/")

@@ -17,7 +17,7 @@ from fastapi.staticfiles import StaticFiles
 
 import ketpath
 from ketpath.services import open_database
-from ketpath.services.accounts import password_hasher
+from ketpath.services.accounts import BoundedPasswordHasher
 from ketpath.web import accounts, api, clinician, cm_settings, contingency, pages, reports, sharing
 from ketpath.web.errors import install_error_handlers, unexpected_error_response
 from ketpath.web.security import SecurityMiddleware
@@ -47,7 +47,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = config
     app.state.db = db
-    app.state.hasher = password_hasher(config.password_profile)
+    app.state.hasher = BoundedPasswordHasher.bounded(
+        config.password_profile,
+        slots=config.hashing_slots,
+        wait_seconds=config.hashing_wait_seconds,
+    )
     app.add_middleware(
         SecurityMiddleware,
         max_body_bytes=config.max_body_bytes,

@@ -7,7 +7,14 @@ Browsers also refuse ``Secure`` cookies from plain http, so the embedded
 server on ``http://127.0.0.1`` uses the documented fallback name
 ``ketpath-session`` (still HttpOnly and SameSite=Lax). Which one applies
 follows the request's scheme; behind a reverse proxy uvicorn takes the scheme
-from ``X-Forwarded-Proto`` when the proxy is trusted (``--forwarded-allow-ips``).
+from ``X-Forwarded-Proto`` only when ``ketpath serve --trusted-proxy`` names
+the proxy (by default no proxy is trusted: see ``web.commands.serve``).
+
+A successful login also leaves a device cookie (``__Host-ketpath-device`` /
+``ketpath-device``): a random token, kept by the server only as a hash, that
+lets this browser's later logins spend a rate-limit bucket of their own. It
+says nothing about who logged in; it lasts ``DEVICE_LIFETIME`` and is cleared
+when the account is deleted.
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from ketpath.services.accounts import User, session_user, token_user
+from ketpath.services.accounts import DEVICE_LIFETIME, User, session_user, token_user
 from ketpath.store import Database
 from ketpath.web.settings import Settings
 
@@ -28,15 +35,20 @@ __all__ = [
     "User",
     "api_person",
     "api_user",
+    "clear_device_cookie",
     "clear_session_cookie",
     "current_user",
+    "device_token",
     "optional_user",
     "session_token",
+    "set_device_cookie",
     "set_session_cookie",
 ]
 
 SECURE_COOKIE = "__Host-ketpath-session"
 PLAIN_COOKIE = "ketpath-session"
+SECURE_DEVICE_COOKIE = "__Host-ketpath-device"
+PLAIN_DEVICE_COOKIE = "ketpath-device"
 
 bearer = HTTPBearer(auto_error=False, description="A personal access token (ketpath token create)")
 
@@ -82,6 +94,37 @@ def set_session_cookie(response: Response, request: Request, token: str) -> None
 def clear_session_cookie(response: Response, request: Request) -> None:
     response.delete_cookie(
         cookie_name(request), path="/", secure=_https(request), httponly=True, samesite="lax"
+    )
+
+
+def _device_cookie_name(request: Request) -> str:
+    return SECURE_DEVICE_COOKIE if _https(request) else PLAIN_DEVICE_COOKIE
+
+
+def device_token(request: Request) -> str | None:
+    return request.cookies.get(_device_cookie_name(request)) or None
+
+
+def set_device_cookie(response: Response, request: Request, token: str) -> None:
+    """A long-lived cookie naming this browser as one that has logged in before."""
+    response.set_cookie(
+        _device_cookie_name(request),
+        token,
+        max_age=int(DEVICE_LIFETIME.total_seconds()),
+        path="/",
+        secure=_https(request),
+        httponly=True,
+        samesite="lax",
+    )
+
+
+def clear_device_cookie(response: Response, request: Request) -> None:
+    response.delete_cookie(
+        _device_cookie_name(request),
+        path="/",
+        secure=_https(request),
+        httponly=True,
+        samesite="lax",
     )
 
 

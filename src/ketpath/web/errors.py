@@ -28,6 +28,7 @@ TITLES = {
     413: "Too large",
     422: "Something in the form needs fixing",
     429: "Too many attempts",
+    503: "Busy",
     500: "Something went wrong",
 }
 

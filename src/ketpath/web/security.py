@@ -13,6 +13,10 @@ Every response gets a Content-Security-Policy that allows no inline script
 and no framing; inline ``style`` attributes are allowed (``style-src-attr``)
 because the charts are inline SVG written by matplotlib, but ``<style>``
 elements are not. Pages are ``Cache-Control: no-store``: they hold health data.
+
+Over https every cookie a response sets is marked ``Secure`` here, whichever
+route set it (the locale cookie lacked it, issue 11), so no cookie of ours is
+ever sent back over plain http.
 """
 
 from __future__ import annotations
@@ -81,6 +85,17 @@ def _plain(status: int, text: str) -> list[Message]:
         {"type": "http.response.start", "status": status, "headers": headers},
         {"type": "http.response.body", "body": body},
     ]
+
+
+def _secure_cookies(headers: MutableHeaders) -> None:
+    """Add ``Secure`` to every ``Set-Cookie`` that lacks it."""
+    cookies = headers.getlist("set-cookie")
+    if not cookies:
+        return
+    del headers["set-cookie"]
+    for cookie in cookies:
+        attributes = {part.strip().lower() for part in cookie.split(";")[1:]}
+        headers.append("set-cookie", cookie if "secure" in attributes else f"{cookie}; Secure")
 
 
 class SecurityMiddleware:
@@ -164,6 +179,7 @@ class SecurityMiddleware:
                 headers["cache-control"] = cache
                 if https:
                     headers["strict-transport-security"] = HSTS
+                    _secure_cookies(headers)
             await send(message)
 
         return send_with_headers

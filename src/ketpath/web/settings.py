@@ -26,6 +26,13 @@ class Settings:
     address_attempts: int = 30
     """Burst of login and registration attempts per client address."""
     address_refill_seconds: float = 10.0
+    device_attempts: int = 5
+    """Burst of login attempts from a known device (one holding a device cookie for the account)."""
+    device_refill_seconds: float = 60.0
+    hashing_slots: int = 4
+    """How many argon2 hashes may run at once (64 MiB each with the default profile)."""
+    hashing_wait_seconds: float = 1.0
+    """How long a request waits for a hashing slot before it is answered 503."""
     password_profile: str = "RFC_9106_LOW_MEMORY"
     """argon2-cffi profile for new hashes; tests use ``CHEAPEST`` (never in production)."""
     max_body_bytes: int = 8_000_000
