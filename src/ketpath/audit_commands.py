@@ -3,6 +3,8 @@
 The functions are Typer-annotated; ``cli.py`` registers them on an ``audit``
 sub-app. ``verify`` exits 0 when the hash chain is intact and 1, naming the
 first broken row, when it is not, so a cron job or a monitor can run it.
+Everything a row holds came from someone else (an email typed at
+registration, a person's name), so it is printed inertly (``terminal_text``).
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+
+from ketpath.terminal_text import inert, json_line
 
 console = Console()
 errors = Console(stderr=True, soft_wrap=True)
@@ -44,7 +48,7 @@ def audit_list(
         entries = list_entries(database, person_name=person)
     if as_json:
         for entry in entries:
-            print(json.dumps(entry.to_dict(), ensure_ascii=False, sort_keys=True))
+            print(json_line(entry.to_dict()))
         return
     table = Table("#", "when (UTC)", "who", "role", "action", "person", "detail")
     for column in table.columns[:5]:
@@ -53,11 +57,13 @@ def audit_list(
         table.add_row(
             str(entry.seq),
             entry.at.strftime("%Y-%m-%d %H:%M:%S"),
-            entry.actor_email or "—",
-            entry.actor_role or "—",
-            entry.action,
-            entry.person_name or (str(entry.person_id) if entry.person_id else "—"),
-            json.dumps(entry.detail, sort_keys=True) if entry.detail else "",
+            inert(entry.actor_email),
+            inert(entry.actor_role),
+            inert(entry.action),
+            inert(entry.person_name or (str(entry.person_id) if entry.person_id else None)),
+            inert(json.dumps(entry.detail, sort_keys=True, ensure_ascii=False), empty="")
+            if entry.detail
+            else "",
         )
     console.print(table)
 
@@ -73,7 +79,7 @@ def audit_verify(db: DbOption = None) -> None:
         console.print(f"audit log intact: {result.rows} rows")
         return
     errors.print(
-        f"audit log broken at row {result.broken_seq}: {result.problem} "
+        f"audit log broken at row {result.broken_seq}: {inert(result.problem)} "
         f"({result.rows} rows before it check out)",
         highlight=False,
     )

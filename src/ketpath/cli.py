@@ -35,6 +35,7 @@ from ketpath.interop.jsonl import dumps_jsonl, read_csv_uses, read_jsonl
 from ketpath.knowledge import KnowledgeError, helplines, vocabulary
 from ketpath.population import commands as population_commands
 from ketpath.terminal import render_assessment
+from ketpath.terminal_text import inert
 from ketpath.web import commands as web_commands
 
 if TYPE_CHECKING:
@@ -259,7 +260,7 @@ def people(db: DbOption = None, as_json: JsonOption = False) -> None:
     table = Table("Person", "Records", "Last entry")
     for p in summaries:
         table.add_row(
-            p.name,
+            inert(p.name),
             str(p.records),
             p.last_entry.isoformat(timespec="minutes") if p.last_entry else "—",
         )
@@ -621,6 +622,8 @@ audit_app.command("verify")(audit_commands.audit_verify)
 app.command("serve")(web_commands.serve)
 user_app.command("create")(web_commands.user_create)
 token_app.command("create")(web_commands.token_create)
+token_app.command("list")(web_commands.token_list)
+token_app.command("revoke")(web_commands.token_revoke)
 app.command("simulate")(population_commands.simulate)
 app.command("calibrate")(population_commands.calibrate)
 app.command("sweep")(population_commands.sweep)
@@ -664,12 +667,12 @@ def run(args: list[str] | None = None) -> int:
         return code if isinstance(code, int) else (0 if code is None else BAD_INPUT)
     except Exception as error:
         if isinstance(error, user_errors()):
-            errors.print(f"[red]ketpath:[/red] {error}", highlight=False)
+            errors.print(f"[red]ketpath:[/red] {inert(str(error))}", highlight=False)
             return BAD_INPUT
         if os.environ.get("KETPATH_DEBUG"):
             raise
         errors.print(
-            f"[red]ketpath: unexpected error:[/red] {type(error).__name__}: {error}",
+            f"[red]ketpath: unexpected error:[/red] {type(error).__name__}: {inert(str(error))}",
             highlight=False,
         )
         return UNEXPECTED
