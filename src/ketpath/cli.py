@@ -30,7 +30,7 @@ from ketpath.core.instruments import (
     instrument_ids,
     score,
 )
-from ketpath.core.records import Record, RecordError, parse_record
+from ketpath.core.records import Record, RecordError, parse_record, time_problem
 from ketpath.interop.jsonl import dumps_jsonl, read_csv_uses, read_jsonl
 from ketpath.knowledge import KnowledgeError, helplines, vocabulary
 from ketpath.population import commands as population_commands
@@ -104,6 +104,9 @@ def parse_time(value: str, option: str) -> datetime:
         fail(f"{option}: not an ISO 8601 time: {value!r} (e.g. 2026-05-01T23:10:00+01:00)")
     if moment.tzinfo is None:
         fail(f"{option}: needs a UTC offset, e.g. {value}+01:00")
+    problem = time_problem(moment)
+    if problem is not None:
+        fail(f"{option}: {problem}")
     return moment
 
 
@@ -554,6 +557,30 @@ def log_impact(
 ) -> None:
     """Log a problem linked to use."""
     _log(person, db, {"type": "impact", "time": time, "kind": kind})
+
+
+@log_app.command("follow-up")
+def log_follow_up(
+    person: PersonOption,
+    flag: Annotated[
+        str,
+        typer.Option(
+            help="The red flag's id, as `ketpath status --json` lists it (e.g. blood-in-urine)."
+        ),
+    ],
+    outcome: Annotated[
+        str, typer.Option(help="seen-by-doctor (a doctor or the clinic saw it) or resolved.")
+    ],
+    note: Annotated[str | None, typer.Option(help="A short note.")] = None,
+    time: TimeOption = None,
+    db: DbOption = None,
+) -> None:
+    """Record that a red flag was seen to; it stands until you do (an emergency clears only after its 7 days)."""
+    _log(
+        person,
+        db,
+        {"type": "follow-up", "time": time, "flag": flag, "outcome": outcome, "note": note},
+    )
 
 
 @log_app.command("goal")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Console, Group
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -29,6 +30,10 @@ def render_assessment(assessment: Assessment, console: Console) -> None:
     console.print(_overview(assessment))
     if assessment.signals:
         console.print(_signals_table(assessment))
+    elif assessment.red_flags:
+        console.print(
+            Text("No other warning signs at this time; the red flags above still need care.")
+        )
     else:
         console.print(Text("No warning signs in this history at this time.", style="green"))
     if assessment.course is not None:
@@ -42,11 +47,14 @@ def render_assessment(assessment: Assessment, console: Console) -> None:
 
 def _red_flag_panel(flag: dict[str, Any]) -> Panel:
     contacts = "\n".join(f"  {c['name']}: [bold]{c['number']}[/bold]" for c in flag["contacts"])
-    level = rules().red_flag_levels[flag["level"]].label
-    body = f"{flag['message']}\n\n[bold]What to do:[/bold] {flag['action']}"
+    body = escape(flag["message"])
+    if flag["note"]:
+        body += f"\n[italic]{escape(flag['note'])}[/italic]"
+    body += f"\n\n[bold]What to do:[/bold] {escape(flag['action'])}"
     if contacts:
         body += f"\n{contacts}"
-    return Panel(body, title=f"⚠ {level}", title_align="left", style=LEVEL_STYLE[flag["level"]])
+    title = f"⚠ {escape(flag['label'])}"
+    return Panel(body, title=title, title_align="left", style=LEVEL_STYLE[flag["level"]])
 
 
 def _overview(assessment: Assessment) -> Panel:
@@ -95,11 +103,14 @@ def _course_panel(assessment: Assessment) -> Panel:
     logged = (
         ", ".join(symptom_label("symptoms", s).lower() for s in course.logged_symptoms) or "none"
     )
+    never = ", ".join(symptom_label("symptoms", s).lower() for s in course.never_wait_out)
     body = Group(
         Text.from_markup(
             f"[bold]{course.days_since_last_use} day{'s' if course.days_since_last_use != 1 else ''} since the last use[/bold] — {course.phase_label}.\n"
             f"The article lists for this phase: {expected}.\nLogged since the last use: {logged}."
         ),
+        Text(f"{course.never_wait_out_text} {never}.", style="bold"),
+        Text(course.depressant_exception, style="bold"),
         Text(
             f"Evidence grade {course.evidence_grade} ({GRADE_MEANINGS[course.evidence_grade]}). {course.caveat}",
             style="italic",

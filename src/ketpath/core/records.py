@@ -67,7 +67,32 @@ def _known_flag(value: str) -> str:
 
 FlagId = Annotated[str, AfterValidator(_known_flag)]
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
-Time = AwareDatetime
+
+#: The years a record (and any moment asked about) may fall in. Far dates are
+#: not history, and near datetime's limits a UTC offset overflows date
+#: arithmetic (year 1 at +01:00 is before year 1 in UTC): one bound, for every
+#: entry point and every query.
+EARLIEST_YEAR = 1900
+LATEST_YEAR = 2200
+
+
+def time_problem(value: datetime) -> str | None:
+    """Why a moment cannot be a record's time or a query's, or None when it can."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        return "needs a UTC offset, e.g. 2026-05-01T23:10:00+01:00"
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        return f"the year must be between {EARLIEST_YEAR} and {LATEST_YEAR}"
+    return None
+
+
+def _bounded(value: datetime) -> datetime:
+    problem = time_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
+Time = Annotated[AwareDatetime, AfterValidator(_bounded)]
 
 
 class _Record(BaseModel):

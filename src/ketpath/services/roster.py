@@ -25,6 +25,7 @@ records, and a thousand chained appends per page view would make it slow.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -37,7 +38,7 @@ from ketpath.knowledge import rules
 from ketpath.services.accounts import User
 from ketpath.services.audit import Actor, append
 from ketpath.services.consent import NotAllowed, patient_label
-from ketpath.store import Database
+from ketpath.store import Database, UnitOfWork
 from ketpath.store.clinician import SummaryRow
 
 STAGE_RISK = (
@@ -54,7 +55,10 @@ STAGE_RISK = (
 )
 """Most advanced first: early abstinence sits above occasional use because relapse risk is
 highest in the first months after stopping regular use."""
-SUMMARY_VERSION = 1
+SUMMARY_VERSION = 2  # 2: red flags stand until followed up
+#: The stage shown for someone whose history could not be assessed.
+NOT_ASSESSED = "not-assessed"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -68,9 +72,12 @@ class RosterRow:
     last_use: datetime | None
     positive_screens: list[datetime]
     records: int
+    assessed: bool = True
 
     def sort_key(self, now: datetime) -> tuple[int, int, float]:
+        # Someone who could not be assessed may hide a red flag: they come first.
         level_rank = LEVEL_ORDER.index(self.level) if self.level else len(LEVEL_ORDER)
+        level_rank = level_rank if self.assessed else -1
         stage_rank = STAGE_RISK.index(self.stage) if self.stage in STAGE_RISK else len(STAGE_RISK)
         silence = (now - self.last_entry).total_seconds() if self.last_entry else float("inf")
         return (level_rank, stage_rank, -silence)
@@ -85,6 +92,7 @@ class RosterRow:
             "red_flag_level": self.level,
             "red_flags": [flag["id"] for flag in self.flags],
             "stage": self.stage,
+            "assessed": self.assessed,
             "last_entry": self.last_entry.isoformat() if self.last_entry else None,
             "days_since_last_entry": self.days_silent(now),
         }
@@ -168,7 +176,38 @@ def _row(patient_id: int, label: str, data: dict[str, Any]) -> RosterRow:
         last_use=_time(data["last_use"]),
         positive_screens=[t for value in data["positive_screens"] if (t := _time(value))],
         records=int(data["records"]),
+        assessed=data["stage"] != NOT_ASSESSED,
     )
+
+
+def _not_assessed(records: int) -> dict[str, Any]:
+    """The roster's row for a history that could not be assessed: shown, never hiding others."""
+    return {
+        "version": SUMMARY_VERSION,
+        "level": None,
+        "flags": [],
+        "stage": NOT_ASSESSED,
+        "last_entry": None,
+        "last_use": None,
+        "positive_screens": [],
+        "records": records,
+    }
+
+
+Marks = tuple[int, int | None]
+
+
+def _summarise_one(
+    uow: UnitOfWork, person_id: int, moment: datetime
+) -> tuple[dict[str, Any], Marks | None]:
+    """One person's summary and their records' marks; a failure stays with that person."""
+    try:
+        entries = uow.records.for_person(person_id)
+        marks = (len(entries), max((entry.id for entry in entries), default=None))
+        return summarise_person([entry.record for entry in entries], moment), marks
+    except Exception as error:  # one unreadable history must not take the whole roster down
+        log.error("roster: person %s could not be assessed (%s)", person_id, type(error).__name__)
+        return _not_assessed(0), None
 
 
 def clinician_roster(db: Database, *, clinician: User, now: datetime | None = None) -> Roster:
@@ -185,7 +224,7 @@ def clinician_roster(db: Database, *, clinician: User, now: datetime | None = No
     moment = now or datetime.now(UTC)
     today = moment.astimezone(UTC).date().isoformat()
     summaries: dict[int, dict[str, Any]] = {}
-    computed: list[tuple[SummaryRow, tuple[int, int | None]]] = []
+    computed: list[tuple[SummaryRow, Marks]] = []
     with db.unit_of_work() as uow:
         store = uow.clinic
         links = store.links.active_for_clinician(clinician.id)
@@ -195,12 +234,11 @@ def clinician_roster(db: Database, *, clinician: User, now: datetime | None = No
             if found is not None and _fresh(found, today):
                 summaries[link.person_id] = found.data
                 continue
-            entries = uow.records.for_person(link.person_id)
-            data = summarise_person([entry.record for entry in entries], moment)
+            data, marks = _summarise_one(uow, link.person_id, moment)
             summaries[link.person_id] = data
-            marks = (len(entries), max((entry.id for entry in entries), default=None))
-            summary = SummaryRow(person_id=link.person_id, computed_for=today, data=data)
-            computed.append((summary, marks))
+            if marks is not None:  # a failed assessment is tried again next time
+                summary = SummaryRow(person_id=link.person_id, computed_for=today, data=data)
+                computed.append((summary, marks))
     with db.unit_of_work(write=True) as uow:
         store = uow.clinic
         now_marks = store.roster.record_marks(summary.person_id for summary, _ in computed)

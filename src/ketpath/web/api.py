@@ -15,7 +15,7 @@ from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query, Reques
 from pydantic import BaseModel
 from starlette.responses import Response
 
-from ketpath.core.records import Record, RecordError, parse_record, record_to_dict
+from ketpath.core.records import Record, RecordError, parse_record, record_to_dict, time_problem
 from ketpath.services import RecordNotFound, assess_person, delete_record
 from ketpath.services import person_entries as stored_entries
 from ketpath.services.accounts import User
@@ -26,8 +26,6 @@ router = APIRouter(prefix="/api/v1", tags=["records"])
 
 Owner = Annotated[User, Depends(api_person)]
 MAX_ID = 2**63 - 1
-EARLIEST_YEAR = 1900
-LATEST_YEAR = 2200
 AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"description": "No valid bearer token"},
     403: {"description": "The token's account has no records of its own (a clinician)"},
@@ -67,10 +65,9 @@ def _checked_time(value: datetime | None, name: str) -> datetime | None:
     """Times need an offset and a year a history can have (far ones overflow date arithmetic)."""
     if value is None:
         return None
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise _unprocessable(["query", name], "needs a UTC offset, e.g. 2026-05-01T00:00:00+01:00")
-    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
-        raise _unprocessable(["query", name], f"the year must be {EARLIEST_YEAR}–{LATEST_YEAR}")
+    problem = time_problem(value)
+    if problem is not None:
+        raise _unprocessable(["query", name], problem)
     return value
 
 

@@ -19,7 +19,15 @@ from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from ketpath.core.assess import assess
-from ketpath.core.records import DrugScreen, Note, Record, RecordError, parse_record, record_to_dict
+from ketpath.core.records import (
+    DrugScreen,
+    Note,
+    Record,
+    RecordError,
+    parse_record,
+    record_to_dict,
+    time_problem,
+)
 from ketpath.history_charts import (
     questionnaire_charts,
     score_points,
@@ -122,10 +130,9 @@ def _unprocessable(location: list[str | int], problem: str) -> HTTPException:
 def _checked_time(value: datetime | None, name: str) -> datetime | None:
     if value is None:
         return None
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise _unprocessable(["query", name], "needs a UTC offset, e.g. 2026-05-01T00:00:00+01:00")
-    if not 1900 <= value.year <= 2200:
-        raise _unprocessable(["query", name], "the year must be 1900–2200")
+    problem = time_problem(value)
+    if problem is not None:
+        raise _unprocessable(["query", name], problem)
     return value
 
 
@@ -305,7 +312,9 @@ def roster_page(request: Request, user: SignedIn) -> Response:
             "label": row.label,
             "level": row.level,
             "level_label": (row.level or "none").capitalize() if row.level else "None",
-            "stage": views.stage_view(row.stage)["label"],
+            "stage": views.stage_view(row.stage)["label"]
+            if row.assessed
+            else "Could not be assessed: open the patient's page or ask them to check their history",
             "silent": row.days_silent(found.now),
             "last_entry": row.last_entry.date().isoformat() if row.last_entry else None,
         }

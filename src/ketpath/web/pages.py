@@ -10,6 +10,7 @@ forms answered with a redirect (303); the URLs carry no health data.
 from __future__ import annotations
 
 import json
+import logging
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -62,6 +63,7 @@ ENTRIES_PER_PAGE = 100
 MAX_IMPORT_BYTES = 5_000_000
 
 Person = Annotated[User, Depends(current_user)]
+log = logging.getLogger(__name__)
 
 
 # ---------------------------------------------------------------- shared plumbing
@@ -101,7 +103,13 @@ class PersonContext:
         self.zone = views.person_zone(self.records)
         self.locale = views.resolve_locale(request.cookies.get(LOCALE_COOKIE), self.records)
         self.now = _now()
-        self.assessment: Assessment = assess(self.records, self.now, locale=self.locale)
+        self.assessment_failed = False
+        try:
+            self.assessment: Assessment = assess(self.records, self.now, locale=self.locale)
+        except Exception as error:  # one bad entry must not lock a person out of their pages
+            log.error("a person's history could not be assessed (%s)", type(error).__name__)
+            self.assessment_failed = True
+            self.assessment = assess([], self.now, locale=self.locale)  # shows nothing as fact
 
     def page(self, name: str, context: dict[str, Any], *, status: int = 200) -> Response:
         base = {
@@ -109,6 +117,7 @@ class PersonContext:
             "red_flags": views.red_flags_view(self.assessment),
             "compact_flags": True,
             "locale": self.locale,
+            "assessment_failed": self.assessment_failed,
         }
         return render(self.request, f"pages/{name}", {**base, **context}, status=status)
 

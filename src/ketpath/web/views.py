@@ -22,6 +22,7 @@ from ketpath.core.assess.signals import Finding
 from ketpath.core.instruments import Instrument, get_instrument, instrument_ids, score
 from ketpath.core.records import (
     Craving,
+    FollowUp,
     Goal,
     Impact,
     Mood,
@@ -63,6 +64,7 @@ TYPE_LABELS = {
     "goal": "Goal",
     "questionnaire": "Questionnaire",
     "drug-screen": "Drug screen",
+    "follow-up": "Follow-up",
 }
 
 # ---------------------------------------------------------------- shared pieces
@@ -119,15 +121,18 @@ def duration_words(since: datetime, now: datetime) -> str:
 
 
 def red_flag_view(flag: RedFlag) -> dict[str, Any]:
-    level = next(rule for key, rule in rules().red_flag_levels.items() if key == flag.level)
     return {
         "id": flag.finding.id,
         "level": flag.level,
-        "level_label": level.label,
+        "level_label": flag.label,
         "message": flag.message,
         "action": flag.action,
+        "note": flag.note,
+        "standing": flag.standing,
+        "clearable": flag.clearable,
         "contacts": [contact.model_dump() for contact in flag.contacts],
         "since": flag.finding.since,
+        "outcomes": vocabulary_choices("follow_up_outcomes"),
         **graded(flag.finding.grade, flag.finding.sources),
     }
 
@@ -170,6 +175,9 @@ def course_view(course: Course) -> dict[str, Any]:
         "phase_label": course.phase_label,
         "expected": [label("symptoms", s) for s in course.expected_symptoms],
         "logged": [label("symptoms", s) for s in course.logged_symptoms],
+        "never_wait_out": [label("symptoms", s) for s in course.never_wait_out],
+        "never_wait_out_text": course.never_wait_out_text,
+        "depressant_exception": course.depressant_exception,
         "caveat": course.caveat,
         **graded(course.evidence_grade, course.sources),
     }
@@ -259,6 +267,10 @@ def summarise(record: Record) -> str:
         return f"Goal: {label('goals', record.goal).lower()}{until}"
     if isinstance(record, Questionnaire):
         return f"{get_instrument(record.instrument).short_name} answered"
+    if isinstance(record, FollowUp):
+        note = f"; note: {record.note}" if record.note else ""
+        outcome = label("follow_up_outcomes", record.outcome)
+        return f"{rules().flag_name(record.flag)}: {outcome.lower()}{note}"
     return TYPE_LABELS.get(record.type, record.type)
 
 
@@ -324,6 +336,7 @@ SYMPTOM_GROUP_LABELS = {
     "discontinuation": "After stopping",
     "cognitive": "Memory and thinking",
     "emergency": "Needs help now",
+    "acute": "Injury and other urgent signs",
     "other": "Other",
 }
 
