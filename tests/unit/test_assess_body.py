@@ -77,7 +77,7 @@ def test_after_a_break_the_message_says_a_usual_amount_is_now_more_dangerous():
     assessment = assess(records, end_of(119 + 39))
     assert assessment.body is not None
     after = assessment.body["after_a_break"]
-    claim = claims()["tolerance-overdose-risk"]
+    claim = claims()["tolerance-loss-after-break"]
     assert after == {
         "days": 39,
         "claim": claim.id,
@@ -95,7 +95,7 @@ def test_after_a_break_the_message_says_a_usual_amount_is_now_more_dangerous():
 def test_the_after_a_break_message_is_in_the_terminal_report_with_its_grade():
     text = report_text(daily_heavy_use_then_a_break(), end_of(119 + 39))
     assert "more dangerous than before" in text
-    assert "Evidence grade U" in text
+    assert "Evidence grade C" in text  # the claim tolerance-loss-after-break
 
 
 def test_there_is_no_after_a_break_message_within_the_threshold():

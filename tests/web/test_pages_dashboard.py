@@ -158,7 +158,7 @@ def test_after_a_break_the_body_section_says_a_usual_amount_is_now_more_dangerou
     assert "20 days since the last use" in section
     assert "more dangerous than before" in section
     assert "is low and falling" in section
-    assert 'class="grade grade-U"' in section  # the claim's grade, with its sources
+    assert 'class="grade grade-C"' in section  # the claim's grade, with its sources
 
 
 def test_it_never_shows_another_persons_data(
