@@ -49,5 +49,9 @@ def test_the_final_counts_are_consistent(summary: dict[str, object]) -> None:
     bands = final["by_frequency"]
     assert sum(band["users"] for band in bands.values()) == final["past_year_users"]
     assert sum(band["urinary_symptoms"] for band in bands.values()) == final["urinary_symptoms"]
-    assert 0.0 <= final["relapse_within_1y_after_treatment"] <= 1.0
+    assert final["urinary_symptoms"] <= final["urinary_symptoms_any_cause"]
+    for share in final["proportions"].values():
+        assert share["numerator"] <= share["denominator"]
+        if share["value"] is not None:
+            assert 0.0 <= share["low"] <= share["value"] <= share["high"] <= 1.0
     assert len(summary["timeseries"]) == YEARS

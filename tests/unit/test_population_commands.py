@@ -57,9 +57,25 @@ def test_simulate_prints_json_with_final_counts_and_a_yearly_timeseries(tmp_path
     ):
         assert isinstance(final[key], int)
     assert set(final["by_frequency"]) == {"monthly", "weekly", "near-daily"}
-    assert isinstance(final["relapse_within_1y_after_treatment"], float)
     assert [row["year"] for row in document["timeseries"]] == [2015, 2016, 2017]
+    for row in (final, *document["timeseries"]):
+        assert isinstance(row["warnings"], list)
+        for share in row["proportions"].values():
+            assert set(share) == {"numerator", "denominator", "value", "low", "high"}
+            assert (share["value"] is None) == (share["denominator"] == 0)
+    relapse = final["proportions"]["relapse_within_1y_after_treatment"]
+    if relapse["denominator"] < document["definitions"]["min_denominator"]:
+        assert any("relapse_within_1y_after_treatment" in w for w in final["warnings"])
+    assert document["definitions"]["relapse_within_1y_after_treatment"]["dropouts_counted"] is False
     assert plot.read_text(encoding="utf-8").lstrip().startswith("<?xml")
+
+
+def test_simulate_prints_shares_with_counts_and_warns_on_stderr() -> None:
+    result = CliRunner().invoke(_app(), ["simulate", "--agents", "3000", "--years", "2"])
+    assert result.exit_code == 0, result.output
+    assert "relapse within 1y after treatment: n/a (0 of 0)" in result.stdout
+    assert "dropouts are not counted" in result.stdout
+    assert "warning: final: relapse_within_1y_after_treatment" in result.stderr
 
 
 def test_an_unknown_scenario_names_the_known_ones() -> None:

@@ -14,7 +14,9 @@ def test_the_population_parameters_load_and_cite_known_sources() -> None:
     assert set(loaded.calibration.targets) == {
         "past_year_among_lifetime",
         "dependent_among_past_year",
-        "urinary_among_past_year",
+        "urinary_any_cause_among_past_year",
+        "urinary_any_cause_among_dependent",
+        "background_urinary_among_never_users",
         "adult_past_year_prevalence",
     }
 
@@ -27,6 +29,37 @@ def test_every_calibrated_parameter_has_a_range_and_its_value_inside() -> None:
             if isinstance(item, Parameter) and item.calibrated:
                 assert item.range is not None
                 assert item.range[0] <= item.value <= item.range[1]
+
+
+def test_the_relapse_prior_cites_mclellan_and_not_nidas_guide() -> None:
+    loaded = population()
+    for item in (
+        loaded.use.relapse_rate,
+        loaded.use.relapse_decay,
+        loaded.use.dependent_relapse_ratio,
+        loaded.treatment.post_treatment_relapse_ratio,
+        loaded.calibration.checks["relapse_within_year_after_treatment"],
+    ):
+        assert "mclellan-2000" in item.sources
+        assert "nida-principles" not in item.sources
+    cohorts = loaded.calibration.relapse_cohorts
+    assert {c.sources[0]: (c.relapsed, c.people) for c in cohorts.values()} == {
+        "wang-2018": (0.348, 92),
+        "wang-2016": (0.331, 121),
+    }
+
+
+def test_the_parameters_this_model_fits_or_assumes_for_bladder_dose_and_relapse_have_ranges() -> (
+    None
+):
+    loaded = population()
+    for section in (loaded.bladder, loaded.tolerance, loaded.treatment, loaded.reporting):
+        for name in type(section).model_fields:
+            item = getattr(section, name)
+            if getattr(item, "assumption", False) or getattr(item, "calibrated", False):
+                assert item.range is not None, f"{name} has no range"
+    for name in ("relapse_rate", "relapse_decay", "dependent_relapse_ratio"):
+        assert getattr(loaded.use, name).range is not None
 
 
 def test_an_unknown_key_is_an_error() -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
+import numpy as np
 import pytest
 
 from ketpath.population.proportions import (
@@ -57,3 +60,52 @@ def test_small_denominators_are_warned_about_and_large_ones_are_not() -> None:
     assert len(warnings) == 2
     assert any("relapse: 11 of 13" in w and "minimum denominator of 30" in w for w in warnings)
     assert any("nobody: denominator is 0" in w for w in warnings)
+
+
+def _sim_with_completions(exits: list[int], relapses: list[int], steps: int) -> SimpleNamespace:
+    """A stand-in for a finished sim: weekly steps and the treatment results only."""
+    exit_series = np.zeros(steps)
+    relapse_series = np.zeros(steps)
+    exit_series[: len(exits)] = exits
+    relapse_series[: len(relapses)] = relapses
+    treatment = SimpleNamespace(treatment_exits=exit_series, relapses_1y_by_exit=relapse_series)
+    return SimpleNamespace(
+        results=SimpleNamespace(treatment=treatment),
+        t=SimpleNamespace(yearvec=np.arange(steps) * 7 / 365.25, dt_year=7 / 365.25),
+    )
+
+
+def test_relapse_proportion_is_null_when_no_one_completed_treatment() -> None:
+    from ketpath.population.scenarios import relapse_after_treatment
+
+    share = relapse_after_treatment(_sim_with_completions([], [], steps=200)).to_dict()
+    assert share["denominator"] == 0
+    assert share["value"] is None
+
+
+def test_relapse_counts_only_completers_followed_for_a_full_year() -> None:
+    from ketpath.population.scenarios import relapse_after_treatment
+
+    # Completions at step 0 (3 people, 2 relapsed) and at the last step (5, not yet followed).
+    sim = _sim_with_completions([3], [2], steps=120)
+    sim.results.treatment.treatment_exits[-1] = 5
+    share = relapse_after_treatment(sim)
+    assert (share.numerator, share.denominator) == (2, 3)
+    # Within the first year nobody has been followed for a year yet.
+    assert relapse_after_treatment(sim, ti=51).denominator == 0
+    assert relapse_after_treatment(sim, ti=52).denominator == 3
+
+
+def test_a_tiny_run_reports_null_relapse_and_warns() -> None:
+    from ketpath.population.scenarios import run
+
+    _sim, summary = run(agents=2000, years=1, seed=3)
+    final = summary["final"]
+    relapse = final["proportions"]["relapse_within_1y_after_treatment"]
+    assert relapse["denominator"] == 0 and relapse["value"] is None
+    assert any("relapse_within_1y_after_treatment" in w for w in final["warnings"])
+    assert summary["definitions"]["relapse_within_1y_after_treatment"]["dropouts_counted"] is False
+    for row in summary["timeseries"]:
+        for share in row["proportions"].values():
+            assert set(share) == {"numerator", "denominator", "value", "low", "high"}
+            assert (share["value"] is None) == (share["denominator"] == 0)

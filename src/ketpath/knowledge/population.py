@@ -27,8 +27,10 @@ from ketpath.knowledge.load import Parameter as BaseParameter
 
 __all__ = [
     "BANDS",
+    "Check",
     "Parameter",
     "Population",
+    "RelapseCohort",
     "Target",
     "Values",
     "population",
@@ -143,6 +145,7 @@ class Bladder(_Section):
     harm_per_gram: Parameter
     heal_time: Parameter
     threshold_sigma: Parameter
+    background_prevalence: Parameter
 
 
 class Treatment(_Section):
@@ -165,6 +168,10 @@ class Scenarios(_Section):
     cm_relapse_ratio: Parameter
 
 
+class Reporting(_Section):
+    min_denominator: Parameter
+
+
 class Target(Strict):
     """A published figure the calibrated model must reproduce within [low, high]."""
 
@@ -185,11 +192,46 @@ class Target(Strict):
         return self.low <= observed <= self.high
 
 
+class Check(Strict):
+    """A published figure shown beside the model's in the fit report, outside the loss."""
+
+    label: NonEmpty
+    unit: NonEmpty
+    value: float = Field(ge=0)
+    low: float = Field(ge=0)
+    high: float = Field(ge=0)
+    sources: Sources = Field(min_length=1)
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Check:
+        if not self.low <= self.value <= self.high:
+            raise ValueError("a check needs low <= value <= high")
+        return self
+
+    def within(self, observed: float) -> bool:
+        return self.low <= observed <= self.high
+
+
+class RelapseCohort(Strict):
+    """A treated cohort's relapse figure, set beside the model's relapse at the same follow-up."""
+
+    label: NonEmpty
+    relapsed: float = Field(ge=0, le=1)
+    people: int = Field(ge=1)
+    follow_up_years: float = Field(gt=0)
+    follow_up: NonEmpty
+    sources: Sources = Field(min_length=1)
+    note: str | None = None
+
+
 class Calibration(_Section):
     agents: int = Field(ge=1000)
     years: int = Field(ge=1, le=100)
     trials: int = Field(ge=1)
     targets: dict[str, Target] = Field(min_length=1)
+    checks: dict[str, Check] = Field(default_factory=dict)
+    relapse_cohorts: dict[str, RelapseCohort] = Field(default_factory=dict)
 
 
 class Population(Strict):
@@ -200,6 +242,7 @@ class Population(Strict):
     bladder: Bladder
     treatment: Treatment
     scenarios: Scenarios
+    reporting: Reporting
     calibration: Calibration
 
 

@@ -73,6 +73,15 @@ def simulate(
         _print_summary(summary)
 
 
+def _share(share: dict[str, int | float | None]) -> str:
+    if share["value"] is None:
+        return f"n/a ({share['numerator']} of {share['denominator']})"
+    return (
+        f"{share['value']:.1%} ({share['numerator']} of {share['denominator']};"
+        f" 95% {share['low']:.1%}-{share['high']:.1%})"
+    )
+
+
 def _print_summary(summary: dict[str, object]) -> None:
     final = summary["final"]
     assert isinstance(final, dict)
@@ -84,14 +93,21 @@ def _print_summary(summary: dict[str, object]) -> None:
         "past_year_users",
         "dependent",
         "urinary_symptoms",
+        "urinary_symptoms_any_cause",
         "treatment_entries",
-        "relapse_within_1y_after_treatment",
+        "treatment_completions",
+        "treatment_dropouts",
     ):
         typer.echo(f"  {key.replace('_', ' ')}: {final[key]}")
     for band, counts in final["by_frequency"].items():
         typer.echo(
             f"  {band}: {counts['users']} past-year users, {counts['urinary_symptoms']} with urinary symptoms"
         )
+    for key, share in final["proportions"].items():
+        typer.echo(f"  {key.replace('_', ' ')}: {_share(share)}")
+    typer.echo("  (relapse after treatment counts completers only; dropouts are not counted)")
+    for warning in final["warnings"]:
+        typer.echo(f"warning: {warning}", err=True)
 
 
 def synth(
@@ -147,12 +163,22 @@ def calibrate(
         typer.Option(help="Optuna RDB URL shared by workers on several machines."),
     ] = None,
     study: Annotated[str, typer.Option(help="Optuna study name.")] = "ketpath-population",
+    only: Annotated[
+        str | None,
+        typer.Option(help="Fit only these calibrated parameters (comma-separated names)."),
+    ] = None,
+    check_only: Annotated[
+        bool, typer.Option(help="Skip the study: report the fit of the shipped values.")
+    ] = False,
     seeds: Annotated[int, typer.Option(help="Seeds for the fit report.")] = 3,
     write_defaults: Annotated[
         bool, typer.Option(help="Write the best values into knowledge/population.toml.")
     ] = False,
     report: Annotated[
-        Path | None, typer.Option(help="Write the fit report (Markdown) to this file.")
+        Path | None,
+        typer.Option(
+            help="Write the fit report (Markdown) here, and its record beside it (.json)."
+        ),
     ] = None,
     plot: Annotated[
         Path | None, typer.Option(help="Write the fit plot (SVG) to this file.")
@@ -174,20 +200,33 @@ def calibrate(
         )
     from ketpath.population import calibration  # noqa: PLC0415
 
-    best = calibration.calibrate(
-        trials=trials, agents=agents, years=years, workers=workers, storage=storage, study=study
-    )
-    typer.echo("best values: " + ", ".join(f"{k} = {v:.6g}" for k, v in sorted(best.items())))
-    if write_defaults:
-        typer.echo(f"wrote {calibration.write_defaults(best)}")
-    fits = calibration.check_fit(agents=agents, years=years, seeds=range(1, seeds + 1), values=best)
-    table = calibration.fit_table(fits)
-    typer.echo(table)
-    if report is not None:
-        report.write_text(
-            calibration.fit_document(fits, best, agents=agents, years=years, seeds=seeds),
-            encoding="utf-8",
+    names = None if only is None else [n.strip() for n in only.split(",") if n.strip()]
+    try:
+        calibration.fitted_parameters(names)
+    except ValueError as error:
+        raise PopulationInputError(f"--only: {error}") from error
+    if check_only:
+        best = calibration.shipped_values()
+    else:
+        best = calibration.calibrate(
+            trials=trials,
+            agents=agents,
+            years=years,
+            workers=workers,
+            storage=storage,
+            study=study,
+            only=names,
         )
+        typer.echo("best values: " + ", ".join(f"{k} = {v:.6g}" for k, v in sorted(best.items())))
+    if write_defaults and not check_only:
+        typer.echo(f"wrote {calibration.write_defaults(best)}")
+    record = calibration.check_fit(
+        agents=agents, years=years, seeds=range(1, seeds + 1), values=best
+    )
+    fits = calibration.target_fits(record)
+    typer.echo(calibration.fit_table(fits))
+    if report is not None:
+        typer.echo(f"wrote {report} and {calibration.write_report(record, report)}")
     if plot is not None:
         calibration.plot_fit(fits, str(plot))
 
@@ -226,10 +265,14 @@ def sweep(
     )
     table = sweeping.summarise(rows)
     if as_json:
-        typer.echo(
-            json.dumps(
-                {"seeds": seeds, "agents": agents, "years": years, "scenarios": table}, indent=2
-            )
-        )
+        document = {
+            "seeds": seeds,
+            "agents": agents,
+            "years": years,
+            "scenarios": table,
+            "relapse_dropouts_counted": False,
+            "warnings": sweeping.warnings(table),
+        }
+        typer.echo(json.dumps(document, indent=2))
     else:
         typer.echo(sweeping.render(table, seeds))

@@ -327,6 +327,7 @@ class KetamineUse(ss.Module):
         self.started: Ints = np.empty(0, dtype=np.int64)  # first uses at step ``started_ti``
         self.started_ti = -1
         self._recent: Ints = np.empty(0, dtype=np.int64)  # past-year users at step ``_recent_ti``
+        self._dependent: Ints = np.empty(0, dtype=np.int64)  # dependent past-year users, same step
         self._recent_ti = -1
         self._stage_results: list[Any] = []
 
@@ -340,6 +341,12 @@ class KetamineUse(ss.Module):
             ss.Result("adults", dtype=int, scale=True, label="Adults"),
             ss.Result("adult_past_year", dtype=int, scale=True, label="Adult past-year users"),
             ss.Result("dependent", dtype=int, scale=True, label="Dependent past-year users"),
+            ss.Result(
+                "dependent_grams",
+                dtype=float,
+                scale=False,
+                label="Grams per use-day, summed over dependent past-year users",
+            ),
             ss.Result("new_users", dtype=int, scale=True, label="First uses"),
             *(
                 ss.Result(f"band_{band}", dtype=int, scale=True, label=f"Past-year {band} users")
@@ -589,13 +596,18 @@ class KetamineUse(ss.Module):
 
     # ------------------------------------------------------------ exposure and results
 
-    def grams_per_year(self, uids: Ints) -> Floats:
-        """Ketamine used per year at the current band, dose and tolerance (0 when stopped)."""
+    def grams_per_use_day(self, uids: Ints) -> Floats:
+        """Ketamine taken on a use-day at the current band and tolerance (model exposure, not advice)."""
         p = self.pars
         band = self.band.raw[uids]
         per_day = p.base_dose_mg * p.sessions_per_use_day[band] * (1.0 + self.tolerance.raw[uids])
-        use_days = p.use_days_per_week[band] * DAYS_PER_YEAR / 7.0
-        return np.asarray(np.where(self.using.raw[uids], per_day * use_days / 1000.0, 0.0))
+        return np.asarray(per_day / 1000.0)
+
+    def grams_per_year(self, uids: Ints) -> Floats:
+        """Ketamine used per year at the current band, dose and tolerance (0 when stopped)."""
+        use_days = self.pars.use_days_per_week[self.band.raw[uids]] * DAYS_PER_YEAR / 7.0
+        grams = self.grams_per_use_day(uids) * use_days
+        return np.asarray(np.where(self.using.raw[uids], grams, 0.0))
 
     def days_since_use(self, uids: Ints) -> Floats:
         return np.asarray((self.ti - self.ti_last_use.raw[uids]) * self.t.dt_year * DAYS_PER_YEAR)
@@ -612,14 +624,22 @@ class KetamineUse(ss.Module):
             return self._recent
         return self.users[self.past_year(self.users)]
 
+    def dependent_users(self) -> Ints:
+        """Past-year users at the dependent or addiction-cycle stage now (used in the last 30 days)."""
+        if self._recent_ti == self.ti:
+            return self._dependent
+        recent = self.recent_users()
+        return recent[_is_dependent(self.stage_codes(recent))]
+
     def update_results(self) -> None:
         super().update_results()
         ti, res, users = self.ti, self.results, self.users
         days = self.days_since_use(users)
         is_recent = days < DAYS_PER_YEAR
         recent = users[is_recent]
-        self._recent, self._recent_ti = recent, ti
         codes = classify(self.stage.raw[users], self.peak.raw[users], days)
+        dependent = recent[_is_dependent(codes[is_recent])]
+        self._recent, self._dependent, self._recent_ti = recent, dependent, ti
         res.lifetime[ti] = len(users)
         res.past_year[ti] = len(recent)
         adult_age = population().population.adult_age.value
@@ -630,10 +650,8 @@ class KetamineUse(ss.Module):
         else:
             res.adults[ti] = res.adults[ti - 1]
         res.adult_past_year[ti] = int((self.sim.people.age.raw[recent] >= adult_age).sum())
-        recent_counts = np.bincount(codes[is_recent], minlength=len(STAGES))
-        res.dependent[ti] = int(
-            recent_counts[STAGE_CODE["dependent"]] + recent_counts[STAGE_CODE["addiction-cycle"]]
-        )
+        res.dependent[ti] = len(dependent)
+        res.dependent_grams[ti] = float(self.grams_per_use_day(dependent).sum())
         bands = np.bincount(self.band.raw[recent], minlength=NEAR_DAILY + 1)
         res.band_monthly[ti] = int(bands[RARE] + bands[MONTHLY])
         res.band_weekly[ti] = int(bands[WEEKLY])
@@ -643,13 +661,21 @@ class KetamineUse(ss.Module):
             result[ti] = counts[code]
 
 
+def _is_dependent(codes: Ints) -> Bools:
+    return np.asarray((codes == STAGE_CODE["dependent"]) | (codes == STAGE_CODE["addiction-cycle"]))
+
+
 class BladderHarm(ss.Module):
-    """Urinary harm that grows with grams used and heals after stopping.
+    """Urinary harm that grows with grams used and heals after stopping, over a background.
 
     Harm relaxes toward ``harm_per_gram x grams_per_year x heal_time``; each user
     has a lognormal threshold above which they have urinary symptoms
     (Winstock 2012: symptoms rise with frequency and dose and often improve
-    after stopping).
+    after stopping). Apart from that, everyone has a fixed chance of urinary
+    symptoms that ketamine did not cause (``background``; Erowid 2013 found
+    them in about a quarter of never-users). ``urinary`` is ketamine-caused;
+    any-cause symptoms are ``urinary | background``, which is what user
+    surveys measure.
     """
 
     def __init__(self, pars: dict[str, Any] | None = None, **kwargs: Any) -> None:
@@ -659,15 +685,19 @@ class BladderHarm(ss.Module):
             harm_per_gram=b.harm_per_gram.value,
             heal_time=b.heal_time.value,
             threshold_sigma=b.threshold_sigma.value,
+            background_prevalence=b.background_prevalence.value,
         )
         self.update_pars(pars, **kwargs)
         self.define_states(
             ss.FloatArr("harm", default=0.0),
             ss.FloatArr("threshold", default=1.0),
             ss.BoolArr("urinary", default=False),
+            ss.BoolArr("background", default=False),
             ss.FloatArr("ti_urinary_onset"),
         )
         self.threshold_draw = ss.normal(name="threshold_draw")
+        self.background_draw = ss.random(name="background_draw")
+        self.background_total = 0
 
     def init_results(self) -> None:
         super().init_results()
@@ -684,13 +714,45 @@ class BladderHarm(ss.Module):
                 )
                 for band in ("monthly", "weekly", "near_daily")
             ),
+            ss.Result(
+                "urinary_any_past_year",
+                dtype=int,
+                scale=True,
+                label="Past-year users with urinary symptoms of any cause",
+            ),
+            ss.Result(
+                "urinary_dependent",
+                dtype=int,
+                scale=True,
+                label="Dependent past-year users with ketamine urinary symptoms",
+            ),
+            ss.Result(
+                "urinary_any_dependent",
+                dtype=int,
+                scale=True,
+                label="Dependent past-year users with urinary symptoms of any cause",
+            ),
+            ss.Result("never_users", dtype=int, scale=True, label="Never-users"),
+            ss.Result(
+                "background_never_users",
+                dtype=int,
+                scale=True,
+                label="Never-users with (background) urinary symptoms",
+            ),
         )
 
     def init_post(self) -> None:
         super().init_post()
         use: KetamineUse = self.sim.custom["ketamine"]
         users = use.users
-        self.threshold.raw[: len(self.sim.people)] = 1.0
+        n_agents = len(self.sim.people)
+        everyone = ss.uids(np.arange(n_agents))
+        background = np.asarray(self.background_draw.rvs(everyone)) < (
+            self.pars.background_prevalence
+        )
+        self.background.raw[:n_agents] = background
+        self.background_total = int(background.sum())  # fixed: a closed cohort
+        self.threshold.raw[:n_agents] = 1.0
         if len(users):
             z = self.threshold_draw.rvs(ss.uids(users))
             self.threshold.raw[users] = np.exp(self.pars.threshold_sigma * z)
@@ -721,7 +783,7 @@ class BladderHarm(ss.Module):
     def update_results(self) -> None:
         super().update_results()
         use: KetamineUse = self.sim.custom["ketamine"]
-        recent = use.recent_users()
+        recent, dependent = use.recent_users(), use.dependent_users()
         band = use.band.raw[recent[self.urinary.raw[recent]]]
         counts = np.bincount(band, minlength=NEAR_DAILY + 1)
         ti, res = self.ti, self.results
@@ -729,10 +791,46 @@ class BladderHarm(ss.Module):
         res.urinary_monthly[ti] = int(counts[RARE] + counts[MONTHLY])
         res.urinary_weekly[ti] = int(counts[WEEKLY])
         res.urinary_near_daily[ti] = int(counts[NEAR_DAILY])
+        res.urinary_any_past_year[ti] = int(self.any_cause(recent).sum())
+        res.urinary_dependent[ti] = int(self.urinary.raw[dependent].sum())
+        res.urinary_any_dependent[ti] = int(self.any_cause(dependent).sum())
+        res.never_users[ti] = len(self.sim.people) - len(use.users)
+        res.background_never_users[ti] = self.background_total - int(
+            self.background.raw[use.users].sum()
+        )
+
+    def any_cause(self, uids: Ints) -> Bools:
+        """Urinary symptoms of any cause: ketamine harm or the background."""
+        return np.asarray(self.urinary.raw[uids] | self.background.raw[uids])
+
+
+def structural_relapse(years: float, *, exit_relapse_ratio: float = 1.0) -> float:
+    """Share of treatment completers who relapse within ``years``, from the parameters alone.
+
+    Completers were dependent, so their relapse hazard is ``relapse_rate x
+    dependent_relapse_ratio x post_treatment_relapse_ratio`` falling as
+    ``exp(-t / relapse_decay)``; integrated, it gives this closed form. The
+    simulated share scatters around it (weekly steps, and few completers in a
+    small run).
+    """
+    knowledge = population()
+    use, treatment = knowledge.use, knowledge.treatment
+    peak_rate = (
+        use.relapse_rate.value
+        * use.dependent_relapse_ratio.value
+        * treatment.post_treatment_relapse_ratio.value
+        * exit_relapse_ratio
+    )
+    decay = use.relapse_decay.value
+    return float(-np.expm1(-peak_rate * decay * -np.expm1(-years / decay)))
 
 
 class Treatment(ss.Module):
-    """Treatment entry, retention and exit, and relapse in the year after leaving."""
+    """Treatment entry, retention and exit, and relapse in the year after completing it.
+
+    People who drop out resume use at once (``treatment_dropouts``); they are
+    not treatment completers, so relapse after treatment counts completers only.
+    """
 
     def __init__(self, pars: dict[str, Any] | None = None, **kwargs: Any) -> None:
         super().__init__(name="treatment")
@@ -764,6 +862,7 @@ class Treatment(ss.Module):
         self.define_results(
             ss.Result("treatment_entries", dtype=int, scale=True, label="Treatment entries"),
             ss.Result("treatment_exits", dtype=int, scale=True, label="Completed treatments"),
+            ss.Result("treatment_dropouts", dtype=int, scale=True, label="Treatments left early"),
             ss.Result(
                 "relapses_1y_by_exit",
                 dtype=int,
@@ -826,6 +925,7 @@ class Treatment(ss.Module):
         if len(leave):
             self.in_treatment.raw[leave] = False
             use.resume(leave, ti)
+            self.results.treatment_dropouts[ti] += len(leave)
 
     def note_relapse(self, uids: Ints, ti: int) -> None:
         """Count relapses within a year of completing treatment, against the exit step."""

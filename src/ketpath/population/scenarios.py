@@ -11,6 +11,7 @@ import starsim as ss
 from ketpath.knowledge.population import population
 from ketpath.population.interventions import ContingencyManagement, Screening, TreatmentAccess
 from ketpath.population.model import BladderHarm, KetamineUse, PeerNetwork, Treatment
+from ketpath.population.proportions import Proportion, small_denominator_warnings
 
 SCENARIOS: dict[str, Callable[[], list[ss.Intervention]]] = {
     "baseline": list,
@@ -82,50 +83,117 @@ def build_sim(
     )
 
 
-def _fraction(numerator: float, denominator: float) -> float:
-    return float(numerator) / float(denominator) if denominator else 0.0
+BAND_KEYS = (("monthly", "monthly"), ("weekly", "weekly"), ("near-daily", "near_daily"))
+
+RELAPSE_DEFINITION = (
+    "Share of people who completed treatment and were followed for a full year after"
+    " leaving it who used again within that year. Treatment dropouts are not counted:"
+    " they resume use when they leave (see treatment_dropouts) and are in neither the"
+    " numerator nor the denominator. Completions in the last year of the run are left"
+    " out until they have a year of follow-up."
+)
 
 
-def relapse_within_year(sim: ss.Sim) -> float:
-    """Share of completed treatments followed by relapse within a year.
+def min_denominator() -> int:
+    """Below this denominator a proportion is reported with a warning (population.toml)."""
+    return int(population().reporting.min_denominator.value)
 
-    Exits in the last year of the run have not been followed for a year; they
-    are left out unless no exit has a full year of follow-up.
+
+def relapse_after_treatment(sim: ss.Sim, ti: int | None = None) -> Proportion:
+    """Completers followed for a full year by step ``ti``, and how many relapsed within it.
+
+    ``Treatment.note_relapse`` counts a relapse against the completion step when
+    it comes within a year (``window`` steps), so completions at least
+    ``window`` steps before ``ti`` have been followed for the whole year.
     """
     res = sim.results.treatment
-    exits = np.asarray(res.treatment_exits, dtype=np.float64)
-    relapses = np.asarray(res.relapses_1y_by_exit, dtype=np.float64)
-    followed = len(exits) - round(1.0 / sim.t.dt_year)
-    if followed > 0 and exits[:followed].sum() > 0:
-        return _fraction(relapses[:followed].sum(), exits[:followed].sum())
-    return _fraction(relapses.sum(), exits.sum())
+    ti = len(sim.t.yearvec) - 1 if ti is None else ti
+    window = int(np.floor(1.0 / sim.t.dt_year + 1e-9))
+    followed = ti - window + 1
+    if followed <= 0:
+        return Proportion(0, 0)
+    completers = round(float(np.sum(res.treatment_exits[:followed])))
+    relapsed = round(float(np.sum(res.relapses_1y_by_exit[:followed])))
+    return Proportion(relapsed, completers)
 
 
-def _counts_at(sim: ss.Sim, ti: int) -> dict[str, Any]:
+def _proportions_at(sim: ss.Sim, ti: int) -> dict[str, Proportion]:
     use, bladder = sim.results.ketamine, sim.results.bladder
 
     def at(result: Any) -> int:
         return round(float(result[ti]))
 
+    lifetime, past_year, dependent = at(use.lifetime), at(use.past_year), at(use.dependent)
+    out = {
+        "past_year_among_lifetime": Proportion(past_year, lifetime),
+        "dependent_among_past_year": Proportion(dependent, past_year),
+        "urinary_among_past_year": Proportion(at(bladder.urinary_past_year), past_year),
+        "urinary_any_cause_among_past_year": Proportion(
+            at(bladder.urinary_any_past_year), past_year
+        ),
+        "urinary_among_dependent": Proportion(at(bladder.urinary_dependent), dependent),
+        "urinary_any_cause_among_dependent": Proportion(
+            at(bladder.urinary_any_dependent), dependent
+        ),
+        "background_urinary_among_never_users": Proportion(
+            at(bladder.background_never_users), at(bladder.never_users)
+        ),
+    }
+    for _band, key in BAND_KEYS:
+        out[f"urinary_among_{key}_users"] = Proportion(
+            at(bladder[f"urinary_{key}"]), at(use[f"band_{key}"])
+        )
+    out["adult_past_year_prevalence"] = Proportion(at(use.adult_past_year), at(use.adults))
+    out["relapse_within_1y_after_treatment"] = relapse_after_treatment(sim, ti)
+    return out
+
+
+def _counts_at(sim: ss.Sim, ti: int) -> dict[str, Any]:
+    use, bladder, treatment = sim.results.ketamine, sim.results.bladder, sim.results.treatment
+
+    def at(result: Any) -> int:
+        return round(float(result[ti]))
+
+    def so_far(result: Any) -> int:
+        return round(float(np.sum(result[: ti + 1])))
+
+    dependent = at(use.dependent)
+    grams = float(use.dependent_grams[ti])
     return {
         "lifetime_users": at(use.lifetime),
         "past_year_users": at(use.past_year),
         "adults": at(use.adults),
         "adult_past_year_users": at(use.adult_past_year),
-        "dependent": at(use.dependent),
+        "dependent": dependent,
         "urinary_symptoms": at(bladder.urinary_past_year),
+        "urinary_symptoms_any_cause": at(bladder.urinary_any_past_year),
+        "never_users": at(bladder.never_users),
+        "background_urinary_symptoms_never_users": at(bladder.background_never_users),
+        "grams_per_use_day_dependent": {
+            "mean": round(grams / dependent, 4) if dependent else None,
+            "people": dependent,
+        },
         "by_frequency": {
             band: {
                 "users": at(use[f"band_{key}"]),
                 "urinary_symptoms": at(bladder[f"urinary_{key}"]),
             }
-            for band, key in (
-                ("monthly", "monthly"),
-                ("weekly", "weekly"),
-                ("near-daily", "near_daily"),
-            )
+            for band, key in BAND_KEYS
         },
         "stages": {name: at(use[f"stage_{name.replace('-', '_')}"]) for name in _stage_names()},
+        "treatment_entries": so_far(treatment.treatment_entries),
+        "treatment_completions": so_far(treatment.treatment_exits),
+        "treatment_dropouts": so_far(treatment.treatment_dropouts),
+    }
+
+
+def _row(sim: ss.Sim, ti: int, where: str) -> dict[str, Any]:
+    """Counts, proportions ({numerator, denominator, value, low, high}) and warnings at ``ti``."""
+    proportions = {k: v.to_dict() for k, v in _proportions_at(sim, ti).items()}
+    return {
+        **_counts_at(sim, ti),
+        "proportions": proportions,
+        "warnings": small_denominator_warnings(proportions, min_denominator(), where),
     }
 
 
@@ -143,36 +211,44 @@ def year_ends(sim: ss.Sim) -> list[tuple[int, int]]:
 
 
 def summarise(sim: ss.Sim) -> dict[str, Any]:
-    """The JSON document of ``ketpath simulate``: final counts and a yearly timeseries."""
+    """The JSON document of ``ketpath simulate``: final counts and shares, and a yearly timeseries.
+
+    Every share is ``{numerator, denominator, value, low, high}`` with a Wilson
+    95% interval, ``value: null`` when the denominator is 0; ``warnings`` lists
+    the shares whose denominator is below ``min_denominator``.
+    """
     final_ti = len(sim.t.yearvec) - 1
-    entries = np.asarray(sim.results.treatment.treatment_entries, dtype=np.float64)
-    final = _counts_at(sim, final_ti)
-    final["treatment_entries"] = round(entries.sum())
-    final["relapse_within_1y_after_treatment"] = round(relapse_within_year(sim), 4)
-    timeseries = []
-    for year, ti in year_ends(sim):
-        row = {"year": year, **_counts_at(sim, ti)}
-        row["treatment_entries"] = round(entries[: ti + 1].sum())
-        timeseries.append(row)
     return {
         "agents": len(sim.people),
         "start": int(sim.t.yearvec[0]),
         "steps": len(sim.t.yearvec),
-        "final": final,
-        "timeseries": timeseries,
+        "definitions": {
+            "interval": "Wilson 95% score interval",
+            "min_denominator": min_denominator(),
+            "relapse_within_1y_after_treatment": {
+                "dropouts_counted": False,
+                "follow_up_years": 1,
+                "text": RELAPSE_DEFINITION,
+            },
+            "urinary": (
+                "urinary_* shares count symptoms ketamine caused; urinary_any_cause_* add"
+                " the background symptoms that never-users have too"
+            ),
+        },
+        "final": _row(sim, final_ti, "final"),
+        "timeseries": [{"year": year, **_row(sim, ti, str(year))} for year, ti in year_ends(sim)],
     }
 
 
-def fit_figures(summary: dict[str, Any]) -> dict[str, float]:
-    """The four calibration figures from a summary's final counts."""
-    final = summary["final"]
-    past_year = final["past_year_users"]
-    return {
-        "past_year_among_lifetime": _fraction(past_year, final["lifetime_users"]),
-        "dependent_among_past_year": _fraction(final["dependent"], past_year),
-        "urinary_among_past_year": _fraction(final["urinary_symptoms"], past_year),
-        "adult_past_year_prevalence": _fraction(final["adult_past_year_users"], final["adults"]),
-    }
+def fit_proportions(summary: dict[str, Any]) -> dict[str, Proportion]:
+    """The calibration targets' proportions from a summary's final shares."""
+    shares = summary["final"]["proportions"]
+    return {key: Proportion.from_dict(shares[key]) for key in population().calibration.targets}
+
+
+def fit_figures(summary: dict[str, Any]) -> dict[str, float | None]:
+    """The calibration figures from a summary's final shares (None where nothing is estimable)."""
+    return {key: share.value for key, share in fit_proportions(summary).items()}
 
 
 def run(

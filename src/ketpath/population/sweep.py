@@ -3,8 +3,11 @@
 Each (scenario, seed) run is one Dask task; a local cluster is started unless a
 scheduler address is given (``tcp://host:8786``), so the same command scales
 from a laptop to a cluster. The interval is a 95% t-interval for the mean over
-seeds: it describes simulation noise, not the (much larger) uncertainty in
-the assumed intervention effects.
+seeds, clipped at zero because a count cannot be negative: it describes
+simulation noise, not the (much larger) uncertainty in the assumed
+intervention effects. Shares (relapse after treatment) are pooled over seeds,
+numerators and denominators summed, with a Wilson 95% interval, ``null``
+when nothing is estimable, and a warning below the minimum denominator.
 """
 
 from __future__ import annotations
@@ -15,14 +18,20 @@ from typing import Any
 
 import numpy as np
 
-OUTCOMES = (
+from ketpath.population.proportions import Proportion, small_denominator_warnings
+
+COUNT_OUTCOMES = (
     "lifetime_users",
     "past_year_users",
     "dependent",
     "urinary_symptoms",
     "treatment_entries",
+)
+SHARE_OUTCOMES = (
+    "urinary_any_cause_among_dependent",
     "relapse_within_1y_after_treatment",
 )
+OUTCOMES = COUNT_OUTCOMES + SHARE_OUTCOMES
 
 
 def run_one(scenario: str, seed: int, agents: int, years: int) -> dict[str, Any]:
@@ -34,7 +43,12 @@ def run_one(scenario: str, seed: int, agents: int, years: int) -> dict[str, Any]
 
     _sim, summary = run(agents=agents, years=years, seed=seed, scenario=scenario)
     final = summary["final"]
-    return {"scenario": scenario, "seed": seed, **{key: final[key] for key in OUTCOMES}}
+    return {
+        "scenario": scenario,
+        "seed": seed,
+        **{key: final[key] for key in COUNT_OUTCOMES},
+        **{key: final["proportions"][key] for key in SHARE_OUTCOMES},
+    }
 
 
 @dataclass(frozen=True)
@@ -48,7 +62,7 @@ class Estimate:
 
 
 def estimate(values: Sequence[float]) -> Estimate:
-    """Mean and 95% t-interval over seeds (a point interval with one seed)."""
+    """Mean count and 95% t-interval over seeds, clipped at 0 (a point interval with one seed)."""
     from scipy import stats  # noqa: PLC0415
 
     data = np.asarray(values, dtype=np.float64)
@@ -56,18 +70,37 @@ def estimate(values: Sequence[float]) -> Estimate:
     if len(data) < 2:
         return Estimate(mean, mean, mean)
     half = float(stats.t.ppf(0.975, len(data) - 1) * data.std(ddof=1) / np.sqrt(len(data)))
-    return Estimate(mean, mean - half, mean + half)
+    return Estimate(mean, max(0.0, mean - half), mean + half)
 
 
-def summarise(rows: Iterable[dict[str, Any]]) -> dict[str, dict[str, dict[str, float]]]:
-    """Per scenario and outcome: mean, low, high."""
+def pooled_share(shares: Iterable[dict[str, Any]]) -> dict[str, int | float | None]:
+    """One share from several seeds: numerators and denominators summed, Wilson 95% interval."""
+    return Proportion.pooled(Proportion.from_dict(share) for share in shares).to_dict()
+
+
+def summarise(rows: Iterable[dict[str, Any]]) -> dict[str, dict[str, dict[str, Any]]]:
+    """Per scenario: each count's mean, low, high; each share pooled over seeds."""
     by_scenario: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
         by_scenario.setdefault(row["scenario"], []).append(row)
     return {
-        scenario: {key: estimate([r[key] for r in runs]).to_dict() for key in OUTCOMES}
+        scenario: {
+            **{key: estimate([r[key] for r in runs]).to_dict() for key in COUNT_OUTCOMES},
+            **{key: pooled_share(r[key] for r in runs) for key in SHARE_OUTCOMES},
+        }
         for scenario, runs in by_scenario.items()
     }
+
+
+def warnings(table: dict[str, dict[str, dict[str, Any]]]) -> list[str]:
+    """Pooled shares whose denominator is below the minimum (or 0)."""
+    from ketpath.population.scenarios import min_denominator  # noqa: PLC0415
+
+    out = []
+    for scenario, outcomes in table.items():
+        shares = {key: outcomes[key] for key in SHARE_OUTCOMES}
+        out += small_denominator_warnings(shares, min_denominator(), scenario)
+    return out
 
 
 def sweep(
@@ -103,13 +136,28 @@ def sweep(
         return list(client.gather(client.compute(tasks)))
 
 
-def render(table: dict[str, dict[str, dict[str, float]]], seeds: int) -> str:
-    """A plain-text table: mean [95% interval] per scenario and outcome."""
-    lines = [f"means over {seeds} seeds with 95% intervals for the mean"]
+def render(table: dict[str, dict[str, dict[str, Any]]], seeds: int) -> str:
+    """A plain-text table: mean [95% interval] per count, pooled share [Wilson 95%] per share."""
+    lines = [
+        f"counts: means over {seeds} seeds with 95% intervals for the mean (not below 0);"
+        " shares: pooled over seeds (k/n) with Wilson 95% intervals; relapse counts"
+        " treatment completers only (dropouts are not counted)"
+    ]
     for scenario, outcomes in table.items():
         lines.append(scenario)
         for key, value in outcomes.items():
-            lines.append(
-                f"  {key:<36} {value['mean']:>10.4g}  [{value['low']:.4g}, {value['high']:.4g}]"
-            )
+            if key in SHARE_OUTCOMES:
+                lines.append(f"  {key:<36} {_share(value)}")
+            else:
+                lines.append(
+                    f"  {key:<36} {value['mean']:>10.4g}  [{value['low']:.4g}, {value['high']:.4g}]"
+                )
+    lines += [f"warning: {warning}" for warning in warnings(table)]
     return "\n".join(lines)
+
+
+def _share(value: dict[str, Any]) -> str:
+    counts = f"{value['numerator']}/{value['denominator']}"
+    if value["value"] is None:
+        return f"{'n/a':>10}  ({counts})"
+    return f"{value['value']:>10.4g}  [{value['low']:.4g}, {value['high']:.4g}]  ({counts})"
