@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 import pytest
@@ -87,3 +88,15 @@ def test_scores_over_time_are_charted_and_tabled(alice: Any, client: TestClient)
 def test_an_unknown_instrument_is_not_found(alice: Any, client: TestClient) -> None:
     assert client.get("/questionnaires/nope").status_code == 404
     assert client.post("/questionnaires/nope", data={}).status_code == 404
+
+
+def test_the_questionnaire_list_says_how_many_questions_each_has(
+    alice: Any, client: TestClient
+) -> None:
+    """Issue 12.5: every card read "<built-in method items of dict object …> questions"."""
+    page = client.get("/questionnaires").text
+    assert "built-in method" not in page
+    for instrument_id in instrument_ids():
+        instrument = get_instrument(instrument_id)
+        card = f"<p>{instrument.name} · {len(instrument.items)} questions · about the "
+        assert card in html.unescape(page), instrument_id

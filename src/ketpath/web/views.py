@@ -456,7 +456,7 @@ def instrument_choices() -> list[dict[str, Any]]:
                 "id": instrument.id,
                 "name": instrument.name,
                 "short_name": instrument.short_name,
-                "items": len(instrument.items),
+                "item_count": len(instrument.items),
                 "recall_period": instrument.recall_period,
             }
         )
