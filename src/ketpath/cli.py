@@ -173,19 +173,24 @@ def import_file(
     db: DbOption = None,
 ) -> None:
     """Store a history file for a person (created if new). All or nothing."""
-    from ketpath.services import import_records  # noqa: PLC0415
+    from ketpath.services import ImportResult, import_records  # noqa: PLC0415
     from ketpath.services.fhir import import_fhir  # noqa: PLC0415
 
+    skipped: str | None = None
+    result: ImportResult
     if fhir:
         text = _read_text(file)
         with _database(db) as database:
-            result = import_fhir(database, person, text)
+            result = fhir_result = import_fhir(database, person, text)
+        skipped = fhir_result.skipped_summary
     else:
         records = _read_file(file)
         with _database(db) as database:
             result = import_records(database, person, records)
     created = " (new person)" if result.created_person else ""
     errors.print(f"Imported {result.count} records for {result.person}{created}.")
+    if skipped:
+        errors.print(f"{inert(skipped[:1].upper() + skipped[1:])}.", highlight=False)
 
 
 def _read_text(path: Path) -> str:

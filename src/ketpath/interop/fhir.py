@@ -68,21 +68,25 @@ response is ours when its ``questionnaire`` is ``urn:ketpath:questionnaire:<id>`
 one of our instrument ids (a clinic that hosts copies of our questionnaires).
 An Observation is a follow-up of ours when its ``code`` has the follow-up
 coding above; its status must be final, amended or corrected. Other resources
-and other questionnaires' responses are ignored; every one of ours must be
-valid, or nothing is returned.
+and other questionnaires' responses are not read, but nothing passes unseen:
+every entry must be an object holding a resource with a FHIR R4
+``resourceType``, every resource must pass fhir.resources validation, and
+those we do not read are counted by type for the caller to report
+(:class:`FhirRead`); every one of ours must be valid. One problem anywhere
+and nothing is returned. Nesting deeper than :data:`MAX_NESTING` is refused
+before the JSON is parsed (the parser and the validators recurse).
 """
 
 from __future__ import annotations
 
 import calendar
 import hashlib
-import importlib
 import json
 import math
 import re
 import uuid
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from functools import cache
@@ -118,11 +122,13 @@ __all__ = [
     "FOLLOW_UP_OUTCOME_SYSTEM",
     "FOLLOW_UP_SYSTEM",
     "LOINC",
+    "MAX_NESTING",
     "PSEUDONYM_SYSTEM",
     "RED_FLAG_SYSTEM",
     "SCORE_SYSTEM",
     "USE_SYSTEM",
     "FhirError",
+    "FhirRead",
     "bands_system",
     "bundle_for",
     "check_bundle",
@@ -130,6 +136,7 @@ __all__ = [
     "options_system",
     "pseudonym_for",
     "questionnaire_url",
+    "read_fhir",
     "records_from_fhir",
     "value_sets",
 ]
@@ -162,6 +169,13 @@ FOLLOW_UP_CODES = {
     "red-flag": "The red flag that was followed up",
 }
 _RESTFUL_QUESTIONNAIRE = re.compile(r"^https?://\S+/Questionnaire/([a-z0-9][a-z0-9-]*)$")
+_RESOURCE_TYPE = re.compile(r"^[A-Z][A-Za-z]{1,63}$")
+_ABSTRACT_RESOURCES = frozenset({"Resource", "DomainResource"})
+MAX_NESTING = 100
+"""Deepest nesting of arrays and objects an import accepts. Our own bundles reach about 10;
+the limit is checked before any parser recurses, so deeper input is bad input, not a crash."""
+# A JSON string (skipped whole, so brackets inside it do not count), or a bracket.
+_JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|(?P<open>[\[{])|(?P<close>[\]}])', re.DOTALL)
 
 Resource = dict[str, Any]
 
@@ -566,14 +580,38 @@ def _follow_up_observation(record: FollowUp, subject: Resource) -> Resource:
 # ---------------------------------------------------------------- structural validation
 
 
-def _model(resource_type: str) -> Any:
+def _model(name: str) -> Any:
+    """The fhir.resources R4B model class called ``name``; FhirError when there is none."""
     try:
-        module = importlib.import_module(f"fhir.resources.R4B.{resource_type.lower()}")
+        from fhir.resources.R4B import get_fhir_model_class  # noqa: PLC0415 (optional extra)
     except ModuleNotFoundError as error:
         raise FhirError(
             "FHIR support needs the fhir.resources package: pip install 'ketpath[fhir]'"
         ) from error
-    return getattr(module, resource_type)
+    try:
+        return get_fhir_model_class(name)
+    except ValueError:
+        raise FhirError(f"{name!r} is not a FHIR R4 model") from None
+
+
+def _resource_type_problem(kind: object) -> str | None:
+    """Why ``kind`` is not the ``resourceType`` of a concrete FHIR R4 resource, or None."""
+    if kind is None:
+        return "resourceType: missing"
+    if not isinstance(kind, str) or not _RESOURCE_TYPE.match(kind):
+        return f"resourceType: {kind!r} is not a FHIR R4 resource type"
+    try:
+        model = _model(kind)
+    except FhirError:
+        model = None
+    if model is None or kind in _ABSTRACT_RESOURCES or _resource_class() not in model.__mro__:
+        return f"resourceType: {kind!r} is not a FHIR R4 resource type"
+    return None
+
+
+@cache
+def _resource_class() -> Any:
+    return _model("Resource")
 
 
 def _path(location: Sequence[int | str]) -> str:
@@ -590,14 +628,35 @@ def _entry_name(index: int | None, resource: Any) -> str:
     return name if index is None else f"entry[{index}] {name}"
 
 
-def _validate_structure(resource: Resource, *, where: str | None = None) -> None:
+def _json_kind(value: object) -> str:
+    """What a JSON value is, in words (for "expected an object, got ...")."""
+    if isinstance(value, bool):
+        return "a boolean"
+    if value is None:
+        return "null"
+    kinds = {dict: "an object", list: "an array", str: "a string", int: "a number"}
+    return next((name for kind, name in kinds.items() if isinstance(value, kind)), "a number")
+
+
+def _validation_message(error: Mapping[str, Any]) -> str:
+    # fhir.resources reads a string where it wants an object as JSON text, and says so.
+    if error["type"] in {"json_invalid", "json_type", "model_validation_format"}:
+        return f"expected an object, got {_json_kind(error.get('input'))}"
+    message: str = error["msg"]
+    return message.removeprefix("Value error, ")
+
+
+def _validate_structure(
+    resource: Resource, *, where: str | None = None, model: str | None = None
+) -> None:
     """Validate with the fhir.resources R4B model; name the entry and path of the first error."""
     try:
-        _model(str(resource.get("resourceType"))).model_validate(resource)
+        _model(model or str(resource.get("resourceType"))).model_validate(resource)
     except ValidationError as error:
         first = error.errors()[0]
-        location = list(first["loc"])
-        message = first["msg"].removeprefix("Value error, ")
+        # fhir.resources adds "root" to the path of a value it checks as a model of its own.
+        location = [part for part in first["loc"] if part != "root"]
+        message = _validation_message(first)
         entries = resource.get("entry")
         if (
             where is None
@@ -610,6 +669,12 @@ def _validate_structure(resource: Resource, *, where: str | None = None) -> None
             where = _entry_name(location[1], entries[location[1]].get("resource"))
             location = location[3:]
         raise FhirError(f"{_path(location)}: {message}", where=where) from None
+    except KeyError:
+        # fhir.resources' own failure on an unknown resourceType nested inside (``contained``).
+        raise FhirError(
+            "a resource inside it has a resourceType that is not a FHIR R4 resource type",
+            where=where,
+        ) from None
 
 
 # ---------------------------------------------------------------- our checks
@@ -921,16 +986,17 @@ def check_bundle(bundle: Mapping[str, Any]) -> None:
     the score of the response it is derived from; a follow-up Observation must
     make a valid follow-up record. Raises :class:`FhirError`.
     """
+    problem = _nesting_problem(bundle)
+    if problem is not None:
+        raise FhirError(problem)
     data = dict(bundle)
     if data.get("resourceType") != "Bundle":
         raise FhirError(f"resourceType: expected 'Bundle', got {data.get('resourceType')!r}")
+    # Entries first: fhir.resources raises KeyError, not a validation error, on an unknown type.
+    pairs = _entries(data)
     _validate_structure(data)
-    entries = [entry.get("resource", {}) for entry in data.get("entry", [])]
-    by_url = {
-        entry["fullUrl"]: resource
-        for entry, resource in zip(data.get("entry", []), entries, strict=True)
-        if entry.get("fullUrl")
-    }
+    entries = [resource for _entry, resource in pairs]
+    by_url = {entry["fullUrl"]: resource for entry, resource in pairs if entry.get("fullUrl")}
     questionnaires = {
         resource["url"]: resource
         for resource in entries
@@ -955,32 +1021,114 @@ def check_bundle(bundle: Mapping[str, Any]) -> None:
 # ---------------------------------------------------------------- import
 
 
+def _nesting_problem_in_text(text: str) -> str | None:
+    """Arrays and objects nested deeper than :data:`MAX_NESTING`, counted without recursing."""
+    depth = 0
+    for token in _JSON_TOKEN.finditer(text):
+        if token.lastgroup == "open":
+            depth += 1
+            if depth > MAX_NESTING:
+                line = text.count("\n", 0, token.start()) + 1
+                return _too_deep(f" (line {line})")
+        elif token.lastgroup == "close":
+            depth -= 1
+    return None
+
+
+def _nesting_problem(document: object) -> str | None:
+    """The same limit for data already parsed (a mapping handed to us), walked with a stack."""
+    stack: list[tuple[object, int]] = [(document, 1)]
+    while stack:
+        node, depth = stack.pop()
+        children: Iterable[object]
+        if isinstance(node, Mapping):
+            children = node.values()
+        elif isinstance(node, list | tuple):
+            children = node
+        else:
+            continue
+        if depth > MAX_NESTING:
+            return _too_deep("")
+        stack.extend((child, depth + 1) for child in children)
+    return None
+
+
+def _too_deep(place: str) -> str:
+    return f"arrays and objects are nested more than {MAX_NESTING} deep{place}; no FHIR resource is"
+
+
 def _load(data: str | bytes | Mapping[str, Any]) -> dict[str, Any]:
+    """The JSON object, refused before parsing when it nests deeper than :data:`MAX_NESTING`."""
     if isinstance(data, Mapping):
+        problem = _nesting_problem(data)
+        if problem is not None:
+            raise FhirError(problem)
         return dict(data)
     try:
-        loaded = json.loads(data)
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        # As json.loads does with bytes: UTF-8, -16 or -32, told apart by the first bytes.
+        text = (
+            data.decode(json.detect_encoding(data), "surrogatepass")
+            if isinstance(data, bytes)
+            else data
+        )
+    except UnicodeDecodeError as error:
+        raise FhirError(f"not valid JSON ({error})") from None
+    problem = _nesting_problem_in_text(text)
+    if problem is not None:
+        raise FhirError(problem)
+    try:
+        loaded = json.loads(text)
+    except json.JSONDecodeError as error:
         raise FhirError(f"not valid JSON ({error})") from None
     if not isinstance(loaded, dict):
         raise FhirError("expected a JSON object (a Bundle or a QuestionnaireResponse)")
     return loaded
 
 
+def _entry_resource(index: int, entry: object) -> Resource:
+    """The resource of a Bundle entry; an entry that is not an object holding one is refused."""
+    where = f"entry[{index}]"
+    if not isinstance(entry, dict):
+        raise FhirError(f"expected an object, got {_json_kind(entry)}", where=where)
+    resource = entry.get("resource")
+    if resource is None:
+        raise FhirError("resource: missing (every entry must carry a resource)", where=where)
+    if not isinstance(resource, dict):
+        raise FhirError(f"resource: expected an object, got {_json_kind(resource)}", where=where)
+    problem = _resource_type_problem(resource.get("resourceType"))
+    if problem is not None:
+        raise FhirError(f"resource.{problem}", where=where)
+    return resource
+
+
+def _entries(bundle: Mapping[str, Any]) -> list[tuple[dict[str, Any], Resource]]:
+    """Every entry of a Bundle with its resource, after the checks of :func:`_entry_resource`."""
+    entries = bundle.get("entry", [])
+    if not isinstance(entries, list):
+        raise FhirError(f"entry: expected an array, got {_json_kind(entries)}")
+    return [(entry, _entry_resource(index, entry)) for index, entry in enumerate(entries)]
+
+
 def _resources(document: dict[str, Any]) -> Iterator[tuple[str, Resource]]:
+    """Every resource of the document, each one valid FHIR R4 (fhir.resources) or refused."""
     kind = document.get("resourceType")
     if kind == "QuestionnaireResponse":
-        yield _entry_name(None, document), document
+        where = _entry_name(None, document)
+        _validate_structure(document, where=where)
+        yield where, document
         return
     if kind != "Bundle":
         raise FhirError(f"resourceType: expected 'Bundle' or 'QuestionnaireResponse', got {kind!r}")
-    entries = document.get("entry", [])
-    if not isinstance(entries, list):
-        raise FhirError("entry: must be a list")
-    for index, entry in enumerate(entries):
-        resource = entry.get("resource") if isinstance(entry, dict) else None
-        if isinstance(resource, dict):
-            yield _entry_name(index, resource), resource
+    entries = _entries(document)
+    # The Bundle's own fields, then each entry's, then each resource: every error names its entry.
+    shell = {key: value for key, value in document.items() if key != "entry"}
+    _validate_structure(shell, where=_entry_name(None, document))
+    for index, (entry, resource) in enumerate(entries):
+        entry_shell = {key: value for key, value in entry.items() if key != "resource"}
+        _validate_structure(entry_shell, where=f"entry[{index}]", model="BundleEntry")
+        where = _entry_name(index, resource)
+        _validate_structure(resource, where=where)
+        yield where, resource
 
 
 def _record_from_response(response: Resource, instrument_id: str) -> Questionnaire:
@@ -1014,37 +1162,72 @@ def _record_from_follow_up(observation: Resource) -> FollowUp:
 
 
 def _record_from(resource: Resource) -> Questionnaire | FollowUp | None:
-    """The record one resource carries, or None when it is not one of ours."""
+    """The record one (structurally valid) resource carries, or None when it is not one of ours."""
     if resource.get("resourceType") == "QuestionnaireResponse":
         instrument_id = instrument_for(resource.get("questionnaire"))
         if instrument_id is None:
             return None
-        _validate_structure(resource)
         return _record_from_response(resource, instrument_id)
     if _is_follow_up(resource):
-        _validate_structure(resource)
         return _record_from_follow_up(resource)
     return None
 
 
-def records_from_fhir(data: str | bytes | Mapping[str, Any]) -> list[Questionnaire | FollowUp]:
+@dataclass(frozen=True, kw_only=True)
+class FhirRead:
+    """What a FHIR document gave: our records, and how many resources of each type we skipped."""
+
+    records: list[Questionnaire | FollowUp]
+    skipped: dict[str, int]
+    """Resource type -> how many valid resources of it we do not read, most first."""
+
+    def skipped_summary(self) -> str | None:
+        """``skipped 3 resources we do not read: 2 Condition, 1 Encounter``, or None."""
+        return _skipped_words(self.skipped)
+
+
+def _skipped_words(skipped: Mapping[str, int]) -> str | None:
+    total = sum(skipped.values())
+    if not total:
+        return None
+    kinds = ", ".join(f"{count} {kind}" for kind, count in skipped.items())
+    resources = "resource" if total == 1 else "resources"
+    return f"skipped {total} {resources} we do not read: {kinds}"
+
+
+def read_fhir(data: str | bytes | Mapping[str, Any]) -> FhirRead:
     """Questionnaire and follow-up records from a FHIR JSON Bundle or a QuestionnaireResponse.
 
     Only responses to our instruments and our red-flag follow-up Observations
-    are read (see the module notes); other resources are ignored.
-    All-or-nothing: the first problem raises :class:`FhirError` naming the
-    entry and the field, and nothing is returned.
+    are read (see the module notes); every other resource must still be valid
+    FHIR R4 and is counted in :attr:`FhirRead.skipped`, never dropped unseen.
+    All-or-nothing: the first problem -- nesting deeper than
+    :data:`MAX_NESTING`, an entry that is not an object or has no resource, a
+    resource without a known ``resourceType`` or failing fhir.resources
+    validation, or one of ours that is wrong -- raises :class:`FhirError`
+    naming the entry and the field, and nothing is returned.
     """
     records: list[Questionnaire | FollowUp] = []
+    skipped: Counter[str] = Counter()
     for where, resource in _resources(_load(data)):
         try:
             record = _record_from(resource)
         except FhirError as error:
             raise _in_place(where, error) from None
-        if record is not None:
+        if record is None:
+            skipped[str(resource["resourceType"])] += 1
+        else:
             records.append(record)
+    by_count = dict(sorted(skipped.items(), key=lambda item: (-item[1], item[0])))
     if not records:
+        found = _skipped_words(by_count)
         raise FhirError(
             "no QuestionnaireResponse for a ketpath instrument or red-flag follow-up found"
+            + (f" ({found.removeprefix('skipped ')})" if found else "")
         )
-    return records
+    return FhirRead(records=records, skipped=by_count)
+
+
+def records_from_fhir(data: str | bytes | Mapping[str, Any]) -> list[Questionnaire | FollowUp]:
+    """The records of :func:`read_fhir` alone (what it skipped is not reported)."""
+    return read_fhir(data).records

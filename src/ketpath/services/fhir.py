@@ -9,15 +9,25 @@ from here (``from ketpath.services.fhir import export_fhir, import_fhir``).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
-from ketpath.interop.fhir import bundle_for, pseudonym_for, records_from_fhir
+from ketpath.interop.fhir import bundle_for, pseudonym_for, read_fhir
 from ketpath.services.people import clean_name
 from ketpath.services.records import ImportResult, import_records, person_records
 from ketpath.store import Database
 
-__all__ = ["export_fhir", "import_fhir"]
+__all__ = ["FhirImportResult", "export_fhir", "import_fhir"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class FhirImportResult(ImportResult):
+    """An import's result, with the resources of types we do not read (counted, never silent)."""
+
+    skipped: dict[str, int] = field(default_factory=dict)
+    skipped_summary: str | None = None
+    """``skipped 3 resources we do not read: 2 Condition, 1 Encounter``, or None."""
 
 
 def export_fhir(
@@ -42,11 +52,19 @@ def import_fhir(
     data: str | bytes | Mapping[str, Any],
     *,
     create: bool = True,
-) -> ImportResult:
+) -> FhirImportResult:
     """Store the questionnaire and red-flag follow-up records of a FHIR Bundle or response.
 
     Everything is parsed and checked before the database is touched; a
-    ``FhirError`` anywhere stores nothing.
+    ``FhirError`` anywhere stores nothing. Valid resources of other types are
+    not stored; the result counts them by type for the caller to report.
     """
-    records = records_from_fhir(data)
-    return import_records(db, person_name, records, create=create)
+    read = read_fhir(data)
+    stored = import_records(db, person_name, read.records, create=create)
+    return FhirImportResult(
+        **{
+            stored_field.name: getattr(stored, stored_field.name) for stored_field in fields(stored)
+        },
+        skipped=read.skipped,
+        skipped_summary=read.skipped_summary(),
+    )

@@ -109,7 +109,15 @@ def _in_window(
 
 
 def _severe_enough(history: History, members: frozenset[str], min_severity: int) -> Any:
-    severity = np.array([s.severity for s in history.symptoms.records], dtype=np.int64)
+    severity = history.memo(
+        "symptom_severity",
+        lambda: np.fromiter(
+            (s.severity for s in history.symptoms.records),
+            dtype=np.int64,
+            count=len(history.symptoms),
+        ),
+    )
+    assert isinstance(severity, np.ndarray)
     return symptom_mask(history, members) & (severity >= min_severity)
 
 
