@@ -5,6 +5,10 @@ were chosen), so a dose history is the sum of each dose's response, and each
 response is a convolution of exponential kernels: absorption (rate ka), the two
 disposition modes of ketamine, then the effect-site link (ke0) or norketamine
 elimination (km); a zero-order infusion adds a box, an integral adds a step.
+The presystemic share of a dose (what is swallowed and demethylated in gut wall
+and liver before it reaches the circulation) enters as norketamine at the oral
+route's absorption rate, whatever the route: for a snorted dose that is the part
+that runs down the throat, which is absorbed like a swallowed one.
 A convolution of exponentials with rates x1..xn equals a divided difference of
 exp(-x t) over those rates, which we compute with the neighbour pairs in
 ``expm1`` form, so coinciding rates (an absorption rate equal to a disposition
@@ -14,7 +18,8 @@ Superposition is vectorised over (dose, time) pairs. A dose's contribution is
 dropped once every exponential in it has decayed by more than 36 e-folds
 (below 1e-15 of its own scale); nothing else is approximated.
 
-Doses are milligrams of ketamine hydrochloride as logged, converted to base.
+Doses are milligrams of ketamine hydrochloride as logged, converted to base
+(clinical studies state doses as base: convert those with :func:`hydrochloride_mg`).
 Nothing here chooses, suggests or inverts a dose.
 """
 
@@ -45,6 +50,7 @@ __all__ = [
     "effect",
     "exposure_memory",
     "first_order_scan",
+    "hydrochloride_mg",
     "parameters",
     "route_names",
     "single_dose_summary",
@@ -55,6 +61,8 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 BioavailabilityChoice = Literal["central", "low", "high"]
 
+#: The route whose absorption rate carries every route's presystemic (swallowed) share.
+SWALLOWED_ROUTE = "oral"
 #: e-folds after which a dose's remaining contribution is treated as nil.
 NEGLIGIBLE_E_FOLDS = 36.0
 _MG_PER_L_TO_NG_PER_ML = 1000.0
@@ -124,6 +132,16 @@ class DoseHistory:
         return DoseHistory(self.times_h[keep], self.mg[keep], self.routes[keep], infusion)
 
 
+def hydrochloride_mg(base_mg: npt.ArrayLike) -> FloatArray:
+    """Milligrams of hydrochloride holding ``base_mg`` of ketamine base.
+
+    Histories take doses as logged powder (hydrochloride); a clinical dose, stated
+    as base (Ketalar is labelled as base), goes through this first.
+    """
+    result: FloatArray = np.asarray(base_mg, dtype=np.float64) / body().dose.base_fraction.value
+    return result
+
+
 def _route_codes(routes: npt.ArrayLike, count: int) -> IntArray:
     names = route_names()
     array = np.asarray(routes).reshape(-1)
@@ -162,6 +180,7 @@ class Parameters:
     mass_ratio: float
     base_fraction: float
     absorption_rates: FloatArray  # ka per route code, inf for intravenous, 1/h
+    swallowed_rate: float  # ka of the presystemic (swallowed) share, every route, 1/h
     presystemic: FloatArray  # presystemic norketamine fraction per route code
     bioavailability: dict[str, FloatArray]  # "central"/"low"/"high" -> per route code
 
@@ -220,6 +239,7 @@ def _parameters(
         mass_ratio=nk.mass_ratio.value,
         base_fraction=knowledge.dose.base_fraction.value,
         absorption_rates=absorption,
+        swallowed_rate=float(absorption[names.index(SWALLOWED_ROUTE)]),
         presystemic=np.array([route.presystemic_norketamine.value for route in routes]),
         bioavailability={
             which: np.array([route.bioavailability.pick(which) for route in routes])
@@ -401,13 +421,14 @@ def _species(
             values += scale * _response(chain, tau, duration, integrals)
         values *= gain * pairs.ketamine_mg[mask]
         if kind == "norketamine" and via_depot:
+            swallowed = params.swallowed_rate
             first_pass = _response(
-                [ka, params.norketamine_rate, *extra_rates], tau, duration, integrals
+                [swallowed, params.norketamine_rate, *extra_rates], tau, duration, integrals
             )
             values += (
                 params.mass_ratio
                 / params.norketamine_volume
-                * ka
+                * swallowed
                 * first_pass
                 * pairs.presystemic_mg[mask]
             )
@@ -428,7 +449,7 @@ def _dose_inputs(
 
 
 def _horizon(params: Parameters, ka: FloatArray, duration: FloatArray) -> FloatArray:
-    slowest = min(params.terminal_rate, params.norketamine_rate)
+    slowest = min(params.terminal_rate, params.norketamine_rate, params.swallowed_rate)
     return duration + NEGLIGIBLE_E_FOLDS / np.minimum(ka, slowest)
 
 
@@ -609,7 +630,7 @@ def single_dose_summary(
         (
             "norketamine",
             "norketamine_ng_ml",
-            min(ka, params.terminal_rate, params.norketamine_rate),
+            min(ka, params.terminal_rate, params.norketamine_rate, params.swallowed_rate),
         ),
     ):
         peaks = {
