@@ -175,7 +175,7 @@ def test_the_level_word_follows_the_thresholds(fraction, word):
 
 
 def test_the_reading_is_rising_steady_then_falling():
-    history = daily(60, 100.0)
+    history = daily(60, 350.0)  # 100 mg at the former intranasal bioavailability (0.45)
     assert tolerance_reading(history, 4 * DAY).direction == "rising"
     assert tolerance_reading(history, 50 * DAY) == ToleranceReading("high", "steady")
     assert tolerance_reading(history, 70 * DAY).direction == "falling"

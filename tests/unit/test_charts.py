@@ -25,8 +25,9 @@ DAY = 24.0
 
 
 def month_of_daily_use() -> Timeline:
+    # 280 mg snorted: 80 mg at the former intranasal bioavailability (0.45; now 0.13)
     history = DoseHistory(
-        np.arange(30) * DAY + 20.0, np.full(30, 80.0), np.array(["intranasal"] * 30)
+        np.arange(30) * DAY + 20.0, np.full(30, 280.0), np.array(["intranasal"] * 30)
     )
     return history_timeline(history, 45 * DAY)
 
