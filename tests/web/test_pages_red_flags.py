@@ -131,3 +131,21 @@ def test_one_use_with_opioids_shows_harm_reduction_with_naloxone(
     text = _flag_block(client.get("/").text, "high-risk-co-use")
     assert "breathing slowly or cannot be woken" in text
     assert "naloxone" in text
+
+
+def test_the_course_after_stopping_says_what_never_to_wait_out(
+    alice: Any, client: TestClient, db: Database
+) -> None:
+    now = datetime.now(UTC)
+    for days_ago in range(40, 5, -2):  # regular use that stopped five days ago
+        when = (now - timedelta(days=days_ago)).isoformat()
+        _log(db, alice.person_name, type="use", time=when)
+    page = client.get("/").text
+    text = " ".join(re.sub(r"<[^>]+>", " ", page).split())
+    assert "After stopping" in text
+    assert "Never wait these out; get help at once for any of:" in text
+    listed = text[text.index("get help at once for any of:") :]
+    assert "hallucinations" in listed.split(".")[0] and "confusion" in listed.split(".")[0]
+    assert "benzodiazepines or GHB/GBL" in text
+    expected = text[text.index("The article lists for this phase:") :].split(".")[0]
+    assert "hallucinations" not in expected and "confusion" not in expected
