@@ -322,6 +322,30 @@ def _check_questionnaire(record: Record) -> None:
         raise RecordError(str(error), field="answers") from None
 
 
+#: Who can have created a stored record: the person, their clinician, or an
+#: operator restoring a backup from the command line (``ketpath import --clinic-records``).
+CREATED_ROLES = ("person", "clinician", "operator")
+
+
+def clinic_record_problem(record: Record) -> RecordError | None:
+    """Why a person may not enter this record themselves, or None when they may.
+
+    Drug screens and a clinician's notes are the clinic's word: a screen earns
+    or resets a reward, a note speaks for the clinician. Follow-ups are not
+    clinic-only, since a person may say a flag was seen to or went away.
+    """
+    if isinstance(record, DrugScreen):
+        return RecordError("drug screens are entered by a clinician", field="type")
+    if isinstance(record, Note) and record.author_role == "clinician":
+        return RecordError("a clinician's notes are entered by the clinician", field="author_role")
+    return None
+
+
+def is_clinic_record(record: Record) -> bool:
+    """A drug screen or a clinician's note: entered by the clinic, read-only to the person."""
+    return clinic_record_problem(record) is not None
+
+
 def _plain_number(value: Any) -> Any:
     if isinstance(value, float) and math.isfinite(value) and value.is_integer():
         return int(value)

@@ -9,22 +9,27 @@ from ketpath.store.accounts import ApiTokenRow, Bucket, PlanRow, SessionRow, Use
 from ketpath.store.database import (
     ENVIRONMENT_VARIABLE,
     Database,
+    RecordLimits,
     make_engine,
     migrate,
     open_database,
     resolve_url,
 )
-from ketpath.store.repository import Person, PersonTotals, StoredRecord
+from ketpath.store.repository import OPERATOR, PERSON, Author, Person, PersonTotals, StoredRecord
 from ketpath.store.unit_of_work import UnitOfWork
 
 __all__ = [
     "ENVIRONMENT_VARIABLE",
+    "OPERATOR",
+    "PERSON",
     "ApiTokenRow",
+    "Author",
     "Bucket",
     "Database",
     "Person",
     "PersonTotals",
     "PlanRow",
+    "RecordLimits",
     "SessionRow",
     "StoredRecord",
     "UnitOfWork",

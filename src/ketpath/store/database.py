@@ -378,6 +378,20 @@ def _check_foreign_keys(connection: Connection) -> None:
 
 
 @dataclass(frozen=True, kw_only=True)
+class RecordLimits:
+    """How many records one import may bring, and one person may hold (issue 11, point 15).
+
+    A decade of daily logging is some 15,000 records, so neither bound should
+    meet an honest history; they stop one upload (or a script) from filling the
+    database or making every page of a person take seconds. ``services``
+    enforces them on every write path.
+    """
+
+    per_import: int = 20_000
+    per_person: int = 100_000
+
+
+@dataclass(frozen=True, kw_only=True)
 class Database:
     """An engine and a session factory; hand it to the services."""
 
@@ -386,6 +400,8 @@ class Database:
     session_factory: sessionmaker[Session] = field(repr=False)
     histories: HistoryCache = field(default_factory=HistoryCache, repr=False)
     """Parsed histories kept between reads (``services.records.person_entries``)."""
+    limits: RecordLimits = field(default_factory=RecordLimits)
+    """Records per import and per person (``services.quota``)."""
 
     def unit_of_work(self, *, write: bool = False) -> UnitOfWork:
         """A unit of work; pass ``write=True`` when it will write (see ``unit_of_work``)."""
@@ -406,7 +422,11 @@ class Database:
 
 
 def open_database(
-    url: str | None = None, *, upgrade: bool = True, passphrase: str | None = None
+    url: str | None = None,
+    *,
+    upgrade: bool = True,
+    passphrase: str | None = None,
+    limits: RecordLimits | None = None,
 ) -> Database:
     """Connect to the database ``url`` names (see :func:`resolve_url`).
 
@@ -414,6 +434,7 @@ def open_database(
     ``upgrade=False`` skips that (for tools that inspect a database as found).
     ``passphrase`` (default: ``$KETPATH_DB_PASSPHRASE``) opens an encrypted
     SQLite file, or creates one; a wrong one raises :class:`PassphraseError`.
+    ``limits`` bound records per import and per person (default :class:`RecordLimits`).
     """
     resolved = resolve_url(url)
     engine = make_engine(resolved, passphrase=passphrase)
@@ -427,4 +448,5 @@ def open_database(
         url=resolved,
         engine=engine,
         session_factory=sessionmaker(bind=engine, expire_on_commit=False),
+        limits=limits or RecordLimits(),
     )

@@ -8,6 +8,9 @@ imported). Nothing here commits; the unit of work decides.
 Every change to a person's records (add, delete) also bumps that person's
 ``records_version`` in the same statement batch, so :class:`HistoryCache` can
 tell with one indexed read whether a cached history is current.
+
+Every record is stored with its :class:`Author`: the account that entered it
+(None from the command line) and in which role.
 """
 
 from __future__ import annotations
@@ -23,7 +26,14 @@ from sqlalchemy import Row, Select, Text, cast, delete, func, insert, select, up
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ketpath.core.records import TYPE_NAMES, Record, parse_record, record_time, record_to_dict
+from ketpath.core.records import (
+    CREATED_ROLES,
+    TYPE_NAMES,
+    Record,
+    parse_record,
+    record_time,
+    record_to_dict,
+)
 from ketpath.store.tables import from_row, people, records
 
 
@@ -44,10 +54,30 @@ class PersonTotals:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Author:
+    """Who enters records: an account (None from the command line) in one of ``CREATED_ROLES``."""
+
+    user_id: int | None = None
+    role: str = "person"
+
+    def __post_init__(self) -> None:
+        if self.role not in CREATED_ROLES:
+            raise ValueError(f"unknown role {self.role!r}; one of {', '.join(CREATED_ROLES)}")
+
+
+PERSON = Author(role="person")
+"""The person, without an account to name (the command line, their own machine)."""
+OPERATOR = Author(role="operator")
+"""Whoever runs the command line to restore a backup that holds clinic records."""
+
+
+@dataclass(frozen=True, kw_only=True)
 class StoredRecord:
     id: int
     person_id: int
     record: Record
+    created_by: int | None = None
+    created_role: str = "person"
 
 
 def _now() -> datetime:
@@ -154,24 +184,48 @@ def _select_records() -> Select[Any]:
     validator: a third of the time of reading a five-year history (~5,000
     records), which every dashboard view does.
     """
-    return select(records.c.id, records.c.person_id, cast(records.c.data, Text).label("data"))
+    return select(
+        records.c.id,
+        records.c.person_id,
+        cast(records.c.data, Text).label("data"),
+        records.c.created_by,
+        records.c.created_role,
+    )
 
 
 def _stored(row: Row[Any]) -> StoredRecord:
-    return StoredRecord(id=row.id, person_id=row.person_id, record=parse_record(row.data))
+    return StoredRecord(
+        id=row.id,
+        person_id=row.person_id,
+        record=parse_record(row.data),
+        created_by=row.created_by,
+        created_role=row.created_role,
+    )
 
 
 class RecordRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def add(self, person_id: int, record: Record, *, version_bumped: bool = False) -> int:
-        return self.add_many(person_id, [record], version_bumped=version_bumped)[0]
+    def add(
+        self,
+        person_id: int,
+        record: Record,
+        *,
+        author: Author = PERSON,
+        version_bumped: bool = False,
+    ) -> int:
+        return self.add_many(person_id, [record], author=author, version_bumped=version_bumped)[0]
 
     def add_many(
-        self, person_id: int, new_records: Iterable[Record], *, version_bumped: bool = False
+        self,
+        person_id: int,
+        new_records: Iterable[Record],
+        *,
+        author: Author = PERSON,
+        version_bumped: bool = False,
     ) -> list[int]:
-        """Store records for a person, in the given order; return their ids.
+        """Store records for a person, entered by ``author``, in the given order; return their ids.
 
         One INSERT … RETURNING for the lot (SQLAlchemy's "insertmanyvalues"),
         which both SQLite and psycopg support, with ids in parameter order.
@@ -186,6 +240,8 @@ class RecordRepository:
                 "time_utc": record_time(record),
                 "data": record_to_dict(record),
                 "created_at": created_at,
+                "created_by": author.user_id,
+                "created_role": author.role,
             }
             for record in new_records
         ]
@@ -200,6 +256,14 @@ class RecordRepository:
     def get(self, record_id: int) -> StoredRecord | None:
         row = self._session.execute(_select_records().where(records.c.id == record_id)).first()
         return _stored(row) if row is not None else None
+
+    def count(self, person_id: int) -> int:
+        """How many records the person has (an index-only count on ``person_id, time_utc``)."""
+        statement = (
+            select(func.count()).select_from(records).where(records.c.person_id == person_id)
+        )
+        found: int = self._session.execute(statement).scalar_one()
+        return found
 
     def delete(self, record_id: int) -> bool:
         statement = delete(records).where(records.c.id == record_id).returning(records.c.person_id)
@@ -253,10 +317,15 @@ class RecordRepository:
             _ordered(_select_records().where(records.c.person_id == person_id))
         ):
             cached = known.get(row.id)
-            if cached is None or cached.text != row.data:
+            if cached is None or cached.text != row.data or _authored_otherwise(cached, row):
                 cached = CachedRecord(text=row.data, stored=_stored(row))
             found.append(cached)
         return found
+
+
+def _authored_otherwise(cached: CachedRecord, row: Row[Any]) -> bool:
+    stored = cached.stored
+    return (stored.created_by, stored.created_role) != (row.created_by, row.created_role)
 
 
 @dataclass(frozen=True, kw_only=True)

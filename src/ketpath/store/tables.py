@@ -110,7 +110,26 @@ records = Table(
     Column("time_utc", UTCDateTime(), nullable=True),
     Column("data", JSON_DOCUMENT, nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
+    # Who entered the record (migration 0006): the account (None from the command
+    # line and for rows older than the column) and its role, one of
+    # ``core.records.CREATED_ROLES``. A clinician's records are read-only to the person.
+    Column("created_by", Integer, nullable=True),
+    Column("created_role", String(16), nullable=False, server_default="person"),
     Index("ix_records_person_id_time_utc", "person_id", "time_utc"),
+)
+
+# Rows that were stored before record times were bounded and that no longer
+# parse (migration 0006 moved them here, so the person's pages work and nothing
+# acknowledged is lost). ``id`` is the id the record had; ``reason`` says why.
+set_aside_records = Table(
+    "set_aside_records",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("person_id", Integer, ForeignKey("people.id", ondelete="CASCADE"), nullable=False),
+    Column("data", JSON_DOCUMENT, nullable=False),
+    Column("reason", String(200), nullable=False),
+    Column("set_aside_at", UTCDateTime(), nullable=False),
+    Index("ix_set_aside_records_person_id", "person_id"),
 )
 
 
