@@ -8,7 +8,7 @@ write bumps ``records_version`` once, and that one caller's failure is its own.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from typing import Any
 
 import pytest
 
@@ -87,11 +87,9 @@ def test_an_unexpected_error_fails_only_its_own_write(
     import_records(db, "alice", [])
     real_store = writes_module._store
 
-    def store_then_fail_on_intensity_9(
-        uow: UnitOfWork, name: str, records: Sequence[Record]
-    ) -> list[int]:
-        ids = real_store(uow, name, records)
-        if any(getattr(record, "intensity", None) == 9 for record in records):
+    def store_then_fail_on_intensity_9(uow: UnitOfWork, job: Any) -> list[int]:
+        ids = real_store(uow, job)
+        if any(getattr(record, "intensity", None) == 9 for record in job.records):
             raise RuntimeError("disk on fire")
         return ids
 

@@ -8,13 +8,13 @@ import pytest
 
 from ketpath.core.assess import assess
 from ketpath.core.records import Record
-from ketpath.services import Database, PersonNotFound, assess_person, import_records
+from ketpath.services import OPERATOR, Database, PersonNotFound, assess_person, import_records
 
 AS_OF = datetime.fromisoformat("2026-05-14T12:00:00+01:00")
 
 
 def test_it_equals_assess_on_the_same_records(db: Database, alice_records: list[Record]) -> None:
-    import_records(db, "alice", alice_records)
+    import_records(db, "alice", alice_records, author=OPERATOR)
     stored = assess_person(db, "alice", as_of=AS_OF)
     direct = assess(alice_records, AS_OF)
     assert stored.to_dict() == direct.to_dict()
@@ -22,7 +22,7 @@ def test_it_equals_assess_on_the_same_records(db: Database, alice_records: list[
 
 
 def test_it_passes_the_locale_through(db: Database, alice_records: list[Record]) -> None:
-    import_records(db, "alice", alice_records)
+    import_records(db, "alice", alice_records, author=OPERATOR)
     stored = assess_person(db, "alice", as_of=AS_OF, locale="US")
     assert stored.to_dict() == assess(alice_records, AS_OF, locale="US").to_dict()
     assert stored.locale == "US"

@@ -12,7 +12,14 @@ from histories import follow_up, questionnaire
 from ketpath.core.instruments import score
 from ketpath.core.records import FollowUp, Questionnaire, Record
 from ketpath.interop.fhir import FhirError, pseudonym_for, records_from_fhir
-from ketpath.services import Database, PersonNotFound, export_records, import_records, list_people
+from ketpath.services import (
+    OPERATOR,
+    Database,
+    PersonNotFound,
+    export_records,
+    import_records,
+    list_people,
+)
 from ketpath.services.fhir import export_fhir, import_fhir
 
 THREE = [
@@ -40,7 +47,7 @@ def _stored(db: Database) -> int:
 def test_export_validates_and_reimports_to_the_same_scores(
     db: Database, alice_records: list[Record]
 ) -> None:
-    import_records(db, "alice", [*alice_records, *THREE])
+    import_records(db, "alice", [*alice_records, *THREE], author=OPERATOR)
     bundle = export_fhir(db, "alice")
     Bundle.model_validate(bundle)
     back = _questionnaires(list(records_from_fhir(json.dumps(bundle))))
@@ -54,7 +61,7 @@ def test_export_validates_and_reimports_to_the_same_scores(
 def test_import_fhir_stores_the_responses_for_the_named_person(
     db: Database, alice_records: list[Record]
 ) -> None:
-    import_records(db, "alice", [*alice_records, *THREE])
+    import_records(db, "alice", [*alice_records, *THREE], author=OPERATOR)
     result = import_fhir(db, "clinic-copy", json.dumps(export_fhir(db, "alice")))
     assert (result.person, result.count, result.created_person) == ("clinic-copy", 5, True)
     assert _questionnaires(export_records(db, "clinic-copy")) == _questionnaires(
@@ -79,7 +86,7 @@ def test_one_bad_response_in_a_bundle_of_three_stores_nothing(db: Database) -> N
 
 
 def test_two_exports_are_byte_identical(db: Database, alice_records: list[Record]) -> None:
-    import_records(db, "alice", [*alice_records, *THREE])
+    import_records(db, "alice", [*alice_records, *THREE], author=OPERATOR)
     first = json.dumps(export_fhir(db, "alice"), sort_keys=True)
     assert json.dumps(export_fhir(db, "alice"), sort_keys=True) == first
 
@@ -87,7 +94,7 @@ def test_two_exports_are_byte_identical(db: Database, alice_records: list[Record
 def test_the_export_names_the_person_only_by_pseudonym(
     db: Database, alice_records: list[Record]
 ) -> None:
-    import_records(db, "Alice Example", alice_records)
+    import_records(db, "Alice Example", alice_records, author=OPERATOR)
     text = json.dumps(export_fhir(db, " Alice Example "), ensure_ascii=False)
     assert "Alice" not in text and "Example" not in text
     assert pseudonym_for("Alice Example") in text
@@ -113,7 +120,7 @@ def _follow_ups(records: list[Record]) -> list[FollowUp]:
 def test_follow_ups_go_out_and_come_back_for_another_person(
     db: Database, alice_records: list[Record]
 ) -> None:
-    import_records(db, "alice", [*alice_records, *THREE, *FOLLOW_UPS])
+    import_records(db, "alice", [*alice_records, *THREE, *FOLLOW_UPS], author=OPERATOR)
     bundle = export_fhir(db, "alice")
     Bundle.model_validate(bundle)
     result = import_fhir(db, "clinic-copy", json.dumps(bundle))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 import pytest
 from sqlalchemy.exc import OperationalError
@@ -10,6 +11,7 @@ from sqlalchemy.exc import OperationalError
 from ketpath.core.records import Record, RecordError, parse_record
 from ketpath.interop.jsonl import dumps_jsonl, parse_jsonl
 from ketpath.services import (
+    OPERATOR,
     Database,
     PersonNotFound,
     export_records,
@@ -35,7 +37,7 @@ def _stored_count(db: Database) -> int:
 def test_export_gives_back_the_imported_file_in_canonical_form(
     db: Database, alice_records: list[Record]
 ) -> None:
-    result = import_records(db, "alice", alice_records)
+    result = import_records(db, "alice", alice_records, author=OPERATOR)
     assert (result.person, result.count, result.created_person) == (
         "alice",
         len(alice_records),
@@ -45,9 +47,9 @@ def test_export_gives_back_the_imported_file_in_canonical_form(
 
 
 def test_export_import_export_is_byte_identical(db: Database, alice_records: list[Record]) -> None:
-    import_records(db, "alice", alice_records)
+    import_records(db, "alice", alice_records, author=OPERATOR)
     first = dumps_jsonl(export_records(db, "alice"))
-    import_records(db, "alice-copy", parse_jsonl(first.splitlines()))
+    import_records(db, "alice-copy", parse_jsonl(first.splitlines()), author=OPERATOR)
     second = dumps_jsonl(export_records(db, "alice-copy"))
     assert second.encode() == first.encode()
 
@@ -55,11 +57,11 @@ def test_export_import_export_is_byte_identical(db: Database, alice_records: lis
 def test_a_history_moves_between_databases_unchanged(
     db: Database, alice_records: list[Record], tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    import_records(db, "alice", alice_records)
+    import_records(db, "alice", alice_records, author=OPERATOR)
     exported = dumps_jsonl(export_records(db, "alice"))
     other_file = tmp_path_factory.mktemp("other") / "other.db"
     with open_database(str(other_file)) as other:
-        import_records(other, "alice", parse_jsonl(exported.splitlines()))
+        import_records(other, "alice", parse_jsonl(exported.splitlines()), author=OPERATOR)
         assert dumps_jsonl(export_records(other, "alice")) == exported
 
 
@@ -85,27 +87,27 @@ def test_a_lazy_import_that_fails_part_way_stores_nothing(db: Database) -> None:
 def test_a_database_error_half_way_through_stores_nothing(
     db: Database, alice_records: list[Record], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import_records(db, "bob", alice_records[:3])
+    import_records(db, "bob", alice_records[:3], author=OPERATOR)
     store_everything = RecordRepository.add_many
 
     def store_half_then_fail(
-        self: RecordRepository, person_id: int, records: Sequence[Record]
+        self: RecordRepository, person_id: int, records: Sequence[Record], **kwargs: Any
     ) -> list[int]:
         records = list(records)
-        store_everything(self, person_id, records[: len(records) // 2])
+        store_everything(self, person_id, records[: len(records) // 2], **kwargs)
         raise OperationalError("INSERT INTO records", {}, OSError("disk full (injected)"))
 
     monkeypatch.setattr(RecordRepository, "add_many", store_half_then_fail)
     with pytest.raises(OperationalError, match="disk full"):
-        import_records(db, "alice", alice_records)
+        import_records(db, "alice", alice_records, author=OPERATOR)
     with pytest.raises(OperationalError, match="disk full"):
-        import_records(db, "bob", alice_records)
+        import_records(db, "bob", alice_records, author=OPERATOR)
     assert [(person.name, person.records) for person in list_people(db)] == [("bob", 3)]
 
 
 def test_importing_again_adds_to_the_person(db: Database, alice_records: list[Record]) -> None:
-    import_records(db, "alice", alice_records[:10])
-    again = import_records(db, "alice", alice_records[10:])
+    import_records(db, "alice", alice_records[:10], author=OPERATOR)
+    again = import_records(db, "alice", alice_records[10:], author=OPERATOR)
     assert (again.count, again.created_person) == (len(alice_records) - 10, False)
     assert dumps_jsonl(export_records(db, "alice")) == dumps_jsonl(alice_records)
 
@@ -114,7 +116,7 @@ def test_it_refuses_an_unknown_person_without_create(
     db: Database, alice_records: list[Record]
 ) -> None:
     with pytest.raises(PersonNotFound, match="no person named 'alice'"):
-        import_records(db, "alice", alice_records, create=False)
+        import_records(db, "alice", alice_records, create=False, author=OPERATOR)
     assert list_people(db) == []
 
 

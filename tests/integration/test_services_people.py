@@ -9,6 +9,7 @@ import pytest
 from ketpath.core.records import Record, parse_record
 from ketpath.interop.jsonl import dumps_jsonl
 from ketpath.services import (
+    OPERATOR,
     Database,
     PersonNotFound,
     PersonSummary,
@@ -27,7 +28,7 @@ def _mood(time: str, score: int) -> Record:
 
 def test_it_keeps_people_apart(db: Database, alice_records: list[Record]) -> None:
     charlie_records = [_mood("2026-06-01T09:00:00+02:00", 7), _mood("2026-06-02T09:00:00+02:00", 6)]
-    import_records(db, "alice", alice_records)
+    import_records(db, "alice", alice_records, author=OPERATOR)
     import_records(db, "charlie", charlie_records)
     assert dumps_jsonl(export_records(db, "alice")) == dumps_jsonl(alice_records)
     assert dumps_jsonl(export_records(db, "charlie")) == dumps_jsonl(charlie_records)
@@ -37,7 +38,7 @@ def test_it_lists_people_by_name_with_counts_and_latest_entry(
     db: Database, alice_records: list[Record]
 ) -> None:
     import_records(db, "charlie", [_mood("2026-06-02T09:00:00+02:00", 6)])
-    import_records(db, "alice", alice_records)
+    import_records(db, "alice", alice_records, author=OPERATOR)
     import_records(db, "bob", [])
     assert list_people(db) == [
         PersonSummary(

@@ -8,6 +8,7 @@ import pytest
 
 from ketpath.core.records import Record, parse_record
 from ketpath.services import (
+    OPERATOR,
     Database,
     PersonNotFound,
     RecordNotFound,
@@ -25,7 +26,7 @@ def _at(text: str) -> datetime:
 
 @pytest.fixture
 def alice(db: Database, alice_records: list[Record]) -> str:
-    import_records(db, "alice", alice_records)
+    import_records(db, "alice", alice_records, author=OPERATOR)
     return "alice"
 
 

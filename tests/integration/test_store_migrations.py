@@ -9,7 +9,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
 from ketpath.core.records import Record
-from ketpath.services import export_records, import_records
+from ketpath.services import OPERATOR, export_records, import_records
 from ketpath.store import make_engine, migrate, open_database
 from ketpath.store.database import current_revision, head_revision
 from ketpath.store.tables import metadata
@@ -42,7 +42,7 @@ def test_migrating_twice_changes_nothing_and_keeps_the_data(
     database_url: str, alice_records: list[Record]
 ) -> None:
     with open_database(database_url) as db:
-        import_records(db, "alice", alice_records)
+        import_records(db, "alice", alice_records, author=OPERATOR)
         before = export_records(db, "alice")
         migrate(db.engine)
         migrate(db.engine)
@@ -54,7 +54,7 @@ def test_opening_an_existing_database_again_keeps_its_records(
     database_url: str, alice_records: list[Record]
 ) -> None:
     with open_database(database_url) as db:
-        import_records(db, "alice", alice_records)
+        import_records(db, "alice", alice_records, author=OPERATOR)
     with open_database(database_url) as reopened:
         assert len(export_records(reopened, "alice")) == len(alice_records)
 

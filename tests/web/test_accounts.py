@@ -7,7 +7,7 @@ from collections.abc import Callable
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from ketpath.services import import_records, person_records
+from ketpath.services import OPERATOR, import_records, person_records
 from ketpath.store import Database
 from ketpath.store.tables import people, plans, records, sessions, users
 from webtest import Account, login
@@ -142,8 +142,8 @@ def test_deleting_the_account_deletes_every_record_and_the_plan(
     from ketpath.services import save_plan
 
     assert alice.person_name is not None and charlie.person_name is not None
-    import_records(db, alice.person_name, alice_records, create=False)
-    import_records(db, charlie.person_name, alice_records[:3], create=False)
+    import_records(db, alice.person_name, alice_records, create=False, author=OPERATOR)
+    import_records(db, charlie.person_name, alice_records[:3], create=False, author=OPERATOR)
     save_plan(db, alice.person_name, {"triggers": ["payday"]})
     response = alice.client.post("/account/delete", data={"password": alice.password})
     assert response.status_code == 200

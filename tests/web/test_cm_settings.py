@@ -17,7 +17,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from ketpath.core.records import parse_record
-from ketpath.services import import_records
+from ketpath.services import OPERATOR, import_records
 from ketpath.services.cm_store import get_schedule
 from ketpath.services.contingency import settings_from
 from ketpath.store import Database
@@ -57,7 +57,7 @@ def _screens(results: list[str]) -> list[object]:
 def alice_id(alice: Account, db: Database) -> int:
     assert alice.person_name is not None
     screens = _screens(["negative", "negative", "positive", "negative"])
-    import_records(db, alice.person_name, screens)  # type: ignore[arg-type]
+    import_records(db, alice.person_name, screens, author=OPERATOR)  # type: ignore[arg-type]
     with db.unit_of_work() as uow:
         person = uow.people.get(alice.person_name)
         assert person is not None

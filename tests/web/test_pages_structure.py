@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from ketpath.core.records import Record
-from ketpath.services import import_records, person_entries
+from ketpath.services import OPERATOR, import_records, person_entries
 from ketpath.store import Database
 
 PAGES = (
@@ -79,7 +79,7 @@ def check(html: str) -> None:
 
 @pytest.fixture
 def with_history(alice: Any, db: Database, alice_records: list[Record]) -> Any:
-    import_records(db, alice.person_name, alice_records)
+    import_records(db, alice.person_name, alice_records, author=OPERATOR)
     return alice
 
 

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from ketpath.core.records import parse_record
-from ketpath.services import import_records
+from ketpath.services import OPERATOR, import_records
 from ketpath.store import Database
 from webtest import Account
 
@@ -33,8 +33,11 @@ def _screens(results: list[str]) -> list[object]:
 def alice_id(alice: Account, db: Database) -> int:
     assert alice.person_name is not None
     import_records(
-        db, alice.person_name, _screens(["negative", "negative", "positive", "negative"])
-    )  # type: ignore[arg-type]
+        db,
+        alice.person_name,
+        _screens(["negative", "negative", "positive", "negative"]),  # type: ignore[arg-type]
+        author=OPERATOR,
+    )
     with db.unit_of_work() as uow:
         person = uow.people.get(alice.person_name)
         assert person is not None

@@ -13,8 +13,10 @@ from ketpath.services.accounts import (
     SessionPolicy,
     User,
 )
+from ketpath.services.clinic_records import ClinicRecordReadOnly, ClinicRecordRefused
 from ketpath.services.people import PersonNotFound, PersonSummary, list_people
 from ketpath.services.plans import PlanError, get_plan, save_plan
+from ketpath.services.quota import TooManyRecords
 from ketpath.services.records import (
     ImportResult,
     RecordNotFound,
@@ -26,10 +28,15 @@ from ketpath.services.records import (
     person_entries,
     person_records,
 )
-from ketpath.store import Database, StoredRecord, open_database
+from ketpath.store import OPERATOR, PERSON, Author, Database, StoredRecord, open_database
 
 __all__ = [
+    "OPERATOR",
+    "PERSON",
     "AccountError",
+    "Author",
+    "ClinicRecordReadOnly",
+    "ClinicRecordRefused",
     "Database",
     "ImportResult",
     "LoginRefused",
@@ -40,6 +47,7 @@ __all__ = [
     "RecordNotFound",
     "SessionPolicy",
     "StoredRecord",
+    "TooManyRecords",
     "User",
     "assess_person",
     "delete_record",

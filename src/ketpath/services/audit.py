@@ -31,7 +31,7 @@ GENESIS_HASH = "0" * 64
 VERIFY_BATCH = 5000
 
 READ_ACTIONS = ("read-records", "read-assessment", "read-patient-page", "read-roster")
-WRITE_ACTIONS = ("write-records", "write-cm-schedule")
+WRITE_ACTIONS = ("write-records", "write-cm-schedule", "delete-record", "replace-record")
 CONSENT_ACTIONS = ("share-created", "share-revoked", "share-redeemed", "redeem-refused")
 AUTH_ACTIONS = ("login", "login-failed", "logout", "password-changed", "account-deleted")
 ACTIONS = (*READ_ACTIONS, *WRITE_ACTIONS, *CONSENT_ACTIONS, *AUTH_ACTIONS)
@@ -42,6 +42,8 @@ ACTION_WORDS = {
     "read-roster": "opened their patient list",
     "write-records": "added records",
     "write-cm-schedule": "changed your rewards schedule",
+    "delete-record": "deleted a record",
+    "replace-record": "corrected a record",
     "share-created": "created a share code",
     "share-revoked": "revoked a share",
     "share-redeemed": "redeemed your share code",

@@ -29,7 +29,8 @@ from ketpath.core.assess import Assessment, assess
 from ketpath.core.records import DrugScreen, FollowUp, Note, Record
 from ketpath.services.accounts import User
 from ketpath.services.audit import Actor, append
-from ketpath.store import Database, StoredRecord, UnitOfWork
+from ketpath.services.quota import check_import_size, make_room
+from ketpath.store import Author, Database, StoredRecord, UnitOfWork
 from ketpath.store.clinician import CareLinkRow, ClinicianStore, ShareRow
 
 SHARE_LIFETIME = timedelta(days=7)
@@ -372,12 +373,25 @@ def check_clinician_records(records: Sequence[Record]) -> list[Record]:
 def add_patient_records(
     db: Database, *, clinician: User, patient_id: int, records: Sequence[Record]
 ) -> list[int]:
-    """Store clinician records (drug screens, notes) for a patient; audited with ids and kinds."""
+    """Store clinician records (drug screens, notes) for a patient; audited with ids and kinds.
+
+    Stored as the clinician's (``created_by``, role ``clinician``), so they are
+    read-only to the person; within the person's quota like any other write.
+    """
     checked = check_clinician_records(records)
+    check_import_size(len(checked), db.limits)
     with db.unit_of_work(write=True) as uow:
         store = uow.clinic
-        consented(store, clinician=clinician, patient_id=patient_id)
-        ids = uow.records.add_many(patient_id, checked)
+        patient = _patient(store, consented(store, clinician=clinician, patient_id=patient_id))
+        # Lock the person's row first, so the quota's count holds until the insert.
+        uow.people.get_for_records_change(patient.name)
+        make_room(uow, db.limits, person_id=patient_id, adding=len(checked))
+        ids = uow.records.add_many(
+            patient_id,
+            checked,
+            author=Author(user_id=clinician.id, role="clinician"),
+            version_bumped=True,
+        )
         append(
             store,
             action="write-records",

@@ -2,28 +2,37 @@
 
 The store has no update: a record is immutable once validated. Replacing is a
 delete and an add in the same transaction, so a failed edit leaves the old
-record in place and never a duplicate. The replacement gets a new id.
+record in place and never a duplicate. The replacement gets a new id, keeps
+to the person's side (no clinic records, none of the clinic's replaced) and
+is audited as ``replace-record`` with both ids.
 """
 
 from __future__ import annotations
 
 from ketpath.core.records import Record
+from ketpath.services.accounts import User
+from ketpath.services.clinic_records import check_person_may_change, refuse_clinic_records
 from ketpath.services.people import find_person
-from ketpath.services.records import RecordNotFound
-from ketpath.store import Database
+from ketpath.services.records import audit_removal, own_record
+from ketpath.store import Author, Database
 
 
-def replace_record(db: Database, person_name: str, record_id: int, record: Record) -> int:
+def replace_record(
+    db: Database, person_name: str, record_id: int, record: Record, *, by: User | None = None
+) -> int:
     """Replace one of a person's records with ``record``; return the new record's id.
 
     Someone else's record id is reported as not found, as a missing one is.
+    The replacement is the person's (``by``, when they have an account).
     """
+    author = Author(user_id=by.id if by is not None else None, role="person")
+    refuse_clinic_records([record], author=author)
     with db.unit_of_work(write=True) as uow:
         person = find_person(uow, person_name)
-        stored = uow.records.get(record_id)
-        if stored is None or stored.person_id != person.id:
-            raise RecordNotFound(person.name, record_id)
+        stored = own_record(uow, person, record_id)
+        check_person_may_change(stored, author=author)
         uow.records.delete(record_id)
-        new_id = uow.records.add(person.id, record)
+        new_id = uow.records.add(person.id, record, author=author)
+        audit_removal(uow, stored, by=by, action="replace-record", replaced_by=new_id)
         uow.commit()
     return new_id

@@ -2,19 +2,29 @@
 
 Each opens one unit of work and commits only when everything it meant to do
 has been done, so an import that fails at any point stores nothing.
+
+Every write names its :class:`~ketpath.store.Author` (by default the person,
+who may not enter clinic records: ``services.clinic_records``) and keeps to
+``db.limits`` (``services.quota``). Deleting is the person's own act on their
+records, refused for the clinic's and audited.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import islice
 
 from ketpath.core.assess import Assessment, assess
 from ketpath.core.records import Record, sorted_records
+from ketpath.services.accounts import User
+from ketpath.services.audit import Actor, append
+from ketpath.services.clinic_records import check_person_may_change, refuse_clinic_records
 from ketpath.services.people import find_or_create_person, find_person
+from ketpath.services.quota import check_import_size, make_room
 from ketpath.services.writes import store_records
-from ketpath.store import Database, StoredRecord
+from ketpath.store import PERSON, Author, Database, Person, StoredRecord, UnitOfWork
 
 
 class RecordNotFound(ValueError):  # noqa: N818 (pairs with PersonNotFound)
@@ -34,32 +44,64 @@ class ImportResult:
 
 
 def import_records(
-    db: Database, person_name: str, records: Iterable[Record], *, create: bool = True
+    db: Database,
+    person_name: str,
+    records: Iterable[Record],
+    *,
+    create: bool = True,
+    author: Author = PERSON,
 ) -> ImportResult:
     """Store records for a person, creating them if new (unless ``create=False``).
 
     All or nothing: ``records`` may be a lazy iterable that fails part-way
-    (e.g. validating a file line by line); the person and every record are
-    then rolled back together.
+    (e.g. validating a file line by line); nothing is stored then. Refused
+    whole, before anything is written: more than ``db.limits.per_import``
+    records, more than the person may hold, or (from a person) a clinic record.
     """
+    batch = list(islice(records, db.limits.per_import + 1))
+    check_import_size(len(batch), db.limits)
+    refuse_clinic_records(batch, author=author)
     with db.unit_of_work(write=True) as uow:
         person, created = find_or_create_person(uow, person_name, create=create)
-        ids = uow.records.add_many(person.id, records)
+        ids = add_for_person(uow, db, person, batch, author=author)
         uow.commit()
     return ImportResult(person=person.name, count=len(ids), created_person=created)
 
 
-def log_record(db: Database, person_name: str, record: Record, *, create: bool = False) -> int:
+def add_for_person(
+    uow: UnitOfWork, db: Database, person: Person, records: Sequence[Record], *, author: Author
+) -> list[int]:
+    """Add records inside an open unit of work, within the quota.
+
+    The person's row is locked first (the ``records_version`` bump), so the
+    count that the quota checks cannot change before the records are in.
+    """
+    if not records:
+        return []
+    uow.people.get_for_records_change(person.name)
+    make_room(uow, db.limits, person_id=person.id, adding=len(records))
+    return uow.records.add_many(person.id, records, author=author, version_bumped=True)
+
+
+def log_record(
+    db: Database,
+    person_name: str,
+    record: Record,
+    *,
+    create: bool = False,
+    author: Author = PERSON,
+) -> int:
     """Store one record and return its id.
 
     An unknown name is an error unless ``create=True``: a mistyped name should
     not quietly start a new person's history.
     """
     if not create:
-        return store_records(db, person_name, [record])[0]
+        return store_records(db, person_name, [record], author=author)[0]
+    refuse_clinic_records([record], author=author)
     with db.unit_of_work(write=True) as uow:
         person, _created = find_or_create_person(uow, person_name, create=True)
-        record_id = uow.records.add(person.id, record)
+        [record_id] = add_for_person(uow, db, person, [record], author=author)
         uow.commit()
     return record_id
 
@@ -121,20 +163,49 @@ def person_records(
     return [entry.record for entry in entries]
 
 
-def delete_record(db: Database, person_name: str, record_id: int) -> Record:
-    """Delete one of a person's records and return it.
+def delete_record(
+    db: Database, person_name: str, record_id: int, *, by: User | None = None
+) -> Record:
+    """Delete one of a person's own records, audited, and return it.
 
     A record id that belongs to someone else is reported as not found, exactly
-    as a missing one is, so ids reveal nothing about other people.
+    as a missing one is, so ids reveal nothing about other people. A clinic
+    record raises ``ClinicRecordReadOnly``. The audit row names the record's
+    id and type (never its content) and who deleted it (``by``; the command
+    line has no account).
     """
     with db.unit_of_work(write=True) as uow:
         person = find_person(uow, person_name)
-        stored = uow.records.get(record_id)
-        if stored is None or stored.person_id != person.id:
-            raise RecordNotFound(person.name, record_id)
+        stored = own_record(uow, person, record_id)
+        check_person_may_change(stored, author=PERSON)
         uow.records.delete(record_id)
+        audit_removal(uow, stored, by=by, action="delete-record")
         uow.commit()
     return stored.record
+
+
+def own_record(uow: UnitOfWork, person: Person, record_id: int) -> StoredRecord:
+    """The person's record of that id, or :class:`RecordNotFound` (also for someone else's)."""
+    stored = uow.records.get(record_id)
+    if stored is None or stored.person_id != person.id:
+        raise RecordNotFound(person.name, record_id)
+    return stored
+
+
+def audit_removal(
+    uow: UnitOfWork,
+    stored: StoredRecord,
+    *,
+    by: User | None,
+    action: str,
+    replaced_by: int | None = None,
+) -> None:
+    """An audit row for a deleted (or replaced) record: its id and type, never its content."""
+    actor = Actor.of(by) if by is not None else Actor(id=None, email=None, role="person")
+    detail: dict[str, object] = {"record_id": stored.id, "type": stored.record.type}
+    if replaced_by is not None:
+        detail["replaced_by"] = replaced_by
+    append(uow.clinic, action=action, actor=actor, person_id=stored.person_id, detail=detail)
 
 
 def assess_person(

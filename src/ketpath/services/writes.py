@@ -12,6 +12,11 @@ caps throughput at one fsync per request; sharing it keeps every
 acknowledged write durable and lets 32 clients go several times faster. (The
 same idea as a database server's group commit, and as datasette's single
 writer; the leader/follower form needs no thread of its own.)
+
+Clinic records from a person are refused before a job is queued; the quota
+(``services.quota``) is checked inside the shared transaction, after the
+person's row is locked, so jobs for one person in one batch count each other.
+A job refused for its quota wrote nothing, and the others still commit.
 """
 
 from __future__ import annotations
@@ -24,37 +29,48 @@ from weakref import WeakKeyDictionary
 from sqlalchemy import Engine
 
 from ketpath.core.records import Record
+from ketpath.services.clinic_records import refuse_clinic_records
 from ketpath.services.people import PersonNotFound, clean_name
-from ketpath.store import Database, UnitOfWork
+from ketpath.services.quota import TooManyRecords, check_import_size, make_room
+from ketpath.store import PERSON, Author, Database, RecordLimits, UnitOfWork
 
 
-def store_records(db: Database, person_name: str, records: Sequence[Record]) -> list[int]:
+def store_records(
+    db: Database, person_name: str, records: Sequence[Record], *, author: Author = PERSON
+) -> list[int]:
     """Store the records for an existing person, all or nothing; their ids in the given order.
 
-    This is every API write, so it takes two statements: finding the person
-    and bumping their ``records_version`` is one ``UPDATE … RETURNING``.
+    This is every API write, so it takes three statements: finding the person
+    and bumping their ``records_version`` is one ``UPDATE … RETURNING``, then
+    the quota's count and the insert.
     """
     name = clean_name(person_name)
+    check_import_size(len(records), db.limits)
+    refuse_clinic_records(records, author=author)
+    job = _Job(name=name, records=records, author=author, limits=db.limits)
     if db.engine.dialect.name != "sqlite":
         with db.unit_of_work(write=True) as uow:
-            ids = _store(uow, name, records)
+            ids = _store(uow, job)
             uow.commit()
         return ids
-    return _group(db.engine).run(db, _Job(name=name, records=records))
+    return _group(db.engine).run(db, job)
 
 
-def _store(uow: UnitOfWork, name: str, records: Sequence[Record]) -> list[int]:
-    """Add the records; raises :class:`PersonNotFound` before writing anything."""
-    person = uow.people.get_for_records_change(name)
+def _store(uow: UnitOfWork, job: _Job) -> list[int]:
+    """Add the records; raises :class:`PersonNotFound` or :class:`TooManyRecords` before writing."""
+    person = uow.people.get_for_records_change(job.name)
     if person is None:
-        raise PersonNotFound(name)
-    return uow.records.add_many(person.id, records, version_bumped=True)
+        raise PersonNotFound(job.name)
+    make_room(uow, job.limits, person_id=person.id, adding=len(job.records))
+    return uow.records.add_many(person.id, job.records, author=job.author, version_bumped=True)
 
 
 @dataclass(kw_only=True, eq=False)
 class _Job:
     name: str
     records: Sequence[Record]
+    author: Author
+    limits: RecordLimits
     ids: list[int] = field(default_factory=list)
     error: BaseException | None = None
     done: bool = False
@@ -85,8 +101,8 @@ class _GroupCommit:
 def _commit_together(db: Database, batch: list[_Job]) -> None:
     """One transaction for the batch; on an unexpected error, each job alone instead.
 
-    A job refused for a missing person wrote nothing, so the others still
-    commit. Any other error may have left a job half-written, so the whole
+    A job refused for a missing person or its quota wrote nothing, so the
+    others still commit. Any other error may have left a job half-written, so the whole
     transaction is rolled back and every job runs again in its own, where the
     error reaches only the caller whose job raised it.
     """
@@ -95,8 +111,8 @@ def _commit_together(db: Database, batch: list[_Job]) -> None:
             with db.unit_of_work(write=True) as uow:
                 for job in batch:
                     try:
-                        job.ids = _store(uow, job.name, job.records)
-                    except PersonNotFound as refused:
+                        job.ids = _store(uow, job)
+                    except (PersonNotFound, TooManyRecords) as refused:
                         job.error = refused
                 uow.commit()
             for job in batch:
@@ -114,7 +130,7 @@ def _commit_alone(db: Database, job: _Job) -> None:
     job.ids, job.error = [], None
     try:
         with db.unit_of_work(write=True) as uow:
-            job.ids = _store(uow, job.name, job.records)
+            job.ids = _store(uow, job)
             uow.commit()
     except Exception as error:
         job.ids, job.error = [], error
