@@ -31,7 +31,7 @@ from ketpath.core.instruments import (
     score,
 )
 from ketpath.core.records import Record, RecordError, parse_record, time_problem
-from ketpath.interop.jsonl import dumps_jsonl, read_csv_uses, read_jsonl
+from ketpath.interop.jsonl import dumps_jsonl, jsonl_line_of_record, read_csv_uses, read_jsonl
 from ketpath.knowledge import KnowledgeError, helplines, vocabulary
 from ketpath.population import commands as population_commands
 from ketpath.terminal import render_assessment
@@ -40,7 +40,7 @@ from ketpath.web import commands as web_commands
 
 if TYPE_CHECKING:
     from ketpath.charts import Chart
-    from ketpath.services import Database
+    from ketpath.services import Database, ImportResult
 
 # The store, the web stack, FHIR, plotting and the population model are
 # imported inside the commands that use them, so `ketpath --help` stays quick.
@@ -170,12 +170,29 @@ def import_file(
             "--fhir", help="FILE is FHIR R4 JSON (QuestionnaireResponses for our instruments)."
         ),
     ] = False,
+    clinic_records: Annotated[
+        bool,
+        typer.Option(
+            "--clinic-records",
+            help=(
+                "Accept drug screens and clinician notes, stored as entered by the operator:"
+                " for restoring a backup. Without it a file holding one is refused, since"
+                " a clinician enters them. JSONL only."
+            ),
+        ),
+    ] = False,
     db: DbOption = None,
 ) -> None:
-    """Store a history file for a person (created if new). All or nothing."""
-    from ketpath.services import ImportResult, import_records  # noqa: PLC0415
+    """Store a history file for a person (created if new). All or nothing.
+
+    Drug screens and a clinician's notes are the clinic's records: a file that
+    holds one is refused (exit 2, naming the line) unless --clinic-records says
+    an operator is restoring a backup.
+    """
     from ketpath.services.fhir import import_fhir  # noqa: PLC0415
 
+    if clinic_records and fhir:
+        fail("--clinic-records: applies to JSONL files (a FHIR import holds no clinic records)")
     skipped: str | None = None
     result: ImportResult
     if fhir:
@@ -184,13 +201,31 @@ def import_file(
             result = fhir_result = import_fhir(database, person, text)
         skipped = fhir_result.skipped_summary
     else:
-        records = _read_file(file)
-        with _database(db) as database:
-            result = import_records(database, person, records)
+        result = _import_records_file(file, person, db, clinic_records=clinic_records)
     created = " (new person)" if result.created_person else ""
     errors.print(f"Imported {result.count} records for {result.person}{created}.")
     if skipped:
         errors.print(f"{inert(skipped[:1].upper() + skipped[1:])}.", highlight=False)
+
+
+def _import_records_file(
+    file: Path, person: str, db: str | None, *, clinic_records: bool
+) -> ImportResult:
+    from ketpath.services import (  # noqa: PLC0415
+        OPERATOR,
+        PERSON,
+        ClinicRecordRefused,
+        import_records,
+    )
+
+    records = _read_file(file)
+    try:
+        with _database(db) as database:
+            author = OPERATOR if clinic_records else PERSON
+            return import_records(database, person, records, author=author)
+    except ClinicRecordRefused as error:
+        line = jsonl_line_of_record(_read_text(file).splitlines(), error.index)
+        fail(f"{error.at_line(line)} (an operator restoring a backup may pass --clinic-records)")
 
 
 def _read_text(path: Path) -> str:
@@ -673,7 +708,12 @@ USER_ERRORS: tuple[type[Exception], ...] = (
 )
 # Errors of lazily imported modules: a module that was never imported raised nothing.
 LAZY_USER_ERRORS = {
-    "ketpath.services": ("PersonNotFound", "RecordNotFound"),
+    "ketpath.services": (
+        "PersonNotFound",
+        "RecordNotFound",
+        "TooManyRecords",
+        "ClinicRecordReadOnly",
+    ),
     "ketpath.interop.fhir": ("FhirError",),
     "ketpath.population.commands": ("PopulationInputError",),
     "ketpath.store.database": ("PassphraseError",),

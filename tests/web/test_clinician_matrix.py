@@ -8,12 +8,18 @@ writes answer Bob only while consent stands; everyone else, and Bob before
 and after, gets 404 exactly as for a patient who does not exist, and never
 the marker. Alice's own records are never changed by anyone.
 
+The clinic-record kinds (issue 11, point 1): Bob adds a drug screen or a
+note (201); on every route of Alice's own side that names a record (the API's
+DELETE, the edit and delete pages) she gets 403 for it; posting or importing
+either kind herself is 422.
+
 The whole matrix runs twice: on SQLite and on PostgreSQL (the throwaway
 server of ``tests/integration/conftest.py``; skipped without its binaries).
 """
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from collections.abc import Callable, Iterator
@@ -31,7 +37,7 @@ from integration.conftest import (
 )
 from ketpath.services import import_records, person_records
 from ketpath.store import Database
-from ketpath.web import clinician, cm_settings, sharing
+from ketpath.web import api, clinician, cm_settings, pages, sharing
 from ketpath.web.settings import Settings
 from webtest import Account, settings_for
 
@@ -215,6 +221,58 @@ def test_a_clinician_cannot_write_the_persons_own_kinds_of_record(
             f"/api/v1/patients/{alice_id}/records", json=body, headers=bob.api
         )
         assert response.status_code == 422, response.text
+    assert person_records(db, alice.person_name or "") == before
+
+
+def record_routes() -> list[tuple[str, str]]:
+    """Every route of the person's own side that names one of their records."""
+    found = []
+    for router in (api.router, pages.router):
+        for route in router.routes:
+            assert isinstance(route, APIRoute)
+            if "{record_id}" in route.path:
+                found += [(method, route.path) for method in sorted(route.methods - {"HEAD"})]
+    return found
+
+
+RECORD_ROUTES = record_routes()
+
+
+@pytest.mark.parametrize(("method", "path"), RECORD_ROUTES)
+@pytest.mark.parametrize("kind", ["drug-screen", "note"])
+def test_the_clinicians_screen_and_note_are_read_only_to_her_on_every_record_route(  # noqa: PLR0917
+    alice: Account, bob: Account, alice_id: int, db: Database, kind: str, method: str, path: str
+) -> None:
+    _share(alice, bob)
+    added = bob.client.post(
+        f"/api/v1/patients/{alice_id}/records",
+        json=SCREEN if kind == "drug-screen" else NOTE,
+        headers=bob.api,
+    )
+    assert added.status_code == 201, added.text
+    [record_id] = added.json()["ids"]
+    before = person_records(db, alice.person_name or "")
+    url = path.replace("{record_id}", str(record_id))
+    headers = alice.api if path.startswith("/api/") else None
+    response = alice.client.request(
+        method, url, data=None if headers else {"score": "2"}, headers=headers
+    )
+    assert response.status_code == 403, response.text[:300]
+    assert person_records(db, alice.person_name or "") == before
+
+
+@pytest.mark.parametrize("record", [SCREEN, NOTE], ids=["drug-screen", "clinician-note"])
+def test_she_cannot_enter_the_clinics_kinds_of_record_herself(
+    alice: Account, bob: Account, alice_id: int, db: Database, record: dict[str, str]
+) -> None:
+    _share(alice, bob)
+    before = person_records(db, alice.person_name or "")
+    response = alice.client.post("/api/v1/records", json=record, headers=alice.api)
+    assert response.status_code == 422, response.text
+    line = json.dumps(record).encode()
+    imported = alice.client.post("/import", files={"file": ("forged.jsonl", line)})
+    assert imported.status_code == 422
+    assert "entered by" in imported.text
     assert person_records(db, alice.person_name or "") == before
 
 

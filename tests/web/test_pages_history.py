@@ -7,7 +7,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from ketpath.core.records import Record
-from ketpath.services import import_records
+from ketpath.services import OPERATOR, import_records
 from ketpath.store import Database
 
 CHART_IDS = ("use-days", "mg-per-use-day", "craving", "urinary", "abdominal")
@@ -16,7 +16,7 @@ CHART_IDS = ("use-days", "mg-per-use-day", "craving", "urinary", "abdominal")
 def test_it_draws_every_chart_with_a_text_alternative(
     alice: Any, client: TestClient, db: Database, alice_records: list[Record]
 ) -> None:
-    import_records(db, alice.person_name, alice_records)
+    import_records(db, alice.person_name, alice_records, author=OPERATOR)
     page = client.get("/history").text
     for chart_id in (*CHART_IDS[:4], "scores-phq9", "scores-dsm5-pcp"):
         start = page.index(f'id="chart-{chart_id}"')
@@ -34,11 +34,12 @@ def test_it_draws_every_chart_with_a_text_alternative(
 def test_it_lists_her_entries_newest_first_with_edit_and_delete(
     alice: Any, client: TestClient, db: Database, alice_records: list[Record]
 ) -> None:
-    import_records(db, alice.person_name, alice_records)
+    import_records(db, alice.person_name, alice_records, author=OPERATOR)
     page = client.get("/history").text
     assert "after the café shift ☕ — rough week" in page
     assert page.index("Bladder or lower-belly pain") < page.index("Party")  # newest first
-    assert page.count('/delete"') == len(alice_records) - 1  # all but the untimed profile
+    # All but the untimed profile and the clinic's drug screen, which is read-only to her.
+    assert page.count('/delete"') == len(alice_records) - 2
     assert "PHQ-9 answered" in page
 
 
@@ -51,7 +52,7 @@ def test_it_is_empty_but_fine_for_a_new_person(alice: Any, client: TestClient) -
 def test_it_never_shows_another_persons_entries(
     alice: Any, charlie: Any, db: Database, alice_records: list[Record]
 ) -> None:
-    import_records(db, alice.person_name, alice_records)
+    import_records(db, alice.person_name, alice_records, author=OPERATOR)
     page = charlie.client.get("/history").text
     assert "café shift" not in page
     assert "No entries yet" in page

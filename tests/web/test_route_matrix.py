@@ -18,7 +18,7 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from ketpath.knowledge import claims
-from ketpath.services import import_records, person_records
+from ketpath.services import OPERATOR, import_records, person_records
 from ketpath.store import Database
 from ketpath.web import accounts, api, pages
 from webtest import Account
@@ -75,7 +75,7 @@ def alice_record(alice: Account, db: Database, alice_history: str) -> int:
         ]
     )
     assert alice.person_name is not None
-    import_records(db, alice.person_name, [*records, *marked], create=False)
+    import_records(db, alice.person_name, [*records, *marked], create=False, author=OPERATOR)
     listed = alice.client.get("/api/v1/records", headers=alice.api).json()["records"]
     return next(item["id"] for item in listed if item["record"].get("note") == MARKER)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -37,6 +37,17 @@ def parse_jsonl(lines: Iterable[str]) -> list[Record]:
         except RecordError as error:
             raise error.at_line(number) from None
     return records
+
+
+def jsonl_line_of_record(lines: Sequence[str], index: int) -> int:
+    """The line number (from 1) that held the ``index``-th record :func:`parse_jsonl` returned."""
+    seen = -1
+    for number, line in enumerate(lines, start=1):
+        if line.strip():
+            seen += 1
+            if seen == index:
+                return number
+    raise IndexError(f"the text holds no record {index}")
 
 
 def read_jsonl(path: str | Path) -> list[Record]:

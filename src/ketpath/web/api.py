@@ -16,7 +16,13 @@ from pydantic import BaseModel
 from starlette.responses import Response
 
 from ketpath.core.records import Record, RecordError, parse_record, record_to_dict, time_problem
-from ketpath.services import RecordNotFound, assess_person, delete_record
+from ketpath.services import (
+    Author,
+    ClinicRecordRefused,
+    RecordNotFound,
+    assess_person,
+    delete_record,
+)
 from ketpath.services import person_entries as stored_entries
 from ketpath.services.accounts import User
 from ketpath.services.writes import store_records
@@ -29,6 +35,13 @@ MAX_ID = 2**63 - 1
 AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"description": "No valid bearer token"},
     403: {"description": "The token's account has no records of its own (a clinician)"},
+}
+WRITE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **AUTH_RESPONSES,
+    413: {"description": "More records than one request or one person may hold; none stored"},
+    422: {
+        "description": "A record is invalid, or is a clinic record (drug screen, clinician's note)"
+    },
 }
 
 
@@ -75,8 +88,9 @@ def _checked_time(value: datetime | None, name: str) -> datetime | None:
     "/records",
     status_code=201,
     response_model=CreatedRecords,
-    responses=AUTH_RESPONSES,
+    responses=WRITE_RESPONSES,
     summary="Store one record or a list of records (all or nothing)",
+    description="Drug screens and a clinician's notes are entered by the clinician, not here.",
 )
 def create_records(
     request: Request,
@@ -92,7 +106,12 @@ def create_records(
         raise _unprocessable(["body"], f"at most {limit} records per request")
     records = _parse_all(items)
     assert owner.person_name is not None
-    ids = store_records(database(request), owner.person_name, records)
+    author = Author(user_id=owner.id, role="person")
+    try:
+        ids = store_records(database(request), owner.person_name, records, author=author)
+    except ClinicRecordRefused as error:
+        location: list[str | int] = ["body", error.index, error.field or "type"]
+        raise _unprocessable(location, error.problem) from None
     return CreatedRecords(ids=ids, count=len(ids))
 
 
@@ -132,15 +151,19 @@ def list_records(
 @router.delete(
     "/records/{record_id}",
     status_code=204,
-    responses={**AUTH_RESPONSES, 404: {"description": "No such record of this person"}},
-    summary="Delete one of the person's records",
+    responses={
+        **AUTH_RESPONSES,
+        403: {"description": "A clinician's account, or a record the clinic entered"},
+        404: {"description": "No such record of this person"},
+    },
+    summary="Delete one of the person's records (not the clinic's; audited)",
 )
 def remove_record(
     request: Request, owner: Owner, record_id: Annotated[int, Path(ge=1, le=MAX_ID)]
 ) -> Response:
     assert owner.person_name is not None
     try:
-        delete_record(database(request), owner.person_name, record_id)
+        delete_record(database(request), owner.person_name, record_id, by=owner)
     except RecordNotFound:
         raise HTTPException(status_code=404, detail="No such record.") from None
     return Response(status_code=204)

@@ -27,7 +27,7 @@ from ketpath.web.templating import STATIC_DIR
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     config = settings or Settings()
-    db = open_database(config.database_url)
+    db = open_database(config.database_url, limits=config.record_limits)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

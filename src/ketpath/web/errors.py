@@ -15,6 +15,8 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.types import Scope
 
+from ketpath.services.clinic_records import ClinicRecordReadOnly
+from ketpath.services.quota import TooManyRecords
 from ketpath.web.auth import LoginRequired
 from ketpath.web.templating import render
 
@@ -64,6 +66,21 @@ async def _validation_error(request: Request, error: Exception) -> Response:
     return error_page(request, 422, "A field is missing or has a value that cannot be used.")
 
 
+def _refusal(request: Request, status: int, message: str) -> Response:
+    if _is_api(request):
+        return JSONResponse({"detail": message}, status_code=status)
+    return error_page(request, status, message[:1].upper() + message[1:] + ".")
+
+
+async def _too_many_records(request: Request, error: Exception) -> Response:
+    """Every write path keeps to the limits in the service layer; one answer for them all."""
+    return _refusal(request, 413, str(error))
+
+
+async def _clinic_record_read_only(request: Request, error: Exception) -> Response:
+    return _refusal(request, 403, str(error))
+
+
 async def _login_required(request: Request, _error: Exception) -> Response:
     return RedirectResponse("/login", status_code=303)
 
@@ -80,3 +97,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(LoginRequired, _login_required)
+    app.add_exception_handler(TooManyRecords, _too_many_records)
+    app.add_exception_handler(ClinicRecordReadOnly, _clinic_record_read_only)

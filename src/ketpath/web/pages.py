@@ -27,17 +27,21 @@ from ketpath.history_charts import (
     weekly_charts,
     weekly_series,
 )
-from ketpath.interop.jsonl import dumps_jsonl, parse_csv_uses, parse_jsonl
+from ketpath.interop.jsonl import dumps_jsonl, jsonl_line_of_record, parse_csv_uses, parse_jsonl
 from ketpath.services import (
+    Author,
+    ClinicRecordRefused,
     PersonNotFound,
     RecordNotFound,
     StoredRecord,
+    TooManyRecords,
     delete_record,
     export_records,
     import_records,
     log_record,
     person_entries,
 )
+from ketpath.services.clinic_records import read_only_to_person
 from ketpath.services.editing import replace_record
 from ketpath.services.fhir import export_fhir
 from ketpath.services.plans import PlanError, get_plan, save_plan
@@ -82,6 +86,11 @@ def _person_name(user: User) -> str:
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _as_person(user: User) -> Author:
+    """What a person enters on these pages is theirs, and never a clinic record."""
+    return Author(user_id=user.id, role="person")
 
 
 def _entries(request: Request, user: User) -> list[StoredRecord]:
@@ -188,7 +197,7 @@ async def log_save(request: Request, user: Person, kind: str) -> Response:
         person = PersonContext(request, user)
         context = {**_log_context(person), "saved": False, "error": str(error), "error_kind": kind}
         return person.page("log.html", context, status=422)
-    log_record(_db(request), name, record, create=True)
+    log_record(_db(request), name, record, create=True, author=_as_person(user))
     if kind == "follow-up":  # sent from a red flag: back to the flags, which now show it cleared
         return _see_other("/?followed-up=1")
     return _see_other("/log?saved=1")
@@ -214,10 +223,21 @@ def _own_entry(person: PersonContext, record_id: int) -> StoredRecord:
     raise HTTPException(status_code=404, detail="No such record.")
 
 
+def _changeable_entry(person: PersonContext, record_id: int) -> StoredRecord:
+    """One of the person's own entries that they may edit or delete (not the clinic's)."""
+    entry = _own_entry(person, record_id)
+    if read_only_to_person(entry):
+        raise HTTPException(
+            status_code=403,
+            detail="Your clinic entered this record; only the clinic can change or delete it.",
+        )
+    return entry
+
+
 @router.get("/records/{record_id}/edit", name="record_edit")
 def record_edit(request: Request, user: Person, record_id: int) -> Response:
     person = PersonContext(request, user)
-    entry = _own_entry(person, record_id)
+    entry = _changeable_entry(person, record_id)
     if entry.record.type not in LOGGABLE:
         raise HTTPException(status_code=404, detail="This kind of record cannot be edited here.")
     context = {
@@ -233,7 +253,7 @@ def record_edit(request: Request, user: Person, record_id: int) -> Response:
 @router.post("/records/{record_id}", name="record_update")
 async def record_update(request: Request, user: Person, record_id: int) -> Response:
     person = PersonContext(request, user)
-    entry = _own_entry(person, record_id)
+    entry = _changeable_entry(person, record_id)
     if entry.record.type not in LOGGABLE:
         raise HTTPException(status_code=404)
     form = await _form(request)
@@ -249,7 +269,7 @@ async def record_update(request: Request, user: Person, record_id: int) -> Respo
         }
         return person.page("edit.html", context, status=422)
     try:
-        replace_record(_db(request), person.name, record_id, record)
+        replace_record(_db(request), person.name, record_id, record, by=user)
     except RecordNotFound as error:
         raise HTTPException(status_code=404, detail="No such record.") from error
     return _see_other("/history")
@@ -259,7 +279,7 @@ async def record_update(request: Request, user: Person, record_id: int) -> Respo
 def record_delete_confirm(request: Request, user: Person, record_id: int) -> Response:
     """Ask first: one stray tap on a phone should not delete health data."""
     person = PersonContext(request, user)
-    entry = _own_entry(person, record_id)
+    entry = _changeable_entry(person, record_id)
     rows = views.history_rows([entry], person.zone)
     if not rows:  # an untimed profile record is not listed, so not offered for deletion
         raise HTTPException(status_code=404, detail="This record cannot be deleted here.")
@@ -269,7 +289,7 @@ def record_delete_confirm(request: Request, user: Person, record_id: int) -> Res
 @router.post("/records/{record_id}/delete", name="record_delete")
 def record_delete(request: Request, user: Person, record_id: int) -> Response:
     try:
-        delete_record(_db(request), _person_name(user), record_id)
+        delete_record(_db(request), _person_name(user), record_id, by=user)
     except (RecordNotFound, PersonNotFound) as error:
         raise HTTPException(status_code=404, detail="No such record.") from error
     return _see_other("/history")
@@ -327,7 +347,7 @@ async def questionnaire_save(request: Request, user: Person, instrument_id: str)
         return person.page(
             "questionnaire.html", {**context, "result": None, "error": str(error)}, status=422
         )
-    log_record(_db(request), person.name, record, create=True)
+    log_record(_db(request), person.name, record, create=True, author=_as_person(user))
     return _see_other(f"/questionnaires/{instrument_id}?saved=1")
 
 
@@ -409,7 +429,7 @@ async def profile_timezone(request: Request, user: Person) -> Response:
         profile = views.profile_with_zone(records, form.get("timezone") or "")
     except RecordError as error:
         raise HTTPException(status_code=422, detail=str(error)) from error
-    log_record(_db(request), _person_name(user), profile, create=True)
+    log_record(_db(request), _person_name(user), profile, create=True, author=_as_person(user))
     return _see_other("/help")
 
 
@@ -476,28 +496,55 @@ def parse_upload(filename: str, text: str) -> list[Record]:
 async def import_upload(request: Request, user: Person) -> Response:
     form = await request.form()
     upload = form.get("file")
-    error: str | None = None
-    if not isinstance(upload, UploadFile) or not upload.filename:
-        error = "Choose a .jsonl or .csv file to import."
-    else:
-        data = await upload.read(MAX_IMPORT_BYTES + 1)
-        error, records = _read_upload(upload.filename, data)
-        if records is not None:
-            result = import_records(_db(request), _person_name(user), records, create=True)
-            return _see_other(f"/export?imported={result.count}")
-    person = PersonContext(request, user)
-    context = {"count": len(person.records), "imported": None, "error": error}
-    return person.page("export.html", context, status=422)
+    try:
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            raise ImportRefused("Choose a .jsonl or .csv file to import.")
+        text = _upload_text(await upload.read(MAX_IMPORT_BYTES + 1))
+        count = _import_text(request, user, upload.filename, text)
+    except ImportRefused as refused:
+        person = PersonContext(request, user)
+        context = {"count": len(person.records), "imported": None, "error": refused.message}
+        return person.page("export.html", context, status=refused.status)
+    return _see_other(f"/export?imported={count}")
 
 
-def _read_upload(filename: str, data: bytes) -> tuple[str | None, list[Record] | None]:
+class ImportRefused(Exception):  # noqa: N818 (reads as what happened)
+    """Nothing was imported; ``message`` says why, in the person's words."""
+
+    def __init__(self, message: str, *, status: int = 422) -> None:
+        self.message = message
+        self.status = status
+        super().__init__(message)
+
+
+def _upload_text(data: bytes) -> str:
     if len(data) > MAX_IMPORT_BYTES:
-        return f"The file is larger than {MAX_IMPORT_BYTES // 1_000_000} MB.", None
+        raise ImportRefused(
+            f"The file is larger than {MAX_IMPORT_BYTES // 1_000_000} MB.", status=413
+        )
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return "The file is not UTF-8 text.", None
+        raise ImportRefused("The file is not UTF-8 text.") from None
+
+
+def _import_text(request: Request, user: User, filename: str, text: str) -> int:
+    """Parse and store an upload, all or nothing; the number of records stored."""
+    db = _db(request)
+    limit = db.limits.per_import
+    # Counting lines first spares parsing a file that is refused for its size anyway.
+    if text.count("\n") > limit + 1:
+        raise ImportRefused(f"Too many records: one import may hold at most {limit:,}.", status=413)
     try:
-        return None, parse_upload(filename, text)
+        records = parse_upload(filename, text)
+        result = import_records(
+            db, _person_name(user), records, create=True, author=_as_person(user)
+        )
+    except ClinicRecordRefused as error:
+        line = jsonl_line_of_record(text.splitlines(), error.index)
+        raise ImportRefused(str(error.at_line(line))) from None
     except RecordError as error:
-        return str(error), None
+        raise ImportRefused(str(error)) from None
+    except TooManyRecords as error:
+        raise ImportRefused(f"Too many records: {error}.", status=413) from None
+    return result.count

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from ketpath.services.accounts import SessionPolicy
+from ketpath.store import RecordLimits
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -37,7 +38,17 @@ class Settings:
     """argon2-cffi profile for new hashes; tests use ``CHEAPEST`` (never in production)."""
     max_body_bytes: int = 8_000_000
     max_records_per_request: int = 10_000
+    max_records_per_import: int = 20_000
+    """Records one import (web upload, API request) may hold; a decade of daily logging is ~15,000."""
+    max_records_per_person: int = 100_000
+    """Records one person may keep, on every write path (import, API, logging, the clinic's)."""
 
     @property
     def session_policy(self) -> SessionPolicy:
         return SessionPolicy(idle=self.session_idle, absolute=self.session_absolute)
+
+    @property
+    def record_limits(self) -> RecordLimits:
+        return RecordLimits(
+            per_import=self.max_records_per_import, per_person=self.max_records_per_person
+        )

@@ -38,6 +38,7 @@ from ketpath.core.records import (
 from ketpath.knowledge import claims, helplines, rules, sources, vocabulary
 from ketpath.knowledge.load import GRADE_MEANINGS
 from ketpath.score_charts import ScorePoint
+from ketpath.services.clinic_records import read_only_to_person
 from ketpath.store import StoredRecord
 
 GRADE_ORDER = ("A", "B", "C", "U", "X")
@@ -279,12 +280,17 @@ def _use_terms(record: Use) -> list[tuple[str, str | None]]:
 
 
 def history_rows(entries: Sequence[StoredRecord], zone: tzinfo) -> list[dict[str, Any]]:
-    """Timed records, newest first, each with its id for the edit and delete forms."""
+    """Timed records, newest first, each with its id for the edit and delete forms.
+
+    The clinic's records (drug screens, a clinician's notes) are listed but
+    offer neither: they are read-only to the person.
+    """
     rows = []
     for entry in reversed(entries):
         moment = record_time(entry.record)
         if moment is None:
             continue
+        read_only = read_only_to_person(entry)
         rows.append(
             {
                 "id": entry.id,
@@ -294,7 +300,10 @@ def history_rows(entries: Sequence[StoredRecord], zone: tzinfo) -> list[dict[str
                 "iso": moment.isoformat(),
                 "summary": summarise(entry.record),
                 "editable": entry.record.type
-                in {"use", "craving", "symptom", "mood", "impact", "goal"},
+                in {"use", "craving", "symptom", "mood", "impact", "goal"}
+                and not read_only,
+                "deletable": not read_only,
+                "by_clinic": read_only,
             }
         )
     return rows
