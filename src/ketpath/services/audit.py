@@ -12,13 +12,21 @@ Appends are serialised on the head row (see ``AuditRepository.lock_head``), and
 the row is written in the same transaction as the read or change it records:
 if the read fails, no row; if the row cannot be written, the read is not
 answered. Rows hold ids and kinds only, never record contents.
+:func:`append_many` chains many rows under one lock with one multi-row insert
+(a roster of a thousand patients is a thousand rows per view).
+
+A request for a patient the account has no consent for is answered 404, the
+same as an id nobody has, and recorded as ``patient-refused`` (the probed id
+and the route; the person attached when the id is someone's). The operator
+sees these in ``ketpath audit list``; the person does not (see
+``docs/security.md``, point 12).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -30,16 +38,25 @@ from ketpath.store.clinician import AuditRow, ClinicianStore
 GENESIS_HASH = "0" * 64
 VERIFY_BATCH = 5000
 
-READ_ACTIONS = ("read-records", "read-assessment", "read-patient-page", "read-roster")
+READ_ACTIONS = (
+    "read-records",
+    "read-assessment",
+    "read-patient-page",
+    "read-roster",
+    "read-roster-entry",
+)
 WRITE_ACTIONS = ("write-records", "write-cm-schedule", "delete-record", "replace-record")
 CONSENT_ACTIONS = ("share-created", "share-revoked", "share-redeemed", "redeem-refused")
 AUTH_ACTIONS = ("login", "login-failed", "logout", "password-changed", "account-deleted")
-ACTIONS = (*READ_ACTIONS, *WRITE_ACTIONS, *CONSENT_ACTIONS, *AUTH_ACTIONS)
+#: Refused requests for a patient: for the operator, never in the person's list.
+PROBE_ACTIONS = ("patient-refused",)
+ACTIONS = (*READ_ACTIONS, *WRITE_ACTIONS, *CONSENT_ACTIONS, *AUTH_ACTIONS, *PROBE_ACTIONS)
 ACTION_WORDS = {
     "read-records": "read your records",
     "read-assessment": "read your assessment",
     "read-patient-page": "opened your timeline",
     "read-roster": "opened their patient list",
+    "read-roster-entry": "saw you on their roster (red flags, stage, when you last logged)",
     "write-records": "added records",
     "write-cm-schedule": "changed your rewards schedule",
     "delete-record": "deleted a record",
@@ -53,6 +70,7 @@ ACTION_WORDS = {
     "logout": "logged out",
     "password-changed": "changed the password",
     "account-deleted": "deleted the account",
+    "patient-refused": "asked for a patient without consent (answered: no such patient)",
 }
 
 
@@ -67,6 +85,15 @@ class Actor:
     @classmethod
     def of(cls, user: User) -> Actor:
         return cls(id=user.id, email=user.email, role=user.role)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Event:
+    """One row to append: what happened, about whom (a person id, or None), and ids or kinds."""
+
+    action: str
+    person_id: int | None = None
+    detail: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -112,26 +139,50 @@ def append(
     now: datetime | None = None,
 ) -> int:
     """Append one row inside the caller's (writing) unit of work; returns its sequence number."""
-    if action not in ACTIONS:
-        raise ValueError(f"unknown audit action {action!r}")
+    event = Event(action=action, person_id=person_id, detail=detail)
+    (seq,) = append_many(store, [event], actor=actor, now=now)
+    return seq
+
+
+def append_many(
+    store: ClinicianStore,
+    events: Sequence[Event],
+    *,
+    actor: Actor | None,
+    now: datetime | None = None,
+) -> list[int]:
+    """Append rows in order inside the caller's (writing) unit of work; returns their numbers.
+
+    The chain rule is the one :func:`append` follows, row by row (each row's
+    ``prev_hash`` is the hash of the row before it); only the database work is
+    shared: one head lock, one multi-row insert, one head update.
+    """
+    unknown = sorted({event.action for event in events} - set(ACTIONS))
+    if unknown:
+        raise ValueError(f"unknown audit action {unknown[0]!r}")
+    if not events:
+        return []
     head = store.audit.lock_head()
     # Microseconds survive both databases' timestamp types, so the hash can be recomputed.
     moment = (now or utc_now()).astimezone(UTC)
-    row: dict[str, Any] = {
-        "seq": head.seq + 1,
-        "at": moment,
-        "actor_id": actor.id if actor else None,
-        "actor_email": actor.email if actor else None,
-        "actor_role": actor.role if actor else None,
-        "action": action,
-        "person_id": person_id,
-        "detail": dict(detail or {}),
-        "prev_hash": head.hash,
-    }
-    row["hash"] = row_hash(row)
-    store.audit.append(row)
-    seq: int = row["seq"]
-    return seq
+    rows: list[dict[str, Any]] = []
+    previous = head.hash
+    for offset, event in enumerate(events, start=1):
+        row: dict[str, Any] = {
+            "seq": head.seq + offset,
+            "at": moment,
+            "actor_id": actor.id if actor else None,
+            "actor_email": actor.email if actor else None,
+            "actor_role": actor.role if actor else None,
+            "action": event.action,
+            "person_id": event.person_id,
+            "detail": dict(event.detail or {}),
+            "prev_hash": previous,
+        }
+        row["hash"] = previous = row_hash(row)
+        rows.append(row)
+    store.audit.append_many(rows)
+    return [row["seq"] for row in rows]
 
 
 def record_event(
@@ -145,6 +196,27 @@ def record_event(
     """Append one row in a transaction of its own (for events that change nothing else)."""
     with db.unit_of_work(write=True) as uow:
         append(uow.clinic, action=action, actor=actor, person_id=person_id, detail=detail)
+        uow.commit()
+
+
+def record_refused_patient(db: Database, *, user: User, patient_id: int, route: str) -> None:
+    """Record a request for a patient that was answered 404 (no consent, or no such id).
+
+    The row keeps the account, the id asked for and the route template (never
+    the query string); ``person_id`` is set only when the id is a person's, so
+    an id that belongs to nobody is tied to no one. Every such answer writes
+    the same one row, so the time taken does not tell a real id from a missing one.
+    """
+    with db.unit_of_work(write=True) as uow:
+        store = uow.clinic
+        exists = store.roster.person_name(patient_id) is not None
+        append(
+            store,
+            action="patient-refused",
+            actor=Actor.of(user),
+            person_id=patient_id if exists else None,
+            detail={"patient_id": patient_id, "route": route},
+        )
         uow.commit()
 
 

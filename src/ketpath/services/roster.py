@@ -18,9 +18,13 @@ summary stale until their next change or the next day (SQLite's write lock
 rules this out). The patient page
 always assesses the full history afresh.
 
-Reading the roster is audited as one row (``read-roster``, the number of
-patients), not one row per patient: the roster shows derived levels, not
-records, and a thousand chained appends per page view would make it slow.
+Reading the roster is audited as one row for the view (``read-roster``, the
+number of patients) and one row per patient shown (``read-roster-entry``,
+with the person's id, in patient-id order so the log does not keep the risk
+ranking), so each person's "Who read your data" says that a clinician saw
+their flags and stage. They are written with :func:`~ketpath.services.audit.append_many`
+(one lock, one multi-row insert) in the same short transaction that checks
+the links; what is inexact: the log grows by a row per patient per view.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ from ketpath.core.assess.redflags import LEVEL_ORDER
 from ketpath.core.records import DrugScreen, Note, Record, record_time
 from ketpath.knowledge import rules
 from ketpath.services.accounts import User
-from ketpath.services.audit import Actor, append
+from ketpath.services.audit import Actor, Event, append_many
 from ketpath.services.consent import NotAllowed, patient_label
 from ketpath.store import Database, UnitOfWork
 from ketpath.store.clinician import SummaryRow
@@ -216,8 +220,8 @@ def clinician_roster(db: Database, *, clinician: User, now: datetime | None = No
     Stale summaries are computed in a reading transaction, so a cold roster
     (the first of the day) holds no write lock while it assesses; the short
     writing transaction then stores them, checks the links again and appends
-    the audit row, and only people whose consent still stands at that moment
-    are shown.
+    the audit rows (the view, and each patient shown), and only people whose
+    consent still stands at that moment are shown.
     """
     if clinician.role != "clinician":
         raise NotAllowed
@@ -252,13 +256,12 @@ def clinician_roster(db: Database, *, clinician: User, now: datetime | None = No
             for link in links
             if link.person_id in standing
         ]
-        append(
-            store,
-            action="read-roster",
-            actor=Actor.of(clinician),
-            detail={"patients": len(rows)},
-            now=moment,
-        )
+        shown = sorted(row.patient_id for row in rows)
+        events = [
+            Event(action="read-roster", detail={"patients": len(rows)}),
+            *(Event(action="read-roster-entry", person_id=person_id) for person_id in shown),
+        ]
+        append_many(store, events, actor=Actor.of(clinician), now=moment)
         uow.commit()
     rows.sort(key=lambda row: row.sort_key(moment))
     return Roster(now=moment, rows=rows, attention=needs_attention(rows, moment))

@@ -228,9 +228,19 @@ class AuditRepository:
         return ChainHead(seq=row.seq, hash=row.hash)
 
     def append(self, row: dict[str, Any]) -> None:
-        self._session.execute(insert(audit_log).values(**row))
+        self.append_many([row])
+
+    def append_many(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Insert chained rows (in ``seq`` order) in one statement; the head moves to the last."""
+        if not rows:
+            return
+        # A list of parameter sets: one executemany / multi-row INSERT, not a round trip per row.
+        self._session.execute(insert(audit_log), list(rows))
+        last = rows[-1]
         self._session.execute(
-            update(audit_head).where(audit_head.c.id == 1).values(seq=row["seq"], hash=row["hash"])
+            update(audit_head)
+            .where(audit_head.c.id == 1)
+            .values(seq=last["seq"], hash=last["hash"])
         )
 
     def head(self) -> ChainHead:

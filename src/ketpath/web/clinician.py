@@ -36,6 +36,7 @@ from ketpath.history_charts import (
 )
 from ketpath.services import accounts
 from ketpath.services.accounts import RateLimited, User
+from ketpath.services.audit import record_refused_patient
 from ketpath.services.consent import (
     CodeRefused,
     ConsentError,
@@ -104,7 +105,16 @@ class CreatedRecords(BaseModel):
     count: int
 
 
-def _not_found() -> HTTPException:
+def refused_patient(request: Request, user: User, patient_id: int) -> HTTPException:
+    """The 404 for a patient this account may not see, or an id nobody has (alike), audited.
+
+    The audit row (``patient-refused``) keeps the account, the id and the
+    route template; every refusal writes it, whether or not the id is a person's.
+    """
+    route = getattr(request.scope.get("route"), "path", request.url.path)
+    record_refused_patient(
+        database(request), user=user, patient_id=patient_id, route=f"{request.method} {route}"
+    )
     return HTTPException(status_code=404, detail=NOT_FOUND)
 
 
@@ -208,7 +218,7 @@ def assessment(
             database(request), clinician=user, patient_id=patient_id, as_of=moment
         )
     except NoConsent:
-        raise _not_found() from None
+        raise refused_patient(request, user, patient_id) from None
     return found.to_dict()
 
 
@@ -241,7 +251,7 @@ def records(
             types=record_type,
         )
     except NoConsent:
-        raise _not_found() from None
+        raise refused_patient(request, user, patient_id) from None
     except ValueError as error:
         raise _unprocessable(["query"], str(error)) from None
     return RecordList(
@@ -288,7 +298,7 @@ def add_records(
         parsed = _parse_clinician_records(items)
         ids = add_patient_records(db, clinician=user, patient_id=patient_id, records=parsed)
     except NoConsent:
-        raise _not_found() from None
+        raise refused_patient(request, user, patient_id) from None
     except ConsentError as error:
         index, _dot, field = error.field.partition(".")
         raise _unprocessable(["body", int(index), field], error.problem) from None
@@ -387,7 +397,7 @@ def patient_page(
             database(request), clinician=user, patient_id=patient_id, action="read-patient-page"
         )
     except NoConsent:
-        raise _not_found() from None
+        raise refused_patient(request, user, patient_id) from None
     records = [entry.record for entry in entries]
     zone = views.person_zone(records)
     now = datetime.now(UTC)
@@ -412,7 +422,7 @@ def patient_page(
 async def _add_from_form(request: Request, user: User, patient_id: int, kind: str) -> Response:
     db = database(request)
     if not has_consent(db, clinician=user, patient_id=patient_id):
-        raise _not_found()
+        raise refused_patient(request, user, patient_id)
     form = await request.form()
     fields = {key: str(value) for key, value in form.items() if isinstance(value, str)}
     try:
@@ -433,7 +443,7 @@ async def _add_from_form(request: Request, user: User, patient_id: int, kind: st
     try:
         add_patient_records(db, clinician=user, patient_id=patient_id, records=[record])
     except NoConsent:
-        raise _not_found() from None
+        raise refused_patient(request, user, patient_id) from None
     return _see_other(f"/patients/{patient_id}?saved={kind}#clinical")
 
 

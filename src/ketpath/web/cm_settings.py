@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Request
+from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
@@ -30,6 +30,7 @@ from ketpath.services.contingency import overview, settings_from, stored_schedul
 from ketpath.store import StoredRecord
 from ketpath.web import views
 from ketpath.web.auth import User, current_user, database
+from ketpath.web.clinician import refused_patient
 from ketpath.web.contingency import money, rewards_view
 from ketpath.web.templating import render
 
@@ -69,10 +70,6 @@ FORM_ORDER = (
 #: The settings screen reads only what the schedule needs: screens, and the profile's timezone.
 READ_TYPES = frozenset({"drug-screen", "profile"})
 WHOLE_NUMBER = re.compile(r"\s*\d{1,9}\s*")
-
-
-def _not_found() -> HTTPException:
-    return HTTPException(status_code=404, detail="No such patient.")
 
 
 def _label(name: str) -> str:
@@ -164,7 +161,7 @@ def _read(request: Request, user: User, patient_id: int) -> tuple[Patient, list[
             database(request), clinician=user, patient_id=patient_id, types=READ_TYPES
         )
     except NoConsent:
-        raise _not_found() from None
+        raise refused_patient(request, user, patient_id) from None
 
 
 def _page(
@@ -235,5 +232,5 @@ async def settings_submit(request: Request, user: SignedIn, patient_id: PatientI
     try:
         save_schedule_as_clinician(db, clinician=user, patient_id=patient_id, settings=settings)
     except NoConsent:
-        raise _not_found() from None
+        raise refused_patient(request, user, patient_id) from None
     return RedirectResponse(f"/patients/{patient_id}/rewards/settings?saved=1", status_code=303)

@@ -13,13 +13,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, tzinfo
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Request
+from fastapi import APIRouter, Depends, Path, Request
 from starlette.responses import Response
 
 from ketpath.services.consent import NoConsent, patient_entries
 from ketpath.services.contingency import overview, stored_schedule
 from ketpath.web import views
 from ketpath.web.auth import User, current_user, database
+from ketpath.web.clinician import refused_patient
 from ketpath.web.pages import PersonContext
 from ketpath.web.templating import render
 
@@ -139,7 +140,7 @@ def patient_rewards(request: Request, user: SignedIn, patient_id: PatientId) -> 
             database(request), clinician=user, patient_id=patient_id, action="read-records"
         )
     except NoConsent:
-        raise HTTPException(status_code=404, detail="No such patient.") from None
+        raise refused_patient(request, user, patient_id) from None
     records = [entry.record for entry in entries]
     return rewards_fragment_for(
         request, patient_name=patient.name, records=records, patient_id=patient_id
