@@ -1054,7 +1054,7 @@ def _nesting_problem(document: object) -> str | None:
 
 
 def _too_deep(place: str) -> str:
-    return f"arrays and objects are nested more than {MAX_NESTING} deep{place}; no FHIR resource is"
+    return f"arrays and objects are nested more than {MAX_NESTING} deep{place}, deeper than any FHIR resource"
 
 
 def _load(data: str | bytes | Mapping[str, Any]) -> dict[str, Any]:
