@@ -93,3 +93,22 @@ def test_anonymous_visitors_are_sent_to_log_in(app: FastAPI) -> None:
     with TestClient(app, base_url="http://127.0.0.1") as anonymous:
         response = anonymous.get("/report.pdf", follow_redirects=False)
     assert response.status_code == 303
+
+
+def test_when_every_report_slot_is_busy_the_answer_is_503_with_retry_after(
+    alice: Account, client: TestClient, db: Database
+) -> None:
+    """Issue 11.15: a long summary costs seconds of CPU; they cannot pile up on one process."""
+    from ketpath.web import reports
+
+    _alice_history(alice, db)
+    taken = [reports._slots.acquire(blocking=False) for _ in range(reports.REPORT_SLOTS)]
+    assert all(taken)
+    try:
+        busy = client.get("/report.pdf")
+        assert busy.status_code == 503
+        assert busy.headers["retry-after"] == str(reports.RETRY_AFTER_SECONDS)
+    finally:
+        for _ in taken:
+            reports._slots.release()
+    assert client.get("/report.pdf").status_code == 200  # and the slots come back
