@@ -149,3 +149,29 @@ def test_the_course_after_stopping_says_what_never_to_wait_out(
     assert "benzodiazepines or GHB/GBL" in text
     expected = text[text.index("The article lists for this phase:") :].split(".")[0]
     assert "hallucinations" not in expected and "confusion" not in expected
+
+
+def test_a_follow_up_through_the_api_clears_the_flag_in_the_assessment(
+    alice: Any, client: TestClient, db: Database
+) -> None:
+    logged = datetime.now(UTC) - timedelta(days=10)
+    _log(
+        db,
+        alice.person_name,
+        type="symptom",
+        time=logged.isoformat(),
+        symptom="jaundice",
+        severity=2,
+    )
+    before = client.get("/api/v1/assessment", headers=alice.api).json()
+    assert [(f["id"], f["standing"]) for f in before["red_flags"]] == [("jaundice", True)]
+    follow_up = {
+        "type": "follow-up",
+        "time": datetime.now(UTC).isoformat(),
+        "flag": "jaundice",
+        "outcome": "seen-by-doctor",
+    }
+    created = client.post("/api/v1/records", json=follow_up, headers=alice.api)
+    assert created.status_code == 201, created.text
+    after = client.get("/api/v1/assessment", headers=alice.api).json()
+    assert after["red_flags"] == []
