@@ -195,6 +195,9 @@ class Note(_Record):
     time: Time
     text: Text
     author_role: Literal["person", "clinician"]
+    #: The stored id of the clinic record a person's note disputes (None: a plain note).
+    #: A database id, so it is meaningful only in the store it was written in.
+    about: Annotated[int, Field(ge=1)] | None = None
 
 
 class FollowUp(_Record):
