@@ -407,3 +407,35 @@ def test_a_see_a_doctor_flag_still_shows_a_number_where_there_is_no_drugs_helpli
     flag = by_id([use(10, route="intravenous")], end_of(10), locale)["injection-use"]
     assert flag.level == "soon"
     assert flag.contacts and flag.contacts[-1].kind == "emergency"
+
+
+# ---------------------------------------------------------------- wording
+
+
+@pytest.mark.parametrize(
+    ("count", "words"), [(1, "1 injected use in 90 days."), (2, "2 injected uses in 90 days.")]
+)
+def test_counts_choose_their_word_instead_of_writing_s_in_brackets(count, words):
+    records = [use(10 + k, route="intravenous") for k in range(count)]
+    flag = by_id(records, end_of(20))["injection-use"]
+    assert flag.message == words
+
+
+def test_no_person_facing_template_writes_s_in_brackets():
+    from ketpath.knowledge.load import knowledge_path
+
+    for name in ("rules.toml", "body.toml", "claims.toml"):
+        assert "(s)" not in knowledge_path(name).read_text(encoding="utf-8"), name
+
+
+def test_flags_worded_to_the_person_have_a_clinicians_wording_too():
+    raised = by_id(
+        [symptom(10, "suicidal-thoughts", 1), questionnaire(10, "phq9", [0] * 8 + [2])], end_of(10)
+    )
+    for flag_id in ("suicidal-thoughts", "phq9-item9"):
+        flag = raised[flag_id]
+        assert flag.message.startswith(("You ", "In your "))
+        assert not flag.clinician_message.lower().startswith(("you", "in your"))
+        assert "your" not in flag.clinician_message.lower()
+    blood = by_id([symptom(10, "blood-in-urine")], end_of(10))["blood-in-urine"]
+    assert blood.clinician_message == blood.message  # neutral wording serves both

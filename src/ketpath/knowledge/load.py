@@ -268,6 +268,7 @@ class RedFlagRule(Graded):
     message: NonEmpty
     window_days: Days
     name: str | None = None  # what a flag not raised by one symptom is called in lists
+    clinician_message: str | None = None  # where ``message`` speaks to the person
     label: str | None = None
     action: str | None = None
     extra_actions: dict[str, NonEmpty] = {}

@@ -59,7 +59,7 @@ STAGE_RISK = (
 )
 """Most advanced first: early abstinence sits above occasional use because relapse risk is
 highest in the first months after stopping regular use."""
-SUMMARY_VERSION = 2  # 2: red flags stand until followed up
+SUMMARY_VERSION = 3  # 2: red flags stand until followed up; 3: worded for the clinician
 #: The stage shown for someone whose history could not be assessed.
 NOT_ASSESSED = "not-assessed"
 log = logging.getLogger(__name__)
@@ -140,7 +140,7 @@ def summarise_person(records: Sequence[Record], now: datetime) -> dict[str, Any]
             {
                 "id": flag.finding.id,
                 "level": flag.level,
-                "message": flag.message,
+                "message": flag.clinician_message,
                 "latest": _iso(max(times)) if times else None,
             }
         )

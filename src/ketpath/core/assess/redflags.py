@@ -46,6 +46,7 @@ from ketpath.core.instruments import Score
 from ketpath.core.records import Symptom, TimedRecord, Use
 from ketpath.knowledge import helplines, rules, vocabulary
 from ketpath.knowledge.load import Contact, RedFlagRule
+from ketpath.knowledge.wording import fill
 
 LEVEL_ORDER = ("emergency", "urgent", "soon")
 _NEVER = int(np.iinfo(np.int64).min)
@@ -56,7 +57,8 @@ class RedFlag:
     finding: Finding
     level: str
     label: str
-    message: str
+    message: str  # worded to the person
+    clinician_message: str  # the same, worded for their clinician
     action: str
     contacts: tuple[Contact, ...]
     standing: bool  # raised before its window ended; kept until a follow-up names it
@@ -71,6 +73,7 @@ class RedFlag:
             "level": self.level,
             "label": self.label,
             "message": self.message,
+            "clinician_message": self.clinician_message,
             "action": self.action,
             "contacts": [contact.model_dump() for contact in self.contacts],
             "standing": self.standing,
@@ -369,7 +372,8 @@ def _raise(
         [action, *(text for drug, text in rule.extra_actions.items() if drug in drugs)]
     )
     kinds = dict.fromkeys((*rule.contacts, *level.contacts))
-    message = rule.message.format(**values, when=when)
+    message = fill(rule.message, {**values, "when": when})
+    clinician_message = fill(rule.clinician_message or rule.message, {**values, "when": when})
     label = rule.label if keep_own_words and rule.label else level.label
     follow_up = rules().red_flag_follow_up
     finding = Finding(
@@ -386,6 +390,7 @@ def _raise(
         level=level_id,
         label=label,
         message=message,
+        clinician_message=clinician_message,
         action=action,
         contacts=helplines().locales[locale].of_kinds(kinds),
         standing=standing,

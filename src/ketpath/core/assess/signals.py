@@ -31,6 +31,7 @@ from ketpath.core.assess.questionnaires import scored
 from ketpath.core.records import Goal, Record, Symptom, Use, record_time
 from ketpath.knowledge import rules, vocabulary
 from ketpath.knowledge.load import SignalRule
+from ketpath.knowledge.wording import fill
 
 
 @dataclass(frozen=True)
@@ -577,7 +578,7 @@ def detect(history: History) -> list[Finding]:
                 id=signal_id,
                 label=signal.label,
                 since=earliest(records),
-                evidence=template.format(**values),
+                evidence=fill(template, values),
                 grade=signal.grade,
                 sources=signal.sources,
                 records=tuple(records),

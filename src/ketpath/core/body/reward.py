@@ -134,6 +134,9 @@ def opponent_process(
     grid = _grid(times, dose_times)
     drive = saturating_drive(superpose(history, grid, ("effect",), weight_kg=weight_kg)["effect"])
     a, b, beta, t_b = _integrate(grid, drive, dose_times, sizes, settings)
+    # Both processes are non-negative by construction; the exponential sums can
+    # round a value that has decayed to nothing to -1e-43, which is zero.
+    a, b = np.maximum(a, 0.0), np.maximum(b, 0.0)
     at = np.searchsorted(grid, times)
     return Reward(times, a[at], b[at], a[at] - b[at], beta[at], t_b[at])
 
