@@ -30,7 +30,13 @@ from ketpath.core.instruments import (
     instrument_ids,
     score,
 )
-from ketpath.core.records import Record, RecordError, parse_record, time_problem
+from ketpath.core.records import (
+    Record,
+    RecordError,
+    parse_answer_codes,
+    parse_record,
+    time_problem,
+)
 from ketpath.interop.jsonl import dumps_jsonl, jsonl_line_of_record, read_csv_uses, read_jsonl
 from ketpath.knowledge import KnowledgeError, helplines, vocabulary
 from ketpath.population import commands as population_commands
@@ -167,7 +173,11 @@ def import_file(
     fhir: Annotated[
         bool,
         typer.Option(
-            "--fhir", help="FILE is FHIR R4 JSON (QuestionnaireResponses for our instruments)."
+            "--fhir",
+            help=(
+                "FILE is FHIR R4 JSON (ketpath's export, QuestionnaireResponses for our"
+                " instruments); a FHIR file is also recognised without it."
+            ),
         ),
     ] = False,
     clinic_records: Annotated[
@@ -185,17 +195,20 @@ def import_file(
 ) -> None:
     """Store a history file for a person (created if new). All or nothing.
 
-    Drug screens and a clinician's notes are the clinic's records: a file that
-    holds one is refused (exit 2, naming the line) unless --clinic-records says
-    an operator is restoring a backup.
+    Records the person already has (the same ids: a re-imported export, the
+    same file twice) are not stored again, and are counted as already
+    present. Drug screens and a clinician's notes are the clinic's records: a
+    file that holds one the person does not have is refused (exit 2, naming
+    the line) unless --clinic-records says an operator is restoring a backup.
     """
+    from ketpath.interop.fhir import is_fhir_document  # noqa: PLC0415
     from ketpath.services.fhir import import_fhir  # noqa: PLC0415
 
-    if clinic_records and fhir:
-        fail("--clinic-records: applies to JSONL files (a FHIR import holds no clinic records)")
     skipped: str | None = None
     result: ImportResult
-    if fhir:
+    if fhir or (file.suffix.lower() != ".csv" and is_fhir_document(_read_text(file))):
+        if clinic_records:
+            fail("--clinic-records: applies to JSONL files (a FHIR import holds no clinic records)")
         text = _read_text(file)
         with _database(db) as database:
             result = fhir_result = import_fhir(database, person, text)
@@ -203,7 +216,9 @@ def import_file(
     else:
         result = _import_records_file(file, person, db, clinic_records=clinic_records)
     created = " (new person)" if result.created_person else ""
-    errors.print(f"Imported {result.count} records for {result.person}{created}.")
+    present = f"; {result.already_present} already present" if result.already_present else ""
+    noun = "record" if result.count == 1 else "records"
+    errors.print(f"Imported {result.count} {noun} for {result.person}{created}{present}.")
     if skipped:
         errors.print(f"{inert(skipped[:1].upper() + skipped[1:])}.", highlight=False)
 
@@ -215,6 +230,7 @@ def _import_records_file(
         OPERATOR,
         PERSON,
         ClinicRecordRefused,
+        RecordRefused,
         import_records,
     )
 
@@ -223,9 +239,16 @@ def _import_records_file(
         with _database(db) as database:
             author = OPERATOR if clinic_records else PERSON
             return import_records(database, person, records, author=author)
-    except ClinicRecordRefused as error:
-        line = jsonl_line_of_record(_read_text(file).splitlines(), error.index)
-        fail(f"{error.at_line(line)} (an operator restoring a backup may pass --clinic-records)")
+    except RecordRefused as error:
+        if file.suffix.lower() == ".csv":
+            line = error.index + 2  # the header is line 1
+        else:
+            line = jsonl_line_of_record(_read_text(file).splitlines(), error.index)
+        if isinstance(error, ClinicRecordRefused):
+            fail(
+                f"{error.at_line(line)} (an operator restoring a backup may pass --clinic-records)"
+            )
+        fail(str(error.at_line(line)))
 
 
 def _read_text(path: Path) -> str:
@@ -473,9 +496,10 @@ def score_answers(
     as_json: JsonOption = False,
 ) -> None:
     """Score one set of answers."""
-    codes: list[int | str] = [
-        int(a) if a.strip().lstrip("-").isdigit() else a.strip() for a in answers.split(",")
-    ]
+    try:
+        codes = parse_answer_codes(answers)
+    except RecordError as error:
+        fail(f"--answers: {error.problem}")
     result = score(instrument, codes)
     if as_json:
         print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))

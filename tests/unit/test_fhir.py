@@ -180,7 +180,7 @@ def test_subscales_are_components_of_the_total() -> None:
 
 def test_questionnaire_items_carry_loinc_codes_and_our_answer_options() -> None:
     (phq9,) = resources(phq9_bundle(), "Questionnaire")
-    assert phq9["url"] == "urn:ketpath:questionnaire:phq9"
+    assert phq9["url"] == "https://ketpath.example/fhir/Questionnaire/phq9"
     assert phq9["version"] == get_instrument("phq9").version
     assert phq9["code"] == [{"system": LOINC, "code": "44249-1"}]
     first = phq9["item"][0]
@@ -229,7 +229,7 @@ def test_response_keeps_the_record_time_and_its_offset(alice_records: list[Recor
     (first, *_rest) = resources(bundle_of(alice_records), "QuestionnaireResponse")
     assert first["authored"] == "2026-05-06T18:00:00+01:00"
     assert first["status"] == "completed"
-    assert first["questionnaire"] == "urn:ketpath:questionnaire:phq9"
+    assert first["questionnaire"] == "https://ketpath.example/fhir/Questionnaire/phq9"
 
 
 def test_the_patient_has_only_a_pseudonym_birth_year_and_gender(

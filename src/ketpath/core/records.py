@@ -7,17 +7,26 @@ reads, so there is one definition of every field. Vocabularies come from
 an error, never a guess.
 
 The canonical form (:func:`record_to_dict`, :func:`record_to_json`) has a fixed
-key order (``type``, ``time``, then the fields in the order declared here),
-omits empty optional fields and writes whole-number floats as integers, so that
-export -> import -> export is byte-identical.
+key order (``type``, ``id``, ``time``, then the fields in the order declared
+here), omits empty optional fields and writes whole-number floats as integers,
+so that export -> import -> export is byte-identical.
+
+Every record has an identity, ``id`` (issue 12, point 1): stored records
+always carry one, and re-importing a record whose id the person already has
+changes nothing. A record that arrives without one gets either a random UUID
+(a form, the API: ``store``) or, from a file, :func:`content_id` -- a UUID 5
+of its canonical content, so that importing the same hand-written file twice
+is a no-op too.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import uuid
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Literal, TypeAlias
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -74,12 +83,20 @@ Text = Annotated[str, Field(min_length=1, max_length=2000)]
 #: entry point and every query.
 EARLIEST_YEAR = 1900
 LATEST_YEAR = 2200
+#: How a time is written in the interchange format, shown whenever one cannot be read.
+TIME_EXAMPLE = "2026-10-01T22:00+01:00"
+DATE_EXAMPLE = "2026-10-01"
+#: How far ahead of the clock a record's time may be. A few minutes forgive a
+#: phone whose clock runs ahead of the server's; anything later is a mistyped
+#: date (a use "five weeks ahead" was once saved and then ignored by every view,
+#: since the assessment reads nothing after now).
+FUTURE_TOLERANCE = timedelta(minutes=5)
 
 
 def time_problem(value: datetime) -> str | None:
     """Why a moment cannot be a record's time or a query's, or None when it can."""
     if value.tzinfo is None or value.utcoffset() is None:
-        return "needs a UTC offset, e.g. 2026-05-01T23:10:00+01:00"
+        return f"needs a UTC offset, like {TIME_EXAMPLE}"
     if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
         return f"the year must be between {EARLIEST_YEAR} and {LATEST_YEAR}"
     return None
@@ -95,8 +112,18 @@ def _bounded(value: datetime) -> datetime:
 Time = Annotated[AwareDatetime, AfterValidator(_bounded)]
 
 
+#: What a record id may hold: letters, digits and ``. _ : -``, up to 100 of them
+#: (a UUID, a ULID, or a short name in a hand-written file). No spaces, so an id
+#: reads the same in a URL, a FHIR identifier and a log line.
+RECORD_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$"
+RecordId = Annotated[str, Field(pattern=RECORD_ID_PATTERN)]
+
+
 class _Record(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    id: RecordId | None = None
+    """The record's identity (see the module notes); None until it is stored or imported."""
 
 
 class Profile(_Record):
@@ -269,6 +296,89 @@ class RecordError(ValueError):
         return RecordError(self.problem, field=self.field, line=line)
 
 
+_NUMBER_BOUNDS = {
+    "greater_than": "must be more than {gt}",
+    "greater_than_equal": "must be at least {ge}",
+    "less_than": "must be less than {lt}",
+    "less_than_equal": "must be at most {le}",
+}
+_TYPE_WORDS = {
+    "int_type": "a whole number",
+    "int_from_float": "a whole number",
+    "int_parsing": "a whole number",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "string_type": "text in quotes",
+    "bool_type": "true or false",
+    "list_type": 'a list, e.g. ["alcohol"]',
+    "tuple_type": 'a list, e.g. ["alcohol"]',
+}
+
+
+def _shown(value: Any) -> str:
+    """A value as the person wrote it in JSON (``'7'`` for a string, ``7.5`` for a number)."""
+    if isinstance(value, str):
+        return repr(value)
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return repr(value)
+
+
+def _field_of(location: Sequence[str | int]) -> str:
+    """``co_use.0`` for a list item; a union member's tag (``int``, ``literal[...]``) is dropped."""
+    parts = [str(part) for part in location[1:]]
+    while parts and not (parts[-1].isidentifier() or parts[-1].isdigit()):
+        parts.pop()
+    if parts and parts[-1] == "int" and len(parts) >= 2 and parts[-2].isdigit():
+        parts.pop()
+    return ".".join(parts) or "(record)"
+
+
+def _problem_in_words(first: Mapping[str, Any], record_type: str) -> str:
+    """Pydantic's error for one field, said the way a person would read it."""
+    kind = first["type"]
+    value = first.get("input")
+    context = first.get("ctx") or {}
+    if kind == "missing":
+        return "missing (required)"
+    if kind == "extra_forbidden":
+        return f"unknown field for a {record_type} record"
+    if kind == "timezone_aware":
+        return f"the time {_shown(value)} has no UTC offset; write it with one, like {TIME_EXAMPLE}"
+    if kind in {"datetime_parsing", "datetime_from_date_parsing", "datetime_type"}:
+        return (
+            f"the time {_shown(value)} is not a date and time ketpath reads; write {TIME_EXAMPLE}"
+        )
+    if kind in {
+        "date_parsing",
+        "date_from_datetime_parsing",
+        "date_type",
+        "date_from_datetime_inexact",
+    }:
+        return f"the date {_shown(value)} is not a date ketpath reads; write {DATE_EXAMPLE}"
+    if kind in _NUMBER_BOUNDS:
+        bound = {key: _shown(_plain_number(number)) for key, number in context.items()}
+        return f"{_NUMBER_BOUNDS[kind].format(**bound)} (it was {_shown(value)})"
+    if kind == "finite_number":
+        return f"must be a finite number (it was {_shown(value)})"
+    if kind in _TYPE_WORDS:
+        return f"must be {_TYPE_WORDS[kind]} (it was {_shown(value)})"
+    if kind == "literal_error":
+        return f"{_shown(value)} is not one of: {context.get('expected', '?').replace(chr(39), '')}"
+    if kind == "string_too_short":
+        return "must not be empty"
+    if kind == "string_too_long":
+        return f"is longer than {context.get('max_length')} characters"
+    if kind == "string_pattern_mismatch":
+        return (
+            f"{_shown(value)} is not an id ketpath keeps: use letters, digits and . _ : -"
+            " (at most 100, no spaces)"
+        )
+    message: str = first["msg"]
+    return message.removeprefix("Value error, ")
+
+
 def _explain(error: ValidationError) -> RecordError:
     first = error.errors()[0]
     kind = first["type"]
@@ -284,15 +394,41 @@ def _explain(error: ValidationError) -> RecordError:
         return RecordError(
             f"unknown record type {tag!r}; allowed: {', '.join(TYPE_NAMES)}", field="type"
         )
-    field = ".".join(location[1:]) or "(record)"
-    message = first["msg"].removeprefix("Value error, ")
-    if kind == "missing":
-        message = "missing (required)"
-    elif kind == "extra_forbidden":
-        message = f"unknown field for a {location[0]} record"
-    elif kind == "timezone_aware":
-        message = "needs a UTC offset, e.g. 2026-05-01T23:10:00+01:00"
-    return RecordError(message, field=field)
+    field = _field_of(first["loc"])
+    if field.startswith("answers.") and kind in {"int_type", "literal_error"}:
+        return RecordError(answer_code_problem(first.get("input")), field=field)
+    return RecordError(_problem_in_words(first, location[0]), field=field)
+
+
+#: The skipped-item code in answer lists.
+SKIPPED_ANSWER = "-"
+
+
+def answer_code_problem(value: object) -> str:
+    """Why ``value`` is not an answer code: one rule for the command line and every import."""
+    return (
+        f"{_shown(value)} is not an answer code; write the option's number in ASCII digits"
+        f" (0, 1, 2, ...) or {SKIPPED_ANSWER} for a skipped item"
+    )
+
+
+def parse_answer_codes(text: str) -> list[int | str]:
+    """Comma-separated answer codes as typed (``1,0,-,2``): ASCII digits or ``-``.
+
+    Only ASCII digits count: ``str.isdigit`` also admits ``³`` and Arabic-Indic
+    digits, which ``int()`` then reads or refuses unevenly, and JSON imports
+    take only ASCII numbers. Raises :class:`RecordError` on ``answers``.
+    """
+    codes: list[int | str] = []
+    for part in text.split(","):
+        code = part.strip()
+        if code == SKIPPED_ANSWER:
+            codes.append(SKIPPED_ANSWER)
+        elif code.isascii() and code.isdigit():
+            codes.append(int(code))
+        else:
+            raise RecordError(answer_code_problem(code), field="answers")
+    return codes
 
 
 def parse_record(data: str | bytes | Mapping[str, Any]) -> Record:
@@ -356,17 +492,78 @@ def _plain_number(value: Any) -> Any:
 
 
 def record_to_dict(record: Record) -> dict[str, Any]:
-    """The canonical mapping of a record: fixed key order, no empty optional fields."""
+    """The canonical mapping of a record: fixed key order, no empty optional fields.
+
+    ``type`` comes first and ``id`` (when the record has one) right after it.
+    """
     dumped = record.model_dump(mode="json", exclude_none=True)
-    return {
-        key: _plain_number(value)
+    canonical = {"type": dumped.pop("type")}
+    if "id" in dumped:
+        canonical["id"] = dumped.pop("id")
+    canonical.update(
+        (key, _plain_number(value))
         for key, value in dumped.items()
         if value != [] or key == "answers"
-    }
+    )
+    return canonical
 
 
 def record_to_json(record: Record) -> str:
     return json.dumps(record_to_dict(record), ensure_ascii=False, separators=(",", ":"))
+
+
+#: The namespace of :func:`content_id` (migration 0007 spells the same one out).
+RECORD_ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:ketpath:record")
+
+
+def content_key(data: Mapping[str, Any]) -> str:
+    """A record's canonical content without its id, keys sorted: what :func:`content_id` hashes.
+
+    Sorted keys, not the canonical order, so that the migration that gave
+    stored rows their ids can compute it from a JSON column whose key order
+    the database does not keep (PostgreSQL's jsonb).
+    """
+    content = {key: value for key, value in data.items() if key != "id"}
+    return json.dumps(content, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+def content_id(record: Record, *, repeat: int = 0) -> str:
+    """A UUID 5 of the record's content: the id of a record that came without one.
+
+    ``repeat`` tells apart identical records in one file (two identical lines
+    are two uses, not one): the first is 0, the next 1, and so on.
+    """
+    key = content_key(record_to_dict(record))
+    return str(uuid.uuid5(RECORD_ID_NAMESPACE, f"{key}|{repeat}" if repeat else key))
+
+
+def with_id(record: Record, record_id: str) -> Record:
+    """The same record with ``record_id`` as its identity."""
+    return record.model_copy(update={"id": record_id})
+
+
+def with_content_ids(records: Iterable[Record]) -> list[Record]:
+    """Records, each without an id given :func:`content_id` (repeats of one content counted)."""
+    seen: Counter[str] = Counter()
+    identified: list[Record] = []
+    for record in records:
+        if record.id is not None:
+            identified.append(record)
+            continue
+        key = content_key(record_to_dict(record))
+        identified.append(with_id(record, content_id(record, repeat=seen[key])))
+        seen[key] += 1
+    return identified
+
+
+def future_time_problem(record: Record, *, now: datetime) -> RecordError | None:
+    """A record dated more than :data:`FUTURE_TOLERANCE` after ``now``, said in words; else None."""
+    time = record_time(record)
+    if time is None or time <= now + FUTURE_TOLERANCE:
+        return None
+    return RecordError(
+        f"{time:%Y-%m-%d %H:%M} is in the future; ketpath keeps what has happened", field="time"
+    )
 
 
 def record_time(record: Record) -> datetime | None:

@@ -12,14 +12,25 @@ the JSONL import would refuse.
 Coding choices (all ``urn:ketpath:`` systems are ours, and their value sets
 are derived from ``knowledge/`` at run time):
 
-- Patient: only ``identifier`` (system ``urn:ketpath:pseudonym``), the birth
-  year as ``birthDate`` when the profile has one, and ``gender`` when the
-  profile states a sex (``unstated`` is left out). No name, no notes, no free
-  text: ``Use.note`` and craving triggers never leave the database this way.
+- Record identity: every resource made from one record (the Patient from the
+  profile, a QuestionnaireResponse, a follow-up Observation) carries the
+  record's ``id`` as an ``identifier`` in ``urn:ketpath:record``, and import
+  gives the record that id back, so re-importing one's own bundle stores
+  nothing twice (issue 12). A resource without one gets the record's content
+  id on import, as a JSONL line without an id does.
+- Patient: only ``identifier`` (system ``urn:ketpath:pseudonym``, and the
+  profile's record id), the birth year as ``birthDate`` when the profile has
+  one, and ``gender`` when the profile states a sex (``unstated`` is left
+  out). No name, no notes, no free text: ``Use.note`` and craving triggers
+  never leave the database this way. Import restores a profile of the sex and
+  birth year (weight and time zone are not in the bundle).
   :func:`pseudonym_for` is an unkeyed hash of the name: it keeps the name out
   of the file and makes repeated exports linkable, but anyone who guesses the
   name can confirm the guess. It is a pseudonym, not anonymisation.
-- Questionnaire per instrument used: ``url`` ``urn:ketpath:questionnaire:<id>``,
+- Questionnaire per instrument used: ``url`` the RESTful form
+  ``https://ketpath.example/fhir/Questionnaire/<id>`` (``[base]/Questionnaire/[id]``,
+  the form FHIR calls resolvable; ``ketpath.example`` is a reserved example
+  domain standing for wherever a clinic hosts them),
   ``version`` the instrument's version, ``copyright`` its licence text, LOINC
   panel and item codes where the instrument file has them. Item ``text`` is
   always our own short label, never the published wording (for most
@@ -63,9 +74,14 @@ and nothing from storage (ids, insertion times) is used, so the same records
 give byte-identical JSON.
 
 Import accepts a Bundle of any type, or a bare QuestionnaireResponse. A
-response is ours when its ``questionnaire`` is ``urn:ketpath:questionnaire:<id>``
-(optionally ``|version``) or a RESTful url ending ``/Questionnaire/<id>`` for
-one of our instrument ids (a clinic that hosts copies of our questionnaires).
+response is ours when its ``questionnaire`` is a RESTful url ending
+``/Questionnaire/<id>`` for one of our instrument ids (ours, or a clinic that
+hosts copies of our questionnaires) or, as bundles made before issue 12 had
+it, ``urn:ketpath:questionnaire:<id>`` (optionally ``|version``). A canonical
+with whitespace in it is refused, as the R4 schema refuses it. A bundle of
+ours (its Patient has our pseudonym) always imports, even when it holds no
+records (a person with no questionnaires); any other document must hold at
+least one resource we read.
 An Observation is a follow-up of ours when its ``code`` has the follow-up
 coding above; its status must be final, amended or corrected. Other resources
 and other questionnaires' responses are not read, but nothing passes unseen:
@@ -105,6 +121,7 @@ from ketpath.core.instruments import (
     score,
 )
 from ketpath.core.records import (
+    RECORD_ID_PATTERN,
     FollowUp,
     Profile,
     Questionnaire,
@@ -115,6 +132,7 @@ from ketpath.core.records import (
     parse_record,
     record_to_json,
     sorted_records,
+    with_id,
 )
 from ketpath.knowledge import rules, vocabulary
 
@@ -124,6 +142,8 @@ __all__ = [
     "LOINC",
     "MAX_NESTING",
     "PSEUDONYM_SYSTEM",
+    "QUESTIONNAIRE_BASE",
+    "RECORD_SYSTEM",
     "RED_FLAG_SYSTEM",
     "SCORE_SYSTEM",
     "USE_SYSTEM",
@@ -133,6 +153,7 @@ __all__ = [
     "bundle_for",
     "check_bundle",
     "instrument_for",
+    "is_fhir_document",
     "options_system",
     "pseudonym_for",
     "questionnaire_url",
@@ -146,7 +167,10 @@ UCUM = "http://unitsofmeasure.org"
 OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 ORDINAL_VALUE = "http://hl7.org/fhir/StructureDefinition/ordinalValue"
 PSEUDONYM_SYSTEM = "urn:ketpath:pseudonym"
-QUESTIONNAIRE_PREFIX = "urn:ketpath:questionnaire:"
+RECORD_SYSTEM = "urn:ketpath:record"
+QUESTIONNAIRE_BASE = "https://ketpath.example/fhir/Questionnaire/"
+LEGACY_QUESTIONNAIRE_PREFIX = "urn:ketpath:questionnaire:"
+"""How our Questionnaires were named before issue 12; still read on import."""
 SCORE_SYSTEM = "urn:ketpath:score"
 USE_SYSTEM = "urn:ketpath:use"
 FOLLOW_UP_SYSTEM = "urn:ketpath:follow-up"
@@ -158,6 +182,7 @@ SUMMARISED_SUBSTANCE = "ketamine"
 ACCEPTED_STATUSES = ("completed", "amended")
 ACCEPTED_OBSERVATION_STATUSES = ("final", "amended", "corrected")
 GENDERS = {"female": "female", "male": "male", "other": "other"}
+SEXES = {gender: sex for sex, gender in GENDERS.items()}
 USE_CODES = {
     "use-days": "Ketamine use-days in the calendar month",
     "uses": "Ketamine use sessions in the calendar month",
@@ -197,7 +222,7 @@ class FhirError(ValueError):
 
 
 def questionnaire_url(instrument_id: str) -> str:
-    return QUESTIONNAIRE_PREFIX + instrument_id
+    return QUESTIONNAIRE_BASE + instrument_id
 
 
 def options_system(instrument_id: str) -> str:
@@ -343,11 +368,16 @@ def bundle_for(
     return bundle
 
 
+def _record_identifier(record: Record) -> list[Resource]:
+    """The record's id as a FHIR identifier (in a list: most resources take several)."""
+    return [{"system": RECORD_SYSTEM, "value": record.id}] if record.id is not None else []
+
+
 def _patient(profile: Profile | None, pseudonym: str) -> Resource:
-    patient: Resource = {
-        "resourceType": "Patient",
-        "identifier": [{"system": PSEUDONYM_SYSTEM, "value": pseudonym}],
-    }
+    identifiers = [{"system": PSEUDONYM_SYSTEM, "value": pseudonym}]
+    if profile is not None and (profile.sex in GENDERS or profile.birth_year is not None):
+        identifiers += _record_identifier(profile)
+    patient: Resource = {"resourceType": "Patient", "identifier": identifiers}
     if profile is not None and profile.sex in GENDERS:
         patient["gender"] = GENDERS[profile.sex]
     if profile is not None and profile.birth_year is not None:
@@ -416,8 +446,10 @@ def _response(record: Questionnaire, subject: Resource) -> Resource:
         for item, answer in zip(instrument.items, record.answers, strict=True)
         if isinstance(answer, int)
     ]
+    identifier = {"identifier": _record_identifier(record)[0]} if record.id is not None else {}
     return {
         "resourceType": "QuestionnaireResponse",
+        **identifier,
         "questionnaire": questionnaire_url(instrument.id),
         "status": "completed",
         "subject": subject,
@@ -551,8 +583,10 @@ def _concept(system: str, code: str, display: str) -> Resource:
 
 def _follow_up_observation(record: FollowUp, subject: Resource) -> Resource:
     """A red-flag follow-up: the outcome is the value, the flag its one component."""
+    identifier = {"identifier": _record_identifier(record)} if record.id is not None else {}
     return {
         "resourceType": "Observation",
+        **identifier,
         "status": "final",
         "code": _concept(
             FOLLOW_UP_SYSTEM, "red-flag-follow-up", FOLLOW_UP_CODES["red-flag-follow-up"]
@@ -705,12 +739,21 @@ def _check_codings(resource: Resource, where: str) -> None:
 
 
 def instrument_for(canonical: object) -> str | None:
-    """The instrument id a ``questionnaire`` reference names, or None when it is not ours."""
+    """The instrument id a ``questionnaire`` reference names, or None when it is not ours.
+
+    A canonical (``uri``) may not hold whitespace in R4 (its pattern is
+    ``\\S*``); fhir.resources lets one through, so it is refused here.
+    """
     if not isinstance(canonical, str):
         return None
+    if any(character.isspace() for character in canonical):
+        raise FhirError(
+            f"questionnaire: {canonical!r} holds a space, which a FHIR canonical URL may not;"
+            f" name a questionnaire like {questionnaire_url('phq9')}"
+        )
     url = canonical.split("|", 1)[0]
-    if url.startswith(QUESTIONNAIRE_PREFIX):
-        instrument_id = url.removeprefix(QUESTIONNAIRE_PREFIX)
+    if url.startswith(LEGACY_QUESTIONNAIRE_PREFIX):
+        instrument_id = url.removeprefix(LEGACY_QUESTIONNAIRE_PREFIX)
         if instrument_id not in instrument_ids():
             raise FhirError(
                 f"questionnaire: {canonical!r} names no ketpath instrument; "
@@ -1161,23 +1204,83 @@ def _record_from_follow_up(observation: Resource) -> FollowUp:
     return _follow_up_record(observation)
 
 
-def _record_from(resource: Resource) -> Questionnaire | FollowUp | None:
+def _identifiers(resource: Resource) -> list[Any]:
+    found = resource.get("identifier")
+    if isinstance(found, dict):  # QuestionnaireResponse.identifier is 0..1
+        return [found]
+    return found if isinstance(found, list) else []
+
+
+def _is_our_patient(resource: Resource) -> bool:
+    return resource.get("resourceType") == "Patient" and any(
+        isinstance(identifier, dict) and identifier.get("system") == PSEUDONYM_SYSTEM
+        for identifier in _identifiers(resource)
+    )
+
+
+def _record_id(resource: Resource) -> str | None:
+    """The record id a resource carries in ``urn:ketpath:record``, or None."""
+    values = [
+        identifier.get("value")
+        for identifier in _identifiers(resource)
+        if isinstance(identifier, dict) and identifier.get("system") == RECORD_SYSTEM
+    ]
+    if not values:
+        return None
+    if len(values) > 1:
+        raise FhirError(f"identifier: more than one {RECORD_SYSTEM} identifier")
+    value = values[0]
+    if not isinstance(value, str) or not re.match(RECORD_ID_PATTERN, value):
+        raise FhirError(
+            f"identifier: {value!r} is not a ketpath record id (letters, digits and . _ : -)"
+        )
+    return value
+
+
+def _profile_from_patient(patient: Resource) -> Profile | None:
+    """The sex and birth year of our Patient as a profile, or None when it states neither."""
+    data: dict[str, Any] = {"type": "profile"}
+    gender = patient.get("gender")
+    if gender in SEXES:
+        data["sex"] = SEXES[gender]
+    birth_date = patient.get("birthDate")
+    if isinstance(birth_date, str) and birth_date[:4].isdigit():
+        data["birth_year"] = int(birth_date[:4])
+    if len(data) == 1:
+        return None
+    try:
+        record = parse_record(data)
+    except RecordError as error:
+        field = {"sex": "gender", "birth_year": "birthDate"}.get(error.field or "", error.field)
+        raise FhirError(f"{field}: {error.problem}") from None
+    assert isinstance(record, Profile)
+    return record
+
+
+def _record_from(resource: Resource) -> Record | None:
     """The record one (structurally valid) resource carries, or None when it is not one of ours."""
+    record: Record | None = None
     if resource.get("resourceType") == "QuestionnaireResponse":
         instrument_id = instrument_for(resource.get("questionnaire"))
-        if instrument_id is None:
+        if instrument_id is not None:
+            record = _record_from_response(resource, instrument_id)
+    elif _is_follow_up(resource):
+        record = _record_from_follow_up(resource)
+    elif _is_our_patient(resource):
+        record = _profile_from_patient(resource)
+        if record is None:
             return None
-        return _record_from_response(resource, instrument_id)
-    if _is_follow_up(resource):
-        return _record_from_follow_up(resource)
-    return None
+    if record is None:
+        return None
+    record_id = _record_id(resource)
+    return with_id(record, record_id) if record_id is not None else record
 
 
 @dataclass(frozen=True, kw_only=True)
 class FhirRead:
     """What a FHIR document gave: our records, and how many resources of each type we skipped."""
 
-    records: list[Questionnaire | FollowUp]
+    records: list[Record]
     skipped: dict[str, int]
     """Resource type -> how many valid resources of it we do not read, most first."""
 
@@ -1196,10 +1299,10 @@ def _skipped_words(skipped: Mapping[str, int]) -> str | None:
 
 
 def read_fhir(data: str | bytes | Mapping[str, Any]) -> FhirRead:
-    """Questionnaire and follow-up records from a FHIR JSON Bundle or a QuestionnaireResponse.
+    """Questionnaire, follow-up and profile records from a FHIR JSON Bundle or a QuestionnaireResponse.
 
-    Only responses to our instruments and our red-flag follow-up Observations
-    are read (see the module notes); every other resource must still be valid
+    Only responses to our instruments, our red-flag follow-up Observations
+    and our Patient's sex and birth year are read (see the module notes); every other resource must still be valid
     FHIR R4 and is counted in :attr:`FhirRead.skipped`, never dropped unseen.
     All-or-nothing: the first problem -- nesting deeper than
     :data:`MAX_NESTING`, an entry that is not an object or has no resource, a
@@ -1207,19 +1310,21 @@ def read_fhir(data: str | bytes | Mapping[str, Any]) -> FhirRead:
     validation, or one of ours that is wrong -- raises :class:`FhirError`
     naming the entry and the field, and nothing is returned.
     """
-    records: list[Questionnaire | FollowUp] = []
+    records: list[Record] = []
     skipped: Counter[str] = Counter()
+    ours = False
     for where, resource in _resources(_load(data)):
         try:
             record = _record_from(resource)
         except FhirError as error:
             raise _in_place(where, error) from None
-        if record is None:
-            skipped[str(resource["resourceType"])] += 1
-        else:
+        ours = ours or _is_our_patient(resource)
+        if record is not None:
             records.append(record)
+        elif not _is_our_patient(resource):
+            skipped[str(resource["resourceType"])] += 1
     by_count = dict(sorted(skipped.items(), key=lambda item: (-item[1], item[0])))
-    if not records:
+    if not records and not ours:
         found = _skipped_words(by_count)
         raise FhirError(
             "no QuestionnaireResponse for a ketpath instrument or red-flag follow-up found"
@@ -1228,6 +1333,26 @@ def read_fhir(data: str | bytes | Mapping[str, Any]) -> FhirRead:
     return FhirRead(records=records, skipped=by_count)
 
 
-def records_from_fhir(data: str | bytes | Mapping[str, Any]) -> list[Questionnaire | FollowUp]:
+def is_fhir_document(text: str) -> bool:
+    """Whether a file is one FHIR JSON resource (a Bundle, a response) rather than JSONL.
+
+    A JSONL line is a JSON object too, so the first non-blank line decides: a
+    whole object on it is FHIR when it has a ``resourceType`` (compact JSON)
+    and a JSONL record otherwise; a line that is not a whole object starts a
+    pretty-printed document, FHIR when ``resourceType`` appears near the top.
+    Only the first line is parsed, so a large JSONL file costs nothing here,
+    and a malformed FHIR file still reaches :func:`read_fhir`'s messages.
+    """
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    if not first.lstrip().startswith("{"):
+        return False
+    try:
+        document = json.loads(first)
+    except (ValueError, RecursionError):
+        return '"resourceType"' in text[:4096]
+    return isinstance(document, dict) and "resourceType" in document
+
+
+def records_from_fhir(data: str | bytes | Mapping[str, Any]) -> list[Record]:
     """The records of :func:`read_fhir` alone (what it skipped is not reported)."""
     return read_fhir(data).records

@@ -28,6 +28,7 @@ from ketpath.services.records import (
     person_entries,
     person_records,
 )
+from ketpath.services.refusals import FutureRecordRefused, RecordRefused
 from ketpath.store import OPERATOR, PERSON, Author, Database, StoredRecord, open_database
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "ClinicRecordReadOnly",
     "ClinicRecordRefused",
     "Database",
+    "FutureRecordRefused",
     "ImportResult",
     "LoginRefused",
     "PersonNotFound",
@@ -45,6 +47,7 @@ __all__ = [
     "PlanError",
     "RateLimited",
     "RecordNotFound",
+    "RecordRefused",
     "SessionPolicy",
     "StoredRecord",
     "TooManyRecords",

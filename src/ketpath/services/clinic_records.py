@@ -13,18 +13,15 @@ command line may still store them (``ketpath import --clinic-records``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
-from ketpath.core.records import Record, RecordError, clinic_record_problem
+from ketpath.core.records import Record, clinic_record_problem
+from ketpath.services.refusals import RecordRefused
 from ketpath.store import Author, StoredRecord
 
 
-class ClinicRecordRefused(RecordError):  # noqa: N818 (reads as what happened)
+class ClinicRecordRefused(RecordRefused):
     """A person tried to enter a clinic record; ``index`` is its place in what they sent."""
-
-    def __init__(self, problem: str, *, field: str | None, index: int) -> None:
-        self.index = index
-        super().__init__(problem, field=field, line=index + 1)
 
 
 class ClinicRecordReadOnly(Exception):  # noqa: N818 (reads as what the record is)
@@ -41,9 +38,18 @@ class ClinicRecordReadOnly(Exception):  # noqa: N818 (reads as what the record i
 
 def refuse_clinic_records(records: Sequence[Record], *, author: Author) -> None:
     """Raise :class:`ClinicRecordRefused` for the first clinic record, unless a clinician or operator enters them."""
+    refuse_new_clinic_records(enumerate(records), author=author)
+
+
+def refuse_new_clinic_records(pairs: Iterable[tuple[int, Record]], *, author: Author) -> None:
+    """As :func:`refuse_clinic_records`, for (index, record) pairs: the new ones of what was sent.
+
+    A clinic record the person already has (re-importing their own export) is
+    no new entry, so only the new ones are checked.
+    """
     if author.role != "person":
         return
-    for index, record in enumerate(records):
+    for index, record in pairs:
         problem = clinic_record_problem(record)
         if problem is not None:
             raise ClinicRecordRefused(problem.problem, field=problem.field, index=index)

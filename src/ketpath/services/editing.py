@@ -2,18 +2,21 @@
 
 The store has no update: a record is immutable once validated. Replacing is a
 delete and an add in the same transaction, so a failed edit leaves the old
-record in place and never a duplicate. The replacement gets a new id, keeps
-to the person's side (no clinic records, none of the clinic's replaced) and
-is audited as ``replace-record`` with both ids.
+record in place and never a duplicate. The replacement gets a new storage id
+but keeps the record's identity (``id``: a corrected record is the same
+record, so an older export of it re-imports as already present), keeps to the
+person's side (no clinic records, none of the clinic's replaced, no time in
+the future) and is audited as ``replace-record`` with both ids.
 """
 
 from __future__ import annotations
 
-from ketpath.core.records import Record
+from ketpath.core.records import Record, with_id
 from ketpath.services.accounts import User
 from ketpath.services.clinic_records import check_person_may_change, refuse_clinic_records
 from ketpath.services.people import find_person
 from ketpath.services.records import audit_removal, own_record
+from ketpath.services.refusals import refuse_future_times
 from ketpath.store import Author, Database
 
 
@@ -27,10 +30,13 @@ def replace_record(
     """
     author = Author(user_id=by.id if by is not None else None, role="person")
     refuse_clinic_records([record], author=author)
+    refuse_future_times([(0, record)])
     with db.unit_of_work(write=True) as uow:
         person = find_person(uow, person_name)
         stored = own_record(uow, person, record_id)
         check_person_may_change(stored, author=author)
+        if stored.record.id is not None:
+            record = with_id(record, stored.record.id)
         uow.records.delete(record_id)
         new_id = uow.records.add(person.id, record, author=author)
         audit_removal(uow, stored, by=by, action="replace-record", replaced_by=new_id)

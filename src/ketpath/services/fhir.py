@@ -16,7 +16,7 @@ from typing import Any
 from ketpath.interop.fhir import bundle_for, pseudonym_for, read_fhir
 from ketpath.services.people import clean_name
 from ketpath.services.records import ImportResult, import_records, person_records
-from ketpath.store import Database
+from ketpath.store import PERSON, Author, Database
 
 __all__ = ["FhirImportResult", "export_fhir", "import_fhir"]
 
@@ -52,15 +52,17 @@ def import_fhir(
     data: str | bytes | Mapping[str, Any],
     *,
     create: bool = True,
+    author: Author = PERSON,
 ) -> FhirImportResult:
-    """Store the questionnaire and red-flag follow-up records of a FHIR Bundle or response.
+    """Store the questionnaire, red-flag follow-up and profile records of a FHIR Bundle or response.
 
     Everything is parsed and checked before the database is touched; a
-    ``FhirError`` anywhere stores nothing. Valid resources of other types are
+    ``FhirError`` anywhere stores nothing. Records whose ids the person has
+    (re-importing one's own bundle) are counted as already present. Valid resources of other types are
     not stored; the result counts them by type for the caller to report.
     """
     read = read_fhir(data)
-    stored = import_records(db, person_name, read.records, create=create)
+    stored = import_records(db, person_name, read.records, create=create, author=author)
     return FhirImportResult(
         **{
             stored_field.name: getattr(stored, stored_field.name) for stored_field in fields(stored)

@@ -4,9 +4,12 @@ Each opens one unit of work and commits only when everything it meant to do
 has been done, so an import that fails at any point stores nothing.
 
 Every write names its :class:`~ketpath.store.Author` (by default the person,
-who may not enter clinic records: ``services.clinic_records``) and keeps to
-``db.limits`` (``services.quota``). Deleting is the person's own act on their
-records, refused for the clinic's and audited.
+who may not enter clinic records: ``services.clinic_records``), keeps to
+``db.limits`` (``services.quota``), refuses times in the future
+(``services.refusals``) and stores only the records whose ids the person does
+not have yet (``services.identity``): importing a file twice stores it once.
+Deleting is the person's own act on their records, refused for the clinic's
+and audited.
 """
 
 from __future__ import annotations
@@ -17,12 +20,13 @@ from datetime import datetime
 from itertools import islice
 
 from ketpath.core.assess import Assessment, assess
-from ketpath.core.records import Record, sorted_records
+from ketpath.core.records import Record, sorted_records, with_content_ids
 from ketpath.services.accounts import User
 from ketpath.services.audit import Actor, append
-from ketpath.services.clinic_records import check_person_may_change, refuse_clinic_records
+from ketpath.services.clinic_records import check_person_may_change
+from ketpath.services.identity import Added, add_new_records
 from ketpath.services.people import find_or_create_person, find_person
-from ketpath.services.quota import check_import_size, make_room
+from ketpath.services.quota import check_import_size
 from ketpath.services.writes import store_records
 from ketpath.store import PERSON, Author, Database, Person, StoredRecord, UnitOfWork
 
@@ -40,7 +44,10 @@ class RecordNotFound(ValueError):  # noqa: N818 (pairs with PersonNotFound)
 class ImportResult:
     person: str
     count: int
+    """How many records were stored."""
     created_person: bool = False
+    already_present: int = 0
+    """How many the person had already (the same ids): not stored again."""
 
 
 def import_records(
@@ -56,31 +63,40 @@ def import_records(
     All or nothing: ``records`` may be a lazy iterable that fails part-way
     (e.g. validating a file line by line); nothing is stored then. Refused
     whole, before anything is written: more than ``db.limits.per_import``
-    records, more than the person may hold, or (from a person) a clinic record.
+    records, more than the person may hold, a time in the future, or (from a
+    person) a clinic record they do not have yet.
+
+    A record without an id gets its content id (``core.records.content_id``),
+    so a hand-written file imported twice is stored once; records whose ids
+    the person already has are counted in ``already_present``.
     """
-    batch = list(islice(records, db.limits.per_import + 1))
+    batch = with_content_ids(islice(records, db.limits.per_import + 1))
     check_import_size(len(batch), db.limits)
-    refuse_clinic_records(batch, author=author)
     with db.unit_of_work(write=True) as uow:
         person, created = find_or_create_person(uow, person_name, create=create)
-        ids = add_for_person(uow, db, person, batch, author=author)
+        added = add_for_person(uow, db, person, batch, author=author)
         uow.commit()
-    return ImportResult(person=person.name, count=len(ids), created_person=created)
+    return ImportResult(
+        person=person.name,
+        count=added.stored,
+        created_person=created,
+        already_present=added.already_present,
+    )
 
 
 def add_for_person(
     uow: UnitOfWork, db: Database, person: Person, records: Sequence[Record], *, author: Author
-) -> list[int]:
-    """Add records inside an open unit of work, within the quota.
+) -> Added:
+    """Add the records the person does not have yet, inside an open unit of work.
 
     The person's row is locked first (the ``records_version`` bump), so the
-    count that the quota checks cannot change before the records are in.
+    ids held and the count that the quota checks cannot change before the
+    records are in.
     """
     if not records:
-        return []
+        return Added(ids=[])
     uow.people.get_for_records_change(person.name)
-    make_room(uow, db.limits, person_id=person.id, adding=len(records))
-    return uow.records.add_many(person.id, records, author=author, version_bumped=True)
+    return add_new_records(uow, db.limits, person, records, author=author)
 
 
 def log_record(
@@ -98,10 +114,9 @@ def log_record(
     """
     if not create:
         return store_records(db, person_name, [record], author=author)[0]
-    refuse_clinic_records([record], author=author)
     with db.unit_of_work(write=True) as uow:
         person, _created = find_or_create_person(uow, person_name, create=True)
-        [record_id] = add_for_person(uow, db, person, [record], author=author)
+        [record_id] = add_for_person(uow, db, person, [record], author=author).ids
         uow.commit()
     return record_id
 

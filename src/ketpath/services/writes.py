@@ -13,10 +13,12 @@ acknowledged write durable and lets 32 clients go several times faster. (The
 same idea as a database server's group commit, and as datasette's single
 writer; the leader/follower form needs no thread of its own.)
 
-Clinic records from a person are refused before a job is queued; the quota
-(``services.quota``) is checked inside the shared transaction, after the
+Records whose ids the person already has are not stored again
+(``services.identity``); their stored ids are returned as if just written.
+Clinic records from a person, times in the future and the quota
+(``services.quota``) are checked inside the shared transaction, after the
 person's row is locked, so jobs for one person in one batch count each other.
-A job refused for its quota wrote nothing, and the others still commit.
+A job refused for any of these wrote nothing, and the others still commit.
 """
 
 from __future__ import annotations
@@ -29,40 +31,46 @@ from weakref import WeakKeyDictionary
 from sqlalchemy import Engine
 
 from ketpath.core.records import Record
-from ketpath.services.clinic_records import refuse_clinic_records
+from ketpath.services.identity import Added, add_new_records
 from ketpath.services.people import PersonNotFound, clean_name
-from ketpath.services.quota import TooManyRecords, check_import_size, make_room
+from ketpath.services.quota import TooManyRecords, check_import_size
+from ketpath.services.refusals import RecordRefused
 from ketpath.store import PERSON, Author, Database, RecordLimits, UnitOfWork
 
 
 def store_records(
     db: Database, person_name: str, records: Sequence[Record], *, author: Author = PERSON
 ) -> list[int]:
-    """Store the records for an existing person, all or nothing; their ids in the given order.
+    """Store the records for an existing person, all or nothing; their ids in the given order."""
+    return write_records(db, person_name, records, author=author).ids
 
-    This is every API write, so it takes three statements: finding the person
+
+def write_records(
+    db: Database, person_name: str, records: Sequence[Record], *, author: Author = PERSON
+) -> Added:
+    """As :func:`store_records`, also saying how many of the records were there already.
+
+    This is every API write, so it takes few statements: finding the person
     and bumping their ``records_version`` is one ``UPDATE … RETURNING``, then
-    the quota's count and the insert.
+    the ids held, the quota's count and the insert.
     """
     name = clean_name(person_name)
     check_import_size(len(records), db.limits)
-    refuse_clinic_records(records, author=author)
     job = _Job(name=name, records=records, author=author, limits=db.limits)
     if db.engine.dialect.name != "sqlite":
         with db.unit_of_work(write=True) as uow:
-            ids = _store(uow, job)
+            added = _store(uow, job)
             uow.commit()
-        return ids
+        return added
     return _group(db.engine).run(db, job)
 
 
-def _store(uow: UnitOfWork, job: _Job) -> list[int]:
-    """Add the records; raises :class:`PersonNotFound` or :class:`TooManyRecords` before writing."""
+def _store(uow: UnitOfWork, job: _Job) -> Added:
+    """Add the records; raises before writing when the person is missing or a record is refused."""
     person = uow.people.get_for_records_change(job.name)
     if person is None:
         raise PersonNotFound(job.name)
-    make_room(uow, job.limits, person_id=person.id, adding=len(job.records))
-    return uow.records.add_many(person.id, job.records, author=job.author, version_bumped=True)
+    return add_new_records(uow, job.limits, person, job.records, author=job.author)
 
 
 @dataclass(kw_only=True, eq=False)
@@ -71,7 +79,7 @@ class _Job:
     records: Sequence[Record]
     author: Author
     limits: RecordLimits
-    ids: list[int] = field(default_factory=list)
+    added: Added = field(default_factory=lambda: Added(ids=[]))
     error: BaseException | None = None
     done: bool = False
 
@@ -84,7 +92,7 @@ class _GroupCommit:
         self._queue_guard = threading.Lock()
         self._leader = threading.Lock()
 
-    def run(self, db: Database, job: _Job) -> list[int]:
+    def run(self, db: Database, job: _Job) -> Added:
         with self._queue_guard:
             self._queue.append(job)
         with self._leader:
@@ -95,13 +103,13 @@ class _GroupCommit:
                 _commit_together(db, batch)
         if job.error is not None:
             raise job.error
-        return job.ids
+        return job.added
 
 
 def _commit_together(db: Database, batch: list[_Job]) -> None:
     """One transaction for the batch; on an unexpected error, each job alone instead.
 
-    A job refused for a missing person or its quota wrote nothing, so the
+    A job refused for a missing person, a refused record or its quota wrote nothing, so the
     others still commit. Any other error may have left a job half-written, so the whole
     transaction is rolled back and every job runs again in its own, where the
     error reaches only the caller whose job raised it.
@@ -111,8 +119,8 @@ def _commit_together(db: Database, batch: list[_Job]) -> None:
             with db.unit_of_work(write=True) as uow:
                 for job in batch:
                     try:
-                        job.ids = _store(uow, job)
-                    except (PersonNotFound, TooManyRecords) as refused:
+                        job.added = _store(uow, job)
+                    except (PersonNotFound, TooManyRecords, RecordRefused) as refused:
                         job.error = refused
                 uow.commit()
             for job in batch:
@@ -123,17 +131,17 @@ def _commit_together(db: Database, batch: list[_Job]) -> None:
     finally:
         for job in batch:
             if not job.done:  # interrupted (KeyboardInterrupt, ...) before its outcome was known
-                job.ids, job.error, job.done = [], InterruptedWriteError(), True
+                job.added, job.error, job.done = Added(ids=[]), InterruptedWriteError(), True
 
 
 def _commit_alone(db: Database, job: _Job) -> None:
-    job.ids, job.error = [], None
+    job.added, job.error = Added(ids=[]), None
     try:
         with db.unit_of_work(write=True) as uow:
-            job.ids = _store(uow, job)
+            job.added = _store(uow, job)
             uow.commit()
     except Exception as error:
-        job.ids, job.error = [], error
+        job.added, job.error = Added(ids=[]), error
     job.done = True
 
 

@@ -16,6 +16,7 @@ Every record is stored with its :class:`Author`: the account that entered it
 from __future__ import annotations
 
 import threading
+import uuid
 from collections import OrderedDict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ from ketpath.core.records import (
     parse_record,
     record_time,
     record_to_dict,
+    with_id,
 )
 from ketpath.store.tables import from_row, people, records
 
@@ -231,6 +233,10 @@ class RecordRepository:
         which both SQLite and psycopg support, with ids in parameter order.
         The person's ``records_version`` is bumped too, unless this transaction
         did that already (``PeopleRepository.get_for_records_change``).
+
+        A record without an id gets a random UUID here, when it is first
+        stored (a form, the API, a clinician's entry); an id the person already
+        has is an ``IntegrityError`` (the services look first: :meth:`ids_held`).
         """
         created_at = _now()
         rows = [
@@ -238,12 +244,13 @@ class RecordRepository:
                 "person_id": person_id,
                 "type": record.type,
                 "time_utc": record_time(record),
+                "uid": record.id,
                 "data": record_to_dict(record),
                 "created_at": created_at,
                 "created_by": author.user_id,
                 "created_role": author.role,
             }
-            for record in new_records
+            for record in (_identified(record) for record in new_records)
         ]
         if not rows:
             return []
@@ -252,6 +259,18 @@ class RecordRepository:
         if not version_bumped:
             self._bump_version(person_id)
         return ids
+
+    def ids_held(self, person_id: int, record_ids: Collection[str]) -> dict[str, int]:
+        """Which of these record ids the person already has: record id -> storage id."""
+        held: dict[str, int] = {}
+        wanted = sorted(set(record_ids))
+        for start in range(0, len(wanted), _IN_BATCH):
+            query = select(records.c.uid, records.c.id).where(
+                records.c.person_id == person_id,
+                records.c.uid.in_(wanted[start : start + _IN_BATCH]),
+            )
+            held.update((uid, row_id) for uid, row_id in self._session.execute(query))
+        return held
 
     def get(self, record_id: int) -> StoredRecord | None:
         row = self._session.execute(_select_records().where(records.c.id == record_id)).first()
@@ -321,6 +340,15 @@ class RecordRepository:
                 cached = CachedRecord(text=row.data, stored=_stored(row))
             found.append(cached)
         return found
+
+
+#: Ids per ``IN (...)`` list: well under SQLite's 32,766 bound parameters and quick on both.
+_IN_BATCH = 5000
+
+
+def _identified(record: Record) -> Record:
+    """The record with a random UUID as its id when it has none yet."""
+    return record if record.id is not None else with_id(record, str(uuid.uuid4()))
 
 
 def _authored_otherwise(cached: CachedRecord, row: Row[Any]) -> bool:

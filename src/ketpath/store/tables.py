@@ -47,6 +47,9 @@ NAMING_CONVENTION = {
 
 PERSON_NAME_LENGTH = 200
 TOKEN_LABEL_LENGTH = 100
+RECORD_ID_LENGTH = 100
+"""The longest record id (``core.records.RECORD_ID_PATTERN``)."""
+IDEMPOTENCY_KEY_LENGTH = 255
 EMAIL_LENGTH = 254
 """RFC 5321's limit on a forward path, the longest address that can receive mail."""
 
@@ -115,7 +118,13 @@ records = Table(
     # ``core.records.CREATED_ROLES``. A clinician's records are read-only to the person.
     Column("created_by", Integer, nullable=True),
     Column("created_role", String(16), nullable=False, server_default="person"),
+    # The record's identity (migration 0007, issue 12): the ``id`` inside ``data``,
+    # copied here so the database keeps one record per id per person. Every write
+    # sets it; the column is nullable only because SQLite cannot add a NOT NULL
+    # column in place, and copying the table would lose the triggers of 0003.
+    Column("uid", String(RECORD_ID_LENGTH), nullable=True),
     Index("ix_records_person_id_time_utc", "person_id", "time_utc"),
+    Index("uq_records_person_id_uid", "person_id", "uid", unique=True),
 )
 
 # Rows that were stored before record times were bounded and that no longer
@@ -321,3 +330,20 @@ def from_row(kind: Callable[..., RowType], row: Row[Any]) -> RowType:
     """A plain dataclass from a result row, field by field (the row may hold more columns)."""
     mapping = row._mapping
     return kind(**{field.name: mapping[field.name] for field in fields(kind)})  # type: ignore[arg-type]
+# Idempotency keys of API writes (migration 0007): a retried POST with the same
+# key and body gets the first response back and stores nothing new. Per
+# account; a key expires (``services.idempotency.KEY_LIFETIME``) and an expired
+# one may be used again. ``request_hash`` is SHA-256 of the body's JSON.
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("key", String(IDEMPOTENCY_KEY_LENGTH), primary_key=True),
+    Column("request_hash", String(64), nullable=False),
+    Column("status_code", Integer, nullable=False),
+    Column("response", JSON_DOCUMENT, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
+)
+
+

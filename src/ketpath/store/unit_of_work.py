@@ -31,6 +31,7 @@ from ketpath.store.accounts import (
     UserRepository,
 )
 from ketpath.store.clinician import ClinicianStore
+from ketpath.store.idempotency import IdempotencyRepository
 from ketpath.store.repository import PeopleRepository, RecordRepository
 
 WRITE_OPTION = "ketpath_write"
@@ -99,6 +100,7 @@ class UnitOfWork:
         self.rate_limits = RateLimitRepository(self._session)
         self.plans = PlanRepository(self._session)
         self.clinic = ClinicianStore.bound_to(self._session)
+        self.idempotency = IdempotencyRepository(self._session)
         return self
 
     def __exit__(

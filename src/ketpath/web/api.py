@@ -4,6 +4,11 @@ Request and response bodies use the interchange format (``core.records``).
 Writes are all-or-nothing: one bad record in a list stores none, and the 422
 names the record (its index in the list) and the field, in FastAPI's usual
 ``detail`` shape so that clients handle every 422 alike.
+
+Writes are safe to retry (issue 12): a record whose ``id`` the person already
+has is not stored again (``already_present`` counts them), and with an
+``Idempotency-Key`` header a retried POST gets the first answer back
+(``services.idempotency``).
 """
 
 from __future__ import annotations
@@ -11,21 +16,37 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query, Request
-from pydantic import BaseModel
+from fastapi import APIRouter, Body, Depends, Header, HTTPException, Path, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.responses import Response
 
-from ketpath.core.records import Record, RecordError, parse_record, record_to_dict, time_problem
+from ketpath.core.records import (
+    Record,
+    RecordError,
+    parse_record,
+    record_to_dict,
+    time_problem,
+    with_id,
+)
 from ketpath.services import (
     Author,
-    ClinicRecordRefused,
     RecordNotFound,
+    RecordRefused,
     assess_person,
     delete_record,
 )
 from ketpath.services import person_entries as stored_entries
 from ketpath.services.accounts import User
-from ketpath.services.writes import store_records
+from ketpath.services.idempotency import (
+    IdempotencyKeyError,
+    checked_key,
+    ids_for_key,
+    remember,
+    replay,
+    request_hash,
+)
+from ketpath.services.writes import write_records
 from ketpath.web.auth import api_person, database, settings
 
 router = APIRouter(prefix="/api/v1", tags=["records"])
@@ -40,14 +61,23 @@ WRITE_RESPONSES: dict[int | str, dict[str, Any]] = {
     **AUTH_RESPONSES,
     413: {"description": "More records than one request or one person may hold; none stored"},
     422: {
-        "description": "A record is invalid, or is a clinic record (drug screen, clinician's note)"
+        "description": (
+            "A record is invalid, dated in the future, or is a clinic record (drug screen,"
+            " clinician's note); or the Idempotency-Key was used with another body"
+        )
     },
 }
+REPLAYED_HEADER = "Idempotent-Replayed"
 
 
 class CreatedRecords(BaseModel):
-    ids: list[int]
-    count: int
+    ids: list[int] = Field(
+        description="The stored id of each record sent, in order (also for those already present)"
+    )
+    count: int = Field(description="How many records were stored by this request")
+    already_present: int = Field(
+        0, description="How many the person had already (the same record ids): not stored again"
+    )
 
 
 class StoredRecordOut(BaseModel):
@@ -88,31 +118,86 @@ def _checked_time(value: datetime | None, name: str) -> datetime | None:
     "/records",
     status_code=201,
     response_model=CreatedRecords,
-    responses=WRITE_RESPONSES,
+    responses={**WRITE_RESPONSES, 200: {"description": "Nothing new: every record was present"}},
     summary="Store one record or a list of records (all or nothing)",
-    description="Drug screens and a clinician's notes are entered by the clinician, not here.",
+    description=(
+        "Drug screens and a clinician's notes are entered by the clinician, not here. Times"
+        " more than a few minutes in the future are refused. A record whose id the person"
+        " already has is not stored again. With an Idempotency-Key header (kept 24 hours),"
+        " a retry with the same body gets the first answer back (header Idempotent-Replayed)"
+        " and stores nothing; the same key with another body is 422."
+    ),
 )
 def create_records(
     request: Request,
+    response: Response,
     owner: Owner,
     body: Annotated[
         dict[str, Any] | list[dict[str, Any]],
         Body(description="One record in the interchange format, or a list of them"),
     ],
-) -> CreatedRecords:
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            description="Any unique string (a UUID); a retry with the same key stores nothing new",
+        ),
+    ] = None,
+) -> Any:
     items = body if isinstance(body, list) else [body]
     limit = settings(request).max_records_per_request
     if len(items) > limit:
         raise _unprocessable(["body"], f"at most {limit} records per request")
+    db = database(request)
+    body_hash = request_hash(body)
+    key = _key(idempotency_key)
+    if key is not None:
+        try:
+            replayed = replay(db, user_id=owner.id, key=key, body_hash=body_hash)
+        except IdempotencyKeyError as error:
+            raise _unprocessable(["header", "Idempotency-Key"], str(error)) from None
+        if replayed is not None:
+            return JSONResponse(
+                replayed.response,
+                status_code=replayed.status_code,
+                headers={REPLAYED_HEADER: "true"},
+            )
     records = _parse_all(items)
+    if key is not None:
+        keyed = ids_for_key(owner.id, key, len(records))
+        records = [
+            r if r.id is not None else with_id(r, k) for r, k in zip(records, keyed, strict=True)
+        ]
     assert owner.person_name is not None
     author = Author(user_id=owner.id, role="person")
     try:
-        ids = store_records(database(request), owner.person_name, records, author=author)
-    except ClinicRecordRefused as error:
+        added = write_records(db, owner.person_name, records, author=author)
+    except RecordRefused as error:
         location: list[str | int] = ["body", error.index, error.field or "type"]
         raise _unprocessable(location, error.problem) from None
-    return CreatedRecords(ids=ids, count=len(ids))
+    created = CreatedRecords(
+        ids=added.ids, count=added.stored, already_present=added.already_present
+    )
+    response.status_code = 200 if records and added.stored == 0 else 201
+    if key is not None:
+        remember(
+            db,
+            user_id=owner.id,
+            key=key,
+            body_hash=body_hash,
+            status_code=response.status_code,
+            response=created.model_dump(),
+        )
+    return created
+
+
+def _key(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return checked_key(value)
+    except IdempotencyKeyError as error:
+        raise _unprocessable(["header", "Idempotency-Key"], str(error)) from None
 
 
 @router.get(

@@ -17,6 +17,7 @@ from starlette.types import Scope
 
 from ketpath.services.clinic_records import ClinicRecordReadOnly
 from ketpath.services.quota import TooManyRecords
+from ketpath.services.refusals import RecordRefused
 from ketpath.web.auth import LoginRequired
 from ketpath.web.templating import render
 
@@ -81,6 +82,17 @@ async def _clinic_record_read_only(request: Request, error: Exception) -> Respon
     return _refusal(request, 403, str(error))
 
 
+async def _record_refused(request: Request, error: Exception) -> Response:
+    """A write the services refused (a time in the future, a clinic record) that no route caught.
+
+    The log forms and the API name the field themselves; this keeps any other
+    path from answering 500 for what is the person's input.
+    """
+    assert isinstance(error, RecordRefused)
+    problem = f"{error.field}: {error.problem}" if error.field else error.problem
+    return _refusal(request, 422, problem)
+
+
 async def _login_required(request: Request, _error: Exception) -> Response:
     return RedirectResponse("/login", status_code=303)
 
@@ -98,4 +110,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(LoginRequired, _login_required)
     app.add_exception_handler(TooManyRecords, _too_many_records)
+    app.add_exception_handler(RecordRefused, _record_refused)
     app.add_exception_handler(ClinicRecordReadOnly, _clinic_record_read_only)

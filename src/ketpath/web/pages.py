@@ -27,12 +27,14 @@ from ketpath.history_charts import (
     weekly_charts,
     weekly_series,
 )
+from ketpath.interop.fhir import FhirError, is_fhir_document
 from ketpath.interop.jsonl import dumps_jsonl, jsonl_line_of_record, parse_csv_uses, parse_jsonl
 from ketpath.services import (
     Author,
-    ClinicRecordRefused,
+    ImportResult,
     PersonNotFound,
     RecordNotFound,
+    RecordRefused,
     StoredRecord,
     TooManyRecords,
     delete_record,
@@ -43,7 +45,7 @@ from ketpath.services import (
 )
 from ketpath.services.clinic_records import read_only_to_person
 from ketpath.services.editing import replace_record
-from ketpath.services.fhir import export_fhir
+from ketpath.services.fhir import export_fhir, import_fhir
 from ketpath.services.plans import PlanError, get_plan, save_plan
 from ketpath.store import Database
 from ketpath.web import views
@@ -449,9 +451,16 @@ async def help_locale(request: Request, user: Person) -> Response:
 
 
 @router.get("/export", name="export")
-def export_page(request: Request, user: Person, imported: int | None = None) -> Response:
+def export_page(
+    request: Request, user: Person, imported: int | None = None, present: int = 0
+) -> Response:
     person = PersonContext(request, user)
-    context = {"count": len(person.records), "imported": imported, "error": None}
+    context = {
+        "count": len(person.records),
+        "imported": imported,
+        "present": present,
+        "error": None,
+    }
     return person.page("export.html", context)
 
 
@@ -487,9 +496,13 @@ def export_fhir_bundle(request: Request, user: Person) -> Response:
 
 def parse_upload(filename: str, text: str) -> list[Record]:
     """JSONL, or CSV of uses when the name ends in ``.csv``; all-or-nothing."""
-    if filename.lower().endswith(".csv"):
+    if _is_csv(filename):
         return parse_csv_uses(text)
     return parse_jsonl(text.splitlines())
+
+
+def _is_csv(filename: str) -> bool:
+    return filename.lower().endswith(".csv")
 
 
 @router.post("/import", name="import")
@@ -498,14 +511,19 @@ async def import_upload(request: Request, user: Person) -> Response:
     upload = form.get("file")
     try:
         if not isinstance(upload, UploadFile) or not upload.filename:
-            raise ImportRefused("Choose a .jsonl or .csv file to import.")
+            raise ImportRefused("Choose a .jsonl, .csv or FHIR .json file to import.")
         text = _upload_text(await upload.read(MAX_IMPORT_BYTES + 1))
-        count = _import_text(request, user, upload.filename, text)
+        result = _import_text(request, user, upload.filename, text)
     except ImportRefused as refused:
         person = PersonContext(request, user)
-        context = {"count": len(person.records), "imported": None, "error": refused.message}
+        context = {
+            "count": len(person.records),
+            "imported": None,
+            "present": 0,
+            "error": refused.message,
+        }
         return person.page("export.html", context, status=refused.status)
-    return _see_other(f"/export?imported={count}")
+    return _see_other(f"/export?imported={result.count}&present={result.already_present}")
 
 
 class ImportRefused(Exception):  # noqa: N818 (reads as what happened)
@@ -528,23 +546,38 @@ def _upload_text(data: bytes) -> str:
         raise ImportRefused("The file is not UTF-8 text.") from None
 
 
-def _import_text(request: Request, user: User, filename: str, text: str) -> int:
-    """Parse and store an upload, all or nothing; the number of records stored."""
+def _import_text(request: Request, user: User, filename: str, text: str) -> ImportResult:
+    """Parse and store an upload, all or nothing: JSONL, CSV of uses, or a FHIR JSON document.
+
+    FHIR is told apart by its content (one JSON object with a ``resourceType``),
+    as ``ketpath import`` does, so ketpath's own FHIR download imports here too.
+    """
     db = _db(request)
     limit = db.limits.per_import
     # Counting lines first spares parsing a file that is refused for its size anyway.
-    if text.count("\n") > limit + 1:
+    if not is_fhir_document(text) and text.count("\n") > limit + 1:
         raise ImportRefused(f"Too many records: one import may hold at most {limit:,}.", status=413)
     try:
+        if is_fhir_document(text):
+            return import_fhir(db, _person_name(user), text, author=_as_person(user))
         records = parse_upload(filename, text)
-        result = import_records(
-            db, _person_name(user), records, create=True, author=_as_person(user)
-        )
-    except ClinicRecordRefused as error:
-        line = jsonl_line_of_record(text.splitlines(), error.index)
-        raise ImportRefused(str(error.at_line(line))) from None
-    except RecordError as error:
-        raise ImportRefused(str(error)) from None
+        return import_records(db, _person_name(user), records, create=True, author=_as_person(user))
+    except RecordRefused as error:
+        line = error.index + 2 if _is_csv(filename) else _line_of(text, error.index)
+        raise ImportRefused(_sentence(str(error.at_line(line)))) from None
+    except (RecordError, FhirError) as error:
+        raise ImportRefused(_sentence(str(error))) from None
     except TooManyRecords as error:
         raise ImportRefused(f"Too many records: {error}.", status=413) from None
-    return result.count
+
+
+def _line_of(text: str, index: int) -> int:
+    """The JSONL line of a record (a FHIR document's records have no lines: its entry number)."""
+    if is_fhir_document(text):
+        return index + 1
+    return jsonl_line_of_record(text.splitlines(), index)
+
+
+def _sentence(message: str) -> str:
+    """``line 2: time: ...`` as the page shows it: a capital first letter, nothing imported."""
+    return f"Nothing was imported. {message[:1].upper()}{message[1:]}"
