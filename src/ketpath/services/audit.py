@@ -44,8 +44,15 @@ READ_ACTIONS = (
     "read-patient-page",
     "read-roster",
     "read-roster-entry",
+    "read-report",
 )
-WRITE_ACTIONS = ("write-records", "write-cm-schedule", "delete-record", "replace-record")
+WRITE_ACTIONS = (
+    "write-records",
+    "write-cm-schedule",
+    "delete-record",
+    "replace-record",
+    "correct-record",
+)
 CONSENT_ACTIONS = ("share-created", "share-revoked", "share-redeemed", "redeem-refused")
 AUTH_ACTIONS = ("login", "login-failed", "logout", "password-changed", "account-deleted")
 #: Refused requests for a patient: for the operator, never in the person's list.
@@ -57,10 +64,12 @@ ACTION_WORDS = {
     "read-patient-page": "opened your timeline",
     "read-roster": "opened their patient list",
     "read-roster-entry": "saw you on their roster (red flags, stage, when you last logged)",
+    "read-report": "downloaded a PDF summary of your records",
     "write-records": "added records",
     "write-cm-schedule": "changed your rewards schedule",
     "delete-record": "deleted a record",
     "replace-record": "corrected a record",
+    "correct-record": "corrected a record they had entered",
     "share-created": "created a share code",
     "share-revoked": "revoked a share",
     "share-redeemed": "redeemed your share code",

@@ -411,3 +411,46 @@ def has_consent(db: Database, *, clinician: User, patient_id: int) -> bool:
         except NoConsent:
             return False
     return True
+
+
+class NotTheirEntry(Exception):  # noqa: N818 (reads as what the record is)
+    """No record of that id that this clinician entered for this patient (alike for any other)."""
+
+
+def correct_patient_record(
+    db: Database, *, clinician: User, patient_id: int, record_id: int, record: Record
+) -> int:
+    """Replace a drug screen or note this clinician entered with ``record``; return its new id.
+
+    A correction is a delete and an add in one transaction, like a person's own
+    (``services.editing``), audited as ``correct-record`` with both ids and the
+    kind, so the person's Sharing page says what was corrected. Only the
+    clinician who entered the record may correct it, and only with a record of
+    the same kind; anything else is :class:`NotTheirEntry`, as a missing id is.
+    """
+    (checked,) = check_clinician_records([record])
+    with db.unit_of_work(write=True) as uow:
+        store = uow.clinic
+        consented(store, clinician=clinician, patient_id=patient_id)
+        stored = uow.records.get(record_id)
+        theirs = (
+            stored is not None
+            and stored.person_id == patient_id
+            and stored.created_role == "clinician"
+            and stored.created_by == clinician.id
+            and stored.record.type == checked.type
+        )
+        if not theirs:
+            raise NotTheirEntry
+        uow.records.delete(record_id)
+        author = Author(user_id=clinician.id, role="clinician")
+        new_id = uow.records.add(patient_id, checked, author=author)
+        append(
+            store,
+            action="correct-record",
+            actor=Actor.of(clinician),
+            person_id=patient_id,
+            detail={"record_id": record_id, "replaced_by": new_id, "type": checked.type},
+        )
+        uow.commit()
+    return new_id

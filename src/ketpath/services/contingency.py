@@ -27,7 +27,7 @@ from ketpath.services.cm_store import get_schedule
 from ketpath.services.records import person_records
 from ketpath.store import Database
 
-__all__ = ["cm_overview", "cm_state", "overview", "settings_rows", "state_for"]
+__all__ = ["clinic_schedule", "cm_overview", "cm_state", "overview", "settings_rows", "state_for"]
 
 SETTING_NAMES = frozenset(f.name for f in fields(CmSettings))
 #: The store's column names for two settings (``services.cm_store.ALIASES``).
@@ -38,6 +38,24 @@ def stored_schedule(db: Database, person_name: str) -> dict[str, Any] | None:
     """The clinician's stored settings for the person (``services.cm_store``), or None."""
     found = get_schedule(db, person_name)
     return dict(found) if found else None
+
+
+def clinic_schedule(db: Database, person_name: str) -> dict[str, Any] | None:
+    """The person's stored schedule when a clinic runs rewards for them, else None.
+
+    A clinic runs them when the clinician who stored the schedule still has the
+    person's consent: a person with no clinic (or whose share has ended) sees
+    no Rewards, rather than a default schedule nobody pays out (issue 12, point 7).
+    """
+    with db.unit_of_work() as uow:
+        person = uow.people.get(person_name)
+        if person is None:
+            return None
+        stored = uow.clinic.schedules.get(person.id)
+        if stored is None:
+            return None
+        link = uow.clinic.links.active(clinician_id=stored["clinician_id"], person_id=person.id)
+    return dict(stored) if link is not None else None
 
 
 def _start(stored: Mapping[str, Any] | None, screens: Sequence[DrugScreen]) -> datetime | None:

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from ketpath.core.contingency import CmState
+from ketpath.core.records import Record
 from ketpath.interop.report import render_report
-from ketpath.services.contingency import cm_state
+from ketpath.services.accounts import User
+from ketpath.services.consent import patient_entries
+from ketpath.services.contingency import clinic_schedule, state_for
 from ketpath.services.plans import get_plan
 from ketpath.services.records import person_records
 from ketpath.store import Database
 
-__all__ = ["MAX_PERIOD_DAYS", "ReportError", "person_report"]
+__all__ = ["MAX_PERIOD_DAYS", "ReportError", "patient_report", "person_report"]
 
 #: The longest period one summary covers (a few years is still a few pages).
 MAX_PERIOD_DAYS = 3 * 366
@@ -46,6 +50,45 @@ def person_report(
         period_start=start,
         period_end=end,
         plan=get_plan(db, person_name),
-        cm_state=cm_state(db, person_name, as_of=generated_at),
+        cm_state=_rewards(db, person_name, records, as_of=generated_at),
+        generated_at=generated_at,
+    )
+
+
+def _rewards(
+    db: Database, person_name: str, records: list[Record], *, as_of: datetime
+) -> CmState | None:
+    """The reward run, only when a clinic runs rewards for the person (issue 12, point 7)."""
+    schedule = clinic_schedule(db, person_name)
+    return state_for(records, schedule, as_of=as_of) if schedule is not None else None
+
+
+def patient_report(
+    db: Database,
+    *,
+    clinician: User,
+    patient_id: int,
+    start: date,
+    end: date,
+    now: datetime | None = None,
+) -> bytes:
+    """The same PDF summary, for a clinician with the person's consent (checked and audited).
+
+    Raises ``services.consent.NoConsent`` without a standing consent. The
+    person's relapse-prevention plan is left out: the share gives the clinician
+    the person's records and assessment, and the plan is neither.
+    """
+    generated_at = now or datetime.now(UTC)
+    check_period(start, end, today=generated_at.date())
+    patient, entries = patient_entries(
+        db, clinician=clinician, patient_id=patient_id, action="read-report"
+    )
+    records = [entry.record for entry in entries]
+    return render_report(
+        records,
+        period_start=start,
+        period_end=end,
+        plan=None,
+        cm_state=_rewards(db, patient.name, records, as_of=generated_at),
         generated_at=generated_at,
     )
