@@ -37,7 +37,7 @@ from integration.conftest import (
 )
 from ketpath.services import import_records, person_records
 from ketpath.store import Database
-from ketpath.web import api, clinician, cm_settings, pages, sharing
+from ketpath.web import api, clinician, cm_settings, contingency, pages, reports, sharing
 from ketpath.web.settings import Settings
 from webtest import Account, settings_for
 
@@ -73,7 +73,14 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Setting
 
 def patient_routes() -> list[tuple[str, str]]:
     found = []
-    for router in (clinician.api_router, clinician.pages_router, cm_settings.router):
+    routers = (
+        clinician.api_router,
+        clinician.pages_router,
+        cm_settings.router,
+        contingency.router,
+        reports.router,
+    )
+    for router in routers:
         for route in router.routes:
             assert isinstance(route, APIRoute)
             if "{patient_id}" in route.path:
@@ -91,6 +98,12 @@ WITH_CONSENT: dict[tuple[str, str], int] = {
     ("POST", "/patients/{patient_id}/notes"): 303,
     ("GET", "/patients/{patient_id}/rewards/settings"): 200,
     ("POST", "/patients/{patient_id}/rewards/settings"): 303,  # fields left out keep their value
+    ("GET", "/patients/{patient_id}/rewards"): 200,
+    ("GET", "/patients/{patient_id}/report.pdf"): 200,
+    # Record 1 is Alice's own use, not an entry of Bob's: 404 even with consent
+    # (test_clinic_corrections.py corrects one of his own).
+    ("GET", "/patients/{patient_id}/records/{record_id}/correct"): 404,
+    ("POST", "/patients/{patient_id}/records/{record_id}/correct"): 404,
 }
 ROUTES = patient_routes()
 
@@ -122,7 +135,7 @@ def alice_id(alice: Account, db: Database) -> int:
 
 
 def _call(who: Account, method: str, path: str, patient_id: int) -> Any:
-    url = re.sub(r"\{patient_id\}", str(patient_id), path)
+    url = re.sub(r"\{patient_id\}", str(patient_id), path).replace("{record_id}", "1")
     if path.startswith("/api/"):
         body = [SCREEN, NOTE] if method == "POST" else None
         return who.client.request(method, url, json=body, headers=who.api, follow_redirects=False)

@@ -68,7 +68,7 @@ def test_alice_sees_her_share_and_who_read_her_data_then_revokes_it(
     bob.client.get(f"/patients/{patient_id}")
     sharing = alice.client.get("/sharing").text
     assert "Shared with bob@example.org" in sharing
-    assert "opened your timeline" in sharing
+    assert "viewed your records once" in sharing
     share_id = re.search(r'action="/sharing/(\d+)/revoke"', sharing)
     assert share_id is not None
     revoked = alice.client.post(f"/sharing/{share_id.group(1)}/revoke", follow_redirects=False)

@@ -128,7 +128,8 @@ def test_her_clinician_sets_the_schedule_and_she_sees_it(  # noqa: PLR0917 (pyte
 def test_the_running_total_follows_the_new_settings(
     alice: Account, bob: Account, alice_id: int, shared: int, client: TestClient
 ) -> None:
-    assert "Running total: $8.75" in client.get("/rewards").text
+    assert "No clinic runs rewards for you." in client.get("/rewards").text
+    assert "Running total: $8.75" in bob.client.get(f"/patients/{alice_id}/rewards").text
     assert _post(bob, alice_id, NEW_SCHEDULE).status_code == 303  # type: ignore[attr-defined]
     # 5.00 + 6.00 (the cap), reset by the positive, 5.00 again.
     assert "Running total: £16.00" in client.get("/rewards").text
@@ -259,11 +260,23 @@ def test_the_page_has_no_inline_script_or_style(bob: Account, alice_id: int, sha
     assert " style=" not in page
 
 
-def test_a_person_finds_rewards_in_the_navigation_and_a_clinician_does_not(
-    alice: Account, bob: Account, client: TestClient
+def test_a_person_finds_rewards_in_the_navigation_once_her_clinic_runs_them(
+    alice: Account, bob: Account, alice_id: int, shared: int, client: TestClient
 ) -> None:
+    assert '<a href="/rewards"' not in client.get("/").text
+    assert _post(bob, alice_id, NEW_SCHEDULE).status_code == 303  # type: ignore[attr-defined]
     assert '<a href="/rewards"' in client.get("/").text
     assert '<a href="/rewards"' not in bob.client.get("/patients").text
+
+
+def test_the_money_hints_say_the_amount_is_in_the_currency_not_cents(
+    alice: Account, bob: Account, alice_id: int, shared: int
+) -> None:
+    page = bob.client.get(_url(alice_id)).text
+    assert "whole cents" not in page
+    assert "An amount in US dollars from 0 to 10,000, such as 2.50 (not in cents)." in page
+    assert _post(bob, alice_id, NEW_SCHEDULE).status_code == 303  # type: ignore[attr-defined]
+    assert "An amount in Pounds sterling from 0" in bob.client.get(_url(alice_id)).text
 
 
 def test_the_export_page_offers_the_pdf_summary(alice: Account, client: TestClient) -> None:

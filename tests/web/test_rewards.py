@@ -59,9 +59,39 @@ def _share(alice: Account, bob: Account) -> None:
     assert redeemed.status_code == 201, redeemed.text
 
 
-def test_before_any_screen_she_sees_the_schedule_and_its_evidence(
-    alice: Account, client: TestClient
+def _run_rewards(alice: Account, bob: Account, db: Database, **settings: object) -> None:
+    """Bob shares with Alice and stores her schedule: the defaults, over ``settings``."""
+    from ketpath.core.contingency import CmSettings
+    from ketpath.services.cm_store import save_schedule
+
+    _share(alice, bob)
+    assert alice.person_name is not None
+    save_schedule(db, alice.person_name, bob.user_id, {**CmSettings.defaults().to_dict(), **settings})
+
+
+def test_without_a_clinic_she_is_told_no_clinic_runs_rewards(
+    alice: Account, alice_id: int, client: TestClient
 ) -> None:
+    page = client.get("/rewards")
+    assert page.status_code == 200
+    assert "No clinic runs rewards for you." in page.text
+    assert "$2.50" not in page.text
+    assert "Running total" not in page.text
+    assert '<a href="/rewards"' not in client.get("/").text
+
+
+def test_a_clinician_with_consent_but_no_schedule_runs_no_rewards(
+    alice: Account, alice_id: int, bob: Account, client: TestClient
+) -> None:
+    _share(alice, bob)
+    assert "No clinic runs rewards for you." in client.get("/rewards").text
+    assert '<a href="/rewards"' not in client.get("/").text
+
+
+def test_before_any_screen_she_sees_the_schedule_and_its_evidence(
+    alice: Account, bob: Account, client: TestClient, db: Database
+) -> None:
+    _run_rewards(alice, bob, db)
     page = client.get("/rewards")
     assert page.status_code == 200
     assert "No drug screens yet" in page.text
@@ -69,13 +99,37 @@ def test_before_any_screen_she_sees_the_schedule_and_its_evidence(
     assert "Value of the first negative screen" in page.text
     assert '<span class="grade grade-C">C</span>' in page.text
     assert "Higgins ST" in page.text
+    assert '<a href="/rewards"' in page.text
 
 
-def test_she_sees_each_screen_and_the_running_total(alice_id: int, client: TestClient) -> None:
+def test_she_sees_each_screen_and_the_running_total(
+    alice: Account, alice_id: int, bob: Account, client: TestClient, db: Database
+) -> None:
+    _run_rewards(alice, bob, db)
     page = client.get("/rewards").text
     assert "Running total: $8.75" in page  # 2.50 + 3.75 + (reset) + 2.50
     assert "Back to the start value" in page
     assert "The next negative screen earns <strong>$3.75</strong>" in page
+
+
+def test_the_rewards_are_in_the_clinics_currency(
+    alice: Account, alice_id: int, bob: Account, client: TestClient, db: Database
+) -> None:
+    _run_rewards(alice, bob, db, currency="GBP")
+    page = client.get("/rewards").text
+    assert "Running total: £8.75" in page
+    assert "$" not in page
+
+
+def test_when_the_share_ends_the_rewards_go_from_her_menu(
+    alice: Account, alice_id: int, bob: Account, client: TestClient, db: Database
+) -> None:
+    _run_rewards(alice, bob, db)
+    assert '<a href="/rewards"' in client.get("/").text
+    [share] = client.get("/api/v1/shares", headers=alice.api).json()["shares"]
+    assert client.delete(f"/api/v1/shares/{share['id']}", headers=alice.api).status_code == 204
+    assert '<a href="/rewards"' not in client.get("/").text
+    assert "No clinic runs rewards for you." in client.get("/rewards").text
 
 
 def test_her_clinician_sees_the_same_fragment_while_consent_stands(
@@ -83,10 +137,22 @@ def test_her_clinician_sees_the_same_fragment_while_consent_stands(
 ) -> None:
     assert bob.client.get(f"/patients/{alice_id}/rewards").status_code == 404
     _share(alice, bob)
-    fragment = bob.client.get(f"/patients/{alice_id}/rewards")
+    fragment = bob.client.get(f"/patients/{alice_id}/rewards", headers={"HX-Request": "true"})
     assert fragment.status_code == 200
     assert "Running total: $8.75" in fragment.text
     assert "<html" not in fragment.text  # a fragment for the patient page, not a page
+
+
+def test_opened_directly_the_patients_rewards_are_a_whole_page(
+    alice: Account, alice_id: int, bob: Account
+) -> None:
+    _share(alice, bob)
+    page = bob.client.get(f"/patients/{alice_id}/rewards")
+    assert page.status_code == 200
+    assert "<html" in page.text
+    assert '<link rel="stylesheet" href="/static/app.css">' in page.text
+    assert f'<a href="/patients/{alice_id}">Back to Patient {alice_id}</a>' in page.text
+    assert "Running total: $8.75" in page.text
 
 
 def test_nobody_else_sees_her_rewards(
@@ -116,12 +182,7 @@ def test_anonymous_visitors_are_sent_to_log_in(app: object) -> None:
 def test_a_schedule_the_clinic_saved_is_the_one_she_sees(
     alice: Account, alice_id: int, bob: Account, client: TestClient, db: Database
 ) -> None:
-    from ketpath.core.contingency import CmSettings
-    from ketpath.services.cm_store import save_schedule
-
-    assert alice.person_name is not None
-    chosen = {**CmSettings.defaults().to_dict(), "start_value": "5.00", "bonus_every": 0}
-    save_schedule(db, alice.person_name, bob.user_id, chosen)
+    _run_rewards(alice, bob, db, start_value="5.00", bonus_every=0)
     page = client.get("/rewards").text
     assert "$5.00 <em>(set by the clinic)</em>" in page
     assert "Running total: $16.25" in page  # 5.00 + 6.25 + (reset) + 5.00

@@ -18,7 +18,17 @@ from fastapi.staticfiles import StaticFiles
 import ketpath
 from ketpath.services import open_database
 from ketpath.services.accounts import BoundedPasswordHasher
-from ketpath.web import accounts, api, clinician, cm_settings, contingency, pages, reports, sharing
+from ketpath.web import (
+    accounts,
+    api,
+    clinician,
+    cm_settings,
+    contingency,
+    disputes,
+    pages,
+    reports,
+    sharing,
+)
 from ketpath.web.errors import install_error_handlers, unexpected_error_response
 from ketpath.web.security import SecurityMiddleware
 from ketpath.web.settings import Settings
@@ -68,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(contingency.router)
     app.include_router(cm_settings.router)
     app.include_router(reports.router)
+    app.include_router(disputes.router)
     app.include_router(pages.router, include_in_schema=False)
 
     @app.get("/healthz", tags=["health"], summary="Liveness")

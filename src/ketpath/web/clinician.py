@@ -10,7 +10,7 @@ are read-only to them.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query, Request
@@ -19,12 +19,14 @@ from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from ketpath.core.assess import assess
+from ketpath.core.assess.redflags import RedFlag
 from ketpath.core.records import (
     DrugScreen,
     Note,
     Record,
     RecordError,
     parse_record,
+    record_time,
     record_to_dict,
     time_problem,
 )
@@ -34,6 +36,7 @@ from ketpath.history_charts import (
     weekly_charts,
     weekly_series,
 )
+from ketpath.knowledge import vocabulary
 from ketpath.services import accounts
 from ketpath.services.accounts import RateLimited, User
 from ketpath.services.audit import record_refused_patient
@@ -41,16 +44,20 @@ from ketpath.services.consent import (
     CodeRefused,
     ConsentError,
     NoConsent,
+    NotTheirEntry,
+    Patient,
     add_patient_records,
+    correct_patient_record,
     has_consent,
     patient_assessment,
     patient_entries,
     redeem_code,
 )
 from ketpath.services.roster import clinician_roster
-from ketpath.store import Database
+from ketpath.store import Database, StoredRecord
 from ketpath.web import views
 from ketpath.web.auth import api_user, current_user, database
+from ketpath.web.record_forms import parse_local_time, to_local_input
 from ketpath.web.templating import render
 
 api_router = APIRouter(prefix="/api/v1", tags=["clinicians"])
@@ -66,6 +73,9 @@ REDEEM_REFILL_SECONDS = 60.0
 MAX_RECORDS = 100
 ENTRIES_PER_PAGE = 100
 NOT_FOUND = "No such patient."
+NOTE_LENGTH = 2000
+FIELD_LENGTH = 4000
+REPORT_DEFAULT_DAYS = 90
 AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"description": "No valid bearer token"},
 }
@@ -364,34 +374,127 @@ async def redeem_submit(request: Request, user: SignedIn) -> Response:
     return _see_other(f"/patients/{patient_id}")
 
 
-def _screen_or_note_rows(entries: list[Any], zone: Any) -> list[dict[str, Any]]:
+CLINIC_KINDS = frozenset({"drug-screen", "note"})
+#: A correction or a new screen may be back-dated, never dated ahead (clock skew aside).
+FUTURE_SLACK = timedelta(minutes=5)
+FLAG_EVIDENCE_SHOWN = 5
+
+
+def _result_words(result: str) -> str:
+    return vocabulary().label("screen_results", result)
+
+
+def _method_words(method: str) -> str:
+    return vocabulary().label("screen_methods", method)
+
+
+def _clinic_entry_text(record: Record) -> str:
+    if isinstance(record, DrugScreen):
+        return f"{_result_words(record.result)} ({_method_words(record.method).lower()})"
+    return record.text if isinstance(record, Note) else ""
+
+
+def _dispute_view(entry: StoredRecord, zone: tzinfo) -> dict[str, Any]:
+    note = entry.record
+    assert isinstance(note, Note)
+    return {
+        "when": views.local_time(note.time, zone),
+        "iso": note.time.isoformat(),
+        "text": note.text,
+    }
+
+
+def _screen_or_note_rows(
+    entries: list[StoredRecord], zone: tzinfo, *, clinician_id: int
+) -> list[dict[str, Any]]:
+    """Screens and notes, newest first; each with the person's disputes of it.
+
+    A dispute whose entry is gone (corrected, which gives it a new id, or
+    deleted) is listed on its own, saying so.
+    """
+    by_id = {entry.id: entry for entry in entries}
+    disputes: dict[int, list[dict[str, Any]]] = {}
     rows = []
     for entry in reversed(entries):
         record = entry.record
-        if isinstance(record, DrugScreen):
-            label = views.vocabulary_choices("screen_results")
-            result = next((c["label"] for c in label if c["value"] == record.result), record.result)
-            text = f"{result} ({record.method})"
-        elif isinstance(record, Note):
-            text = record.text
-        else:
+        if isinstance(record, Note) and record.about is not None and record.about in by_id:
+            disputes.setdefault(record.about, []).append(_dispute_view(entry, zone))
+    for entry in reversed(entries):
+        record = entry.record
+        if not isinstance(record, DrugScreen | Note):
             continue
+        if isinstance(record, Note) and record.about is not None:
+            if record.about in by_id:
+                continue
+            heading = "The person disputed an entry since corrected or removed"
+        elif isinstance(record, DrugScreen):
+            heading = "Drug screen"
+        else:
+            heading = (
+                "Note (by the clinic)"
+                if record.author_role == "clinician"
+                else "Note (by the person)"
+            )
         rows.append(
             {
+                "id": entry.id,
                 "type": record.type,
+                "heading": heading,
                 "when": views.local_time(record.time, zone),
                 "iso": record.time.isoformat(),
-                "text": text,
-                "author": getattr(record, "author_role", "clinician"),
+                "text": _clinic_entry_text(record),
+                "correctable": entry.created_role == "clinician"
+                and entry.created_by == clinician_id,
+                "disputes": disputes.get(entry.id, []),
             }
         )
     return rows
 
 
-@pages_router.get("/patients/{patient_id}", name="patient")
-def patient_page(
-    request: Request, user: SignedIn, patient_id: PatientId, page: int = 1, saved: str = ""
-) -> Response:
+def _flag_evidence(flag: RedFlag, zone: tzinfo) -> str:
+    timed = [r for r in flag.finding.records if record_time(r) is not None]
+    shown = timed[-FLAG_EVIDENCE_SHOWN:]
+    parts = [
+        f"{views.local_time(t, zone)}: {views.summarise(r)}"
+        for r in shown
+        if (t := record_time(r)) is not None
+    ]
+    more = len(timed) - len(shown)
+    return "; ".join(parts) + (f"; and {more} earlier" if more else "")
+
+
+def clinician_flag_view(flag: RedFlag, zone: tzinfo) -> dict[str, Any]:
+    """A red flag as the clinician reads it: about the person, not to them (issue 12, point 6).
+
+    The flag's own message and action speak to the person ("You logged…").
+    Where the rules word it for the clinician (``clinician_message``) that is
+    shown; otherwise what the person was shown is quoted as such.
+    """
+    own_words = getattr(flag, "clinician_message", None)
+    return {
+        "id": flag.finding.id,
+        "level": flag.level,
+        "level_label": flag.label,
+        "name": flag.finding.label,
+        "message": own_words or f"The person was shown: {flag.message}",
+        "shown": flag.message if own_words else None,
+        "action": flag.action,
+        "evidence": _flag_evidence(flag, zone),
+        "note": flag.note,
+        **views.graded(flag.finding.grade, flag.finding.sources),
+    }
+
+
+def _patient_context(
+    request: Request,
+    user: User,
+    patient_id: int,
+    *,
+    page: int = 1,
+    saved: str = "",
+    error: str | None = None,
+    form: dict[str, str] | None = None,
+) -> dict[str, Any]:
     try:
         patient, entries = patient_entries(
             database(request), clinician=user, patient_id=patient_id, action="read-patient-page"
@@ -403,43 +506,96 @@ def patient_page(
     now = datetime.now(UTC)
     found = assess(records, now)
     series = weekly_series(records, zone=zone, as_of=now)
-    context = {
+    today = now.astimezone(zone).date()
+    return {
         "patient": patient,
+        "zone": str(zone),
         "view": views.dashboard_view(found, zone=zone),
-        "red_flags": views.red_flags_view(found),
+        "red_flags": [clinician_flag_view(flag, zone) for flag in found.red_flags],
         "charts": weekly_charts(series) + questionnaire_charts(records, zone=zone),
         "scores": views.score_history_view(score_points(records), zone),
-        "clinical": _screen_or_note_rows(entries, zone),
+        "clinical": _screen_or_note_rows(entries, zone, clinician_id=user.id),
         "results": views.vocabulary_choices("screen_results"),
         "methods": views.vocabulary_choices("screen_methods"),
         "saved": saved,
-        "error": None,
-        **views.paginate(views.history_rows(entries, zone), page=page, per_page=ENTRIES_PER_PAGE),
+        "error": error,
+        "form": form or {},
+        "report_start": (today - timedelta(days=REPORT_DEFAULT_DAYS - 1)).isoformat(),
+        "report_end": today.isoformat(),
+        **views.paginate(
+            views.history_rows(entries, zone, viewer="clinician"),
+            page=page,
+            per_page=ENTRIES_PER_PAGE,
+        ),
     }
+
+
+@pages_router.get("/patients/{patient_id}", name="patient")
+def patient_page(
+    request: Request, user: SignedIn, patient_id: PatientId, page: int = 1, saved: str = ""
+) -> Response:
+    context = _patient_context(request, user, patient_id, page=page, saved=saved)
     return render(request, "clinician/patient.html", context)
+
+
+def _entered_time(fields: dict[str, str], *, zone: tzinfo, now: datetime) -> datetime:
+    """The form's time in the person's zone (blank: now); never ahead of now."""
+    moment = parse_local_time(fields.get("time"), zone=zone, now=now)
+    if moment > now + FUTURE_SLACK:
+        raise RecordError("is in the future: enter when the screen was taken", field="time")
+    return moment
+
+
+def _clinic_record_from_form(
+    kind: str, fields: dict[str, str], *, zone: tzinfo, now: datetime
+) -> Record:
+    """A drug screen or a clinician's note from a form; :class:`RecordError` names the field.
+
+    A screen has no default result: the form makes the clinician choose one.
+    """
+    moment = _entered_time(fields, zone=zone, now=now)
+    if kind == "drug-screen":
+        result = fields.get("result", "").strip()
+        method = fields.get("method", "").strip()
+        if result not in vocabulary().screen_results:
+            raise RecordError("choose negative, positive or invalid", field="result")
+        if method not in vocabulary().screen_methods:
+            raise RecordError("choose how the sample was taken", field="method")
+        return DrugScreen(time=moment, result=result, method=method)
+    text = fields.get("text", "").strip()
+    if not text or len(text) > NOTE_LENGTH:
+        raise RecordError(f"write the note (at most {NOTE_LENGTH} characters)", field="text")
+    return Note(time=moment, text=text, author_role="clinician")
+
+
+async def _form_fields(request: Request) -> dict[str, str]:
+    form = await request.form()
+    return {key: str(value)[:FIELD_LENGTH] for key, value in form.items() if isinstance(value, str)}
+
+
+def _patient_zone(request: Request, user: User, patient_id: int) -> tzinfo:
+    try:
+        _patient, profiles = patient_entries(
+            database(request), clinician=user, patient_id=patient_id, types={"profile"}
+        )
+    except NoConsent:
+        raise refused_patient(request, user, patient_id) from None
+    return views.person_zone([entry.record for entry in profiles])
 
 
 async def _add_from_form(request: Request, user: User, patient_id: int, kind: str) -> Response:
     db = database(request)
     if not has_consent(db, clinician=user, patient_id=patient_id):
         raise refused_patient(request, user, patient_id)
-    form = await request.form()
-    fields = {key: str(value) for key, value in form.items() if isinstance(value, str)}
+    fields = await _form_fields(request)
+    zone = _patient_zone(request, user, patient_id)
     try:
-        if kind == "drug-screen":
-            # Entered when the result is in, so it is timed now.
-            record: Record = DrugScreen(
-                time=datetime.now(UTC),
-                result=fields.get("result", ""),
-                method=fields.get("method", ""),
-            )
-        else:
-            record = Note(
-                time=datetime.now(UTC), text=fields.get("text", ""), author_role="clinician"
-            )
-    except ValueError as error:
-        message = str(error).splitlines()
-        raise HTTPException(status_code=422, detail=" ".join(message[:3])) from None
+        record = _clinic_record_from_form(kind, fields, zone=zone, now=datetime.now(UTC))
+    except RecordError as error:
+        context = _patient_context(
+            request, user, patient_id, error=f"Not saved: {error}", form={"kind": kind, **fields}
+        )
+        return render(request, "clinician/patient.html", context, status=422)
     try:
         add_patient_records(db, clinician=user, patient_id=patient_id, records=[record])
     except NoConsent:
@@ -455,3 +611,104 @@ async def add_screen(request: Request, user: SignedIn, patient_id: PatientId) ->
 @pages_router.post("/patients/{patient_id}/notes", name="patient_note")
 async def add_note(request: Request, user: SignedIn, patient_id: PatientId) -> Response:
     return await _add_from_form(request, user, patient_id, "note")
+
+
+# ---------------------------------------------------------------- correcting the clinic's entries
+
+
+def _own_clinic_entry(
+    request: Request, user: User, patient_id: int, record_id: int
+) -> tuple[Patient, StoredRecord, tzinfo]:
+    """The screen or note of that id this clinician entered (404 for anything else)."""
+    try:
+        patient, entries = patient_entries(
+            database(request),
+            clinician=user,
+            patient_id=patient_id,
+            types={"profile", *CLINIC_KINDS},
+        )
+    except NoConsent:
+        raise refused_patient(request, user, patient_id) from None
+    zone = views.person_zone([entry.record for entry in entries])
+    for entry in entries:
+        mine = entry.created_role == "clinician" and entry.created_by == user.id
+        if entry.id == record_id and mine and entry.record.type in CLINIC_KINDS:
+            return patient, entry, zone
+    raise HTTPException(status_code=404, detail="No such entry of yours.")
+
+
+def _correction_values(record: Record, zone: tzinfo) -> dict[str, str]:
+    values = {"time": to_local_input(record_time(record) or datetime.now(UTC), zone)}
+    if isinstance(record, DrugScreen):
+        values.update(result=record.result, method=record.method)
+    elif isinstance(record, Note):
+        values["text"] = record.text
+    return values
+
+
+def _correction_page(
+    request: Request,
+    *,
+    patient: Patient,
+    entry: StoredRecord,
+    zone: tzinfo,
+    values: dict[str, str],
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
+    context = {
+        "patient": patient,
+        "entry": {"id": entry.id, "type": entry.record.type},
+        "was": _clinic_entry_text(entry.record),
+        "was_when": views.local_time(record_time(entry.record) or datetime.now(UTC), zone),
+        "values": values,
+        "zone": str(zone),
+        "results": views.vocabulary_choices("screen_results"),
+        "methods": views.vocabulary_choices("screen_methods"),
+        "error": error,
+    }
+    return render(request, "clinician/correct.html", context, status=status)
+
+
+@pages_router.get("/patients/{patient_id}/records/{record_id}/correct", name="patient_correct")
+def correct_page(
+    request: Request, user: SignedIn, patient_id: PatientId, record_id: PatientId
+) -> Response:
+    patient, entry, zone = _own_clinic_entry(request, user, patient_id, record_id)
+    values = _correction_values(entry.record, zone)
+    return _correction_page(request, patient=patient, entry=entry, zone=zone, values=values)
+
+
+@pages_router.post("/patients/{patient_id}/records/{record_id}/correct")
+async def correct_submit(
+    request: Request, user: SignedIn, patient_id: PatientId, record_id: PatientId
+) -> Response:
+    patient, entry, zone = _own_clinic_entry(request, user, patient_id, record_id)
+    fields = await _form_fields(request)
+    try:
+        record = _clinic_record_from_form(
+            entry.record.type, fields, zone=zone, now=datetime.now(UTC)
+        )
+    except RecordError as error:
+        return _correction_page(
+            request,
+            patient=patient,
+            entry=entry,
+            zone=zone,
+            values=fields,
+            error=f"Not saved: {error}",
+            status=422,
+        )
+    try:
+        correct_patient_record(
+            database(request),
+            clinician=user,
+            patient_id=patient_id,
+            record_id=record_id,
+            record=record,
+        )
+    except NoConsent:
+        raise refused_patient(request, user, patient_id) from None
+    except NotTheirEntry:
+        raise HTTPException(status_code=404, detail="No such entry of yours.") from None
+    return _see_other(f"/patients/{patient_id}?saved=correction#clinical")

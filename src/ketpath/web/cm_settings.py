@@ -32,6 +32,7 @@ from ketpath.web import views
 from ketpath.web.auth import User, current_user, database
 from ketpath.web.clinician import refused_patient
 from ketpath.web.contingency import money, rewards_view
+from ketpath.web.settings import Settings
 from ketpath.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -85,10 +86,17 @@ def _shown(name: str, value: Any) -> str:
     return str(value)
 
 
-def _hint(name: str, defaults: CmSettings) -> str:
+CURRENCY_WORDS = dict(CHOICES["currency"])
+
+
+def _hint(name: str, defaults: CmSettings, currency: str) -> str:
     default = getattr(defaults, name)
     if name in MONEY_FIELDS:
-        return f"An amount from 0 to {MAX_MONEY:,}, in whole cents. Default {money(float(default), defaults.currency)}."
+        words = CURRENCY_WORDS.get(currency, currency)
+        return (
+            f"An amount in {words} from 0 to {MAX_MONEY:,}, such as 2.50 (not in cents)."
+            f" Default {money(float(default), currency)}."
+        )
     if name in COUNT_FIELDS:
         low = 1 if name == "max_days_between_screens" else 0
         off = " 0 turns it off." if low == 0 and name != "min_hours_between_rewards" else ""
@@ -98,6 +106,9 @@ def _hint(name: str, defaults: CmSettings) -> str:
 
 def _fields(values: dict[str, str], errors: dict[str, str]) -> list[dict[str, Any]]:
     defaults = CmSettings.defaults()
+    currency = values.get("currency") or defaults.currency
+    if currency not in CURRENCY_WORDS:
+        currency = defaults.currency
     return [
         {
             "name": name,
@@ -110,7 +121,7 @@ def _fields(values: dict[str, str], errors: dict[str, str]) -> list[dict[str, An
             else "choice",
             "value": values.get(name, ""),
             "choices": CHOICES.get(name, ()),
-            "hint": _hint(name, defaults),
+            "hint": _hint(name, defaults, currency),
             "error": errors.get(name),
             "low": 1 if name == "max_days_between_screens" else 0,
             "high": MAX_COUNT,
@@ -190,8 +201,14 @@ def _page(
 
 
 def _current(request: Request, patient: Patient) -> tuple[CmSettings, dict[str, Any] | None]:
+    """The schedule in force; before the clinic stores one, in the clinic's currency."""
     stored = stored_schedule(database(request), patient.name)
-    return settings_from(stored), stored
+    settings = settings_from(stored)
+    if stored is None:
+        clinic: Settings | None = getattr(request.app.state, "settings", None)
+        currency = clinic.rewards_currency if clinic is not None else settings.currency
+        settings = replace(settings, currency=currency)
+    return settings, stored
 
 
 @router.get("/patients/{patient_id}/rewards/settings", name="patient_rewards_settings")

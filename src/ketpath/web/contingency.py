@@ -1,4 +1,4 @@
-"""Rewards pages: the person's ``/rewards`` and the clinician's fragment for a patient's page.
+"""Rewards pages: the person's ``/rewards`` and the clinician's view of a patient's rewards.
 
 Both show the same thing: the schedule (every setting with its evidence), each
 screen and what it earned, the running total and what the next negative screen
@@ -16,8 +16,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Request
 from starlette.responses import Response
 
-from ketpath.services.consent import NoConsent, patient_entries
-from ketpath.services.contingency import overview, stored_schedule
+from ketpath.services.consent import NoConsent, Patient, patient_entries
+from ketpath.services.contingency import clinic_schedule, overview, stored_schedule
 from ketpath.web import views
 from ketpath.web.auth import User, current_user, database
 from ketpath.web.clinician import refused_patient
@@ -102,39 +102,55 @@ def rewards_view(data: dict[str, Any], zone: tzinfo) -> dict[str, Any]:
 
 @router.get("/rewards", name="rewards")
 def rewards_page(request: Request, user: SignedIn) -> Response:
-    """The person's own schedule and running total."""
+    """The person's own schedule and running total, when a clinic runs rewards for her.
+
+    Without one (no clinic, an ended share, or a clinic that never set a
+    schedule) the page says so, and the menu does not offer it.
+    """
     person = PersonContext(request, user)
-    stored = stored_schedule(database(request), person.name) if person.entries else None
-    data = overview(person.records, stored, as_of=person.now)
-    context = {
+    stored = clinic_schedule(database(request), person.name)
+    context: dict[str, Any] = {
         "user": user,
         "red_flags": views.red_flags_view(person.assessment),
         "compact_flags": True,
         "locale": person.locale,
-        "rewards": rewards_view(data, person.zone),
+        "rewards": None,
         "viewer": "person",
     }
+    if stored is not None:
+        data = overview(person.records, stored, as_of=person.now)
+        context["rewards"] = rewards_view(data, person.zone)
     return render(request, "contingency/rewards.html", context)
 
 
 def rewards_fragment_for(
-    request: Request, *, patient_name: str, records: list[Any], patient_id: int
+    request: Request,
+    *,
+    patient: Patient,
+    records: list[Any],
+    whole_page: bool = False,
 ) -> Response:
-    """The fragment for a person whose consent the caller has already checked."""
+    """The rewards of a person whose consent the caller has already checked.
+
+    ``whole_page`` wraps them in the site's page (a link opened directly);
+    otherwise it is the fragment htmx swaps into the patient page.
+    """
     now = datetime.now(UTC)
-    stored = stored_schedule(database(request), patient_name)
+    stored = stored_schedule(database(request), patient.name)
     data = overview(records, stored, as_of=now)
     context = {
         "rewards": rewards_view(data, views.person_zone(records)),
         "viewer": "clinician",
-        "patient_id": patient_id,
+        "patient": patient,
+        "patient_id": patient.id,
     }
-    return render(request, "contingency/_rewards.html", context)
+    name = "contingency/patient_rewards.html" if whole_page else "contingency/_rewards.html"
+    return render(request, name, context)
 
 
 @router.get("/patients/{patient_id}/rewards", name="patient_rewards")
 def patient_rewards(request: Request, user: SignedIn, patient_id: PatientId) -> Response:
-    """The rewards fragment of a patient's page (htmx or a plain link)."""
+    """A patient's rewards: a whole page, or the fragment when htmx asks for it."""
     try:
         patient, entries = patient_entries(
             database(request), clinician=user, patient_id=patient_id, action="read-records"
@@ -142,6 +158,5 @@ def patient_rewards(request: Request, user: SignedIn, patient_id: PatientId) -> 
     except NoConsent:
         raise refused_patient(request, user, patient_id) from None
     records = [entry.record for entry in entries]
-    return rewards_fragment_for(
-        request, patient_name=patient.name, records=records, patient_id=patient_id
-    )
+    whole_page = request.headers.get("HX-Request") != "true"
+    return rewards_fragment_for(request, patient=patient, records=records, whole_page=whole_page)

@@ -1,5 +1,9 @@
 """``GET /report.pdf?start=&end=``: the signed-in person's PDF summary for a period.
 
+``GET /patients/{id}/report.pdf`` is the same summary for the person's
+clinician, while the person's consent stands (404 otherwise, as every patient
+route), audited as ``read-report``; the relapse-prevention plan is left out.
+
 Only dates travel in the URL (never a name or anything from the records); the
 answer is a download that no cache may keep. Without dates the summary covers
 the last 90 days.
@@ -13,14 +17,17 @@ them and holding a worker (issue 11, point 15).
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 from fastapi import APIRouter, HTTPException, Request
 from starlette.responses import Response
 
 from ketpath.services import PersonNotFound
-from ketpath.services.reports import ReportError, person_report
+from ketpath.services.consent import NoConsent, has_consent
+from ketpath.services.reports import ReportError, patient_report, person_report
 from ketpath.web.auth import database
+from ketpath.web.clinician import PatientId, refused_patient
 from ketpath.web.pages import Person, _person_name
 
 router = APIRouter(include_in_schema=False)
@@ -31,14 +38,13 @@ RETRY_AFTER_SECONDS = 10
 _slots = threading.BoundedSemaphore(REPORT_SLOTS)
 
 
-@router.get("/report.pdf", name="report_pdf")
-def report_pdf(
-    request: Request, user: Person, start: date | None = None, end: date | None = None
-) -> Response:
-    name = _person_name(user)
-    now = datetime.now(UTC)
+def _period(start: date | None, end: date | None, now: datetime) -> tuple[date, date]:
     last = end or now.date()
-    first = start or last - timedelta(days=DEFAULT_DAYS - 1)
+    return start or last - timedelta(days=DEFAULT_DAYS - 1), last
+
+
+def _typeset(make: Callable[[], bytes]) -> bytes:
+    """``make()`` in one of the ``REPORT_SLOTS``, or 503 at once when all are busy."""
     if not _slots.acquire(blocking=False):
         raise HTTPException(
             status_code=503,
@@ -46,15 +52,14 @@ def report_pdf(
             headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         )
     try:
-        pdf = person_report(database(request), name, start=first, end=last, now=now)
+        return make()
     except ReportError as error:
-        raise HTTPException(status_code=422, detail=str(error)) from None
-    except PersonNotFound:
-        raise HTTPException(status_code=404, detail="Nothing logged yet.") from None
-    except ValueError as error:
         raise HTTPException(status_code=422, detail=str(error)) from None
     finally:
         _slots.release()
+
+
+def _download(pdf: bytes, first: date, last: date) -> Response:
     filename = f"ketpath-summary-{first.isoformat()}-to-{last.isoformat()}.pdf"
     return Response(
         pdf,
@@ -64,3 +69,47 @@ def report_pdf(
             "Cache-Control": "no-store",
         },
     )
+
+
+@router.get("/report.pdf", name="report_pdf")
+def report_pdf(
+    request: Request, user: Person, start: date | None = None, end: date | None = None
+) -> Response:
+    name = _person_name(user)
+    now = datetime.now(UTC)
+    first, last = _period(start, end, now)
+    try:
+        pdf = _typeset(
+            lambda: person_report(database(request), name, start=first, end=last, now=now)
+        )
+    except PersonNotFound:
+        raise HTTPException(status_code=404, detail="Nothing logged yet.") from None
+    except ValueError as error:
+        raise HTTPException(status_code=422, detail=str(error)) from None
+    return _download(pdf, first, last)
+
+
+@router.get("/patients/{patient_id}/report.pdf", name="patient_report_pdf")
+def patient_report_pdf(
+    request: Request,
+    user: Person,
+    patient_id: PatientId,
+    start: date | None = None,
+    end: date | None = None,
+) -> Response:
+    """A patient's summary for their clinician: 404 without consent; the read is audited."""
+    now = datetime.now(UTC)
+    first, last = _period(start, end, now)
+    db = database(request)
+    # Consent before a slot is taken: a stranger's request costs no typesetting.
+    if not has_consent(db, clinician=user, patient_id=patient_id):
+        raise refused_patient(request, user, patient_id)
+    try:
+        pdf = _typeset(
+            lambda: patient_report(
+                db, clinician=user, patient_id=patient_id, start=first, end=last, now=now
+            )
+        )
+    except NoConsent:
+        raise refused_patient(request, user, patient_id) from None
+    return _download(pdf, first, last)

@@ -42,6 +42,8 @@ class Settings:
     """Records one import (web upload, API request) may hold; a decade of daily logging is ~15,000."""
     max_records_per_person: int = 100_000
     """Records one person may keep, on every write path (import, API, logging, the clinic's)."""
+    rewards_currency: str = "USD"
+    """The currency a clinician's reward schedule starts in (USD, GBP or EUR); each can change it."""
 
     @property
     def session_policy(self) -> SessionPolicy:

@@ -22,10 +22,12 @@ from ketpath.core.assess.signals import Finding
 from ketpath.core.instruments import Instrument, get_instrument, instrument_ids, score
 from ketpath.core.records import (
     Craving,
+    DrugScreen,
     FollowUp,
     Goal,
     Impact,
     Mood,
+    Note,
     Questionnaire,
     Record,
     Symptom,
@@ -65,6 +67,7 @@ TYPE_LABELS = {
     "goal": "Goal",
     "questionnaire": "Questionnaire",
     "drug-screen": "Drug screen",
+    "note": "Note",
     "follow-up": "Follow-up",
 }
 
@@ -272,6 +275,11 @@ def summarise(record: Record) -> str:
         note = f"; note: {record.note}" if record.note else ""
         outcome = label("follow_up_outcomes", record.outcome)
         return f"{rules().flag_name(record.flag)}: {outcome.lower()}{note}"
+    if isinstance(record, DrugScreen):
+        result = label("screen_results", record.result).lower()
+        return f"Drug screen: {result} ({label('screen_methods', record.method).lower()})"
+    if isinstance(record, Note):
+        return record.text
     return TYPE_LABELS.get(record.type, record.type)
 
 
@@ -279,18 +287,58 @@ def _use_terms(record: Use) -> list[tuple[str, str | None]]:
     return [("routes", record.route), ("settings", record.setting), ("motives", record.motive)]
 
 
-def history_rows(entries: Sequence[StoredRecord], zone: tzinfo) -> list[dict[str, Any]]:
+def _entry_summary(
+    entry: StoredRecord,
+    *,
+    by_clinic: bool,
+    disputed: StoredRecord | None,
+    zone: tzinfo,
+    viewer: str,
+) -> str:
+    """``summarise``, saying who entered a clinic record and what a dispute is about."""
+    text = summarise(entry.record)
+    if by_clinic:
+        return f"{text}, entered by {'your clinic' if viewer == 'person' else 'the clinic'}"
+    note = entry.record
+    if not isinstance(note, Note) or note.about is None:
+        return text
+    about = "an entry of the clinic's that has since been corrected or removed"
+    if disputed is not None and (moment := record_time(disputed.record)) is not None:
+        kind = TYPE_LABELS.get(disputed.record.type, disputed.record.type).lower()
+        about = f"the clinic's {kind} of {local_time(moment, zone)}"
+    who = "You dispute" if viewer == "person" else "The person disputes"
+    return f"{who} {about}: {text}"
+
+
+def history_rows(
+    entries: Sequence[StoredRecord], zone: tzinfo, *, viewer: str = "person"
+) -> list[dict[str, Any]]:
     """Timed records, newest first, each with its id for the edit and delete forms.
 
-    The clinic's records (drug screens, a clinician's notes) are listed but
-    offer neither: they are read-only to the person.
+    The clinic's records (drug screens, a clinician's notes) are listed with
+    what they say, but offer neither: they are read-only to the person, who may
+    dispute one instead (a note of her own naming it; the clinician sees it
+    next to the entry). ``viewer`` is ``person`` or ``clinician``: whose words.
     """
+    by_id = {entry.id: entry for entry in entries}
+    disputes: dict[int, list[str]] = {}
+    for entry in entries:
+        if isinstance(entry.record, Note) and entry.record.about is not None:
+            disputes.setdefault(entry.record.about, []).append(entry.record.text)
     rows = []
     for entry in reversed(entries):
         moment = record_time(entry.record)
         if moment is None:
             continue
         read_only = read_only_to_person(entry)
+        about = entry.record.about if isinstance(entry.record, Note) else None
+        summary = _entry_summary(
+            entry,
+            by_clinic=read_only,
+            disputed=by_id.get(about) if about is not None else None,
+            zone=zone,
+            viewer=viewer,
+        )
         rows.append(
             {
                 "id": entry.id,
@@ -298,7 +346,8 @@ def history_rows(entries: Sequence[StoredRecord], zone: tzinfo) -> list[dict[str
                 "type_label": TYPE_LABELS.get(entry.record.type, entry.record.type),
                 "when": local_time(moment, zone),
                 "iso": moment.isoformat(),
-                "summary": summarise(entry.record),
+                "summary": summary,
+                "disputes": disputes.get(entry.id, []),
                 "editable": entry.record.type
                 in {"use", "craving", "symptom", "mood", "impact", "goal"}
                 and not read_only,
