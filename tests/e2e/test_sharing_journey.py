@@ -202,8 +202,9 @@ def _robin_sees_rewards_and_who_read(robin: Page, base: str) -> None:
     expect(robin.locator(".shares")).to_contain_text(f"Shared with {CLINICIAN}")
     reads = robin.locator("main table")
     for words in (
-        "opened your timeline",
-        "added records",
+        "viewed your records",
+        "added a negative drug screen",
+        "added a note",
         "changed your rewards schedule",
         CLINICIAN,
     ):

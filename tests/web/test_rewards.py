@@ -66,7 +66,9 @@ def _run_rewards(alice: Account, bob: Account, db: Database, **settings: object)
 
     _share(alice, bob)
     assert alice.person_name is not None
-    save_schedule(db, alice.person_name, bob.user_id, {**CmSettings.defaults().to_dict(), **settings})
+    save_schedule(
+        db, alice.person_name, bob.user_id, {**CmSettings.defaults().to_dict(), **settings}
+    )
 
 
 def test_without_a_clinic_she_is_told_no_clinic_runs_rewards(
