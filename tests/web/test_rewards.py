@@ -120,7 +120,9 @@ def test_the_rewards_are_in_the_clinics_currency(
     _run_rewards(alice, bob, db, currency="GBP")
     page = client.get("/rewards").text
     assert "Running total: £8.75" in page
-    assert "$" not in page
+    assert "The next negative screen earns <strong>£3.75</strong>" in page
+    assert "Value of a negative screen at each step: £2.50, £3.75" in page
+    assert "Running total: $" not in page  # (the evidence still quotes the study's dollars)
 
 
 def test_when_the_share_ends_the_rewards_go_from_her_menu(
