@@ -1,4 +1,4 @@
-"""The web commands: ``ketpath serve``, ``ketpath user create``, ``ketpath token create|list|revoke``.
+"""The web commands: ``ketpath serve``, ``ketpath user create|reset``, ``ketpath token create|list|revoke``.
 
 Plain functions with Typer annotations; ``ketpath.cli`` registers them. Bad
 input prints one line to stderr and exits with 2, as the rest of the CLI does.
@@ -9,17 +9,32 @@ addresses given with ``--trusted-proxy`` (or ``KETPATH_TRUSTED_PROXY``). It
 used to trust them from 127.0.0.1 while listening there itself, so any local
 program could claim any client address (and walk past the per-address login
 limit) or claim https (issue 11).
+
+``serve`` binds its socket before anything else, so a port in use is one
+line and exit 2 rather than a printed URL followed by "address already in
+use"; it prints "ketpath on http://… (database: …)" only once the server
+accepts connections, naming the SQLite file or the URL without its password.
+``--demo`` uses ``--db`` or ``KETPATH_DB`` when given (as the help says) and
+otherwise a temporary folder, which is removed when the server stops (issue
+12, point 9).
 """
 
 from __future__ import annotations
 
+import os
+import shutil
+import signal
+import socket
 import sys
 import tempfile
 from datetime import date
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
+
+if TYPE_CHECKING:
+    from ketpath.store import Database
 
 # The web stack and the store are imported inside the commands, so that
 # registering these commands does not slow down every other `ketpath` command.
@@ -27,6 +42,7 @@ import typer
 LOOPBACK = "127.0.0.1"
 BAD_INPUT = 2
 TRUSTED_PROXY_VARIABLE = "KETPATH_TRUSTED_PROXY"
+DATABASE_VARIABLE = "KETPATH_DB"
 
 DbOption = Annotated[
     str | None,
@@ -58,7 +74,8 @@ def serve(
         typer.Option(
             "--demo",
             help="Also open a demo account with an example history ending yesterday "
-            "(a temporary database unless --db is given; 127.0.0.1 only).",
+            "(a temporary database, removed on exit, unless --db or KETPATH_DB is given; "
+            "127.0.0.1 only).",
         ),
     ] = False,
     trusted_proxy: Annotated[
@@ -72,37 +89,105 @@ def serve(
     ] = None,
 ) -> None:
     """Start the web app (pages and the JSON API) on this machine."""
-    import uvicorn  # noqa: PLC0415
-
     from ketpath.services import accounts  # noqa: PLC0415
     from ketpath.web.app import create_app  # noqa: PLC0415
-    from ketpath.web.demo import create_demo_account  # noqa: PLC0415
+    from ketpath.web.demo import DEMO_EMAIL, create_demo_account  # noqa: PLC0415
     from ketpath.web.settings import Settings  # noqa: PLC0415
 
     if demo and host != LOOPBACK:
         _fail("--demo listens on 127.0.0.1 only")
     proxies = ",".join(part.strip() for part in (trusted_proxy or "").split(",") if part.strip())
-    url = db
+    listener = _listen(host, port)
+    # Until uvicorn installs its own handlers, a SIGTERM still runs the clean-up below.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+    url = db or os.environ.get(DATABASE_VARIABLE) or None
+    demo_folder = None
     if demo and url is None:
-        url = str(Path(tempfile.mkdtemp(prefix="ketpath-demo-")) / "demo.db")
-    app = create_app(Settings(database_url=url))
-    if demo:
-        try:
-            email, password = create_demo_account(app.state.db, today=date.today())
-        except accounts.AccountError as error:
-            _fail(f"demo account: {error.problem}")
-        typer.echo(f"Demo login: {email}  password: {password}")
-    typer.echo(f"ketpath on http://{host}:{port}/  (Ctrl+C to stop)")
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
+        demo_folder = Path(tempfile.mkdtemp(prefix="ketpath-demo-"))
+        url = str(demo_folder / "demo.db")
+    try:
+        app = create_app(Settings(database_url=url))
+        if demo:
+            try:
+                email, password = create_demo_account(app.state.db, today=date.today())
+            except accounts.EmailTaken:  # a kept demo database: a fresh password, same history
+                email = DEMO_EMAIL
+                password = accounts.reset_password(app.state.db, email=DEMO_EMAIL)
+            except accounts.AccountError as error:
+                _fail(f"demo account: {error.problem}")
+            typer.echo(f"Demo login: {email}  password: {password}")
+        opened = _database_words(app.state.db)
+        _run(
+            app,
+            listener,
+            f"ketpath on http://{_url_host(host)}:{port}/ (database: {opened})",
+            proxies,
+        )
+    finally:
+        listener.close()
+        if demo_folder is not None:
+            shutil.rmtree(demo_folder, ignore_errors=True)
+
+
+def _exit_on_signal(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """A socket bound to ``host:port`` and listening, or exit 2 saying why (before anything else)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind((host, port))
+        listener.listen(2048)
+    except OSError as error:
+        listener.close()
+        _fail(f"cannot listen on {host}:{port}: {error.strerror or error}")
+    return listener
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+def _database_words(database: Database) -> str:
+    """The file an SQLite database lives in, or the URL of another without its password."""
+    from sqlalchemy.engine import URL  # noqa: PLC0415
+
+    if database.url.get_backend_name() == "sqlite" and database.url.database:
+        return str(Path(database.url.database).resolve())
+    url = database.url
+    without_password = URL.create(
+        url.drivername,
+        username=url.username,
+        host=url.host,
+        port=url.port,
+        database=url.database,
+        query=url.query,
+    )
+    return without_password.render_as_string(hide_password=False)
+
+
+def _run(app: object, listener: socket.socket, ready: str, proxies: str) -> None:
+    """Serve on ``listener``; ``ready`` is printed once the server accepts connections."""
+    import uvicorn  # noqa: PLC0415
+
+    class AnnouncingServer(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets=sockets)
+            if not self.should_exit:
+                typer.echo(f"{ready}  (Ctrl+C to stop)")
+
+    config = uvicorn.Config(
+        app,  # type: ignore[arg-type]
         access_log=False,
         server_header=False,
         proxy_headers=bool(proxies),
         forwarded_allow_ips=proxies or None,
         log_level="warning",
     )
+    AnnouncingServer(config).run(sockets=[listener])
 
 
 def user_create(
@@ -128,6 +213,32 @@ def user_create(
         except accounts.AccountError as error:
             _fail(f"{error.field}: {error.problem}")
     typer.echo(f"created {user.role} account {user.id}")
+
+
+def user_reset(
+    email: Annotated[str, typer.Argument(help="The account whose password was forgotten.")],
+    db: DbOption = None,
+) -> None:
+    """Give an account a new random password, printed once; its sessions and API tokens end.
+
+    For a person who has lost both the password and the recovery codes. Nothing
+    of the account's records is read or printed. Hand the password over in
+    person or by a channel you trust, and ask them to change it at once.
+    """
+    from ketpath.services import accounts, audit, open_database  # noqa: PLC0415
+
+    with open_database(db) as database:
+        try:
+            password = accounts.reset_password(database, email=email)
+        except accounts.AccountError as error:
+            _fail(f"{error.field}: {error.problem}")
+        user = accounts.find_user(database, email=email)
+        assert user is not None
+        audit.record_event(
+            database, action="password-reset", actor=None, detail={"account": user.id}
+        )
+    typer.echo(f"new password: {password}")
+    typer.echo("Shown once. Every session and API token of the account has ended.", err=True)
 
 
 def token_create(
