@@ -48,4 +48,17 @@ def register(page: Page, base_url: str, email: str, password: str) -> None:
     # Registering signs nobody in (it must not reveal whether the address had an account).
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
+    confirm_welcome(page, base_url)
+
+
+def confirm_welcome(page: Page, base_url: str) -> list[str]:
+    """The first login's welcome step: keep the zone the browser gave, see the codes, go on.
+
+    Returns the recovery codes shown.
+    """
+    page.wait_for_url(f"{base_url}/welcome")
+    page.get_by_role("button", name="Confirm and show my recovery codes").click()
+    codes = page.locator("ol.recovery-codes code").all_inner_texts()
+    page.get_by_role("link", name="I have saved them, continue").click()
     page.wait_for_url(f"{base_url}/")
+    return codes

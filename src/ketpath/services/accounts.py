@@ -31,6 +31,7 @@ import hashlib
 import secrets
 import threading
 import unicodedata
+import zoneinfo
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -42,7 +43,7 @@ from typing import Literal
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from ketpath.store import ApiTokenRow, Bucket, Database, UnitOfWork, UserRow
+from ketpath.store import ApiTokenRow, Author, Bucket, Database, UnitOfWork, UserRow
 from ketpath.store.tables import EMAIL_LENGTH, TOKEN_LABEL_LENGTH
 
 ROLES = ("person", "clinician")
@@ -56,6 +57,10 @@ API_TOKEN_DAYS = 90
 MAX_API_TOKEN_DAYS = 366
 DEVICE_LIFETIME = timedelta(days=180)
 SERVICE_NAME = "ketpath"
+RECOVERY_CODE_COUNT = 8
+RECOVERY_CODE_LENGTH = 16
+RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+"""Lower-case letters and digits without look-alikes (no 0, 1, i, l, o)."""
 LOCAL_PART_SYMBOLS = frozenset("!#$%&'*+-/=?^_`{|}~.")
 """RFC 5322 ``atext`` and the dot: what an unquoted local part may hold besides letters and digits."""
 
@@ -334,7 +339,12 @@ def register(
 
 
 def sign_up(
-    db: Database, *, email: str, password: str, hasher: PasswordHasher = DEFAULT_HASHER
+    db: Database,
+    *,
+    email: str,
+    password: str,
+    hasher: PasswordHasher = DEFAULT_HASHER,
+    timezone: str | None = None,
 ) -> None:
     """Self-registration of a person that does not reveal whether the address has an account.
 
@@ -347,12 +357,32 @@ def sign_up(
     a newcomer logs in with the one they just chose. (Services that can send
     mail, such as Proton or Signal's username flow, instead mail the owner; we
     keep no mail channel, and the message covers both cases.) The one
-    remaining difference is a database insert, microseconds beside the hash.
+    remaining difference is a few database inserts, microseconds beside the hash.
+
+    ``timezone`` is the zone the browser reported; a new account's profile
+    starts with it (the person confirms or changes it after logging in), so
+    its times are not read in UTC. An existing account's profile is left alone,
+    and a name that is not an IANA zone is ignored.
     """
     try:
-        register(db, email=email, password=password, role="person", hasher=hasher)
+        user = register(db, email=email, password=password, role="person", hasher=hasher)
     except EmailTaken:
         return
+    if timezone and user.person_name is not None and _known_zone(timezone):
+        _start_profile(db, user, timezone)
+
+
+def _known_zone(name: str) -> bool:
+    return name in zoneinfo.available_timezones() or name == "UTC"
+
+
+def _start_profile(db: Database, user: User, timezone: str) -> None:
+    from ketpath.core.records import parse_record  # noqa: PLC0415
+    from ketpath.services.records import log_record  # noqa: PLC0415 (records imports this module)
+
+    assert user.person_name is not None
+    profile = parse_record({"type": "profile", "timezone": timezone})
+    log_record(db, user.person_name, profile, author=Author(user_id=user.id, role="person"))
 
 
 def _verify(hasher: PasswordHasher, password_hash: str, password: str) -> bool:
@@ -406,6 +436,14 @@ def _checked_user(uow: UnitOfWork, user_id: int, password: str, hasher: Password
     if row is None or not _verify(hasher, row.password_hash, password):
         raise AccountError("current_password", "that is not your current password")
     return row
+
+
+def check_password(
+    db: Database, *, user_id: int, password: str, hasher: PasswordHasher = DEFAULT_HASHER
+) -> None:
+    """Raise :class:`AccountError` unless ``password`` is the account's (before a sensitive change)."""
+    with db.unit_of_work() as uow:
+        _checked_user(uow, user_id, password, hasher)
 
 
 def change_password(
@@ -620,6 +658,98 @@ def known_device(db: Database, *, token: str, email: str) -> int | None:
     return found.id
 
 
+# ---------------------------------------------------------------- recovery codes
+
+
+class RecoveryRefused(Exception):  # noqa: N818 (reads as what happened)
+    """Wrong email or recovery code (or a code already used); says no more than that."""
+
+
+def _new_recovery_code() -> str:
+    characters = "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(RECOVERY_CODE_LENGTH))
+    return "-".join(characters[start : start + 4] for start in range(0, len(characters), 4))
+
+
+def _recovery_hash(code: str) -> str:
+    """The stored form of a code, however it was typed (case, spaces, hyphens ignored)."""
+    folded = "".join(character for character in code.lower() if character.isalnum())
+    return token_hash(f"recovery:{folded}")
+
+
+def issue_recovery_codes(db: Database, *, user_id: int) -> list[str]:
+    """A fresh set of recovery codes for the account, replacing any it had; shown once.
+
+    Each code is 16 characters from a 31-letter alphabet without look-alikes
+    (0/o, 1/l/i), about 79 random bits: unguessable online, and too many to
+    try offline against the SHA-256 the database keeps.
+    """
+    codes = [_new_recovery_code() for _ in range(RECOVERY_CODE_COUNT)]
+    with db.unit_of_work(write=True) as uow:
+        uow.users.replace_recovery_codes(
+            user_id, [_recovery_hash(code) for code in codes], now=utc_now()
+        )
+        uow.commit()
+    return codes
+
+
+def recovery_codes_left(db: Database, *, user_id: int) -> int:
+    with db.unit_of_work() as uow:
+        return uow.users.recovery_codes_left(user_id)
+
+
+def recover_account(
+    db: Database,
+    *,
+    email: str,
+    code: str,
+    new_password: str,
+    hasher: PasswordHasher = DEFAULT_HASHER,
+) -> tuple[User, str]:
+    """Spend a recovery code: set a new password, end every session and token; a new session.
+
+    The new password is checked and hashed before anyone is looked up, so an
+    unknown address and a wrong code cost the same and answer the same
+    (:class:`RecoveryRefused`). The code is deleted in the same transaction
+    that sets the password, so it opens the account once.
+    """
+    address = normalise_email(email)
+    problem = password_problem(new_password, email=address)
+    if problem is not None:
+        raise AccountError("new_password", problem)
+    new_hash = hasher.hash(new_password)
+    token = secrets.token_urlsafe(32)
+    with db.unit_of_work(write=True) as uow:
+        row = uow.users.by_email(address)
+        if row is None or not uow.users.use_recovery_code(row.id, _recovery_hash(code)):
+            raise RecoveryRefused
+        uow.users.set_password_hash(row.id, new_hash)
+        uow.sessions.delete_for_user(row.id)
+        uow.tokens.delete_for_user(row.id)
+        uow.sessions.create(user_id=row.id, token_hash=token_hash(token), now=utc_now())
+        uow.commit()
+    return _user(row), token
+
+
+def reset_password(db: Database, *, email: str, hasher: PasswordHasher = DEFAULT_HASHER) -> str:
+    """The operator's reset: a new random password (returned once), every session and token ended.
+
+    Nothing of the person's records is read; their recovery codes stay valid.
+    """
+    password = secrets.token_urlsafe(15)
+    while password_problem(password) is not None:  # pragma: no cover - astronomically rare
+        password = secrets.token_urlsafe(15)
+    new_hash = hasher.hash(password)
+    with db.unit_of_work(write=True) as uow:
+        row = uow.users.by_email(_lookup_address(email))
+        if row is None:
+            raise AccountError("email", "no account with this email")
+        uow.users.set_password_hash(row.id, new_hash)
+        uow.sessions.delete_for_user(row.id)
+        uow.tokens.delete_for_user(row.id)
+        uow.commit()
+    return password
+
+
 # ---------------------------------------------------------------- rate limits
 
 
@@ -658,4 +788,22 @@ def take_token(
         if level < 1.0:
             raise RateLimited(retry_after=max(1, round((1.0 - level) * refill_seconds)))
         uow.rate_limits.update(key, Bucket(tokens=level - 1.0, updated_at=moment))
+        uow.commit()
+
+
+def give_back_token(db: Database, *, key: str, capacity: int) -> None:
+    """Return the token an attempt spent, because the attempt succeeded.
+
+    Login spends its token *before* the password is checked, so that many
+    guesses sent at once cannot all pass a full bucket; a correct password then
+    gives it back. The limit therefore counts failures only: a person who logs
+    in ten times in a minute is never refused (issue 12, point 8), while
+    wrong guesses empty the bucket as before.
+    """
+    with db.unit_of_work(write=True) as uow:
+        bucket = uow.rate_limits.get(key)
+        if bucket is None:
+            return
+        tokens = min(float(capacity), bucket.tokens + 1.0)
+        uow.rate_limits.update(key, Bucket(tokens=tokens, updated_at=bucket.updated_at))
         uow.commit()

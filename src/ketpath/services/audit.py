@@ -54,7 +54,15 @@ WRITE_ACTIONS = (
     "correct-record",
 )
 CONSENT_ACTIONS = ("share-created", "share-revoked", "share-redeemed", "redeem-refused")
-AUTH_ACTIONS = ("login", "login-failed", "logout", "password-changed", "account-deleted")
+AUTH_ACTIONS = (
+    "login",
+    "login-failed",
+    "logout",
+    "password-changed",
+    "password-recovered",
+    "password-reset",
+    "account-deleted",
+)
 #: Refused requests for a patient: for the operator, never in the person's list.
 PROBE_ACTIONS = ("patient-refused",)
 ACTIONS = (*READ_ACTIONS, *WRITE_ACTIONS, *CONSENT_ACTIONS, *AUTH_ACTIONS, *PROBE_ACTIONS)

@@ -1,4 +1,4 @@
-"""Repositories for accounts: users, sessions, API tokens, devices, rate-limit buckets, plans.
+"""Repositories for accounts: users (and their recovery codes), sessions, API tokens, devices, rate-limit buckets, plans.
 
 As in ``repository``, rows never leave this module: they come back as frozen
 dataclasses, and nothing here commits. Session and API tokens arrive already
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Insert, Row, Select, delete, insert, select, update
+from sqlalchemy import Insert, Row, Select, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -23,6 +23,7 @@ from ketpath.store.tables import (
     people,
     plans,
     rate_limit_buckets,
+    recovery_codes,
     sessions,
     users,
 )
@@ -122,6 +123,37 @@ class UserRepository:
 
     def delete(self, user_id: int) -> None:
         self._session.execute(delete(users).where(users.c.id == user_id))
+
+    def replace_recovery_codes(
+        self, user_id: int, code_hashes: Sequence[str], *, now: datetime
+    ) -> None:
+        """Forget the account's recovery codes and keep these (hashes) instead."""
+        self._session.execute(delete(recovery_codes).where(recovery_codes.c.user_id == user_id))
+        if code_hashes:
+            self._session.execute(
+                insert(recovery_codes),
+                [
+                    {"user_id": user_id, "code_hash": code, "created_at": now}
+                    for code in code_hashes
+                ],
+            )
+
+    def recovery_codes_left(self, user_id: int) -> int:
+        count: int = self._session.execute(
+            select(func.count())
+            .select_from(recovery_codes)
+            .where(recovery_codes.c.user_id == user_id)
+        ).scalar_one()
+        return count
+
+    def use_recovery_code(self, user_id: int, code_hash: str) -> bool:
+        """Delete the account's code with this hash; False when it has none (or it was used)."""
+        result = self._session.execute(
+            delete(recovery_codes).where(
+                recovery_codes.c.user_id == user_id, recovery_codes.c.code_hash == code_hash
+            )
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 class SessionRepository:

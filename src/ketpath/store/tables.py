@@ -203,6 +203,19 @@ known_devices = Table(
     Index("ix_known_devices_user_id", "user_id"),
 )
 
+# One-time recovery codes (migration 0008): a person who forgot their password
+# signs in with one and sets a new password. Only the SHA-256 of each code is
+# kept (a code holds about 80 random bits, so a hash needs no salt or stretching).
+recovery_codes = Table(
+    "recovery_codes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("code_hash", String(64), nullable=False, unique=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Index("ix_recovery_codes_user_id", "user_id"),
+)
+
 rate_limit_buckets = Table(
     "rate_limit_buckets",
     metadata,

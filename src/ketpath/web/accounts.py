@@ -1,11 +1,19 @@
-"""Account pages: register, log in, log out, change password, API tokens, delete the account.
+"""Account pages: register, log in, log out, recover, change password, API tokens, delete.
 
 Each route reads its form, calls one use case in ``services.accounts`` and
-renders or redirects. Login and registration spend rate-limit tokens first
-(per client address, and for login per account, or per device when the
+renders or redirects. Login, recovery and registration spend rate-limit tokens
+first (per client address, and for login per account, or per device when the
 browser holds a device cookie for that account), so guessing is slow even
 across restarts, and a stranger's guesses cannot lock a person out of a
-device they have used. Password hashing runs in a few slots only; when all
+device they have used. A login or recovery that succeeds gives its tokens
+back: the limits count failures, so the sixth correct login in a minute is
+not refused (issue 12, point 8).
+
+A person's first login (any login while the account has no recovery codes)
+leads to a welcome step: confirm the time zone the browser reported at
+registration and the country for help lines, then see eight recovery codes,
+once. Codes are not shown at registration itself, because that page must look
+the same whether or not the address already had an account. Password hashing runs in a few slots only; when all
 are busy the answer is 503 with ``Retry-After``. Registration answers the
 same whether or not the address has an account (``services.accounts.sign_up``).
 """
@@ -20,8 +28,18 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from ketpath.services import accounts, audit
-from ketpath.services.accounts import AccountError, HashingBusy, LoginRefused, RateLimited, User
+from ketpath.core.records import Record, RecordError, latest_profile
+from ketpath.services import PersonNotFound, accounts, audit, log_record, person_entries
+from ketpath.services.accounts import (
+    AccountError,
+    HashingBusy,
+    LoginRefused,
+    RateLimited,
+    RecoveryRefused,
+    User,
+)
+from ketpath.store import Author
+from ketpath.web import pages, views
 from ketpath.web.auth import (
     clear_device_cookie,
     clear_session_cookie,
@@ -42,6 +60,13 @@ SignedIn = Annotated[User, Depends(current_user)]
 MaybeSignedIn = Annotated[User | None, Depends(optional_user)]
 FormText = Annotated[str, Form(max_length=2000)]
 LOGIN_FAILED = "That email and password do not match an account."
+RECOVERY_FAILED = (
+    "That email and recovery code do not match an account, or the code has already been used."
+)
+RECOVERED = (
+    "Your new password is set, and the recovery code you used no longer works. "
+    "You were logged out everywhere else."
+)
 REGISTERED = (
     "If this address can be used, your account is ready: log in with it and the password "
     "you just chose. If you already had an account with this address, nothing has changed: "
@@ -62,34 +87,42 @@ def _client_address(request: Request) -> str:
     return request.client.host if request.client is not None else "unknown"
 
 
-def _limit_address(request: Request) -> None:
-    config = settings(request)
+Spent = list[tuple[str, int]]
+"""The buckets an attempt spent from: (key, capacity), to give back when it succeeds."""
+
+
+def _spend(request: Request, key: str, capacity: int, refill_seconds: float, spent: Spent) -> None:
     accounts.take_token(
-        database(request),
-        key=accounts.rate_limit_key("address", _client_address(request)),
-        capacity=config.address_attempts,
-        refill_seconds=config.address_refill_seconds,
+        database(request), key=key, capacity=capacity, refill_seconds=refill_seconds
     )
+    spent.append((key, capacity))
 
 
-def _limit_account(request: Request, email: str) -> None:
+def _limit_address(request: Request, spent: Spent | None = None) -> None:
     config = settings(request)
-    accounts.take_token(
-        database(request),
-        key=accounts.rate_limit_key("login", email.strip().lower()),
-        capacity=config.login_attempts,
-        refill_seconds=config.login_refill_seconds,
-    )
+    key = accounts.rate_limit_key("address", _client_address(request))
+    spent = spent if spent is not None else []
+    _spend(request, key, config.address_attempts, config.address_refill_seconds, spent)
 
 
-def _limit_device(request: Request, device_id: int) -> None:
+def _limit_sign_in(request: Request, email: str) -> Spent:
+    """Spend from the address's bucket and the account's (or this known device's)."""
     config = settings(request)
-    accounts.take_token(
-        database(request),
-        key=accounts.rate_limit_key("device", str(device_id)),
-        capacity=config.device_attempts,
-        refill_seconds=config.device_refill_seconds,
-    )
+    spent: Spent = []
+    _limit_address(request, spent)
+    device = _known_device(request, email)
+    if device is None:
+        key = accounts.rate_limit_key("login", email.strip().lower())
+        _spend(request, key, config.login_attempts, config.login_refill_seconds, spent)
+    else:
+        key = accounts.rate_limit_key("device", str(device))
+        _spend(request, key, config.device_attempts, config.device_refill_seconds, spent)
+    return spent
+
+
+def _give_back(request: Request, spent: Spent) -> None:
+    for key, capacity in spent:
+        accounts.give_back_token(database(request), key=key, capacity=capacity)
 
 
 def _known_device(request: Request, email: str) -> int | None:
@@ -138,13 +171,8 @@ def login_page(request: Request, user: MaybeSignedIn) -> Response:
 
 @router.post("/login")
 def login(request: Request, email: FormText, password: FormText) -> Response:
-    device = _known_device(request, email)
     try:
-        _limit_address(request)
-        if device is None:
-            _limit_account(request, email)
-        else:
-            _limit_device(request, device)
+        spent = _limit_sign_in(request, email)
     except RateLimited as error:
         return _too_many(request, "login.html", error)
     try:
@@ -152,17 +180,32 @@ def login(request: Request, email: FormText, password: FormText) -> Response:
             database(request), email=email, password=password, hasher=_hasher(request)
         )
     except HashingBusy as error:
+        _give_back(request, spent)  # nothing was checked
         return _busy(request, "login.html", error, {"email": email})
     except LoginRefused:
         audit.record_authentication(database(request), action="login-failed")
         return render(request, "login.html", {"error": LOGIN_FAILED, "email": email}, status=400)
+    _give_back(request, spent)
     audit.record_authentication(database(request), action="login", user=user)
-    response = _signed_in(request, user.id)
+    response = _signed_in(request, user.id, to=_home_after_sign_in(request, user))
+    _keep_device(request, response, user)
+    return response
+
+
+def _home_after_sign_in(request: Request, user: User) -> str:
+    """The welcome step while a person has no recovery codes, else the home page."""
+    if user.person_name is not None and not accounts.recovery_codes_left(
+        database(request), user_id=user.id
+    ):
+        return "/welcome"
+    return "/"
+
+
+def _keep_device(request: Request, response: Response, user: User) -> None:
     device_cookie = accounts.remember_device(
         database(request), user_id=user.id, token=device_token(request)
     )
     set_device_cookie(response, request, device_cookie)
-    return response
 
 
 @router.post("/logout", name="logout")
@@ -188,14 +231,25 @@ def register_page(request: Request, user: MaybeSignedIn) -> Response:
 
 
 @router.post("/register")
-def register(request: Request, email: FormText, password: FormText) -> Response:
+def register(
+    request: Request,
+    email: FormText,
+    password: FormText,
+    timezone: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
     try:
         _limit_address(request)
     except RateLimited as error:
         return _too_many(request, "register.html", error)
     context: dict[str, object] = {"email": email, "min_length": accounts.MIN_PASSWORD_LENGTH}
     try:
-        accounts.sign_up(database(request), email=email, password=password, hasher=_hasher(request))
+        accounts.sign_up(
+            database(request),
+            email=email,
+            password=password,
+            hasher=_hasher(request),
+            timezone=timezone.strip() or None,
+        )
     except HashingBusy as error:
         return _busy(request, "register.html", error, context)
     except AccountError as error:
@@ -205,6 +259,129 @@ def register(request: Request, email: FormText, password: FormText) -> Response:
     return render(request, "login.html", {"notice": REGISTERED, "email": email.strip()})
 
 
+# ---------------------------------------------------------------- forgotten password
+
+
+@router.get("/login/recover", name="recover")
+def recover_page(request: Request, user: MaybeSignedIn) -> Response:
+    if user is not None:
+        return _see_other("/")
+    return render(request, "recover.html", {"min_length": accounts.MIN_PASSWORD_LENGTH})
+
+
+@router.post("/login/recover")
+def recover(request: Request, email: FormText, code: FormText, new_password: FormText) -> Response:
+    """Email, one recovery code and a new password: signs in and spends the code."""
+    context: dict[str, object] = {"email": email, "min_length": accounts.MIN_PASSWORD_LENGTH}
+    try:
+        spent = _limit_sign_in(request, email)
+    except RateLimited as error:
+        return _too_many(request, "recover.html", error)
+    try:
+        user, token = accounts.recover_account(
+            database(request),
+            email=email,
+            code=code,
+            new_password=new_password,
+            hasher=_hasher(request),
+        )
+    except HashingBusy as error:
+        _give_back(request, spent)
+        return _busy(request, "recover.html", error, context)
+    except AccountError as error:
+        _give_back(request, spent)  # a refused new password says nothing about the account
+        context.update(error=error.problem, field=error.field)
+        return render(request, "recover.html", context, status=400)
+    except RecoveryRefused:
+        audit.record_authentication(database(request), action="login-failed")
+        context.update(error=RECOVERY_FAILED)
+        return render(request, "recover.html", context, status=400)
+    _give_back(request, spent)
+    audit.record_authentication(database(request), action="password-recovered", user=user)
+    response = _see_other(
+        "/welcome" if _home_after_sign_in(request, user) == "/welcome" else "/account?recovered=1"
+    )
+    set_session_cookie(response, request, token)
+    _keep_device(request, response, user)
+    return response
+
+
+# ---------------------------------------------------------------- welcome: zone, help lines, codes
+
+
+@router.get("/welcome", name="welcome")
+def welcome_page(request: Request, user: SignedIn) -> Response:
+    if user.person_name is None:
+        return _see_other("/")
+    return render(request, "welcome.html", _zone_context(request, user))
+
+
+@router.post("/welcome")
+async def welcome(request: Request, user: SignedIn) -> Response:
+    """Keep the confirmed zone and help-line country, then show new recovery codes once."""
+    if user.person_name is None:
+        return _see_other("/")
+    form = await request.form()
+    problem = _save_zone(request, user, str(form.get("timezone") or ""))
+    if problem is not None:
+        context = {**_zone_context(request, user), "error": problem}
+        return render(request, "welcome.html", context, status=400)
+    codes = None
+    if not accounts.recovery_codes_left(database(request), user_id=user.id):
+        codes = accounts.issue_recovery_codes(database(request), user_id=user.id)
+    response = render(request, "recovery_codes.html", {"codes": codes, "next": "/"})
+    _set_locale(response, str(form.get("locale") or ""))
+    return response
+
+
+def _records_of(request: Request, user: User) -> list[Record]:
+    assert user.person_name is not None
+    try:
+        return [entry.record for entry in person_entries(database(request), user.person_name)]
+    except PersonNotFound:
+        return []
+
+
+def _zone_context(request: Request, user: User) -> dict[str, object]:
+    records = _records_of(request, user)
+    profile = latest_profile(records)
+    zone = profile.timezone if profile is not None else None
+    return {
+        "zone": zone,
+        "zones": views.zone_choices(zone),
+        "locales": views.locale_choices(),
+        "locale": views.resolve_locale(request.cookies.get(pages.LOCALE_COOKIE), records),
+    }
+
+
+def _save_zone(request: Request, user: User, zone: str) -> str | None:
+    """Store the zone as the profile's when it differs from the stored one; a problem or None."""
+    assert user.person_name is not None
+    records = _records_of(request, user)
+    profile = latest_profile(records)
+    if profile is not None and profile.timezone == zone:
+        return None
+    try:
+        record = views.profile_with_zone(records, zone)
+    except RecordError as error:
+        return str(error)
+    log_record(
+        database(request),
+        user.person_name,
+        record,
+        create=True,
+        author=Author(user_id=user.id, role="person"),
+    )
+    return None
+
+
+def _set_locale(response: Response, chosen: str) -> None:
+    if chosen in dict(views.locale_options()):
+        response.set_cookie(
+            pages.LOCALE_COOKIE, chosen, max_age=365 * 86400, httponly=True, samesite="lax"
+        )
+
+
 # ---------------------------------------------------------------- account
 
 
@@ -212,7 +389,14 @@ def _account_page(
     request: Request, user: User, context: Mapping[str, object] | None = None, status: int = 200
 ) -> Response:
     tokens = accounts.list_api_tokens(database(request), user_id=user.id)
-    base = {"min_length": accounts.MIN_PASSWORD_LENGTH, "tokens": tokens, "now": accounts.utc_now()}
+    base: dict[str, object] = {
+        "min_length": accounts.MIN_PASSWORD_LENGTH,
+        "tokens": tokens,
+        "now": accounts.utc_now(),
+        "codes_left": accounts.recovery_codes_left(database(request), user_id=user.id),
+    }
+    if user.person_name is not None:
+        base.update(_zone_context(request, user))
     return render(request, "account.html", {**base, **(context or {})}, status=status)
 
 
@@ -224,8 +408,38 @@ def _account_busy(request: Request, user: User, error: HashingBusy) -> Response:
 
 
 @router.get("/account", name="account")
-def account_page(request: Request, user: SignedIn) -> Response:
-    return _account_page(request, user)
+def account_page(request: Request, user: SignedIn, recovered: str | None = None) -> Response:
+    notice = RECOVERED if recovered == "1" else None
+    return _account_page(request, user, {"notice": notice})
+
+
+@router.post("/account/zone", name="account_zone")
+async def account_zone(request: Request, user: SignedIn) -> Response:
+    """Change the time zone typed times are read in, and the country for help lines."""
+    if user.person_name is None:
+        return _see_other("/account")
+    form = await request.form()
+    problem = _save_zone(request, user, str(form.get("timezone") or ""))
+    if problem is not None:
+        return _account_page(request, user, {"zone_error": problem}, status=400)
+    response = _see_other("/account")
+    _set_locale(response, str(form.get("locale") or ""))
+    return response
+
+
+@router.post("/account/recovery-codes", name="new_recovery_codes")
+def new_recovery_codes(request: Request, user: SignedIn, password: FormText) -> Response:
+    """A new set of recovery codes (the old ones stop working), after the password is checked."""
+    try:
+        accounts.check_password(
+            database(request), user_id=user.id, password=password, hasher=_hasher(request)
+        )
+    except HashingBusy as error:
+        return _account_busy(request, user, error)
+    except AccountError as error:
+        return _account_page(request, user, {"codes_error": error.problem}, status=400)
+    codes = accounts.issue_recovery_codes(database(request), user_id=user.id)
+    return render(request, "recovery_codes.html", {"codes": codes, "next": "/account"})
 
 
 @router.post("/account/tokens/revoke", name="revoke_token")
