@@ -57,6 +57,7 @@ from ketpath.web.record_forms import (
     form_values,
     questionnaire_from_form,
     record_from_form,
+    typing_zone,
 )
 from ketpath.web.templating import render
 
@@ -174,6 +175,7 @@ def _log_context(person: PersonContext) -> dict[str, Any]:
         "severities": views.vocabulary_choices("severities"),
         "symptom_groups": views.symptom_groups(),
         "zone": str(person.zone),
+        "zone_set": bool((profile := latest_profile(person.records)) and profile.timezone),
         "recent": views.history_rows(person.entries, person.zone)[:5],
     }
 
@@ -193,16 +195,30 @@ async def log_save(request: Request, user: Person, kind: str) -> Response:
         raise HTTPException(status_code=404)
     form = await _form(request)
     records = [entry.record for entry in _entries(request, user)]
+    profile = latest_profile(records)
+    zone = typing_zone(profile.timezone if profile else None, form.get("utc_offset"))
     try:
-        record = record_from_form(kind, form, zone=views.person_zone(records), now=_now())
+        record = record_from_form(kind, form, zone=zone, now=_now())
+        log_record(_db(request), name, record, create=True, author=_as_person(user))
     except RecordError as error:
         person = PersonContext(request, user)
-        context = {**_log_context(person), "saved": False, "error": str(error), "error_kind": kind}
+        context = {
+            **_log_context(person),
+            "saved": False,
+            "error": _log_error_text(error),
+            "error_kind": kind,
+        }
         return person.page("log.html", context, status=422)
-    log_record(_db(request), name, record, create=True, author=_as_person(user))
     if kind == "follow-up":  # sent from a red flag: back to the flags, which now show it cleared
         return _see_other("/?followed-up=1")
     return _see_other("/log?saved=1")
+
+
+def _log_error_text(error: RecordError) -> str:
+    """What was wrong with one logged entry: no "line 1", and the time named in words."""
+    if error.field in (None, "time"):
+        return error.problem
+    return f"{error.field}: {error.problem}"
 
 
 # ---------------------------------------------------------------- history, edit, delete

@@ -9,13 +9,19 @@ A ``datetime-local`` input carries no offset. It is read in the person's
 profile time zone (UTC when the profile names none), which is also how the
 assessment counts use-days; an ambiguous or skipped local time (a clock
 change) takes ``zoneinfo``'s ``fold=0`` reading, which is at most an hour off.
+While the profile names no zone, the forms send the browser's current UTC
+offset (``utc_offset``, minutes east, filled by ``static/browser-zone.js``)
+and typed times are read in it, so what the person meant is stored and does
+not shift when a zone is set later (issue 12, point 3). The "Last night"
+button logs yesterday at 22:00 in the same zone.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, time, timedelta, timezone, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from ketpath.core.instruments import get_instrument
 from ketpath.core.records import (
@@ -36,6 +42,9 @@ from ketpath.core.records import (
 #: a follow-up is sent from the red flag it clears.
 LOGGABLE = ("use", "craving", "symptom", "mood", "impact", "goal", "follow-up")
 LOCAL_INPUT_FORMAT = "%Y-%m-%dT%H:%M"
+LAST_NIGHT = time(22, 0)
+"""What "Last night" means: yesterday at 22:00, local time."""
+MAX_OFFSET_MINUTES = 14 * 60
 
 
 class SimpleForm:
@@ -83,6 +92,25 @@ def parse_local_time(value: str | None, *, zone: tzinfo, now: datetime) -> datet
     except ValueError:
         raise RecordError("not a date and time (expected YYYY-MM-DDTHH:MM)", field="time") from None
     return naive.replace(tzinfo=zone)
+
+
+def typing_zone(profile_zone: str | None, utc_offset: str | None) -> tzinfo:
+    """The zone typed times are read in: the profile's, else the browser's offset, else UTC."""
+    if profile_zone:
+        return ZoneInfo(profile_zone)
+    try:
+        minutes = int((utc_offset or "").strip())
+    except ValueError:
+        return UTC
+    if minutes == 0 or abs(minutes) > MAX_OFFSET_MINUTES:
+        return UTC
+    return timezone(timedelta(minutes=minutes))
+
+
+def last_night(now: datetime, zone: tzinfo) -> datetime:
+    """Yesterday at 22:00 in ``zone``."""
+    yesterday = now.astimezone(zone).date() - timedelta(days=1)
+    return datetime.combine(yesterday, LAST_NIGHT, tzinfo=zone)
 
 
 def to_local_input(moment: datetime, zone: tzinfo) -> str:
@@ -141,7 +169,10 @@ def _fields(kind: str, form: SimpleForm) -> dict[str, Any]:
 def record_from_form(kind: str, form: SimpleForm, *, zone: tzinfo, now: datetime) -> Record:
     """Build and validate one record of type ``kind`` from a submitted logging form."""
     fields = _fields(kind, form)
-    moment = parse_local_time(_text(form, "time"), zone=zone, now=now)
+    if form.get("when") == "last-night":
+        moment = last_night(now, zone)
+    else:
+        moment = parse_local_time(_text(form, "time"), zone=zone, now=now)
     data = {"type": kind, "time": moment.isoformat()}
     data.update({key: value for key, value in fields.items() if value not in (None, [])})
     return parse_record(data)

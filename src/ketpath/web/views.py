@@ -534,6 +534,7 @@ def profile_with_zone(records: Sequence[Record], zone: str) -> Record:
     """The latest profile with its time zone replaced (a new profile record; the last wins)."""
     profile = latest_profile(records)
     fields = record_to_dict(profile) if profile is not None else {"type": "profile"}
+    fields.pop("id", None)  # a new record: the old one's id would make it "already present"
     return parse_record({**fields, "timezone": zone})
 
 
