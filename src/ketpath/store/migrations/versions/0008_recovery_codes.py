@@ -1,7 +1,7 @@
 """Recovery codes: a way back from a forgotten password.
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Created: 2026-05-30
 
 Issue 12, point 8: there was no way back from a forgotten password, and
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008"
-down_revision: str | None = "0006"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
