@@ -6,6 +6,8 @@ day number into an aware time, so tests read as "use on day 12 at 22:00".
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
@@ -65,3 +67,21 @@ def profile(**fields: Any) -> Record:
 
 def follow_up(day: float, flag: str, outcome: str = "seen-by-doctor", hour: float = 12.0) -> Record:
     return record("follow-up", at(day, hour), flag=flag, outcome=outcome)
+
+
+def without_id(record: Record) -> Record:
+    """The record as it was written, before storing or importing gave it an id."""
+    return record.model_copy(update={"id": None})
+
+
+def without_ids(records: Iterable[Record]) -> list[Record]:
+    """Records compared by what they say: every stored record has an id, a parsed one may not."""
+    return [without_id(record) for record in records]
+
+
+_CANONICAL_ID = re.compile(r'^(\{"type":"[^"]+"),"id":"[^"]+"', re.MULTILINE)
+
+
+def jsonl_without_ids(text: str) -> str:
+    """Canonical JSONL with each line's ``id`` (right after ``type``) taken out, byte for byte otherwise."""
+    return _CANONICAL_ID.sub(r"\1", text)

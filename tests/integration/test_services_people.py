@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from ketpath.core.records import Record, parse_record
+from ketpath.core.records import Record, parse_record, with_content_ids
 from ketpath.interop.jsonl import dumps_jsonl
 from ketpath.services import (
     OPERATOR,
@@ -30,8 +30,10 @@ def test_it_keeps_people_apart(db: Database, alice_records: list[Record]) -> Non
     charlie_records = [_mood("2026-06-01T09:00:00+02:00", 7), _mood("2026-06-02T09:00:00+02:00", 6)]
     import_records(db, "alice", alice_records, author=OPERATOR)
     import_records(db, "charlie", charlie_records)
-    assert dumps_jsonl(export_records(db, "alice")) == dumps_jsonl(alice_records)
-    assert dumps_jsonl(export_records(db, "charlie")) == dumps_jsonl(charlie_records)
+    assert dumps_jsonl(export_records(db, "alice")) == dumps_jsonl(with_content_ids(alice_records))
+    assert dumps_jsonl(export_records(db, "charlie")) == dumps_jsonl(
+        with_content_ids(charlie_records)
+    )
 
 
 def test_it_lists_people_by_name_with_counts_and_latest_entry(

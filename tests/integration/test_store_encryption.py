@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from ketpath.core.records import Craving, Use
+from ketpath.core.records import Craving, Use, with_content_ids
 from ketpath.services import import_records, person_records
 from ketpath.store import open_database
 from ketpath.store.database import PASSPHRASE_VARIABLE, PassphraseError, current_revision
@@ -65,7 +65,7 @@ def test_it_round_trips_with_the_right_passphrase(tmp_path: Path) -> None:
     path = tmp_path / "secret.db"
     _encrypted(path)
     with open_database(str(path), passphrase=PASSPHRASE) as db:
-        assert person_records(db, "alice") == RECORDS
+        assert person_records(db, "alice") == with_content_ids(RECORDS)
 
 
 def test_the_passphrase_can_come_from_the_environment_and_the_url_can_insist(
@@ -75,7 +75,7 @@ def test_the_passphrase_can_come_from_the_environment_and_the_url_can_insist(
     _encrypted(path)
     monkeypatch.setenv(PASSPHRASE_VARIABLE, PASSPHRASE)
     with open_database(f"sqlite+sqlcipher:///{path}") as db:
-        assert person_records(db, "alice") == RECORDS
+        assert person_records(db, "alice") == with_content_ids(RECORDS)
         assert PASSPHRASE not in db.display_url()
 
 
@@ -119,7 +119,7 @@ def test_a_passphrase_with_quotes_works(tmp_path: Path) -> None:
     path = tmp_path / "secret.db"
     _encrypted(path, passphrase="it's a 'quoted' one")
     with open_database(str(path), passphrase="it's a 'quoted' one") as db:
-        assert person_records(db, "alice") == RECORDS
+        assert person_records(db, "alice") == with_content_ids(RECORDS)
 
 
 def test_the_cli_reports_a_wrong_passphrase_without_a_traceback(
