@@ -108,7 +108,9 @@ def test_a_web_import_holding_a_drug_screen_is_refused_naming_the_line(
     upload = ("mine.jsonl", "\n".join(lines).encode())
     response = alice.client.post("/import", files={"file": upload})
     assert response.status_code == 422
-    assert "line 3: type: drug screens are entered by a clinician" in response.text
+    assert "Nothing was imported. Line 3: type: drug screens are entered by a clinician" in (
+        response.text
+    )
     assert _stored(db, alice) == []
 
 
