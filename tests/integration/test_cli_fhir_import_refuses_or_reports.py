@@ -16,7 +16,7 @@ import pytest
 from histories import questionnaire
 from ketpath.cli import run
 from ketpath.interop.fhir import FhirError, bundle_for, pseudonym_for
-from ketpath.services import Database, list_people
+from ketpath.services import Database, list_people, open_database
 from ketpath.services.fhir import import_fhir
 
 PHQ9 = questionnaire(1, "phq9", [1, 1, 0, 2, 1, 0, 0, 1, 0])
@@ -94,12 +94,19 @@ def test_the_command_exits_2_naming_a_malformed_entry(
     assert "entry[2] Encounter: status: " in capsys.readouterr().err
 
 
-def test_the_command_says_what_it_skipped(
+def test_the_command_says_what_it_skipped_and_what_was_already_present(
     cli_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """FHIR is recognised by its content, without --fhir; the second import stores nothing."""
     good = tmp_path / "clinic.json"
     good.write_text(json.dumps(clinic_bundle()))
+    assert run(["import", str(good), "--person", "x", "--db", cli_db]) == 0
+    first = capsys.readouterr().err
+    assert "Imported 1 record for x (new person)." in first
+    assert "Skipped 3 resources we do not read: 2 Condition, 1 Encounter." in first
     assert run(["import", "--fhir", str(good), "--person", "x", "--db", cli_db]) == 0
-    err = capsys.readouterr().err
-    assert "Imported 1 records for x (new person)." in err
-    assert "Skipped 3 resources we do not read: 2 Condition, 1 Encounter." in err
+    again = capsys.readouterr().err
+    assert "Imported 0 records for x; 1 already present." in again
+    assert "Skipped 3 resources we do not read: 2 Condition, 1 Encounter." in again
+    with open_database(cli_db) as database:
+        assert [(person.name, person.records) for person in list_people(database)] == [("x", 1)]

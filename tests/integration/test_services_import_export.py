@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy.exc import OperationalError
 
-from ketpath.core.records import Record, RecordError, parse_record
+from ketpath.core.records import Record, RecordError, parse_record, with_content_ids
 from ketpath.interop.jsonl import dumps_jsonl, parse_jsonl
 from ketpath.services import (
     OPERATOR,
@@ -43,7 +43,8 @@ def test_export_gives_back_the_imported_file_in_canonical_form(
         len(alice_records),
         True,
     )
-    assert dumps_jsonl(export_records(db, "alice")) == dumps_jsonl(alice_records)
+    # Each line without an id was given its content id, which the export now carries.
+    assert dumps_jsonl(export_records(db, "alice")) == dumps_jsonl(with_content_ids(alice_records))
 
 
 def test_export_import_export_is_byte_identical(db: Database, alice_records: list[Record]) -> None:
@@ -105,11 +106,30 @@ def test_a_database_error_half_way_through_stores_nothing(
     assert [(person.name, person.records) for person in list_people(db)] == [("bob", 3)]
 
 
-def test_importing_again_adds_to_the_person(db: Database, alice_records: list[Record]) -> None:
+def test_importing_different_records_adds_them_to_the_person(
+    db: Database, alice_records: list[Record]
+) -> None:
     import_records(db, "alice", alice_records[:10], author=OPERATOR)
     again = import_records(db, "alice", alice_records[10:], author=OPERATOR)
-    assert (again.count, again.created_person) == (len(alice_records) - 10, False)
-    assert dumps_jsonl(export_records(db, "alice")) == dumps_jsonl(alice_records)
+    assert (again.count, again.already_present, again.created_person) == (
+        len(alice_records) - 10,
+        0,
+        False,
+    )
+    assert dumps_jsonl(export_records(db, "alice")) == dumps_jsonl(with_content_ids(alice_records))
+
+
+def test_importing_the_same_records_again_adds_nothing_and_says_they_are_present(
+    db: Database, alice_records: list[Record]
+) -> None:
+    import_records(db, "alice", alice_records[:10], author=OPERATOR)
+    before = dumps_jsonl(export_records(db, "alice"))
+    again = import_records(db, "alice", alice_records[:10], author=OPERATOR)
+    assert (again.count, again.already_present, again.created_person) == (0, 10, False)
+    assert dumps_jsonl(export_records(db, "alice")) == before
+    whole = import_records(db, "alice", alice_records, author=OPERATOR)
+    assert (whole.count, whole.already_present) == (len(alice_records) - 10, 10)
+    assert _stored_count(db) == len(alice_records)
 
 
 def test_it_refuses_an_unknown_person_without_create(
