@@ -26,7 +26,7 @@ NEW_PASSWORD = "a fresh and long passphrase"
 
 
 def _codes_from_welcome(client: TestClient) -> list[str]:
-    page = client.post("/welcome", data={"timezone": "Europe/London", "locale": "gb"})
+    page = client.post("/welcome", data={"timezone": "Europe/London", "locale": "UK"})
     assert page.status_code == 200
     return CODE.findall(page.text)
 
@@ -44,7 +44,7 @@ def test_the_first_login_leads_to_the_welcome_step_and_the_codes_are_shown_once(
     assert _register_and_log_in(client, "dora@example.org", "dora's long passphrase") == "/welcome"
     codes = _codes_from_welcome(client)
     assert len(codes) == 8 and len(set(codes)) == 8
-    again = client.post("/welcome", data={"timezone": "Europe/London", "locale": "gb"})
+    again = client.post("/welcome", data={"timezone": "Europe/London", "locale": "UK"})
     assert CODE.findall(again.text) == []
     assert "already have recovery codes" in again.text
     with db.engine.connect() as connection:
