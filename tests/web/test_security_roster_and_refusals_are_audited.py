@@ -68,6 +68,7 @@ def _alice_id(db: Database, alice: Account) -> int:
 
 def _call(who: Account, method: str, path: str, patient_id: int) -> Any:
     url = re.sub(r"\{patient_id\}", str(patient_id), path)
+    url = url.replace("{record_id}", "1")  # routes that also name one of the patient's records
     if path.startswith("/api/"):
         body = [{"type": "note", "time": "2026-05-20T10:05:00+00:00", "text": "x"}]
         json_body = body if method == "POST" else None
