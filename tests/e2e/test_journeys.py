@@ -112,7 +112,7 @@ def test_logging_a_use_works_with_the_keyboard_alone(page: Page, live_server: st
     page.locator("#craving-heading").scroll_into_view_if_needed()
     page.locator("button[name=intensity][value='7']").focus()
     page.keyboard.press("Enter")
-    expect(page.locator(".recent")).to_contain_text("Craving 7 of 10")
+    expect(page.locator(".recent")).to_contain_text("Craving: 7 of 10")
 
 
 def test_an_import_error_is_shown_in_the_browser(

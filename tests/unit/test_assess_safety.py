@@ -439,3 +439,10 @@ def test_flags_worded_to_the_person_have_a_clinicians_wording_too():
         assert "your" not in flag.clinician_message.lower()
     blood = by_id([symptom(10, "blood-in-urine")], end_of(10))["blood-in-urine"]
     assert blood.clinician_message == blood.message  # neutral wording serves both
+
+
+def test_a_mood_screen_names_its_instrument_as_published():
+    """Issue 12.11: the evidence said "PHQ9" beside "PHQ-9" elsewhere."""
+    result = assess([questionnaire(10, "phq9", [2] * 9)], end_of(10))
+    signal = next(s for s in result.signals if s.id == "mood-screen-positive")
+    assert "Latest PHQ-9 score 18" in signal.evidence

@@ -136,7 +136,8 @@ def test_she_deletes_a_record_after_confirming(
     (entry,) = person_entries(db, alice.person_name)
     confirm = client.get(f"/records/{entry.id}/delete")
     assert confirm.status_code == 200
-    assert "Mood 5 of 10" in confirm.text
+    assert '<span class="entry-type">Mood</span>' in confirm.text
+    assert "<p>5 of 10</p>" in confirm.text
     assert len(person_entries(db, alice.person_name)) == 1  # asking deletes nothing
     response = client.post(f"/records/{entry.id}/delete", follow_redirects=False)
     assert response.status_code == 303

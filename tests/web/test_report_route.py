@@ -70,7 +70,11 @@ def test_without_dates_it_covers_the_last_90_days(alice: Account, client: TestCl
 def test_a_period_that_ends_before_it_starts_is_refused(alice: Account, client: TestClient) -> None:
     response = client.get("/report.pdf?start=2026-03-01&end=2026-02-01")
     assert response.status_code == 422
-    assert "ends before it starts" in response.text
+    page = response.text  # the export page's period form again, not a bare error page
+    assert '<form method="get" action="/report.pdf" class="report-period">' in page
+    assert "To: The period ends before it starts." in page
+    assert 'name="start" required value="2026-03-01"' in page
+    assert 'name="end" required value="2026-02-01"' in page
 
 
 def test_a_date_that_is_not_a_date_is_refused(alice: Account, client: TestClient) -> None:

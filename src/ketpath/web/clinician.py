@@ -455,7 +455,7 @@ def _flag_evidence(flag: RedFlag, zone: tzinfo) -> str:
     timed = [r for r in flag.finding.records if record_time(r) is not None]
     shown = timed[-FLAG_EVIDENCE_SHOWN:]
     parts = [
-        f"{views.local_time(t, zone)}: {views.summarise(r)}"
+        f"{views.local_time(t, zone)}: {views.TYPE_LABELS.get(r.type, r.type)}: {views.summarise(r)}"
         for r in shown
         if (t := record_time(r)) is not None
     ]

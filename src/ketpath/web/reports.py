@@ -25,10 +25,10 @@ from starlette.responses import Response
 
 from ketpath.services import PersonNotFound
 from ketpath.services.consent import NoConsent, has_consent
-from ketpath.services.reports import ReportError, patient_report, person_report
+from ketpath.services.reports import ReportError, check_period, patient_report, person_report
 from ketpath.web.auth import database
 from ketpath.web.clinician import PatientId, refused_patient
-from ketpath.web.pages import Person, _person_name
+from ketpath.web.pages import Person, PersonContext, _person_name
 
 router = APIRouter(include_in_schema=False)
 
@@ -71,6 +71,23 @@ def _download(pdf: bytes, first: date, last: date) -> Response:
     )
 
 
+def _period_refused(
+    request: Request, user: Person, error: ReportError, first: date, last: date
+) -> Response:
+    person = PersonContext(request, user)
+    field = {"from": "From", "to": "To"}.get(error.field, error.field)
+    context = {
+        "count": len(person.records),
+        "imported": None,
+        "present": 0,
+        "error": None,
+        "report_error": f"{field}: {error.problem[:1].upper()}{error.problem[1:]}.",
+        "report_start": first.isoformat(),
+        "report_end": last.isoformat(),
+    }
+    return person.page("export.html", context, status=422)
+
+
 @router.get("/report.pdf", name="report_pdf")
 def report_pdf(
     request: Request, user: Person, start: date | None = None, end: date | None = None
@@ -78,6 +95,10 @@ def report_pdf(
     name = _person_name(user)
     now = datetime.now(UTC)
     first, last = _period(start, end, now)
+    try:
+        check_period(first, last, today=now.date())
+    except ReportError as error:  # the period form again, with what is wrong
+        return _period_refused(request, user, error, first, last)
     try:
         pdf = _typeset(
             lambda: person_report(database(request), name, start=first, end=last, now=now)

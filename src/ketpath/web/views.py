@@ -257,18 +257,19 @@ def summarise(record: Record) -> str:
         if record.note:
             parts.append(f"note: {record.note}")
         return "; ".join(parts)
-    if isinstance(record, Craving):
-        trigger = f" ({record.trigger})" if record.trigger else ""
-        return f"Craving {record.intensity} of 10{trigger}"
+    if isinstance(record, Craving):  # the type is shown beside it: "Craving: 7 of 10"
+        trigger = record.trigger or ""
+        words = label("motives", trigger) if trigger in vocabulary().motives else trigger
+        return f"{record.intensity} of 10" + (f" ({words})" if words else "")
     if isinstance(record, Symptom):
         return f"{label('symptoms', record.symptom)} ({label('severities', str(record.severity)).lower()})"
     if isinstance(record, Mood):
-        return f"Mood {record.score} of 10"
+        return f"{record.score} of 10"
     if isinstance(record, Impact):
         return label("impacts", record.kind)
     if isinstance(record, Goal):
-        until = f" until {record.until.isoformat()}" if record.until else ""
-        return f"Goal: {label('goals', record.goal).lower()}{until}"
+        until = f" until {record.until.strftime('%d %b %Y')}" if record.until else ""
+        return f"{label('goals', record.goal)}{until}"
     if isinstance(record, Questionnaire):
         return f"{get_instrument(record.instrument).short_name} answered"
     if isinstance(record, FollowUp):

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from ketpath.core.assess.history import Bools, Floats, History, Ints, days_to_microseconds
-from ketpath.core.instruments import Score, score
+from ketpath.core.instruments import Score, get_instrument, score
 from ketpath.core.records import Questionnaire, Record
 
 
@@ -86,7 +86,8 @@ class Scored:
             window = self.in_window(instrument, end, days)
             if window and window[-1].score.total >= min_score:
                 latest = window[-1]
-                return {"instrument": instrument.upper(), "score": latest.score.total}, [
+                name = get_instrument(instrument).short_name  # "PHQ-9", never "PHQ9"
+                return {"instrument": name, "score": latest.score.total}, [
                     latest.record
                 ]
         return {"instrument": "", "score": 0}, []
