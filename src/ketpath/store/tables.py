@@ -336,13 +336,6 @@ cm_schedules = Table(
 )
 
 
-RowType = TypeVar("RowType")
-
-
-def from_row(kind: Callable[..., RowType], row: Row[Any]) -> RowType:
-    """A plain dataclass from a result row, field by field (the row may hold more columns)."""
-    mapping = row._mapping
-    return kind(**{field.name: mapping[field.name] for field in fields(kind)})  # type: ignore[arg-type]
 # Idempotency keys of API writes (migration 0007): a retried POST with the same
 # key and body gets the first response back and stores nothing new. Per
 # account; a key expires (``services.idempotency.KEY_LIFETIME``) and an expired
@@ -360,3 +353,10 @@ idempotency_keys = Table(
 )
 
 
+RowType = TypeVar("RowType")
+
+
+def from_row(kind: Callable[..., RowType], row: Row[Any]) -> RowType:
+    """A plain dataclass from a result row, field by field (the row may hold more columns)."""
+    mapping = row._mapping
+    return kind(**{field.name: mapping[field.name] for field in fields(kind)})  # type: ignore[arg-type]
