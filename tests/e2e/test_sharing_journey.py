@@ -194,6 +194,7 @@ def _clinician_sets_the_reward_schedule(clinician: Page) -> None:
 
 
 def _robin_sees_rewards_and_who_read(robin: Page, base: str) -> None:
+    robin.goto(f"{base}/")  # Rewards joins her menu only once a clinic runs them for her
     _nav(robin, "Rewards")
     expect(robin.locator(".rewards-total")).to_contain_text("Running total: $5.00")
     expect(robin.locator("main")).to_contain_text("Your clinic has set this schedule.")
