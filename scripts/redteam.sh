@@ -69,11 +69,16 @@ echo "server $base, demo $email, reports in $out"
 
 # wapiti: crawl as the signed-in person, never following /logout or /account/delete.
 modules="xss,permanentxss,sql,blindsql,exec,file,redirect,crlf,csp,csrf,http_headers,cookieflags,methods,ssrf,xxe,backup,htaccess"
-[ -n "${REDTEAM_QUICK:-}" ] && modules="xss,sql,exec,file,redirect,crlf,csp,http_headers,cookieflags"
+scan_time=3600; attack_time=600
+if [ -n "${REDTEAM_QUICK:-}" ]; then
+    modules="xss,sql,exec,file,redirect,crlf,csp,http_headers,cookieflags"
+    scan_time=900; attack_time=90   # each module stops after 90 s
+fi
 "$wapiti" -u "$base/" --scope folder -m "$modules" --flush-session \
     -C "ketpath-session=$session" \
     -x "$base/logout" -x "$base/account/delete" -x "$base/account/password" \
-    --max-scan-time 1800 -f json -o "$out/wapiti.json" >"$out/wapiti.log" 2>&1 || true
+    --max-scan-time "$scan_time" --max-attack-time "$attack_time" \
+    -f json -o "$out/wapiti.json" >"$out/wapiti.log" 2>&1 || true
 
 # sqlmap: the public login and registration forms, and authenticated reads.
 level=3; risk=2
