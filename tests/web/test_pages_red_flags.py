@@ -21,6 +21,11 @@ def _log(db: Database, person: str, **fields: Any) -> None:
     log_record(db, person, parse_record(fields), create=True)
 
 
+def _symptom(db: Database, person: str, name: str, *, days_ago: int, severity: int) -> None:
+    logged = datetime.now(UTC) - timedelta(days=days_ago)
+    _log(db, person, type="symptom", time=logged.isoformat(), symptom=name, severity=severity)
+
+
 def _flag_block(page: str, flag_id: str) -> str:
     match = re.search(
         rf'<article class="red-flag[^"]*" id="flag-{flag_id}">(.*?)</article>', page, re.S
@@ -32,15 +37,7 @@ def _flag_block(page: str, flag_id: str) -> str:
 def test_blood_in_urine_from_nine_days_ago_still_shows_until_followed_up(
     alice: Any, client: TestClient, db: Database
 ) -> None:
-    logged = datetime.now(UTC) - timedelta(days=9)
-    _log(
-        db,
-        alice.person_name,
-        type="symptom",
-        time=logged.isoformat(),
-        symptom="blood-in-urine",
-        severity=2,
-    )
+    _symptom(db, alice.person_name, "blood-in-urine", days_ago=9, severity=2)
     page = client.get("/").text
     text = _flag_block(page, "blood-in-urine")
     assert "See a doctor this week" in text  # stepped down from "today", not gone
@@ -64,10 +61,7 @@ def test_blood_in_urine_from_nine_days_ago_still_shows_until_followed_up(
 def test_an_emergency_offers_no_follow_up_inside_its_window(
     alice: Any, client: TestClient, db: Database
 ) -> None:
-    now = datetime.now(UTC)
-    _log(
-        db, alice.person_name, type="symptom", time=now.isoformat(), symptom="confusion", severity=1
-    )
+    _symptom(db, alice.person_name, "confusion", days_ago=0, severity=1)
     page = client.get("/").text
     text = _flag_block(page, "confusion")
     assert text.startswith("Emergency")
@@ -90,15 +84,7 @@ def test_suicidal_thoughts_show_a_crisis_line_first(
     alice: Any, client: TestClient, db: Database
 ) -> None:
     _log(db, alice.person_name, type="profile", timezone="Europe/London")
-    now = datetime.now(UTC)
-    _log(
-        db,
-        alice.person_name,
-        type="symptom",
-        time=now.isoformat(),
-        symptom="suicidal-thoughts",
-        severity=1,
-    )
+    _symptom(db, alice.person_name, "suicidal-thoughts", days_ago=0, severity=1)
     text = _flag_block(client.get("/").text, "suicidal-thoughts")
     assert text.index("116 123") < text.index("999")
     assert "You do not have to carry this alone" in text
@@ -109,14 +95,7 @@ def test_no_warning_signs_is_never_said_while_a_flag_stands(
 ) -> None:
     logged = datetime.now(UTC) - timedelta(days=20)
     _log(db, alice.person_name, type="use", time=(logged - timedelta(days=1)).isoformat())
-    _log(
-        db,
-        alice.person_name,
-        type="symptom",
-        time=logged.isoformat(),
-        symptom="jaundice",
-        severity=2,
-    )
+    _symptom(db, alice.person_name, "jaundice", days_ago=20, severity=2)
     page = client.get("/").text
     assert 'id="flag-jaundice"' in page
     assert "No warning signs in this history" not in page
@@ -154,15 +133,7 @@ def test_the_course_after_stopping_says_what_never_to_wait_out(
 def test_a_follow_up_through_the_api_clears_the_flag_in_the_assessment(
     alice: Any, client: TestClient, db: Database
 ) -> None:
-    logged = datetime.now(UTC) - timedelta(days=10)
-    _log(
-        db,
-        alice.person_name,
-        type="symptom",
-        time=logged.isoformat(),
-        symptom="jaundice",
-        severity=2,
-    )
+    _symptom(db, alice.person_name, "jaundice", days_ago=10, severity=2)
     before = client.get("/api/v1/assessment", headers=alice.api).json()
     assert [(f["id"], f["standing"]) for f in before["red_flags"]] == [("jaundice", True)]
     follow_up = {
