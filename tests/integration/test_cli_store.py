@@ -191,7 +191,9 @@ def test_a_wrong_passphrase_is_bad_input_with_a_plain_message(tmp_path, monkeypa
     pytest.importorskip("sqlcipher3")
     db = str(tmp_path / "secret.db")
     monkeypatch.setenv("KETPATH_DB_PASSPHRASE", "correct horse battery staple")
-    assert run(["import", str(EXAMPLES / "festival-user.jsonl"), "--person", "kim", "--db", db]) == 0
+    assert (
+        run(["import", str(EXAMPLES / "festival-user.jsonl"), "--person", "kim", "--db", db]) == 0
+    )
     monkeypatch.setenv("KETPATH_DB_PASSPHRASE", "wrong passphrase entirely")
     capsys.readouterr()
     assert run(["people", "--db", db]) == 2

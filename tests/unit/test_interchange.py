@@ -38,7 +38,10 @@ def error_for(bad_line: str) -> str:
         (line(dose_mg=-5), "line 3: dose_mg: must be more than 0 (it was -5)"),
         (line(dose_mg="lots"), "line 3: dose_mg:"),
         (line(time=None), "line 3: time: missing (required)"),
-        (line(time="2026-05-01T23:10:00"), "line 3: time: the time '2026-05-01T23:10:00' has no UTC offset"),
+        (
+            line(time="2026-05-01T23:10:00"),
+            "line 3: time: the time '2026-05-01T23:10:00' has no UTC offset",
+        ),
         (line(time="yesterday"), "line 3: time:"),
         ('{"type": "use", "time": ', "line 3: not valid JSON"),
         ("[1, 2]", "line 3: each line must be a JSON object"),

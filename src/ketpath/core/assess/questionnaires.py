@@ -87,9 +87,7 @@ class Scored:
             if window and window[-1].score.total >= min_score:
                 latest = window[-1]
                 name = get_instrument(instrument).short_name  # "PHQ-9", never "PHQ9"
-                return {"instrument": name, "score": latest.score.total}, [
-                    latest.record
-                ]
+                return {"instrument": name, "score": latest.score.total}, [latest.record]
         return {"instrument": "", "score": 0}, []
 
     def summary(self) -> dict[str, dict[str, Any]]:
