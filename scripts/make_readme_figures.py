@@ -44,7 +44,16 @@ def assess_report() -> None:
     )
     render_assessment(assess(records, last + timedelta(days=3)), console)
     svg = console.export_svg(title="ketpath assess examples/recovery-with-bladder-symptoms.jsonl")
-    (DOCS / "assess-report.svg").write_text(svg, encoding="utf-8")
+    (DOCS / "assess-report.svg").write_text(without_web_fonts(svg), encoding="utf-8")
+
+
+def without_web_fonts(svg: str) -> str:
+    """Rich's SVG fetches Fira Code from a CDN; nothing of ours loads from another host.
+
+    The @font-face rules go, so the picture uses a local monospace font.
+    """
+    svg = re.sub(r"\s*@font-face \{[^}]*\}", "", svg)
+    return svg.replace('font-family: Fira Code, monospace', "font-family: monospace")
 
 
 def _free_port() -> int:
