@@ -26,7 +26,6 @@ from ketpath.core.records import (
     RecordError,
     parse_record,
     record_to_dict,
-    time_problem,
     with_id,
 )
 from ketpath.services import (
@@ -48,6 +47,7 @@ from ketpath.services.idempotency import (
 )
 from ketpath.services.writes import write_records
 from ketpath.web.auth import api_person, database, settings
+from ketpath.web.errors import checked_time, unprocessable
 
 router = APIRouter(prefix="/api/v1", tags=["records"])
 
@@ -89,29 +89,14 @@ class RecordList(BaseModel):
     records: list[StoredRecordOut]
 
 
-def _unprocessable(location: list[str | int], problem: str) -> HTTPException:
-    detail = [{"loc": location, "msg": problem, "type": "value_error"}]
-    return HTTPException(status_code=422, detail=detail)
-
-
 def _parse_all(items: list[dict[str, Any]]) -> list[Record]:
     parsed: list[Record] = []
     for index, item in enumerate(items):
         try:
             parsed.append(parse_record(item))
         except RecordError as error:
-            raise _unprocessable(["body", index, error.field or "record"], error.problem) from None
+            raise unprocessable(["body", index, error.field or "record"], error.problem) from None
     return parsed
-
-
-def _checked_time(value: datetime | None, name: str) -> datetime | None:
-    """Times need an offset and a year a history can have (far ones overflow date arithmetic)."""
-    if value is None:
-        return None
-    problem = time_problem(value)
-    if problem is not None:
-        raise _unprocessable(["query", name], problem)
-    return value
 
 
 @router.post(
@@ -147,7 +132,7 @@ def create_records(
     items = body if isinstance(body, list) else [body]
     limit = settings(request).max_records_per_request
     if len(items) > limit:
-        raise _unprocessable(["body"], f"at most {limit} records per request")
+        raise unprocessable(["body"], f"at most {limit} records per request")
     db = database(request)
     body_hash = request_hash(body)
     key = _key(idempotency_key)
@@ -155,7 +140,7 @@ def create_records(
         try:
             replayed = replay(db, user_id=owner.id, key=key, body_hash=body_hash)
         except IdempotencyKeyError as error:
-            raise _unprocessable(["header", "Idempotency-Key"], str(error)) from None
+            raise unprocessable(["header", "Idempotency-Key"], str(error)) from None
         if replayed is not None:
             return JSONResponse(
                 replayed.response,
@@ -174,7 +159,7 @@ def create_records(
         added = write_records(db, owner.person_name, records, author=author)
     except RecordRefused as error:
         location: list[str | int] = ["body", error.index, error.field or "type"]
-        raise _unprocessable(location, error.problem) from None
+        raise unprocessable(location, error.problem) from None
     created = CreatedRecords(
         ids=added.ids, count=added.stored, already_present=added.already_present
     )
@@ -197,7 +182,7 @@ def _key(value: str | None) -> str | None:
     try:
         return checked_key(value)
     except IdempotencyKeyError as error:
-        raise _unprocessable(["header", "Idempotency-Key"], str(error)) from None
+        raise unprocessable(["header", "Idempotency-Key"], str(error)) from None
 
 
 @router.get(
@@ -220,12 +205,12 @@ def list_records(
         entries = stored_entries(
             database(request),
             owner.person_name,
-            since=_checked_time(since, "since"),
-            until=_checked_time(until, "until"),
+            since=checked_time(since, "since"),
+            until=checked_time(until, "until"),
             types=record_type,
         )
     except ValueError as error:
-        raise _unprocessable(["query"], str(error)) from None
+        raise unprocessable(["query"], str(error)) from None
     return RecordList(
         records=[
             StoredRecordOut(id=entry.id, record=record_to_dict(entry.record)) for entry in entries
@@ -265,5 +250,5 @@ def assessment(
     as_of: Annotated[datetime | None, Query(description="With a UTC offset; default now")] = None,
 ) -> dict[str, Any]:
     assert owner.person_name is not None
-    moment = _checked_time(as_of, "as_of")
+    moment = checked_time(as_of, "as_of")
     return assess_person(database(request), owner.person_name, as_of=moment).to_dict()

@@ -28,7 +28,6 @@ from ketpath.core.records import (
     parse_record,
     record_time,
     record_to_dict,
-    time_problem,
 )
 from ketpath.history_charts import (
     questionnaire_charts,
@@ -57,6 +56,7 @@ from ketpath.services.roster import clinician_roster
 from ketpath.store import Database, StoredRecord
 from ketpath.web import views
 from ketpath.web.auth import api_user, current_user, database
+from ketpath.web.errors import checked_time, unprocessable
 from ketpath.web.record_forms import parse_local_time, to_local_input
 from ketpath.web.templating import render
 
@@ -142,20 +142,6 @@ def _limit_redeeming(db: Database, user: User) -> None:
     )
 
 
-def _unprocessable(location: list[str | int], problem: str) -> HTTPException:
-    detail = [{"loc": location, "msg": problem, "type": "value_error"}]
-    return HTTPException(status_code=422, detail=detail)
-
-
-def _checked_time(value: datetime | None, name: str) -> datetime | None:
-    if value is None:
-        return None
-    problem = time_problem(value)
-    if problem is not None:
-        raise _unprocessable(["query", name], problem)
-    return value
-
-
 # ---------------------------------------------------------------- the API
 
 
@@ -189,7 +175,7 @@ def redeem(request: Request, user: TokenHolder, body: RedeemBody) -> Any:
             status_code=404, detail="That code is unknown, already used, revoked or expired."
         ) from None
     except ConsentError as error:
-        raise _unprocessable(["body", error.field], error.problem) from None
+        raise unprocessable(["body", error.field], error.problem) from None
     return Redeemed(patient_id=patient_id)
 
 
@@ -222,7 +208,7 @@ def assessment(
     patient_id: PatientId,
     as_of: Annotated[datetime | None, Query(description="With a UTC offset; default now")] = None,
 ) -> dict[str, Any]:
-    moment = _checked_time(as_of, "as_of")
+    moment = checked_time(as_of, "as_of")
     try:
         found = patient_assessment(
             database(request), clinician=user, patient_id=patient_id, as_of=moment
@@ -249,8 +235,8 @@ def records(
         list[str] | None, Query(alias="type", description="Keep only these record types")
     ] = None,
 ) -> RecordList:
-    start = _checked_time(since, "since")
-    end = _checked_time(until, "until")
+    start = checked_time(since, "since")
+    end = checked_time(until, "until")
     try:
         _patient, entries = patient_entries(
             database(request),
@@ -263,7 +249,7 @@ def records(
     except NoConsent:
         raise refused_patient(request, user, patient_id) from None
     except ValueError as error:
-        raise _unprocessable(["query"], str(error)) from None
+        raise unprocessable(["query"], str(error)) from None
     return RecordList(
         records=[StoredRecordOut(id=e.id, record=record_to_dict(e.record)) for e in entries]
     )
@@ -277,7 +263,7 @@ def _parse_clinician_records(items: list[dict[str, Any]]) -> list[Record]:
         try:
             parsed.append(parse_record({**item, "author_role": "clinician"} if is_note else item))
         except RecordError as error:
-            raise _unprocessable(["body", index, error.field or "record"], error.problem) from None
+            raise unprocessable(["body", index, error.field or "record"], error.problem) from None
     return parsed
 
 
@@ -299,7 +285,7 @@ def add_records(
 ) -> CreatedRecords:
     items = body if isinstance(body, list) else [body]
     if len(items) > MAX_RECORDS:
-        raise _unprocessable(["body"], f"at most {MAX_RECORDS} records per request")
+        raise unprocessable(["body"], f"at most {MAX_RECORDS} records per request")
     db = database(request)
     try:
         # Consent first: without it the answer is 404 whatever the body holds.
@@ -311,7 +297,7 @@ def add_records(
         raise refused_patient(request, user, patient_id) from None
     except ConsentError as error:
         index, _dot, field = error.field.partition(".")
-        raise _unprocessable(["body", int(index), field], error.problem) from None
+        raise unprocessable(["body", int(index), field], error.problem) from None
     return CreatedRecords(ids=ids, count=len(ids))
 
 

@@ -7,6 +7,9 @@ server's log gets the traceback, which holds code locations, not request data.
 
 from __future__ import annotations
 
+from datetime import datetime
+
+import fastapi
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
@@ -15,6 +18,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.types import Scope
 
+from ketpath.core.records import time_problem
 from ketpath.services.clinic_records import ClinicRecordReadOnly
 from ketpath.services.quota import TooManyRecords
 from ketpath.services.refusals import RecordRefused
@@ -112,3 +116,19 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(TooManyRecords, _too_many_records)
     app.add_exception_handler(RecordRefused, _record_refused)
     app.add_exception_handler(ClinicRecordReadOnly, _clinic_record_read_only)
+
+
+def unprocessable(location: list[str | int], problem: str) -> fastapi.HTTPException:
+    """A 422 in FastAPI's own shape, naming where in the request the problem is."""
+    detail = [{"loc": location, "msg": problem, "type": "value_error"}]
+    return fastapi.HTTPException(status_code=422, detail=detail)
+
+
+def checked_time(value: datetime | None, name: str) -> datetime | None:
+    """A query's time, held to the bounds every record's time keeps (``core.records``)."""
+    if value is None:
+        return None
+    problem = time_problem(value)
+    if problem is not None:
+        raise unprocessable(["query", name], problem)
+    return value
