@@ -9,7 +9,6 @@ import pytest
 from ketpath.core.records import parse_record
 from ketpath.services import accounts, import_records
 from ketpath.services.accounts import User
-from ketpath.services.cm_store import get_schedule, save_schedule
 from ketpath.services.consent import (
     SHARE_LIFETIME,
     CodeRefused,
@@ -24,6 +23,7 @@ from ketpath.services.consent import (
     redeem_code,
     revoke_share,
 )
+from ketpath.services.contingency import get_schedule, save_schedule
 from ketpath.services.roster import clinician_roster
 from ketpath.store import Database
 from ketpath.store.tables import shares
