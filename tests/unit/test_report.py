@@ -20,7 +20,7 @@ import pytest
 from pypdf import PdfReader
 
 from histories import at, questionnaire, record, symptom, uses_on
-from ketpath.core.contingency import CmSettings, CmState, schedule
+from ketpath.core.contingency import ContingencySettings, ContingencyState, schedule
 from ketpath.core.records import DrugScreen, Record
 from ketpath.interop.report import render_report, report_data
 
@@ -58,9 +58,9 @@ def history() -> list[Record]:
     ]
 
 
-def cm_state(records: list[Record]) -> CmState:
+def cm_state(records: list[Record]) -> ContingencyState:
     taken = [r for r in records if isinstance(r, DrugScreen)]
-    return schedule(taken, CmSettings.defaults(), start=at(43, 9), as_of=GENERATED)
+    return schedule(taken, ContingencySettings.defaults(), start=at(43, 9), as_of=GENERATED)
 
 
 def render(records: list[Record], **overrides: Any) -> bytes:

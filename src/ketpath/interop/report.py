@@ -33,7 +33,7 @@ import typst
 
 from ketpath.charts import Chart
 from ketpath.core.assess import Assessment, assess
-from ketpath.core.contingency import CmEvent, CmState
+from ketpath.core.contingency import ContingencyEvent, ContingencyState
 from ketpath.core.instruments import get_instrument, score
 from ketpath.core.records import Questionnaire, Record, latest_profile, record_time
 from ketpath.history_charts import (
@@ -271,7 +271,7 @@ def _setting_value(name: str, value: Any, currency: str) -> str:
     return str(value)
 
 
-def _event_row(event: CmEvent, zone: tzinfo, currency: str) -> dict[str, str]:
+def _event_row(event: ContingencyEvent, zone: tzinfo, currency: str) -> dict[str, str]:
     outcome = OUTCOME_WORDS[event.outcome]
     if event.bonus:
         outcome += f" (with a {_money(event.bonus, currency)} bonus)"
@@ -287,7 +287,7 @@ def _event_row(event: CmEvent, zone: tzinfo, currency: str) -> dict[str, str]:
 
 
 def _cm(
-    state: CmState | None, *, since: datetime, cite: _Citations, zone: tzinfo
+    state: ContingencyState | None, *, since: datetime, cite: _Citations, zone: tzinfo
 ) -> dict[str, Any] | None:
     if state is None:
         return None
@@ -345,7 +345,7 @@ def report_data(
     period_start: date,
     period_end: date,
     plan: Mapping[str, Sequence[str]] | None,
-    cm_state: CmState | None,
+    cm_state: ContingencyState | None,
     generated_at: datetime,
     locale: str | None = None,
 ) -> dict[str, Any]:
@@ -421,7 +421,7 @@ def render_report(
     period_start: date,
     period_end: date,
     plan: Mapping[str, Sequence[str]] | None,
-    cm_state: CmState | None,
+    cm_state: ContingencyState | None,
     generated_at: datetime,
     locale: str | None = None,
 ) -> bytes:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from ketpath.core.contingency import CmState
+from ketpath.core.contingency import ContingencyState
 from ketpath.core.records import Record
 from ketpath.interop.report import render_report
 from ketpath.services.accounts import User
@@ -57,7 +57,7 @@ def person_report(
 
 def _rewards(
     db: Database, person_name: str, records: list[Record], *, as_of: datetime
-) -> CmState | None:
+) -> ContingencyState | None:
     """The reward run, only when a clinic runs rewards for the person (issue 12, point 7)."""
     schedule = clinic_schedule(db, person_name)
     return state_for(records, schedule, as_of=as_of) if schedule is not None else None

@@ -2,7 +2,7 @@
 
 GET shows the schedule's settings as a form, with the rewards they give now;
 POST validates every field (all problems at once, each next to its field, 422)
-and stores them with ``services.cm_store.save_schedule_as_clinician``. Like every
+and stores them with ``services.contingency.save_schedule_as_clinician``. Like every
 patient route, both answer 404 unless the person's consent stands now, and both
 leave an audit row: the page reads the patient's drug screens (``read-records``)
 and a save is recorded as ``write-cm-schedule``, which the person sees on
@@ -22,11 +22,20 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from ketpath.core.contingency import MAX_COUNT, MAX_MONEY, CmSettings, CmSettingsError
+from ketpath.core.contingency import (
+    MAX_COUNT,
+    MAX_MONEY,
+    ContingencySettings,
+    ContingencySettingsError,
+)
 from ketpath.knowledge.contingency import contingency
-from ketpath.services.cm_store import save_schedule_as_clinician
 from ketpath.services.consent import NoConsent, Patient, patient_entries
-from ketpath.services.contingency import overview, settings_from, stored_schedule
+from ketpath.services.contingency import (
+    overview,
+    save_schedule_as_clinician,
+    settings_from,
+    stored_schedule,
+)
 from ketpath.store import StoredRecord
 from ketpath.web import views
 from ketpath.web.auth import User, current_user, database
@@ -89,7 +98,7 @@ def _shown(name: str, value: Any) -> str:
 CURRENCY_WORDS = dict(CHOICES["currency"])
 
 
-def _hint(name: str, defaults: CmSettings, currency: str) -> str:
+def _hint(name: str, defaults: ContingencySettings, currency: str) -> str:
     default = getattr(defaults, name)
     if name in MONEY_FIELDS:
         words = CURRENCY_WORDS.get(currency, currency)
@@ -105,7 +114,7 @@ def _hint(name: str, defaults: CmSettings, currency: str) -> str:
 
 
 def _fields(values: dict[str, str], errors: dict[str, str]) -> list[dict[str, Any]]:
-    defaults = CmSettings.defaults()
+    defaults = ContingencySettings.defaults()
     currency = values.get("currency") or defaults.currency
     if currency not in CURRENCY_WORDS:
         currency = defaults.currency
@@ -142,8 +151,8 @@ def _submitted(name: str, text: str) -> Any:
 
 
 def validated(
-    current: CmSettings, form: dict[str, str]
-) -> tuple[CmSettings | None, dict[str, str]]:
+    current: ContingencySettings, form: dict[str, str]
+) -> tuple[ContingencySettings | None, dict[str, str]]:
     """The new settings (fields left out keep their value), or a problem for each bad field."""
     given = {name: _submitted(name, form[name]) for name in FORM_ORDER if name in form}
     errors: dict[str, str] = {}
@@ -155,14 +164,14 @@ def validated(
             errors[name] = "enter an amount, such as 2.50"
             continue
         try:
-            CmSettings.from_mapping({name: value}, base=open_base)
-        except CmSettingsError as error:
+            ContingencySettings.from_mapping({name: value}, base=open_base)
+        except ContingencySettingsError as error:
             errors[name] = error.problem
     if errors:
         return None, errors
     try:
-        return CmSettings.from_mapping(given, base=current), {}
-    except CmSettingsError as error:
+        return ContingencySettings.from_mapping(given, base=current), {}
+    except ContingencySettingsError as error:
         return None, {error.field: error.problem}
 
 
@@ -200,7 +209,9 @@ def _page(
     return render(request, "contingency/settings.html", context, status=status)
 
 
-def _current(request: Request, patient: Patient) -> tuple[CmSettings, dict[str, Any] | None]:
+def _current(
+    request: Request, patient: Patient
+) -> tuple[ContingencySettings, dict[str, Any] | None]:
     """The schedule in force; before the clinic stores one, in the clinic's currency."""
     stored = stored_schedule(database(request), patient.name)
     settings = settings_from(stored)
