@@ -153,7 +153,8 @@ def _too_many(request: Request, template: str, error: RateLimited) -> Response:
 
 
 def _signed_in(request: Request, user_id: int, *, to: str = "/") -> Response:
-    token = accounts.start_session(database(request), user_id=user_id)
+    policy = settings(request).session_policy
+    token = accounts.start_session(database(request), user_id=user_id, policy=policy)
     response = _see_other(to)
     set_session_cookie(response, request, token)
     return response
