@@ -143,7 +143,7 @@ def test_the_roster_orders_by_flag_then_stage_then_silence_and_refreshes_after_a
     assert again.rows[0].level == "emergency"
 
 
-def test_cm_schedules_round_trip_with_the_features_own_settings(db: Database) -> None:
+def test_contingency_schedules_round_trip_with_the_features_own_settings(db: Database) -> None:
     alice, bob = _user(db, "alice"), _user(db, "bob", "clinician")
     name = alice.person_name or ""
     assert get_schedule(db, name) is None

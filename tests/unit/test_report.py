@@ -58,7 +58,7 @@ def history() -> list[Record]:
     ]
 
 
-def cm_state(records: list[Record]) -> ContingencyState:
+def contingency_state(records: list[Record]) -> ContingencyState:
     taken = [r for r in records if isinstance(r, DrugScreen)]
     return schedule(taken, ContingencySettings.defaults(), start=at(43, 9), as_of=GENERATED)
 
@@ -68,7 +68,7 @@ def render(records: list[Record], **overrides: Any) -> bytes:
         "period_start": PERIOD_START,
         "period_end": PERIOD_END,
         "plan": PLAN,
-        "cm_state": cm_state(records),
+        "contingency_state": contingency_state(records),
         "generated_at": GENERATED,
         **overrides,
     }
@@ -148,7 +148,7 @@ def test_every_graded_statement_carries_numbered_sources_that_are_listed() -> No
         period_start=PERIOD_START,
         period_end=PERIOD_END,
         plan=PLAN,
-        cm_state=cm_state(records),
+        contingency_state=contingency_state(records),
         generated_at=GENERATED,
     )
     graded = list(_graded_items(data))
@@ -169,7 +169,7 @@ def test_stage_over_time_has_one_point_per_week_of_the_period() -> None:
         period_start=PERIOD_START,
         period_end=PERIOD_END,
         plan=None,
-        cm_state=None,
+        contingency_state=None,
         generated_at=GENERATED,
     )
     assert "13 weeks" in data["stage_chart"]["alt"] or "14 weeks" in data["stage_chart"]["alt"]
@@ -181,7 +181,7 @@ def test_an_empty_history_still_renders_and_says_there_is_nothing(tmp_path: Path
         period_start=PERIOD_START,
         period_end=PERIOD_END,
         plan=None,
-        cm_state=None,
+        contingency_state=None,
         generated_at=GENERATED,
     )
     body = flat("\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages))
@@ -196,18 +196,18 @@ def test_the_same_inputs_give_the_same_bytes(pdf: bytes) -> None:
 
 def test_a_period_that_ends_before_it_starts_is_refused() -> None:
     with pytest.raises(ValueError, match="ends before it starts"):
-        render([], period_start=PERIOD_END, period_end=PERIOD_START, cm_state=None)
+        render([], period_start=PERIOD_END, period_end=PERIOD_START, contingency_state=None)
 
 
 def test_a_period_wholly_in_the_future_is_refused() -> None:
     later = GENERATED.date() + timedelta(days=10)
     with pytest.raises(ValueError, match="after the report is generated"):
-        render([], period_start=later, period_end=later, cm_state=None)
+        render([], period_start=later, period_end=later, contingency_state=None)
 
 
 def test_text_from_records_is_shown_as_text_not_typst_markup() -> None:
     plan = {"reasons": ['#panic("x") *bold* $x$ <label> @ref #{1+1}']}
-    pdf = render([], plan=plan, cm_state=None)
+    pdf = render([], plan=plan, contingency_state=None)
     body = flat("\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages))
     assert '#panic("x")' in body
 

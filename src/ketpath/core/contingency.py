@@ -1,7 +1,7 @@
 """Contingency management: the escalating reward schedule driven by drug screens.
 
 ``schedule(screens, settings, start=, as_of=)`` replays a clinician's drug
-screens from the start of a person's CM course and derives every reward. The
+screens from the start of a person's course and derives every reward. The
 rules follow the voucher schedule of the Vermont cocaine trials (Higgins 1994;
 Budney & Higgins 1998, NIDA manual 2), with the defaults and their sources in
 ``knowledge/contingency.toml``:
@@ -80,7 +80,7 @@ class ContingencySettingsError(ValueError):
 
 @dataclass(frozen=True, kw_only=True)
 class ContingencySettings:
-    """The schedule of one person's CM course (defaults: ``knowledge/contingency.toml``)."""
+    """One person's contingency-management schedule (defaults: ``knowledge/contingency.toml``)."""
 
     start_value: Decimal
     increment: Decimal

@@ -286,7 +286,7 @@ def _event_row(event: ContingencyEvent, zone: tzinfo, currency: str) -> dict[str
     }
 
 
-def _cm(
+def _contingency(
     state: ContingencyState | None, *, since: datetime, cite: _Citations, zone: tzinfo
 ) -> dict[str, Any] | None:
     if state is None:
@@ -345,7 +345,7 @@ def report_data(
     period_start: date,
     period_end: date,
     plan: Mapping[str, Sequence[str]] | None,
-    cm_state: ContingencyState | None,
+    contingency_state: ContingencyState | None,
     generated_at: datetime,
     locale: str | None = None,
 ) -> dict[str, Any]:
@@ -388,7 +388,7 @@ def report_data(
         "questionnaire_charts": [
             _view(view) for view in questionnaire_charts(in_period, zone=zone)
         ],
-        "cm": _cm(cm_state, since=since, cite=cite, zone=zone),
+        "contingency": _contingency(contingency_state, since=since, cite=cite, zone=zone),
         "plan": _plan(plan),
         "plan_evidence": cite.graded(plan_claim.grade, plan_claim.sources),
     }
@@ -421,7 +421,7 @@ def render_report(
     period_start: date,
     period_end: date,
     plan: Mapping[str, Sequence[str]] | None,
-    cm_state: ContingencyState | None,
+    contingency_state: ContingencyState | None,
     generated_at: datetime,
     locale: str | None = None,
 ) -> bytes:
@@ -431,7 +431,7 @@ def render_report(
         period_start=period_start,
         period_end=period_end,
         plan=plan,
-        cm_state=cm_state,
+        contingency_state=contingency_state,
         generated_at=generated_at,
         locale=locale,
     )

@@ -50,12 +50,12 @@ def person_report(
         period_start=start,
         period_end=end,
         plan=get_plan(db, person_name),
-        cm_state=_rewards(db, person_name, records, as_of=generated_at),
+        contingency_state=_contingency_state(db, person_name, records, as_of=generated_at),
         generated_at=generated_at,
     )
 
 
-def _rewards(
+def _contingency_state(
     db: Database, person_name: str, records: list[Record], *, as_of: datetime
 ) -> ContingencyState | None:
     """The reward run, only when a clinic runs rewards for the person (issue 12, point 7)."""
@@ -89,6 +89,6 @@ def patient_report(
         period_start=start,
         period_end=end,
         plan=None,
-        cm_state=_rewards(db, patient.name, records, as_of=generated_at),
+        contingency_state=_contingency_state(db, patient.name, records, as_of=generated_at),
         generated_at=generated_at,
     )
