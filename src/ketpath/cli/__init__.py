@@ -21,7 +21,7 @@ import typer
 from ketpath.cli import audit, body, instruments, population, records, report, server
 from ketpath.cli.common import BAD_INPUT, UNEXPECTED, errors
 from ketpath.errors import BadInput
-from ketpath.terminal_text import inert
+from ketpath.present.terminal_text import inert
 
 # The store, the web stack, FHIR, plotting and the population model are
 # imported inside the commands that use them, so `ketpath --help` stays quick.

@@ -16,7 +16,7 @@ import typer
 from rich.table import Table
 
 from ketpath.cli.common import DbOption, console, errors
-from ketpath.terminal_text import inert, json_line
+from ketpath.present.terminal_text import inert, json_line
 
 BROKEN = 1
 

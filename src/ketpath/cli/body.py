@@ -29,7 +29,7 @@ from ketpath.knowledge import vocabulary
 from ketpath.knowledge.body import body
 
 if TYPE_CHECKING:
-    from ketpath.charts import Chart
+    from ketpath.present.charts import Chart
 
 PlotOption = Annotated[
     Path | None, typer.Option("--plot", help="Also draw the curves to this SVG file.")
@@ -66,9 +66,9 @@ def pk(
         fail("--weight-kg: must be between 20 and 400")
     if dose_mg <= 0 or (infusion_min is not None and infusion_min <= 0):
         fail("--dose-mg and --infusion-min must be greater than 0")
-    from ketpath.charts import dose_curve_chart  # noqa: PLC0415
     from ketpath.core.body import single_dose_summary  # noqa: PLC0415
     from ketpath.core.body.timeline import dose_curve  # noqa: PLC0415
+    from ketpath.present.charts import dose_curve_chart  # noqa: PLC0415
 
     note = body().assessment.research.note
     summary = single_dose_summary(dose_mg, route, weight_kg=weight_kg, infusion_min=infusion_min)
@@ -119,9 +119,9 @@ def body_history(
 ) -> None:
     """Research model, not for personal use, never a guide to dosing: a whole history through
     the body model (weekly exposure, tolerance in words, the modelled highs and lows)."""
-    from ketpath.charts import body_timeline_chart  # noqa: PLC0415
     from ketpath.core.assess.body import EPOCH, body_report  # noqa: PLC0415
-    from ketpath.terminal import render_body_report  # noqa: PLC0415
+    from ketpath.present.charts import body_timeline_chart  # noqa: PLC0415
+    from ketpath.present.terminal import render_body_report  # noqa: PLC0415
 
     moment = as_of_time(as_of) or datetime.now().astimezone()
     report = body_report(read_history_file(file), moment)

@@ -31,8 +31,8 @@ from ketpath.cli.common import (
 from ketpath.core.assess import Assessment, assess
 from ketpath.core.records import RecordError, parse_record
 from ketpath.interop.jsonl import dumps_jsonl, jsonl_line_of_record
-from ketpath.terminal import render_assessment
-from ketpath.terminal_text import inert
+from ketpath.present.terminal import render_assessment
+from ketpath.present.terminal_text import inert
 
 if TYPE_CHECKING:
     from ketpath.services import ImportResult
