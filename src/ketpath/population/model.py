@@ -23,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 import starsim as ss
 
+from ketpath.knowledge import rules
 from ketpath.knowledge.population import population
 
 Ints = npt.NDArray[np.int64]
@@ -32,19 +33,10 @@ Bools = npt.NDArray[np.bool_]
 # Active stages are ranks 1..5; 0 means never used.
 EXPERIMENTAL, OCCASIONAL, REGULAR, DEPENDENT, ADDICTION = 1, 2, 3, 4, 5
 RARE, MONTHLY, WEEKLY, NEAR_DAILY = 0, 1, 2, 3
-ACTIVE_STAGES = ("experimental", "occasional", "regular", "dependent", "addiction-cycle")
-STAGES = (
-    "no-use",
-    "experimental",
-    "occasional",
-    "regular",
-    "dependent",
-    "addiction-cycle",
-    "early-abstinence",
-    "early-remission",
-    "sustained-remission",
-    "past-use",
-)
+# The person model's stages (rules.toml [stages.labels]) in the order of the path: no use,
+# the active stages at their ranks, then the stopped stages. A stage's code is its index.
+ACTIVE_STAGES = rules().stages.active_ids()
+STAGES = rules().stages.ids()
 STAGE_CODE = {name: code for code, name in enumerate(STAGES)}
 DAYS_PER_YEAR = 365.25
 
@@ -130,8 +122,6 @@ class _StageDays:
 
 
 def _stage_days() -> _StageDays:
-    from ketpath.knowledge import rules  # noqa: PLC0415 - the person model's thresholds
-
     stages = rules().stages
     return _StageDays(
         stages.stopped_after_days,
