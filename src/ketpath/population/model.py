@@ -131,7 +131,7 @@ def _stage_days() -> _StageDays:
     )
 
 
-def _parameters(tables: tuple[str, ...], overrides: dict[str, Any]) -> dict[str, Any]:
+def table_parameters(tables: tuple[str, ...], overrides: dict[str, Any]) -> dict[str, Any]:
     """The parameters of these ``population.toml`` tables under their TOML names, overridden.
 
     Vectors become arrays. Only names the tables define may be overridden.
@@ -254,7 +254,7 @@ class KetamineUse(ss.Module):
 
     def __init__(self, pars: dict[str, Any] | None = None, **kwargs: Any) -> None:
         super().__init__(name="ketamine")
-        self.define_pars(**_parameters(self.TABLES, dict(pars or {}, **kwargs)))
+        self.define_pars(**table_parameters(self.TABLES, dict(pars or {}, **kwargs)))
         self.define_states(
             ss.IntArr("stage", default=0),
             ss.IntArr("peak", default=0),
@@ -652,7 +652,7 @@ class BladderHarm(ss.Module):
 
     def __init__(self, pars: dict[str, Any] | None = None, **kwargs: Any) -> None:
         super().__init__(name="bladder")
-        self.define_pars(**_parameters(self.TABLES, {}))
+        self.define_pars(**table_parameters(self.TABLES, {}))
         self.update_pars(pars, **kwargs)
         self.define_states(
             ss.FloatArr("harm", default=0.0),
@@ -804,7 +804,7 @@ class Treatment(ss.Module):
     def __init__(self, pars: dict[str, Any] | None = None, **kwargs: Any) -> None:
         super().__init__(name="treatment")
         self.define_pars(
-            **_parameters(self.TABLES, {}),
+            **table_parameters(self.TABLES, {}),
             # The scenarios' levers (interventions.py), neutral unless a scenario sets them.
             entry_ratio=1.0,
             early_entry_rate=0.0,
