@@ -38,7 +38,7 @@ def test_the_stages_are_listed_once_in_the_order_of_the_path() -> None:
 
 def test_the_assessment_and_the_report_chart_take_their_stages_from_the_knowledge_base() -> None:
     from ketpath.core.assess.stage import ACTIVE_STAGES, RANK
-    from ketpath.interop.report_charts import STAGE_ORDER
+    from ketpath.present.report_charts import STAGE_ORDER
 
     assert ACTIVE_STAGES == (
         "experimental",

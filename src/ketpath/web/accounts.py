@@ -29,6 +29,7 @@ from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from ketpath.core.records import Record, RecordError, latest_profile
+from ketpath.present import views
 from ketpath.services import PersonNotFound, accounts, audit, log_record, person_entries
 from ketpath.services.accounts import (
     AccountError,
@@ -39,7 +40,7 @@ from ketpath.services.accounts import (
     User,
 )
 from ketpath.store import Author
-from ketpath.web import pages, views
+from ketpath.web import pages
 from ketpath.web.auth import (
     clear_device_cookie,
     clear_session_cookie,
