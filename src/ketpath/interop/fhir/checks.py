@@ -21,11 +21,7 @@ from ketpath.core.instruments import (
     instrument_ids,
     score,
 )
-from ketpath.core.records import (
-    FollowUp,
-    RecordError,
-    parse_record,
-)
+from ketpath.core.records import FollowUp, RecordError, parse_record
 from ketpath.interop.fhir.codes import (
     FOLLOW_UP_OUTCOME_SYSTEM,
     FOLLOW_UP_SYSTEM,
@@ -498,6 +494,9 @@ def check_bundle(bundle: Mapping[str, Any]) -> None:
     for index, resource in enumerate(entries):
         if resource.get("resourceType") == "Observation":
             _check_observation(resource, _entry_name(index, resource), by_url)
+
+
+# ---------------------------------------------------------------- nesting and entries (import uses them too)
 
 
 def _nesting_problem_in_text(text: str) -> str | None:

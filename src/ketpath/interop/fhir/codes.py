@@ -11,10 +11,7 @@ import uuid
 from functools import cache
 from typing import Any
 
-from ketpath.core.instruments import (
-    get_instrument,
-    instrument_ids,
-)
+from ketpath.core.instruments import get_instrument, instrument_ids
 from ketpath.knowledge import rules, vocabulary
 
 LOINC = "http://loinc.org"

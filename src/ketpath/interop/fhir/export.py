@@ -14,12 +14,7 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ketpath.core.instruments import (
-    Instrument,
-    Score,
-    get_instrument,
-    score,
-)
+from ketpath.core.instruments import Instrument, Score, get_instrument, score
 from ketpath.core.records import (
     FollowUp,
     Profile,

@@ -12,9 +12,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ketpath.core.instruments import (
-    get_instrument,
-)
+from ketpath.core.instruments import get_instrument
 from ketpath.core.records import (
     RECORD_ID_PATTERN,
     FollowUp,
@@ -25,8 +23,6 @@ from ketpath.core.records import (
     parse_record,
     with_id,
 )
-
-# ---------------------------------------------------------------- import
 from ketpath.interop.fhir.checks import (
     _entries,
     _entry_name,
