@@ -12,7 +12,7 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from ketpath.core.records import (
     Record,
@@ -57,10 +57,6 @@ def read_jsonl(path: str | Path) -> list[Record]:
 
 def dumps_jsonl(records: Iterable[Record]) -> str:
     return "".join(record_to_json(record) + "\n" for record in sorted_records(records))
-
-
-def write_jsonl(records: Iterable[Record], handle: IO[str]) -> None:
-    handle.write(dumps_jsonl(records))
 
 
 def parse_csv_uses(text: str) -> list[Record]:
