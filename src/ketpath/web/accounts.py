@@ -30,6 +30,8 @@ from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from ketpath.core.records import Record, RecordError, latest_profile
+from ketpath.present import views
+from ketpath.present.format import local_time
 from ketpath.services import PersonNotFound, accounts, audit, log_record, person_entries
 from ketpath.services.accounts import (
     AccountError,
@@ -40,7 +42,7 @@ from ketpath.services.accounts import (
     User,
 )
 from ketpath.store import Author
-from ketpath.web import pages, views
+from ketpath.web import pages
 from ketpath.web.auth import (
     clear_device_cookie,
     clear_session_cookie,
@@ -396,7 +398,7 @@ def _account_page(
         "tokens": tokens,
         "now": accounts.utc_now(),
         "codes_left": accounts.recovery_codes_left(database(request), user_id=user.id),
-        "local_time": views.local_time,  # the person pages' format, in her zone (UTC without one)
+        "local_time": local_time,  # the person pages' format, in her zone (UTC without one)
         "time_zone": UTC,
     }
     if user.person_name is not None:

@@ -29,13 +29,15 @@ from ketpath.core.records import (
     record_time,
     record_to_dict,
 )
-from ketpath.history_charts import (
+from ketpath.knowledge import vocabulary
+from ketpath.present import views
+from ketpath.present.format import local_time
+from ketpath.present.history_charts import (
     questionnaire_charts,
     score_points,
     weekly_charts,
     weekly_series,
 )
-from ketpath.knowledge import vocabulary
 from ketpath.services import accounts
 from ketpath.services.accounts import RateLimited, User
 from ketpath.services.audit import record_refused_patient
@@ -54,7 +56,6 @@ from ketpath.services.consent import (
 )
 from ketpath.services.roster import clinician_roster
 from ketpath.store import Database, StoredRecord
-from ketpath.web import views
 from ketpath.web.auth import api_user, current_user, database
 from ketpath.web.errors import checked_time, unprocessable
 from ketpath.web.record_forms import parse_local_time, to_local_input
@@ -384,7 +385,7 @@ def _dispute_view(note: StoredRecord, disputed: StoredRecord, zone: tzinfo) -> d
     record = note.record
     assert isinstance(record, Note)
     return {
-        "when": views.local_time(record.time, zone),
+        "when": local_time(record.time, zone),
         "iso": record.time.isoformat(),
         "text": record.text,
         "corrected_after": views.corrected_after(disputed, note),
@@ -424,7 +425,7 @@ def _screen_or_note_rows(
                 "id": entry.id,
                 "type": record.type,
                 "heading": heading,
-                "when": views.local_time(record.time, zone),
+                "when": local_time(record.time, zone),
                 "iso": record.time.isoformat(),
                 "text": _clinic_entry_text(record),
                 "correctable": entry.created_role == "clinician"
@@ -442,7 +443,7 @@ def _flag_evidence(flag: RedFlag, zone: tzinfo) -> str:
     timed = [r for r in flag.finding.records if record_time(r) is not None]
     shown = timed[-FLAG_EVIDENCE_SHOWN:]
     parts = [
-        f"{views.local_time(t, zone)}: {views.TYPE_LABELS.get(r.type, r.type)}: {views.summarise(r)}"
+        f"{local_time(t, zone)}: {views.TYPE_LABELS.get(r.type, r.type)}: {views.summarise(r)}"
         for r in shown
         if (t := record_time(r)) is not None
     ]
@@ -647,7 +648,7 @@ def _correction_page(
         "patient": patient,
         "entry": {"id": entry.id, "type": entry.record.type},
         "was": _clinic_entry_text(entry.record),
-        "was_when": views.local_time(record_time(entry.record) or datetime.now(UTC), zone),
+        "was_when": local_time(record_time(entry.record) or datetime.now(UTC), zone),
         "values": values,
         "zone": str(zone),
         "results": views.vocabulary_choices("screen_results"),

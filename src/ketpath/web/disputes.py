@@ -15,11 +15,11 @@ from fastapi import APIRouter, HTTPException, Path, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
+from ketpath.present import views
 from ketpath.services import RecordNotFound
 from ketpath.services.clinic_records import read_only_to_person
 from ketpath.services.disputes import dispute_record
 from ketpath.store import StoredRecord
-from ketpath.web import views
 from ketpath.web.auth import database
 from ketpath.web.pages import Person, PersonContext
 

@@ -3,7 +3,7 @@
 Pure functions of an assessment, a list of records or the knowledge base; no
 request, no database. The wording comes from ``knowledge/`` (stage labels,
 signal evidence, the course caveat, grade meanings, citations), as in the
-terminal report (:mod:`ketpath.terminal`), so the web and the CLI say the same
+terminal report (:mod:`ketpath.present.terminal`), so the web and the CLI say the same
 thing. Every claim carries its grade and the citations of its sources.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, tzinfo
-from typing import Any
+from typing import Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo, available_timezones
 
 from ketpath.core.assess import Assessment
@@ -32,6 +32,7 @@ from ketpath.core.records import (
     Record,
     Symptom,
     Use,
+    clinic_owned,
     latest_profile,
     parse_record,
     record_time,
@@ -39,9 +40,8 @@ from ketpath.core.records import (
 )
 from ketpath.knowledge import claims, helplines, rules, sources, vocabulary
 from ketpath.knowledge.load import GRADE_MEANINGS
-from ketpath.score_charts import ScorePoint
-from ketpath.services.clinic_records import read_only_to_person
-from ketpath.store import StoredRecord
+from ketpath.present.format import local_time
+from ketpath.present.score_charts import ScorePoint
 
 GRADE_ORDER = ("A", "B", "C", "U", "X")
 TOPIC_ORDER = (
@@ -104,10 +104,6 @@ def person_zone(records: Sequence[Record]) -> tzinfo:
     """The profile's time zone, or UTC when none is named (as the assessment counts days)."""
     profile = latest_profile(records)
     return ZoneInfo(profile.timezone) if profile is not None and profile.timezone else UTC
-
-
-def local_time(moment: datetime, zone: tzinfo) -> str:
-    return moment.astimezone(zone).strftime("%a %d %b %Y, %H:%M")
 
 
 def duration_words(since: datetime, now: datetime) -> str:
@@ -244,6 +240,22 @@ def dashboard_view(assessment: Assessment, *, zone: tzinfo) -> dict[str, Any]:
 # ---------------------------------------------------------------- records listed at /history
 
 
+class StoredEntry(Protocol):
+    """A stored record as the history lists it: its id, the record, and who entered it."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def record(self) -> Record: ...
+
+    @property
+    def created_role(self) -> str: ...
+
+
+Entry = TypeVar("Entry", bound=StoredEntry)
+
+
 def summarise(record: Record) -> str:
     """One line in words, using the vocabulary's labels."""
     label = vocabulary().label
@@ -289,10 +301,10 @@ def _use_terms(record: Use) -> list[tuple[str, str | None]]:
 
 
 def _entry_summary(
-    entry: StoredRecord,
+    entry: StoredEntry,
     *,
     by_clinic: bool,
-    disputed: StoredRecord | None,
+    disputed: StoredEntry | None,
     zone: tzinfo,
     viewer: str,
 ) -> str:
@@ -313,7 +325,7 @@ def _entry_summary(
     return f"{who} {about}: {text}"
 
 
-def corrected_after(disputed: StoredRecord, note: StoredRecord) -> bool:
+def corrected_after(disputed: StoredEntry, note: StoredEntry) -> bool:
     """Whether the clinic entry's current version was stored after the note disputing it.
 
     A correction stores a new row (keeping the record's ``id``). A new row's
@@ -324,9 +336,9 @@ def corrected_after(disputed: StoredRecord, note: StoredRecord) -> bool:
     return disputed.id > note.id
 
 
-def disputes_by_record(entries: Sequence[StoredRecord]) -> dict[str, list[StoredRecord]]:
+def disputes_by_record(entries: Sequence[Entry]) -> dict[str, list[Entry]]:
     """The person's notes disputing each record, by the disputed record's ``id``, oldest first."""
-    disputes: dict[str, list[StoredRecord]] = {}
+    disputes: dict[str, list[Entry]] = {}
     for entry in entries:
         if isinstance(entry.record, Note) and entry.record.about is not None:
             disputes.setdefault(entry.record.about, []).append(entry)
@@ -334,7 +346,7 @@ def disputes_by_record(entries: Sequence[StoredRecord]) -> dict[str, list[Stored
 
 
 def history_rows(
-    entries: Sequence[StoredRecord], zone: tzinfo, *, viewer: str = "person"
+    entries: Sequence[StoredEntry], zone: tzinfo, *, viewer: str = "person"
 ) -> list[dict[str, Any]]:
     """Timed records, newest first, each with its id for the edit and delete forms.
 
@@ -352,7 +364,7 @@ def history_rows(
         moment = record_time(entry.record)
         if moment is None:
             continue
-        read_only = read_only_to_person(entry)
+        read_only = clinic_owned(entry.record, entry.created_role)
         about = entry.record.about if isinstance(entry.record, Note) else None
         summary = _entry_summary(
             entry,
