@@ -19,9 +19,9 @@ from types import SimpleNamespace
 import httpx
 from sqlalchemy.engine import make_url
 
+from ketpath.cli.server import _database_words
 from ketpath.services import open_database
 from ketpath.services.accounts import find_user
-from ketpath.web.commands import _database_words
 from webtest import free_port
 
 START_SECONDS = 60

@@ -41,6 +41,7 @@ from pydantic import (
     field_validator,
 )
 
+from ketpath.errors import BadInput
 from ketpath.knowledge import rules, vocabulary
 
 
@@ -287,7 +288,7 @@ TYPE_NAMES: tuple[str, ...] = tuple(str(cls.model_fields["type"].default) for cl
 _ADAPTER: TypeAdapter[Record] = TypeAdapter(Annotated[Record, Field(discriminator="type")])
 
 
-class RecordError(ValueError):
+class RecordError(BadInput):
     """A record that does not fit the interchange format.
 
     ``str(error)`` reads ``line N: <field>: <problem>`` when the line is known.

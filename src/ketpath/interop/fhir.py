@@ -134,6 +134,7 @@ from ketpath.core.records import (
     sorted_records,
     with_id,
 )
+from ketpath.errors import BadInput
 from ketpath.knowledge import rules, vocabulary
 
 __all__ = [
@@ -205,7 +206,7 @@ _JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|(?P<open>[\[{])|(?P<close>[\
 Resource = dict[str, Any]
 
 
-class FhirError(ValueError):
+class FhirError(BadInput):
     """FHIR content we cannot accept. ``str(error)`` reads ``<where>: <problem>``.
 
     ``where`` names the entry (``entry[3] QuestionnaireResponse/<id>``) and

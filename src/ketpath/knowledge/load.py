@@ -19,6 +19,8 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from ketpath.errors import BadInput
+
 KNOWLEDGE_DIR = Path(__file__).resolve().parent
 
 Grade = Literal["A", "B", "C", "U", "X"]
@@ -35,7 +37,7 @@ NonEmpty = Annotated[str, Field(min_length=1)]
 Days = Annotated[int, Field(ge=1, le=3650)]
 
 
-class KnowledgeError(ValueError):
+class KnowledgeError(BadInput):
     """A knowledge file is missing, malformed or inconsistent."""
 
 

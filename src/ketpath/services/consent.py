@@ -27,6 +27,7 @@ from datetime import UTC, datetime, timedelta
 
 from ketpath.core.assess import Assessment, assess
 from ketpath.core.records import DrugScreen, FollowUp, Note, Record
+from ketpath.errors import FieldProblem
 from ketpath.services.accounts import User
 from ketpath.services.audit import Actor, append
 from ketpath.services.editing import replace_stored
@@ -44,13 +45,8 @@ CLINICIAN_RECORD_TYPES = ("drug-screen", "note", "follow-up")
 LABEL_LENGTH = 100
 
 
-class ConsentError(ValueError):
+class ConsentError(FieldProblem):
     """Something the user can fix, naming the field it is about."""
-
-    def __init__(self, field: str, problem: str) -> None:
-        self.field = field
-        self.problem = problem
-        super().__init__(f"{field}: {problem}")
 
 
 class CodeRefused(Exception):  # noqa: N818 (reads as what happened)

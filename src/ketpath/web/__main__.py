@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from ketpath.web.commands import serve
+from ketpath.cli.server import serve
 
 if __name__ == "__main__":
     typer.run(serve)
