@@ -8,10 +8,9 @@ from ketpath.core.contingency import CmState
 from ketpath.core.records import Record
 from ketpath.interop.report import render_report
 from ketpath.services.accounts import User
-from ketpath.services.consent import patient_entries
 from ketpath.services.contingency import clinic_schedule, state_for
 from ketpath.services.plans import get_plan
-from ketpath.services.records import person_records
+from ketpath.services.read import Period, read_patient, read_person
 from ketpath.store import Database
 
 __all__ = ["MAX_PERIOD_DAYS", "ReportError", "patient_report", "person_report"]
@@ -44,14 +43,11 @@ def person_report(
     """The PDF summary of the person's records from ``start`` to ``end`` (local days)."""
     generated_at = now or datetime.now(UTC)
     check_period(start, end, today=generated_at.date())
-    records = person_records(db, person_name)
+    view = read_person(db, person_name, as_of=generated_at, period=Period(start=start, end=end))
     return render_report(
-        records,
-        period_start=start,
-        period_end=end,
+        view,
         plan=get_plan(db, person_name),
-        cm_state=_rewards(db, person_name, records, as_of=generated_at),
-        generated_at=generated_at,
+        cm_state=_rewards(db, person_name, list(view.records), as_of=generated_at),
     )
 
 
@@ -80,15 +76,16 @@ def patient_report(
     """
     generated_at = now or datetime.now(UTC)
     check_period(start, end, today=generated_at.date())
-    patient, entries = patient_entries(
-        db, clinician=clinician, patient_id=patient_id, action="read-report"
+    view = read_patient(
+        db,
+        clinician=clinician,
+        patient_id=patient_id,
+        as_of=generated_at,
+        period=Period(start=start, end=end),
+        action="read-report",
     )
-    records = [entry.record for entry in entries]
     return render_report(
-        records,
-        period_start=start,
-        period_end=end,
+        view,
         plan=None,
-        cm_state=_rewards(db, patient.name, records, as_of=generated_at),
-        generated_at=generated_at,
+        cm_state=_rewards(db, view.name, list(view.records), as_of=generated_at),
     )
