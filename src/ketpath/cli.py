@@ -296,13 +296,11 @@ def status(
     db: DbOption = None,
 ) -> None:
     """Assess a stored person's history."""
-    from ketpath.services import assess_person  # noqa: PLC0415
+    from ketpath.services.read import read_person  # noqa: PLC0415
 
     with _database(db) as database:
-        _show(
-            assess_person(database, person, as_of=_as_of(as_of), locale=_locale(locale)),
-            as_json,
-        )
+        view = read_person(database, person, as_of=_as_of(as_of), locale_hint=_locale(locale))
+    _show(view.assessed(), as_json)
 
 
 @app.command("people")

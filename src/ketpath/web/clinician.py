@@ -18,7 +18,6 @@ from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
 from starlette.responses import Response
 
-from ketpath.core.assess import assess
 from ketpath.core.assess.redflags import RedFlag
 from ketpath.core.records import (
     DrugScreen,
@@ -29,12 +28,7 @@ from ketpath.core.records import (
     record_time,
     record_to_dict,
 )
-from ketpath.history_charts import (
-    questionnaire_charts,
-    score_points,
-    weekly_charts,
-    weekly_series,
-)
+from ketpath.history_charts import questionnaire_charts, weekly_charts
 from ketpath.knowledge import vocabulary
 from ketpath.services import accounts
 from ketpath.services.accounts import RateLimited, User
@@ -52,6 +46,7 @@ from ketpath.services.consent import (
     patient_entries,
     redeem_code,
 )
+from ketpath.services.read import person_zone, read_patient
 from ketpath.services.roster import clinician_roster
 from ketpath.store import Database, StoredRecord
 from ketpath.web import views
@@ -121,11 +116,16 @@ def refused_patient(request: Request, user: User, patient_id: int) -> HTTPExcept
     The audit row (``patient-refused``) keeps the account, the id and the
     route template; every refusal writes it, whether or not the id is a person's.
     """
-    route = getattr(request.scope.get("route"), "path", request.url.path)
     record_refused_patient(
-        database(request), user=user, patient_id=patient_id, route=f"{request.method} {route}"
+        database(request), user=user, patient_id=patient_id, route=_route(request)
     )
     return HTTPException(status_code=404, detail=NOT_FOUND)
+
+
+def _route(request: Request) -> str:
+    """The method and route template (``GET /patients/{patient_id}``), never the query."""
+    route = getattr(request.scope.get("route"), "path", request.url.path)
+    return f"{request.method} {route}"
 
 
 def _clinician_only(user: User) -> None:
@@ -482,24 +482,24 @@ def _patient_context(
     form: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     try:
-        patient, entries = patient_entries(
-            database(request), clinician=user, patient_id=patient_id, action="read-patient-page"
+        person = read_patient(
+            database(request),
+            clinician=user,
+            patient_id=patient_id,
+            refused_route=_route(request),
         )
     except NoConsent:
-        raise refused_patient(request, user, patient_id) from None
-    records = [entry.record for entry in entries]
-    zone = views.person_zone(records)
-    now = datetime.now(UTC)
-    found = assess(records, now)
-    series = weekly_series(records, zone=zone, as_of=now)
-    today = now.astimezone(zone).date()
+        raise HTTPException(status_code=404, detail=NOT_FOUND) from None
+    entries, records, zone = list(person.entries), list(person.records), person.zone
+    found = person.assessed()
+    today = person.now.astimezone(zone).date()
     return {
-        "patient": patient,
+        "patient": person.patient,
         "zone": str(zone),
         "view": views.dashboard_view(found, zone=zone),
         "red_flags": [clinician_flag_view(flag, zone) for flag in found.red_flags],
-        "charts": weekly_charts(series) + questionnaire_charts(records, zone=zone),
-        "scores": views.score_history_view(score_points(records), zone),
+        "charts": weekly_charts(person.weekly) + questionnaire_charts(records, zone=zone),
+        "scores": views.score_history_view(person.scores, zone),
         "clinical": _screen_or_note_rows(entries, zone, clinician_id=user.id),
         "results": views.vocabulary_choices("screen_results"),
         "methods": views.vocabulary_choices("screen_methods"),
@@ -566,7 +566,7 @@ def _patient_zone(request: Request, user: User, patient_id: int) -> tzinfo:
         )
     except NoConsent:
         raise refused_patient(request, user, patient_id) from None
-    return views.person_zone([entry.record for entry in profiles])
+    return person_zone([entry.record for entry in profiles])
 
 
 async def _add_from_form(request: Request, user: User, patient_id: int, kind: str) -> Response:
@@ -615,7 +615,7 @@ def _own_clinic_entry(
         )
     except NoConsent:
         raise refused_patient(request, user, patient_id) from None
-    zone = views.person_zone([entry.record for entry in entries])
+    zone = person_zone([entry.record for entry in entries])
     for entry in entries:
         mine = entry.created_role == "clinician" and entry.created_by == user.id
         if entry.id == record_id and mine and entry.record.type in CLINIC_KINDS:

@@ -18,15 +18,10 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
-from ketpath.core.assess import Assessment, assess
+from ketpath.core.assess import Assessment
 from ketpath.core.instruments import InstrumentError, get_instrument, instrument_ids
 from ketpath.core.records import Questionnaire, Record, RecordError, latest_profile
-from ketpath.history_charts import (
-    questionnaire_charts,
-    score_points,
-    weekly_charts,
-    weekly_series,
-)
+from ketpath.history_charts import questionnaire_charts, weekly_charts
 from ketpath.interop.fhir import FhirError, is_fhir_document
 from ketpath.interop.jsonl import dumps_jsonl, jsonl_line_of_record, parse_csv_uses, parse_jsonl
 from ketpath.services import (
@@ -47,6 +42,7 @@ from ketpath.services.clinic_records import read_only_to_person
 from ketpath.services.editing import replace_record
 from ketpath.services.fhir import export_fhir, import_fhir
 from ketpath.services.plans import PlanError, get_plan, save_plan
+from ketpath.services.read import read_person
 from ketpath.store import Database
 from ketpath.web import views
 from ketpath.web.auth import User, current_user
@@ -104,24 +100,23 @@ def _entries(request: Request, user: User) -> list[StoredRecord]:
 
 
 class PersonContext:
-    """One person's stored history, read once per request, and what follows from it."""
+    """One person's stored history, read once per request (``services.read``), and its page."""
 
     def __init__(self, request: Request, user: User) -> None:
         self.request = request
         self.user = user
         self.name = _person_name(user)
-        self.entries = _entries(request, user)
-        self.records: list[Record] = [entry.record for entry in self.entries]
-        self.zone = views.person_zone(self.records)
-        self.locale = views.resolve_locale(request.cookies.get(LOCALE_COOKIE), self.records)
-        self.now = _now()
-        self.assessment_failed = False
-        try:
-            self.assessment: Assessment = assess(self.records, self.now, locale=self.locale)
-        except Exception as error:  # one bad entry must not lock a person out of their pages
-            log.error("a person's history could not be assessed (%s)", type(error).__name__)
-            self.assessment_failed = True
-            self.assessment = assess([], self.now, locale=self.locale)  # shows nothing as fact
+        self.view = read_person(
+            _db(request), user, as_of=_now(), locale_hint=request.cookies.get(LOCALE_COOKIE)
+        )
+        self.entries = list(self.view.entries)
+        self.records: list[Record] = list(self.view.records)
+        self.zone = self.view.zone
+        self.locale = self.view.locale
+        self.now = self.view.now
+        self.assessment_failed = self.view.assessment_failed
+        # Beside "could not be assessed", the pages show an assessment of nothing.
+        self.assessment: Assessment = self.view.assessment or self.view.nothing_assessed()
 
     def page(self, name: str, context: dict[str, Any], *, status: int = 200) -> Response:
         base = {
@@ -227,8 +222,9 @@ def _log_error_text(error: RecordError) -> str:
 @router.get("/history", name="history")
 def history(request: Request, user: Person, page: int = 1) -> Response:
     person = PersonContext(request, user)
-    series = weekly_series(person.records, zone=person.zone, as_of=person.now)
-    charts = weekly_charts(series) + questionnaire_charts(person.records, zone=person.zone)
+    charts = weekly_charts(person.view.weekly) + questionnaire_charts(
+        person.records, zone=person.zone
+    )
     rows = views.history_rows(person.entries, person.zone)
     listing = views.paginate(rows, page=page, per_page=ENTRIES_PER_PAGE)
     return person.page("history.html", {"charts": charts, **listing})
@@ -324,14 +320,13 @@ def _instrument_or_404(instrument_id: str) -> None:
 @router.get("/questionnaires", name="questionnaires")
 def questionnaires(request: Request, user: Person) -> Response:
     person = PersonContext(request, user)
-    points = score_points(person.records)
     context = {
         "instruments": views.instrument_choices(),
         "latest": {
             row["id"]: row
             for row in views.questionnaire_latest_view(person.assessment.questionnaires)
         },
-        "history": views.score_history_view(points, person.zone),
+        "history": views.score_history_view(person.view.scores, person.zone),
         "charts": questionnaire_charts(person.records, zone=person.zone),
     }
     return person.page("questionnaires.html", context)
