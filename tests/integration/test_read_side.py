@@ -114,7 +114,7 @@ def test_the_view_cannot_be_changed(db: Database) -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         view.zone = ZoneInfo("Europe/Paris")  # type: ignore[misc]
     with pytest.raises(dataclasses.FrozenInstanceError):
-        view.weekly = view.weekly  # type: ignore[misc]
+        view.weekly = view.weekly
     assert isinstance(view.records, tuple) and isinstance(view.entries, tuple)
     with pytest.raises(TypeError):
         view.scores["phq9"] = ()  # type: ignore[index]
