@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Header, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Body, Header, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.responses import Response
@@ -36,7 +36,6 @@ from ketpath.services import (
     delete_record,
 )
 from ketpath.services import person_entries as stored_entries
-from ketpath.services.accounts import User
 from ketpath.services.idempotency import (
     IdempotencyKeyError,
     checked_key,
@@ -46,12 +45,11 @@ from ketpath.services.idempotency import (
     request_hash,
 )
 from ketpath.services.writes import write_records
-from ketpath.web.auth import api_person, database, settings
+from ketpath.web.deps import TokenPerson, database, settings
 from ketpath.web.errors import checked_time, unprocessable
 
 router = APIRouter(prefix="/api/v1", tags=["records"])
 
-Owner = Annotated[User, Depends(api_person)]
 MAX_ID = 2**63 - 1
 AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"description": "No valid bearer token"},
@@ -116,7 +114,7 @@ def _parse_all(items: list[dict[str, Any]]) -> list[Record]:
 def create_records(
     request: Request,
     response: Response,
-    owner: Owner,
+    owner: TokenPerson,
     body: Annotated[
         dict[str, Any] | list[dict[str, Any]],
         Body(description="One record in the interchange format, or a list of them"),
@@ -193,7 +191,7 @@ def _key(value: str | None) -> str | None:
 )
 def list_records(
     request: Request,
-    owner: Owner,
+    owner: TokenPerson,
     since: Annotated[datetime | None, Query(description="Inclusive, with a UTC offset")] = None,
     until: Annotated[datetime | None, Query(description="Exclusive, with a UTC offset")] = None,
     record_type: Annotated[
@@ -229,7 +227,7 @@ def list_records(
     summary="Delete one of the person's records (not the clinic's; audited)",
 )
 def remove_record(
-    request: Request, owner: Owner, record_id: Annotated[int, Path(ge=1, le=MAX_ID)]
+    request: Request, owner: TokenPerson, record_id: Annotated[int, Path(ge=1, le=MAX_ID)]
 ) -> Response:
     assert owner.person_name is not None
     try:
@@ -246,7 +244,7 @@ def remove_record(
 )
 def assessment(
     request: Request,
-    owner: Owner,
+    owner: TokenPerson,
     as_of: Annotated[datetime | None, Query(description="With a UTC offset; default now")] = None,
 ) -> dict[str, Any]:
     assert owner.person_name is not None

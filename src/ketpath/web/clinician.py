@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Body, HTTPException, Path, Query, Request
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
 from starlette.responses import Response
@@ -30,7 +30,7 @@ from ketpath.core.records import (
 )
 from ketpath.history_charts import questionnaire_charts, weekly_charts
 from ketpath.knowledge import vocabulary
-from ketpath.services import accounts
+from ketpath.services import Database, StoredRecord, accounts
 from ketpath.services.accounts import RateLimited, User
 from ketpath.services.audit import record_refused_patient
 from ketpath.services.consent import (
@@ -48,9 +48,8 @@ from ketpath.services.consent import (
 )
 from ketpath.services.read import person_zone, read_patient
 from ketpath.services.roster import clinician_roster
-from ketpath.store import Database, StoredRecord
 from ketpath.web import views
-from ketpath.web.auth import api_user, current_user, database
+from ketpath.web.deps import SignedIn, TokenHolder, database
 from ketpath.web.errors import checked_time, unprocessable
 from ketpath.web.record_forms import parse_local_time, to_local_input
 from ketpath.web.templating import render
@@ -58,8 +57,6 @@ from ketpath.web.templating import render
 api_router = APIRouter(prefix="/api/v1", tags=["clinicians"])
 pages_router = APIRouter(include_in_schema=False)
 
-TokenHolder = Annotated[User, Depends(api_user)]
-SignedIn = Annotated[User, Depends(current_user)]
 PatientId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 REDEEM_ATTEMPTS = 5
 """Burst of code attempts per clinician before the limit applies."""

@@ -18,26 +18,25 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from ketpath.core.contingency import MAX_COUNT, MAX_MONEY, CmSettings, CmSettingsError
 from ketpath.knowledge.contingency import contingency
+from ketpath.services import StoredRecord
 from ketpath.services.cm_store import save_schedule_as_clinician
 from ketpath.services.consent import NoConsent, Patient, patient_entries
 from ketpath.services.contingency import overview, settings_from, stored_schedule
-from ketpath.store import StoredRecord
 from ketpath.web import views
-from ketpath.web.auth import User, current_user, database
 from ketpath.web.clinician import refused_patient
 from ketpath.web.contingency import money, rewards_view
+from ketpath.web.deps import SignedIn, User, database
 from ketpath.web.settings import Settings
 from ketpath.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 
-SignedIn = Annotated[User, Depends(current_user)]
 PatientId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 MONEY_FIELDS = ("start_value", "increment", "max_value", "bonus_value")

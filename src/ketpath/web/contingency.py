@@ -13,20 +13,19 @@ from __future__ import annotations
 from datetime import UTC, datetime, tzinfo
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Path, Request
 from starlette.responses import Response
 
 from ketpath.services.consent import NoConsent, Patient, patient_entries
 from ketpath.services.contingency import clinic_schedule, overview, stored_schedule
 from ketpath.web import views
-from ketpath.web.auth import User, current_user, database
 from ketpath.web.clinician import refused_patient
+from ketpath.web.deps import SignedIn, database
 from ketpath.web.pages import PersonContext
 from ketpath.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 
-SignedIn = Annotated[User, Depends(current_user)]
 PatientId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 CURRENCY_SIGNS = {"USD": "$", "GBP": "£", "EUR": "€"}
 RESULT_WORDS = {

@@ -12,9 +12,9 @@ from __future__ import annotations
 import json
 import logging
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
@@ -26,6 +26,7 @@ from ketpath.interop.fhir import FhirError, is_fhir_document
 from ketpath.interop.jsonl import dumps_jsonl, jsonl_line_of_record, parse_csv_uses, parse_jsonl
 from ketpath.services import (
     Author,
+    Database,
     ImportResult,
     PersonNotFound,
     RecordNotFound,
@@ -43,9 +44,8 @@ from ketpath.services.editing import replace_record
 from ketpath.services.fhir import export_fhir, import_fhir
 from ketpath.services.plans import PlanError, get_plan, save_plan
 from ketpath.services.read import read_person
-from ketpath.store import Database
 from ketpath.web import views
-from ketpath.web.auth import User, current_user
+from ketpath.web.deps import SignedIn, User
 from ketpath.web.plan_form import PLAN_FIELDS, plan_from_form, plan_view
 from ketpath.web.record_forms import (
     LOGGABLE,
@@ -65,7 +65,6 @@ ENTRIES_PER_PAGE = 100
 #: Largest upload accepted for import (bytes); a decade of daily logging is well under it.
 MAX_IMPORT_BYTES = 5_000_000
 
-Person = Annotated[User, Depends(current_user)]
 log = logging.getLogger(__name__)
 
 
@@ -141,7 +140,7 @@ def _see_other(url: str) -> RedirectResponse:
 
 
 @router.get("/", name="dashboard")
-def dashboard(request: Request, user: Person) -> Response:
+def dashboard(request: Request, user: SignedIn) -> Response:
     if user.role == "clinician":
         return _see_other("/patients")  # a clinician's home is the roster
     person = PersonContext(request, user)
@@ -176,7 +175,7 @@ def _log_context(person: PersonContext) -> dict[str, Any]:
 
 
 @router.get("/log", name="log")
-def log_page(request: Request, user: Person, saved: str | None = None) -> Response:
+def log_page(request: Request, user: SignedIn, saved: str | None = None) -> Response:
     person = PersonContext(request, user)
     context = {**_log_context(person), "saved": saved == "1", "error": None}
     # Right after a save the flags are shown in full: a symptom may just have raised one.
@@ -184,7 +183,7 @@ def log_page(request: Request, user: Person, saved: str | None = None) -> Respon
 
 
 @router.post("/log/{kind}", name="log_save")
-async def log_save(request: Request, user: Person, kind: str) -> Response:
+async def log_save(request: Request, user: SignedIn, kind: str) -> Response:
     name = _person_name(user)
     if kind not in LOGGABLE:
         raise HTTPException(status_code=404)
@@ -220,7 +219,7 @@ def _log_error_text(error: RecordError) -> str:
 
 
 @router.get("/history", name="history")
-def history(request: Request, user: Person, page: int = 1) -> Response:
+def history(request: Request, user: SignedIn, page: int = 1) -> Response:
     person = PersonContext(request, user)
     charts = weekly_charts(person.view.weekly) + questionnaire_charts(
         person.records, zone=person.zone
@@ -249,7 +248,7 @@ def _changeable_entry(person: PersonContext, record_id: int) -> StoredRecord:
 
 
 @router.get("/records/{record_id}/edit", name="record_edit")
-def record_edit(request: Request, user: Person, record_id: int) -> Response:
+def record_edit(request: Request, user: SignedIn, record_id: int) -> Response:
     person = PersonContext(request, user)
     entry = _changeable_entry(person, record_id)
     if entry.record.type not in LOGGABLE:
@@ -265,7 +264,7 @@ def record_edit(request: Request, user: Person, record_id: int) -> Response:
 
 
 @router.post("/records/{record_id}", name="record_update")
-async def record_update(request: Request, user: Person, record_id: int) -> Response:
+async def record_update(request: Request, user: SignedIn, record_id: int) -> Response:
     person = PersonContext(request, user)
     entry = _changeable_entry(person, record_id)
     if entry.record.type not in LOGGABLE:
@@ -290,7 +289,7 @@ async def record_update(request: Request, user: Person, record_id: int) -> Respo
 
 
 @router.get("/records/{record_id}/delete", name="record_delete_confirm")
-def record_delete_confirm(request: Request, user: Person, record_id: int) -> Response:
+def record_delete_confirm(request: Request, user: SignedIn, record_id: int) -> Response:
     """Ask first: one stray tap on a phone should not delete health data."""
     person = PersonContext(request, user)
     entry = _changeable_entry(person, record_id)
@@ -301,7 +300,7 @@ def record_delete_confirm(request: Request, user: Person, record_id: int) -> Res
 
 
 @router.post("/records/{record_id}/delete", name="record_delete")
-def record_delete(request: Request, user: Person, record_id: int) -> Response:
+def record_delete(request: Request, user: SignedIn, record_id: int) -> Response:
     try:
         delete_record(_db(request), _person_name(user), record_id, by=user)
     except (RecordNotFound, PersonNotFound) as error:
@@ -318,7 +317,7 @@ def _instrument_or_404(instrument_id: str) -> None:
 
 
 @router.get("/questionnaires", name="questionnaires")
-def questionnaires(request: Request, user: Person) -> Response:
+def questionnaires(request: Request, user: SignedIn) -> Response:
     person = PersonContext(request, user)
     context = {
         "instruments": views.instrument_choices(),
@@ -334,7 +333,7 @@ def questionnaires(request: Request, user: Person) -> Response:
 
 @router.get("/questionnaires/{instrument_id}", name="questionnaire")
 def questionnaire(
-    request: Request, user: Person, instrument_id: str, saved: str | None = None
+    request: Request, user: SignedIn, instrument_id: str, saved: str | None = None
 ) -> Response:
     _instrument_or_404(instrument_id)
     person = PersonContext(request, user)
@@ -345,7 +344,7 @@ def questionnaire(
 
 
 @router.post("/questionnaires/{instrument_id}", name="questionnaire_save")
-async def questionnaire_save(request: Request, user: Person, instrument_id: str) -> Response:
+async def questionnaire_save(request: Request, user: SignedIn, instrument_id: str) -> Response:
     _instrument_or_404(instrument_id)
     form = await _form(request)
     person = PersonContext(request, user)
@@ -375,14 +374,14 @@ def _stored_plan(request: Request, name: str) -> dict[str, list[str]]:
 
 
 @router.get("/plan", name="plan")
-def plan(request: Request, user: Person, saved: str | None = None) -> Response:
+def plan(request: Request, user: SignedIn, saved: str | None = None) -> Response:
     person = PersonContext(request, user)
     view = plan_view(_stored_plan(request, person.name))
     return person.page("plan.html", {"plan": view, "saved": saved == "1"})
 
 
 @router.post("/plan", name="plan_save")
-async def plan_save(request: Request, user: Person) -> Response:
+async def plan_save(request: Request, user: SignedIn) -> Response:
     form = await _form(request)
     submitted = plan_from_form(form)
     try:
@@ -403,13 +402,13 @@ def _plan_error_text(error: PlanError) -> str:
 
 
 @router.get("/learn", name="learn")
-def learn(request: Request, user: Person) -> Response:
+def learn(request: Request, user: SignedIn) -> Response:
     person = PersonContext(request, user)
     return person.page("learn.html", {"topics": views.learn_index(), "grades": views.grade_key()})
 
 
 @router.get("/learn/{topic}", name="learn_topic")
-def learn_topic(request: Request, user: Person, topic: str) -> Response:
+def learn_topic(request: Request, user: SignedIn, topic: str) -> Response:
     view = views.learn_topic(topic)
     if view is None:
         raise HTTPException(status_code=404, detail="No such topic.")
@@ -421,7 +420,7 @@ def learn_topic(request: Request, user: Person, topic: str) -> Response:
 
 
 @router.get("/help", name="help")
-def help_page(request: Request, user: Person) -> Response:
+def help_page(request: Request, user: SignedIn) -> Response:
     person = PersonContext(request, user)
     profile = latest_profile(person.records)
     context = {
@@ -434,7 +433,7 @@ def help_page(request: Request, user: Person) -> Response:
 
 
 @router.post("/profile/timezone", name="profile_timezone")
-async def profile_timezone(request: Request, user: Person) -> Response:
+async def profile_timezone(request: Request, user: SignedIn) -> Response:
     """Set the time zone in which typed times are read and use-days are counted."""
     form = await _form(request)
     records = [entry.record for entry in _entries(request, user)]
@@ -447,7 +446,7 @@ async def profile_timezone(request: Request, user: Person) -> Response:
 
 
 @router.post("/help/locale", name="help_locale")
-async def help_locale(request: Request, user: Person) -> Response:
+async def help_locale(request: Request, user: SignedIn) -> Response:
     form = await _form(request)
     chosen = form.get("locale")
     response = _see_other("/help")
@@ -463,7 +462,7 @@ async def help_locale(request: Request, user: Person) -> Response:
 
 @router.get("/export", name="export")
 def export_page(
-    request: Request, user: Person, imported: int | None = None, present: int = 0
+    request: Request, user: SignedIn, imported: int | None = None, present: int = 0
 ) -> Response:
     person = PersonContext(request, user)
     context = {
@@ -487,7 +486,7 @@ def _download(body: str, *, filename: str, media_type: str) -> Response:
 
 
 @router.get("/export/records.jsonl", name="export_jsonl")
-def export_jsonl(request: Request, user: Person) -> Response:
+def export_jsonl(request: Request, user: SignedIn) -> Response:
     name = _person_name(user)
     try:
         records = export_records(_db(request), name)
@@ -499,7 +498,7 @@ def export_jsonl(request: Request, user: Person) -> Response:
 
 
 @router.get("/export/fhir.json", name="export_fhir")
-def export_fhir_bundle(request: Request, user: Person) -> Response:
+def export_fhir_bundle(request: Request, user: SignedIn) -> Response:
     bundle = export_fhir(_db(request), _person_name(user))
     body = json.dumps(bundle, ensure_ascii=False, indent=2)
     return _download(body, filename="ketpath-fhir.json", media_type="application/fhir+json")
@@ -517,7 +516,7 @@ def _is_csv(filename: str) -> bool:
 
 
 @router.post("/import", name="import")
-async def import_upload(request: Request, user: Person) -> Response:
+async def import_upload(request: Request, user: SignedIn) -> Response:
     form = await request.form()
     upload = form.get("file")
     try:

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, tzinfo
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Request
+from fastapi import APIRouter, HTTPException, Path, Request
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel
 from starlette.responses import Response
@@ -30,14 +30,12 @@ from ketpath.services.consent import (
     revoke_share,
 )
 from ketpath.web import views
-from ketpath.web.auth import api_user, current_user, database
+from ketpath.web.deps import SignedIn, TokenHolder, database
 from ketpath.web.templating import render
 
 api_router = APIRouter(prefix="/api/v1", tags=["sharing"])
 pages_router = APIRouter(include_in_schema=False)
 
-TokenHolder = Annotated[User, Depends(api_user)]
-SignedIn = Annotated[User, Depends(current_user)]
 ShareId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"description": "No valid bearer token"},
