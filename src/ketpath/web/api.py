@@ -13,6 +13,7 @@ has is not stored again (``already_present`` counts them), and with an
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -87,11 +88,32 @@ class RecordList(BaseModel):
     records: list[StoredRecordOut]
 
 
-def _parse_all(items: list[dict[str, Any]]) -> list[Record]:
+RecordBody = dict[str, Any] | list[dict[str, Any]]
+"""One record in the interchange format, or a list of them."""
+
+
+def request_items(request: Request, body: RecordBody) -> list[dict[str, Any]]:
+    """The records of a create-records body, held to the configured number per request.
+
+    Both APIs that create records (the person's, here, and the clinician's in
+    ``web.clinician``) start with this and :func:`parse_items`, so one bound
+    (``Settings.max_records_per_request``) and one 422 apply to both.
+    """
+    items = body if isinstance(body, list) else [body]
+    limit = settings(request).max_records_per_request
+    if len(items) > limit:
+        raise unprocessable(["body"], f"at most {limit} records per request")
+    return items
+
+
+def parse_items(
+    items: list[dict[str, Any]], *, parse: Callable[[dict[str, Any]], Record] = parse_record
+) -> list[Record]:
+    """Parse every item, all or nothing; a 422 names the first bad record's index and field."""
     parsed: list[Record] = []
     for index, item in enumerate(items):
         try:
-            parsed.append(parse_record(item))
+            parsed.append(parse(item))
         except RecordError as error:
             raise unprocessable(["body", index, error.field or "record"], error.problem) from None
     return parsed
@@ -127,10 +149,7 @@ def create_records(
         ),
     ] = None,
 ) -> Any:
-    items = body if isinstance(body, list) else [body]
-    limit = settings(request).max_records_per_request
-    if len(items) > limit:
-        raise unprocessable(["body"], f"at most {limit} records per request")
+    items = request_items(request, body)
     db = database(request)
     body_hash = request_hash(body)
     key = _key(idempotency_key)
@@ -145,7 +164,7 @@ def create_records(
                 status_code=replayed.status_code,
                 headers={REPLAYED_HEADER: "true"},
             )
-    records = _parse_all(items)
+    records = parse_items(items)
     if key is not None:
         keyed = ids_for_key(owner.id, key, len(records))
         records = [

@@ -49,6 +49,7 @@ from ketpath.services.consent import (
 from ketpath.services.read import person_zone, read_patient
 from ketpath.services.roster import clinician_roster
 from ketpath.web import views
+from ketpath.web.api import parse_items, request_items
 from ketpath.web.deps import SignedIn, TokenHolder, database
 from ketpath.web.errors import checked_time, unprocessable
 from ketpath.web.record_forms import parse_local_time, to_local_input
@@ -62,7 +63,6 @@ REDEEM_ATTEMPTS = 5
 """Burst of code attempts per clinician before the limit applies."""
 REDEEM_REFILL_SECONDS = 60.0
 """Then one more attempt a minute: 60 bits of code space stay out of reach."""
-MAX_RECORDS = 100
 ENTRIES_PER_PAGE = 100
 NOT_FOUND = "No such patient."
 NOTE_LENGTH = 2000
@@ -252,16 +252,10 @@ def records(
     )
 
 
-def _parse_clinician_records(items: list[dict[str, Any]]) -> list[Record]:
-    parsed: list[Record] = []
-    for index, item in enumerate(items):
-        # A clinician's note may leave out whose it is: it can only be theirs.
-        is_note = item.get("type") == "note" and "author_role" not in item
-        try:
-            parsed.append(parse_record({**item, "author_role": "clinician"} if is_note else item))
-        except RecordError as error:
-            raise unprocessable(["body", index, error.field or "record"], error.problem) from None
-    return parsed
+def _clinician_record(item: dict[str, Any]) -> Record:
+    """A record from the clinician's API; a note may leave out whose it is: it can only be theirs."""
+    is_note = item.get("type") == "note" and "author_role" not in item
+    return parse_record({**item, "author_role": "clinician"} if is_note else item)
 
 
 @api_router.post(
@@ -280,15 +274,13 @@ def add_records(
         Body(description="One drug-screen or note record, or a list of them"),
     ],
 ) -> CreatedRecords:
-    items = body if isinstance(body, list) else [body]
-    if len(items) > MAX_RECORDS:
-        raise unprocessable(["body"], f"at most {MAX_RECORDS} records per request")
+    items = request_items(request, body)
     db = database(request)
     try:
         # Consent first: without it the answer is 404 whatever the body holds.
         if not has_consent(db, clinician=user, patient_id=patient_id):
             raise NoConsent
-        parsed = _parse_clinician_records(items)
+        parsed = parse_items(items, parse=_clinician_record)
         ids = add_patient_records(db, clinician=user, patient_id=patient_id, records=parsed)
     except NoConsent:
         raise refused_patient(request, user, patient_id) from None
