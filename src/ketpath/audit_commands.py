@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from ketpath.terminal_text import inert, json_line
+from ketpath.present.terminal_text import inert, json_line
 
 console = Console()
 errors = Console(stderr=True, soft_wrap=True)

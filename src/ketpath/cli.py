@@ -40,12 +40,12 @@ from ketpath.core.records import (
 from ketpath.interop.jsonl import dumps_jsonl, jsonl_line_of_record, read_csv_uses, read_jsonl
 from ketpath.knowledge import KnowledgeError, helplines, vocabulary
 from ketpath.population import commands as population_commands
-from ketpath.terminal import render_assessment
-from ketpath.terminal_text import inert
+from ketpath.present.terminal import render_assessment
+from ketpath.present.terminal_text import inert
 from ketpath.web import commands as web_commands
 
 if TYPE_CHECKING:
-    from ketpath.charts import Chart
+    from ketpath.present.charts import Chart
     from ketpath.services import Database, ImportResult
 
 # The store, the web stack, FHIR, plotting and the population model are
@@ -373,9 +373,9 @@ def pk(
         fail("--weight-kg: must be between 20 and 400")
     if dose_mg <= 0 or (infusion_min is not None and infusion_min <= 0):
         fail("--dose-mg and --infusion-min must be greater than 0")
-    from ketpath.charts import dose_curve_chart  # noqa: PLC0415
     from ketpath.core.body import single_dose_summary  # noqa: PLC0415
     from ketpath.core.body.timeline import dose_curve  # noqa: PLC0415
+    from ketpath.present.charts import dose_curve_chart  # noqa: PLC0415
 
     summary = single_dose_summary(dose_mg, route, weight_kg=weight_kg, infusion_min=infusion_min)
     curve = dose_curve(dose_mg, route, weight_kg=weight_kg, infusion_min=infusion_min)
@@ -428,9 +428,9 @@ def body_history(
 ) -> None:
     """Research model, not for personal use, never a guide to dosing: a whole history through
     the body model (weekly exposure, tolerance in words, the modelled highs and lows)."""
-    from ketpath.charts import body_timeline_chart  # noqa: PLC0415
     from ketpath.core.assess.body import EPOCH, body_report  # noqa: PLC0415
-    from ketpath.terminal import render_body_report  # noqa: PLC0415
+    from ketpath.present.charts import body_timeline_chart  # noqa: PLC0415
+    from ketpath.present.terminal import render_body_report  # noqa: PLC0415
 
     moment = _as_of(as_of) or datetime.now().astimezone()
     report = body_report(_read_file(file), moment)

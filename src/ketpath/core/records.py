@@ -485,6 +485,14 @@ def is_clinic_record(record: Record) -> bool:
     return clinic_record_problem(record) is not None
 
 
+def clinic_owned(record: Record, created_role: str) -> bool:
+    """The clinic's: a clinic kind (whoever stored it) or anything a clinician entered.
+
+    Such a stored record is read-only to the person, who may dispute it instead.
+    """
+    return is_clinic_record(record) or created_role == "clinician"
+
+
 def _plain_number(value: Any) -> Any:
     if isinstance(value, float) and math.isfinite(value) and value.is_integer():
         return int(value)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from ketpath.core.records import Record, clinic_record_problem
+from ketpath.core.records import Record, clinic_owned, clinic_record_problem
 from ketpath.services.refusals import RecordRefused
 from ketpath.store import Author, StoredRecord
 
@@ -57,7 +57,7 @@ def refuse_new_clinic_records(pairs: Iterable[tuple[int, Record]], *, author: Au
 
 def read_only_to_person(stored: StoredRecord) -> bool:
     """A clinic kind (whoever stored it) or anything a clinician entered."""
-    return clinic_record_problem(stored.record) is not None or stored.created_role == "clinician"
+    return clinic_owned(stored.record, stored.created_role)
 
 
 def check_person_may_change(stored: StoredRecord, *, author: Author) -> None:

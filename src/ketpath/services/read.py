@@ -28,9 +28,9 @@ from zoneinfo import ZoneInfo
 
 from ketpath.core.assess import Assessment, assess
 from ketpath.core.records import Record, latest_profile, record_time
-from ketpath.history_charts import WEEKS_SHOWN, WeeklySeries, score_points, weekly_series
 from ketpath.knowledge import helplines
-from ketpath.score_charts import ScorePoint
+from ketpath.present.history_charts import WEEKS_SHOWN, WeeklySeries, score_points, weekly_series
+from ketpath.present.score_charts import ScorePoint
 from ketpath.services.accounts import User
 from ketpath.services.audit import record_refused_patient
 from ketpath.services.consent import NoConsent, NotAllowed, Patient, patient_entries

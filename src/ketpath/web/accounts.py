@@ -29,6 +29,7 @@ from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from ketpath.core.records import Record, RecordError, latest_profile
+from ketpath.present import views
 from ketpath.services import Author, PersonNotFound, accounts, audit, log_record, person_entries
 from ketpath.services.accounts import (
     AccountError,
@@ -38,7 +39,7 @@ from ketpath.services.accounts import (
     RecoveryRefused,
     User,
 )
-from ketpath.web import pages, views
+from ketpath.web import pages
 from ketpath.web.auth import (
     clear_device_cookie,
     clear_session_cookie,

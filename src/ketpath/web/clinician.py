@@ -28,8 +28,10 @@ from ketpath.core.records import (
     record_time,
     record_to_dict,
 )
-from ketpath.history_charts import questionnaire_charts, weekly_charts
 from ketpath.knowledge import vocabulary
+from ketpath.present import views
+from ketpath.present.format import local_time
+from ketpath.present.history_charts import questionnaire_charts, weekly_charts
 from ketpath.services import Database, StoredRecord, accounts
 from ketpath.services.accounts import RateLimited, User
 from ketpath.services.audit import record_refused_patient
@@ -48,7 +50,6 @@ from ketpath.services.consent import (
 )
 from ketpath.services.read import person_zone, read_patient
 from ketpath.services.roster import clinician_roster
-from ketpath.web import views
 from ketpath.web.api import parse_items, request_items
 from ketpath.web.deps import SignedIn, TokenHolder, database
 from ketpath.web.errors import checked_time, unprocessable
@@ -373,7 +374,7 @@ def _dispute_view(entry: StoredRecord, zone: tzinfo) -> dict[str, Any]:
     note = entry.record
     assert isinstance(note, Note)
     return {
-        "when": views.local_time(note.time, zone),
+        "when": local_time(note.time, zone),
         "iso": note.time.isoformat(),
         "text": note.text,
     }
@@ -415,7 +416,7 @@ def _screen_or_note_rows(
                 "id": entry.id,
                 "type": record.type,
                 "heading": heading,
-                "when": views.local_time(record.time, zone),
+                "when": local_time(record.time, zone),
                 "iso": record.time.isoformat(),
                 "text": _clinic_entry_text(record),
                 "correctable": entry.created_role == "clinician"
@@ -430,7 +431,7 @@ def _flag_evidence(flag: RedFlag, zone: tzinfo) -> str:
     timed = [r for r in flag.finding.records if record_time(r) is not None]
     shown = timed[-FLAG_EVIDENCE_SHOWN:]
     parts = [
-        f"{views.local_time(t, zone)}: {views.TYPE_LABELS.get(r.type, r.type)}: {views.summarise(r)}"
+        f"{local_time(t, zone)}: {views.TYPE_LABELS.get(r.type, r.type)}: {views.summarise(r)}"
         for r in shown
         if (t := record_time(r)) is not None
     ]
@@ -635,7 +636,7 @@ def _correction_page(
         "patient": patient,
         "entry": {"id": entry.id, "type": entry.record.type},
         "was": _clinic_entry_text(entry.record),
-        "was_when": views.local_time(record_time(entry.record) or datetime.now(UTC), zone),
+        "was_when": local_time(record_time(entry.record) or datetime.now(UTC), zone),
         "values": values,
         "zone": str(zone),
         "results": views.vocabulary_choices("screen_results"),

@@ -54,7 +54,7 @@ DbOption = Annotated[
 
 
 def _fail(message: str) -> NoReturn:
-    from ketpath.terminal_text import without_controls  # noqa: PLC0415
+    from ketpath.present.terminal_text import without_controls  # noqa: PLC0415
 
     typer.echo(f"error: {without_controls(message)}", err=True)
     raise typer.Exit(code=BAD_INPUT)
@@ -270,8 +270,8 @@ def token_list(
     from rich.console import Console  # noqa: PLC0415
     from rich.table import Table  # noqa: PLC0415
 
+    from ketpath.present.terminal_text import inert  # noqa: PLC0415
     from ketpath.services import accounts, open_database  # noqa: PLC0415
-    from ketpath.terminal_text import inert  # noqa: PLC0415
 
     with open_database(db) as database:
         try:

@@ -13,10 +13,10 @@ from fastapi import APIRouter, HTTPException, Path, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
+from ketpath.present import views
 from ketpath.services import RecordNotFound, StoredRecord
 from ketpath.services.clinic_records import read_only_to_person
 from ketpath.services.disputes import dispute_record
-from ketpath.web import views
 from ketpath.web.deps import SignedIn, database
 from ketpath.web.pages import PersonContext
 

@@ -1,7 +1,7 @@
 """The person's pages: dashboard, logging, history, questionnaires, plan, learn, help, export.
 
 Routes stay thin: read the form, call a service, render a view model from
-:mod:`ketpath.web.views`. Every page a signed-in person sees carries their red
+:mod:`ketpath.present.views`. Every page a signed-in person sees carries their red
 flags, computed from the stored history at the moment of the request, so a
 symptom that needs care shows on the very page that saved it. Writes are POST
 forms answered with a redirect (303); the URLs carry no health data.
@@ -21,9 +21,10 @@ from starlette.datastructures import UploadFile
 from ketpath.core.assess import Assessment
 from ketpath.core.instruments import InstrumentError, get_instrument, instrument_ids
 from ketpath.core.records import Questionnaire, Record, RecordError, latest_profile
-from ketpath.history_charts import questionnaire_charts, weekly_charts
 from ketpath.interop.fhir import FhirError, is_fhir_document
 from ketpath.interop.jsonl import dumps_jsonl, jsonl_line_of_record, parse_csv_uses, parse_jsonl
+from ketpath.present import views
+from ketpath.present.history_charts import questionnaire_charts, weekly_charts
 from ketpath.services import (
     Author,
     Database,
@@ -44,7 +45,6 @@ from ketpath.services.editing import replace_record
 from ketpath.services.fhir import export_fhir, import_fhir
 from ketpath.services.plans import PlanError, get_plan, save_plan
 from ketpath.services.read import read_person
-from ketpath.web import views
 from ketpath.web.deps import SignedIn, User
 from ketpath.web.plan_form import PLAN_FIELDS, plan_from_form, plan_view
 from ketpath.web.record_forms import (

@@ -3,7 +3,7 @@
 Pure functions of an assessment, a list of records or the knowledge base; no
 request, no database. The wording comes from ``knowledge/`` (stage labels,
 signal evidence, the course caveat, grade meanings, citations), as in the
-terminal report (:mod:`ketpath.terminal`), so the web and the CLI say the same
+terminal report (:mod:`ketpath.present.terminal`), so the web and the CLI say the same
 thing. Every claim carries its grade and the citations of its sources.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, tzinfo
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo, available_timezones
 
 from ketpath.core.assess import Assessment
@@ -32,6 +32,7 @@ from ketpath.core.records import (
     Record,
     Symptom,
     Use,
+    clinic_owned,
     latest_profile,
     parse_record,
     record_time,
@@ -39,9 +40,8 @@ from ketpath.core.records import (
 )
 from ketpath.knowledge import claims, helplines, rules, sources, vocabulary
 from ketpath.knowledge.load import GRADE_MEANINGS
-from ketpath.score_charts import ScorePoint
-from ketpath.services.clinic_records import read_only_to_person
-from ketpath.store import StoredRecord
+from ketpath.present.format import local_time
+from ketpath.present.score_charts import ScorePoint
 
 GRADE_ORDER = ("A", "B", "C", "U", "X")
 TOPIC_ORDER = (
@@ -104,10 +104,6 @@ def person_zone(records: Sequence[Record]) -> tzinfo:
     """The profile's time zone, or UTC when none is named (as the assessment counts days)."""
     profile = latest_profile(records)
     return ZoneInfo(profile.timezone) if profile is not None and profile.timezone else UTC
-
-
-def local_time(moment: datetime, zone: tzinfo) -> str:
-    return moment.astimezone(zone).strftime("%a %d %b %Y, %H:%M")
 
 
 def duration_words(since: datetime, now: datetime) -> str:
@@ -244,6 +240,19 @@ def dashboard_view(assessment: Assessment, *, zone: tzinfo) -> dict[str, Any]:
 # ---------------------------------------------------------------- records listed at /history
 
 
+class StoredEntry(Protocol):
+    """A stored record as the history lists it: its id, the record, and who entered it."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def record(self) -> Record: ...
+
+    @property
+    def created_role(self) -> str: ...
+
+
 def summarise(record: Record) -> str:
     """One line in words, using the vocabulary's labels."""
     label = vocabulary().label
@@ -289,10 +298,10 @@ def _use_terms(record: Use) -> list[tuple[str, str | None]]:
 
 
 def _entry_summary(
-    entry: StoredRecord,
+    entry: StoredEntry,
     *,
     by_clinic: bool,
-    disputed: StoredRecord | None,
+    disputed: StoredEntry | None,
     zone: tzinfo,
     viewer: str,
 ) -> str:
@@ -312,7 +321,7 @@ def _entry_summary(
 
 
 def history_rows(
-    entries: Sequence[StoredRecord], zone: tzinfo, *, viewer: str = "person"
+    entries: Sequence[StoredEntry], zone: tzinfo, *, viewer: str = "person"
 ) -> list[dict[str, Any]]:
     """Timed records, newest first, each with its id for the edit and delete forms.
 
@@ -331,7 +340,7 @@ def history_rows(
         moment = record_time(entry.record)
         if moment is None:
             continue
-        read_only = read_only_to_person(entry)
+        read_only = clinic_owned(entry.record, entry.created_role)
         about = entry.record.about if isinstance(entry.record, Note) else None
         summary = _entry_summary(
             entry,
