@@ -39,6 +39,7 @@ from ketpath.services.accounts import (
     RecoveryRefused,
     User,
 )
+from ketpath.services.read import person_locale
 from ketpath.web import pages
 from ketpath.web.auth import (
     clear_device_cookie,
@@ -345,7 +346,7 @@ def _zone_context(request: Request, user: User) -> dict[str, object]:
         "zone": zone,
         "zones": views.zone_choices(zone),
         "locales": views.locale_choices(),
-        "locale": views.resolve_locale(request.cookies.get(pages.LOCALE_COOKIE), records),
+        "locale": person_locale(request.cookies.get(pages.LOCALE_COOKIE), records),
     }
 
 

@@ -24,12 +24,12 @@ from starlette.responses import Response
 
 from ketpath.core.contingency import MAX_COUNT, MAX_MONEY, CmSettings, CmSettingsError
 from ketpath.knowledge.contingency import contingency
-from ketpath.present import views
 from ketpath.present.format import WORDING_LOCALE, money
 from ketpath.services import StoredRecord
 from ketpath.services.cm_store import save_schedule_as_clinician
 from ketpath.services.consent import NoConsent, Patient, patient_entries
 from ketpath.services.contingency import overview, settings_from, stored_schedule
+from ketpath.services.read import person_zone
 from ketpath.web.clinician import refused_patient
 from ketpath.web.contingency import rewards_view
 from ketpath.web.deps import SignedIn, User, database
@@ -194,7 +194,7 @@ def _page(
         "fields": fields,
         "problems": [field for field in fields if field["error"]],
         "saved": saved,
-        "rewards": rewards_view(data, views.person_zone(records)),
+        "rewards": rewards_view(data, person_zone(records)),
         "viewer": "clinician",
     }
     return render(request, "contingency/settings.html", context, status=status)

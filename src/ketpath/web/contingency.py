@@ -20,6 +20,7 @@ from ketpath.present import views
 from ketpath.present.format import WORDING_LOCALE, local_time, money, schedule_setting
 from ketpath.services.consent import NoConsent, Patient, patient_entries
 from ketpath.services.contingency import clinic_schedule, overview, stored_schedule
+from ketpath.services.read import person_zone
 from ketpath.web.clinician import refused_patient
 from ketpath.web.deps import SignedIn, database
 from ketpath.web.pages import PersonContext
@@ -125,7 +126,7 @@ def rewards_fragment_for(
     stored = stored_schedule(database(request), patient.name)
     data = overview(records, stored, as_of=now)
     context = {
-        "rewards": rewards_view(data, views.person_zone(records)),
+        "rewards": rewards_view(data, person_zone(records)),
         "viewer": "clinician",
         "patient": patient,
         "patient_id": patient.id,

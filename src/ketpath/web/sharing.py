@@ -30,6 +30,7 @@ from ketpath.services.consent import (
     list_shares,
     revoke_share,
 )
+from ketpath.services.read import person_zone
 from ketpath.web.deps import SignedIn, TokenHolder, database
 from ketpath.web.templating import render
 
@@ -187,7 +188,7 @@ def _page(request: Request, user: User, *, new_code: Any = None, status: int = 2
         entries = person_entries(db, user.person_name or "")
     except PersonNotFound:
         entries = []
-    zone = views.person_zone([entry.record for entry in entries])
+    zone = person_zone([entry.record for entry in entries])
     records = {entry.id: entry.record for entry in entries}
     context = {
         "new_share": new_code,
