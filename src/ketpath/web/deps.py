@@ -1,7 +1,7 @@
 """The request dependencies every router shares: the database, the settings, who is asking.
 
 Routes declare what they need with the names at the bottom (``SignedIn``,
-``MaybeSignedIn``, ``TokenHolder``, ``TokenPerson``, ``Db``) instead of
+``MaybeSignedIn``, ``TokenHolder``, ``TokenPerson``) instead of
 repeating ``Annotated[User, Depends(current_user)]`` in each module. A page's
 user comes from the session cookie (:mod:`ketpath.web.auth`), an API
 caller's from a bearer token.
@@ -20,7 +20,6 @@ from ketpath.web.auth import session_token
 from ketpath.web.settings import Settings
 
 __all__ = [
-    "Db",
     "LoginRequired",
     "MaybeSignedIn",
     "SignedIn",
@@ -97,8 +96,6 @@ def api_person(user: Annotated[User, Depends(api_user)]) -> User:
     return user
 
 
-Db = Annotated[Database, Depends(database)]
-"""The application's database."""
 SignedIn = Annotated[User, Depends(current_user)]
 """A page's signed-in user (anonymous visitors are redirected to /login)."""
 MaybeSignedIn = Annotated[User | None, Depends(optional_user)]
