@@ -23,6 +23,7 @@ from histories import at, questionnaire, record, symptom, uses_on
 from ketpath.core.contingency import ContingencySettings, ContingencyState, schedule
 from ketpath.core.records import DrugScreen, Record
 from ketpath.interop.report import render_report, report_data
+from ketpath.services.read import Period, PersonView, view_of
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "report"
 PERIOD_START = date(2026, 1, 1)
@@ -63,16 +64,26 @@ def contingency_state(records: list[Record]) -> ContingencyState:
     return schedule(taken, ContingencySettings.defaults(), start=at(43, 9), as_of=GENERATED)
 
 
+def view(
+    records: list[Record],
+    *,
+    period_start: date = PERIOD_START,
+    period_end: date = PERIOD_END,
+    generated_at: datetime = GENERATED,
+) -> PersonView:
+    """The person's view for the period, as ``services.read`` gives it to the report."""
+    period = Period(start=period_start, end=period_end)
+    return view_of(records, now=generated_at, period=period)
+
+
 def render(records: list[Record], **overrides: Any) -> bytes:
     arguments: dict[str, Any] = {
-        "period_start": PERIOD_START,
-        "period_end": PERIOD_END,
         "plan": PLAN,
         "contingency_state": contingency_state(records),
-        "generated_at": GENERATED,
         **overrides,
     }
-    return render_report(records, **arguments)
+    plan, state = arguments.pop("plan"), arguments.pop("contingency_state")
+    return render_report(view(records, **arguments), plan=plan, contingency_state=state)
 
 
 @pytest.fixture(scope="module")
@@ -143,14 +154,7 @@ def _graded_items(node: Any) -> Iterator[dict[str, Any]]:
 
 def test_every_graded_statement_carries_numbered_sources_that_are_listed() -> None:
     records = history()
-    data = report_data(
-        records,
-        period_start=PERIOD_START,
-        period_end=PERIOD_END,
-        plan=PLAN,
-        contingency_state=contingency_state(records),
-        generated_at=GENERATED,
-    )
+    data = report_data(view(records), plan=PLAN, contingency_state=contingency_state(records))
     graded = list(_graded_items(data))
     assert len(graded) > 20
     listed = {source["number"] for source in data["sources"]}
@@ -164,26 +168,12 @@ def test_every_graded_statement_carries_numbered_sources_that_are_listed() -> No
 
 def test_stage_over_time_has_one_point_per_week_of_the_period() -> None:
     records = history()
-    data = report_data(
-        records,
-        period_start=PERIOD_START,
-        period_end=PERIOD_END,
-        plan=None,
-        contingency_state=None,
-        generated_at=GENERATED,
-    )
+    data = report_data(view(records), plan=None, contingency_state=None)
     assert "13 weeks" in data["stage_chart"]["alt"] or "14 weeks" in data["stage_chart"]["alt"]
 
 
 def test_an_empty_history_still_renders_and_says_there_is_nothing(tmp_path: Path) -> None:
-    pdf = render_report(
-        [],
-        period_start=PERIOD_START,
-        period_end=PERIOD_END,
-        plan=None,
-        contingency_state=None,
-        generated_at=GENERATED,
-    )
+    pdf = render_report(view([]), plan=None, contingency_state=None)
     body = flat("\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages))
     assert "No red flags at the end of this period" in body
     assert "No drug screens and no reward schedule" in body

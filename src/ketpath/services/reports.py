@@ -9,10 +9,9 @@ from ketpath.core.records import Record
 from ketpath.errors import FieldProblem
 from ketpath.interop.report import render_report
 from ketpath.services.accounts import User
-from ketpath.services.consent import patient_entries
 from ketpath.services.contingency import clinic_schedule, state_for
 from ketpath.services.plans import get_plan
-from ketpath.services.records import person_records
+from ketpath.services.read import Period, read_patient, read_person
 from ketpath.store import Database
 
 __all__ = ["MAX_PERIOD_DAYS", "ReportError", "patient_report", "person_report"]
@@ -40,14 +39,13 @@ def person_report(
     """The PDF summary of the person's records from ``start`` to ``end`` (local days)."""
     generated_at = now or datetime.now(UTC)
     check_period(start, end, today=generated_at.date())
-    records = person_records(db, person_name)
+    view = read_person(db, person_name, as_of=generated_at, period=Period(start=start, end=end))
     return render_report(
-        records,
-        period_start=start,
-        period_end=end,
+        view,
         plan=get_plan(db, person_name),
-        contingency_state=_contingency_state(db, person_name, records, as_of=generated_at),
-        generated_at=generated_at,
+        contingency_state=_contingency_state(
+            db, person_name, list(view.records), as_of=generated_at
+        ),
     )
 
 
@@ -76,15 +74,16 @@ def patient_report(
     """
     generated_at = now or datetime.now(UTC)
     check_period(start, end, today=generated_at.date())
-    patient, entries = patient_entries(
-        db, clinician=clinician, patient_id=patient_id, action="read-report"
+    view = read_patient(
+        db,
+        clinician=clinician,
+        patient_id=patient_id,
+        as_of=generated_at,
+        period=Period(start=start, end=end),
+        action="read-report",
     )
-    records = [entry.record for entry in entries]
     return render_report(
-        records,
-        period_start=start,
-        period_end=end,
+        view,
         plan=None,
-        contingency_state=_contingency_state(db, patient.name, records, as_of=generated_at),
-        generated_at=generated_at,
+        contingency_state=_contingency_state(db, view.name, list(view.records), as_of=generated_at),
     )

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
@@ -29,8 +29,8 @@ from ketpath.core.contingency import (
     ContingencySettingsError,
 )
 from ketpath.knowledge.contingency import contingency
-from ketpath.present import views
 from ketpath.present.format import WORDING_LOCALE, money
+from ketpath.services import StoredRecord
 from ketpath.services.consent import NoConsent, Patient, patient_entries
 from ketpath.services.contingency import (
     overview,
@@ -38,16 +38,15 @@ from ketpath.services.contingency import (
     settings_from,
     stored_schedule,
 )
-from ketpath.store import StoredRecord
-from ketpath.web.auth import User, current_user, database
+from ketpath.services.read import person_zone
 from ketpath.web.clinician import refused_patient
 from ketpath.web.contingency import rewards_view
+from ketpath.web.deps import SignedIn, User, database
 from ketpath.web.settings import Settings
 from ketpath.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 
-SignedIn = Annotated[User, Depends(current_user)]
 PatientId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 MONEY_FIELDS = ("start_value", "increment", "max_value", "bonus_value")
@@ -204,7 +203,7 @@ def _page(
         "fields": fields,
         "problems": [field for field in fields if field["error"]],
         "saved": saved,
-        "rewards": rewards_view(data, views.person_zone(records)),
+        "rewards": rewards_view(data, person_zone(records)),
         "viewer": "clinician",
     }
     return render(request, "contingency/settings.html", context, status=status)
