@@ -48,7 +48,7 @@ import sqlite3
 import threading
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -129,9 +129,11 @@ class _Insert:
 class GroupWriter:
     """One thread owns the writing connection and commits all queued inserts at once.
 
-    The form datasette uses for its single writer; each request's rows go in a
-    savepoint of the shared transaction, so one request's failure (an unknown
-    person, an id already held) undoes only its own rows.
+    One writing thread fed by a queue, as datasette's single writer is; unlike
+    datasette's, it commits everything queued by then in one transaction, as
+    ketpath's group commit does. Each request's rows go in a savepoint of it, so
+    one request's failure (an unknown person, an id already held) undoes only
+    its own rows.
     """
 
     def __init__(self, database: Path) -> None:
@@ -178,7 +180,8 @@ def _commit_together(connection: sqlite3.Connection, batch: list[_Insert]) -> No
         connection.execute("COMMIT")
     except Exception as error:
         if connection.in_transaction:
-            connection.execute("ROLLBACK")
+            with suppress(sqlite3.Error):  # the thread must live on to serve the next batch
+                connection.execute("ROLLBACK")
         outcomes = [error] * len(batch)
     for job, outcome in zip(batch, outcomes, strict=True):
         job.loop.call_soon_threadsafe(_settle, job.done, outcome)
@@ -208,7 +211,7 @@ def _settle(done: asyncio.Future[list[int]], outcome: list[int] | BaseException)
 
 
 class Readers:
-    """A reading connection per worker thread (ketpath's pool hands one to each thread too)."""
+    """A reading connection per worker thread, kept open as ketpath's connection pool keeps its."""
 
     def __init__(self, database: Path) -> None:
         self._database = database

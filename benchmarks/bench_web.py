@@ -143,6 +143,65 @@ def write_loads(prepared: Prepared) -> tuple[WriteLoad, WriteLoad]:
     )
 
 
+def reads(ketpath: Server, bare: Server, prepared: Prepared, requests: int) -> bool:
+    """The dashboard beside the bare read, then right after writes; True if the targets are met."""
+    timings, bare_timings = dashboard_beside_bare_read(ketpath, bare, prepared.person_id, requests)
+    p95 = percentile(timings, 0.95) * 1000
+    bare_p95 = percentile(bare_timings, 0.95) * 1000
+    ratio = p95 / bare_p95
+    print(
+        f"dashboard, five-year history: p50 {statistics.median(timings) * 1000:.1f} ms, "
+        f"p95 {p95:.1f} ms over {len(timings)} requests "
+        f"(target p95 <= {DASHBOARD_P95_TARGET_MS:.0f} ms)"
+    )
+    print(
+        f"bare read of the same {bare_history_rows(bare, prepared.person_id):,} rows: "
+        f"p50 {statistics.median(bare_timings) * 1000:.1f} ms, p95 {bare_p95:.1f} ms; "
+        f"dashboard/bare p95 {ratio:.2f}x (target <= {DASHBOARD_TO_BARE_READ_TARGET:.0f}x), "
+        f"p50 {statistics.median(timings) / statistics.median(bare_timings):.2f}x"
+    )
+    after_write = dashboard_after_write_timings(ketpath.url, prepared.token, requests)
+    print(
+        "dashboard right after a write: "
+        f"p50 {statistics.median(after_write) * 1000:.1f} ms, "
+        f"p95 {percentile(after_write, 0.95) * 1000:.1f} ms (for information)"
+    )
+    return p95 <= DASHBOARD_P95_TARGET_MS and ratio <= DASHBOARD_TO_BARE_READ_TARGET
+
+
+def writes(ketpath: Server, bare: Server, prepared: Prepared, clients: int, seconds: float) -> bool:
+    """Sustained POSTs to each, in turn; True if the targets are met."""
+    ketpath_load, bare_load = write_loads(prepared)
+    found, bare_found = alternating_posts(
+        (ketpath, ketpath_load), (bare, bare_load), clients, seconds
+    )
+    ratio = found.rate / bare_found.rate if bare_found.rate else 0.0
+    print(
+        f"POST /api/v1/records, {clients} clients for {found.seconds:.1f} s: "
+        f"{found.rate:.0f} requests/s, {found.stored} stored, {found.errors} errors "
+        f"(target >= {WRITES_PER_SECOND_TARGET:.0f}/s, 0 errors)"
+    )
+    print(
+        f"bare insert, {clients} clients for {bare_found.seconds:.1f} s: "
+        f"{bare_found.rate:.0f} requests/s, {bare_found.stored} stored, "
+        f"{bare_found.errors} errors; ketpath/bare {ratio:.2f}x "
+        f"(target >= {POST_TO_BARE_INSERT_TARGET}x)"
+    )
+    return (
+        found.rate >= WRITES_PER_SECOND_TARGET
+        and found.errors == 0
+        and bare_found.errors == 0
+        and ratio >= POST_TO_BARE_INSERT_TARGET
+    )
+
+
+def bare_history_rows(bare: Server, person_id: int) -> int:
+    """How many rows the bare read selects (its answer), to print beside its timings."""
+    found = httpx.get(f"{bare.url}/people/{person_id}/records?answer=count", timeout=30)
+    count: int = found.json()["count"]
+    return count
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dashboard-requests", type=int, default=100)
@@ -151,74 +210,23 @@ def main() -> int:
     options = parser.parse_args()
     print(f"load average at start: {load_average()}")
     with tempfile.TemporaryDirectory(prefix="ketpath-bench-") as folder:
-        database = Path(folder) / "bench.db"
+        database, baseline = Path(folder) / "bench.db", Path(folder) / "baseline.db"
         prepared = prepare(database)
-        copy_database(database, Path(folder) / "baseline.db")
+        copy_database(database, baseline)
         ketpath = start_ketpath(database)
-        bare = start_baseline(Path(folder) / "baseline.db")
         try:
-            timings, bare_timings = dashboard_beside_bare_read(
-                ketpath, bare, prepared.person_id, options.dashboard_requests
-            )
-            p95 = percentile(timings, 0.95) * 1000
-            bare_p95 = percentile(bare_timings, 0.95) * 1000
-            read_ratio = p95 / bare_p95
-            print(
-                f"dashboard, five-year history: p50 {statistics.median(timings) * 1000:.1f} ms, "
-                f"p95 {p95:.1f} ms over {len(timings)} requests "
-                f"(target p95 <= {DASHBOARD_P95_TARGET_MS:.0f} ms)"
-            )
-            print(
-                f"bare read of the same {bare_history_rows(bare, prepared.person_id):,} rows: "
-                f"p50 {statistics.median(bare_timings) * 1000:.1f} ms, p95 {bare_p95:.1f} ms; "
-                f"dashboard/bare p95 {read_ratio:.2f}x "
-                f"(target <= {DASHBOARD_TO_BARE_READ_TARGET:.0f}x), "
-                f"p50 {statistics.median(timings) / statistics.median(bare_timings):.2f}x"
-            )
-            after_write = dashboard_after_write_timings(
-                ketpath.url, prepared.token, options.dashboard_requests
-            )
-            print(
-                f"dashboard right after a write: p50 {statistics.median(after_write) * 1000:.1f} ms, "
-                f"p95 {percentile(after_write, 0.95) * 1000:.1f} ms (for information)"
-            )
-            ketpath_load, bare_load = write_loads(prepared)
-            writes, bare_writes = alternating_posts(
-                (ketpath, ketpath_load), (bare, bare_load), options.clients, options.seconds
-            )
-            write_ratio = writes.rate / bare_writes.rate if bare_writes.rate else 0.0
-            print(
-                f"POST /api/v1/records, {options.clients} clients for {writes.seconds:.1f} s: "
-                f"{writes.rate:.0f} requests/s, {writes.stored} stored, {writes.errors} errors "
-                f"(target >= {WRITES_PER_SECOND_TARGET:.0f}/s, 0 errors)"
-            )
-            print(
-                f"bare insert, {options.clients} clients for {bare_writes.seconds:.1f} s: "
-                f"{bare_writes.rate:.0f} requests/s, {bare_writes.stored} stored, "
-                f"{bare_writes.errors} errors; ketpath/bare {write_ratio:.2f}x "
-                f"(target >= {POST_TO_BARE_INSERT_TARGET}x)"
-            )
+            bare = start_baseline(baseline)
+            try:
+                reads_met = reads(ketpath, bare, prepared, options.dashboard_requests)
+                writes_met = writes(ketpath, bare, prepared, options.clients, options.seconds)
+            finally:
+                bare.stop()
         finally:
             ketpath.stop()
-            bare.stop()
     print(f"load average at end: {load_average()} ({os.cpu_count()} CPUs)")
-    met = (
-        p95 <= DASHBOARD_P95_TARGET_MS
-        and writes.rate >= WRITES_PER_SECOND_TARGET
-        and writes.errors == 0
-        and bare_writes.errors == 0
-        and read_ratio <= DASHBOARD_TO_BARE_READ_TARGET
-        and write_ratio >= POST_TO_BARE_INSERT_TARGET
-    )
+    met = reads_met and writes_met
     print("targets met" if met else "TARGET MISSED")
     return 0 if met else 1
-
-
-def bare_history_rows(bare: Server, person_id: int) -> int:
-    """How many rows the bare read selects (its answer), to print beside its timings."""
-    found = httpx.get(f"{bare.url}/people/{person_id}/records?answer=count", timeout=30)
-    count: int = found.json()["count"]
-    return count
 
 
 if __name__ == "__main__":

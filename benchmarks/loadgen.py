@@ -66,7 +66,7 @@ def start_ketpath(database: Path) -> Server:
 
 
 def start_baseline(database: Path) -> Server:
-    """``benchmarks/baseline_app.py`` on the database (a copy of ketpath's, see :func:`copy_database`)."""
+    """``baseline_app.py`` on the database (a copy of ketpath's: :func:`copy_database`)."""
     port = free_port()
     command = [sys.executable, str(BASELINE_APP), "--port", str(port), "--db", str(database)]
     return _started("bare", port, command)
@@ -138,7 +138,7 @@ class Throughput:
 
 
 def sustained_posts(port: int, load: WriteLoad, clients: int, seconds: float) -> Throughput:
-    """``clients`` threads POSTing for ``seconds``; a 201 counts as stored, anything else an error."""
+    """``clients`` threads POSTing for ``seconds``; a 201 is stored, anything else an error."""
     counts = Throughput()
     lock = threading.Lock()
     start_gate = threading.Barrier(clients + 1)
