@@ -9,7 +9,7 @@ distinct ones shifted to end yesterday and handed out in turn; records are
 bulk-inserted straight into the ``records`` table (one executemany of ~1M
 rows) rather than through the import service, which would validate each one
 again. Consent goes through the real services (a share code each, redeemed).
-Runs a real uvicorn server on 127.0.0.1 (``python -m ketpath.web``) on an
+Runs a real uvicorn server on 127.0.0.1 (``python -m ketpath serve``) on an
 SQLite file in a temp folder.
 
 Beside the warm roster, the same run measures a bare endpoint doing the same

@@ -59,9 +59,9 @@ class Server:
 
 
 def start_ketpath(database: Path) -> Server:
-    """``python -m ketpath.web`` (the ``serve`` command) on the database."""
+    """``python -m ketpath serve`` on the database."""
     port = free_port()
-    command = [sys.executable, "-m", "ketpath.web", "--port", str(port), "--db", str(database)]
+    command = [sys.executable, "-m", "ketpath", "serve", "--port", str(port), "--db", str(database)]
     return _started("ketpath", port, command)
 
 
