@@ -113,3 +113,13 @@ def test_a_practical_page_is_for_signed_in_people_only(client: TestClient) -> No
     response = client.get("/learn/bladder-care", follow_redirects=False)
     assert response.status_code == 303
     assert "/login" in response.headers["location"]
+
+
+def test_each_practical_page_has_one_main_one_h1_and_no_inline_style(
+    alice: Any, client: TestClient
+) -> None:
+    for practical in practical_pages().values():
+        page = client.get(f"/learn/{practical.id}").text
+        assert page.count("<main") == 1
+        assert re.findall(r"<h1[^>]*>(.*?)</h1>", page) == [practical.title]
+        assert " style=" not in page
