@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from functools import cached_property, lru_cache
+from operator import attrgetter
 from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -123,6 +124,10 @@ class Table(Generic[R]):
     def column(self, read: Callable[[R], float | int | bool]) -> npt.NDArray[np.generic]:
         return np.array([read(record) for record in self.records])
 
+    def floats(self, name: str) -> Floats:
+        """One numeric field of every record as floats, NaN where it is None."""
+        return np.array(list(map(attrgetter(name), self.records)), dtype=np.float64)
+
     def mask(self, test: Callable[[R], bool]) -> Bools:
         return np.fromiter((test(record) for record in self.records), dtype=bool, count=len(self))
 
@@ -218,6 +223,11 @@ class History:
     def use_days(self) -> Ints:
         """The distinct local days with at least one use, ascending."""
         return np.unique(self.uses.day)
+
+    @cached_property
+    def dose_mg(self) -> Floats:
+        """Each use's amount in mg, NaN where none was logged."""
+        return self.uses.floats("dose_mg")
 
     def use_days_in(self, end_days: Ints, days: int, before: int = 0) -> Ints:
         """Count of use-days ``d`` with ``before <= end_day - d < before + days``."""
