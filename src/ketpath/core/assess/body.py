@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -70,16 +71,13 @@ def doses_of(history: History) -> Doses:
     settings = body().assessment
     uses = history.uses
     dosed = np.flatnonzero(~np.isnan(history.dose_mg))
-    routes = [uses.records[i].route for i in dosed.tolist()]
-    code = {name: index for index, name in enumerate(route_names())}
+    routes = list(map(attrgetter("route"), map(uses.records.__getitem__, dosed.tolist())))
+    code: dict[str | None, int] = {name: index for index, name in enumerate(route_names())}
+    code[None] = code[settings.unknown_route]
     doses = DoseHistory(
         times_h=uses.utc[dosed] / MICROSECONDS_PER_HOUR,
         mg=history.dose_mg[dosed],
-        routes=np.fromiter(
-            (code[route or settings.unknown_route] for route in routes),
-            dtype=np.int64,
-            count=len(routes),
-        ),
+        routes=np.fromiter(map(code.__getitem__, routes), dtype=np.int64, count=len(routes)),
     )
     return Doses(
         history=doses,

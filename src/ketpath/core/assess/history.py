@@ -222,7 +222,10 @@ class History:
     @cached_property
     def use_days(self) -> Ints:
         """The distinct local days with at least one use, ascending."""
-        return np.unique(self.uses.day)
+        days = self.uses.day  # ascending, as the uses are sorted by local time
+        first_of_day = np.ones(len(days), dtype=bool)
+        first_of_day[1:] = days[1:] != days[:-1]
+        return np.asarray(days[first_of_day], dtype=np.int64)
 
     @cached_property
     def dose_mg(self) -> Floats:

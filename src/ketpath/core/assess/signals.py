@@ -102,9 +102,7 @@ def _use_masks(history: History) -> dict[str, Bools]:
     high_risk = vocab.flagged("co_use", "high_risk")
     withdrawal_risk = vocab.flagged("co_use", "withdrawal_risk")
     kinds = list(map(attrgetter("setting", "motive", "route", "co_use"), history.uses.records))
-    position: dict[tuple[str | None, str | None, str | None, tuple[str, ...]], int] = {}
-    for kind in kinds:
-        position.setdefault(kind, len(position))
+    position = {kind: index for index, kind in enumerate(dict.fromkeys(kinds))}
     rows = [
         (
             setting is not None and setting not in social,
@@ -125,16 +123,29 @@ def _use_masks(history: History) -> dict[str, Bools]:
 
 def symptom_mask(history: History, symptoms: frozenset[str]) -> Bools:
     """Which symptom records name one of ``symptoms`` (looked up by vocabulary position)."""
-    names = tuple(vocabulary().symptoms)
-    position = {name: index for index, name in enumerate(names)}
+    position = _symptom_positions(history)
     codes = history.memo(
         "symptom_codes",
-        lambda: np.array([position[s.symptom] for s in history.symptoms.records], dtype=np.int64),
+        lambda: np.fromiter(
+            map(position.__getitem__, map(attrgetter("symptom"), history.symptoms.records)),
+            dtype=np.int64,
+            count=len(history.symptoms),
+        ),
     )
     assert isinstance(codes, np.ndarray)
-    wanted = np.zeros(len(names), dtype=bool)
+    wanted = np.zeros(len(position), dtype=bool)
     wanted[[position[name] for name in symptoms]] = True
     return np.asarray(wanted[codes], dtype=bool)
+
+
+def _symptom_positions(history: History) -> dict[str, int]:
+    """Each symptom id's position in the vocabulary, looked up once per history."""
+    position = history.memo(
+        "symptom_positions",
+        lambda: {name: index for index, name in enumerate(vocabulary().symptoms)},
+    )
+    assert isinstance(position, dict)
+    return position
 
 
 def failure_times(history: History) -> Ints:
