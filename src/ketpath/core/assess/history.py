@@ -12,7 +12,7 @@ the end of every use-day), which is why the helpers here take arrays.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from functools import cached_property, lru_cache
@@ -58,8 +58,18 @@ def utc_microseconds(times: Sequence[datetime]) -> Ints:
     so rounding its microseconds recovers the exact integer; it is several
     times faster than datetime arithmetic per record.
     """
-    seconds = np.fromiter((t.timestamp() for t in times), dtype=np.float64, count=len(times))
-    return np.round(seconds * 1_000_000).astype(np.int64)
+    return _rounded_microseconds(map(datetime.timestamp, times), len(times))
+
+
+def _record_utc_microseconds(records: Sequence[TimedRecord]) -> Ints:
+    """:func:`utc_microseconds` of the records' times, read in the same pass."""
+    times = map(attrgetter("time"), records)
+    return _rounded_microseconds(map(datetime.timestamp, times), len(records))
+
+
+def _rounded_microseconds(seconds: Iterator[float], count: int) -> Ints:
+    read = np.fromiter(seconds, dtype=np.float64, count=count)
+    return np.round(read * 1_000_000).astype(np.int64)
 
 
 def wall_clock(utc: Ints, zone: tzinfo) -> Ints:
@@ -169,7 +179,7 @@ def _table(records: Sequence[R], zone: tzinfo, cutoff: int) -> Table[R]:
     Records at the same instant are put in canonical order, so that the
     assessment never depends on the order records arrived in.
     """
-    utc = utc_microseconds([record.time for record in records])
+    utc = _record_utc_microseconds(records)
     keep = np.flatnonzero(utc <= cutoff)
     local = wall_clock(utc[keep], zone)
     if len(keep) == len(records) and bool(np.all(np.diff(local) > 0)):
@@ -256,8 +266,9 @@ def build_history(records: Sequence[Record], as_of: datetime) -> History:
     if as_of.tzinfo is None:
         raise ValueError("as_of needs a UTC offset")
     by_type: dict[str, list[Any]] = {name: [] for name in TYPE_NAMES}
+    append_to = {name: of_type.append for name, of_type in by_type.items()}
     for record in records:
-        by_type[record.type].append(record)
+        append_to[record.type](record)
     profiles = by_type.get("profile", [])
     profile = profiles[-1] if profiles else None
     zone: tzinfo = ZoneInfo(profile.timezone) if profile is not None and profile.timezone else UTC
