@@ -16,7 +16,8 @@ from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
 from matplotlib.figure import Figure
 from matplotlib.typing import RcKeyType
 
-from ketpath.core.contingency import CmState
+from ketpath.core.contingency import ContingencyState
+from ketpath.knowledge import rules
 from ketpath.present.charts import BLUE, GREEN, GREY, ORANGE, VERMILLION, Chart, chart_style, render
 
 __all__ = ["STAGE_ORDER", "rewards_chart", "stage_chart"]
@@ -37,18 +38,7 @@ _STYLE: dict[RcKeyType, Any] = {
 _WIDTH_IN = 7.0
 
 #: Stages from least to most use, the stopped stages below the active ones.
-STAGE_ORDER = (
-    "no-use",
-    "past-use",
-    "sustained-remission",
-    "early-remission",
-    "early-abstinence",
-    "experimental",
-    "occasional",
-    "regular",
-    "dependent",
-    "addiction-cycle",
-)
+STAGE_ORDER = rules().stages.by_use()
 
 
 def _date_axis(axes: Any, zone: tzinfo | None) -> None:
@@ -89,7 +79,7 @@ def stage_chart(points: Sequence[tuple[date, str]], labels: dict[str, str]) -> C
         return render(figure, title=title, alt=alt)
 
 
-def rewards_chart(state: CmState, *, since: datetime, zone: tzinfo) -> Chart:
+def rewards_chart(state: ContingencyState, *, since: datetime, zone: tzinfo) -> Chart:
     """Running total earned (top) and each screen's result and value (bottom)."""
     title = "Drug screens and rewards"
     events = [e for e in state.events if e.time >= since]
