@@ -85,6 +85,7 @@ def _check_plausible(
     search: tuple[float, float] | None,
     *,
     assumption: bool,
+    vector: bool,
 ) -> None:
     """Raise unless the plausible range suits the value (see ``Plausible``)."""
     if plausible is None:
@@ -93,9 +94,13 @@ def _check_plausible(
         return
     if not assumption:
         raise ValueError("a plausible range belongs only on an assumption (assumption = true)")
+    if not vector and not (isinstance(plausible.low, float) and isinstance(plausible.high, float)):
+        raise ValueError("plausible.low and plausible.high must be numbers, not lists")
     low, high = plausible.bounds()
-    if len(low) != len(values) or len(high) != len(values):
-        raise ValueError(f"plausible.low and plausible.high need {len(values)} number(s) each")
+    if vector and not len(low) == len(high) == len(values):
+        raise ValueError(
+            f"plausible.low and plausible.high need one number per value ({len(values)})"
+        )
     for lo, value, hi in zip(low, values, high, strict=True):
         if not lo <= value <= hi:
             raise ValueError(f"value {value:g} lies outside its plausible range [{lo:g}, {hi:g}]")
@@ -116,7 +121,9 @@ class Parameter(BaseParameter):
     def _searchable(self) -> Parameter:
         if self.calibrated and self.range is None:
             raise ValueError("a calibrated parameter needs a range to search")
-        _check_plausible(self.plausible, (self.value,), self.range, assumption=self.assumption)
+        _check_plausible(
+            self.plausible, (self.value,), self.range, assumption=self.assumption, vector=False
+        )
         return self
 
 
@@ -137,7 +144,9 @@ class Values(Strict):
 
     @model_validator(mode="after")
     def _plausible(self) -> Values:
-        _check_plausible(self.plausible, self.values, self.range, assumption=self.assumption)
+        _check_plausible(
+            self.plausible, self.values, self.range, assumption=self.assumption, vector=True
+        )
         return self
 
 
