@@ -305,3 +305,24 @@ def test_the_tornado_plot_names_each_output_and_its_drivers_and_says_so_in_words
     assert "no PRCC: too few runs, or the output never changed" in chart.svg
     assert "adult_past_year_prevalence: initiation.age_weights (+1.00)" in chart.alt
     assert tornado_chart(_document()).svg == chart.svg
+
+
+# ---------------------------------------------------------------- the command's input
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--runs", "0"], "--runs must be at least 1 (got 0)"),
+        (["--runs", "4", "--agents", "0"], "--agents must be at least 1 (got 0)"),
+        (["--runs", "4", "--workers", "0"], "--workers must be at least 1 (got 0)"),
+        (["--runs", "4", "--plot", "tornado.png"], "--plot must name an .svg file"),
+    ],
+)
+def test_the_uncertainty_command_refuses_bad_input_before_starting_a_cluster(
+    arguments: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ketpath.cli import run
+
+    assert run(["uncertainty", *arguments]) == 2
+    assert message in capsys.readouterr().err
