@@ -325,6 +325,11 @@ def _number(value: float) -> float | None:
     return None if math.isnan(value) else round(float(value), 4)
 
 
+def _p_value(value: float) -> float | None:
+    """Three significant figures: a p-value's size matters more than its decimals."""
+    return None if math.isnan(value) else float(f"{value:.3g}")
+
+
 def report(
     chosen: Sequence[Assumption],
     unit: Unit,
@@ -351,7 +356,7 @@ def report(
             "label": label,
             **interval(values),
             "prcc": {
-                a.key: {"prcc": _number(r), "p": _number(p)}
+                a.key: {"prcc": _number(r), "p": _p_value(p)}
                 for a, r, p in zip(chosen, coefficients, p_values, strict=True)
             },
         }
@@ -381,7 +386,12 @@ def report(
 
 
 def render(document: dict[str, Any], *, top: int = 3) -> str:
-    """Plain text: each output's median and 90% interval, and its strongest drivers."""
+    """Plain text: each output's median and 90% interval, and its strongest drivers.
+
+    Each PRCC shows its p-value: with few runs per assumption, or a small
+    population whose noise swamps the assumptions, large coefficients arise by
+    chance, and the p-value says so.
+    """
     lines = [
         f"{document['runs']} runs of {document['agents']:,} people x {document['years']} years;"
         f" {len(document['assumptions'])} assumptions varied ({document['sampling']});"
@@ -396,11 +406,11 @@ def render(document: dict[str, Any], *, top: int = 3) -> str:
             f" ({output['runs']} runs)"
         )
         ranked = sorted(
-            ((name, v["prcc"]) for name, v in output["prcc"].items() if v["prcc"] is not None),
-            key=lambda item: -abs(item[1]),
+            ((name, v) for name, v in output["prcc"].items() if v["prcc"] is not None),
+            key=lambda item: -abs(item[1]["prcc"]),
         )
         for name, coefficient in ranked[:top]:
-            lines.append(f"    PRCC {coefficient:+.2f}  {name}")
+            lines.append(f"    PRCC {coefficient['prcc']:+.2f} (p {coefficient['p']:.2g})  {name}")
     lines += [f"warning: {warning}" for warning in document["warnings"]]
     return "\n".join(lines)
 

@@ -47,6 +47,7 @@ def tornado_chart(document: dict[str, Any], *, top: int = 8) -> Chart:
         figure = Figure(
             figsize=(_WIDTH_IN, 0.6 + 0.22 * (top + 2) * len(outputs)), layout="constrained"
         )
+        figure.suptitle(title, x=0.01, ha="left", fontsize=11.0)
         panels = figure.subplots(len(outputs), 1, squeeze=False)[:, 0]
         for axes, (key, output) in zip(panels, outputs.items(), strict=True):
             drivers = _drivers(output, top)
