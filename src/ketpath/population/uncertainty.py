@@ -436,6 +436,8 @@ def run_on_dask(
 
     Returns each run's outputs and the address of the worker that ran it, both
     in the specs' order; ``progress(done, total)`` is called as runs finish.
+    Workers started by hand (``dask worker ADDRESS``) must be able to import
+    the same version of ketpath: a task is this module's function, not its code.
     """
     from distributed import Client, LocalCluster, as_completed  # noqa: PLC0415
 
