@@ -135,7 +135,8 @@ def test_serve_demo_prints_a_login_that_opens_a_living_dashboard(tmp_path: Path)
         [
             sys.executable,
             "-m",
-            "ketpath.web",
+            "ketpath",
+            "serve",
             "--demo",
             "--port",
             str(port),

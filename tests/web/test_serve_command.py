@@ -30,7 +30,7 @@ START_SECONDS = 60
 def _serve(*arguments: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
     base = {key: value for key, value in os.environ.items() if key != "KETPATH_DB"}
     return subprocess.Popen(
-        [sys.executable, "-m", "ketpath.web", *arguments],
+        [sys.executable, "-m", "ketpath", "serve", *arguments],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

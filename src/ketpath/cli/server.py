@@ -38,7 +38,7 @@ import typer
 from ketpath.cli.common import DbOption
 
 if TYPE_CHECKING:
-    from ketpath.store import Database
+    from ketpath.services import Database
 
 # The web stack and the store are imported inside the commands, so that
 # registering these commands does not slow down every other `ketpath` command.
@@ -313,7 +313,9 @@ def token_revoke(
         try:
             if revoke_all:
                 count = accounts.revoke_all_api_tokens(database, email=email)
-                typer.echo(f"revoked {count} token(s)")
+                from ketpath.knowledge.wording import fill  # noqa: PLC0415
+
+                typer.echo(fill("revoked {count} {count:token|tokens}", {"count": count}))
                 return
             user = accounts.find_user(database, email=email)
             if user is None:
