@@ -37,6 +37,7 @@ bench: setup
 	$(PY) benchmarks/bench_web.py
 	$(PY) benchmarks/bench_roster.py
 	$(PY) benchmarks/bench_population.py
+	$(PY) benchmarks/bench_uncertainty.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
