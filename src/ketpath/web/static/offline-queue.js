@@ -149,7 +149,7 @@
       element.textContent = "";
       if (!navigator.onLine) {
         element.appendChild(
-          paragraph("You are offline. Pages show what they showed when last opened here.")
+          paragraph("You are offline. This page is as it was when last opened here.")
         );
       }
       if (waiting.length) {
