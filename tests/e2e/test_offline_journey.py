@@ -130,3 +130,37 @@ def test_entries_logged_offline_are_stored_once_and_today_opens_offline(
         ]
     finally:
         context.close()
+
+
+def test_an_entry_still_waiting_is_counted_offline_and_sent_on_the_next_page_load(
+    browser: Browser, live_server: str
+) -> None:
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    try:
+        register(page, live_server, "offline-reload@example.org", PASSWORD)
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=20_000)
+        page.goto(f"{live_server}/log")
+        context.set_offline(True)
+        page.get_by_role("button", name="Mood 6 of 10").click()
+        page.wait_for_function(
+            "() => document.querySelector('.sync-status')?.innerText.includes('1 entry waiting')"
+        )
+        page.goto(f"{live_server}/history")  # offline: the offline page, no one signed in
+        assert page.inner_text("h1") == "You are offline"
+        page.wait_for_function(
+            "() => document.querySelector('.sync-status')?.innerText.includes('1 entry waiting')"
+        )
+        assert "sent when you are signed in and online" in _status(page)
+
+        context.set_offline(False)
+        page.goto(f"{live_server}/log")
+        page.wait_for_function(
+            "() => document.querySelector('.sync-status')?.innerText.includes('1 entry sent')",
+            timeout=20_000,
+        )
+        exported = page.request.get(f"{live_server}/export/records.jsonl").text()
+        moods = [json.loads(line) for line in exported.splitlines() if '"mood"' in line]
+        assert [mood["score"] for mood in moods] == [6]
+    finally:
+        context.close()

@@ -72,13 +72,15 @@
     });
   }
 
+  // The signed-in account's entries; on a page with no one signed in (the login page, the
+  // offline page), every entry on the device, to be counted, never sent.
   function ownEntries() {
     return inStore("readonly", function (store) {
       return store.getAll();
     }).then(function (entries) {
       return entries
         .filter(function (entry) {
-          return entry.account === account;
+          return !account || entry.account === account;
         })
         .sort(function (a, b) {
           return a.made_at < b.made_at ? -1 : a.made_at > b.made_at ? 1 : 0;
@@ -156,13 +158,16 @@
         element.appendChild(
           paragraph(
             plural(waiting.length, "entry", "entries") +
-              " waiting to sync. They are kept on this device and sent when the connection returns."
+              " waiting to sync. " +
+              (account
+                ? "They are kept on this device and sent when the connection returns."
+                : "They are kept on this device and sent when you are signed in and online.")
           )
         );
       } else if (lastSent) {
         element.appendChild(paragraph(plural(lastSent, "entry", "entries") + " sent and saved."));
       }
-      refused.forEach(function (entry) {
+      (account ? refused : []).forEach(function (entry) {
         var p = paragraph("An entry made offline could not be saved: " + entry.problem + ". ");
         p.appendChild(discardButton(entry));
         element.appendChild(p);

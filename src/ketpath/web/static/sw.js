@@ -17,7 +17,7 @@
 // - "ketpath-today": the last Today page ("/") fetched while signed in, because the issue
 //   asks that it open offline. It is the one exception to no-store, made deliberately: one
 //   response, replaced on every visit, deleted on logout (a POST /logout navigation, or
-//   the page's "logout" message) and whenever the server answers "/" with anything but the
+//   the page's "logout" or "lock" message) and whenever the server answers "/" with anything but the
 //   Today page (the session ended: a redirect to /login).
 // - Nothing else: other pages go to the network and, offline, get the offline page; the
 //   JSON API, the offline entries' route and every non-GET request pass through untouched.
@@ -75,8 +75,10 @@ function forgetPersonalPages() {
   return caches.delete(TODAY_CACHE);
 }
 
+// "logout" from the page's logout form; "lock" for an app lock, so that nothing with
+// health data is shown from here behind it.
 self.addEventListener("message", function (event) {
-  if (event.data === "logout") {
+  if (event.data === "logout" || event.data === "lock") {
     event.waitUntil(forgetPersonalPages());
   }
 });
