@@ -25,6 +25,7 @@ from ketpath.web import (
     contingency,
     contingency_settings,
     disputes,
+    offline,
     pages,
     reports,
     sharing,
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(contingency_settings.router)
     app.include_router(reports.router)
     app.include_router(disputes.router)
+    app.include_router(offline.router)
     app.include_router(pages.router, include_in_schema=False)
 
     @app.get("/healthz", tags=["health"], summary="Liveness")
