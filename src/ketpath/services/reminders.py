@@ -149,7 +149,7 @@ def save_reminder(
         raise ReminderError("frequency", "choose off, daily or weekly")
     if email and not email_available:
         raise ReminderError("email", "this server cannot send e-mail")
-    chosen = _parsed_time(at)
+    chosen = DEFAULT_TIME if frequency == "off" and not at.strip() else _parsed_time(at)
     day = _parsed_weekday(weekday) if frequency == "weekly" else None
     with db.unit_of_work(write=True) as uow:
         uow.reminders.save_schedule(
