@@ -220,3 +220,16 @@ def test_an_access_log_line_for_the_feed_names_no_secret(
         access.info('%s - "%s %s HTTP/%s" %d', "127.0.0.1:5000", "GET", path, "1.1", 200)
     assert secret not in caplog.text
     assert '"GET /calendar/[redacted].ics HTTP/1.1" 200' in caplog.text
+
+
+def test_deleting_the_account_ends_its_feed_and_its_schedule(
+    client: TestClient, alice: Account, db: Database
+) -> None:
+    from ketpath.store.tables import reminders
+
+    path = _weekly_on_wednesdays(client).removeprefix(str(client.base_url))
+    deleted = client.post("/account/delete", data={"password": alice.password})
+    assert "Your account and every record in it have been deleted." in deleted.text
+    assert client.get(path).status_code == 404
+    with db.engine.connect() as connection:
+        assert connection.execute(reminders.select()).all() == []
