@@ -21,9 +21,9 @@ import re
 from fastapi import APIRouter, HTTPException, Request
 from starlette.responses import Response
 
+from ketpath.services import Database
 from ketpath.services.accounts import utc_now
 from ketpath.services.reminders import MailServer, ReminderSender, calendar_feed_text
-from ketpath.store import Database
 from ketpath.web.deps import database
 from ketpath.web.settings import Settings
 
