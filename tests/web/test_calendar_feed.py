@@ -233,3 +233,18 @@ def test_deleting_the_account_ends_its_feed_and_its_schedule(
     assert client.get(path).status_code == 404
     with db.engine.connect() as connection:
         assert connection.execute(reminders.select()).all() == []
+
+
+def test_the_feed_address_is_under_the_public_address_when_one_is_set(tmp_path: Path) -> None:
+    from ketpath.web.app import create_app
+    from webtest import BASE_URL, settings_for
+
+    app = create_app(settings_for(tmp_path, base_url="https://ketpath.example.org/"))
+    with TestClient(app, base_url=BASE_URL) as client:
+        _register(app.state.db, "alice")
+        login(client, "alice@example.org", "alice keeps a long passphrase")
+        address = _feed_address(client.post("/account/calendar-feed").text)
+        assert address.startswith("https://ketpath.example.org/calendar/")
+        path = address.removeprefix("https://ketpath.example.org")
+        assert client.get(path).status_code == 200
+        assert client.head(path).status_code == 200

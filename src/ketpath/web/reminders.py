@@ -24,7 +24,7 @@ from starlette.responses import Response
 from ketpath.services import Database
 from ketpath.services.accounts import utc_now
 from ketpath.services.reminders import MailServer, ReminderSender, calendar_feed_text
-from ketpath.web.deps import database
+from ketpath.web.deps import database, settings
 from ketpath.web.settings import Settings
 
 router = APIRouter(include_in_schema=False)
@@ -37,7 +37,7 @@ DEFAULT_BASE_URL = "http://127.0.0.1:8000/"
 """``ketpath serve``'s own address when nothing else is known."""
 
 
-@router.get("/calendar/{token}.ics", name="calendar_feed")
+@router.api_route("/calendar/{token}.ics", methods=["GET", "HEAD"], name="calendar_feed")
 def calendar_feed(request: Request, token: str) -> Response:
     body = calendar_feed_text(database(request), token=token)
     if body is None:
@@ -50,7 +50,14 @@ def calendar_feed(request: Request, token: str) -> Response:
 
 
 def feed_url(request: Request, token: str) -> str:
-    """The feed's full address as this request reached the app."""
+    """The feed's full address: under the app's public address when one is set.
+
+    Behind a reverse proxy the address a request arrived at is the proxy's
+    inside one; ``--base-url`` says what calendar apps outside must use.
+    """
+    public: str | None = settings(request).base_url
+    if public:
+        return f"{public.rstrip('/')}{FEED_PREFIX}{token}.ics"
     return str(request.url_for("calendar_feed", token=token))
 
 
