@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 import ketpath
@@ -24,6 +24,7 @@ from ketpath.web import (
     clinician,
     contingency,
     contingency_settings,
+    deps,
     disputes,
     offline,
     pages,
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         openapi_url="/openapi.json",
         lifespan=lifespan,
+        dependencies=[Depends(deps.unlocked)],  # the app lock: a locked session reaches no route
     )
     app.state.settings = config
     app.state.db = db
