@@ -13,7 +13,8 @@ description of the browser made from its user agent when it signed in.
 has been idle too long; ``pin_failures`` counts wrong PINs since then (five
 end the session). ``users.pin_hash`` is the argon2id hash of the PIN, None
 when the person has not set one. Existing sessions become ordinary
-(unkept, unlocked) ones; no other row changes.
+(unkept, unlocked) ones; no other row changes. The columns are added and
+dropped in place (no table is copied), so no row is lost either way.
 """
 
 from __future__ import annotations
@@ -30,24 +31,23 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("sessions") as batch:
-        batch.add_column(sa.Column("kept", sa.Boolean(), nullable=False, server_default=sa.false()))
-        batch.add_column(sa.Column("label", sa.String(length=80), nullable=True))
-        batch.add_column(
-            sa.Column("locked", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
-        batch.add_column(
-            sa.Column("pin_failures", sa.Integer(), nullable=False, server_default="0")
-        )
-    with op.batch_alter_table("users") as batch:
-        batch.add_column(sa.Column("pin_hash", sa.String(length=255), nullable=True))
+    op.add_column(
+        "sessions", sa.Column("kept", sa.Boolean(), nullable=False, server_default=sa.false())
+    )
+    op.add_column("sessions", sa.Column("label", sa.String(length=80), nullable=True))
+    op.add_column(
+        "sessions", sa.Column("locked", sa.Boolean(), nullable=False, server_default=sa.false())
+    )
+    op.add_column(
+        "sessions", sa.Column("pin_failures", sa.Integer(), nullable=False, server_default="0")
+    )
+    op.add_column("users", sa.Column("pin_hash", sa.String(length=255), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("users") as batch:
-        batch.drop_column("pin_hash")
-    with op.batch_alter_table("sessions") as batch:
-        batch.drop_column("pin_failures")
-        batch.drop_column("locked")
-        batch.drop_column("label")
-        batch.drop_column("kept")
+    # Plain ALTER TABLE ... DROP COLUMN (SQLite 3.35+), not batch mode: batch mode copies
+    # ``users`` into a new table and drops the old one, and with foreign keys on that
+    # drop cascaded to every session, API token and recovery code of every account.
+    op.drop_column("users", "pin_hash")
+    for column in ("pin_failures", "locked", "label", "kept"):
+        op.drop_column("sessions", column)
