@@ -272,7 +272,7 @@ def lock_page(request: Request, next: str = "/") -> Response:
 @router.post("/lock")
 def unlock(
     request: Request,
-    pin: Annotated[str, Form(max_length=20)],
+    pin: Annotated[str, Form(max_length=20)] = "",
     next: Annotated[str, Form(max_length=2000)] = "/",
 ) -> Response:
     """Open a locked session with the PIN; rate limited, and five wrong PINs end the session."""
