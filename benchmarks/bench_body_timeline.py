@@ -19,9 +19,9 @@ from zoneinfo import ZoneInfo
 import numpy as np
 from bench_body import five_years
 
-from ketpath.charts import body_timeline_chart
 from ketpath.core.body.reward import opponent_process
 from ketpath.core.body.timeline import history_timeline
+from ketpath.present.charts import body_timeline_chart
 
 
 def median_ms(action: Callable[[], object], repeats: int) -> float:

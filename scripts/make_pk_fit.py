@@ -5,7 +5,7 @@ Run after changing the pharmacokinetic parameters in knowledge/body.toml:
     .venv/bin/python scripts/make_pk_fit.py
 
 tests/model/test_pk_fit.py fails while docs/pk-fit.md is stale. The chart is
-drawn with ketpath.charts' style and renderer, so the same model gives the
+drawn with ketpath.present.charts' style and renderer, so the same model gives the
 same bytes.
 """
 
@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 from matplotlib.figure import Figure
 
-from ketpath.charts import BLUE, GREY, ORANGE, Chart, chart_style, render
 from ketpath.core.body.fit import FitRow, fit_markdown, fit_rows
+from ketpath.present.charts import BLUE, GREY, ORANGE, Chart, chart_style, render
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 

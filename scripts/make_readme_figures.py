@@ -28,7 +28,7 @@ from rich.console import Console
 from ketpath.core.assess import assess
 from ketpath.core.records import record_time
 from ketpath.interop.jsonl import read_jsonl
-from ketpath.terminal import render_assessment
+from ketpath.present.terminal import render_assessment
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"

@@ -13,9 +13,9 @@ import matplotlib
 import numpy as np
 import pytest
 
-from ketpath.charts import Chart, body_timeline_chart, dose_curve_chart, weekly_bars_chart
 from ketpath.core.body.pk import DoseHistory
 from ketpath.core.body.timeline import Timeline, dose_curve, history_timeline
+from ketpath.present.charts import Chart, body_timeline_chart, dose_curve_chart, weekly_bars_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
 NAMESPACES = {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}
@@ -98,7 +98,7 @@ def test_two_calls_give_the_same_bytes(name):
 
 def test_a_new_process_gives_the_same_bytes_without_pyplot():
     program = (
-        "from datetime import date; from ketpath.charts import weekly_bars_chart; "
+        "from datetime import date; from ketpath.present.charts import weekly_bars_chart; "
         "import sys; sys.stdout.write(weekly_bars_chart([date(2026, 1, 5), date(2026, 1, 12)], "
         "[2, 3], title='Use-days per week', ylabel='Use-days').svg); "
         "sys.exit('matplotlib.pyplot' in sys.modules)"  # no pyplot, no global figures

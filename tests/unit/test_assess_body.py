@@ -12,7 +12,7 @@ from ketpath.core.assess import assess
 from ketpath.core.assess.body import body_sentences
 from ketpath.knowledge import claims
 from ketpath.knowledge.body import body as body_knowledge
-from ketpath.terminal import render_assessment
+from ketpath.present.terminal import render_assessment
 
 #: A percentage, a multiplier ("3x", "3×", "x3", "times") or a bare decimal: none
 #: of these may describe tolerance or effect to a person.

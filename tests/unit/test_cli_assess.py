@@ -225,12 +225,12 @@ def test_body_output_says_research_tool_and_shows_no_tolerance_figure(capsys):
 
 
 def test_an_unexpected_error_exits_1_with_one_line_and_no_traceback(monkeypatch, capsys):
-    from ketpath import cli
+    from ketpath.cli import records
 
     def broken(*_args, **_kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(cli, "assess", broken)
+    monkeypatch.setattr(records, "assess", broken)
     assert run(["assess", str(EXAMPLES / "festival-user.jsonl")]) == 1
     err = capsys.readouterr().err
     assert "unexpected error: RuntimeError: disk on fire" in err

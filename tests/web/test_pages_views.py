@@ -9,7 +9,8 @@ import pytest
 
 from ketpath.core.assess import assess
 from ketpath.core.records import Craving, Record, RecordError, Use, parse_record
-from ketpath.history_charts import inline_svg, weekly_charts, weekly_series
+from ketpath.present.history_charts import inline_svg, weekly_charts, weekly_series
+from ketpath.present.views import dashboard_view, duration_words, last_use_defaults, summarise
 from ketpath.web.plan_form import plan_from_form, plan_view
 from ketpath.web.record_forms import (
     SimpleForm,
@@ -17,7 +18,6 @@ from ketpath.web.record_forms import (
     questionnaire_from_form,
     record_from_form,
 )
-from ketpath.web.views import dashboard_view, duration_words, last_use_defaults, summarise
 
 NOW = datetime(2026, 5, 14, 12, 0, tzinfo=UTC)
 LONDON = ZoneInfo("Europe/London")

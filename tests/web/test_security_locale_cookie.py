@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from ketpath.web import views
+from ketpath.present import views
 from webtest import Account, login
 
 

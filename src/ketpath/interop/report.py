@@ -31,22 +31,29 @@ from zoneinfo import ZoneInfo
 import matplotlib
 import typst
 
-from ketpath.charts import Chart
 from ketpath.core.assess import Assessment, assess
 from ketpath.core.contingency import CmEvent, CmState
 from ketpath.core.instruments import get_instrument, score
 from ketpath.core.records import Questionnaire, Record, latest_profile, record_time
-from ketpath.history_charts import (
+from ketpath.knowledge import claims, rules, sources, vocabulary
+from ketpath.knowledge.contingency import contingency
+from ketpath.knowledge.load import GRADE_MEANINGS
+from ketpath.present.charts import Chart
+from ketpath.present.format import (
+    WORDING_LOCALE,
+    local_date,
+    money,
+    schedule_setting,
+    weekday_and_day,
+)
+from ketpath.present.history_charts import (
     ChartView,
     inline_svg,
     questionnaire_charts,
     weekly_charts,
     weekly_series,
 )
-from ketpath.interop.report_charts import rewards_chart, stage_chart
-from ketpath.knowledge import claims, rules, sources, vocabulary
-from ketpath.knowledge.contingency import contingency
-from ketpath.knowledge.load import GRADE_MEANINGS
+from ketpath.present.report_charts import rewards_chart, stage_chart
 
 __all__ = ["PLAN_LABELS", "render_report", "report_data"]
 
@@ -61,7 +68,6 @@ PLAN_LABELS = (
     ("reasons", "Reasons to change"),
 )
 PLAN_CLAIM = "relapse-risk"
-CURRENCY_SIGNS = {"USD": "$", "GBP": "£", "EUR": "€"}
 OUTCOME_WORDS = {
     "earned": "earned",
     "reset": "reset to the start value",
@@ -115,10 +121,6 @@ def _day_start(day: date, zone: tzinfo) -> datetime:
     return datetime.combine(day, time(), zone)
 
 
-def _local(moment: datetime | None, zone: tzinfo) -> str:
-    return moment.astimezone(zone).strftime("%d %b %Y") if moment else "—"
-
-
 def _week_ends(start: date, end: date) -> list[date]:
     """Each Sunday in the period, and the period's last day when it is not one."""
     first_sunday = start + timedelta(days=6 - start.weekday())
@@ -153,7 +155,7 @@ def _red_flags(assessment: Assessment, cite: _Citations, zone: tzinfo) -> list[d
             "message": flag.message,
             "note": flag.note,
             "action": flag.action,
-            "since": _local(flag.finding.since, zone),
+            "since": local_date(flag.finding.since, zone),
             "contacts": [{"name": c.name, "number": c.number} for c in flag.contacts],
             **cite.graded(flag.finding.grade, flag.finding.sources),
         }
@@ -185,7 +187,7 @@ def _facts(assessment: Assessment, zone: tzinfo) -> list[list[str]]:
             f"({band_labels[frequency.prior_band]})",
         ],
         ["Use-days logged in all", str(assessment.use_days_total)],
-        ["Last use", _local(assessment.last_use, zone)],
+        ["Last use", local_date(assessment.last_use, zone)],
     ]
     if assessment.peak_stage:
         facts.append(
@@ -199,7 +201,7 @@ def _signals(assessment: Assessment, cite: _Citations, zone: tzinfo) -> list[dic
         {
             "label": signal.label,
             "evidence": signal.evidence,
-            "since": _local(signal.since, zone),
+            "since": local_date(signal.since, zone),
             **cite.graded(signal.grade, signal.sources),
         }
         for signal in assessment.signals
@@ -250,7 +252,7 @@ def _questionnaires(
             {
                 "name": instrument.short_name,
                 "count": len(taken),
-                "latest": f"{latest.total:g} on {_local(taken[-1].time, zone)}",
+                "latest": f"{latest.total:g} on {local_date(taken[-1].time, zone)}",
                 "band": latest.band_label or "no bands",
                 **cite.graded(instrument.grade, instrument.sources),
             }
@@ -258,31 +260,18 @@ def _questionnaires(
     return rows
 
 
-def _money(amount: Any, currency: str) -> str:
-    sign = CURRENCY_SIGNS.get(currency)
-    return f"{sign}{amount:,.2f}" if sign else f"{amount:,.2f} {currency}"
-
-
-def _setting_value(name: str, value: Any, currency: str) -> str:
-    if name in {"start_value", "increment", "max_value", "bonus_value"}:
-        return _money(value, currency)
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value)
-
-
 def _event_row(event: CmEvent, zone: tzinfo, currency: str) -> dict[str, str]:
     outcome = OUTCOME_WORDS[event.outcome]
     if event.bonus:
-        outcome += f" (with a {_money(event.bonus, currency)} bonus)"
+        outcome += f" (with a {money(event.bonus, currency, WORDING_LOCALE)} bonus)"
     if event.restored:
         outcome += "; earlier step restored"
     return {
-        "date": event.time.astimezone(zone).strftime("%a %d %b"),
+        "date": weekday_and_day(event.time, zone),
         "result": event.result or "missed",
         "outcome": outcome,
-        "earned": _money(event.earned, currency),
-        "total": _money(event.total, currency),
+        "earned": money(event.earned, currency, WORDING_LOCALE),
+        "total": money(event.total, currency, WORDING_LOCALE),
     }
 
 
@@ -297,10 +286,11 @@ def _cm(
     events = [e for e in state.events if e.time >= since]
     earned_here = sum((e.earned for e in events), start=0 * state.total)
     summary = (
-        f"Earned in this period: {_money(earned_here, currency)}. Running total since the "
-        f"schedule began on {_local(state.start, zone)}: {_money(state.total, currency)}. "
-        f"The next negative screen earns {_money(state.next_value, currency)} if taken by "
-        f"{_local(state.next_due, zone)}."
+        f"Earned in this period: {money(earned_here, currency, WORDING_LOCALE)}. Running "
+        f"total since the schedule began on {local_date(state.start, zone)}: "
+        f"{money(state.total, currency, WORDING_LOCALE)}. The next negative screen earns "
+        f"{money(state.next_value, currency, WORDING_LOCALE)} if taken by "
+        f"{local_date(state.next_due, zone)}."
     )
     rows = []
     for name, default in known.defaults.items():
@@ -309,7 +299,7 @@ def _cm(
         rows.append(
             {
                 "label": default.label,
-                "value": _setting_value(name, value, currency)
+                "value": schedule_setting(name, value, currency, WORDING_LOCALE)
                 + (" (set by the clinic)" if changed else ""),
                 **cite.graded(default.grade, default.sources),
             }
@@ -319,7 +309,7 @@ def _cm(
         "effect": cite.graded(known.effect.grade, known.effect.sources),
         "chart": _chart(rewards_chart(state, since=since, zone=zone)),
         "settings": rows,
-        "ladder": ", ".join(_money(v, currency) for v in settings.ladder()),
+        "ladder": ", ".join(money(v, currency, WORDING_LOCALE) for v in settings.ladder()),
         "events": [_event_row(e, zone, currency) for e in events],
         "note": (
             "Rewards are worked out from the drug screens each time; they are not stored. "

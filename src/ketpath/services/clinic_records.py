@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from ketpath.core.records import Record, clinic_record_problem
+from ketpath.core.records import Record, clinic_owned, clinic_record_problem
+from ketpath.errors import BadInput
 from ketpath.services.refusals import RecordRefused
 from ketpath.store import Author, StoredRecord
 
@@ -24,7 +25,7 @@ class ClinicRecordRefused(RecordRefused):
     """A person tried to enter a clinic record; ``index`` is its place in what they sent."""
 
 
-class ClinicRecordReadOnly(Exception):  # noqa: N818 (reads as what the record is)
+class ClinicRecordReadOnly(BadInput):
     """A person tried to change or delete a record the clinic entered."""
 
     def __init__(self, record_id: int, record_type: str) -> None:
@@ -57,7 +58,7 @@ def refuse_new_clinic_records(pairs: Iterable[tuple[int, Record]], *, author: Au
 
 def read_only_to_person(stored: StoredRecord) -> bool:
     """A clinic kind (whoever stored it) or anything a clinician entered."""
-    return clinic_record_problem(stored.record) is not None or stored.created_role == "clinician"
+    return clinic_owned(stored.record, stored.created_role)
 
 
 def check_person_may_change(stored: StoredRecord, *, author: Author) -> None:

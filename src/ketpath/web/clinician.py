@@ -29,13 +29,15 @@ from ketpath.core.records import (
     record_time,
     record_to_dict,
 )
-from ketpath.history_charts import (
+from ketpath.knowledge import vocabulary
+from ketpath.present import views
+from ketpath.present.format import local_time
+from ketpath.present.history_charts import (
     questionnaire_charts,
     score_points,
     weekly_charts,
     weekly_series,
 )
-from ketpath.knowledge import vocabulary
 from ketpath.services import accounts
 from ketpath.services.accounts import RateLimited, User
 from ketpath.services.audit import record_refused_patient
@@ -54,7 +56,6 @@ from ketpath.services.consent import (
 )
 from ketpath.services.roster import clinician_roster
 from ketpath.store import Database, StoredRecord
-from ketpath.web import views
 from ketpath.web.auth import api_user, current_user, database
 from ketpath.web.errors import checked_time, unprocessable
 from ketpath.web.record_forms import parse_local_time, to_local_input
@@ -380,13 +381,14 @@ def _clinic_entry_text(record: Record) -> str:
     return record.text if isinstance(record, Note) else ""
 
 
-def _dispute_view(entry: StoredRecord, zone: tzinfo) -> dict[str, Any]:
-    note = entry.record
-    assert isinstance(note, Note)
+def _dispute_view(note: StoredRecord, disputed: StoredRecord, zone: tzinfo) -> dict[str, Any]:
+    record = note.record
+    assert isinstance(record, Note)
     return {
-        "when": views.local_time(note.time, zone),
-        "iso": note.time.isoformat(),
-        "text": note.text,
+        "when": local_time(record.time, zone),
+        "iso": record.time.isoformat(),
+        "text": record.text,
+        "corrected_after": views.corrected_after(disputed, note),
     }
 
 
@@ -395,24 +397,21 @@ def _screen_or_note_rows(
 ) -> list[dict[str, Any]]:
     """Screens and notes, newest first; each with the person's disputes of it.
 
-    A dispute whose entry is gone (corrected, which gives it a new id, or
-    deleted) is listed on its own, saying so.
+    A dispute names the entry's ``id``, which a correction keeps, so it stays
+    beside the corrected entry (saying it came before the correction). One
+    whose entry is gone (deleted) is listed on its own, saying so.
     """
-    by_id = {entry.id: entry for entry in entries}
-    disputes: dict[int, list[dict[str, Any]]] = {}
+    held = {entry.record.id for entry in entries if entry.record.id is not None}
+    disputes = views.disputes_by_record(entries)
     rows = []
-    for entry in reversed(entries):
-        record = entry.record
-        if isinstance(record, Note) and record.about is not None and record.about in by_id:
-            disputes.setdefault(record.about, []).append(_dispute_view(entry, zone))
     for entry in reversed(entries):
         record = entry.record
         if not isinstance(record, DrugScreen | Note):
             continue
         if isinstance(record, Note) and record.about is not None:
-            if record.about in by_id:
+            if record.about in held:
                 continue
-            heading = "The person disputed an entry since corrected or removed"
+            heading = "The person disputed an entry since removed"
         elif isinstance(record, DrugScreen):
             heading = "Drug screen"
         else:
@@ -426,12 +425,15 @@ def _screen_or_note_rows(
                 "id": entry.id,
                 "type": record.type,
                 "heading": heading,
-                "when": views.local_time(record.time, zone),
+                "when": local_time(record.time, zone),
                 "iso": record.time.isoformat(),
                 "text": _clinic_entry_text(record),
                 "correctable": entry.created_role == "clinician"
                 and entry.created_by == clinician_id,
-                "disputes": disputes.get(entry.id, []),
+                "disputes": [
+                    _dispute_view(note, entry, zone)
+                    for note in reversed(disputes.get(record.id or "", []))
+                ],
             }
         )
     return rows
@@ -441,7 +443,7 @@ def _flag_evidence(flag: RedFlag, zone: tzinfo) -> str:
     timed = [r for r in flag.finding.records if record_time(r) is not None]
     shown = timed[-FLAG_EVIDENCE_SHOWN:]
     parts = [
-        f"{views.local_time(t, zone)}: {views.TYPE_LABELS.get(r.type, r.type)}: {views.summarise(r)}"
+        f"{local_time(t, zone)}: {views.TYPE_LABELS.get(r.type, r.type)}: {views.summarise(r)}"
         for r in shown
         if (t := record_time(r)) is not None
     ]
@@ -646,7 +648,7 @@ def _correction_page(
         "patient": patient,
         "entry": {"id": entry.id, "type": entry.record.type},
         "was": _clinic_entry_text(entry.record),
-        "was_when": views.local_time(record_time(entry.record) or datetime.now(UTC), zone),
+        "was_when": local_time(record_time(entry.record) or datetime.now(UTC), zone),
         "values": values,
         "zone": str(zone),
         "results": views.vocabulary_choices("screen_results"),

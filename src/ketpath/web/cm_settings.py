@@ -24,14 +24,15 @@ from starlette.responses import Response
 
 from ketpath.core.contingency import MAX_COUNT, MAX_MONEY, CmSettings, CmSettingsError
 from ketpath.knowledge.contingency import contingency
+from ketpath.present import views
+from ketpath.present.format import WORDING_LOCALE, money
 from ketpath.services.cm_store import save_schedule_as_clinician
 from ketpath.services.consent import NoConsent, Patient, patient_entries
 from ketpath.services.contingency import overview, settings_from, stored_schedule
 from ketpath.store import StoredRecord
-from ketpath.web import views
 from ketpath.web.auth import User, current_user, database
 from ketpath.web.clinician import refused_patient
-from ketpath.web.contingency import money, rewards_view
+from ketpath.web.contingency import rewards_view
 from ketpath.web.settings import Settings
 from ketpath.web.templating import render
 
@@ -95,7 +96,7 @@ def _hint(name: str, defaults: CmSettings, currency: str) -> str:
         words = CURRENCY_WORDS.get(currency, currency)
         return (
             f"An amount in {words} from 0 to {MAX_MONEY:,}, such as 2.50 (not in cents)."
-            f" Default {money(float(default), currency)}."
+            f" Default {money(default, currency, WORDING_LOCALE)}."
         )
     if name in COUNT_FIELDS:
         low = 1 if name == "max_days_between_screens" else 0

@@ -16,9 +16,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Request
 from starlette.responses import Response
 
+from ketpath.present import views
+from ketpath.present.format import WORDING_LOCALE, local_time, money, schedule_setting
 from ketpath.services.consent import NoConsent, Patient, patient_entries
 from ketpath.services.contingency import clinic_schedule, overview, stored_schedule
-from ketpath.web import views
 from ketpath.web.auth import User, current_user, database
 from ketpath.web.clinician import refused_patient
 from ketpath.web.pages import PersonContext
@@ -28,7 +29,6 @@ router = APIRouter(include_in_schema=False)
 
 SignedIn = Annotated[User, Depends(current_user)]
 PatientId = Annotated[int, Path(ge=1, le=2**63 - 1)]
-CURRENCY_SIGNS = {"USD": "$", "GBP": "£", "EUR": "€"}
 RESULT_WORDS = {
     "negative": "Negative",
     "positive": "Positive",
@@ -43,19 +43,6 @@ OUTCOME_WORDS = {
 }
 
 
-def money(amount: float, currency: str) -> str:
-    sign = CURRENCY_SIGNS.get(currency)
-    return f"{sign}{amount:,.2f}" if sign else f"{amount:,.2f} {currency}"
-
-
-def _setting_text(name: str, value: Any, currency: str) -> str:
-    if name in {"start_value", "increment", "max_value", "bonus_value"}:
-        return money(float(value), currency)
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value)
-
-
 def rewards_view(data: dict[str, Any], zone: tzinfo) -> dict[str, Any]:
     """Display strings for the templates, from :func:`services.contingency.overview`."""
     currency = data["currency"]
@@ -63,12 +50,12 @@ def rewards_view(data: dict[str, Any], zone: tzinfo) -> dict[str, Any]:
     view: dict[str, Any] = {
         "active": data["active"],
         "custom": data["custom"],
-        "ladder": [money(value, currency) for value in data["ladder"]],
+        "ladder": [money(value, currency, WORDING_LOCALE) for value in data["ladder"]],
         "effect": {**data["effect"], "sources": views.cite(data["effect"]["sources"])},
         "settings": [
             {
                 **row,
-                "value": _setting_text(row["name"], row["value"], currency),
+                "value": schedule_setting(row["name"], row["value"], currency, WORDING_LOCALE),
                 "sources": views.cite(row["sources"]),
             }
             for row in data["settings"]
@@ -77,22 +64,22 @@ def rewards_view(data: dict[str, Any], zone: tzinfo) -> dict[str, Any]:
     if state is None:
         return view
     view.update(
-        total=money(state["total"], currency),
-        next_value=money(state["next_value"], currency),
-        next_due=views.local_time(datetime.fromisoformat(state["next_due"]), zone),
-        start=views.local_time(datetime.fromisoformat(state["start"]), zone),
+        total=money(state["total"], currency, WORDING_LOCALE),
+        next_value=money(state["next_value"], currency, WORDING_LOCALE),
+        next_due=local_time(datetime.fromisoformat(state["next_due"]), zone),
+        start=local_time(datetime.fromisoformat(state["start"]), zone),
         run=state["run"],
         counts=state["counts"],
         events=[
             {
-                "when": views.local_time(datetime.fromisoformat(event["time"]), zone),
+                "when": local_time(datetime.fromisoformat(event["time"]), zone),
                 "iso": event["time"],
                 "result": RESULT_WORDS[event["result"]],
                 "outcome": OUTCOME_WORDS[event["outcome"]],
-                "bonus": money(event["bonus"], currency) if event["bonus"] else "",
+                "bonus": money(event["bonus"], currency, WORDING_LOCALE) if event["bonus"] else "",
                 "restored": event["restored"],
-                "earned": money(event["earned"], currency),
-                "total": money(event["total"], currency),
+                "earned": money(event["earned"], currency, WORDING_LOCALE),
+                "total": money(event["total"], currency, WORDING_LOCALE),
             }
             for event in reversed(state["events"])
         ],

@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from ketpath.knowledge import claims
+from ketpath.present.views import graded
 from ketpath.web.record_forms import SimpleForm
-from ketpath.web.views import graded
 
 #: (key, label, hint). Keys are those of ``services.plans``.
 PLAN_FIELDS: tuple[tuple[str, str, str], ...] = (

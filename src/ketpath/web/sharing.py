@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from starlette.responses import Response
 
 from ketpath.core.records import DrugScreen, FollowUp, Record
+from ketpath.present import views
 from ketpath.services import PersonNotFound, person_entries
 from ketpath.services.accounts import User
 from ketpath.services.audit import AuditEntry, reads_of
@@ -29,7 +30,6 @@ from ketpath.services.consent import (
     list_shares,
     revoke_share,
 )
-from ketpath.web import views
 from ketpath.web.auth import api_user, current_user, database
 from ketpath.web.templating import render
 

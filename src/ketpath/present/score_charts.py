@@ -1,6 +1,6 @@
 """Questionnaire scores over time as an SVG line chart with a text alternative.
 
-``ketpath.charts`` draws weekly bars; a score is a point in time on its own
+``ketpath.present.charts`` draws weekly bars; a score is a point in time on its own
 scale, so it gets a line chart here, drawn the same stable way: matplotlib's
 object API, a fixed ``svg.hashsalt``, no metadata block, no XML prolog, text
 kept as text. Band boundaries are dotted lines labelled on the right so the
@@ -18,8 +18,8 @@ from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
 from matplotlib.figure import Figure
 from matplotlib.typing import RcKeyType
 
-from ketpath.charts import Chart, chart_style, render
 from ketpath.core.instruments import Instrument
+from ketpath.present.charts import Chart, chart_style, render
 
 _STYLE: dict[RcKeyType, Any] = {
     "svg.hashsalt": "ketpath-person-charts",

@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from statistics import mean
 
-from ketpath.charts import Chart, weekly_bars_chart
 from ketpath.core.instruments import get_instrument
 from ketpath.core.records import Craving, Questionnaire, Record, Symptom, Use, record_time
 from ketpath.knowledge import vocabulary
-from ketpath.score_charts import ScorePoint, score_chart
+from ketpath.present.charts import Chart, weekly_bars_chart
+from ketpath.present.score_charts import ScorePoint, score_chart
 
 #: How far back the weekly charts reach.
 WEEKS_SHOWN = 26

@@ -3,7 +3,7 @@
 Pure functions of an assessment, a list of records or the knowledge base; no
 request, no database. The wording comes from ``knowledge/`` (stage labels,
 signal evidence, the course caveat, grade meanings, citations), as in the
-terminal report (:mod:`ketpath.terminal`), so the web and the CLI say the same
+terminal report (:mod:`ketpath.present.terminal`), so the web and the CLI say the same
 thing. Every claim carries its grade and the citations of its sources.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, tzinfo
-from typing import Any
+from typing import Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo, available_timezones
 
 from ketpath.core.assess import Assessment
@@ -32,6 +32,7 @@ from ketpath.core.records import (
     Record,
     Symptom,
     Use,
+    clinic_owned,
     latest_profile,
     parse_record,
     record_time,
@@ -39,9 +40,8 @@ from ketpath.core.records import (
 )
 from ketpath.knowledge import claims, helplines, rules, sources, vocabulary
 from ketpath.knowledge.load import GRADE_MEANINGS
-from ketpath.score_charts import ScorePoint
-from ketpath.services.clinic_records import read_only_to_person
-from ketpath.store import StoredRecord
+from ketpath.present.format import local_time
+from ketpath.present.score_charts import ScorePoint
 
 GRADE_ORDER = ("A", "B", "C", "U", "X")
 TOPIC_ORDER = (
@@ -104,10 +104,6 @@ def person_zone(records: Sequence[Record]) -> tzinfo:
     """The profile's time zone, or UTC when none is named (as the assessment counts days)."""
     profile = latest_profile(records)
     return ZoneInfo(profile.timezone) if profile is not None and profile.timezone else UTC
-
-
-def local_time(moment: datetime, zone: tzinfo) -> str:
-    return moment.astimezone(zone).strftime("%a %d %b %Y, %H:%M")
 
 
 def duration_words(since: datetime, now: datetime) -> str:
@@ -244,6 +240,22 @@ def dashboard_view(assessment: Assessment, *, zone: tzinfo) -> dict[str, Any]:
 # ---------------------------------------------------------------- records listed at /history
 
 
+class StoredEntry(Protocol):
+    """A stored record as the history lists it: its id, the record, and who entered it."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def record(self) -> Record: ...
+
+    @property
+    def created_role(self) -> str: ...
+
+
+Entry = TypeVar("Entry", bound=StoredEntry)
+
+
 def summarise(record: Record) -> str:
     """One line in words, using the vocabulary's labels."""
     label = vocabulary().label
@@ -289,10 +301,10 @@ def _use_terms(record: Use) -> list[tuple[str, str | None]]:
 
 
 def _entry_summary(
-    entry: StoredRecord,
+    entry: StoredEntry,
     *,
     by_clinic: bool,
-    disputed: StoredRecord | None,
+    disputed: StoredEntry | None,
     zone: tzinfo,
     viewer: str,
 ) -> str:
@@ -303,40 +315,61 @@ def _entry_summary(
     note = entry.record
     if not isinstance(note, Note) or note.about is None:
         return text
-    about = "an entry of the clinic's that has since been corrected or removed"
+    about = "an entry of the clinic's that has since been removed"
     if disputed is not None and (moment := record_time(disputed.record)) is not None:
         kind = TYPE_LABELS.get(disputed.record.type, disputed.record.type).lower()
         about = f"the clinic's {kind} of {local_time(moment, zone)}"
+        if corrected_after(disputed, entry):
+            about += ", which the clinic corrected after this note"
     who = "You dispute" if viewer == "person" else "The person disputes"
     return f"{who} {about}: {text}"
 
 
+def corrected_after(disputed: StoredEntry, note: StoredEntry) -> bool:
+    """Whether the clinic entry's current version was stored after the note disputing it.
+
+    A correction stores a new row (keeping the record's ``id``). A new row's
+    storage id is above every row there is (a PostgreSQL sequence; SQLite's
+    ``max(id) + 1``, which may reuse a deleted newest id, never an older one),
+    so of two rows that both still exist the higher id was stored later.
+    """
+    return disputed.id > note.id
+
+
+def disputes_by_record(entries: Sequence[Entry]) -> dict[str, list[Entry]]:
+    """The person's notes disputing each record, by the disputed record's ``id``, oldest first."""
+    disputes: dict[str, list[Entry]] = {}
+    for entry in entries:
+        if isinstance(entry.record, Note) and entry.record.about is not None:
+            disputes.setdefault(entry.record.about, []).append(entry)
+    return disputes
+
+
 def history_rows(
-    entries: Sequence[StoredRecord], zone: tzinfo, *, viewer: str = "person"
+    entries: Sequence[StoredEntry], zone: tzinfo, *, viewer: str = "person"
 ) -> list[dict[str, Any]]:
     """Timed records, newest first, each with its id for the edit and delete forms.
 
     The clinic's records (drug screens, a clinician's notes) are listed with
     what they say, but offer neither: they are read-only to the person, who may
-    dispute one instead (a note of her own naming it; the clinician sees it
-    next to the entry). ``viewer`` is ``person`` or ``clinician``: whose words.
+    dispute one instead (a note of her own naming its ``id``; the clinician
+    sees it next to the entry). A dispute stays beside the entry when the
+    clinic corrects it, saying so. ``viewer`` is ``person`` or ``clinician``:
+    whose words.
     """
-    by_id = {entry.id: entry for entry in entries}
-    disputes: dict[int, list[str]] = {}
-    for entry in entries:
-        if isinstance(entry.record, Note) and entry.record.about is not None:
-            disputes.setdefault(entry.record.about, []).append(entry.record.text)
+    by_record_id = {entry.record.id: entry for entry in entries if entry.record.id is not None}
+    disputes = disputes_by_record(entries)
     rows = []
     for entry in reversed(entries):
         moment = record_time(entry.record)
         if moment is None:
             continue
-        read_only = read_only_to_person(entry)
+        read_only = clinic_owned(entry.record, entry.created_role)
         about = entry.record.about if isinstance(entry.record, Note) else None
         summary = _entry_summary(
             entry,
             by_clinic=read_only,
-            disputed=by_id.get(about) if about is not None else None,
+            disputed=by_record_id.get(about) if about is not None else None,
             zone=zone,
             viewer=viewer,
         )
@@ -348,7 +381,11 @@ def history_rows(
                 "when": local_time(moment, zone),
                 "iso": moment.isoformat(),
                 "summary": summary,
-                "disputes": disputes.get(entry.id, []),
+                "disputes": [
+                    {"text": note.record.text, "corrected_after": corrected_after(entry, note)}
+                    for note in disputes.get(entry.record.id or "", [])
+                    if isinstance(note.record, Note)
+                ],
                 "editable": entry.record.type
                 in {"use", "craving", "symptom", "mood", "impact", "goal"}
                 and not read_only,

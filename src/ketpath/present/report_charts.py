@@ -1,6 +1,6 @@
 """The two charts only the PDF summary draws: stage over time, and screens with rewards.
 
-Drawn the way ``ketpath.charts`` draws (matplotlib's object API, a fixed
+Drawn the way ``ketpath.present.charts`` draws (matplotlib's object API, a fixed
 ``svg.hashsalt``, no metadata block, text kept as text, the Okabe-Ito palette,
 shapes as well as colours), so the output is stable byte for byte.
 """
@@ -16,8 +16,9 @@ from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
 from matplotlib.figure import Figure
 from matplotlib.typing import RcKeyType
 
-from ketpath.charts import BLUE, GREEN, GREY, ORANGE, VERMILLION, Chart, chart_style, render
 from ketpath.core.contingency import CmState
+from ketpath.knowledge import rules
+from ketpath.present.charts import BLUE, GREEN, GREY, ORANGE, VERMILLION, Chart, chart_style, render
 
 __all__ = ["STAGE_ORDER", "rewards_chart", "stage_chart"]
 
@@ -37,18 +38,7 @@ _STYLE: dict[RcKeyType, Any] = {
 _WIDTH_IN = 7.0
 
 #: Stages from least to most use, the stopped stages below the active ones.
-STAGE_ORDER = (
-    "no-use",
-    "past-use",
-    "sustained-remission",
-    "early-remission",
-    "early-abstinence",
-    "experimental",
-    "occasional",
-    "regular",
-    "dependent",
-    "addiction-cycle",
-)
+STAGE_ORDER = rules().stages.by_use()
 
 
 def _date_axis(axes: Any, zone: tzinfo | None) -> None:
