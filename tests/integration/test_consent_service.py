@@ -10,7 +10,6 @@ import pytest
 from ketpath.core.records import parse_record
 from ketpath.services import import_records
 from ketpath.services.accounts import User
-from ketpath.services.cm_store import get_schedule, save_schedule
 from ketpath.services.consent import (
     SHARE_LIFETIME,
     CodeRefused,
@@ -25,6 +24,7 @@ from ketpath.services.consent import (
     redeem_code,
     revoke_share,
 )
+from ketpath.services.contingency import get_schedule, save_schedule
 from ketpath.services.roster import clinician_roster
 from ketpath.store import Database
 from ketpath.store.tables import shares
@@ -137,7 +137,7 @@ def test_the_roster_orders_by_flag_then_stage_then_silence_and_refreshes_after_a
     assert again.rows[0].level == "emergency"
 
 
-def test_cm_schedules_round_trip_with_the_features_own_settings(
+def test_contingency_schedules_round_trip_with_the_features_own_settings(
     db: Database, make_user: Callable[..., User]
 ) -> None:
     alice, bob = make_user("alice"), make_user("bob", "clinician")

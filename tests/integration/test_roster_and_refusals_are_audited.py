@@ -158,9 +158,9 @@ def test_append_many_follows_the_chain_rule_of_append(
     bob = make_user("bob", "clinician")
     actor = Actor.of(bob)
     with db.unit_of_work(write=True) as uow:
-        assert append_many(uow.clinic, [], actor=actor) == []
+        assert append_many(uow, [], actor=actor) == []
         seqs = append_many(
-            uow.clinic,
+            uow,
             [Event(action="read-roster", detail={"patients": 2}), Event(action="logout")],
             actor=actor,
         )
@@ -171,7 +171,7 @@ def test_append_many_follows_the_chain_rule_of_append(
         db.unit_of_work(write=True) as uow,
         pytest.raises(ValueError, match="unknown audit action 'peeked'"),
     ):
-        append_many(uow.clinic, [Event(action="logout"), Event(action="peeked")], actor=actor)
+        append_many(uow, [Event(action="logout"), Event(action="peeked")], actor=actor)
     assert list_entries(db)[-1].seq == seqs[1]
 
 

@@ -38,7 +38,7 @@ import typer
 from ketpath.cli.common import DbOption
 
 if TYPE_CHECKING:
-    from ketpath.store import Database
+    from ketpath.services import Database
 
 # The web stack and the store are imported inside the commands, so that
 # registering these commands does not slow down every other `ketpath` command.

@@ -14,8 +14,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from ketpath.services.cm_store import get_schedule
-from ketpath.services.contingency import settings_from
+from ketpath.services.contingency import get_schedule, settings_from
 from ketpath.store import Database
 from webtest import BASE_URL, Account, share_records
 
