@@ -41,6 +41,7 @@ bench: setup
 	$(PY) benchmarks/bench_roster.py
 	$(PY) benchmarks/bench_population.py
 	$(PY) benchmarks/bench_uncertainty.py
+	$(PY) benchmarks/bench_offline_sync.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
