@@ -43,10 +43,11 @@ DESTRUCTIVE_FOR_OWNER = {
     ("POST", "/records/{record_id}/delete"),
     ("DELETE", "/api/v1/records/{record_id}"),
 }
-# What the owner gets where it is not 200: the sign-in pages send a signed-in
-# person on, and every write is sent without its form or body (400 where the
-# page checks the form itself, 422 where FastAPI does; 303 where an empty form
-# is a valid save).
+# What the owner gets: GETs not listed answer 200; the sign-in pages send a
+# signed-in person on, and every write is sent without its form or body (400
+# where the page checks the form itself, 422 where FastAPI does; 303 where an
+# empty form is a valid save; 200 where the answer is a page, as a new
+# calendar feed's address).
 OWNER = {
     ("GET", "/login"): 303,
     ("GET", "/register"): 303,
@@ -67,6 +68,9 @@ OWNER = {
     ("POST", "/profile/timezone"): 422,
     ("POST", "/help/locale"): 303,
     ("POST", "/import"): 422,
+    ("POST", "/account/calendar-feed"): 200,
+    ("POST", "/account/reminders"): 303,
+    ("POST", "/account/calendar-feed/revoke"): 303,
 }
 # What Charlie (another person) and Bob (a clinician without consent) get.
 # Charlie's own pages answer 200 and his own empty writes 400/422; Alice's
@@ -116,6 +120,9 @@ OTHERS = {
     ("GET", "/export/records.jsonl"): {"charlie": 200, "bob": 403},
     ("GET", "/export/fhir.json"): {"charlie": 200, "bob": 403},
     ("POST", "/import"): {"charlie": 422, "bob": 403},
+    ("POST", "/account/calendar-feed"): {"charlie": 200, "bob": 303},
+    ("POST", "/account/reminders"): {"charlie": 303, "bob": 303},
+    ("POST", "/account/calendar-feed/revoke"): {"charlie": 303, "bob": 303},
 }
 
 
