@@ -59,7 +59,7 @@ class RosterRefresher:
         self._clock = clock
         self._sweep_interval = sweep_interval
         self._dirty: set[int] = set()
-        self._working = False
+        self._busy = 0
         self._changed = threading.Condition()
         self._wake = threading.Event()
         self._stopping = threading.Event()
@@ -92,7 +92,7 @@ class RosterRefresher:
         """True once nothing is queued or being recomputed (for tests and benchmarks)."""
         with self._changed:
             return self._changed.wait_for(
-                lambda: not self._dirty and not self._working, timeout=timeout
+                lambda: not self._dirty and not self._busy, timeout=timeout
             )
 
     def drain(self) -> int:
@@ -104,7 +104,7 @@ class RosterRefresher:
                 if not batch:
                     return changed
                 self._dirty.difference_update(batch)
-                self._working = True
+                self._busy += 1
             try:
                 changed += refresh_summaries(self._db, batch, now=self._clock())
             except Exception:
@@ -112,21 +112,30 @@ class RosterRefresher:
                     self._dirty.update(batch)
                 raise
             finally:
-                with self._changed:
-                    self._working = False
-                    self._changed.notify_all()
+                self._done()
         return changed
 
     def sweep(self) -> int:
         """Recompute everyone whose summary is not of their local today; how many rows changed."""
-        stale = stale_people(self._db, now=self._clock())
-        changed = 0
-        for start in range(0, len(stale), BATCH):
-            if self._stopping.is_set():
-                break
-            changed += refresh_summaries(self._db, stale[start : start + BATCH], now=self._clock())
-            changed += self.drain()  # a write's person does not wait for the whole sweep
-        return changed
+        with self._changed:
+            self._busy += 1
+        try:
+            stale = stale_people(self._db, now=self._clock())
+            changed = 0
+            for start in range(0, len(stale), BATCH):
+                if self._stopping.is_set():
+                    break
+                batch = stale[start : start + BATCH]
+                changed += refresh_summaries(self._db, batch, now=self._clock())
+                changed += self.drain()  # a write's person does not wait for the whole sweep
+            return changed
+        finally:
+            self._done()
+
+    def _done(self) -> None:
+        with self._changed:
+            self._busy -= 1
+            self._changed.notify_all()
 
     def _run(self) -> None:
         next_sweep = time.monotonic()
@@ -139,7 +148,4 @@ class RosterRefresher:
                     self.sweep()
             except Exception as error:  # keep refreshing next round whatever went wrong now
                 log.error("refreshing roster summaries failed (%s)", type(error).__name__)
-                with self._changed:
-                    self._working = False
-                    self._changed.notify_all()
             self._wake.wait(max(0.0, next_sweep - time.monotonic()))
