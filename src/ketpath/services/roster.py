@@ -320,8 +320,9 @@ def clinician_roster(db: Database, *, clinician: User, now: datetime | None = No
 def refresh_summaries(db: Database, person_ids: Collection[int], *, now: datetime) -> int:
     """Recompute and store these people's summaries; how many stored rows changed.
 
-    Assessed in a reading transaction, stored in one short writing
-    transaction with :meth:`~ketpath.store.roster.RosterRepository.save_current`
+    People whose stored summary is already current are skipped without
+    being assessed. The rest are assessed in a reading transaction and stored
+    in one short writing transaction with :meth:`~ketpath.store.roster.RosterRepository.save_current`
     (idempotent, and never storing a summary older than the person's
     records), so running it twice, or in two processes, is safe.
     """
@@ -330,7 +331,11 @@ def refresh_summaries(db: Database, person_ids: Collection[int], *, now: datetim
     computed: list[SummaryRow] = []
     with db.unit_of_work() as uow:
         versions = uow.roster.records_versions(person_ids)
+        stored = uow.roster.summaries(versions)
         for person_id in sorted(versions):
+            found = stored.get(person_id)
+            if _usable(found, versions[person_id]) and found and _today(found, now):
+                continue  # already current (another refresher, or a sweep, got there first)
             _, row = _summarise_one(uow, person_id, now, versions[person_id])
             if row is not None:
                 computed.append(row)
