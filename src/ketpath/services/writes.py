@@ -20,7 +20,7 @@ recomputation in the background (``services.roster_refresh``).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ketpath.core.records import Record
 from ketpath.services.identity import Added, add_new_records
@@ -56,18 +56,17 @@ def write_records(
     name = clean_name(person_name)
     check_import_size(len(records), db.limits)
     job = _Job(name=name, records=records, author=author, limits=db.limits)
-    written: set[int] = set()
-    added = write_together(db, lambda uow: _store(uow, job, written), refusals=REFUSALS)
-    records_changed(db, written)  # committed: the roster summary is recomputed off this request
+    added = write_together(db, lambda uow: _store(uow, job), refusals=REFUSALS)
+    records_changed(db, job.written)  # committed: the roster summary is recomputed off this request
     return added
 
 
-def _store(uow: UnitOfWork, job: _Job, written: set[int]) -> Added:
+def _store(uow: UnitOfWork, job: _Job) -> Added:
     """Add the records; raises before writing when the person is missing or a record is refused."""
     person = uow.people.get_for_records_change(job.name)
     if person is None:
         raise PersonNotFound(job.name)
-    written.add(person.id)
+    job.written.add(person.id)
     return add_new_records(uow, job.limits, person, job.records, author=job.author)
 
 
@@ -77,3 +76,5 @@ class _Job:
     records: Sequence[Record]
     author: Author
     limits: RecordLimits
+    written: set[int] = field(default_factory=set)
+    """The person whose records this job wrote (for the roster refresher, once committed)."""
