@@ -24,6 +24,7 @@ from ketpath.core.records import Questionnaire, Record, RecordError, latest_prof
 from ketpath.interop.fhir import FhirError, is_fhir_document
 from ketpath.interop.jsonl import dumps_jsonl, jsonl_line_of_record, parse_csv_uses, parse_jsonl
 from ketpath.present import practical, views
+from ketpath.present.entry_listing import entry_listing
 from ketpath.present.history_charts import questionnaire_charts, weekly_charts
 from ketpath.services import (
     Author,
@@ -61,8 +62,6 @@ from ketpath.web.templating import render
 router = APIRouter()
 
 LOCALE_COOKIE = "ketpath_locale"
-#: Entries listed per page of /history (a decade of daily logging is thousands).
-ENTRIES_PER_PAGE = 100
 #: Largest upload accepted for import (bytes); a decade of daily logging is well under it.
 MAX_IMPORT_BYTES = 5_000_000
 
@@ -222,13 +221,21 @@ def _log_error_text(error: RecordError) -> str:
 
 
 @router.get("/history", name="history")
-def history(request: Request, user: SignedIn, page: int = 1) -> Response:
+def history(request: Request, user: SignedIn) -> Response:
+    """Charts, then the entries 25 a page, filtered by ``?type=`` and ``?month=`` (validated)."""
     person = PersonContext(request, user)
     charts = weekly_charts(person.view.weekly) + questionnaire_charts(
         person.records, zone=person.zone
     )
     rows = views.history_rows(person.entries, person.zone)
-    listing = views.paginate(rows, page=page, per_page=ENTRIES_PER_PAGE)
+    query = request.query_params
+    listing = entry_listing(
+        rows,
+        zone=person.zone,
+        entry_type=query.get("type"),
+        month=query.get("month"),
+        page=query.get("page"),
+    )
     return person.page("history.html", {"charts": charts, **listing})
 
 
