@@ -33,10 +33,10 @@ from ketpath.knowledge import vocabulary
 from ketpath.present import views
 from ketpath.present.entry_listing import entry_listing
 from ketpath.present.format import local_time
-from ketpath.present.history_charts import questionnaire_charts, weekly_charts
 from ketpath.services import Database, StoredRecord, accounts
 from ketpath.services.accounts import RateLimited, User
 from ketpath.services.audit import record_refused_patient
+from ketpath.services.chart_cache import history_charts
 from ketpath.services.consent import (
     CodeRefused,
     ConsentError,
@@ -486,7 +486,7 @@ def _patient_context(
         )
     except NoConsent:
         raise HTTPException(status_code=404, detail=NOT_FOUND) from None
-    entries, records, zone = list(person.entries), list(person.records), person.zone
+    entries, zone = list(person.entries), person.zone
     listing = listing or {}
     found = person.assessed()
     today = person.now.astimezone(zone).date()
@@ -495,7 +495,7 @@ def _patient_context(
         "zone": str(zone),
         "view": views.dashboard_view(found, zone=zone),
         "red_flags": [clinician_flag_view(flag, zone) for flag in found.red_flags],
-        "charts": weekly_charts(person.weekly) + questionnaire_charts(records, zone=zone),
+        "charts": history_charts(person),
         "scores": views.score_history_view(person.scores, zone),
         "clinical": _screen_or_note_rows(entries, zone, clinician_id=user.id),
         "results": views.vocabulary_choices("screen_results"),

@@ -25,7 +25,7 @@ from ketpath.interop.fhir import FhirError, is_fhir_document
 from ketpath.interop.jsonl import dumps_jsonl, jsonl_line_of_record, parse_csv_uses, parse_jsonl
 from ketpath.present import practical, views
 from ketpath.present.entry_listing import entry_listing
-from ketpath.present.history_charts import questionnaire_charts, weekly_charts
+from ketpath.present.history_charts import questionnaire_charts
 from ketpath.services import (
     Author,
     Database,
@@ -41,6 +41,7 @@ from ketpath.services import (
     log_record,
     person_entries,
 )
+from ketpath.services.chart_cache import history_charts
 from ketpath.services.clinic_records import read_only_to_person
 from ketpath.services.editing import replace_record
 from ketpath.services.fhir import export_fhir, import_fhir
@@ -224,9 +225,7 @@ def _log_error_text(error: RecordError) -> str:
 def history(request: Request, user: SignedIn) -> Response:
     """Charts, then the entries 25 a page, filtered by ``?type=`` and ``?month=`` (validated)."""
     person = PersonContext(request, user)
-    charts = weekly_charts(person.view.weekly) + questionnaire_charts(
-        person.records, zone=person.zone
-    )
+    charts = history_charts(person.view)
     rows = views.history_rows(person.entries, person.zone)
     query = request.query_params
     listing = entry_listing(
