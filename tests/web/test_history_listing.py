@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from fastapi.testclient import TestClient
 
 from ketpath.core.records import Record, parse_record
-from ketpath.services import OPERATOR, import_records
+from ketpath.services import OPERATOR, import_records, person_entries
 from ketpath.store import Database
 from webtest import Account
 
@@ -158,3 +158,36 @@ def test_the_patient_page_pages_and_filters_the_same_way(
     assert bad.status_code == 200
     assert "That filter was not understood, so all entries are shown." in bad.text
     assert "Page 1 of 4 (80 entries)" in bad.text
+
+
+def test_a_dispute_stays_beside_its_entry_when_they_are_listed_on_different_pages(
+    alice: Account, bob: Account, db: Database
+) -> None:
+    _import(db, alice)
+    created = alice.client.post("/api/v1/shares", headers=alice.api)
+    redeemed = bob.client.post(
+        "/api/v1/shares/redeem", json={"code": created.json()["code"]}, headers=bob.api
+    )
+    patient_id = redeemed.json()["patient_id"]
+    added = bob.client.post(
+        f"/patients/{patient_id}/drug-screens",
+        data={"result": "positive", "method": "urine", "time": "2025-01-05T09:30"},
+        follow_redirects=False,
+    )
+    assert added.status_code == 303
+    [screen] = [
+        e for e in person_entries(db, alice.person_name or "") if e.record.type == "drug-screen"
+    ]
+    sent = alice.client.post(
+        f"/records/{screen.id}/dispute",
+        data={"text": "I took codeine for a toothache that week."},
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303
+    # The screen is in January 2025, pages from the top; her note is today's, on page 1.
+    last = alice.client.get("/history?page=4").text
+    card = last[last.index(f'id="record-{screen.id}"') :]
+    card = card[: card.index("</li>")]
+    assert "You disputed this:</strong> I took codeine for a toothache that week." in card
+    notes = alice.client.get("/history?type=note").text
+    assert "Note" in [label for label, _when in _listed(notes)]

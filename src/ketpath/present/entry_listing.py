@@ -12,12 +12,14 @@ list is shown; the page is never an error.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime, tzinfo
 from typing import Any
 from urllib.parse import urlencode
 
-from ketpath.present.views import TYPE_LABELS
+from ketpath.core.records import Note, record_time
+from ketpath.present import views
+from ketpath.present.views import TYPE_LABELS, StoredEntry
 
 #: Entries listed per page (a phone screen's worth of cards, a few screens long).
 ENTRIES_PER_PAGE = 25
@@ -27,8 +29,9 @@ _MONTH = re.compile(r"\d{4}-\d{2}")
 BAD_FILTER = "That filter was not understood, so all entries are shown."
 
 
-def _row_month(row: Mapping[str, Any], zone: tzinfo) -> str:
-    return datetime.fromisoformat(row["iso"]).astimezone(zone).strftime("%Y-%m")
+def _month(moment: datetime, zone: tzinfo) -> str:
+    local = moment.astimezone(zone)
+    return f"{local.year:04d}-{local.month:02d}"
 
 
 def _month_label(month: str) -> str:
@@ -50,21 +53,44 @@ def _page_number(value: str | None) -> int | None:
     return int(value)
 
 
+def _page_rows(
+    chosen: Sequence[StoredEntry], entries: Sequence[StoredEntry], zone: tzinfo, viewer: str
+) -> list[dict[str, Any]]:
+    """``views.history_rows`` of the page's entries only (newest first).
+
+    A row needs, beyond its own entry, the notes that dispute it and, for a
+    note, the entry it disputes: those (few) are handed over too, and their
+    rows dropped. Summarising only a page is what keeps five years quick.
+    """
+    if not chosen:
+        return []
+    wanted = {entry.id for entry in chosen}
+    notes = [e for e in entries if isinstance(e.record, Note) and e.record.about is not None]
+    about = {note.record.about for note in notes if isinstance(note.record, Note)}
+    context = [e for e in entries if e.record.id is not None and e.record.id in about]
+    given = {entry.id: entry for entry in [*chosen, *notes, *context]}
+    in_order = [entry for entry in entries if entry.id in given]  # history_rows reverses
+    rows = views.history_rows(in_order, zone, viewer=viewer)
+    return [row for row in rows if row["id"] in wanted]
+
+
 def entry_listing(
-    rows: Sequence[dict[str, Any]],
+    entries: Sequence[StoredEntry],
     *,
     zone: tzinfo,
+    viewer: str = "person",
     entry_type: str | None = None,
     month: str | None = None,
     page: str | None = None,
     per_page: int = ENTRIES_PER_PAGE,
 ) -> dict[str, Any]:
-    """One page of ``rows`` (``views.history_rows``, newest first) with its filter and links.
+    """One page of the timed ``entries`` (stored order), newest first, with its filter and links.
 
     ``entry_type``, ``month`` (``YYYY-MM``, the person's local month) and ``page``
     are the raw query values. An unknown type, a malformed month or a page
     that is not a number gives ``filter_error`` and the unfiltered first page;
-    a page past the end is the last page.
+    a page past the end is the last page. The rows are ``views.history_rows``
+    (``viewer`` is whose words).
     """
     entry_type = entry_type or None
     month = month or None
@@ -80,15 +106,19 @@ def entry_listing(
         entry_type, month, number = None, None, 1
     assert number is not None
 
-    months = sorted({_row_month(row, zone) for row in rows} | ({month} if month else set()))
-    months.reverse()
-    present = {row["type"] for row in rows} | ({entry_type} if entry_type else set())
+    timed = [
+        (entry, _month(moment, zone))
+        for entry in reversed(entries)
+        if (moment := record_time(entry.record)) is not None
+    ]
+    months = sorted({m for _entry, m in timed} | ({month} if month else set()), reverse=True)
+    present = {entry.record.type for entry, _m in timed} | ({entry_type} if entry_type else set())
     types = sorted(present, key=lambda t: TYPE_LABELS.get(t, t))
     chosen = [
-        row
-        for row in rows
-        if (entry_type is None or row["type"] == entry_type)
-        and (month is None or _row_month(row, zone) == month)
+        entry
+        for entry, entry_month in timed
+        if (entry_type is None or entry.record.type == entry_type)
+        and (month is None or entry_month == month)
     ]
     pages = max(1, -(-len(chosen) // per_page))
     current = min(max(1, number), pages)
@@ -102,7 +132,7 @@ def entry_listing(
         return "?" + urlencode(kept) if kept else ""
 
     return {
-        "rows": list(chosen[start : start + per_page]),
+        "rows": _page_rows(chosen[start : start + per_page], entries, zone, viewer),
         "total": len(chosen),
         "page": current,
         "pages": pages,

@@ -506,8 +506,9 @@ def _patient_context(
         "report_start": (today - timedelta(days=REPORT_DEFAULT_DAYS - 1)).isoformat(),
         "report_end": today.isoformat(),
         **entry_listing(
-            views.history_rows(entries, zone, viewer="clinician"),
+            entries,
             zone=zone,
+            viewer="clinician",
             entry_type=listing.get("type"),
             month=listing.get("month"),
             page=listing.get("page"),

@@ -226,10 +226,9 @@ def history(request: Request, user: SignedIn) -> Response:
     """Charts, then the entries 25 a page, filtered by ``?type=`` and ``?month=`` (validated)."""
     person = PersonContext(request, user)
     charts = history_charts(person.view)
-    rows = views.history_rows(person.entries, person.zone)
     query = request.query_params
     listing = entry_listing(
-        rows,
+        person.entries,
         zone=person.zone,
         entry_type=query.get("type"),
         month=query.get("month"),
