@@ -24,7 +24,8 @@ from ketpath.core.records import Questionnaire, Record, RecordError, latest_prof
 from ketpath.interop.fhir import FhirError, is_fhir_document
 from ketpath.interop.jsonl import dumps_jsonl, jsonl_line_of_record, parse_csv_uses, parse_jsonl
 from ketpath.present import practical, views
-from ketpath.present.history_charts import questionnaire_charts, weekly_charts
+from ketpath.present.entry_listing import entry_listing
+from ketpath.present.history_charts import questionnaire_charts
 from ketpath.services import (
     Author,
     Database,
@@ -40,6 +41,7 @@ from ketpath.services import (
     log_record,
     person_entries,
 )
+from ketpath.services.chart_cache import history_charts
 from ketpath.services.clinic_records import read_only_to_person
 from ketpath.services.editing import replace_record
 from ketpath.services.fhir import export_fhir, import_fhir
@@ -61,8 +63,6 @@ from ketpath.web.templating import render
 router = APIRouter()
 
 LOCALE_COOKIE = "ketpath_locale"
-#: Entries listed per page of /history (a decade of daily logging is thousands).
-ENTRIES_PER_PAGE = 100
 #: Largest upload accepted for import (bytes); a decade of daily logging is well under it.
 MAX_IMPORT_BYTES = 5_000_000
 
@@ -222,13 +222,18 @@ def _log_error_text(error: RecordError) -> str:
 
 
 @router.get("/history", name="history")
-def history(request: Request, user: SignedIn, page: int = 1) -> Response:
+def history(request: Request, user: SignedIn) -> Response:
+    """Charts, then the entries 25 a page, filtered by ``?type=`` and ``?month=`` (validated)."""
     person = PersonContext(request, user)
-    charts = weekly_charts(person.view.weekly) + questionnaire_charts(
-        person.records, zone=person.zone
+    charts = history_charts(person.view)
+    query = request.query_params
+    listing = entry_listing(
+        person.entries,
+        zone=person.zone,
+        entry_type=query.get("type"),
+        month=query.get("month"),
+        page=query.get("page"),
     )
-    rows = views.history_rows(person.entries, person.zone)
-    listing = views.paginate(rows, page=page, per_page=ENTRIES_PER_PAGE)
     return person.page("history.html", {"charts": charts, **listing})
 
 
