@@ -160,7 +160,6 @@ def without_repeated_numbers(flags: Sequence[dict[str, Any]]) -> list[dict[str, 
     return shown
 
 
-
 def signal_view(signal: Finding) -> dict[str, Any]:
     return {
         "id": signal.id,
