@@ -94,7 +94,9 @@ def test_today_shows_every_flag_in_full_with_its_follow_up(
     assert _text(page).count("What to do:") == 4
 
 
-@pytest.mark.parametrize("path", ["/", "/log", "/history", "/plan", "/questionnaires", "/more"])
+@pytest.mark.parametrize(
+    "path", ["/", "/log", "/history", "/plan", "/questionnaires", "/more", "/help"]
+)
 def test_each_phone_number_is_shown_once_on_a_page(
     four_flags: None, client: TestClient, path: str
 ) -> None:
@@ -118,3 +120,22 @@ def test_one_flag_away_from_today_is_counted_in_the_singular(
     )
     text = _text(_flags_section(client.get("/log").text))
     assert text.startswith("Needs attention Needs care: 1 red flag ")
+
+
+def test_the_help_page_lists_only_the_numbers_the_flags_do_not(
+    four_flags: None, client: TestClient
+) -> None:
+    page = client.get("/help").text
+    numbers = page[page.index('<section class="card help-numbers"') :]
+    numbers = numbers[: numbers.index("</section>")]
+    flags = _flags_section(page)
+    in_flags = set(re.findall(r'href="tel:([^"]+)"', flags))
+    in_help = set(re.findall(r'href="tel:([^"]+)"', numbers))
+    assert in_flags and in_help.isdisjoint(in_flags)
+    assert "The numbers listed with the red flags above are not repeated here." in numbers
+
+
+def test_without_flags_the_help_page_lists_every_number(alice: Any, client: TestClient) -> None:
+    page = client.get("/help").text
+    assert "not repeated here" not in page
+    assert 'href="tel:112"' in page

@@ -160,6 +160,14 @@ def without_repeated_numbers(flags: Sequence[dict[str, Any]]) -> list[dict[str, 
     return shown
 
 
+def contacts_not_in_flags(
+    contacts: Sequence[dict[str, Any]], flags: Sequence[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The contacts whose numbers no flag on the page lists (the Help page lists the rest)."""
+    listed = {dialled(contact["number"]) for flag in flags for contact in flag["contacts"]}
+    return [contact for contact in contacts if dialled(contact["number"]) not in listed]
+
+
 def signal_view(signal: Finding) -> dict[str, Any]:
     return {
         "id": signal.id,

@@ -477,8 +477,12 @@ def learn_topic(request: Request, user: SignedIn, topic: str) -> Response:
 def help_page(request: Request, user: SignedIn) -> Response:
     person = PersonContext(request, user)
     profile = latest_profile(person.records)
+    help_numbers = views.help_view(person.locale)
+    flags = views.red_flags_view(person.assessment)
     context = {
-        "help": views.help_view(person.locale),
+        "help": help_numbers,
+        # each number once per page: those the flags above list are not repeated
+        "help_contacts": views.contacts_not_in_flags(help_numbers["contacts"], flags),
         "choices": views.locale_choices(),
         "zones": views.zone_choices(profile.timezone if profile else None),
         "error": None,
