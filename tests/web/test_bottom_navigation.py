@@ -40,6 +40,8 @@ def test_the_page_she_is_on_is_marked_and_more_stands_for_its_pages(
 ) -> None:
     assert 'href="/history" aria-current="page"' in client.get("/history").text
     assert 'href="/more" aria-current="page"' in client.get("/learn").text
+    assert 'href="/more" aria-current="page"' in client.get("/questionnaires/phq9").text
+    assert 'aria-current="page"' not in client.get("/log").text.split('href="/more"')[1][:30]
 
 
 def test_more_lists_every_other_page_and_log_out(alice: Account, client: TestClient) -> None:

@@ -74,6 +74,11 @@ def more_links_for(request: Request, user: Any) -> tuple[tuple[str, str], ...]:
     return (*MORE_LINKS, *rewards, ("/sharing", "Sharing"))
 
 
+def in_more(path: str) -> bool:
+    """Whether the page at ``path`` is one the More page lists (so More is marked current)."""
+    return any(path == listed or path.startswith(f"{listed}/") for listed in MORE_PATHS)
+
+
 def _clinic_runs_rewards(request: Request, user: Any) -> bool:
     name = getattr(user, "person_name", None)
     db = getattr(request.app.state, "db", None)
@@ -97,7 +102,7 @@ def render(
         "user": user,
         "navigation": navigation_for(request, user),
         "current_path": request.url.path,
-        "in_more": request.url.path in MORE_PATHS,
+        "in_more": in_more(request.url.path),
         "htmx_file": HTMX_FILE,
         "icons_file": ICONS_FILE,
         "stylesheet": STYLESHEET,
