@@ -41,6 +41,7 @@ DESTRUCTIVE_FOR_OWNER = {
     ("POST", "/account/delete"),
     ("POST", "/logout"),
     ("POST", "/records/{record_id}/delete"),
+    ("POST", "/records/{record_id}/undo"),
     ("DELETE", "/api/v1/records/{record_id}"),
 }
 # What the owner gets: GETs not listed answer 200; the sign-in pages send a
@@ -114,6 +115,7 @@ OTHERS = {
     ("POST", "/records/{record_id}"): {"charlie": 404, "bob": 403},
     ("GET", "/records/{record_id}/delete"): {"charlie": 404, "bob": 403},
     ("POST", "/records/{record_id}/delete"): {"charlie": 404, "bob": 403},
+    ("POST", "/records/{record_id}/undo"): {"charlie": 404, "bob": 403},
     ("GET", "/questionnaires"): {"charlie": 200, "bob": 403},
     ("GET", "/questionnaires/{instrument_id}"): {"charlie": 200, "bob": 403},
     ("POST", "/questionnaires/{instrument_id}"): {"charlie": 422, "bob": 403},
@@ -122,6 +124,7 @@ OTHERS = {
     ("GET", "/learn"): {"charlie": 200, "bob": 403},
     ("GET", "/learn/{topic}"): {"charlie": 200, "bob": 403},
     ("GET", "/help"): {"charlie": 200, "bob": 403},
+    ("GET", "/more"): {"charlie": 200, "bob": 403},
     ("POST", "/profile/timezone"): {"charlie": 422, "bob": 403},
     ("POST", "/help/locale"): {"charlie": 303, "bob": 303},
     ("GET", "/export"): {"charlie": 200, "bob": 403},

@@ -132,7 +132,40 @@ def red_flag_view(flag: RedFlag) -> dict[str, Any]:
 
 
 def red_flags_view(assessment: Assessment) -> list[dict[str, Any]]:
-    return [red_flag_view(flag) for flag in assessment.red_flags]
+    """The flags in the order a page shows them, each phone number listed once.
+
+    The assessment orders flags emergencies first, which is also the order
+    they are laid out in; a number an earlier flag already lists is left off
+    a later one, so four flags never show the same help line four times.
+    """
+    return without_repeated_numbers([red_flag_view(flag) for flag in assessment.red_flags])
+
+
+def dialled(number: str) -> str:
+    """A phone number as it is dialled: "116 123" and "116-123" are one number."""
+    return "".join(number.split()).replace("-", "")
+
+
+def without_repeated_numbers(flags: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The flags, each listing only the numbers no flag before it listed."""
+    listed: set[str] = set()
+    shown = []
+    for flag in flags:
+        contacts = []
+        for contact in flag["contacts"]:
+            if dialled(contact["number"]) not in listed:
+                listed.add(dialled(contact["number"]))
+                contacts.append(contact)
+        shown.append({**flag, "contacts": contacts})
+    return shown
+
+
+def contacts_not_in_flags(
+    contacts: Sequence[dict[str, Any]], flags: Sequence[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The contacts whose numbers no flag on the page lists (the Help page lists the rest)."""
+    listed = {dialled(contact["number"]) for flag in flags for contact in flag["contacts"]}
+    return [contact for contact in contacts if dialled(contact["number"]) not in listed]
 
 
 def signal_view(signal: Finding) -> dict[str, Any]:

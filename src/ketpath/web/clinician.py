@@ -10,6 +10,7 @@ are read-only to them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Annotated, Any
 
@@ -30,11 +31,12 @@ from ketpath.core.records import (
 )
 from ketpath.knowledge import vocabulary
 from ketpath.present import views
+from ketpath.present.entry_listing import entry_listing
 from ketpath.present.format import local_time
-from ketpath.present.history_charts import questionnaire_charts, weekly_charts
 from ketpath.services import Database, StoredRecord, accounts
 from ketpath.services.accounts import RateLimited, User
 from ketpath.services.audit import record_refused_patient
+from ketpath.services.chart_cache import history_charts
 from ketpath.services.consent import (
     CodeRefused,
     ConsentError,
@@ -70,7 +72,6 @@ REDEEM_ATTEMPTS = 5
 """Burst of code attempts per clinician before the limit applies."""
 REDEEM_REFILL_SECONDS = 60.0
 """Then one more attempt a minute: 60 bits of code space stay out of reach."""
-ENTRIES_PER_PAGE = 100
 NOT_FOUND = "No such patient."
 NOTE_LENGTH = 2000
 FIELD_LENGTH = 4000
@@ -471,7 +472,7 @@ def _patient_context(
     user: User,
     patient_id: int,
     *,
-    page: int = 1,
+    listing: Mapping[str, str] | None = None,
     saved: str = "",
     error: str | None = None,
     form: dict[str, str] | None = None,
@@ -485,7 +486,8 @@ def _patient_context(
         )
     except NoConsent:
         raise HTTPException(status_code=404, detail=NOT_FOUND) from None
-    entries, records, zone = list(person.entries), list(person.records), person.zone
+    entries, zone = list(person.entries), person.zone
+    listing = listing or {}
     found = person.assessed()
     today = person.now.astimezone(zone).date()
     return {
@@ -493,7 +495,7 @@ def _patient_context(
         "zone": str(zone),
         "view": views.dashboard_view(found, zone=zone),
         "red_flags": [clinician_flag_view(flag, zone) for flag in found.red_flags],
-        "charts": weekly_charts(person.weekly) + questionnaire_charts(records, zone=zone),
+        "charts": history_charts(person),
         "scores": views.score_history_view(person.scores, zone),
         "clinical": _screen_or_note_rows(entries, zone, clinician_id=user.id),
         "results": views.vocabulary_choices("screen_results"),
@@ -503,19 +505,23 @@ def _patient_context(
         "form": form or {},
         "report_start": (today - timedelta(days=REPORT_DEFAULT_DAYS - 1)).isoformat(),
         "report_end": today.isoformat(),
-        **views.paginate(
-            views.history_rows(entries, zone, viewer="clinician"),
-            page=page,
-            per_page=ENTRIES_PER_PAGE,
+        **entry_listing(
+            entries,
+            zone=zone,
+            viewer="clinician",
+            entry_type=listing.get("type"),
+            month=listing.get("month"),
+            page=listing.get("page"),
         ),
     }
 
 
 @pages_router.get("/patients/{patient_id}", name="patient")
 def patient_page(
-    request: Request, user: SignedIn, patient_id: PatientId, page: int = 1, saved: str = ""
+    request: Request, user: SignedIn, patient_id: PatientId, saved: str = ""
 ) -> Response:
-    context = _patient_context(request, user, patient_id, page=page, saved=saved)
+    """The patient's page; its timeline is paged and filtered as History is (``?type&month&page``)."""
+    context = _patient_context(request, user, patient_id, listing=request.query_params, saved=saved)
     return render(request, "clinician/patient.html", context)
 
 
