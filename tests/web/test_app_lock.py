@@ -364,7 +364,7 @@ def test_a_locked_session_reaches_no_route_but_the_pin_form_and_logout(
             assert _title(response.text) == "ketpath", path
             assert "Enter your PIN" in response.text
     assert person_records(db, marked_alice.person_name) == before
-    assert locked.get("/static/app.css").status_code == 200
+    assert locked.get("/static/lock.js").status_code == 200
     assert locked.get("/sw.js").status_code == 200
     out = locked.post("/logout", follow_redirects=False)
     assert out.headers["location"] == "/login"
