@@ -163,9 +163,34 @@ def without_repeated_numbers(flags: Sequence[dict[str, Any]]) -> list[dict[str, 
 def contacts_not_in_flags(
     contacts: Sequence[dict[str, Any]], flags: Sequence[dict[str, Any]]
 ) -> list[dict[str, Any]]:
-    """The contacts whose numbers no flag on the page lists (the Help page lists the rest)."""
+    """The contacts whose numbers none of ``flags`` lists."""
     listed = {dialled(contact["number"]) for flag in flags for contact in flag["contacts"]}
     return [contact for contact in contacts if dialled(contact["number"]) not in listed]
+
+
+def help_page_numbers(
+    contacts: Sequence[dict[str, Any]], flags: Sequence[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The Help page's flags and number list, each number shown once and none hidden.
+
+    Emergencies are always open and shown in full, so the list leaves out the
+    numbers they show. Other flags are folded into a "needs care" card on this
+    page, and a number inside a closed card is not one a person in trouble
+    sees: the list keeps those, and the folded flags leave them out instead.
+    """
+    emergencies = [flag for flag in flags if flag["level"] == "emergency"]
+    listed = contacts_not_in_flags(contacts, emergencies)
+    in_list = {dialled(contact["number"]) for contact in listed}
+    shown_flags = [
+        flag
+        if flag["level"] == "emergency"
+        else {
+            **flag,
+            "contacts": [c for c in flag["contacts"] if dialled(c["number"]) not in in_list],
+        }
+        for flag in flags
+    ]
+    return shown_flags, listed
 
 
 def signal_view(signal: Finding) -> dict[str, Any]:

@@ -495,11 +495,13 @@ def help_page(request: Request, user: SignedIn) -> Response:
     person = PersonContext(request, user)
     profile = latest_profile(person.records)
     help_numbers = views.help_view(person.locale)
-    flags = views.red_flags_view(person.assessment)
+    flags, help_contacts = views.help_page_numbers(
+        help_numbers["contacts"], views.red_flags_view(person.assessment)
+    )
     context = {
         "help": help_numbers,
-        # each number once per page: those the flags above list are not repeated
-        "help_contacts": views.contacts_not_in_flags(help_numbers["contacts"], flags),
+        "red_flags": flags,
+        "help_contacts": help_contacts,
         "choices": views.locale_choices(),
         "zones": views.zone_choices(profile.timezone if profile else None),
         "error": None,
