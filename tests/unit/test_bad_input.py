@@ -49,6 +49,7 @@ NOT_BAD_INPUT = {
     "RecoveryRefused": "says no more than 'refused' on purpose, as LoginRefused",
     "PinRefused": "a wrong PIN: counted towards ending the device session, not a field to fix",
     "SessionLocked": "the session is locked (423): the PIN screen, whatever the request was",
+    "SessionEnded": "the fifth wrong PIN ended the device session: nothing left to fix",
     "CodeRefused": "a sharing code that is unknown, used or expired; says no more on purpose",
     "NoConsent": "a permission (the clinician has no consent), not a mistake in the input",
     "NotAllowed": "a permission (the account's role cannot do this)",
