@@ -117,7 +117,7 @@ def _after_each_dose(
     the doses: on five years of near-daily use about six times faster. The
     products stay within [0, 1] and each level passes through at most log2(n)
     roundings, so it agrees with the step-by-step loop to about 1e-15 of the
-    ceiling (tests/unit/test_body_tolerance_scan.py checks 1e-12).
+    ceiling (tests/model/test_body_tolerance_scan.py checks 1e-12).
     """
     count = len(dose_times)
     if not count:
