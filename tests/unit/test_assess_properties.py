@@ -82,7 +82,7 @@ KNOWN_STAGES = set(ACTIVE_STAGES) | {
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(history=histories, as_of=moments)
-def test_any_valid_history_assesses_without_error(history, as_of):
+def test_any_valid_history_assesses_without_error(history, as_of) -> None:
     result = assess(history, as_of).to_dict()
     assert result["stage"] in KNOWN_STAGES
     assert result["peak_stage"] is None or result["peak_stage"] in ACTIVE_STAGES
@@ -96,7 +96,7 @@ def test_any_valid_history_assesses_without_error(history, as_of):
 
 @settings(max_examples=150, deadline=None)
 @given(history=histories)
-def test_export_then_import_round_trips(history):
+def test_export_then_import_round_trips(history) -> None:
     exported = dumps_jsonl(history)
     assert dumps_jsonl(parse_jsonl(exported.splitlines())) == exported
     assert sorted(map(repr, parse_jsonl(exported.splitlines()))) == sorted(map(repr, history))
@@ -104,7 +104,7 @@ def test_export_then_import_round_trips(history):
 
 @settings(max_examples=60, deadline=None)
 @given(history=histories, as_of=moments)
-def test_the_order_of_records_does_not_change_the_assessment(history, as_of):
+def test_the_order_of_records_does_not_change_the_assessment(history, as_of) -> None:
     forward = assess(history, as_of).to_dict()
     backward = assess(list(reversed(history)), as_of).to_dict()
     assert forward == backward

@@ -29,7 +29,7 @@ def fine_grid(days: int) -> np.ndarray:
     return np.arange(0.0, days * DAY + 20.0, 5.0 / 60.0)
 
 
-def test_a_first_dose_gives_a_high_that_fades():
+def test_a_first_dose_gives_a_high_that_fades() -> None:
     # Solomon & Corbit 1974; Chou & D'Orsogna 2022: naive users feel mostly the a-process.
     history = daily(1)
     reward = opponent_process(history, fine_grid(2))
@@ -37,7 +37,7 @@ def test_a_first_dose_gives_a_high_that_fades():
     assert abs(reward.w[-1]) < 0.05 * reward.w.max()
 
 
-def test_repeated_use_shrinks_the_high_per_dose():
+def test_repeated_use_shrinks_the_high_per_dose() -> None:
     # Chou & D'Orsogna 2022: adaptation of beta and Tb strengthens the b-process,
     # so the peak of w after each dose falls with repetition.
     # With the gain bound (max_gain, body.toml) the b-process at most cancels a
@@ -51,7 +51,7 @@ def test_repeated_use_shrinks_the_high_per_dose():
     assert np.all(peaks[8:] < 0.82 * peaks[0])
 
 
-def test_repeated_use_opens_and_deepens_a_low_between_doses():
+def test_repeated_use_opens_and_deepens_a_low_between_doses() -> None:
     # The same adaptation makes the b-process outlast the a-process: w dips
     # below zero between doses and the dip deepens (Chou & D'Orsogna 2022).
     history = daily(30)
@@ -61,7 +61,7 @@ def test_repeated_use_opens_and_deepens_a_low_between_doses():
     assert lows[-1] < lows[10] < lows[3]
 
 
-def test_adaptation_off_gives_the_same_high_every_day():
+def test_adaptation_off_gives_the_same_high_every_day() -> None:
     settings = dataclasses.replace(
         RewardParameters.from_knowledge(), b_adaptation=0.0, g_adaptation=0.0
     )
@@ -109,7 +109,7 @@ def test_exact_stepping_matches_a_numerical_solution_of_the_same_equations():
     np.testing.assert_allclose(result.b, expected_b, rtol=1e-7, atol=1e-10)
 
 
-def test_parameters_stay_within_their_bounds_over_years():
+def test_parameters_stay_within_their_bounds_over_years() -> None:
     history = daily(3 * 365, 200.0)
     reward = opponent_process(history, np.arange(0.0, 3 * 365 * DAY, DAY))
     settings = RewardParameters.from_knowledge()
@@ -133,7 +133,7 @@ def assert_bounded(reward, settings: RewardParameters) -> None:
     assert np.all(reward.t_b <= settings.max_gain * reward.beta * (1 + 1e-12))
 
 
-def test_the_opponent_process_stays_bounded_after_years_of_heavy_use():
+def test_the_opponent_process_stays_bounded_after_years_of_heavy_use() -> None:
     # Three years of a gram three times a day drove w below -500 before the bound.
     history = heavy(3 * 365, 1000.0, 3)
     settings = RewardParameters.from_knowledge()
@@ -142,7 +142,7 @@ def test_the_opponent_process_stays_bounded_after_years_of_heavy_use():
     assert settings.w_bounds() == pytest.approx((-1.0 * 1.0 / 0.3, 1.0 / 0.3))
 
 
-def test_the_high_stays_a_high_after_long_heavy_use():
+def test_the_high_stays_a_high_after_long_heavy_use() -> None:
     # The high shrinks but does not turn into a low: the opponent can at most
     # cancel the a-process in steady use (max_gain = 1).
     # 2.5 g twice a day: with the refitted intranasal kinetics (body.toml) the
@@ -168,7 +168,7 @@ def test_the_high_stays_a_high_after_long_heavy_use():
         max_size=60,
     )
 )
-def test_any_history_keeps_a_and_b_non_negative_and_w_within_its_bounds(doses):
+def test_any_history_keeps_a_and_b_non_negative_and_w_within_its_bounds(doses) -> None:
     times = np.array([t for t, _, _ in doses])
     history = DoseHistory(
         times, np.array([mg for _, mg, _ in doses]), np.array([r for *_, r in doses])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -100,18 +101,18 @@ def error_for(bad_line: str) -> str:
         ),
     ],
 )
-def test_a_bad_line_is_named_with_its_field_and_problem(bad, expected):
+def test_a_bad_line_is_named_with_its_field_and_problem(bad, expected) -> None:
     assert error_for(bad).startswith(expected)
 
 
-def test_reading_is_all_or_nothing(tmp_path):
+def test_reading_is_all_or_nothing(tmp_path: Path) -> None:
     path = tmp_path / "history.jsonl"
     path.write_text("\n".join([line(), line(), line(route="nose"), line()]) + "\n")
     with pytest.raises(RecordError, match="line 3"):
         read_jsonl(path)
 
 
-def test_a_missing_or_binary_file_is_a_clear_error(tmp_path):
+def test_a_missing_or_binary_file_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(RecordError, match="cannot read"):
         read_jsonl(tmp_path / "nope.jsonl")
     binary = tmp_path / "binary.jsonl"
@@ -120,7 +121,7 @@ def test_a_missing_or_binary_file_is_a_clear_error(tmp_path):
         read_jsonl(binary)
 
 
-def test_export_is_sorted_canonical_and_round_trips_byte_for_byte():
+def test_export_is_sorted_canonical_and_round_trips_byte_for_byte() -> None:
     lines = [
         json.dumps(
             {
@@ -153,12 +154,12 @@ def test_export_is_sorted_canonical_and_round_trips_byte_for_byte():
     assert dumps_jsonl(parse_jsonl(exported.splitlines())) == exported
 
 
-def test_the_offset_of_each_time_is_kept():
+def test_the_offset_of_each_time_is_kept() -> None:
     (record,) = parse_jsonl([line(time="2026-05-01T23:10:00-07:00")])
     assert json.loads(dumps_jsonl([record]))["time"] == "2026-05-01T23:10:00-07:00"
 
 
-def test_csv_of_uses_imports_with_lists_and_blanks():
+def test_csv_of_uses_imports_with_lists_and_blanks() -> None:
     text = "time,dose_mg,route,setting,motive,co_use\n2026-05-01T23:10:00+01:00,60,intranasal,party,social,alcohol;mdma\n2026-05-03T20:00:00+01:00,,oral,,,\n"
     first, second = parse_csv_uses(text)
     assert first == parse_record({**GOOD_USE, "co_use": ["alcohol", "mdma"]})
@@ -177,13 +178,13 @@ def test_csv_of_uses_imports_with_lists_and_blanks():
         ("time,route\n2026-05-01T23:10:00+01:00,nose\n", "line 2: route: unknown value"),
     ],
 )
-def test_csv_errors_name_the_line_and_column(text, expected):
+def test_csv_errors_name_the_line_and_column(text, expected) -> None:
     with pytest.raises(RecordError) as caught:
         parse_csv_uses(text)
     assert str(caught.value).startswith(expected)
 
 
-def test_export_keeps_profiles_in_their_order_so_the_latest_stays_last():
+def test_export_keeps_profiles_in_their_order_so_the_latest_stays_last() -> None:
     later_first = [
         json.dumps({"type": "profile", "weight_kg": 90}),
         json.dumps({"type": "profile", "weight_kg": 60}),

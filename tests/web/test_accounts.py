@@ -179,7 +179,9 @@ def test_healthz_answers_ok(client: TestClient) -> None:
     assert response.json() == {"status": "ok"}
 
 
-def test_authentication_events_are_audited_without_keeping_what_was_typed(client, db, make_account):
+def test_authentication_events_are_audited_without_keeping_what_was_typed(
+    client, db, make_account
+) -> None:
     from ketpath.services.audit import list_entries, verify_chain
 
     account = make_account("erin", role="person")
