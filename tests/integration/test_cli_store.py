@@ -18,7 +18,7 @@ def db(tmp_path: Path) -> str:
 
 
 def test_import_then_export_is_byte_identical_to_the_canonical_file(
-    db, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     source = EXAMPLES / "escalating-user.jsonl"
     assert run(["assess", str(source), "--json", "--as-of", "2026-06-30T20:00:00+01:00"]) == 0
@@ -33,7 +33,7 @@ def test_import_then_export_is_byte_identical_to_the_canonical_file(
 
 
 def test_a_failed_import_stores_nothing(
-    db, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     bad = tmp_path / "bad.jsonl"
     good_line = (EXAMPLES / "festival-user.jsonl").read_text().splitlines()[1]
@@ -46,7 +46,7 @@ def test_a_failed_import_stores_nothing(
     assert json.loads(capsys.readouterr().out) == []
 
 
-def test_log_then_status_raises_the_red_flag(db, capsys: pytest.CaptureFixture[str]) -> None:
+def test_log_then_status_raises_the_red_flag(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert (
         run(
             [
@@ -120,18 +120,20 @@ def test_log_then_status_raises_the_red_flag(db, capsys: pytest.CaptureFixture[s
     ],
 )
 def test_log_rejects_bad_fields_by_name(
-    args, message, db, capsys: pytest.CaptureFixture[str]
+    args: list[str], message: str, db: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert run([*args, "--person", "ana", "--db", db]) == 2
     assert message in capsys.readouterr().err
 
 
-def test_status_of_an_unknown_person_is_bad_input(db, capsys: pytest.CaptureFixture[str]) -> None:
+def test_status_of_an_unknown_person_is_bad_input(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run(["status", "--person", "nobody", "--db", db]) == 2
     assert "nobody" in capsys.readouterr().err
 
 
-def test_people_lists_each_person_once(db, capsys: pytest.CaptureFixture[str]) -> None:
+def test_people_lists_each_person_once(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     for name in ("a", "b"):
         assert (
             run(["import", str(EXAMPLES / "festival-user.jsonl"), "--person", name, "--db", db])
@@ -145,7 +147,7 @@ def test_people_lists_each_person_once(db, capsys: pytest.CaptureFixture[str]) -
 
 
 def test_fhir_export_reimports_to_the_same_scores(
-    db, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     source = EXAMPLES / "recovery-with-bladder-symptoms.jsonl"
     assert run(["import", str(source), "--person", "lee", "--db", db]) == 0
@@ -177,7 +179,7 @@ def test_fhir_export_reimports_to_the_same_scores(
 
 
 def test_bad_fhir_is_refused_with_a_reason(
-    db, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text('{"resourceType": "Bundle", "type": "collection", "entry": []}')

@@ -67,7 +67,7 @@ def test_the_report_shows_red_flags_before_the_stage(capsys: pytest.CaptureFixtu
     ],
 )
 def test_bad_input_exits_2_with_a_message_and_no_traceback(
-    args, message, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    args: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     bad = tmp_path / "bad.jsonl"
     bad.write_text(
@@ -144,7 +144,9 @@ def test_pk_reports_ketamine_and_norketamine_and_draws_a_chart(
         (["pk", "--dose-mg", "50", "--route", "oral", "--weight-kg", "5"], "--weight-kg"),
     ],
 )
-def test_pk_rejects_bad_input(args, message, capsys: pytest.CaptureFixture[str]) -> None:
+def test_pk_rejects_bad_input(
+    args: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run(args) == 2
     assert message in capsys.readouterr().err
 
@@ -190,7 +192,7 @@ def test_body_runs_a_whole_history(tmp_path: Path, capsys: pytest.CaptureFixture
 
 @pytest.mark.parametrize("command", ["pk", "body"])
 def test_pk_and_body_help_says_research_tool_not_for_dosing(
-    command, capsys: pytest.CaptureFixture[str]
+    command: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert run([command, "--help"]) == 0
     text = " ".join(capsys.readouterr().out.split())
@@ -237,7 +239,7 @@ def test_an_unexpected_error_exits_1_with_one_line_and_no_traceback(
 ) -> None:
     from ketpath import cli
 
-    def broken(*_args, **_kwargs) -> None:
+    def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(cli, "assess", broken)

@@ -43,7 +43,7 @@ def test_score_handles_assist_skips(capsys: pytest.CaptureFixture[str]) -> None:
     ],
 )
 def test_bad_answers_exit_2_naming_the_item_and_allowed_codes(
-    args, message, capsys: pytest.CaptureFixture[str]
+    args: list[str], message: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert run(args) == 2
     assert message in capsys.readouterr().err
