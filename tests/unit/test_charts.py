@@ -27,7 +27,7 @@ DAY = 24.0
 def month_of_daily_use() -> Timeline:
     # 280 mg snorted: 80 mg at the former intranasal bioavailability (0.45; now 0.13)
     history = DoseHistory(
-        np.arange(30) * DAY + 20.0, np.full(30, 280.0), np.array(["intranasal"] * 30)
+        np.arange(30.0) * DAY + 20.0, np.full(30, 280.0), np.array(["intranasal"] * 30)
     )
     return history_timeline(history, 45 * DAY)
 
@@ -67,32 +67,33 @@ def chart(request: pytest.FixtureRequest) -> Chart:
     return CHARTS[request.param]()
 
 
-def test_it_is_an_svg_document_with_a_title_and_a_description(chart) -> None:
+def test_it_is_an_svg_document_with_a_title_and_a_description(chart: Chart) -> None:
     root = ET.fromstring(chart.svg)
     assert root.tag == f"{SVG}svg"
     assert root.get("role") == "img"
-    assert root.find(f"{SVG}title").text
-    assert root.find(f"{SVG}desc").text == chart.alt
+    title, desc = root.find(f"{SVG}title"), root.find(f"{SVG}desc")
+    assert title is not None and title.text
+    assert desc is not None and desc.text == chart.alt
 
 
-def test_it_refers_to_no_url_but_the_svg_namespaces(chart) -> None:
+def test_it_refers_to_no_url_but_the_svg_namespaces(chart: Chart) -> None:
     urls = set(re.findall(r"https?://[^\s\"'<>)]+", chart.svg))
     assert urls <= NAMESPACES
 
 
-def test_it_carries_no_date_or_creator(chart) -> None:
+def test_it_carries_no_date_or_creator(chart: Chart) -> None:
     assert "<metadata" not in chart.svg
     assert "DOCTYPE" not in chart.svg
     assert "Matplotlib v" not in chart.svg
 
 
-def test_the_alt_text_is_one_sentence(chart) -> None:
+def test_the_alt_text_is_one_sentence(chart: Chart) -> None:
     assert chart.alt.endswith(".")
     assert chart.alt.count(". ") == 0
 
 
 @pytest.mark.parametrize("name", sorted(CHARTS))
-def test_two_calls_give_the_same_bytes(name) -> None:
+def test_two_calls_give_the_same_bytes(name: str) -> None:
     assert CHARTS[name]().svg == CHARTS[name]().svg
 
 
@@ -201,7 +202,9 @@ def test_a_five_year_timeline_chart_stays_small() -> None:
     rng = np.random.default_rng(1)
     days = np.flatnonzero(rng.random(5 * 365) < 0.95)
     history = DoseHistory(
-        days * DAY + 20.0, rng.uniform(30.0, 200.0, len(days)), np.array(["intranasal"] * len(days))
+        days.astype(np.float64) * DAY + 20.0,
+        rng.uniform(30.0, 200.0, len(days)),
+        np.array(["intranasal"] * len(days)),
     )
     chart = body_timeline_chart(history_timeline(history, 5 * 365 * DAY), start=START, zone=LONDON)
     assert len(chart.svg) < 400_000

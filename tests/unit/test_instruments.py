@@ -114,7 +114,7 @@ def test_unknown_instrument_is_refused_with_the_known_ids() -> None:
         ("icpi", 0, 16),
     ],
 )
-def test_score_ranges_match_the_published_ranges(instrument_id, low, high) -> None:
+def test_score_ranges_match_the_published_ranges(instrument_id: str, low: int, high: int) -> None:
     instrument = get_instrument(instrument_id)
     assert (instrument.min_total, instrument.max_total) == (low, high)
 
@@ -231,7 +231,7 @@ def test_icsi_and_icpi_worked_examples() -> None:
     [("puf", "suggests-ic", 10), ("icsi", "suspicion", 6), ("icpi", "suspicion", 6)],
 )
 def test_total_flags_switch_on_exactly_at_their_threshold(
-    instrument_id, flag_id, threshold
+    instrument_id: str, flag_id: str, threshold: int
 ) -> None:
     instrument = get_instrument(instrument_id)
     for total in (threshold - 1, threshold, threshold + 1):
@@ -260,7 +260,9 @@ def _band_edges() -> list[tuple[str, int, str]]:
 
 
 @pytest.mark.parametrize(("instrument_id", "total", "expected_band"), _band_edges())
-def test_band_edges_one_below_at_and_one_above(instrument_id, total, expected_band) -> None:
+def test_band_edges_one_below_at_and_one_above(
+    instrument_id: str, total: int, expected_band: str
+) -> None:
     answers = answers_for_total(get_instrument(instrument_id), total)
     assert answers is not None, f"no answers reach {total}"
     result = score(instrument_id, answers)
@@ -304,7 +306,7 @@ def test_band_edges_one_below_at_and_one_above(instrument_id, total, expected_ba
         ),
     ],
 )
-def test_published_cut_points(instrument_id, edges) -> None:
+def test_published_cut_points(instrument_id: str, edges: dict[int, str]) -> None:
     instrument = get_instrument(instrument_id)
     for total, band_id in edges.items():
         answers = answers_for_total(instrument, total)
@@ -391,7 +393,9 @@ def test_to_dict_has_the_documented_shape() -> None:
 
 @settings(max_examples=60, deadline=None)
 @given(data=st.data(), instrument_id=st.sampled_from(ALL_IDS))
-def test_any_valid_answers_score_within_the_instruments_range(data, instrument_id) -> None:
+def test_any_valid_answers_score_within_the_instruments_range(
+    data: st.DataObject, instrument_id: str
+) -> None:
     instrument = get_instrument(instrument_id)
     answers = data.draw(valid_answers(instrument_id))
     result = score(instrument_id, answers)
@@ -410,7 +414,9 @@ def test_any_valid_answers_score_within_the_instruments_range(data, instrument_i
     instrument_id=st.sampled_from(ALL_IDS),
     bad_code=st.one_of(st.integers(max_value=-1), st.integers(min_value=6)),
 )
-def test_any_out_of_range_code_raises_naming_the_item(data, instrument_id, bad_code) -> None:
+def test_any_out_of_range_code_raises_naming_the_item(
+    data: st.DataObject, instrument_id: str, bad_code: int
+) -> None:
     instrument = get_instrument(instrument_id)
     answers = data.draw(valid_answers(instrument_id))
     position = data.draw(st.integers(min_value=0, max_value=len(answers) - 1))
@@ -521,7 +527,7 @@ def test_the_minimal_instrument_is_valid() -> None:
         ({"colour": "red"}, "colour"),
     ],
 )
-def test_inconsistent_instruments_are_refused(changes, message) -> None:
+def test_inconsistent_instruments_are_refused(changes: dict[str, object], message: str) -> None:
     with pytest.raises(KnowledgeError, match=message) as caught:
         validate(Instrument, _minimal(**changes), "knowledge/instruments/demo.toml")
     assert str(caught.value).startswith("knowledge/instruments/demo.toml")

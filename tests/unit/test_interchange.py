@@ -21,7 +21,7 @@ GOOD_USE = {
 }
 
 
-def line(**changes):
+def line(**changes: object) -> str:
     data = {**GOOD_USE, **changes}
     return json.dumps({k: v for k, v in data.items() if v is not None})
 
@@ -101,7 +101,7 @@ def error_for(bad_line: str) -> str:
         ),
     ],
 )
-def test_a_bad_line_is_named_with_its_field_and_problem(bad, expected) -> None:
+def test_a_bad_line_is_named_with_its_field_and_problem(bad: str, expected: str) -> None:
     assert error_for(bad).startswith(expected)
 
 
@@ -178,7 +178,7 @@ def test_csv_of_uses_imports_with_lists_and_blanks() -> None:
         ("time,route\n2026-05-01T23:10:00+01:00,nose\n", "line 2: route: unknown value"),
     ],
 )
-def test_csv_errors_name_the_line_and_column(text, expected) -> None:
+def test_csv_errors_name_the_line_and_column(text: str, expected: str) -> None:
     with pytest.raises(RecordError) as caught:
         parse_csv_uses(text)
     assert str(caught.value).startswith(expected)

@@ -32,7 +32,9 @@ AUCKLAND = ZoneInfo("Pacific/Auckland")
         (Decimal("0.00"), "USD", "$0.00"),
     ],
 )
-def test_money_reads_as_babel_writes_it_in_english(amount, currency, shown) -> None:
+def test_money_reads_as_babel_writes_it_in_english(
+    amount: Decimal | float, currency: str, shown: str
+) -> None:
     assert WORDING_LOCALE == "en"
     assert money(amount, currency, "en") == shown
     assert money(amount, currency, "en") == format_currency(amount, currency, locale="en")
