@@ -10,14 +10,16 @@ early baseline.
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Sequence
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 
 from histories import end_of, follow_up, goal, profile, questionnaire, symptom, use, uses_on
 from ketpath.core.assess import assess
-from ketpath.core.records import RecordError, parse_record, record_to_json
+from ketpath.core.assess.redflags import RedFlag
+from ketpath.core.records import Record, RecordError, Symptom, parse_record, record_to_json
 from ketpath.interop.jsonl import read_jsonl
 from ketpath.knowledge import helplines, rules
 from ketpath.knowledge.load import Helplines, KnowledgeError, validate
@@ -25,15 +27,19 @@ from ketpath.knowledge.load import Helplines, KnowledgeError, validate
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
-def flags(records, as_of, locale=None):
+def flags(
+    records: Sequence[Record], as_of: datetime, locale: str | None = None
+) -> tuple[RedFlag, ...]:
     return assess(records, as_of, locale=locale).red_flags
 
 
-def by_id(records, as_of, locale=None):
+def by_id(
+    records: Sequence[Record], as_of: datetime, locale: str | None = None
+) -> dict[str, RedFlag]:
     return {flag.finding.id: flag for flag in flags(records, as_of, locale)}
 
 
-def heavy_daily_use_with_alcohol(last_day: int) -> list:
+def heavy_daily_use_with_alcohol(last_day: int) -> list[Record]:
     """Near-daily ketamine with alcohol every time, for two months, up to ``last_day``."""
     return uses_on(range(last_day - 60, last_day + 1), hour=22, dose_mg=500, co_use=["alcohol"])
 
@@ -62,7 +68,7 @@ def test_hallucinations_alone_are_urgent() -> None:
         ([use(8, co_use=["alcohol"])], "recent use of alcohol"),
     ],
 )
-def test_hallucinations_with_a_danger_sign_are_an_emergency(extra, said) -> None:
+def test_hallucinations_with_a_danger_sign_are_an_emergency(extra: list[Record], said: str) -> None:
     records = [use(1), symptom(10, "hallucinations", 1), *extra]
     flag = by_id(records, end_of(11))["hallucinations-with-danger-signs"]
     assert flag.level == "emergency"
@@ -115,7 +121,7 @@ def test_the_withdrawal_picture_is_never_listed_as_expected_in_the_course() -> N
 
 @pytest.mark.parametrize("severity", [2, 3])
 def test_tremor_with_sweating_after_regular_drinking_with_ketamine_is_an_emergency(
-    severity,
+    severity: int,
 ) -> None:
     records = [
         *heavy_daily_use_with_alcohol(100),
@@ -157,7 +163,7 @@ def test_one_drink_with_ketamine_is_not_regular_depressant_use() -> None:
 
 
 @pytest.mark.parametrize("drug", ["opioids", "ghb-gbl", "benzodiazepines"])
-def test_a_single_use_with_a_high_risk_depressant_raises_a_flag_at_once(drug) -> None:
+def test_a_single_use_with_a_high_risk_depressant_raises_a_flag_at_once(drug: str) -> None:
     flag = by_id([use(10, co_use=[drug])], end_of(10))["high-risk-co-use"]
     assert flag.level == "urgent"
     assert "breathing slowly or cannot be woken" in flag.action
@@ -200,7 +206,8 @@ def test_a_symptom_logged_after_the_follow_up_raises_the_flag_again() -> None:
     ]
     flag = by_id(records, end_of(31))["blood-in-urine"]
     assert flag.level == "urgent" and not flag.standing
-    assert [r.time.day for r in flag.finding.records] == [31]  # day 30 is 31 January
+    (found,) = flag.finding.records
+    assert isinstance(found, Symptom) and found.time.day == 31  # day 30 is 31 January
 
 
 def test_an_emergency_is_never_cleared_inside_its_window() -> None:
@@ -228,7 +235,7 @@ def test_the_recovery_example_shows_its_unfollowed_haematuria_and_puf() -> None:
     assert {"blood-in-urine", "puf-high"} <= set(raised)
 
 
-def end_of_example(records):
+def end_of_example(records: Sequence[Record]) -> datetime:
     return max(r.time for r in records if hasattr(r, "time"))
 
 
@@ -243,7 +250,7 @@ def end_of_example(records):
         ("severe-agitation", "urgent"),
     ],
 )
-def test_new_symptoms_carry_their_levels(name, level) -> None:
+def test_new_symptoms_carry_their_levels(name: str, level: str) -> None:
     assert by_id([symptom(10, name, 1)], end_of(10))[name].level == level
 
 
@@ -277,7 +284,7 @@ def test_every_flag_id_can_be_followed_up() -> None:
 
 
 @pytest.mark.parametrize("locale", ["US", "UK", "IE", "EU", "HK", "TW", "CN", "AU", "INTL"])
-def test_suicidal_thoughts_lead_with_a_crisis_line(locale) -> None:
+def test_suicidal_thoughts_lead_with_a_crisis_line(locale: str) -> None:
     flag = by_id([symptom(10, "suicidal-thoughts", 1)], end_of(10), locale)["suicidal-thoughts"]
     assert flag.level == "emergency"
     assert flag.contacts[0].kind == "crisis"
@@ -310,7 +317,9 @@ def test_phq9_item9_speaks_to_the_person_and_leads_with_a_crisis_line() -> None:
         ("Asia/Tokyo", "INTL", ["112"]),
     ],
 )
-def test_help_lines_follow_the_profile_time_zone(zone, locale, numbers) -> None:
+def test_help_lines_follow_the_profile_time_zone(
+    zone: str, locale: str, numbers: list[str]
+) -> None:
     assert helplines().for_zone(zone) == locale
     listed = [c.number for c in helplines().locales[locale].contacts]
     assert all(number in listed for number in numbers)
@@ -381,7 +390,7 @@ def test_relapse_cites_mclellan_and_the_taiwan_cohorts_not_nidas_guide() -> None
 
 
 @pytest.mark.parametrize("claim_id", ["withdrawal-seizures", "comparison-other-drugs"])
-def test_withdrawal_claims_name_the_depressant_exception(claim_id) -> None:
+def test_withdrawal_claims_name_the_depressant_exception(claim_id: str) -> None:
     from ketpath.knowledge import claims
 
     evidence = claims()[claim_id].evidence
@@ -407,7 +416,9 @@ def test_opioids_alone_are_not_called_alcohol_benzodiazepine_or_ghb_withdrawal()
 
 
 @pytest.mark.parametrize("locale", ["EU", "CN", "INTL"])
-def test_a_see_a_doctor_flag_still_shows_a_number_where_there_is_no_drugs_helpline(locale) -> None:
+def test_a_see_a_doctor_flag_still_shows_a_number_where_there_is_no_drugs_helpline(
+    locale: str,
+) -> None:
     flag = by_id([use(10, route="intravenous")], end_of(10), locale)["injection-use"]
     assert flag.level == "soon"
     assert flag.contacts and flag.contacts[-1].kind == "emergency"
@@ -419,7 +430,7 @@ def test_a_see_a_doctor_flag_still_shows_a_number_where_there_is_no_drugs_helpli
 @pytest.mark.parametrize(
     ("count", "words"), [(1, "1 injected use in 90 days."), (2, "2 injected uses in 90 days.")]
 )
-def test_counts_choose_their_word_instead_of_writing_s_in_brackets(count, words) -> None:
+def test_counts_choose_their_word_instead_of_writing_s_in_brackets(count: int, words: str) -> None:
     records = [use(10 + k, route="intravenous") for k in range(count)]
     flag = by_id(records, end_of(20))["injection-use"]
     assert flag.message == words
