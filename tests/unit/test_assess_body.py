@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
+from datetime import datetime
 
 from rich.console import Console
 
 from histories import end_of, profile, use, uses_on
 from ketpath.core.assess import assess
 from ketpath.core.assess.body import body_sentences
+from ketpath.core.records import Record
 from ketpath.knowledge import claims
 from ketpath.knowledge.body import body as body_knowledge
 from ketpath.present.terminal import render_assessment
@@ -19,11 +22,11 @@ from ketpath.present.terminal import render_assessment
 NUMBER_AS_DOSE = re.compile(r"%|×|\b\d+(\.\d+)?\s*x\b|\bx\s*\d|\btimes\b|\d\.\d")
 
 
-def daily_heavy_use_then_a_break() -> list:
+def daily_heavy_use_then_a_break() -> list[Record]:
     return [profile(weight_kg=70), *uses_on(range(0, 120), dose_mg=400, route="intranasal")]
 
 
-def report_text(records, as_of) -> str:
+def report_text(records: Sequence[Record], as_of: datetime) -> str:
     console = Console(record=True, width=120)
     render_assessment(assess(records, as_of), console)
     return console.export_text()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -10,13 +11,14 @@ from histories import DAY_ZERO, at, end_of, goal, questionnaire, use, uses_on
 from ketpath.core.assess import assess
 from ketpath.core.assess.history import build_history
 from ketpath.core.assess.stage import relapse_day
+from ketpath.core.records import Record, Use
 
 
-def day_number(moment):
+def day_number(moment: datetime) -> int:
     return (moment.date() - moment.date().replace(year=1970, month=1, day=1)).days
 
 
-def band_now(records, day):
+def band_now(records: Sequence[Record], day: int) -> tuple[str, int]:
     result = assess(records, end_of(day))
     return result.frequency.recent_band, result.frequency.recent_use_days
 
@@ -33,7 +35,7 @@ def band_now(records, day):
         (30, "near-daily"),
     ],
 )
-def test_the_recent_band_follows_use_days_in_the_last_30_days(use_days, band) -> None:
+def test_the_recent_band_follows_use_days_in_the_last_30_days(use_days: int, band: str) -> None:
     records = uses_on(range(200 - use_days + 1, 201)) if use_days else [use(0)]
     assert band_now(records, 200)[0] == band
 
@@ -49,7 +51,7 @@ def test_the_recent_band_follows_use_days_in_the_last_30_days(use_days, band) ->
         (60, "near-daily"),
     ],
 )
-def test_the_prior_band_scales_the_90_days_before_to_30(use_days, band) -> None:
+def test_the_prior_band_scales_the_90_days_before_to_30(use_days: int, band: str) -> None:
     # Use-days 30..119 days before day 200 are the prior window.
     records = uses_on(range(200 - 30 - use_days + 1, 200 - 30 + 1))
     assert assess(records, end_of(200)).frequency.prior_band == band
@@ -76,18 +78,18 @@ def test_no_use_records_is_no_use() -> None:
 @pytest.mark.parametrize(
     ("use_days", "stage"), [(1, "experimental"), (5, "experimental"), (6, "occasional")]
 )
-def test_lifetime_use_days_separate_experimental_from_occasional(use_days, stage) -> None:
+def test_lifetime_use_days_separate_experimental_from_occasional(use_days: int, stage: str) -> None:
     # One use every 25 days stays below weekly in both windows.
     records = uses_on(range(0, 25 * use_days, 25))
     assert assess(records, end_of(25 * (use_days - 1))).stage == stage
 
 
 @pytest.mark.parametrize(("use_days", "stage"), [(3, "experimental"), (4, "regular")])
-def test_four_use_days_in_30_days_is_regular(use_days, stage) -> None:
+def test_four_use_days_in_30_days_is_regular(use_days: int, stage: str) -> None:
     assert assess(uses_on(range(use_days)), end_of(10)).stage == stage
 
 
-def weekly_then_stop(last_day: int = 100) -> list:
+def weekly_then_stop(last_day: int = 100) -> list[Record]:
     return uses_on(range(last_day - 60, last_day + 1, 3))
 
 
@@ -101,7 +103,7 @@ def weekly_then_stop(last_day: int = 100) -> list:
         (365, "early-abstinence"),
     ],
 )
-def test_stopping_after_regular_use_is_stopped_never_remission(days_since, stage) -> None:
+def test_stopping_after_regular_use_is_stopped_never_remission(days_since: int, stage: str) -> None:
     """Remission is a DSM-5 term that needs a prior disorder; regular use alone is not one."""
     result = assess(weekly_then_stop(100), end_of(100 + days_since))
     assert result.stage == stage
@@ -109,7 +111,7 @@ def test_stopping_after_regular_use_is_stopped_never_remission(days_since, stage
     assert result.peak_stage == "regular"
 
 
-def dependent_then_stop(last_day: int) -> list:
+def dependent_then_stop(last_day: int) -> list[Record]:
     """Weekly+ use with a DSM-5 checklist in the moderate band: the dependent stage."""
     from histories import questionnaire
 
@@ -129,7 +131,7 @@ def dependent_then_stop(last_day: int) -> list:
         (365, "sustained-remission"),
     ],
 )
-def test_stopping_after_dependence_moves_through_remission(days_since, stage) -> None:
+def test_stopping_after_dependence_moves_through_remission(days_since: int, stage: str) -> None:
     result = assess(dependent_then_stop(100), end_of(100 + days_since))
     assert result.peak_stage == "dependent"
     assert result.stage == stage
@@ -151,14 +153,14 @@ def test_a_stop_reads_in_the_person_local_days_not_utc() -> None:
 
 
 @pytest.mark.parametrize(("days_since", "stage"), [(364, "occasional"), (365, "past-use")])
-def test_occasional_use_that_ended_a_year_ago_is_past_use(days_since, stage) -> None:
+def test_occasional_use_that_ended_a_year_ago_is_past_use(days_since: int, stage: str) -> None:
     records = uses_on(range(0, 150, 25))
     result = assess(records, end_of(125 + days_since))
     assert result.stage == stage
     assert result.peak_stage == "occasional"
 
 
-def coping_uses(days) -> list:
+def coping_uses(days: Iterable[int]) -> list[Record]:
     return uses_on(days, setting="home-alone", motive="cope-stress")
 
 
@@ -188,7 +190,7 @@ def test_dsm5_moderate_in_the_last_90_days_is_dependent() -> None:
     )
 
 
-def near_daily_with_failed_quits(failures: int) -> list:
+def near_daily_with_failed_quits(failures: int) -> list[Record]:
     records = uses_on(range(0, 60))
     for k in range(failures):
         records.append(goal(10 * k + 2, hour=1))  # each broken by the use at noon
@@ -196,7 +198,9 @@ def near_daily_with_failed_quits(failures: int) -> list:
 
 
 @pytest.mark.parametrize(("failures", "cycle"), [(1, False), (2, True)])
-def test_near_daily_use_with_two_failed_quits_is_the_addiction_cycle(failures, cycle) -> None:
+def test_near_daily_use_with_two_failed_quits_is_the_addiction_cycle(
+    failures: int, cycle: bool
+) -> None:
     result = assess(near_daily_with_failed_quits(failures), end_of(59))
     assert (result.stage == "addiction-cycle") == cycle
 
@@ -212,7 +216,7 @@ def test_dsm5_severe_is_the_addiction_cycle_even_without_near_daily_use() -> Non
     assert assess(records, end_of(29)).stage == "addiction-cycle"
 
 
-def relapse_history(gap: int, before: int = 4, after: int = 30) -> list:
+def relapse_history(gap: int, before: int = 4, after: int = 30) -> list[Record]:
     """Weekly+ use, a gap of `gap` days without use, then daily use again."""
     first = list(range(0, 2 * before, 2))[-before:]
     start_after = first[-1] + gap + 1
@@ -220,21 +224,23 @@ def relapse_history(gap: int, before: int = 4, after: int = 30) -> list:
 
 
 @pytest.mark.parametrize(("gap", "stage"), [(13, "regular"), (14, "addiction-cycle")])
-def test_a_relapse_needs_a_gap_of_14_days(gap, stage) -> None:
+def test_a_relapse_needs_a_gap_of_14_days(gap: int, stage: str) -> None:
     records = relapse_history(gap)
-    last = max(r.time for r in records)  # type: ignore[union-attr]
+    last = max(r.time for r in records if isinstance(r, Use))
     assert assess(records, last + timedelta(hours=1)).stage == stage
 
 
 @pytest.mark.parametrize(("before", "relapse"), [(3, False), (4, True)])
-def test_a_relapse_needs_four_use_days_before_the_gap(before, relapse) -> None:
+def test_a_relapse_needs_four_use_days_before_the_gap(before: int, relapse: bool) -> None:
     records = relapse_history(20, before=before)
-    last = max(r.time for r in records)  # type: ignore[union-attr]
+    last = max(r.time for r in records if isinstance(r, Use))
     assert (assess(records, last + timedelta(hours=1)).stage == "addiction-cycle") == relapse
 
 
 @pytest.mark.parametrize(("after", "relapse_on"), [(3, None), (4, 63)])
-def test_a_relapse_needs_four_use_days_in_the_30_days_after_the_gap(after, relapse_on) -> None:
+def test_a_relapse_needs_four_use_days_in_the_30_days_after_the_gap(
+    after: int, relapse_on: int | None
+) -> None:
     records = uses_on([*range(0, 40), *range(60, 60 + after), 60 + 30])  # day 90 is outside the 30
     history = build_history(records, end_of(95))
     expected = None if relapse_on is None else relapse_on + day_number(DAY_ZERO)
