@@ -7,6 +7,7 @@ from collections.abc import Callable
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from ketpath.core.records import Record
 from ketpath.services import OPERATOR, import_records, person_records
 from ketpath.store import Database
 from ketpath.store.tables import people, plans, records, sessions, users
@@ -137,7 +138,7 @@ def test_changing_the_password_needs_the_current_one(alice: Account) -> None:
 
 
 def test_deleting_the_account_deletes_every_record_and_the_plan(
-    alice: Account, charlie: Account, db: Database, alice_records: list
+    alice: Account, charlie: Account, db: Database, alice_records: list[Record]
 ) -> None:
     from ketpath.services import save_plan
 
@@ -180,7 +181,7 @@ def test_healthz_answers_ok(client: TestClient) -> None:
 
 
 def test_authentication_events_are_audited_without_keeping_what_was_typed(
-    client, db, make_account
+    client: TestClient, db: Database, make_account: Callable[..., Account]
 ) -> None:
     from ketpath.services.audit import list_entries, verify_chain
 

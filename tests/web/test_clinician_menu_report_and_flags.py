@@ -24,7 +24,7 @@ def _share(alice: Account, bob: Account) -> int:
     return patient_id
 
 
-def _menu(page: str) -> list[str]:
+def _menu(page: str) -> list[tuple[str, str]]:
     nav = re.search(r'<nav class="site-nav" aria-label="Main">(.*?)</nav>', page, re.S)
     assert nav is not None
     return re.findall(r"<a [^>]*>([^<]+)</a>|<button[^>]*>([^<]+)</button>", nav.group(1))

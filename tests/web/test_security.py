@@ -78,6 +78,7 @@ def _write_routes() -> list[tuple[str, str]]:
     for router in (accounts.router, api.router, pages.router):
         for route in router.routes:
             if isinstance(route, APIRoute):
+                assert route.methods is not None
                 for method in route.methods - {"GET", "HEAD"}:
                     found.append((method, re.sub(r"\{[^}]+\}", "1", route.path)))
     return found
