@@ -58,7 +58,7 @@ def prepare(database: Path) -> str:
 
 
 def start_server(database: Path, port: int) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "ketpath.web", "--port", str(port), "--db", str(database)]
+    command = [sys.executable, "-m", "ketpath", "serve", "--port", str(port), "--db", str(database)]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, env=dict(os.environ))
     deadline = time.monotonic() + START_SECONDS
     while time.monotonic() < deadline:

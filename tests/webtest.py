@@ -72,7 +72,8 @@ class LiveServer:
         command = [
             sys.executable,
             "-m",
-            "ketpath.web",
+            "ketpath",
+            "serve",
             "--host",
             "127.0.0.1",
             "--port",

@@ -165,7 +165,7 @@ def test_a_clinician_corrects_a_screen_and_the_person_disputes_it(
     assert screens[0].created_role == "clinician"
     assert len(notes) == 1
     assert isinstance(notes[0].record, Note)
-    assert (notes[0].record.about, notes[0].record.text) == (screens[0].id, DISPUTE)
+    assert (notes[0].record.about, notes[0].record.text) == (screens[0].record.id, DISPUTE)
 
 
 def _robins_name(db: Database) -> str:

@@ -14,7 +14,7 @@ import typer
 from sqlalchemy import delete, select, text, update
 from typer.testing import CliRunner
 
-from ketpath.audit_commands import audit_list, audit_verify
+from ketpath.cli.audit import audit_list, audit_verify
 from ketpath.core.records import parse_record
 from ketpath.services import accounts, import_records
 from ketpath.services.accounts import User

@@ -18,7 +18,7 @@ import typer
 from sqlalchemy import event, text
 from typer.testing import CliRunner
 
-from ketpath.audit_commands import audit_list, audit_verify
+from ketpath.cli.audit import audit_list, audit_verify
 from ketpath.services import accounts
 from ketpath.services.accounts import User
 from ketpath.services.audit import (

@@ -237,12 +237,12 @@ def test_body_output_says_research_tool_and_shows_no_tolerance_figure(
 def test_an_unexpected_error_exits_1_with_one_line_and_no_traceback(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from ketpath import cli
+    from ketpath.cli import records
 
     def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(cli, "assess", broken)
+    monkeypatch.setattr(records, "assess", broken)
     assert run(["assess", str(EXAMPLES / "festival-user.jsonl")]) == 1
     err = capsys.readouterr().err
     assert "unexpected error: RuntimeError: disk on fire" in err

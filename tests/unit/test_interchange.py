@@ -169,11 +169,11 @@ def test_csv_of_uses_imports_with_lists_and_blanks() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("time,dose\n2026-05-01T23:10:00+01:00,60\n", "line 1: header: unknown column(s) dose"),
-        ("dose_mg\n60\n", "line 1: header: a time column is required"),
+        ("time,dose\n2026-05-01T23:10:00+01:00,60\n", "line 1: header: unknown column 'dose'"),
+        ("dose_mg\n60\n", "line 1: header: no time column"),
         (
             "time,dose_mg\n2026-05-01T23:10:00+01:00,60\n2026-05-01T23:10:00+01:00,sixty\n",
-            "line 3: dose_mg: not a number",
+            "line 3: dose_mg: must be a number (it was 'sixty')",
         ),
         ("time,route\n2026-05-01T23:10:00+01:00,nose\n", "line 2: route: unknown value"),
     ],

@@ -13,7 +13,8 @@ os.environ.setdefault("STARSIM_INSTALL_FONTS", "0")
 
 from test_population_commands import _app
 
-from ketpath.population import calibration, commands, sweep
+from ketpath.cli import population as commands
+from ketpath.population import calibration, sweep
 
 
 def test_a_two_trial_calibration_returns_a_value_for_every_fitted_parameter(

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 os.environ.setdefault("STARSIM_INSTALL_FONTS", "0")
 
-from ketpath.population import commands
+from ketpath.cli import population as commands
 
 
 def _app() -> typer.Typer:
@@ -91,3 +91,15 @@ def test_a_plot_must_be_an_svg() -> None:
 def test_agents_must_be_positive() -> None:
     with pytest.raises(ValueError, match="--agents"):
         commands.simulate(agents=0, years=1, seed=1)
+
+
+def test_the_models_own_unknown_scenario_error_exits_2_through_run(monkeypatch, capsys) -> None:
+    from ketpath.cli import run
+    from ketpath.population.scenarios import UnknownScenarioError
+
+    monkeypatch.setattr(commands, "_check_scenario", lambda _name: None)  # reach the model
+    assert run(["simulate", "--agents", "100", "--years", "1", "--scenario", "magic"]) == 2
+    error = UnknownScenarioError("magic")
+    err = capsys.readouterr().err  # after the (transient, here empty) progress bar's line
+    assert err.strip() == f"ketpath: {error}"
+    assert str(error).startswith("unknown scenario 'magic'; known: baseline, screening")

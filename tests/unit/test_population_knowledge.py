@@ -72,3 +72,38 @@ def test_an_unknown_key_is_an_error() -> None:
 def test_a_value_outside_its_range_is_an_error() -> None:
     with pytest.raises(ValueError, match="outside its range"):
         Parameter(value=5.0, unit="per year", range=(0.0, 1.0), sources=("ketpath-defaults",))
+
+
+def test_a_model_reads_every_number_of_its_tables_as_the_toml_writes_it() -> None:
+    raw = read_toml("population.toml")
+    expected = {
+        name: entry.get("value", tuple(entry.get("values", ())))
+        for table in ("initiation", "use", "tolerance")
+        for name, entry in raw[table].items()
+        if isinstance(entry, dict)
+    }
+    assert population().parameters("initiation", "use", "tolerance") == expected
+    assert population().parameters("bladder") == {
+        "harm_per_gram": raw["bladder"]["harm_per_gram"]["value"],
+        "heal_time": raw["bladder"]["heal_time"]["value"],
+        "threshold_sigma": raw["bladder"]["threshold_sigma"]["value"],
+        "background_prevalence": raw["bladder"]["background_prevalence"]["value"],
+    }
+
+
+def test_a_parameter_name_in_two_tables_a_model_reads_is_an_error() -> None:
+    with pytest.raises(KnowledgeError, match="'age_edges' is in more than one of"):
+        population().parameters("population", "initiation")
+
+
+def test_a_table_that_holds_no_parameters_is_an_error() -> None:
+    with pytest.raises(KnowledgeError, match="no parameter table 'dosing'"):
+        population().parameters("dosing")
+
+
+def test_the_use_module_refuses_a_parameter_its_tables_do_not_define() -> None:
+    from ketpath.population.model import KetamineUse
+
+    assert KetamineUse(levels=[0.0, 0.1, 0.2, 0.3]).pars.levels == [0.0, 0.1, 0.2, 0.3]
+    with pytest.raises(ValueError, match=r"unknown use parameter\(s\): tolerance_levels"):
+        KetamineUse(tolerance_levels=[0.0, 0.1, 0.2, 0.3])

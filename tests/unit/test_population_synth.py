@@ -56,7 +56,7 @@ def test_validate_person_model_reports_agreement_above_the_floor() -> None:
 
 
 def test_synth_refuses_a_file_as_its_directory(tmp_path: Path) -> None:
-    from ketpath.population import commands
+    from ketpath.cli import population as commands
 
     target = tmp_path / "file.txt"
     target.write_text("x", encoding="utf-8")

@@ -8,7 +8,7 @@ import typer
 from typer.testing import CliRunner
 
 from histories import uses_on
-from ketpath.cli import report
+from ketpath.cli.report import report
 from ketpath.services import import_records, open_database
 
 

@@ -201,7 +201,7 @@ def test_she_disputes_the_clinics_screen_and_the_clinician_sees_it_next_to_it(
     assert sent.status_code == 303
     [note] = _entries(db, alice, "note")
     assert isinstance(note.record, Note)
-    assert (note.record.author_role, note.record.about) == ("person", screen.id)
+    assert (note.record.author_role, note.record.about) == ("person", screen.record.id)
     assert note.created_role == "person"
     assert _entries(db, alice, "drug-screen") == [screen]  # the screen stands
     history = alice.client.get("/history").text

@@ -13,10 +13,10 @@ import typer
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from ketpath.cli.server import serve, token_create, user_create
 from ketpath.services import open_database, person_records
 from ketpath.services.accounts import find_user
 from ketpath.web.app import create_app
-from ketpath.web.commands import serve, token_create, user_create
 from ketpath.web.demo import demo_history, ending_yesterday
 from webtest import BASE_URL, free_port, login, settings_for, wait_until_up
 
@@ -135,7 +135,8 @@ def test_serve_demo_prints_a_login_that_opens_a_living_dashboard(tmp_path: Path)
         [
             sys.executable,
             "-m",
-            "ketpath.web",
+            "ketpath",
+            "serve",
             "--demo",
             "--port",
             str(port),

@@ -19,9 +19,9 @@ from types import SimpleNamespace
 import httpx
 from sqlalchemy.engine import make_url
 
+from ketpath.cli.server import _database_words
 from ketpath.services import open_database
 from ketpath.services.accounts import find_user
-from ketpath.web.commands import _database_words
 from webtest import free_port
 
 START_SECONDS = 60
@@ -30,7 +30,7 @@ START_SECONDS = 60
 def _serve(*arguments: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
     base = {key: value for key, value in os.environ.items() if key != "KETPATH_DB"}
     return subprocess.Popen(
-        [sys.executable, "-m", "ketpath.web", *arguments],
+        [sys.executable, "-m", "ketpath", "serve", *arguments],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -39,6 +39,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
 from ketpath.core.records import DrugScreen
+from ketpath.errors import FieldProblem
 from ketpath.knowledge.contingency import contingency
 
 __all__ = [
@@ -69,13 +70,8 @@ def money(value: Decimal | float | int | str) -> Decimal:
     return Decimal(str(value)).quantize(CENT)
 
 
-class CmSettingsError(ValueError):
+class CmSettingsError(FieldProblem):
     """A schedule setting that cannot be used, naming the setting."""
-
-    def __init__(self, field: str, problem: str) -> None:
-        self.field = field
-        self.problem = problem
-        super().__init__(f"{field}: {problem}")
 
 
 @dataclass(frozen=True, kw_only=True)

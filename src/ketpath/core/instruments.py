@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ketpath.errors import BadInput
 from ketpath.knowledge.instruments import Instrument, Item, SkipRule, instruments, load_wording
 
 __all__ = [
@@ -36,7 +37,7 @@ __all__ = [
 SKIPPED = "-"
 
 
-class InstrumentError(ValueError):
+class InstrumentError(BadInput):
     """Answers that do not fit the instrument; ``item`` names the offending item, if any."""
 
     def __init__(self, message: str, *, item: str | None = None) -> None:

@@ -41,6 +41,7 @@ from pydantic import (
     field_validator,
 )
 
+from ketpath.errors import BadInput
 from ketpath.knowledge import rules, vocabulary
 
 
@@ -222,9 +223,21 @@ class Note(_Record):
     time: Time
     text: Text
     author_role: Literal["person", "clinician"]
-    #: The stored id of the clinic record a person's note disputes (None: a plain note).
-    #: A database id, so it is meaningful only in the store it was written in.
-    about: Annotated[int, Field(ge=1)] | None = None
+    #: The ``id`` of the clinic record a person's note disputes (None: a plain note).
+    #: The record's stable id, which a clinician's correction keeps, so the dispute
+    #: stays beside the current version of the entry (and travels in an export).
+    about: RecordId | None = None
+
+    @field_validator("about", mode="before")
+    @classmethod
+    def _about_is_a_record_id(cls, value: object) -> object:
+        """Before migration 0009 ``about`` was a database row number: refused, said so."""
+        if isinstance(value, int) and not isinstance(value, bool):
+            raise ValueError(
+                f"{value} is a database row number (as ketpath wrote it before record ids);"
+                ' write the id of the record the note disputes, its "id", e.g. "about": "screen-1"'
+            )
+        return value
 
 
 class FollowUp(_Record):
@@ -275,7 +288,7 @@ TYPE_NAMES: tuple[str, ...] = tuple(str(cls.model_fields["type"].default) for cl
 _ADAPTER: TypeAdapter[Record] = TypeAdapter(Annotated[Record, Field(discriminator="type")])
 
 
-class RecordError(ValueError):
+class RecordError(BadInput):
     """A record that does not fit the interchange format.
 
     ``str(error)`` reads ``line N: <field>: <problem>`` when the line is known.

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from ketpath.errors import BadInput
 
 KNOWLEDGE_DIR = Path(__file__).resolve().parent
 
@@ -35,7 +37,7 @@ NonEmpty = Annotated[str, Field(min_length=1)]
 Days = Annotated[int, Field(ge=1, le=3650)]
 
 
-class KnowledgeError(ValueError):
+class KnowledgeError(BadInput):
     """A knowledge file is missing, malformed or inconsistent."""
 
 
@@ -182,6 +184,8 @@ class FrequencyRule(Graded):
 class StageLabel(_Strict):
     label: NonEmpty
     description: NonEmpty
+    active: bool = False
+    """Use now; the active stages' order in ``[stages.labels]`` is their rank."""
 
 
 class StageRules(Graded):
@@ -196,6 +200,33 @@ class StageRules(Graded):
     addiction_cycle_min_failed_quits: Days
     dsm5_window_days: Days
     labels: dict[str, StageLabel]
+
+    @model_validator(mode="after")
+    def _path_order(self) -> StageRules:
+        active = [label.active for label in self.labels.values()]
+        first, count = (active.index(True), active.count(True)) if True in active else (0, 0)
+        if first != 1 or not all(active[first : first + count]) or first + count >= len(active):
+            raise ValueError(
+                "labels: list the stage of no use first, then the active stages"
+                " (active = true), then the stages after use stopped"
+            )
+        return self
+
+    def ids(self) -> tuple[str, ...]:
+        """Every stage in the order of the path, as ``[stages.labels]`` lists them."""
+        return tuple(self.labels)
+
+    def active_ids(self) -> tuple[str, ...]:
+        """The active stages from the least to the most use: rank 1 is the first."""
+        return tuple(key for key, label in self.labels.items() if label.active)
+
+    def stopped_ids(self) -> tuple[str, ...]:
+        """The stages after use stopped, from the most recent stop to past use."""
+        return self.ids()[1 + len(self.active_ids()) :]
+
+    def by_use(self) -> tuple[str, ...]:
+        """From the least use to the most: no use, the stopped stages (last first), the active ones."""
+        return (self.ids()[0], *reversed(self.stopped_ids()), *self.active_ids())
 
 
 class RelapseRule(Graded):
@@ -327,10 +358,52 @@ class CourseRule(Graded):
         return self
 
 
+RosterKey = Literal["level", "stage", "silence"]
+ROSTER_PSEUDO_LEVELS = ("not-assessed", "none")
+"""Placed among the red-flag levels: no assessment (so no flag is known), and no flag standing."""
+
+
+class RosterOrder(Graded):
+    """The roster's order, most in need of care first; ``by`` lists the keys, the first deciding.
+
+    ``levels`` places every red-flag level, ``not-assessed`` and ``none`` (no
+    flag); ``stages`` every stage (checked against ``[stages.labels]`` when
+    the rules load). Silence always sorts the longest first.
+    """
+
+    by: tuple[RosterKey, ...]
+    levels: tuple[NonEmpty, ...]
+    stages: tuple[NonEmpty, ...]
+
+    @model_validator(mode="after")
+    def _each_once(self) -> RosterOrder:
+        known_levels = (*get_args(Level), *ROSTER_PSEUDO_LEVELS)
+        unknown = [level for level in self.levels if level not in known_levels]
+        if unknown:
+            raise ValueError(
+                f"levels: unknown level {', '.join(map(repr, unknown))};"
+                f" known: {', '.join(known_levels)}"
+            )
+        _check_each_once("levels", self.levels, known_levels)
+        _check_each_once("by", self.by, get_args(RosterKey))
+        return self
+
+
+def _check_each_once(name: str, listed: Sequence[str], known: Iterable[str]) -> None:
+    """``listed`` must hold every one of ``known`` exactly once (ValueError naming the first miss)."""
+    repeated = sorted({item for item in listed if listed.count(item) > 1})
+    if repeated:
+        raise ValueError(f"{name}: {', '.join(repeated)} listed more than once")
+    missing = [item for item in known if item not in listed]
+    if missing:
+        raise ValueError(f"{name}: {', '.join(missing)} missing")
+
+
 class RosterRule(Graded):
     new_flag_days: Days
     missed_check_in_days: Days
     positive_screen_days: Days
+    order: RosterOrder
 
 
 class Rules(_Strict):
@@ -373,6 +446,7 @@ class Rules(_Strict):
             yield f"red_flags.{key}", flag
         yield "course", self.course
         yield "roster", self.roster
+        yield "roster.order", self.roster.order
 
 
 # ---------------------------------------------------------------- loading
@@ -525,6 +599,16 @@ def _check_rule_vocabulary(loaded: Rules) -> None:
             "knowledge/rules.toml: stages: unknown remission_min_peak_stage "
             f"{loaded.stages.remission_min_peak_stage!r}"
         )
+    unknown_stages = [stage for stage in loaded.roster.order.stages if stage not in stage_ids]
+    if unknown_stages:
+        raise KnowledgeError(
+            "knowledge/rules.toml: roster.order.stages: unknown stage "
+            + ", ".join(repr(stage) for stage in unknown_stages)
+        )
+    try:
+        _check_each_once("stages", loaded.roster.order.stages, loaded.stages.ids())
+    except ValueError as error:
+        raise KnowledgeError(f"knowledge/rules.toml: roster.order.{error}") from None
     if loaded.course.min_peak_stage not in stage_ids:
         raise KnowledgeError(
             f"knowledge/rules.toml: course: unknown stage {loaded.course.min_peak_stage!r}"

@@ -28,6 +28,7 @@ from ketpath.knowledge.load import Parameter as BaseParameter
 __all__ = [
     "BANDS",
     "Check",
+    "ModelValue",
     "Parameter",
     "Population",
     "RelapseCohort",
@@ -37,6 +38,9 @@ __all__ = [
 ]
 
 BANDS = ("rare", "monthly", "weekly", "near-daily")
+
+ModelValue = float | tuple[float, ...]
+"""What a model reads for one parameter: its number, or a vector's numbers."""
 
 
 class Parameter(BaseParameter):
@@ -67,6 +71,17 @@ class _Section(Strict):
     rationale: NonEmpty
     grade: Grade
     sources: Sources = Field(min_length=1)
+
+    def parameters(self) -> dict[str, ModelValue]:
+        """Every parameter and vector of this table under its TOML name (text fields left out)."""
+        found: dict[str, ModelValue] = {}
+        for name in type(self).model_fields:
+            item = getattr(self, name)
+            if isinstance(item, BaseParameter):
+                found[name] = item.value
+            elif isinstance(item, Values):
+                found[name] = item.values
+        return found
 
 
 class PopulationSection(_Section):
@@ -244,6 +259,27 @@ class Population(Strict):
     scenarios: Scenarios
     reporting: Reporting
     calibration: Calibration
+
+    def parameters(self, *tables: str) -> dict[str, ModelValue]:
+        """The parameters of these tables (``"use"``, ``"bladder"``, ...) under their TOML names.
+
+        This is how a Starsim module gets its parameters: the TOML and this
+        schema are their one definition, so a module names the tables it reads
+        rather than copying each number across by hand. A name in two of the
+        tables would be ambiguous and is an error.
+        """
+        found: dict[str, ModelValue] = {}
+        for table in tables:
+            section = getattr(self, table, None)
+            if not isinstance(section, _Section):
+                raise KnowledgeError(f"population.toml has no parameter table {table!r}")
+            for name, value in section.parameters().items():
+                if name in found:
+                    raise KnowledgeError(
+                        f"population.toml: {name!r} is in more than one of {', '.join(tables)}"
+                    )
+                found[name] = value
+        return found
 
 
 @cache

@@ -30,7 +30,7 @@ import starsim as ss
 
 from ketpath.knowledge.load import knowledge_path
 from ketpath.knowledge.population import population
-from ketpath.population.model import structural_relapse
+from ketpath.population.model import BladderHarm, KetamineUse, structural_relapse
 from ketpath.population.proportions import Proportion
 from ketpath.population.scenarios import build_sim, fit_figures, fit_proportions, run, summarise
 
@@ -52,7 +52,9 @@ def fitted_parameters(only: Sequence[str] | None = None) -> list[Fitted]:
     """The parameters marked ``calibrated = true`` (those named in ``only``), with their ranges."""
     knowledge = population()
     out: list[Fitted] = []
-    for section, module in (("initiation", "use"), ("use", "use"), ("bladder", "bladder")):
+    # The modules whose parameters a trial may set (make_sim), and the tables each reads.
+    readers = {"use": KetamineUse.TABLES, "bladder": BladderHarm.TABLES}
+    for module, section in ((m, s) for m, tables in readers.items() for s in tables):
         block = getattr(knowledge, section)
         for name in type(block).model_fields:
             item = getattr(block, name)

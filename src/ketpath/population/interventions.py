@@ -13,14 +13,17 @@ from typing import Any
 import numpy as np
 import starsim as ss
 
-from ketpath.knowledge.population import population
 from ketpath.population.model import (
     DEPENDENT,
     KetamineUse,
     Treatment,
     hazard_to_prob,
+    table_parameters,
     uniforms,
 )
+
+SCENARIO_TABLES = ("scenarios",)
+"""Every intervention reads the ``[scenarios]`` table under its TOML names (``brief_*``, ``access_*``, ``cm_*``)."""
 
 
 class Screening(ss.Intervention):
@@ -33,14 +36,7 @@ class Screening(ss.Intervention):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(name="screening", **kwargs)
-        s = population().scenarios
-        self.define_pars(
-            screening_rate=s.screening_rate.value,
-            effect_time=s.brief_effect_time.value,
-            escalation_ratio=s.brief_escalation_ratio.value,
-            stop_ratio=s.brief_stop_ratio.value,
-            referral_probability=s.referral_probability.value,
-        )
+        self.define_pars(**table_parameters(SCENARIO_TABLES, {}))
         self.define_states(ss.FloatArr("ti_brief_until"))
         self.screen_draw = ss.random(name="screen_draw")
         self.referral_draw = ss.random(name="referral_draw")
@@ -64,9 +60,9 @@ class Screening(ss.Intervention):
         if not len(screened):
             return
         self.results.screened[ti] += len(screened)
-        self.ti_brief_until.raw[screened] = ti + p.effect_time / self.t.dt_year
-        use.rel_escalation.raw[screened] = p.escalation_ratio
-        use.rel_stop.raw[screened] = p.stop_ratio
+        self.ti_brief_until.raw[screened] = ti + p.brief_effect_time / self.t.dt_year
+        use.rel_escalation.raw[screened] = p.brief_escalation_ratio
+        use.rel_stop.raw[screened] = p.brief_stop_ratio
         dependent = screened[use.stage.raw[screened] >= DEPENDENT]
         referred = dependent[uniforms(self.referral_draw, dependent) < p.referral_probability]
         treatment.enter(referred, ti)
@@ -77,17 +73,13 @@ class TreatmentAccess(ss.Intervention):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(name="treatment_access", **kwargs)
-        s = population().scenarios
-        self.define_pars(
-            entry_ratio=s.access_entry_ratio.value,
-            early_entry_rate=s.access_early_entry_rate.value,
-        )
+        self.define_pars(**table_parameters(SCENARIO_TABLES, {}))
 
     def init_post(self) -> None:
         super().init_post()
         treatment: Treatment = self.sim.custom["treatment"]
-        treatment.pars.entry_ratio = self.pars.entry_ratio
-        treatment.pars.early_entry_rate = self.pars.early_entry_rate
+        treatment.pars.entry_ratio = self.pars.access_entry_ratio
+        treatment.pars.early_entry_rate = self.pars.access_early_entry_rate
 
     def step(self) -> None:
         """Nothing per step: the treatment module reads the raised rates."""
@@ -98,17 +90,13 @@ class ContingencyManagement(ss.Intervention):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(name="contingency_management", **kwargs)
-        s = population().scenarios
-        self.define_pars(
-            dropout_ratio=s.cm_dropout_ratio.value,
-            relapse_ratio=s.cm_relapse_ratio.value,
-        )
+        self.define_pars(**table_parameters(SCENARIO_TABLES, {}))
 
     def init_post(self) -> None:
         super().init_post()
         treatment: Treatment = self.sim.custom["treatment"]
-        treatment.pars.dropout_ratio = self.pars.dropout_ratio
-        treatment.pars.exit_relapse_ratio = self.pars.relapse_ratio
+        treatment.pars.dropout_ratio = self.pars.cm_dropout_ratio
+        treatment.pars.exit_relapse_ratio = self.pars.cm_relapse_ratio
 
     def step(self) -> None:
         """Nothing per step: the treatment module reads the changed ratios."""

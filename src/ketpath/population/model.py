@@ -23,7 +23,8 @@ import numpy as np
 import numpy.typing as npt
 import starsim as ss
 
-from ketpath.knowledge.population import Population, population
+from ketpath.knowledge import rules
+from ketpath.knowledge.population import population
 
 Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]
@@ -32,19 +33,10 @@ Bools = npt.NDArray[np.bool_]
 # Active stages are ranks 1..5; 0 means never used.
 EXPERIMENTAL, OCCASIONAL, REGULAR, DEPENDENT, ADDICTION = 1, 2, 3, 4, 5
 RARE, MONTHLY, WEEKLY, NEAR_DAILY = 0, 1, 2, 3
-ACTIVE_STAGES = ("experimental", "occasional", "regular", "dependent", "addiction-cycle")
-STAGES = (
-    "no-use",
-    "experimental",
-    "occasional",
-    "regular",
-    "dependent",
-    "addiction-cycle",
-    "early-abstinence",
-    "early-remission",
-    "sustained-remission",
-    "past-use",
-)
+# The person model's stages (rules.toml [stages.labels]) in the order of the path: no use,
+# the active stages at their ranks, then the stopped stages. A stage's code is its index.
+ACTIVE_STAGES = rules().stages.active_ids()
+STAGES = rules().stages.ids()
 STAGE_CODE = {name: code for code, name in enumerate(STAGES)}
 DAYS_PER_YEAR = 365.25
 
@@ -130,8 +122,6 @@ class _StageDays:
 
 
 def _stage_days() -> _StageDays:
-    from ketpath.knowledge import rules  # noqa: PLC0415 - the person model's thresholds
-
     stages = rules().stages
     return _StageDays(
         stages.stopped_after_days,
@@ -141,39 +131,14 @@ def _stage_days() -> _StageDays:
     )
 
 
-def _values(knowledge: Population, overrides: dict[str, Any]) -> dict[str, Any]:
-    """Flat parameter dictionary from the knowledge base, with overrides applied."""
-    init, use, tol = knowledge.initiation, knowledge.use, knowledge.tolerance
+def table_parameters(tables: tuple[str, ...], overrides: dict[str, Any]) -> dict[str, Any]:
+    """The parameters of these ``population.toml`` tables under their TOML names, overridden.
+
+    Vectors become arrays. Only names the tables define may be overridden.
+    """
     pars: dict[str, Any] = {
-        "age_edges": np.array(init.age_edges.values),
-        "age_weights": np.array(init.age_weights.values),
-        "background_rate": init.background_rate.value,
-        "male_ratio": init.male_ratio.value,
-        "peer_rate": init.peer_rate.value,
-        "peer_min_age": init.peer_min_age.value,
-        "peer_max_age": init.peer_max_age.value,
-        "social_weight": np.array((0.0, *init.social_weight.values)),
-        "initial_lifetime": init.initial_lifetime.value,
-        "initial_past_year": init.initial_past_year.value,
-        "initial_bands": np.array(init.initial_bands.values),
-        "use_days_per_week": np.array(use.use_days_per_week.values),
-        "experimental_max_use_days": use.experimental_max_use_days.value,
-        "escalation_rates": np.array(use.escalation_rates.values),
-        "deescalation_rates": np.array(use.deescalation_rates.values),
-        "dependence_rate": use.dependence_rate.value,
-        "near_daily_dependence_ratio": use.near_daily_dependence_ratio.value,
-        "stop_rates": np.array(use.stop_rates.values),
-        "quit_attempt_rate": use.quit_attempt_rate.value,
-        "quit_success": use.quit_success.value,
-        "relapse_rate": use.relapse_rate.value,
-        "relapse_decay": use.relapse_decay.value,
-        "dependent_relapse_ratio": use.dependent_relapse_ratio.value,
-        "casual_resume_rate": use.casual_resume_rate.value,
-        "base_dose_mg": tol.base_dose_mg.value,
-        "sessions_per_use_day": np.array(tol.sessions_per_use_day.values),
-        "tolerance_levels": np.array(tol.levels.values),
-        "tolerance_build_time": tol.build_time.value,
-        "tolerance_fade_time": tol.fade_time.value,
+        name: np.array(value) if isinstance(value, tuple) else value
+        for name, value in population().parameters(*tables).items()
     }
     unknown = set(overrides) - set(pars)
     if unknown:
@@ -284,9 +249,12 @@ class NeighbourIndex:
 class KetamineUse(ss.Module):
     """Initiation, frequency bands, stages, stopping, relapse and tolerance."""
 
+    TABLES = ("initiation", "use", "tolerance")
+    """The ``population.toml`` tables whose parameters this module reads, under their names."""
+
     def __init__(self, pars: dict[str, Any] | None = None, **kwargs: Any) -> None:
         super().__init__(name="ketamine")
-        self.define_pars(**_values(population(), dict(pars or {}, **kwargs)))
+        self.define_pars(**table_parameters(self.TABLES, dict(pars or {}, **kwargs)))
         self.define_states(
             ss.IntArr("stage", default=0),
             ss.IntArr("peak", default=0),
@@ -400,7 +368,7 @@ class KetamineUse(ss.Module):
         self.ti_last_use.raw[chosen] = -stopped_ago
         self.ti_stopped.raw[chosen] = np.where(active, np.nan, -stopped_ago)
         self.failed_quits.raw[chosen] = np.where(dependent & (band == NEAR_DAILY), 2, 0)
-        self.tolerance.raw[chosen] = np.where(active, p.tolerance_levels[band], 0.0)
+        self.tolerance.raw[chosen] = np.where(active, p.levels[band], 0.0)
         self._add_users(chosen)
 
     def _schedule_background(self, everyone: ss.uids) -> None:
@@ -466,7 +434,8 @@ class KetamineUse(ss.Module):
         if not len(targets):
             return np.empty(0, dtype=np.int64)
         stage = self.stage.raw
-        edge_weight = np.repeat(self.pars.social_weight[stage[active]], counts)
+        # Active users are at stages 1..5; social_weight has one value per active stage.
+        edge_weight = np.repeat(self.pars.social_weight[stage[active] - 1], counts)
         open_ = stage[targets] == 0
         targets, edge_weight = targets[open_], edge_weight[open_]
         if not len(targets):
@@ -589,9 +558,9 @@ class KetamineUse(ss.Module):
         p, dt = self.pars, self.t.dt_year
         users = self.users
         using = self.using.raw[users]
-        level = np.where(using, p.tolerance_levels[self.band.raw[users]], 0.0)
+        level = np.where(using, p.levels[self.band.raw[users]], 0.0)
         tolerance = self.tolerance.raw[users]
-        time = np.where(level > tolerance, p.tolerance_build_time, p.tolerance_fade_time)
+        time = np.where(level > tolerance, p.build_time, p.fade_time)
         self.tolerance.raw[users] = level + (tolerance - level) * np.exp(-dt / time)
 
     # ------------------------------------------------------------ exposure and results
@@ -678,15 +647,12 @@ class BladderHarm(ss.Module):
     surveys measure.
     """
 
+    TABLES = ("bladder",)
+    """The ``population.toml`` tables whose parameters this module reads, under their names."""
+
     def __init__(self, pars: dict[str, Any] | None = None, **kwargs: Any) -> None:
         super().__init__(name="bladder")
-        b = population().bladder
-        self.define_pars(
-            harm_per_gram=b.harm_per_gram.value,
-            heal_time=b.heal_time.value,
-            threshold_sigma=b.threshold_sigma.value,
-            background_prevalence=b.background_prevalence.value,
-        )
+        self.define_pars(**table_parameters(self.TABLES, {}))
         self.update_pars(pars, **kwargs)
         self.define_states(
             ss.FloatArr("harm", default=0.0),
@@ -832,15 +798,14 @@ class Treatment(ss.Module):
     not treatment completers, so relapse after treatment counts completers only.
     """
 
+    TABLES = ("treatment",)
+    """The ``population.toml`` tables whose parameters this module reads, under their names."""
+
     def __init__(self, pars: dict[str, Any] | None = None, **kwargs: Any) -> None:
         super().__init__(name="treatment")
-        t = population().treatment
         self.define_pars(
-            entry_rate=t.entry_rate.value,
-            addiction_cycle_entry_ratio=t.addiction_cycle_entry_ratio.value,
-            duration=t.duration.value,
-            dropout_rate=t.dropout_rate.value,
-            post_treatment_relapse_ratio=t.post_treatment_relapse_ratio.value,
+            **table_parameters(self.TABLES, {}),
+            # The scenarios' levers (interventions.py), neutral unless a scenario sets them.
             entry_ratio=1.0,
             early_entry_rate=0.0,
             dropout_ratio=1.0,

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import starsim as ss
 
+from ketpath.errors import BadInput
 from ketpath.knowledge.population import population
 from ketpath.population.interventions import ContingencyManagement, Screening, TreatmentAccess
 from ketpath.population.model import BladderHarm, KetamineUse, PeerNetwork, Treatment
@@ -21,7 +22,7 @@ SCENARIOS: dict[str, Callable[[], list[ss.Intervention]]] = {
 }
 
 
-class UnknownScenarioError(ValueError):
+class UnknownScenarioError(BadInput):
     """A scenario name that is not one of SCENARIOS."""
 
     def __init__(self, name: str) -> None:

@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 from matplotlib.typing import RcKeyType
 
 from ketpath.core.contingency import CmState
+from ketpath.knowledge import rules
 from ketpath.present.charts import BLUE, GREEN, GREY, ORANGE, VERMILLION, Chart, chart_style, render
 
 __all__ = ["STAGE_ORDER", "rewards_chart", "stage_chart"]
@@ -37,18 +38,7 @@ _STYLE: dict[RcKeyType, Any] = {
 _WIDTH_IN = 7.0
 
 #: Stages from least to most use, the stopped stages below the active ones.
-STAGE_ORDER = (
-    "no-use",
-    "past-use",
-    "sustained-remission",
-    "early-remission",
-    "early-abstinence",
-    "experimental",
-    "occasional",
-    "regular",
-    "dependent",
-    "addiction-cycle",
-)
+STAGE_ORDER = rules().stages.by_use()
 
 
 def _date_axis(axes: Any, zone: tzinfo | None) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, tzinfo
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo, available_timezones
 
 from ketpath.core.assess import Assessment
@@ -253,6 +253,9 @@ class StoredEntry(Protocol):
     def created_role(self) -> str: ...
 
 
+Entry = TypeVar("Entry", bound=StoredEntry)
+
+
 def summarise(record: Record) -> str:
     """One line in words, using the vocabulary's labels."""
     label = vocabulary().label
@@ -312,12 +315,34 @@ def _entry_summary(
     note = entry.record
     if not isinstance(note, Note) or note.about is None:
         return text
-    about = "an entry of the clinic's that has since been corrected or removed"
+    about = "an entry of the clinic's that has since been removed"
     if disputed is not None and (moment := record_time(disputed.record)) is not None:
         kind = TYPE_LABELS.get(disputed.record.type, disputed.record.type).lower()
         about = f"the clinic's {kind} of {local_time(moment, zone)}"
+        if corrected_after(disputed, entry):
+            about += ", which the clinic corrected after this note"
     who = "You dispute" if viewer == "person" else "The person disputes"
     return f"{who} {about}: {text}"
+
+
+def corrected_after(disputed: StoredEntry, note: StoredEntry) -> bool:
+    """Whether the clinic entry's current version was stored after the note disputing it.
+
+    A correction stores a new row (keeping the record's ``id``). A new row's
+    storage id is above every row there is (a PostgreSQL sequence; SQLite's
+    ``max(id) + 1``, which may reuse a deleted newest id, never an older one),
+    so of two rows that both still exist the higher id was stored later.
+    """
+    return disputed.id > note.id
+
+
+def disputes_by_record(entries: Sequence[Entry]) -> dict[str, list[Entry]]:
+    """The person's notes disputing each record, by the disputed record's ``id``, oldest first."""
+    disputes: dict[str, list[Entry]] = {}
+    for entry in entries:
+        if isinstance(entry.record, Note) and entry.record.about is not None:
+            disputes.setdefault(entry.record.about, []).append(entry)
+    return disputes
 
 
 def history_rows(
@@ -327,14 +352,13 @@ def history_rows(
 
     The clinic's records (drug screens, a clinician's notes) are listed with
     what they say, but offer neither: they are read-only to the person, who may
-    dispute one instead (a note of her own naming it; the clinician sees it
-    next to the entry). ``viewer`` is ``person`` or ``clinician``: whose words.
+    dispute one instead (a note of her own naming its ``id``; the clinician
+    sees it next to the entry). A dispute stays beside the entry when the
+    clinic corrects it, saying so. ``viewer`` is ``person`` or ``clinician``:
+    whose words.
     """
-    by_id = {entry.id: entry for entry in entries}
-    disputes: dict[int, list[str]] = {}
-    for entry in entries:
-        if isinstance(entry.record, Note) and entry.record.about is not None:
-            disputes.setdefault(entry.record.about, []).append(entry.record.text)
+    by_record_id = {entry.record.id: entry for entry in entries if entry.record.id is not None}
+    disputes = disputes_by_record(entries)
     rows = []
     for entry in reversed(entries):
         moment = record_time(entry.record)
@@ -345,7 +369,7 @@ def history_rows(
         summary = _entry_summary(
             entry,
             by_clinic=read_only,
-            disputed=by_id.get(about) if about is not None else None,
+            disputed=by_record_id.get(about) if about is not None else None,
             zone=zone,
             viewer=viewer,
         )
@@ -357,7 +381,11 @@ def history_rows(
                 "when": local_time(moment, zone),
                 "iso": moment.isoformat(),
                 "summary": summary,
-                "disputes": disputes.get(entry.id, []),
+                "disputes": [
+                    {"text": note.record.text, "corrected_after": corrected_after(entry, note)}
+                    for note in disputes.get(entry.record.id or "", [])
+                    if isinstance(note.record, Note)
+                ],
                 "editable": entry.record.type
                 in {"use", "craving", "symptom", "mood", "impact", "goal"}
                 and not read_only,

@@ -43,6 +43,7 @@ from typing import Literal
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from ketpath.errors import FieldProblem
 from ketpath.store import ApiTokenRow, Author, Bucket, Database, UnitOfWork, UserRow
 from ketpath.store.tables import EMAIL_LENGTH, TOKEN_LABEL_LENGTH
 
@@ -65,13 +66,8 @@ LOCAL_PART_SYMBOLS = frozenset("!#$%&'*+-/=?^_`{|}~.")
 """RFC 5322 ``atext`` and the dot: what an unquoted local part may hold besides letters and digits."""
 
 
-class AccountError(ValueError):
+class AccountError(FieldProblem):
     """Something the user can fix, naming the form field it is about."""
-
-    def __init__(self, field: str, problem: str) -> None:
-        self.field = field
-        self.problem = problem
-        super().__init__(f"{field}: {problem}")
 
 
 class EmailTaken(AccountError):  # noqa: N818 (reads as what happened)

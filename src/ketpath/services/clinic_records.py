@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from ketpath.core.records import Record, clinic_owned, clinic_record_problem
+from ketpath.errors import BadInput
 from ketpath.services.refusals import RecordRefused
 from ketpath.store import Author, StoredRecord
 
@@ -24,7 +25,7 @@ class ClinicRecordRefused(RecordRefused):
     """A person tried to enter a clinic record; ``index`` is its place in what they sent."""
 
 
-class ClinicRecordReadOnly(Exception):  # noqa: N818 (reads as what the record is)
+class ClinicRecordReadOnly(BadInput):
     """A person tried to change or delete a record the clinic entered."""
 
     def __init__(self, record_id: int, record_type: str) -> None:

@@ -27,8 +27,10 @@ from datetime import UTC, datetime, timedelta
 
 from ketpath.core.assess import Assessment, assess
 from ketpath.core.records import DrugScreen, FollowUp, Note, Record
+from ketpath.errors import FieldProblem
 from ketpath.services.accounts import User
 from ketpath.services.audit import Actor, append
+from ketpath.services.editing import replace_stored
 from ketpath.services.quota import check_import_size, make_room
 from ketpath.store import Author, Database, StoredRecord, UnitOfWork
 from ketpath.store.clinician import CareLinkRow, ClinicianStore, ShareRow
@@ -43,13 +45,8 @@ CLINICIAN_RECORD_TYPES = ("drug-screen", "note", "follow-up")
 LABEL_LENGTH = 100
 
 
-class ConsentError(ValueError):
+class ConsentError(FieldProblem):
     """Something the user can fix, naming the field it is about."""
-
-    def __init__(self, field: str, problem: str) -> None:
-        self.field = field
-        self.problem = problem
-        super().__init__(f"{field}: {problem}")
 
 
 class CodeRefused(Exception):  # noqa: N818 (reads as what happened)
@@ -423,7 +420,8 @@ def correct_patient_record(
     """Replace a drug screen or note this clinician entered with ``record``; return its new id.
 
     A correction is a delete and an add in one transaction, like a person's own
-    (``services.editing``), audited as ``correct-record`` with both ids and the
+    (``services.editing.replace_stored``), and keeps the record's ``id``, so the
+    person's dispute of the entry stays beside its corrected version; audited as ``correct-record`` with both ids and the
     kind, so the person's Sharing page says what was corrected. Only the
     clinician who entered the record may correct it, and only with a record of
     the same kind; anything else is :class:`NotTheirEntry`, as a missing id is.
@@ -442,9 +440,9 @@ def correct_patient_record(
         )
         if not theirs:
             raise NotTheirEntry
-        uow.records.delete(record_id)
+        assert stored is not None
         author = Author(user_id=clinician.id, role="clinician")
-        new_id = uow.records.add(patient_id, checked, author=author)
+        new_id = replace_stored(uow, stored, checked, author=author)  # keeps the record's id
         append(
             store,
             action="correct-record",

@@ -2,9 +2,12 @@
 
 The clinic's records are read-only to the person (``services.clinic_records``),
 so a screen they believe is wrong cannot be deleted; instead they add a note
-with ``about`` set to the record's stored id, which the clinician sees next
-to the entry on the patient page. The note is the person's own record, like
-any other: they can delete it, and it is exported with the rest.
+with ``about`` set to the record's ``id``, which the clinician sees next to
+the entry on the patient page. That id is the record's stable identity, not
+its storage row: a clinician's correction keeps it (``services.editing.
+replace_stored``), so the dispute stays beside the corrected entry, and it
+means the same in an export. The note is the person's own record, like any
+other: they can delete it, and it is exported with the rest.
 """
 
 from __future__ import annotations
@@ -30,18 +33,23 @@ def dispute_record(
 ) -> int:
     """Store the person's note disputing their clinic record ``record_id``; return its id.
 
-    Only a clinic record can be disputed (the person edits their own); any
-    other id, or someone else's, is :class:`RecordNotFound`. A note that does
-    not fit (empty, too long) raises ``ValueError`` and stores nothing.
+    ``record_id`` is the storage id the pages link to; the note names the
+    record's stable ``id``. Only a clinic record can be disputed (the person
+    edits their own); any other id, or someone else's, is
+    :class:`RecordNotFound`. A note that does not fit (empty, too long) raises
+    ``ValueError`` and stores nothing.
     """
-    note = Note(
-        time=now or datetime.now(UTC), text=text.strip(), author_role="person", about=record_id
-    )
     with db.unit_of_work() as uow:
         person = find_person(uow, person_name)
         stored = own_record(uow, person, record_id)
-        if not read_only_to_person(stored):
+        if not read_only_to_person(stored) or stored.record.id is None:
             raise RecordNotFound(person.name, record_id)
+    note = Note(
+        time=now or datetime.now(UTC),
+        text=text.strip(),
+        author_role="person",
+        about=stored.record.id,
+    )
     # Stored like any note she logs (her quota, her authorship). Were the clinic to
     # delete the entry meanwhile, the note would say it disputes one since removed.
     return log_record(db, person_name, note, author=Author(user_id=by.id, role="person"))

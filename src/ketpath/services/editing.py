@@ -4,9 +4,12 @@ The store has no update: a record is immutable once validated. Replacing is a
 delete and an add in the same transaction, so a failed edit leaves the old
 record in place and never a duplicate. The replacement gets a new storage id
 but keeps the record's identity (``id``: a corrected record is the same
-record, so an older export of it re-imports as already present), keeps to the
-person's side (no clinic records, none of the clinic's replaced, no time in
-the future) and is audited as ``replace-record`` with both ids.
+record, so an older export of it re-imports as already present, and a
+person's note disputing a clinic entry stays beside its corrected version),
+keeps to the person's side (no clinic records, none of the clinic's replaced,
+no time in the future) and is audited as ``replace-record`` with both ids.
+:func:`replace_stored` is the replacing itself, which a clinician's correction
+of their own entry (``services.consent.correct_patient_record``) uses too.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from ketpath.services.clinic_records import check_person_may_change, refuse_clin
 from ketpath.services.people import find_person
 from ketpath.services.records import audit_removal, own_record
 from ketpath.services.refusals import refuse_future_times
-from ketpath.store import Author, Database
+from ketpath.store import Author, Database, StoredRecord, UnitOfWork
 
 
 def replace_record(
@@ -35,10 +38,19 @@ def replace_record(
         person = find_person(uow, person_name)
         stored = own_record(uow, person, record_id)
         check_person_may_change(stored, author=author)
-        if stored.record.id is not None:
-            record = with_id(record, stored.record.id)
-        uow.records.delete(record_id)
-        new_id = uow.records.add(person.id, record, author=author)
+        new_id = replace_stored(uow, stored, record, author=author)
         audit_removal(uow, stored, by=by, action="replace-record", replaced_by=new_id)
         uow.commit()
     return new_id
+
+
+def replace_stored(uow: UnitOfWork, stored: StoredRecord, record: Record, *, author: Author) -> int:
+    """Put ``record`` in the place of ``stored``, keeping its ``id``; return the new storage id.
+
+    Checks and audit are the caller's; this is the delete and the add, in the
+    caller's unit of work.
+    """
+    if stored.record.id is not None:
+        record = with_id(record, stored.record.id)
+    uow.records.delete(stored.id)
+    return uow.records.add(stored.person_id, record, author=author)

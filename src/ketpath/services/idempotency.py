@@ -24,6 +24,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ketpath.core.records import RECORD_ID_NAMESPACE
+from ketpath.errors import BadInput
 from ketpath.store import Database
 
 #: How long a key holds. A day covers any retry a client makes of its own accord.
@@ -31,7 +32,7 @@ KEY_LIFETIME = timedelta(hours=24)
 MAX_KEY_LENGTH = 255
 
 
-class IdempotencyKeyError(ValueError):
+class IdempotencyKeyError(BadInput):
     """The key cannot be used: malformed, or used before with another body."""
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from ketpath.errors import BadInput
 from ketpath.store import Database, Person, UnitOfWork
 from ketpath.store.tables import PERSON_NAME_LENGTH
 
 
-class PersonNotFound(ValueError):  # noqa: N818 (the name the entry points catch)
+class PersonNotFound(BadInput):
     """No person of that name in the database."""
 
     def __init__(self, name: str) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ketpath.errors import FieldProblem
 from ketpath.services.accounts import utc_now
 from ketpath.services.people import find_person
 from ketpath.store import Database
@@ -18,13 +19,8 @@ MAX_ITEMS = 20
 MAX_ITEM_LENGTH = 200
 
 
-class PlanError(ValueError):
+class PlanError(FieldProblem):
     """A plan that cannot be saved, naming the list (``field``) and what is wrong."""
-
-    def __init__(self, field: str, problem: str) -> None:
-        self.field = field
-        self.problem = problem
-        super().__init__(f"{field}: {problem}")
 
 
 def empty_plan() -> dict[str, list[str]]:

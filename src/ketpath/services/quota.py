@@ -13,10 +13,11 @@ counts its committed records).
 
 from __future__ import annotations
 
+from ketpath.errors import BadInput
 from ketpath.store import RecordLimits, UnitOfWork
 
 
-class TooManyRecords(ValueError):  # noqa: N818 (reads as what happened)
+class TooManyRecords(BadInput):
     """More records than one import, or one person, may hold; nothing was stored."""
 
     def __init__(self, message: str, *, limit: int) -> None:

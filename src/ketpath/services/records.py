@@ -21,6 +21,7 @@ from itertools import islice
 
 from ketpath.core.assess import Assessment, assess
 from ketpath.core.records import Record, sorted_records, with_content_ids
+from ketpath.errors import BadInput
 from ketpath.services.accounts import User
 from ketpath.services.audit import Actor, append
 from ketpath.services.clinic_records import check_person_may_change
@@ -31,7 +32,7 @@ from ketpath.services.writes import store_records
 from ketpath.store import PERSON, Author, Database, Person, StoredRecord, UnitOfWork
 
 
-class RecordNotFound(ValueError):  # noqa: N818 (pairs with PersonNotFound)
+class RecordNotFound(BadInput):
     """No record with that id belongs to that person."""
 
     def __init__(self, person_name: str, record_id: int) -> None:

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 
 from ketpath.core.contingency import CmState
 from ketpath.core.records import Record
+from ketpath.errors import FieldProblem
 from ketpath.interop.report import render_report
 from ketpath.services.accounts import User
 from ketpath.services.consent import patient_entries
@@ -20,13 +21,8 @@ __all__ = ["MAX_PERIOD_DAYS", "ReportError", "patient_report", "person_report"]
 MAX_PERIOD_DAYS = 3 * 366
 
 
-class ReportError(ValueError):
+class ReportError(FieldProblem):
     """A period that cannot be summarised, naming the field (``from`` or ``to``)."""
-
-    def __init__(self, field: str, problem: str) -> None:
-        self.field = field
-        self.problem = problem
-        super().__init__(f"{field}: {problem}")
 
 
 def check_period(start: date, end: date, *, today: date) -> None:

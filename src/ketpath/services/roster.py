@@ -1,8 +1,10 @@
 """A clinician's roster: the people who consent to share with them, most in need of care first.
 
-Order: red-flag level (emergency, urgent, soon, none), then stage (most
-advanced first, see :data:`STAGE_RISK`), then the longest silence (time since
-the person's own last entry; nothing logged at all counts as the longest).
+Order: as ``[roster.order]`` in ``knowledge/rules.toml`` lists it, with its
+rationale and sources (a clinic may review it): the unassessed first, then
+red-flag level (emergency, urgent, soon, none), then stage (most advanced
+first), then the longest silence (time since the person's own last entry;
+nothing logged at all counts as the longest).
 
 Assessing a year of records takes tens of milliseconds, so a roster of a
 thousand people cannot assess everyone on every request. Each person's
@@ -45,20 +47,6 @@ from ketpath.services.consent import NotAllowed, patient_label
 from ketpath.store import Database, UnitOfWork
 from ketpath.store.clinician import SummaryRow
 
-STAGE_RISK = (
-    "addiction-cycle",
-    "dependent",
-    "regular",
-    "early-abstinence",
-    "occasional",
-    "experimental",
-    "early-remission",
-    "sustained-remission",
-    "past-use",
-    "no-use",
-)
-"""Most advanced first: early abstinence sits above occasional use because relapse risk is
-highest in the first months after stopping regular use."""
 SUMMARY_VERSION = 3  # 2: red flags stand until followed up; 3: worded for the clinician
 #: The stage shown for someone whose history could not be assessed.
 NOT_ASSESSED = "not-assessed"
@@ -78,13 +66,18 @@ class RosterRow:
     records: int
     assessed: bool = True
 
-    def sort_key(self, now: datetime) -> tuple[int, int, float]:
-        # Someone who could not be assessed may hide a red flag: they come first.
-        level_rank = LEVEL_ORDER.index(self.level) if self.level else len(LEVEL_ORDER)
-        level_rank = level_rank if self.assessed else -1
-        stage_rank = STAGE_RISK.index(self.stage) if self.stage in STAGE_RISK else len(STAGE_RISK)
+    def sort_key(self, now: datetime) -> tuple[float, ...]:
+        """This row's place on the roster, by the keys of ``[roster.order]`` (rules.toml)."""
+        order = rules().roster.order
+        # Someone who could not be assessed may hide a red flag: the order places them.
+        level = (self.level or "none") if self.assessed else NOT_ASSESSED
         silence = (now - self.last_entry).total_seconds() if self.last_entry else float("inf")
-        return (level_rank, stage_rank, -silence)
+        ranks = {
+            "level": _rank(order.levels, level),
+            "stage": _rank(order.stages, self.stage),
+            "silence": -silence,
+        }
+        return tuple(ranks[key] for key in order.by)
 
     def days_silent(self, now: datetime) -> int | None:
         return (now - self.last_entry).days if self.last_entry else None
@@ -100,6 +93,11 @@ class RosterRow:
             "last_entry": self.last_entry.isoformat() if self.last_entry else None,
             "days_since_last_entry": self.days_silent(now),
         }
+
+
+def _rank(order: Sequence[str], item: str) -> int:
+    """Where ``item`` stands in ``order``; anything not listed after everything listed."""
+    return order.index(item) if item in order else len(order)
 
 
 @dataclass(frozen=True, kw_only=True)

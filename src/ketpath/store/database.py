@@ -59,6 +59,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from ketpath.errors import BadInput
 from ketpath.store.repository import HistoryCache
 from ketpath.store.unit_of_work import WRITE_OPTION, UnitOfWork
 
@@ -74,7 +75,7 @@ SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
 _POSTGRES_SCHEMES = {"postgresql", "postgres"}
 
 
-class PassphraseError(Exception):
+class PassphraseError(BadInput):
     """An encrypted database cannot be opened: wrong or missing passphrase, or no SQLCipher."""
 
 

@@ -21,6 +21,7 @@ same whether or not the address has an account (``services.accounts.sign_up``).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC
 from typing import Annotated
 
 from argon2 import PasswordHasher
@@ -30,6 +31,7 @@ from starlette.responses import Response
 
 from ketpath.core.records import Record, RecordError, latest_profile
 from ketpath.present import views
+from ketpath.present.format import local_time
 from ketpath.services import PersonNotFound, accounts, audit, log_record, person_entries
 from ketpath.services.accounts import (
     AccountError,
@@ -352,6 +354,7 @@ def _zone_context(request: Request, user: User) -> dict[str, object]:
         "zones": views.zone_choices(zone),
         "locales": views.locale_choices(),
         "locale": views.resolve_locale(request.cookies.get(pages.LOCALE_COOKIE), records),
+        "time_zone": views.person_zone(records),
     }
 
 
@@ -395,6 +398,8 @@ def _account_page(
         "tokens": tokens,
         "now": accounts.utc_now(),
         "codes_left": accounts.recovery_codes_left(database(request), user_id=user.id),
+        "local_time": local_time,  # the person pages' format, in her zone (UTC without one)
+        "time_zone": UTC,
     }
     if user.person_name is not None:
         base.update(_zone_context(request, user))

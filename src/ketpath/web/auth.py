@@ -8,7 +8,7 @@ server on ``http://127.0.0.1`` uses the documented fallback name
 ``ketpath-session`` (still HttpOnly and SameSite=Lax). Which one applies
 follows the request's scheme; behind a reverse proxy uvicorn takes the scheme
 from ``X-Forwarded-Proto`` only when ``ketpath serve --trusted-proxy`` names
-the proxy (by default no proxy is trusted: see ``web.commands.serve``).
+the proxy (by default no proxy is trusted: see ``cli.server.serve``).
 
 A successful login also leaves a device cookie (``__Host-ketpath-device`` /
 ``ketpath-device``): a random token, kept by the server only as a hash, that

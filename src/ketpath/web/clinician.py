@@ -381,13 +381,14 @@ def _clinic_entry_text(record: Record) -> str:
     return record.text if isinstance(record, Note) else ""
 
 
-def _dispute_view(entry: StoredRecord, zone: tzinfo) -> dict[str, Any]:
-    note = entry.record
-    assert isinstance(note, Note)
+def _dispute_view(note: StoredRecord, disputed: StoredRecord, zone: tzinfo) -> dict[str, Any]:
+    record = note.record
+    assert isinstance(record, Note)
     return {
-        "when": local_time(note.time, zone),
-        "iso": note.time.isoformat(),
-        "text": note.text,
+        "when": local_time(record.time, zone),
+        "iso": record.time.isoformat(),
+        "text": record.text,
+        "corrected_after": views.corrected_after(disputed, note),
     }
 
 
@@ -396,24 +397,21 @@ def _screen_or_note_rows(
 ) -> list[dict[str, Any]]:
     """Screens and notes, newest first; each with the person's disputes of it.
 
-    A dispute whose entry is gone (corrected, which gives it a new id, or
-    deleted) is listed on its own, saying so.
+    A dispute names the entry's ``id``, which a correction keeps, so it stays
+    beside the corrected entry (saying it came before the correction). One
+    whose entry is gone (deleted) is listed on its own, saying so.
     """
-    by_id = {entry.id: entry for entry in entries}
-    disputes: dict[int, list[dict[str, Any]]] = {}
+    held = {entry.record.id for entry in entries if entry.record.id is not None}
+    disputes = views.disputes_by_record(entries)
     rows = []
-    for entry in reversed(entries):
-        record = entry.record
-        if isinstance(record, Note) and record.about is not None and record.about in by_id:
-            disputes.setdefault(record.about, []).append(_dispute_view(entry, zone))
     for entry in reversed(entries):
         record = entry.record
         if not isinstance(record, DrugScreen | Note):
             continue
         if isinstance(record, Note) and record.about is not None:
-            if record.about in by_id:
+            if record.about in held:
                 continue
-            heading = "The person disputed an entry since corrected or removed"
+            heading = "The person disputed an entry since removed"
         elif isinstance(record, DrugScreen):
             heading = "Drug screen"
         else:
@@ -432,7 +430,10 @@ def _screen_or_note_rows(
                 "text": _clinic_entry_text(record),
                 "correctable": entry.created_role == "clinician"
                 and entry.created_by == clinician_id,
-                "disputes": disputes.get(entry.id, []),
+                "disputes": [
+                    _dispute_view(note, entry, zone)
+                    for note in reversed(disputes.get(record.id or "", []))
+                ],
             }
         )
     return rows

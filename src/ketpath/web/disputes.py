@@ -2,7 +2,9 @@
 
 The clinic's drug screens and notes are read-only to the person, so History
 offers "Dispute this" beside them instead of Edit and Delete. The note is
-stored by ``services.disputes`` and shown to the clinician next to the entry.
+stored by ``services.disputes``, naming the entry's stable ``id`` (the URL
+carries its storage id), and shown on both sides next to the entry, also
+after the clinic corrects it.
 """
 
 from __future__ import annotations

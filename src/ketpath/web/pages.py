@@ -55,9 +55,10 @@ from ketpath.web.record_forms import (
     LOGGABLE,
     SimpleForm,
     form_values,
+    form_zone,
     questionnaire_from_form,
     record_from_form,
-    typing_zone,
+    zone_is_set,
 )
 from ketpath.web.templating import render
 
@@ -163,6 +164,11 @@ def dashboard(request: Request, user: Person) -> Response:
 # ---------------------------------------------------------------- logging
 
 
+def _time_context(person: PersonContext) -> dict[str, Any]:
+    """What a form that takes a time says about the zone it is read in."""
+    return {"zone": str(person.zone), "zone_set": zone_is_set(person.records)}
+
+
 def _log_context(person: PersonContext) -> dict[str, Any]:
     return {
         "defaults": views.last_use_defaults(person.records),
@@ -174,8 +180,7 @@ def _log_context(person: PersonContext) -> dict[str, Any]:
         "goals": views.vocabulary_choices("goals"),
         "severities": views.vocabulary_choices("severities"),
         "symptom_groups": views.symptom_groups(),
-        "zone": str(person.zone),
-        "zone_set": bool((profile := latest_profile(person.records)) and profile.timezone),
+        **_time_context(person),
         "recent": views.history_rows(person.entries, person.zone)[:5],
     }
 
@@ -194,9 +199,7 @@ async def log_save(request: Request, user: Person, kind: str) -> Response:
     if kind not in LOGGABLE:
         raise HTTPException(status_code=404)
     form = await _form(request)
-    records = [entry.record for entry in _entries(request, user)]
-    profile = latest_profile(records)
-    zone = typing_zone(profile.timezone if profile else None, form.get("utc_offset"))
+    zone = form_zone([entry.record for entry in _entries(request, user)], form)
     try:
         record = record_from_form(kind, form, zone=zone, now=_now())
         log_record(_db(request), name, record, create=True, author=_as_person(user))
@@ -276,7 +279,8 @@ async def record_update(request: Request, user: Person, record_id: int) -> Respo
         raise HTTPException(status_code=404)
     form = await _form(request)
     try:
-        record = record_from_form(entry.record.type, form, zone=person.zone, now=person.now)
+        zone = form_zone(person.records, form)
+        record = record_from_form(entry.record.type, form, zone=zone, now=person.now)
     except RecordError as error:
         context = {
             **_log_context(person),
@@ -346,7 +350,7 @@ def questionnaire(
     context = views.instrument_form_view(get_instrument(instrument_id))
     result = views.latest_result(person.records, instrument_id, person.zone) if saved else None
     context |= {"result": result, "error": None, "compact_flags": result is None}
-    return person.page("questionnaire.html", context)
+    return person.page("questionnaire.html", {**context, **_time_context(person)})
 
 
 @router.post("/questionnaires/{instrument_id}", name="questionnaire_save")
@@ -356,15 +360,14 @@ async def questionnaire_save(request: Request, user: Person, instrument_id: str)
     person = PersonContext(request, user)
     try:
         record: Questionnaire = questionnaire_from_form(
-            instrument_id, form, zone=person.zone, now=person.now
+            instrument_id, form, zone=form_zone(person.records, form), now=person.now
         )
     except (RecordError, InstrumentError) as error:
         context = views.instrument_form_view(
             get_instrument(instrument_id), answers=form.first_values()
         )
-        return person.page(
-            "questionnaire.html", {**context, "result": None, "error": str(error)}, status=422
-        )
+        context |= {"result": None, "error": str(error), "values": form.first_values()}
+        return person.page("questionnaire.html", {**context, **_time_context(person)}, status=422)
     log_record(_db(request), person.name, record, create=True, author=_as_person(user))
     return _see_other(f"/questionnaires/{instrument_id}?saved=1")
 

@@ -12,8 +12,11 @@ change) takes ``zoneinfo``'s ``fold=0`` reading, which is at most an hour off.
 While the profile names no zone, the forms send the browser's current UTC
 offset (``utc_offset``, minutes east, filled by ``static/browser-zone.js``)
 and typed times are read in it, so what the person meant is stored and does
-not shift when a zone is set later (issue 12, point 3). The "Last night"
-button logs yesterday at 22:00 in the same zone.
+not shift when a zone is set later (issue 12, point 3). Every form that takes
+a time (/log, editing an entry, a questionnaire) reads it through
+:func:`form_zone`; the edit form, which starts from a stored time, has the
+script show that time in the same offset. The "Last night" button logs
+yesterday at 22:00 in the same zone.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from ketpath.core.records import (
     RecordError,
     Symptom,
     Use,
+    latest_profile,
     parse_record,
     record_time,
 )
@@ -45,6 +49,8 @@ LOCAL_INPUT_FORMAT = "%Y-%m-%dT%H:%M"
 LAST_NIGHT = time(22, 0)
 """What "Last night" means: yesterday at 22:00, local time."""
 MAX_OFFSET_MINUTES = 14 * 60
+BROWSER_OFFSET_FIELD = "utc_offset"
+"""The hidden field a form sends the browser's UTC offset in (``static/browser-zone.js`` fills it)."""
 
 
 class SimpleForm:
@@ -92,6 +98,22 @@ def parse_local_time(value: str | None, *, zone: tzinfo, now: datetime) -> datet
     except ValueError:
         raise RecordError("not a date and time (expected YYYY-MM-DDTHH:MM)", field="time") from None
     return naive.replace(tzinfo=zone)
+
+
+def zone_is_set(records: Sequence[Record]) -> bool:
+    """Whether the person's profile names a zone (else the forms send the browser's offset)."""
+    profile = latest_profile(records)
+    return profile is not None and bool(profile.timezone)
+
+
+def form_zone(records: Sequence[Record], form: SimpleForm) -> tzinfo:
+    """The zone a submitted form's typed times are read in: one rule for every form that takes a time.
+
+    /log, the edit form and the questionnaires all come here, so a time typed
+    on any of them is read alike (see :func:`typing_zone`).
+    """
+    profile = latest_profile(records)
+    return typing_zone(profile.timezone if profile else None, form.get(BROWSER_OFFSET_FIELD))
 
 
 def typing_zone(profile_zone: str | None, utc_offset: str | None) -> tzinfo:
@@ -202,6 +224,9 @@ def form_values(record: Record, zone: tzinfo) -> dict[str, Any]:
         values = {"goal": record.goal, "until": record.until.isoformat() if record.until else ""}
     moment = record_time(record)
     values["time"] = to_local_input(moment, zone) if moment else ""
+    # For a person with no zone yet, browser-zone.js shows the time in the browser's
+    # offset, the one it sends back, so a form saved unchanged moves nothing.
+    values["time_utc"] = moment.astimezone(UTC).isoformat() if moment else ""
     return values
 
 

@@ -18,7 +18,7 @@ from ketpath.core.assess.signals import ACTIVE, failures_in
 from ketpath.knowledge import rules
 
 DSM5 = "dsm5-pcp"
-ACTIVE_STAGES = ("experimental", "occasional", "regular", "dependent", "addiction-cycle")
+ACTIVE_STAGES = rules().stages.active_ids()  # rank 1 (experimental) .. 5 (addiction-cycle)
 RANK = {stage: rank for rank, stage in enumerate(ACTIVE_STAGES, start=1)}
 
 

@@ -1,7 +1,7 @@
 """``ketpath audit list`` and ``ketpath audit verify``: read and check the audit log.
 
-The functions are Typer-annotated; ``cli.py`` registers them on an ``audit``
-sub-app. ``verify`` exits 0 when the hash chain is intact and 1, naming the
+The functions are Typer-annotated and make the ``audit`` group, which
+``ketpath.cli`` registers. ``verify`` exits 0 when the hash chain is intact and 1, naming the
 first broken row, when it is not, so a cron job or a monitor can run it.
 Everything a row holds came from someone else (an email typed at
 registration, a person's name), so it is printed inertly (``terminal_text``).
@@ -13,24 +13,19 @@ import json
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from ketpath.cli.common import DbOption, console, errors
 from ketpath.present.terminal_text import inert, json_line
 
-console = Console()
-errors = Console(stderr=True, soft_wrap=True)
-
-DbOption = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        help="Database URL or SQLite path (default: KETPATH_DB, else SQLite in your data folder).",
-    ),
-]
 BROKEN = 1
 
+audit_app = typer.Typer(
+    help="The hash-chained audit log of clinician reads and consent.", no_args_is_help=True
+)
 
+
+@audit_app.command("list")
 def audit_list(
     person: Annotated[
         str | None, typer.Option("--person", "-p", help="Only rows about this person (by name).")
@@ -68,6 +63,7 @@ def audit_list(
     console.print(table)
 
 
+@audit_app.command("verify")
 def audit_verify(db: DbOption = None) -> None:
     """Check the audit log's hash chain; exit 1 naming the first broken row."""
     from ketpath.services import open_database  # noqa: PLC0415

@@ -1,8 +1,8 @@
-"""The population commands, with Typer annotations; ``cli.py`` registers them.
+"""The population commands, with Typer annotations; ``ketpath.cli`` registers them.
 
 Starsim, Optuna and Dask are imported inside the functions so that
 ``ketpath --help`` stays fast. Bad input raises :class:`PopulationInputError`
-(a ``ValueError``) with a message that says what to change.
+(a :class:`ketpath.errors.BadInput`) with a message that says what to change.
 """
 
 from __future__ import annotations
@@ -13,8 +13,10 @@ from typing import Annotated
 
 import typer
 
+from ketpath.errors import BadInput
 
-class PopulationInputError(ValueError):
+
+class PopulationInputError(BadInput):
     """Input to a population command that the user can fix."""
 
 

@@ -1,7 +1,9 @@
 """The web commands: ``ketpath serve``, ``ketpath user create|reset``, ``ketpath token create|list|revoke``.
 
-Plain functions with Typer annotations; ``ketpath.cli`` registers them. Bad
-input prints one line to stderr and exits with 2, as the rest of the CLI does.
+Functions with Typer annotations: ``ketpath.cli`` registers ``serve`` and the
+``user`` and ``token`` groups. Bad input prints one line to stderr (``error:
+…``) and exits with 2 here, in the command, so the functions behave the same
+on any Typer app (the tests register them on their own).
 Stored text is printed inertly (``terminal_text``): it may have come from anyone.
 
 ``serve`` trusts ``X-Forwarded-For`` / ``X-Forwarded-Proto`` only from the
@@ -33,6 +35,8 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
+from ketpath.cli.common import DbOption
+
 if TYPE_CHECKING:
     from ketpath.store import Database
 
@@ -44,13 +48,8 @@ BAD_INPUT = 2
 TRUSTED_PROXY_VARIABLE = "KETPATH_TRUSTED_PROXY"
 DATABASE_VARIABLE = "KETPATH_DB"
 
-DbOption = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        help="Database URL or SQLite path (default: KETPATH_DB, else SQLite in your data folder).",
-    ),
-]
+user_app = typer.Typer(help="Manage web accounts.", no_args_is_help=True)
+token_app = typer.Typer(help="Personal access tokens for the JSON API.", no_args_is_help=True)
 
 
 def _fail(message: str) -> NoReturn:
@@ -190,6 +189,7 @@ def _run(app: object, listener: socket.socket, ready: str, proxies: str) -> None
     AnnouncingServer(config).run(sockets=[listener])
 
 
+@user_app.command("create")
 def user_create(
     email: Annotated[str, typer.Argument(help="The account's email address.")],
     password_stdin: Annotated[
@@ -215,6 +215,7 @@ def user_create(
     typer.echo(f"created {user.role} account {user.id}")
 
 
+@user_app.command("reset")
 def user_reset(
     email: Annotated[str, typer.Argument(help="The account whose password was forgotten.")],
     db: DbOption = None,
@@ -241,6 +242,7 @@ def user_reset(
     typer.echo("Shown once. Every session and API token of the account has ended.", err=True)
 
 
+@token_app.command("create")
 def token_create(
     email: Annotated[str, typer.Argument(help="Whose token.")],
     days: Annotated[
@@ -262,6 +264,7 @@ def token_create(
     typer.echo(token)
 
 
+@token_app.command("list")
 def token_list(
     email: Annotated[str, typer.Argument(help="Whose tokens.")],
     db: DbOption = None,
@@ -290,6 +293,7 @@ def token_list(
     Console().print(table)
 
 
+@token_app.command("revoke")
 def token_revoke(
     email: Annotated[str, typer.Argument(help="Whose token.")],
     token_id: Annotated[
@@ -309,7 +313,9 @@ def token_revoke(
         try:
             if revoke_all:
                 count = accounts.revoke_all_api_tokens(database, email=email)
-                typer.echo(f"revoked {count} token(s)")
+                from ketpath.knowledge.wording import fill  # noqa: PLC0415
+
+                typer.echo(fill("revoked {count} {count:token|tokens}", {"count": count}))
                 return
             user = accounts.find_user(database, email=email)
             if user is None:
