@@ -16,7 +16,7 @@ WEEK = 7 * DAY
 
 
 def daily(days: int, mg: float = 80.0, route: str = "intranasal") -> DoseHistory:
-    times = np.arange(days) * DAY + 20.0
+    times = np.arange(days, dtype=np.float64) * DAY + 20.0
     return DoseHistory(times, np.full(days, mg), np.array([route] * days))
 
 
@@ -120,7 +120,9 @@ def test_to_dict_is_plain_json() -> None:
     again = json.loads(json.dumps(data))
     assert again == data
     assert set(data) == {"as_of_h", "weight_kg", "weeks", "days", "doses", "summary"}
-    assert len(data["days"]["start_h"]) == len(data["days"]["tolerance_pd"])  # type: ignore[index]
+    days = data["days"]
+    assert isinstance(days, dict)
+    assert len(days["start_h"]) == len(days["tolerance_pd"])
 
 
 @pytest.mark.parametrize(
@@ -134,7 +136,9 @@ def test_to_dict_is_plain_json() -> None:
         (35.0, "intravenous", 40.0),
     ],
 )
-def test_dose_curve_peaks_match_the_single_dose_summary(dose_mg, route, infusion_min) -> None:
+def test_dose_curve_peaks_match_the_single_dose_summary(
+    dose_mg: float, route: str, infusion_min: float | None
+) -> None:
     curve = dose_curve(dose_mg, route, infusion_min=infusion_min)
     summary = single_dose_summary(dose_mg, route, infusion_min=infusion_min)
     assert max(curve["ketamine_ng_ml"]) == pytest.approx(
@@ -148,13 +152,13 @@ def test_dose_curve_peaks_match_the_single_dose_summary(dose_mg, route, infusion
 
 
 @pytest.mark.parametrize("route", ["smoked", "sublingual", "rectal"])
-def test_dose_curve_omits_the_effect_for_routes_without_human_effect_data(route) -> None:
+def test_dose_curve_omits_the_effect_for_routes_without_human_effect_data(route: str) -> None:
     curve = dose_curve(60.0, route)
     assert set(curve) == {"t_min", "ketamine_ng_ml", "norketamine_ng_ml"}
 
 
 @pytest.mark.parametrize("route", ["intravenous", "intramuscular", "intranasal", "oral"])
-def test_dose_curve_keeps_the_effect_for_clinical_routes(route) -> None:
+def test_dose_curve_keeps_the_effect_for_clinical_routes(route: str) -> None:
     assert "effect" in dose_curve(60.0, route)
 
 
