@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ketpath.core.records import RecordError, parse_record
+from ketpath.core.records import RecordError, Use, parse_record
 from ketpath.interop.jsonl import dumps_jsonl, parse_csv_uses, parse_jsonl, read_jsonl
 
 GOOD_USE = {
@@ -163,7 +163,8 @@ def test_csv_of_uses_imports_with_lists_and_blanks() -> None:
     text = "time,dose_mg,route,setting,motive,co_use\n2026-05-01T23:10:00+01:00,60,intranasal,party,social,alcohol;mdma\n2026-05-03T20:00:00+01:00,,oral,,,\n"
     first, second = parse_csv_uses(text)
     assert first == parse_record({**GOOD_USE, "co_use": ["alcohol", "mdma"]})
-    assert second.dose_mg is None and second.route == "oral"  # type: ignore[union-attr]
+    assert isinstance(second, Use)
+    assert second.dose_mg is None and second.route == "oral"
 
 
 @pytest.mark.parametrize(

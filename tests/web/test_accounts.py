@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import httpx
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
@@ -83,7 +84,7 @@ def test_passwords_are_stored_as_argon2id_hashes(alice: Account, db: Database) -
 
 
 def test_a_wrong_password_is_refused_without_saying_which_part_was_wrong(
-    alice: Account, login: Callable[..., object]
+    alice: Account, login: Callable[[TestClient | httpx.Client, str, str], httpx.Response]
 ) -> None:
     with TestClient(alice.client.app, base_url="http://127.0.0.1") as other:
         wrong = other.post("/login", data={"email": alice.email, "password": "not the password"})
@@ -111,7 +112,7 @@ def test_an_old_session_cookie_does_not_work_after_logout(alice: Account) -> Non
 
 
 def test_changing_the_password_logs_out_other_sessions(
-    alice: Account, login: Callable[..., object]
+    alice: Account, login: Callable[[TestClient | httpx.Client, str, str], httpx.Response]
 ) -> None:
     with TestClient(alice.client.app, base_url="http://127.0.0.1") as laptop:
         login(laptop, alice.email, alice.password)
@@ -125,7 +126,7 @@ def test_changing_the_password_logs_out_other_sessions(
         assert laptop.get("/account", follow_redirects=False).status_code == 303
     assert alice.client.get("/account", follow_redirects=False).status_code == 200
     with TestClient(alice.client.app, base_url="http://127.0.0.1") as again:
-        assert login(again, alice.email, "a brand new passphrase").status_code == 303  # type: ignore[attr-defined]
+        assert login(again, alice.email, "a brand new passphrase").status_code == 303
 
 
 def test_changing_the_password_needs_the_current_one(alice: Account) -> None:

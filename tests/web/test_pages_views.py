@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from ketpath.core.assess import assess
-from ketpath.core.records import Craving, Record, RecordError, Use, parse_record
+from ketpath.core.records import Craving, Mood, Record, RecordError, Use, parse_record
 from ketpath.present.history_charts import inline_svg, weekly_charts, weekly_series
 from ketpath.present.views import dashboard_view, duration_words, last_use_defaults, summarise
 from ketpath.web.plan_form import plan_from_form, plan_view
@@ -30,7 +30,8 @@ def test_a_blank_time_means_now_and_a_typed_one_is_local() -> None:
     typed = record_from_form(
         "mood", SimpleForm({"score": "3", "time": "2026-05-01T23:10"}), zone=LONDON, now=NOW
     )
-    assert typed.time.isoformat() == "2026-05-01T23:10:00+01:00"  # type: ignore[union-attr]
+    assert isinstance(typed, Mood)
+    assert typed.time.isoformat() == "2026-05-01T23:10:00+01:00"
 
 
 def test_form_errors_name_the_field() -> None:
