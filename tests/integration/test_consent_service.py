@@ -9,7 +9,6 @@ import pytest
 from ketpath.core.records import parse_record
 from ketpath.services import accounts, import_records
 from ketpath.services.accounts import User
-from ketpath.services.cm_store import get_schedule, save_schedule
 from ketpath.services.consent import (
     SHARE_LIFETIME,
     CodeRefused,
@@ -24,6 +23,7 @@ from ketpath.services.consent import (
     redeem_code,
     revoke_share,
 )
+from ketpath.services.contingency import get_schedule, save_schedule
 from ketpath.services.roster import clinician_roster
 from ketpath.store import Database
 from ketpath.store.tables import shares
@@ -143,7 +143,7 @@ def test_the_roster_orders_by_flag_then_stage_then_silence_and_refreshes_after_a
     assert again.rows[0].level == "emergency"
 
 
-def test_cm_schedules_round_trip_with_the_features_own_settings(db: Database) -> None:
+def test_contingency_schedules_round_trip_with_the_features_own_settings(db: Database) -> None:
     alice, bob = _user(db, "alice"), _user(db, "bob", "clinician")
     name = alice.person_name or ""
     assert get_schedule(db, name) is None

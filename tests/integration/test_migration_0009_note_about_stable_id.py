@@ -106,7 +106,7 @@ def _database_at_0008(database_url: str) -> dict[str, int]:
         engine.dispose()
     with open_database(database_url, upgrade=False) as db, db.unit_of_work(write=True) as uow:
         detail = {"record_id": rows["old"], "replaced_by": rows["corrected"], "type": "drug-screen"}
-        append(uow.clinic, action="correct-record", actor=None, person_id=sam, detail=detail)
+        append(uow, action="correct-record", actor=None, person_id=sam, detail=detail)
         uow.commit()
     return rows
 

@@ -165,9 +165,9 @@ def test_append_many_follows_the_chain_rule_of_append(db: Database) -> None:
     bob = _user(db, "bob", "clinician")
     actor = Actor.of(bob)
     with db.unit_of_work(write=True) as uow:
-        assert append_many(uow.clinic, [], actor=actor) == []
+        assert append_many(uow, [], actor=actor) == []
         seqs = append_many(
-            uow.clinic,
+            uow,
             [Event(action="read-roster", detail={"patients": 2}), Event(action="logout")],
             actor=actor,
         )
@@ -178,7 +178,7 @@ def test_append_many_follows_the_chain_rule_of_append(db: Database) -> None:
         db.unit_of_work(write=True) as uow,
         pytest.raises(ValueError, match="unknown audit action 'peeked'"),
     ):
-        append_many(uow.clinic, [Event(action="logout"), Event(action="peeked")], actor=actor)
+        append_many(uow, [Event(action="logout"), Event(action="peeked")], actor=actor)
     assert list_entries(db)[-1].seq == seqs[1]
 
 

@@ -19,7 +19,7 @@ import ketpath
 from ketpath.cli import records, run
 from ketpath.cli.common import InputError
 from ketpath.cli.population import PopulationInputError
-from ketpath.core.contingency import CmSettingsError
+from ketpath.core.contingency import ContingencySettingsError
 from ketpath.core.instruments import InstrumentError
 from ketpath.core.records import RecordError
 from ketpath.errors import BadInput, FieldProblem
@@ -62,7 +62,7 @@ EXAMPLES: dict[str, BadInput] = {
         FieldProblem("field", "what is wrong with it"),
         InputError("--as-of: not an ISO 8601 time: 'soon'"),
         PopulationInputError("--agents must be at least 1 (got 0)"),
-        CmSettingsError("max_value", "must be at least the start value"),
+        ContingencySettingsError("max_value", "must be at least the start value"),
         InstrumentError("phq9 expects 9 answers, got 3", item="q4"),
         RecordError("must be between 0 and 10", field="intensity", line=3),
         FhirError("item 'q3': no answer", where="entry[3] QuestionnaireResponse/abc"),
@@ -147,7 +147,13 @@ def test_every_error_a_person_can_fix_derives_from_bad_input() -> None:
 
 
 def test_the_errors_that_were_copies_or_listed_by_name_are_bad_input() -> None:
-    field_problems = {"AccountError", "PlanError", "ReportError", "ConsentError", "CmSettingsError"}
+    field_problems = {
+        "AccountError",
+        "PlanError",
+        "ReportError",
+        "ConsentError",
+        "ContingencySettingsError",
+    }
     classes = _classes_in_source()
     assert all(_derives(name, classes, "FieldProblem") for name in field_problems)
     once_listed = {

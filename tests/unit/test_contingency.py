@@ -10,7 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ketpath.core.contingency import CmSettings, CmSettingsError, CmState, schedule
+from ketpath.core.contingency import (
+    ContingencySettings,
+    ContingencySettingsError,
+    ContingencyState,
+    schedule,
+)
 from ketpath.core.records import DrugScreen
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)  # a Monday
@@ -30,18 +35,21 @@ WORKED_STEP = {"increment": 1.5}
 
 
 def run(
-    screens: Sequence[DrugScreen], settings: CmSettings | None = None, *, as_of: float | None = None
-) -> CmState:
+    screens: Sequence[DrugScreen],
+    settings: ContingencySettings | None = None,
+    *,
+    as_of: float | None = None,
+) -> ContingencyState:
     last = max((s.time for s in screens), default=START)
     moment = START + timedelta(days=as_of) if as_of is not None else last
     return schedule(screens, settings or custom(), start=START, as_of=moment)
 
 
-def custom(**overrides: object) -> CmSettings:
-    return CmSettings.from_mapping({**WORKED_STEP, **overrides})
+def custom(**overrides: object) -> ContingencySettings:
+    return ContingencySettings.from_mapping({**WORKED_STEP, **overrides})
 
 
-def earned(state: CmState) -> list[Decimal]:
+def earned(state: ContingencyState) -> list[Decimal]:
     return [event.earned for event in state.events]
 
 
@@ -52,7 +60,7 @@ D = Decimal
 
 
 def test_the_defaults_are_the_vermont_schedule_with_a_cap() -> None:
-    defaults = CmSettings.defaults()
+    defaults = ContingencySettings.defaults()
     assert defaults.start_value == D("2.50")
     assert defaults.increment == D("1.25")
     assert defaults.max_value == D("20.00")
@@ -65,7 +73,7 @@ def test_the_defaults_are_the_vermont_schedule_with_a_cap() -> None:
 
 
 def test_the_ladder_rises_by_the_increment_and_stops_at_the_cap() -> None:
-    ladder = CmSettings.defaults().ladder()
+    ladder = ContingencySettings.defaults().ladder()
     assert ladder[:4] == [D("2.50"), D("3.75"), D("5.00"), D("6.25")]
     assert ladder[-2:] == [D("18.75"), D("20.00")]
     assert len(ladder) == 15
@@ -73,7 +81,7 @@ def test_the_ladder_rises_by_the_increment_and_stops_at_the_cap() -> None:
 
 def test_the_default_step_gives_the_vermont_maximum_of_997_50_without_a_cap() -> None:
     """36 negatives in 12 weeks at $2.50 + $1.25 a step and $10 every third: $997.50."""
-    uncapped = CmSettings.from_mapping({"max_value": 1000})
+    uncapped = ContingencySettings.from_mapping({"max_value": 1000})
     screens = [screen(1 + 7 * (i // 3) + 2 * (i % 3)) for i in range(36)]
     state = schedule(screens, uncapped, start=START, as_of=screens[-1].time)
     assert state.total == D("997.50")
@@ -328,7 +336,7 @@ def test_screens_before_the_start_or_after_as_of_are_left_out() -> None:
 
 
 def test_naive_or_reversed_moments_are_refused() -> None:
-    settings_ = CmSettings.defaults()
+    settings_ = ContingencySettings.defaults()
     with pytest.raises(ValueError, match="timezone-aware"):
         schedule([], settings_, start=datetime(2026, 1, 1), as_of=START)
     with pytest.raises(ValueError, match="before the start"):
@@ -355,7 +363,7 @@ def test_the_state_as_a_dict_counts_every_kind_of_event() -> None:
 
 
 def test_settings_merge_over_the_defaults() -> None:
-    chosen = CmSettings.from_mapping({"start_value": "5", "increment": 2})
+    chosen = ContingencySettings.from_mapping({"start_value": "5", "increment": 2})
     assert chosen.start_value == D("5.00")
     assert chosen.increment == D("2.00")
     assert chosen.max_value == D("20.00")
@@ -363,7 +371,7 @@ def test_settings_merge_over_the_defaults() -> None:
 
 def test_settings_round_trip_through_a_dict() -> None:
     chosen = custom(start_value=3.25, invalid="hold", currency="GBP")
-    assert CmSettings.from_mapping(chosen.to_dict()) == chosen
+    assert ContingencySettings.from_mapping(chosen.to_dict()) == chosen
 
 
 @pytest.mark.parametrize(
@@ -385,8 +393,8 @@ def test_settings_round_trip_through_a_dict() -> None:
     ],
 )
 def test_bad_settings_are_refused_naming_the_setting(data: dict[str, object], field: str) -> None:
-    with pytest.raises(CmSettingsError) as raised:
-        CmSettings.from_mapping(data)
+    with pytest.raises(ContingencySettingsError) as raised:
+        ContingencySettings.from_mapping(data)
     assert raised.value.field == field
 
 
@@ -410,7 +418,7 @@ def test_the_total_is_the_sum_of_what_each_event_earned_and_never_falls(
     assert state.total == sum((e.earned for e in state.events), Decimal("0.00"))
     totals = [e.total for e in state.events]
     assert totals == sorted(totals)
-    defaults = CmSettings.defaults()
+    defaults = ContingencySettings.defaults()
     for event in state.events:
         assert event.value <= defaults.max_value
         assert event.earned == 0 or event.result == "negative"

@@ -15,7 +15,9 @@ def test_every_default_has_a_label_a_grade_and_known_sources() -> None:
         assert all(source in known for source in default.sources), name
 
 
-def test_nothing_about_cm_is_graded_above_c_because_no_ketamine_trial_exists() -> None:
+def test_nothing_about_contingency_management_is_graded_above_c_because_no_ketamine_trial_exists() -> (
+    None
+):
     known = contingency()
     assert known.effect.grade == "C"
     assert all(default.grade == "C" for _name, default in known.defaults.items())
@@ -30,7 +32,7 @@ def test_the_schedule_values_cite_the_vermont_voucher_trials() -> None:
     assert "budney-higgins-1998" in defaults.reset_on_missed.sources
 
 
-def test_sources_added_for_cm_say_what_is_unconfirmed() -> None:
+def test_sources_added_for_contingency_management_say_what_is_unconfirmed() -> None:
     known = sources()
     for source_id in ("higgins-1994", "lussier-2006", "budney-higgins-1998"):
         assert known[source_id].note

@@ -20,9 +20,10 @@ import pytest
 from pypdf import PdfReader
 
 from histories import at, questionnaire, record, symptom, uses_on
-from ketpath.core.contingency import CmSettings, CmState, schedule
+from ketpath.core.contingency import ContingencySettings, ContingencyState, schedule
 from ketpath.core.records import DrugScreen, Record
 from ketpath.interop.report import render_report, report_data
+from ketpath.services.read import Period, PersonView, view_of
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "report"
 PERIOD_START = date(2026, 1, 1)
@@ -58,21 +59,31 @@ def history() -> list[Record]:
     ]
 
 
-def cm_state(records: list[Record]) -> CmState:
+def contingency_state(records: list[Record]) -> ContingencyState:
     taken = [r for r in records if isinstance(r, DrugScreen)]
-    return schedule(taken, CmSettings.defaults(), start=at(43, 9), as_of=GENERATED)
+    return schedule(taken, ContingencySettings.defaults(), start=at(43, 9), as_of=GENERATED)
+
+
+def view(
+    records: list[Record],
+    *,
+    period_start: date = PERIOD_START,
+    period_end: date = PERIOD_END,
+    generated_at: datetime = GENERATED,
+) -> PersonView:
+    """The person's view for the period, as ``services.read`` gives it to the report."""
+    period = Period(start=period_start, end=period_end)
+    return view_of(records, now=generated_at, period=period)
 
 
 def render(records: list[Record], **overrides: Any) -> bytes:
     arguments: dict[str, Any] = {
-        "period_start": PERIOD_START,
-        "period_end": PERIOD_END,
         "plan": PLAN,
-        "cm_state": cm_state(records),
-        "generated_at": GENERATED,
+        "contingency_state": contingency_state(records),
         **overrides,
     }
-    return render_report(records, **arguments)
+    plan, state = arguments.pop("plan"), arguments.pop("contingency_state")
+    return render_report(view(records, **arguments), plan=plan, contingency_state=state)
 
 
 @pytest.fixture(scope="module")
@@ -143,14 +154,7 @@ def _graded_items(node: Any) -> Iterator[dict[str, Any]]:
 
 def test_every_graded_statement_carries_numbered_sources_that_are_listed() -> None:
     records = history()
-    data = report_data(
-        records,
-        period_start=PERIOD_START,
-        period_end=PERIOD_END,
-        plan=PLAN,
-        cm_state=cm_state(records),
-        generated_at=GENERATED,
-    )
+    data = report_data(view(records), plan=PLAN, contingency_state=contingency_state(records))
     graded = list(_graded_items(data))
     assert len(graded) > 20
     listed = {source["number"] for source in data["sources"]}
@@ -164,26 +168,12 @@ def test_every_graded_statement_carries_numbered_sources_that_are_listed() -> No
 
 def test_stage_over_time_has_one_point_per_week_of_the_period() -> None:
     records = history()
-    data = report_data(
-        records,
-        period_start=PERIOD_START,
-        period_end=PERIOD_END,
-        plan=None,
-        cm_state=None,
-        generated_at=GENERATED,
-    )
+    data = report_data(view(records), plan=None, contingency_state=None)
     assert "13 weeks" in data["stage_chart"]["alt"] or "14 weeks" in data["stage_chart"]["alt"]
 
 
 def test_an_empty_history_still_renders_and_says_there_is_nothing(tmp_path: Path) -> None:
-    pdf = render_report(
-        [],
-        period_start=PERIOD_START,
-        period_end=PERIOD_END,
-        plan=None,
-        cm_state=None,
-        generated_at=GENERATED,
-    )
+    pdf = render_report(view([]), plan=None, contingency_state=None)
     body = flat("\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages))
     assert "No red flags at the end of this period" in body
     assert "No drug screens and no reward schedule" in body
@@ -196,18 +186,18 @@ def test_the_same_inputs_give_the_same_bytes(pdf: bytes) -> None:
 
 def test_a_period_that_ends_before_it_starts_is_refused() -> None:
     with pytest.raises(ValueError, match="ends before it starts"):
-        render([], period_start=PERIOD_END, period_end=PERIOD_START, cm_state=None)
+        render([], period_start=PERIOD_END, period_end=PERIOD_START, contingency_state=None)
 
 
 def test_a_period_wholly_in_the_future_is_refused() -> None:
     later = GENERATED.date() + timedelta(days=10)
     with pytest.raises(ValueError, match="after the report is generated"):
-        render([], period_start=later, period_end=later, cm_state=None)
+        render([], period_start=later, period_end=later, contingency_state=None)
 
 
 def test_text_from_records_is_shown_as_text_not_typst_markup() -> None:
     plan = {"reasons": ['#panic("x") *bold* $x$ <label> @ref #{1+1}']}
-    pdf = render([], plan=plan, cm_state=None)
+    pdf = render([], plan=plan, contingency_state=None)
     body = flat("\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages))
     assert '#panic("x")' in body
 

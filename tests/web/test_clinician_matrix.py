@@ -37,7 +37,7 @@ from integration.conftest import (
 )
 from ketpath.services import import_records, person_records
 from ketpath.store import Database
-from ketpath.web import api, clinician, cm_settings, contingency, pages, reports, sharing
+from ketpath.web import api, clinician, contingency, contingency_settings, pages, reports, sharing
 from ketpath.web.settings import Settings
 from webtest import Account, settings_for
 
@@ -76,7 +76,7 @@ def patient_routes() -> list[tuple[str, str]]:
     routers = (
         clinician.api_router,
         clinician.pages_router,
-        cm_settings.router,
+        contingency_settings.router,
         contingency.router,
         reports.router,
     )
@@ -321,7 +321,7 @@ def test_all_sharing_and_clinician_routes_send_anonymous_visitors_away(client: T
     for router in (
         clinician.api_router,
         clinician.pages_router,
-        cm_settings.router,
+        contingency_settings.router,
         sharing.api_router,
         sharing.pages_router,
     ):

@@ -61,13 +61,13 @@ def _share(alice: Account, bob: Account) -> None:
 
 def _run_rewards(alice: Account, bob: Account, db: Database, **settings: object) -> None:
     """Bob shares with Alice and stores her schedule: the defaults, over ``settings``."""
-    from ketpath.core.contingency import CmSettings
-    from ketpath.services.cm_store import save_schedule
+    from ketpath.core.contingency import ContingencySettings
+    from ketpath.services.contingency import save_schedule
 
     _share(alice, bob)
     assert alice.person_name is not None
     save_schedule(
-        db, alice.person_name, bob.user_id, {**CmSettings.defaults().to_dict(), **settings}
+        db, alice.person_name, bob.user_id, {**ContingencySettings.defaults().to_dict(), **settings}
     )
 
 

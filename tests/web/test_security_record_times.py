@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
+import ketpath.services.read as read_module
 import ketpath.services.roster as roster_module
-import ketpath.web.pages as pages_module
 from ketpath.cli import run
 from ketpath.core.records import parse_record
 from ketpath.services import import_records, person_records
@@ -108,14 +108,14 @@ def test_a_person_whose_history_cannot_be_assessed_still_reaches_history_to_fix_
     import_records(
         db, alice.person_name, [parse_record({"type": "use", "time": "2026-05-20T09:00:00Z"})]
     )
-    real = pages_module.assess
+    real = read_module.assess
 
     def failing(records: Any, *args: Any, **kwargs: Any) -> Any:
         if records:
             raise OverflowError("date value out of range")
         return real(records, *args, **kwargs)
 
-    monkeypatch.setattr(pages_module, "assess", failing)
+    monkeypatch.setattr(read_module, "assess", failing)
     for path in ("/", "/log", "/history", "/plan", "/learn"):
         page = alice.client.get(path)
         assert page.status_code == 200, path

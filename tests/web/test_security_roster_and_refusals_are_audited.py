@@ -19,7 +19,7 @@ from fastapi.routing import APIRoute
 
 from ketpath.services.audit import AuditEntry, list_entries
 from ketpath.store import Database
-from ketpath.web import clinician, cm_settings, contingency
+from ketpath.web import clinician, contingency, contingency_settings
 from webtest import Account
 
 SEEN = "saw you on their roster (red flags, stage, when you last logged)"
@@ -30,7 +30,7 @@ def patient_routes() -> list[tuple[str, str]]:
     for router in (
         clinician.api_router,
         clinician.pages_router,
-        cm_settings.router,
+        contingency_settings.router,
         contingency.router,
     ):
         for route in router.routes:

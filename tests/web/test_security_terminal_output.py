@@ -60,7 +60,7 @@ def test_ordinary_international_addresses_still_register() -> None:
 
 def _hostile_audit_row(database: str) -> None:
     with open_database(database) as db, db.unit_of_work(write=True) as uow:
-        append(uow.clinic, action="login", actor=Actor(id=1, email=HOSTILE, role="person"))
+        append(uow, action="login", actor=Actor(id=1, email=HOSTILE, role="person"))
         uow.commit()
 
 

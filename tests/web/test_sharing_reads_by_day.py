@@ -69,7 +69,7 @@ def test_days_are_the_persons_own_not_utc(alice: Account, bob: Account, db: Data
     ):
         with db.unit_of_work(write=True) as uow:
             append(
-                uow.clinic,
+                uow,
                 action="read-patient-page",
                 actor=actor,
                 person_id=patient_id,

@@ -176,13 +176,13 @@ def status(
     db: DbOption = None,
 ) -> None:
     """Assess a stored person's history."""
-    from ketpath.services import assess_person  # noqa: PLC0415
+    from ketpath.services.read import read_person  # noqa: PLC0415
 
     with opened_database(db) as database:
-        _show(
-            assess_person(database, person, as_of=as_of_time(as_of), locale=locale_code(locale)),
-            as_json,
+        view = read_person(
+            database, person, as_of=as_of_time(as_of), locale_hint=locale_code(locale)
         )
+    _show(view.assessed(), as_json)
 
 
 def people(db: DbOption = None, as_json: JsonOption = False) -> None:

@@ -1,7 +1,7 @@
 """Contingency management: the escalating reward schedule driven by drug screens.
 
 ``schedule(screens, settings, start=, as_of=)`` replays a clinician's drug
-screens from the start of a person's CM course and derives every reward. The
+screens from the start of a person's course and derives every reward. The
 rules follow the voucher schedule of the Vermont cocaine trials (Higgins 1994;
 Budney & Higgins 1998, NIDA manual 2), with the defaults and their sources in
 ``knowledge/contingency.toml``:
@@ -43,10 +43,10 @@ from ketpath.errors import FieldProblem
 from ketpath.knowledge.contingency import contingency
 
 __all__ = [
-    "CmEvent",
-    "CmSettings",
-    "CmSettingsError",
-    "CmState",
+    "ContingencyEvent",
+    "ContingencySettings",
+    "ContingencySettingsError",
+    "ContingencyState",
     "money",
     "schedule",
 ]
@@ -70,13 +70,13 @@ def money(value: Decimal | float | int | str) -> Decimal:
     return Decimal(str(value)).quantize(CENT)
 
 
-class CmSettingsError(FieldProblem):
+class ContingencySettingsError(FieldProblem):
     """A schedule setting that cannot be used, naming the setting."""
 
 
 @dataclass(frozen=True, kw_only=True)
-class CmSettings:
-    """The schedule of one person's CM course (defaults: ``knowledge/contingency.toml``)."""
+class ContingencySettings:
+    """One person's contingency-management schedule (defaults: ``knowledge/contingency.toml``)."""
 
     start_value: Decimal
     increment: Decimal
@@ -91,13 +91,15 @@ class CmSettings:
     currency: str = "USD"
 
     @classmethod
-    def defaults(cls) -> CmSettings:
+    def defaults(cls) -> ContingencySettings:
         known = contingency()
         values: dict[str, Any] = {name: d.value for name, d in known.defaults.items()}
         return cls.from_mapping({**values, "currency": known.currency}, base=None)
 
     @classmethod
-    def from_mapping(cls, data: Mapping[str, Any], *, base: CmSettings | None = None) -> CmSettings:
+    def from_mapping(
+        cls, data: Mapping[str, Any], *, base: ContingencySettings | None = None
+    ) -> ContingencySettings:
         """Settings from a stored or submitted mapping, over ``base`` (the defaults).
 
         Unknown keys are refused, so a misspelt setting is an error rather than
@@ -106,7 +108,7 @@ class CmSettings:
         names = {f.name for f in fields(cls)}
         unknown = sorted(set(data) - names)
         if unknown:
-            raise CmSettingsError(unknown[0], "unknown setting")
+            raise ContingencySettingsError(unknown[0], "unknown setting")
         if base is None and set(data) != names:
             base = cls.defaults()
         merged: dict[str, Any] = {} if base is None else base.to_fields()
@@ -114,7 +116,7 @@ class CmSettings:
             merged[key] = _checked(key, value)
         settings = cls(**merged)
         if settings.max_value < settings.start_value:
-            raise CmSettingsError("max_value", "must be at least the start value")
+            raise ContingencySettingsError("max_value", "must be at least the start value")
         return settings
 
     def to_fields(self) -> dict[str, Any]:
@@ -151,34 +153,36 @@ def _checked(key: str, value: Any) -> Any:
     if key in _COUNT_FIELDS or key in _POSITIVE_COUNT_FIELDS:
         low = 1 if key in _POSITIVE_COUNT_FIELDS else 0
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= MAX_COUNT:
-            raise CmSettingsError(key, f"must be a whole number from {low} to {MAX_COUNT}")
+            raise ContingencySettingsError(key, f"must be a whole number from {low} to {MAX_COUNT}")
         return value
     if key == "reset_on_missed":
         if not isinstance(value, bool):
-            raise CmSettingsError(key, "must be true or false")
+            raise ContingencySettingsError(key, "must be true or false")
         return value
     if key == "invalid":
         if value not in ("reset", "hold"):
-            raise CmSettingsError(key, "must be 'reset' or 'hold'")
+            raise ContingencySettingsError(key, "must be 'reset' or 'hold'")
         return value
     if key == "currency":
         if value not in ("USD", "GBP", "EUR"):
-            raise CmSettingsError(key, "must be USD, GBP or EUR")
+            raise ContingencySettingsError(key, "must be USD, GBP or EUR")
         return value
-    raise CmSettingsError(key, "unknown setting")  # pragma: no cover - from_mapping checks first
+    raise ContingencySettingsError(
+        key, "unknown setting"
+    )  # pragma: no cover - from_mapping checks first
 
 
 def _money_setting(key: str, value: Any) -> Decimal:
     if isinstance(value, bool):
-        raise CmSettingsError(key, "must be an amount such as 2.50")
+        raise ContingencySettingsError(key, "must be an amount such as 2.50")
     try:
         amount = Decimal(str(value))
     except InvalidOperation:
-        raise CmSettingsError(key, "must be an amount such as 2.50") from None
+        raise ContingencySettingsError(key, "must be an amount such as 2.50") from None
     if not amount.is_finite() or not ZERO <= amount <= MAX_MONEY:
-        raise CmSettingsError(key, f"must be an amount from 0 to {MAX_MONEY}")
+        raise ContingencySettingsError(key, f"must be an amount from 0 to {MAX_MONEY}")
     if amount != amount.quantize(CENT):
-        raise CmSettingsError(key, "must be in whole cents")
+        raise ContingencySettingsError(key, "must be in whole cents")
     return amount.quantize(CENT)
 
 
@@ -186,7 +190,7 @@ def _money_setting(key: str, value: Any) -> Decimal:
 
 
 @dataclass(frozen=True, kw_only=True)
-class CmEvent:
+class ContingencyEvent:
     """One screen, or one missed screen, and what it did to the schedule."""
 
     time: datetime
@@ -225,13 +229,13 @@ class CmEvent:
 
 
 @dataclass(frozen=True, kw_only=True)
-class CmState:
+class ContingencyState:
     """The schedule replayed up to ``as_of``: every event, the total and what comes next."""
 
-    settings: CmSettings
+    settings: ContingencySettings
     start: datetime
     as_of: datetime
-    events: tuple[CmEvent, ...]
+    events: tuple[ContingencyEvent, ...]
     total: Decimal
     step: int
     """The step the next negative screen will be paid at."""
@@ -302,22 +306,22 @@ class _Position:
     last_reward: datetime | None = None
 
 
-def _reset(position: _Position, settings: CmSettings) -> _Position:
+def _reset(position: _Position, settings: ContingencySettings) -> _Position:
     keep = position.return_step
     if settings.return_after and position.step > 0:
         keep = max(keep or 0, position.step)
     return replace(position, step=0, run=0, return_step=keep)
 
 
-def _is_repeat(position: _Position, time: datetime, settings: CmSettings) -> bool:
+def _is_repeat(position: _Position, time: datetime, settings: ContingencySettings) -> bool:
     if position.last_reward is None or settings.min_hours_between_rewards == 0:
         return False
     return time - position.last_reward < timedelta(hours=settings.min_hours_between_rewards)
 
 
 def _negative(
-    position: _Position, time: datetime, settings: CmSettings
-) -> tuple[_Position, CmEvent]:
+    position: _Position, time: datetime, settings: ContingencySettings
+) -> tuple[_Position, ContingencyEvent]:
     if _is_repeat(position, time, settings):
         return position, _event(time, "screen", "negative", "repeat", position)
     run = position.run + 1
@@ -342,8 +346,8 @@ def _event(
     after: _Position,
     *,
     step: int | None = None,
-) -> CmEvent:
-    return CmEvent(
+) -> ContingencyEvent:
+    return ContingencyEvent(
         time=time,
         kind=kind,
         result=result,
@@ -358,8 +362,8 @@ def _event(
 
 
 def _apply(
-    position: _Position, time: datetime, result: str | None, settings: CmSettings
-) -> tuple[_Position, CmEvent]:
+    position: _Position, time: datetime, result: str | None, settings: ContingencySettings
+) -> tuple[_Position, ContingencyEvent]:
     """One screen (``result``) or one missed screen (``result`` None)."""
     kind: Literal["screen", "missed"] = "missed" if result is None else "screen"
     if result == "negative":
@@ -381,8 +385,12 @@ def _aware(moment: datetime, name: str) -> None:
 
 
 def schedule(
-    screens: Sequence[DrugScreen], settings: CmSettings, *, start: datetime, as_of: datetime
-) -> CmState:
+    screens: Sequence[DrugScreen],
+    settings: ContingencySettings,
+    *,
+    start: datetime,
+    as_of: datetime,
+) -> ContingencyState:
     """Replay the screens taken from ``start`` up to ``as_of`` (both inclusive).
 
     Screens before ``start`` or after ``as_of`` are left out; screens at the
@@ -395,7 +403,7 @@ def schedule(
     gap = timedelta(days=settings.max_days_between_screens)
     taken = sorted((s for s in screens if start <= s.time <= as_of), key=lambda s: s.time)
     position = _Position()
-    events: list[CmEvent] = []
+    events: list[ContingencyEvent] = []
     anchor = start
     for screen in taken:
         while anchor + gap < screen.time:
@@ -414,18 +422,18 @@ def schedule(
 
 def _state(
     position: _Position,
-    events: list[CmEvent],
-    settings: CmSettings,
+    events: list[ContingencyEvent],
+    settings: ContingencySettings,
     *,
     start: datetime,
     as_of: datetime,
     next_due: datetime,
-) -> CmState:
+) -> ContingencyState:
     rewards_from = None
     if position.last_reward is not None and settings.min_hours_between_rewards:
         rewards_from = position.last_reward + timedelta(hours=settings.min_hours_between_rewards)
     _after, next_event = _negative(position, next_due, settings)
-    return CmState(
+    return ContingencyState(
         settings=settings,
         start=start,
         as_of=as_of,

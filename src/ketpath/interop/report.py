@@ -12,9 +12,10 @@ and numbered sources (listed at the end); nothing advises a dose (the body
 model's exposure figures are left out, and logged amounts are labelled as what
 was logged).
 
-Stage over time is the stage ``assess`` gives at the end of each week of the
-period (the last local day of the week, or the period's end): one assessment
-per week, which for a year's period is 53 calls and well under a second.
+The data comes from the person's view read for the period
+(``services.read.PersonView``): the assessment at the period's end, the weekly
+series and the stage over time (the stage at the end of each week) are worked
+out there, once, as the pages get theirs.
 """
 
 from __future__ import annotations
@@ -22,19 +23,18 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import datetime, tzinfo
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING, Any
 
 import matplotlib
 import typst
 
-from ketpath.core.assess import Assessment, assess
-from ketpath.core.contingency import CmEvent, CmState
+from ketpath.core.assess import Assessment
+from ketpath.core.contingency import ContingencyEvent, ContingencyState
 from ketpath.core.instruments import get_instrument, score
-from ketpath.core.records import Questionnaire, Record, latest_profile, record_time
+from ketpath.core.records import Questionnaire, Record
 from ketpath.knowledge import claims, rules, sources, vocabulary
 from ketpath.knowledge.contingency import contingency
 from ketpath.knowledge.load import GRADE_MEANINGS
@@ -51,9 +51,11 @@ from ketpath.present.history_charts import (
     inline_svg,
     questionnaire_charts,
     weekly_charts,
-    weekly_series,
 )
 from ketpath.present.report_charts import rewards_chart, stage_chart
+
+if TYPE_CHECKING:  # the read side (services) hands the view in; no import at run time
+    from ketpath.services.read import Period, PersonView
 
 __all__ = ["PLAN_LABELS", "render_report", "report_data"]
 
@@ -105,43 +107,6 @@ class _Citations:
                 }
             )
         return listed
-
-
-def _zone(records: Sequence[Record]) -> tzinfo:
-    profile = latest_profile(records)
-    return ZoneInfo(profile.timezone) if profile is not None and profile.timezone else UTC
-
-
-def _day_end(day: date, zone: tzinfo) -> datetime:
-    """The last instant of a local day (the start of the next, less a microsecond)."""
-    return datetime.combine(day + timedelta(days=1), time(), zone) - timedelta(microseconds=1)
-
-
-def _day_start(day: date, zone: tzinfo) -> datetime:
-    return datetime.combine(day, time(), zone)
-
-
-def _week_ends(start: date, end: date) -> list[date]:
-    """Each Sunday in the period, and the period's last day when it is not one."""
-    first_sunday = start + timedelta(days=6 - start.weekday())
-    ends = []
-    day = first_sunday
-    while day < end:
-        ends.append(day)
-        day += timedelta(days=7)
-    ends.append(end)
-    return ends
-
-
-def stage_points(
-    records: Sequence[Record], *, start: date, end: date, zone: tzinfo, as_of: datetime
-) -> list[tuple[date, str]]:
-    """The stage at the end of each week of the period (never after ``as_of``)."""
-    points = []
-    for day in _week_ends(start, end):
-        moment = min(_day_end(day, zone), as_of)
-        points.append((day, assess(records, moment).stage))
-    return points
 
 
 # ---------------------------------------------------------------- sections
@@ -260,7 +225,7 @@ def _questionnaires(
     return rows
 
 
-def _event_row(event: CmEvent, zone: tzinfo, currency: str) -> dict[str, str]:
+def _event_row(event: ContingencyEvent, zone: tzinfo, currency: str) -> dict[str, str]:
     outcome = OUTCOME_WORDS[event.outcome]
     if event.bonus:
         outcome += f" (with a {money(event.bonus, currency, WORDING_LOCALE)} bonus)"
@@ -275,8 +240,8 @@ def _event_row(event: CmEvent, zone: tzinfo, currency: str) -> dict[str, str]:
     }
 
 
-def _cm(
-    state: CmState | None, *, since: datetime, cite: _Citations, zone: tzinfo
+def _contingency(
+    state: ContingencyState | None, *, since: datetime, cite: _Citations, zone: tzinfo
 ) -> dict[str, Any] | None:
     if state is None:
         return None
@@ -329,56 +294,55 @@ def _plan(plan: Mapping[str, Sequence[str]] | None) -> list[dict[str, Any]]:
 # ---------------------------------------------------------------- assembling
 
 
+def _period(view: PersonView) -> Period:
+    if view.period is None:
+        raise ValueError("a summary covers a period: read the person's view with one")
+    return view.period
+
+
 def report_data(
-    records: Sequence[Record],
+    view: PersonView,
     *,
-    period_start: date,
-    period_end: date,
     plan: Mapping[str, Sequence[str]] | None,
-    cm_state: CmState | None,
-    generated_at: datetime,
-    locale: str | None = None,
+    contingency_state: ContingencyState | None,
 ) -> dict[str, Any]:
-    """Everything the template shows, as JSON-ready data (also handy for tests)."""
-    if period_end < period_start:
-        raise ValueError("the period ends before it starts")
-    if generated_at.tzinfo is None:
-        raise ValueError("generated_at must be timezone-aware")
-    zone = _zone(records)
-    since = _day_start(period_start, zone)
-    as_of = min(_day_end(period_end, zone), generated_at)
-    if as_of < since:
-        raise ValueError("the period starts after the report is generated")
-    assessment = assess(records, as_of, locale=locale)
+    """Everything the template shows, as JSON-ready data (also handy for tests).
+
+    ``view`` is the person's history read for the period (``services.read``):
+    it holds the assessment at the period's end, the weekly series and the
+    stage at the end of each week; the summary is dated ``view.now``.
+    """
+    period = _period(view)
+    zone = view.zone
+    since = view.since
+    assert since is not None
+    assessment = view.assessed()
+    in_period = view.in_period
     cite = _Citations()
-    in_period = [r for r in records if (t := record_time(r)) is None or since <= t <= as_of]
-    weeks = (period_end - period_start).days // 7 + 1
-    series = weekly_series(in_period, zone=zone, as_of=as_of, weeks_shown=weeks)
     stage_labels = {key: value.label for key, value in rules().stages.labels.items()}
-    points = stage_points(records, start=period_start, end=period_end, zone=zone, as_of=as_of)
     plan_claim = claims()[PLAN_CLAIM]
     data: dict[str, Any] = {
         "title": TITLE,
-        "period": {"start": period_start.isoformat(), "end": period_end.isoformat()},
-        "period_words": f"{period_start:%d %b %Y} to {period_end:%d %b %Y}",
-        "generated_at": generated_at.astimezone(zone).strftime("%d %b %Y %H:%M"),
+        "period": {"start": period.start.isoformat(), "end": period.end.isoformat()},
+        "period_words": f"{period.start:%d %b %Y} to {period.end:%d %b %Y}",
+        "generated_at": view.now.astimezone(zone).strftime("%d %b %Y %H:%M"),
         "zone": str(zone),
         "red_flags": _red_flags(assessment, cite, zone),
         "disclaimer": assessment.disclaimer,
         "stage": _stage(assessment, cite),
         "facts": _facts(assessment, zone),
-        "stage_chart": _chart(stage_chart(points, stage_labels)),
+        "stage_chart": _chart(stage_chart(list(view.stage_points), stage_labels)),
         "course": _course(assessment, cite),
         "signals": _signals(assessment, cite, zone),
         # Drawn charts first, then the sentences standing in for empty ones.
         "weekly_charts": sorted(
-            (_view(view) for view in weekly_charts(series)), key=lambda c: c["svg"] == ""
+            (_view(chart) for chart in weekly_charts(view.weekly)), key=lambda c: c["svg"] == ""
         ),
         "questionnaires": _questionnaires(in_period, cite, zone),
         "questionnaire_charts": [
-            _view(view) for view in questionnaire_charts(in_period, zone=zone)
+            _view(chart) for chart in questionnaire_charts(in_period, zone=zone)
         ],
-        "cm": _cm(cm_state, since=since, cite=cite, zone=zone),
+        "contingency": _contingency(contingency_state, since=since, cite=cite, zone=zone),
         "plan": _plan(plan),
         "plan_evidence": cite.graded(plan_claim.grade, plan_claim.sources),
     }
@@ -406,23 +370,10 @@ def compile_report(data: Mapping[str, Any]) -> bytes:
 
 
 def render_report(
-    records: Sequence[Record],
+    view: PersonView,
     *,
-    period_start: date,
-    period_end: date,
     plan: Mapping[str, Sequence[str]] | None,
-    cm_state: CmState | None,
-    generated_at: datetime,
-    locale: str | None = None,
+    contingency_state: ContingencyState | None,
 ) -> bytes:
-    """The PDF summary of ``records`` for the period (local days, both inclusive)."""
-    data = report_data(
-        records,
-        period_start=period_start,
-        period_end=period_end,
-        plan=plan,
-        cm_state=cm_state,
-        generated_at=generated_at,
-        locale=locale,
-    )
-    return compile_report(data)
+    """The PDF summary of the person's view for its period (local days, both inclusive)."""
+    return compile_report(report_data(view, plan=plan, contingency_state=contingency_state))

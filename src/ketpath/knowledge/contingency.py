@@ -23,7 +23,7 @@ from ketpath.knowledge.load import (
     validate,
 )
 
-__all__ = ["CmDefaults", "Contingency", "Effect", "contingency"]
+__all__ = ["Contingency", "ContingencyDefaults", "Effect", "contingency"]
 
 InvalidRule = Literal["reset", "hold"]
 
@@ -60,7 +60,7 @@ class InvalidDefault(_Default):
     value: InvalidRule
 
 
-class CmDefaults(_Strict):
+class ContingencyDefaults(_Strict):
     start_value: MoneyDefault
     increment: MoneyDefault
     max_value: MoneyDefault
@@ -84,7 +84,7 @@ class Effect(Graded):
 class Contingency(_Strict):
     currency: Literal["USD", "GBP", "EUR"]
     effect: Effect
-    defaults: CmDefaults
+    defaults: ContingencyDefaults
 
 
 @cache

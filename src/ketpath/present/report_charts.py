@@ -16,7 +16,7 @@ from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
 from matplotlib.figure import Figure
 from matplotlib.typing import RcKeyType
 
-from ketpath.core.contingency import CmState
+from ketpath.core.contingency import ContingencyState
 from ketpath.knowledge import rules
 from ketpath.present.charts import BLUE, GREEN, GREY, ORANGE, VERMILLION, Chart, chart_style, render
 
@@ -79,7 +79,7 @@ def stage_chart(points: Sequence[tuple[date, str]], labels: dict[str, str]) -> C
         return render(figure, title=title, alt=alt)
 
 
-def rewards_chart(state: CmState, *, since: datetime, zone: tzinfo) -> Chart:
+def rewards_chart(state: ContingencyState, *, since: datetime, zone: tzinfo) -> Chart:
     """Running total earned (top) and each screen's result and value (bottom)."""
     title = "Drug screens and rewards"
     events = [e for e in state.events if e.time >= since]

@@ -10,9 +10,9 @@ thing. Every claim carries its grade and the citations of its sources.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime, tzinfo
+from datetime import datetime, tzinfo
 from typing import Any, Protocol, TypeVar
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import available_timezones
 
 from ketpath.core.assess import Assessment
 from ketpath.core.assess.body import body_sentences
@@ -98,12 +98,6 @@ def graded(grade: str, source_ids: Iterable[str]) -> dict[str, Any]:
 
 def grade_key() -> list[dict[str, str]]:
     return [{"grade": grade, "meaning": GRADE_MEANINGS[grade]} for grade in GRADE_ORDER]
-
-
-def person_zone(records: Sequence[Record]) -> tzinfo:
-    """The profile's time zone, or UTC when none is named (as the assessment counts days)."""
-    profile = latest_profile(records)
-    return ZoneInfo(profile.timezone) if profile is not None and profile.timezone else UTC
 
 
 def duration_words(since: datetime, now: datetime) -> str:
@@ -530,14 +524,6 @@ def _flag_symptoms(level: str) -> list[str]:
             if text not in found:
                 found.append(text)
     return found
-
-
-def resolve_locale(chosen: str | None, records: Sequence[Record]) -> str:
-    """A chosen locale if it is known, else the one guessed from the profile's time zone."""
-    if chosen and chosen in helplines().locales:
-        return chosen
-    profile = latest_profile(records)
-    return helplines().for_zone(profile.timezone if profile else None)
 
 
 # ---------------------------------------------------------------- questionnaires

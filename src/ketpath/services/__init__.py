@@ -29,7 +29,15 @@ from ketpath.services.records import (
     person_records,
 )
 from ketpath.services.refusals import FutureRecordRefused, RecordRefused
-from ketpath.store import OPERATOR, PERSON, Author, Database, StoredRecord, open_database
+from ketpath.store import (
+    OPERATOR,
+    PERSON,
+    Author,
+    Database,
+    RecordLimits,
+    StoredRecord,
+    open_database,
+)
 
 __all__ = [
     "OPERATOR",
@@ -46,6 +54,7 @@ __all__ = [
     "PersonSummary",
     "PlanError",
     "RateLimited",
+    "RecordLimits",
     "RecordNotFound",
     "RecordRefused",
     "SessionPolicy",

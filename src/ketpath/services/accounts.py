@@ -490,11 +490,21 @@ def delete_account(
 # ---------------------------------------------------------------- sessions
 
 
-def start_session(db: Database, *, user_id: int) -> str:
-    """A new session for the user; the token goes in a cookie and nowhere else."""
+def start_session(db: Database, *, user_id: int, policy: SessionPolicy | None = None) -> str:
+    """A new session for the user; the token goes in a cookie and nowhere else.
+
+    Given the ``policy``, every session idle beyond it (anyone's) is deleted in
+    the same transaction (:func:`purge_idle_sessions`). Such a session can no
+    longer sign anyone in, but without this its row stayed for ever when its
+    owner never came back. Sign-ins are rare beside page views and the delete
+    is one statement, so no schedule or background task is needed.
+    """
     token = secrets.token_urlsafe(32)
+    now = utc_now()
     with db.unit_of_work(write=True) as uow:
-        uow.sessions.create(user_id=user_id, token_hash=token_hash(token), now=utc_now())
+        if policy is not None:
+            purge_idle_sessions(uow, policy=policy, now=now)
+        uow.sessions.create(user_id=user_id, token_hash=token_hash(token), now=now)
         uow.commit()
     return token
 
@@ -529,10 +539,9 @@ def end_session(db: Database, *, token: str) -> None:
         uow.commit()
 
 
-def purge_idle_sessions(db: Database, *, policy: SessionPolicy) -> None:
-    with db.unit_of_work(write=True) as uow:
-        uow.sessions.delete_idle(last_seen_before=utc_now() - policy.idle)
-        uow.commit()
+def purge_idle_sessions(uow: UnitOfWork, *, policy: SessionPolicy, now: datetime) -> None:
+    """Delete every session idle beyond the policy, inside the caller's (writing) unit of work."""
+    uow.sessions.delete_idle(last_seen_before=now - policy.idle)
 
 
 # ---------------------------------------------------------------- API tokens
@@ -633,8 +642,10 @@ def remember_device(db: Database, *, user_id: int, token: str | None = None) -> 
     """A device token for a browser that just logged in (kept if it already had a valid one)."""
     now = utc_now()
     with db.unit_of_work(write=True) as uow:
-        if token is not None and uow.devices.user_id_for(token_hash(token), now=now) == user_id:
-            return token
+        if token is not None:
+            held = uow.devices.find(token_hash(token), now=now)
+            if held is not None and held.user_id == user_id:
+                return token
         fresh = secrets.token_urlsafe(32)
         uow.devices.create(
             user_id=user_id, token_hash=token_hash(fresh), now=now, expires_at=now + DEVICE_LIFETIME

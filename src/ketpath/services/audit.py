@@ -32,8 +32,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ketpath.services.accounts import User
-from ketpath.store import Database
-from ketpath.store.clinician import AuditRow, ClinicianStore
+from ketpath.store import Database, UnitOfWork
+from ketpath.store.audit_log import AuditRow
 
 GENESIS_HASH = "0" * 64
 VERIFY_BATCH = 5000
@@ -147,7 +147,7 @@ def row_hash(row: Mapping[str, Any]) -> str:
 
 
 def append(
-    store: ClinicianStore,
+    uow: UnitOfWork,
     *,
     action: str,
     actor: Actor | None,
@@ -157,12 +157,12 @@ def append(
 ) -> int:
     """Append one row inside the caller's (writing) unit of work; returns its sequence number."""
     event = Event(action=action, person_id=person_id, detail=detail)
-    (seq,) = append_many(store, [event], actor=actor, now=now)
+    (seq,) = append_many(uow, [event], actor=actor, now=now)
     return seq
 
 
 def append_many(
-    store: ClinicianStore,
+    uow: UnitOfWork,
     events: Sequence[Event],
     *,
     actor: Actor | None,
@@ -179,7 +179,7 @@ def append_many(
         raise ValueError(f"unknown audit action {unknown[0]!r}")
     if not events:
         return []
-    head = store.audit.lock_head()
+    head = uow.audit.lock_head()
     # Microseconds survive both databases' timestamp types, so the hash can be recomputed.
     moment = (now or utc_now()).astimezone(UTC)
     rows: list[dict[str, Any]] = []
@@ -198,7 +198,7 @@ def append_many(
         }
         row["hash"] = previous = row_hash(row)
         rows.append(row)
-    store.audit.append_many(rows)
+    uow.audit.append_many(rows)
     return [row["seq"] for row in rows]
 
 
@@ -212,7 +212,7 @@ def record_event(
 ) -> None:
     """Append one row in a transaction of its own (for events that change nothing else)."""
     with db.unit_of_work(write=True) as uow:
-        append(uow.clinic, action=action, actor=actor, person_id=person_id, detail=detail)
+        append(uow, action=action, actor=actor, person_id=person_id, detail=detail)
         uow.commit()
 
 
@@ -225,10 +225,9 @@ def record_refused_patient(db: Database, *, user: User, patient_id: int, route: 
     the same one row, so the time taken does not tell a real id from a missing one.
     """
     with db.unit_of_work(write=True) as uow:
-        store = uow.clinic
-        exists = store.roster.person_name(patient_id) is not None
+        exists = uow.roster.person_name(patient_id) is not None
         append(
-            store,
+            uow,
             action="patient-refused",
             actor=Actor.of(user),
             person_id=patient_id if exists else None,
@@ -271,9 +270,8 @@ def verify_chain(db: Database) -> Verification:
     expected_seq = 1
     checked = 0
     with db.unit_of_work() as uow:
-        store = uow.clinic
         while True:
-            batch = store.audit.rows(after_seq=expected_seq - 1, limit=VERIFY_BATCH)
+            batch = uow.audit.rows(after_seq=expected_seq - 1, limit=VERIFY_BATCH)
             for row in batch:
                 problem = _row_problem(row, expected_seq=expected_seq, previous=previous_hash)
                 if problem is not None:
@@ -283,7 +281,7 @@ def verify_chain(db: Database) -> Verification:
                 checked += 1
             if len(batch) < VERIFY_BATCH:
                 break
-        head = store.audit.head()
+        head = uow.audit.head()
     if head.seq != checked or head.hash != previous_hash:
         return Verification(
             ok=False,
@@ -338,22 +336,21 @@ def list_entries(
 ) -> list[AuditEntry]:
     """Rows of the log, all of them or those about one person (by name)."""
     with db.unit_of_work() as uow:
-        store = uow.clinic
         person_id = None
         if person_name is not None:
-            person_id = store.roster.person_ids([person_name]).get(person_name)
+            person_id = uow.roster.person_ids([person_name]).get(person_name)
             if person_id is None:
                 return []
-        rows = store.audit.rows(person_id=person_id, limit=limit, newest_first=newest_first)
-        names = _names(store, {row.person_id for row in rows if row.person_id is not None})
+        rows = uow.audit.rows(person_id=person_id, limit=limit, newest_first=newest_first)
+        names = _names(uow, {row.person_id for row in rows if row.person_id is not None})
     return [_entry(row, names) for row in rows]
 
 
-def _names(store: ClinicianStore, person_ids: set[int]) -> dict[int, str]:
+def _names(uow: UnitOfWork, person_ids: set[int]) -> dict[int, str]:
     return {
         person_id: name
         for person_id in person_ids
-        if (name := store.roster.person_name(person_id)) is not None
+        if (name := uow.roster.person_name(person_id)) is not None
     }
 
 
@@ -376,11 +373,10 @@ def reads_of(db: Database, *, user: User, limit: int = 200) -> list[AuditEntry]:
     if user.person_name is None:
         return []
     with db.unit_of_work() as uow:
-        store = uow.clinic
-        person_id = store.roster.person_ids([user.person_name]).get(user.person_name)
+        person_id = uow.roster.person_ids([user.person_name]).get(user.person_name)
         if person_id is None:
             return []
-        rows = store.audit.rows(
+        rows = uow.audit.rows(
             person_id=person_id,
             actions=(*READ_ACTIONS, *WRITE_ACTIONS, "share-redeemed"),
             limit=limit,

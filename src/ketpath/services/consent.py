@@ -33,7 +33,7 @@ from ketpath.services.audit import Actor, append
 from ketpath.services.editing import replace_stored
 from ketpath.services.quota import check_import_size, make_room
 from ketpath.store import Author, Database, StoredRecord, UnitOfWork
-from ketpath.store.clinician import CareLinkRow, ClinicianStore, ShareRow
+from ketpath.store.sharing import CareLinkRow, ShareRow
 
 SHARE_LIFETIME = timedelta(days=7)
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -153,13 +153,12 @@ def create_share(db: Database, *, user: User, now: datetime | None = None) -> Ne
     code = new_code()
     with db.unit_of_work(write=True) as uow:
         person_id = _own_person_id(uow, user)
-        store = uow.clinic
         expires_at = moment + SHARE_LIFETIME
-        share_id = store.shares.create(
+        share_id = uow.shares.create(
             person_id=person_id, code_hash=code_hash(code), created_at=moment, expires_at=expires_at
         )
         append(
-            store,
+            uow,
             action="share-created",
             actor=Actor.of(user),
             person_id=person_id,
@@ -183,9 +182,8 @@ def list_shares(db: Database, *, user: User, now: datetime | None = None) -> lis
     moment = now or utc_now()
     with db.unit_of_work() as uow:
         person_id = _own_person_id(uow, user)
-        store = uow.clinic
-        found = store.shares.for_person(person_id)
-        links = {share.id: len(store.links.for_share(share.id)) for share in found}
+        found = uow.shares.for_person(person_id)
+        links = {share.id: len(uow.care_links.for_share(share.id)) for share in found}
     return [
         ShareView(
             id=share.id,
@@ -205,15 +203,14 @@ def revoke_share(db: Database, *, user: User, share_id: int, now: datetime | Non
     moment = now or utc_now()
     with db.unit_of_work(write=True) as uow:
         person_id = _own_person_id(uow, user)
-        store = uow.clinic
-        share = store.shares.get(share_id)
+        share = uow.shares.get(share_id)
         if share is None or share.person_id != person_id:
             raise ShareNotFound
         if share.revoked_at is None:
-            store.shares.revoke(share_id, at=moment)
-            store.links.revoke_for_share(share_id, at=moment)
+            uow.shares.revoke(share_id, at=moment)
+            uow.care_links.revoke_for_share(share_id, at=moment)
             append(
-                store,
+                uow,
                 action="share-revoked",
                 actor=Actor.of(user),
                 person_id=person_id,
@@ -252,8 +249,7 @@ def redeem_code(
     cleaned_label = clean_label(label)
     hashed = code_hash(code) if normalise_code(code) is not None else None
     with db.unit_of_work(write=True) as uow:
-        store = uow.clinic
-        share = store.shares.by_code_hash(hashed) if hashed is not None else None
+        share = uow.shares.by_code_hash(hashed) if hashed is not None else None
         usable = (
             share is not None
             and share.redeemed_at is None
@@ -262,7 +258,7 @@ def redeem_code(
         )
         if share is None or not usable:
             append(
-                store,
+                uow,
                 action="redeem-refused",
                 actor=Actor.of(clinician),
                 detail={"share_id": share.id} if share is not None else {},
@@ -270,8 +266,8 @@ def redeem_code(
             )
             uow.commit()
             raise CodeRefused
-        store.shares.mark_redeemed(share.id, by=clinician.id, at=moment)
-        store.links.create(
+        uow.shares.mark_redeemed(share.id, by=clinician.id, at=moment)
+        uow.care_links.create(
             person_id=share.person_id,
             clinician_id=clinician.id,
             share_id=share.id,
@@ -279,7 +275,7 @@ def redeem_code(
             created_at=moment,
         )
         append(
-            store,
+            uow,
             action="share-redeemed",
             actor=Actor.of(clinician),
             person_id=share.person_id,
@@ -294,18 +290,18 @@ def patient_label(link: CareLinkRow) -> str:
     return link.label or f"Patient {link.person_id}"
 
 
-def consented(store: ClinicianStore, *, clinician: User, patient_id: int) -> CareLinkRow:
+def consented(uow: UnitOfWork, *, clinician: User, patient_id: int) -> CareLinkRow:
     """The standing link, or :class:`NoConsent` (also for persons and unknown ids)."""
     if clinician.role != "clinician":
         raise NoConsent
-    link = store.links.active(clinician_id=clinician.id, person_id=patient_id)
+    link = uow.care_links.active(clinician_id=clinician.id, person_id=patient_id)
     if link is None:
         raise NoConsent
     return link
 
 
-def _patient(store: ClinicianStore, link: CareLinkRow) -> Patient:
-    name = store.roster.person_name(link.person_id)
+def _patient(uow: UnitOfWork, link: CareLinkRow) -> Patient:
+    name = uow.roster.person_name(link.person_id)
     if name is None:
         raise NoConsent
     return Patient(id=link.person_id, label=patient_label(link), name=name)
@@ -323,14 +319,13 @@ def patient_entries(
 ) -> tuple[Patient, list[StoredRecord]]:
     """The patient's records (audited as ``action``), oldest first."""
     with db.unit_of_work(write=True) as uow:
-        store = uow.clinic
-        link = consented(store, clinician=clinician, patient_id=patient_id)
-        patient = _patient(store, link)
+        link = consented(uow, clinician=clinician, patient_id=patient_id)
+        patient = _patient(uow, link)
         entries = uow.records.for_person(patient_id, since=since, until=until, types=types)
         detail: dict[str, object] = {"count": len(entries)}
         if types is not None:
             detail["types"] = sorted(types)
-        append(store, action=action, actor=Actor.of(clinician), person_id=patient_id, detail=detail)
+        append(uow, action=action, actor=Actor.of(clinician), person_id=patient_id, detail=detail)
         uow.commit()
     return patient, entries
 
@@ -378,8 +373,7 @@ def add_patient_records(
     checked = check_clinician_records(records)
     check_import_size(len(checked), db.limits)
     with db.unit_of_work(write=True) as uow:
-        store = uow.clinic
-        patient = _patient(store, consented(store, clinician=clinician, patient_id=patient_id))
+        patient = _patient(uow, consented(uow, clinician=clinician, patient_id=patient_id))
         # Lock the person's row first, so the quota's count holds until the insert.
         uow.people.get_for_records_change(patient.name)
         make_room(uow, db.limits, person_id=patient_id, adding=len(checked))
@@ -390,7 +384,7 @@ def add_patient_records(
             version_bumped=True,
         )
         append(
-            store,
+            uow,
             action="write-records",
             actor=Actor.of(clinician),
             person_id=patient_id,
@@ -404,7 +398,7 @@ def has_consent(db: Database, *, clinician: User, patient_id: int) -> bool:
     """Whether the link stands now (no data read, so nothing audited)."""
     with db.unit_of_work() as uow:
         try:
-            consented(uow.clinic, clinician=clinician, patient_id=patient_id)
+            consented(uow, clinician=clinician, patient_id=patient_id)
         except NoConsent:
             return False
     return True
@@ -428,8 +422,7 @@ def correct_patient_record(
     """
     (checked,) = check_clinician_records([record])
     with db.unit_of_work(write=True) as uow:
-        store = uow.clinic
-        consented(store, clinician=clinician, patient_id=patient_id)
+        consented(uow, clinician=clinician, patient_id=patient_id)
         stored = uow.records.get(record_id)
         theirs = (
             stored is not None
@@ -444,7 +437,7 @@ def correct_patient_record(
         author = Author(user_id=clinician.id, role="clinician")
         new_id = replace_stored(uow, stored, checked, author=author)  # keeps the record's id
         append(
-            store,
+            uow,
             action="correct-record",
             actor=Actor.of(clinician),
             person_id=patient_id,

@@ -3,8 +3,8 @@
 Rewards are not stored: they are worked out from the person's drug-screen
 records by the pure engine (``core.contingency``) each time they are asked
 for, so a corrected or deleted screen corrects every value after it. What is
-stored is only a person's settings, by their clinician, in the ``cm_schedules``
-table (``services.cm_store``); a person with none follows the defaults of
+stored is only a person's settings, by their clinician, one schedule each
+(``store.contingency_schedules``); a person with none follows the defaults of
 ``knowledge/contingency.toml``.
 
 The schedule starts at the stored ``start`` (an ISO date or time) when there
@@ -19,23 +19,80 @@ from dataclasses import fields
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from ketpath.core.contingency import CmSettings, CmState, schedule
+from ketpath.core.contingency import ContingencySettings, ContingencyState, schedule
 from ketpath.core.records import DrugScreen, Record
 from ketpath.knowledge.contingency import contingency
 from ketpath.knowledge.load import GRADE_MEANINGS
-from ketpath.services.cm_store import get_schedule
+from ketpath.services.accounts import User
+from ketpath.services.audit import Actor, append
+from ketpath.services.consent import consented
+from ketpath.services.people import find_person
 from ketpath.services.records import person_records
 from ketpath.store import Database
+from ketpath.store.contingency_schedules import SETTING_ALIASES
 
-__all__ = ["clinic_schedule", "cm_overview", "cm_state", "overview", "settings_rows", "state_for"]
+__all__ = [
+    "clinic_schedule",
+    "contingency_overview",
+    "contingency_state",
+    "get_schedule",
+    "overview",
+    "save_schedule",
+    "save_schedule_as_clinician",
+    "settings_rows",
+    "state_for",
+]
 
-SETTING_NAMES = frozenset(f.name for f in fields(CmSettings))
-#: The store's column names for two settings (``services.cm_store.ALIASES``).
-STORE_ALIASES = {"cap": "max_value", "return_after_negatives": "return_after"}
+SETTING_NAMES = frozenset(f.name for f in fields(ContingencySettings))
+
+
+def get_schedule(db: Database, person_name: str) -> dict[str, Any] | None:
+    """The person's stored schedule, or None (then the defaults apply)."""
+    with db.unit_of_work() as uow:
+        person = find_person(uow, person_name)
+        return uow.contingency_schedules.get(person.id)
+
+
+def save_schedule(
+    db: Database, person_name: str, clinician_id: int, settings: Mapping[str, Any]
+) -> None:
+    """Create or replace the person's schedule, as set by ``clinician_id``.
+
+    Consent is the caller's to check (the contingency routes do, as every patient route).
+    """
+    with db.unit_of_work(write=True) as uow:
+        person = find_person(uow, person_name)
+        uow.contingency_schedules.save(
+            person.id, clinician_id=clinician_id, settings=settings, now=datetime.now(UTC)
+        )
+        uow.commit()
+
+
+def save_schedule_as_clinician(
+    db: Database, *, clinician: User, patient_id: int, settings: Mapping[str, Any]
+) -> None:
+    """Check consent, save the schedule and write the audit row, all in one transaction.
+
+    Raises :class:`~ketpath.services.consent.NoConsent` (and saves nothing) when
+    the clinician has no standing consent for this person.
+    """
+    with db.unit_of_work(write=True) as uow:
+        consented(uow, clinician=clinician, patient_id=patient_id)
+        uow.contingency_schedules.save(
+            patient_id, clinician_id=clinician.id, settings=settings, now=datetime.now(UTC)
+        )
+        append(
+            uow,
+            action="write-cm-schedule",
+            actor=Actor.of(clinician),
+            person_id=patient_id,
+            detail={},
+        )
+        uow.commit()
 
 
 def stored_schedule(db: Database, person_name: str) -> dict[str, Any] | None:
-    """The clinician's stored settings for the person (``services.cm_store``), or None."""
+    """The clinician's stored settings for the person (:func:`get_schedule`), or None."""
     found = get_schedule(db, person_name)
     return dict(found) if found else None
 
@@ -51,10 +108,10 @@ def clinic_schedule(db: Database, person_name: str) -> dict[str, Any] | None:
         person = uow.people.get(person_name)
         if person is None:
             return None
-        stored = uow.clinic.schedules.get(person.id)
+        stored = uow.contingency_schedules.get(person.id)
         if stored is None:
             return None
-        link = uow.clinic.links.active(clinician_id=stored["clinician_id"], person_id=person.id)
+        link = uow.care_links.active(clinician_id=stored["clinician_id"], person_id=person.id)
     return dict(stored) if link is not None else None
 
 
@@ -70,19 +127,19 @@ def _start(stored: Mapping[str, Any] | None, screens: Sequence[DrugScreen]) -> d
     return min((s.time for s in screens), default=None)
 
 
-def settings_from(stored: Mapping[str, Any] | None) -> CmSettings:
+def settings_from(stored: Mapping[str, Any] | None) -> ContingencySettings:
     """The stored settings over the defaults; keys that are not settings (start, who, when) skipped."""
     given = dict(stored or {})
-    for column, name in STORE_ALIASES.items():
+    for column, name in SETTING_ALIASES.items():
         if name not in given and column in given:
             given[name] = given[column]
     chosen = {key: value for key, value in given.items() if key in SETTING_NAMES}
-    return CmSettings.from_mapping(chosen) if chosen else CmSettings.defaults()
+    return ContingencySettings.from_mapping(chosen) if chosen else ContingencySettings.defaults()
 
 
 def state_for(
     records: Sequence[Record], stored: Mapping[str, Any] | None, *, as_of: datetime
-) -> CmState | None:
+) -> ContingencyState | None:
     """The schedule replayed up to ``as_of``, or None before it has started."""
     screens = [r for r in records if isinstance(r, DrugScreen)]
     start = _start(stored, screens)
@@ -91,9 +148,9 @@ def state_for(
     return schedule(screens, settings_from(stored), start=start, as_of=as_of)
 
 
-def settings_rows(settings: CmSettings) -> list[dict[str, Any]]:
+def settings_rows(settings: ContingencySettings) -> list[dict[str, Any]]:
     """Each setting with its label, value, whether the clinic changed it, and its evidence."""
-    defaults = CmSettings.defaults()
+    defaults = ContingencySettings.defaults()
     return [
         {
             "name": name,
@@ -134,12 +191,14 @@ def overview(
     }
 
 
-def cm_state(db: Database, person_name: str, *, as_of: datetime) -> CmState | None:
+def contingency_state(
+    db: Database, person_name: str, *, as_of: datetime
+) -> ContingencyState | None:
     records = person_records(db, person_name, types={"drug-screen"})
     return state_for(records, stored_schedule(db, person_name), as_of=as_of)
 
 
-def cm_overview(db: Database, person_name: str, *, as_of: datetime) -> dict[str, Any]:
+def contingency_overview(db: Database, person_name: str, *, as_of: datetime) -> dict[str, Any]:
     """:func:`overview` of the person's stored screens and settings."""
     records = person_records(db, person_name, types={"drug-screen"})
     return overview(records, stored_schedule(db, person_name), as_of=as_of)

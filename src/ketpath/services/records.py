@@ -221,7 +221,7 @@ def audit_removal(
     detail: dict[str, object] = {"record_id": stored.id, "type": stored.record.type}
     if replaced_by is not None:
         detail["replaced_by"] = replaced_by
-    append(uow.clinic, action=action, actor=actor, person_id=stored.person_id, detail=detail)
+    append(uow, action=action, actor=actor, person_id=stored.person_id, detail=detail)
 
 
 def assess_person(

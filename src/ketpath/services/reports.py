@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from ketpath.core.contingency import CmState
+from ketpath.core.contingency import ContingencyState
 from ketpath.core.records import Record
 from ketpath.errors import FieldProblem
 from ketpath.interop.report import render_report
 from ketpath.services.accounts import User
-from ketpath.services.consent import patient_entries
 from ketpath.services.contingency import clinic_schedule, state_for
 from ketpath.services.plans import get_plan
-from ketpath.services.records import person_records
+from ketpath.services.read import Period, read_patient, read_person
 from ketpath.store import Database
 
 __all__ = ["MAX_PERIOD_DAYS", "ReportError", "patient_report", "person_report"]
@@ -40,20 +39,19 @@ def person_report(
     """The PDF summary of the person's records from ``start`` to ``end`` (local days)."""
     generated_at = now or datetime.now(UTC)
     check_period(start, end, today=generated_at.date())
-    records = person_records(db, person_name)
+    view = read_person(db, person_name, as_of=generated_at, period=Period(start=start, end=end))
     return render_report(
-        records,
-        period_start=start,
-        period_end=end,
+        view,
         plan=get_plan(db, person_name),
-        cm_state=_rewards(db, person_name, records, as_of=generated_at),
-        generated_at=generated_at,
+        contingency_state=_contingency_state(
+            db, person_name, list(view.records), as_of=generated_at
+        ),
     )
 
 
-def _rewards(
+def _contingency_state(
     db: Database, person_name: str, records: list[Record], *, as_of: datetime
-) -> CmState | None:
+) -> ContingencyState | None:
     """The reward run, only when a clinic runs rewards for the person (issue 12, point 7)."""
     schedule = clinic_schedule(db, person_name)
     return state_for(records, schedule, as_of=as_of) if schedule is not None else None
@@ -76,15 +74,16 @@ def patient_report(
     """
     generated_at = now or datetime.now(UTC)
     check_period(start, end, today=generated_at.date())
-    patient, entries = patient_entries(
-        db, clinician=clinician, patient_id=patient_id, action="read-report"
+    view = read_patient(
+        db,
+        clinician=clinician,
+        patient_id=patient_id,
+        as_of=generated_at,
+        period=Period(start=start, end=end),
+        action="read-report",
     )
-    records = [entry.record for entry in entries]
     return render_report(
-        records,
-        period_start=start,
-        period_end=end,
+        view,
         plan=None,
-        cm_state=_rewards(db, patient.name, records, as_of=generated_at),
-        generated_at=generated_at,
+        contingency_state=_contingency_state(db, view.name, list(view.records), as_of=generated_at),
     )

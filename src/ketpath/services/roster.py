@@ -45,7 +45,7 @@ from ketpath.services.accounts import User
 from ketpath.services.audit import Actor, Event, append_many
 from ketpath.services.consent import NotAllowed, patient_label
 from ketpath.store import Database, UnitOfWork
-from ketpath.store.clinician import SummaryRow
+from ketpath.store.roster import SummaryRow
 
 SUMMARY_VERSION = 3  # 2: red flags stand until followed up; 3: worded for the clinician
 #: The stage shown for someone whose history could not be assessed.
@@ -228,9 +228,8 @@ def clinician_roster(db: Database, *, clinician: User, now: datetime | None = No
     summaries: dict[int, dict[str, Any]] = {}
     computed: list[tuple[SummaryRow, Marks]] = []
     with db.unit_of_work() as uow:
-        store = uow.clinic
-        links = store.links.active_for_clinician(clinician.id)
-        cached = store.roster.summaries(link.person_id for link in links)
+        links = uow.care_links.active_for_clinician(clinician.id)
+        cached = uow.roster.summaries(link.person_id for link in links)
         for link in links:
             found = cached.get(link.person_id)
             if found is not None and _fresh(found, today):
@@ -242,13 +241,12 @@ def clinician_roster(db: Database, *, clinician: User, now: datetime | None = No
                 summary = SummaryRow(person_id=link.person_id, computed_for=today, data=data)
                 computed.append((summary, marks))
     with db.unit_of_work(write=True) as uow:
-        store = uow.clinic
-        now_marks = store.roster.record_marks(summary.person_id for summary, _ in computed)
+        now_marks = uow.roster.record_marks(summary.person_id for summary, _ in computed)
         for summary, marks in computed:
             # Records written since we read them: show this once, store nothing stale.
             if now_marks[summary.person_id] == marks:
-                store.roster.save_summary(summary)
-        standing = store.links.active_person_ids(clinician.id)
+                uow.roster.save_summary(summary)
+        standing = uow.care_links.active_person_ids(clinician.id)
         rows = [
             _row(link.person_id, patient_label(link), summaries[link.person_id])
             for link in links
@@ -259,7 +257,7 @@ def clinician_roster(db: Database, *, clinician: User, now: datetime | None = No
             Event(action="read-roster", detail={"patients": len(rows)}),
             *(Event(action="read-roster-entry", person_id=person_id) for person_id in shown),
         ]
-        append_many(store, events, actor=Actor.of(clinician), now=moment)
+        append_many(uow, events, actor=Actor.of(clinician), now=moment)
         uow.commit()
     rows.sort(key=lambda row: row.sort_key(moment))
     return Roster(now=moment, rows=rows, attention=needs_attention(rows, moment))

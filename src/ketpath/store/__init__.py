@@ -1,6 +1,11 @@
 """Storage: SQLAlchemy tables, repositories, the unit of work and migrations.
 
 Only ``ketpath.services`` should use this package; the core never imports it.
+Each repository module is named for what it holds (``repository``: people and
+records; ``accounts``, ``sharing``, ``audit_log``, ``roster``,
+``contingency_schedules``, ``idempotency``), and every repository hangs off an
+open unit of work at one depth (``uow.records``, ``uow.care_links`` …).
+``group_commit`` shares one SQLite commit between concurrent writers.
 """
 
 from __future__ import annotations

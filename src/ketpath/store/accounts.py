@@ -228,12 +228,6 @@ class TokenRepository:
         ).first()
         return from_row(UserRow, row) if row is not None else None
 
-    def user_id_for(self, token_hash: str) -> int | None:
-        found: int | None = self._session.execute(
-            select(api_tokens.c.user_id).where(api_tokens.c.token_hash == token_hash)
-        ).scalar_one_or_none()
-        return found
-
     def for_user(self, user_id: int) -> list[ApiTokenRow]:
         rows: Sequence[Row[Any]] = self._session.execute(
             select(api_tokens).where(api_tokens.c.user_id == user_id).order_by(api_tokens.c.id)
@@ -271,10 +265,6 @@ class DeviceRepository:
             )
         ).first()
         return from_row(DeviceRow, row) if row is not None else None
-
-    def user_id_for(self, token_hash: str, *, now: datetime) -> int | None:
-        found = self.find(token_hash, now=now)
-        return found.user_id if found is not None else None
 
     def delete_expired(self, now: datetime) -> None:
         self._session.execute(delete(known_devices).where(known_devices.c.expires_at <= now))

@@ -25,8 +25,8 @@ SQLite all-or-nothing.
 to NORMAL). With NORMAL a commit skips its fsync: a killed process loses
 nothing, but a power cut or kernel crash can take back transactions that were
 already acknowledged, and an acknowledged entry must never be lost. The fsync
-this costs is shared between concurrent writers (``services.writes``, group
-commit) rather than given up.
+this costs is shared between concurrent writers (``store.group_commit``)
+rather than given up.
 
 The file holds health data, so it is private to its owner: the default data
 folder is created (or tightened to) 0700, and a database file is created 0600

@@ -311,7 +311,8 @@ roster_summaries = Table(
     Column("data", JSON_DOCUMENT, nullable=False),
 )
 
-cm_schedules = Table(
+# Contingency-management schedules; the stored table keeps its first name.
+contingency_schedules = Table(
     "cm_schedules",
     metadata,
     Column("id", Integer, primary_key=True),
@@ -329,7 +330,7 @@ cm_schedules = Table(
     Column("reset_on_positive", Boolean, nullable=False),
     Column("reset_on_missed", Boolean, nullable=False),
     Column("return_after_negatives", Integer, nullable=False),
-    # Every setting as the CM feature saved it (it has more than the columns above).
+    # Every setting as the contingency feature saved it (it has more than the columns above).
     Column("settings", JSON_DOCUMENT, nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),

@@ -30,9 +30,12 @@ from ketpath.store.accounts import (
     TokenRepository,
     UserRepository,
 )
-from ketpath.store.clinician import ClinicianStore
+from ketpath.store.audit_log import AuditRepository
+from ketpath.store.contingency_schedules import ContingencyScheduleRepository
 from ketpath.store.idempotency import IdempotencyRepository
 from ketpath.store.repository import PeopleRepository, RecordRepository
+from ketpath.store.roster import RosterRepository
+from ketpath.store.sharing import CareLinkRepository, ShareRepository
 
 WRITE_OPTION = "ketpath_write"
 """The connection execution option that marks a transaction that will write."""
@@ -59,7 +62,11 @@ def _writer_lock(session_factory: sessionmaker[Session]) -> threading.Lock | Non
 
 
 class UnitOfWork:
-    """``with uow: ...; uow.commit()`` — anything not committed is rolled back."""
+    """``with uow: ...; uow.commit()`` — anything not committed is rolled back.
+
+    Every repository hangs off the unit of work at one depth (``uow.records``,
+    ``uow.audit``, ``uow.care_links`` …), all on its one session.
+    """
 
     people: PeopleRepository
     records: RecordRepository
@@ -69,7 +76,12 @@ class UnitOfWork:
     devices: DeviceRepository
     rate_limits: RateLimitRepository
     plans: PlanRepository
-    clinic: ClinicianStore
+    shares: ShareRepository
+    care_links: CareLinkRepository
+    audit: AuditRepository
+    roster: RosterRepository
+    contingency_schedules: ContingencyScheduleRepository
+    idempotency: IdempotencyRepository
 
     def __init__(self, session_factory: sessionmaker[Session], *, write: bool = False) -> None:
         self._session_factory = session_factory
@@ -99,7 +111,11 @@ class UnitOfWork:
         self.devices = DeviceRepository(self._session)
         self.rate_limits = RateLimitRepository(self._session)
         self.plans = PlanRepository(self._session)
-        self.clinic = ClinicianStore.bound_to(self._session)
+        self.shares = ShareRepository(self._session)
+        self.care_links = CareLinkRepository(self._session)
+        self.audit = AuditRepository(self._session)
+        self.roster = RosterRepository(self._session)
+        self.contingency_schedules = ContingencyScheduleRepository(self._session)
         self.idempotency = IdempotencyRepository(self._session)
         return self
 

@@ -25,14 +25,14 @@ from datetime import UTC
 from typing import Annotated
 
 from argon2 import PasswordHasher
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from ketpath.core.records import Record, RecordError, latest_profile
 from ketpath.present import views
 from ketpath.present.format import local_time
-from ketpath.services import PersonNotFound, accounts, audit, log_record, person_entries
+from ketpath.services import Author, PersonNotFound, accounts, audit, log_record, person_entries
 from ketpath.services.accounts import (
     AccountError,
     HashingBusy,
@@ -41,26 +41,21 @@ from ketpath.services.accounts import (
     RecoveryRefused,
     User,
 )
-from ketpath.store import Author
+from ketpath.services.read import person_locale, person_zone
 from ketpath.web import pages
 from ketpath.web.auth import (
     clear_device_cookie,
     clear_session_cookie,
-    current_user,
-    database,
     device_token,
-    optional_user,
     session_token,
     set_device_cookie,
     set_session_cookie,
-    settings,
 )
+from ketpath.web.deps import MaybeSignedIn, SignedIn, database, settings
 from ketpath.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 
-SignedIn = Annotated[User, Depends(current_user)]
-MaybeSignedIn = Annotated[User | None, Depends(optional_user)]
 FormText = Annotated[str, Form(max_length=2000)]
 LOGIN_FAILED = "That email and password do not match an account."
 RECOVERY_FAILED = (
@@ -156,7 +151,8 @@ def _too_many(request: Request, template: str, error: RateLimited) -> Response:
 
 
 def _signed_in(request: Request, user_id: int, *, to: str = "/") -> Response:
-    token = accounts.start_session(database(request), user_id=user_id)
+    policy = settings(request).session_policy
+    token = accounts.start_session(database(request), user_id=user_id, policy=policy)
     response = _see_other(to)
     set_session_cookie(response, request, token)
     return response
@@ -353,8 +349,8 @@ def _zone_context(request: Request, user: User) -> dict[str, object]:
         "zone": zone,
         "zones": views.zone_choices(zone),
         "locales": views.locale_choices(),
-        "locale": views.resolve_locale(request.cookies.get(pages.LOCALE_COOKIE), records),
-        "time_zone": views.person_zone(records),
+        "locale": person_locale(request.cookies.get(pages.LOCALE_COOKIE), records),
+        "time_zone": person_zone(records),
     }
 
 

@@ -13,10 +13,11 @@ has is not stored again (``already_present`` counts them), and with an
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Header, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Body, Header, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.responses import Response
@@ -36,7 +37,6 @@ from ketpath.services import (
     delete_record,
 )
 from ketpath.services import person_entries as stored_entries
-from ketpath.services.accounts import User
 from ketpath.services.idempotency import (
     IdempotencyKeyError,
     checked_key,
@@ -46,12 +46,11 @@ from ketpath.services.idempotency import (
     request_hash,
 )
 from ketpath.services.writes import write_records
-from ketpath.web.auth import api_person, database, settings
+from ketpath.web.deps import TokenPerson, database, settings
 from ketpath.web.errors import checked_time, unprocessable
 
 router = APIRouter(prefix="/api/v1", tags=["records"])
 
-Owner = Annotated[User, Depends(api_person)]
 MAX_ID = 2**63 - 1
 AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"description": "No valid bearer token"},
@@ -89,11 +88,32 @@ class RecordList(BaseModel):
     records: list[StoredRecordOut]
 
 
-def _parse_all(items: list[dict[str, Any]]) -> list[Record]:
+RecordBody = dict[str, Any] | list[dict[str, Any]]
+"""One record in the interchange format, or a list of them."""
+
+
+def request_items(request: Request, body: RecordBody) -> list[dict[str, Any]]:
+    """The records of a create-records body, held to the configured number per request.
+
+    Both APIs that create records (the person's, here, and the clinician's in
+    ``web.clinician``) start with this and :func:`parse_items`, so one bound
+    (``Settings.max_records_per_request``) and one 422 apply to both.
+    """
+    items = body if isinstance(body, list) else [body]
+    limit = settings(request).max_records_per_request
+    if len(items) > limit:
+        raise unprocessable(["body"], f"at most {limit} records per request")
+    return items
+
+
+def parse_items(
+    items: list[dict[str, Any]], *, parse: Callable[[dict[str, Any]], Record] = parse_record
+) -> list[Record]:
+    """Parse every item, all or nothing; a 422 names the first bad record's index and field."""
     parsed: list[Record] = []
     for index, item in enumerate(items):
         try:
-            parsed.append(parse_record(item))
+            parsed.append(parse(item))
         except RecordError as error:
             raise unprocessable(["body", index, error.field or "record"], error.problem) from None
     return parsed
@@ -116,7 +136,7 @@ def _parse_all(items: list[dict[str, Any]]) -> list[Record]:
 def create_records(
     request: Request,
     response: Response,
-    owner: Owner,
+    owner: TokenPerson,
     body: Annotated[
         dict[str, Any] | list[dict[str, Any]],
         Body(description="One record in the interchange format, or a list of them"),
@@ -129,10 +149,7 @@ def create_records(
         ),
     ] = None,
 ) -> Any:
-    items = body if isinstance(body, list) else [body]
-    limit = settings(request).max_records_per_request
-    if len(items) > limit:
-        raise unprocessable(["body"], f"at most {limit} records per request")
+    items = request_items(request, body)
     db = database(request)
     body_hash = request_hash(body)
     key = _key(idempotency_key)
@@ -147,7 +164,7 @@ def create_records(
                 status_code=replayed.status_code,
                 headers={REPLAYED_HEADER: "true"},
             )
-    records = _parse_all(items)
+    records = parse_items(items)
     if key is not None:
         keyed = ids_for_key(owner.id, key, len(records))
         records = [
@@ -193,7 +210,7 @@ def _key(value: str | None) -> str | None:
 )
 def list_records(
     request: Request,
-    owner: Owner,
+    owner: TokenPerson,
     since: Annotated[datetime | None, Query(description="Inclusive, with a UTC offset")] = None,
     until: Annotated[datetime | None, Query(description="Exclusive, with a UTC offset")] = None,
     record_type: Annotated[
@@ -229,7 +246,7 @@ def list_records(
     summary="Delete one of the person's records (not the clinic's; audited)",
 )
 def remove_record(
-    request: Request, owner: Owner, record_id: Annotated[int, Path(ge=1, le=MAX_ID)]
+    request: Request, owner: TokenPerson, record_id: Annotated[int, Path(ge=1, le=MAX_ID)]
 ) -> Response:
     assert owner.person_name is not None
     try:
@@ -246,7 +263,7 @@ def remove_record(
 )
 def assessment(
     request: Request,
-    owner: Owner,
+    owner: TokenPerson,
     as_of: Annotated[datetime | None, Query(description="With a UTC offset; default now")] = None,
 ) -> dict[str, Any]:
     assert owner.person_name is not None

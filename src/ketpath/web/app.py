@@ -22,8 +22,8 @@ from ketpath.web import (
     accounts,
     api,
     clinician,
-    cm_settings,
     contingency,
+    contingency_settings,
     disputes,
     pages,
     reports,
@@ -76,7 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(sharing.pages_router)
     app.include_router(clinician.pages_router)
     app.include_router(contingency.router)
-    app.include_router(cm_settings.router)
+    app.include_router(contingency_settings.router)
     app.include_router(reports.router)
     app.include_router(disputes.router)
     app.include_router(pages.router, include_in_schema=False)

@@ -13,12 +13,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Body, HTTPException, Path, Query, Request
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
 from starlette.responses import Response
 
-from ketpath.core.assess import assess
 from ketpath.core.assess.redflags import RedFlag
 from ketpath.core.records import (
     DrugScreen,
@@ -32,13 +31,8 @@ from ketpath.core.records import (
 from ketpath.knowledge import vocabulary
 from ketpath.present import views
 from ketpath.present.format import local_time
-from ketpath.present.history_charts import (
-    questionnaire_charts,
-    score_points,
-    weekly_charts,
-    weekly_series,
-)
-from ketpath.services import accounts
+from ketpath.present.history_charts import questionnaire_charts, weekly_charts
+from ketpath.services import Database, StoredRecord, accounts
 from ketpath.services.accounts import RateLimited, User
 from ketpath.services.audit import record_refused_patient
 from ketpath.services.consent import (
@@ -54,9 +48,10 @@ from ketpath.services.consent import (
     patient_entries,
     redeem_code,
 )
+from ketpath.services.read import person_zone, read_patient
 from ketpath.services.roster import clinician_roster
-from ketpath.store import Database, StoredRecord
-from ketpath.web.auth import api_user, current_user, database
+from ketpath.web.api import parse_items, request_items
+from ketpath.web.deps import SignedIn, TokenHolder, database
 from ketpath.web.errors import checked_time, unprocessable
 from ketpath.web.record_forms import parse_local_time, to_local_input
 from ketpath.web.templating import render
@@ -64,14 +59,11 @@ from ketpath.web.templating import render
 api_router = APIRouter(prefix="/api/v1", tags=["clinicians"])
 pages_router = APIRouter(include_in_schema=False)
 
-TokenHolder = Annotated[User, Depends(api_user)]
-SignedIn = Annotated[User, Depends(current_user)]
 PatientId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 REDEEM_ATTEMPTS = 5
 """Burst of code attempts per clinician before the limit applies."""
 REDEEM_REFILL_SECONDS = 60.0
 """Then one more attempt a minute: 60 bits of code space stay out of reach."""
-MAX_RECORDS = 100
 ENTRIES_PER_PAGE = 100
 NOT_FOUND = "No such patient."
 NOTE_LENGTH = 2000
@@ -122,11 +114,16 @@ def refused_patient(request: Request, user: User, patient_id: int) -> HTTPExcept
     The audit row (``patient-refused``) keeps the account, the id and the
     route template; every refusal writes it, whether or not the id is a person's.
     """
-    route = getattr(request.scope.get("route"), "path", request.url.path)
     record_refused_patient(
-        database(request), user=user, patient_id=patient_id, route=f"{request.method} {route}"
+        database(request), user=user, patient_id=patient_id, route=_route(request)
     )
     return HTTPException(status_code=404, detail=NOT_FOUND)
+
+
+def _route(request: Request) -> str:
+    """The method and route template (``GET /patients/{patient_id}``), never the query."""
+    route = getattr(request.scope.get("route"), "path", request.url.path)
+    return f"{request.method} {route}"
 
 
 def _clinician_only(user: User) -> None:
@@ -256,16 +253,10 @@ def records(
     )
 
 
-def _parse_clinician_records(items: list[dict[str, Any]]) -> list[Record]:
-    parsed: list[Record] = []
-    for index, item in enumerate(items):
-        # A clinician's note may leave out whose it is: it can only be theirs.
-        is_note = item.get("type") == "note" and "author_role" not in item
-        try:
-            parsed.append(parse_record({**item, "author_role": "clinician"} if is_note else item))
-        except RecordError as error:
-            raise unprocessable(["body", index, error.field or "record"], error.problem) from None
-    return parsed
+def _clinician_record(item: dict[str, Any]) -> Record:
+    """A record from the clinician's API; a note may leave out whose it is: it can only be theirs."""
+    is_note = item.get("type") == "note" and "author_role" not in item
+    return parse_record({**item, "author_role": "clinician"} if is_note else item)
 
 
 @api_router.post(
@@ -284,15 +275,13 @@ def add_records(
         Body(description="One drug-screen or note record, or a list of them"),
     ],
 ) -> CreatedRecords:
-    items = body if isinstance(body, list) else [body]
-    if len(items) > MAX_RECORDS:
-        raise unprocessable(["body"], f"at most {MAX_RECORDS} records per request")
+    items = request_items(request, body)
     db = database(request)
     try:
         # Consent first: without it the answer is 404 whatever the body holds.
         if not has_consent(db, clinician=user, patient_id=patient_id):
             raise NoConsent
-        parsed = _parse_clinician_records(items)
+        parsed = parse_items(items, parse=_clinician_record)
         ids = add_patient_records(db, clinician=user, patient_id=patient_id, records=parsed)
     except NoConsent:
         raise refused_patient(request, user, patient_id) from None
@@ -484,24 +473,24 @@ def _patient_context(
     form: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     try:
-        patient, entries = patient_entries(
-            database(request), clinician=user, patient_id=patient_id, action="read-patient-page"
+        person = read_patient(
+            database(request),
+            clinician=user,
+            patient_id=patient_id,
+            refused_route=_route(request),
         )
     except NoConsent:
-        raise refused_patient(request, user, patient_id) from None
-    records = [entry.record for entry in entries]
-    zone = views.person_zone(records)
-    now = datetime.now(UTC)
-    found = assess(records, now)
-    series = weekly_series(records, zone=zone, as_of=now)
-    today = now.astimezone(zone).date()
+        raise HTTPException(status_code=404, detail=NOT_FOUND) from None
+    entries, records, zone = list(person.entries), list(person.records), person.zone
+    found = person.assessed()
+    today = person.now.astimezone(zone).date()
     return {
-        "patient": patient,
+        "patient": person.patient,
         "zone": str(zone),
         "view": views.dashboard_view(found, zone=zone),
         "red_flags": [clinician_flag_view(flag, zone) for flag in found.red_flags],
-        "charts": weekly_charts(series) + questionnaire_charts(records, zone=zone),
-        "scores": views.score_history_view(score_points(records), zone),
+        "charts": weekly_charts(person.weekly) + questionnaire_charts(records, zone=zone),
+        "scores": views.score_history_view(person.scores, zone),
         "clinical": _screen_or_note_rows(entries, zone, clinician_id=user.id),
         "results": views.vocabulary_choices("screen_results"),
         "methods": views.vocabulary_choices("screen_methods"),
@@ -568,7 +557,7 @@ def _patient_zone(request: Request, user: User, patient_id: int) -> tzinfo:
         )
     except NoConsent:
         raise refused_patient(request, user, patient_id) from None
-    return views.person_zone([entry.record for entry in profiles])
+    return person_zone([entry.record for entry in profiles])
 
 
 async def _add_from_form(request: Request, user: User, patient_id: int, kind: str) -> Response:
@@ -617,7 +606,7 @@ def _own_clinic_entry(
         )
     except NoConsent:
         raise refused_patient(request, user, patient_id) from None
-    zone = views.person_zone([entry.record for entry in entries])
+    zone = person_zone([entry.record for entry in entries])
     for entry in entries:
         mine = entry.created_role == "clinician" and entry.created_by == user.id
         if entry.id == record_id and mine and entry.record.type in CLINIC_KINDS:

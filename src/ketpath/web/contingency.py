@@ -13,21 +13,21 @@ from __future__ import annotations
 from datetime import UTC, datetime, tzinfo
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Path, Request
 from starlette.responses import Response
 
 from ketpath.present import views
 from ketpath.present.format import WORDING_LOCALE, local_time, money, schedule_setting
 from ketpath.services.consent import NoConsent, Patient, patient_entries
 from ketpath.services.contingency import clinic_schedule, overview, stored_schedule
-from ketpath.web.auth import User, current_user, database
+from ketpath.services.read import person_zone
 from ketpath.web.clinician import refused_patient
+from ketpath.web.deps import SignedIn, database
 from ketpath.web.pages import PersonContext
 from ketpath.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 
-SignedIn = Annotated[User, Depends(current_user)]
 PatientId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 RESULT_WORDS = {
     "negative": "Negative",
@@ -126,7 +126,7 @@ def rewards_fragment_for(
     stored = stored_schedule(database(request), patient.name)
     data = overview(records, stored, as_of=now)
     context = {
-        "rewards": rewards_view(data, views.person_zone(records)),
+        "rewards": rewards_view(data, person_zone(records)),
         "viewer": "clinician",
         "patient": patient,
         "patient_id": patient.id,

@@ -14,8 +14,7 @@ from importlib import resources
 
 from ketpath.core.records import Record, parse_record, record_time, record_to_dict
 from ketpath.interop.jsonl import parse_jsonl
-from ketpath.services import accounts, import_records
-from ketpath.store import Database
+from ketpath.services import Database, accounts, import_records
 
 DEMO_EMAIL = "demo@ketpath.invalid"
 DEMO_HISTORY = "demo/escalating-user.jsonl"

@@ -16,12 +16,11 @@ from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from ketpath.present import views
-from ketpath.services import RecordNotFound
+from ketpath.services import RecordNotFound, StoredRecord
 from ketpath.services.clinic_records import read_only_to_person
 from ketpath.services.disputes import dispute_record
-from ketpath.store import StoredRecord
-from ketpath.web.auth import database
-from ketpath.web.pages import Person, PersonContext
+from ketpath.web.deps import SignedIn, database
+from ketpath.web.pages import PersonContext
 
 router = APIRouter(include_in_schema=False)
 
@@ -45,13 +44,13 @@ def _page(
 
 
 @router.get("/records/{record_id}/dispute", name="record_dispute")
-def dispute_form(request: Request, user: Person, record_id: RecordId) -> Response:
+def dispute_form(request: Request, user: SignedIn, record_id: RecordId) -> Response:
     person = PersonContext(request, user)
     return _page(person, _clinic_entry(person, record_id))
 
 
 @router.post("/records/{record_id}/dispute")
-async def dispute_save(request: Request, user: Person, record_id: RecordId) -> Response:
+async def dispute_save(request: Request, user: SignedIn, record_id: RecordId) -> Response:
     person = PersonContext(request, user)
     entry = _clinic_entry(person, record_id)
     text = str((await request.form()).get("text") or "").strip()

@@ -22,7 +22,7 @@ from ketpath.core.records import time_problem
 from ketpath.services.clinic_records import ClinicRecordReadOnly
 from ketpath.services.quota import TooManyRecords
 from ketpath.services.refusals import RecordRefused
-from ketpath.web.auth import LoginRequired
+from ketpath.web.deps import LoginRequired
 from ketpath.web.templating import render
 
 API_PREFIX = "/api/"

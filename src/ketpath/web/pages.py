@@ -12,26 +12,22 @@ from __future__ import annotations
 import json
 import logging
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
-from ketpath.core.assess import Assessment, assess
+from ketpath.core.assess import Assessment
 from ketpath.core.instruments import InstrumentError, get_instrument, instrument_ids
 from ketpath.core.records import Questionnaire, Record, RecordError, latest_profile
 from ketpath.interop.fhir import FhirError, is_fhir_document
 from ketpath.interop.jsonl import dumps_jsonl, jsonl_line_of_record, parse_csv_uses, parse_jsonl
 from ketpath.present import views
-from ketpath.present.history_charts import (
-    questionnaire_charts,
-    score_points,
-    weekly_charts,
-    weekly_series,
-)
+from ketpath.present.history_charts import questionnaire_charts, weekly_charts
 from ketpath.services import (
     Author,
+    Database,
     ImportResult,
     PersonNotFound,
     RecordNotFound,
@@ -48,8 +44,8 @@ from ketpath.services.clinic_records import read_only_to_person
 from ketpath.services.editing import replace_record
 from ketpath.services.fhir import export_fhir, import_fhir
 from ketpath.services.plans import PlanError, get_plan, save_plan
-from ketpath.store import Database
-from ketpath.web.auth import User, current_user
+from ketpath.services.read import read_person
+from ketpath.web.deps import SignedIn, User
 from ketpath.web.plan_form import PLAN_FIELDS, plan_from_form, plan_view
 from ketpath.web.record_forms import (
     LOGGABLE,
@@ -70,7 +66,6 @@ ENTRIES_PER_PAGE = 100
 #: Largest upload accepted for import (bytes); a decade of daily logging is well under it.
 MAX_IMPORT_BYTES = 5_000_000
 
-Person = Annotated[User, Depends(current_user)]
 log = logging.getLogger(__name__)
 
 
@@ -105,24 +100,23 @@ def _entries(request: Request, user: User) -> list[StoredRecord]:
 
 
 class PersonContext:
-    """One person's stored history, read once per request, and what follows from it."""
+    """One person's stored history, read once per request (``services.read``), and its page."""
 
     def __init__(self, request: Request, user: User) -> None:
         self.request = request
         self.user = user
         self.name = _person_name(user)
-        self.entries = _entries(request, user)
-        self.records: list[Record] = [entry.record for entry in self.entries]
-        self.zone = views.person_zone(self.records)
-        self.locale = views.resolve_locale(request.cookies.get(LOCALE_COOKIE), self.records)
-        self.now = _now()
-        self.assessment_failed = False
-        try:
-            self.assessment: Assessment = assess(self.records, self.now, locale=self.locale)
-        except Exception as error:  # one bad entry must not lock a person out of their pages
-            log.error("a person's history could not be assessed (%s)", type(error).__name__)
-            self.assessment_failed = True
-            self.assessment = assess([], self.now, locale=self.locale)  # shows nothing as fact
+        self.view = read_person(
+            _db(request), user, as_of=_now(), locale_hint=request.cookies.get(LOCALE_COOKIE)
+        )
+        self.entries = list(self.view.entries)
+        self.records: list[Record] = list(self.view.records)
+        self.zone = self.view.zone
+        self.locale = self.view.locale
+        self.now = self.view.now
+        self.assessment_failed = self.view.assessment_failed
+        # Beside "could not be assessed", the pages show an assessment of nothing.
+        self.assessment: Assessment = self.view.assessment or self.view.nothing_assessed()
 
     def page(self, name: str, context: dict[str, Any], *, status: int = 200) -> Response:
         base = {
@@ -147,7 +141,7 @@ def _see_other(url: str) -> RedirectResponse:
 
 
 @router.get("/", name="dashboard")
-def dashboard(request: Request, user: Person) -> Response:
+def dashboard(request: Request, user: SignedIn) -> Response:
     if user.role == "clinician":
         return _see_other("/patients")  # a clinician's home is the roster
     person = PersonContext(request, user)
@@ -186,7 +180,7 @@ def _log_context(person: PersonContext) -> dict[str, Any]:
 
 
 @router.get("/log", name="log")
-def log_page(request: Request, user: Person, saved: str | None = None) -> Response:
+def log_page(request: Request, user: SignedIn, saved: str | None = None) -> Response:
     person = PersonContext(request, user)
     context = {**_log_context(person), "saved": saved == "1", "error": None}
     # Right after a save the flags are shown in full: a symptom may just have raised one.
@@ -194,7 +188,7 @@ def log_page(request: Request, user: Person, saved: str | None = None) -> Respon
 
 
 @router.post("/log/{kind}", name="log_save")
-async def log_save(request: Request, user: Person, kind: str) -> Response:
+async def log_save(request: Request, user: SignedIn, kind: str) -> Response:
     name = _person_name(user)
     if kind not in LOGGABLE:
         raise HTTPException(status_code=404)
@@ -228,10 +222,11 @@ def _log_error_text(error: RecordError) -> str:
 
 
 @router.get("/history", name="history")
-def history(request: Request, user: Person, page: int = 1) -> Response:
+def history(request: Request, user: SignedIn, page: int = 1) -> Response:
     person = PersonContext(request, user)
-    series = weekly_series(person.records, zone=person.zone, as_of=person.now)
-    charts = weekly_charts(series) + questionnaire_charts(person.records, zone=person.zone)
+    charts = weekly_charts(person.view.weekly) + questionnaire_charts(
+        person.records, zone=person.zone
+    )
     rows = views.history_rows(person.entries, person.zone)
     listing = views.paginate(rows, page=page, per_page=ENTRIES_PER_PAGE)
     return person.page("history.html", {"charts": charts, **listing})
@@ -256,7 +251,7 @@ def _changeable_entry(person: PersonContext, record_id: int) -> StoredRecord:
 
 
 @router.get("/records/{record_id}/edit", name="record_edit")
-def record_edit(request: Request, user: Person, record_id: int) -> Response:
+def record_edit(request: Request, user: SignedIn, record_id: int) -> Response:
     person = PersonContext(request, user)
     entry = _changeable_entry(person, record_id)
     if entry.record.type not in LOGGABLE:
@@ -272,7 +267,7 @@ def record_edit(request: Request, user: Person, record_id: int) -> Response:
 
 
 @router.post("/records/{record_id}", name="record_update")
-async def record_update(request: Request, user: Person, record_id: int) -> Response:
+async def record_update(request: Request, user: SignedIn, record_id: int) -> Response:
     person = PersonContext(request, user)
     entry = _changeable_entry(person, record_id)
     if entry.record.type not in LOGGABLE:
@@ -298,7 +293,7 @@ async def record_update(request: Request, user: Person, record_id: int) -> Respo
 
 
 @router.get("/records/{record_id}/delete", name="record_delete_confirm")
-def record_delete_confirm(request: Request, user: Person, record_id: int) -> Response:
+def record_delete_confirm(request: Request, user: SignedIn, record_id: int) -> Response:
     """Ask first: one stray tap on a phone should not delete health data."""
     person = PersonContext(request, user)
     entry = _changeable_entry(person, record_id)
@@ -309,7 +304,7 @@ def record_delete_confirm(request: Request, user: Person, record_id: int) -> Res
 
 
 @router.post("/records/{record_id}/delete", name="record_delete")
-def record_delete(request: Request, user: Person, record_id: int) -> Response:
+def record_delete(request: Request, user: SignedIn, record_id: int) -> Response:
     try:
         delete_record(_db(request), _person_name(user), record_id, by=user)
     except (RecordNotFound, PersonNotFound) as error:
@@ -326,16 +321,15 @@ def _instrument_or_404(instrument_id: str) -> None:
 
 
 @router.get("/questionnaires", name="questionnaires")
-def questionnaires(request: Request, user: Person) -> Response:
+def questionnaires(request: Request, user: SignedIn) -> Response:
     person = PersonContext(request, user)
-    points = score_points(person.records)
     context = {
         "instruments": views.instrument_choices(),
         "latest": {
             row["id"]: row
             for row in views.questionnaire_latest_view(person.assessment.questionnaires)
         },
-        "history": views.score_history_view(points, person.zone),
+        "history": views.score_history_view(person.view.scores, person.zone),
         "charts": questionnaire_charts(person.records, zone=person.zone),
     }
     return person.page("questionnaires.html", context)
@@ -343,7 +337,7 @@ def questionnaires(request: Request, user: Person) -> Response:
 
 @router.get("/questionnaires/{instrument_id}", name="questionnaire")
 def questionnaire(
-    request: Request, user: Person, instrument_id: str, saved: str | None = None
+    request: Request, user: SignedIn, instrument_id: str, saved: str | None = None
 ) -> Response:
     _instrument_or_404(instrument_id)
     person = PersonContext(request, user)
@@ -354,7 +348,7 @@ def questionnaire(
 
 
 @router.post("/questionnaires/{instrument_id}", name="questionnaire_save")
-async def questionnaire_save(request: Request, user: Person, instrument_id: str) -> Response:
+async def questionnaire_save(request: Request, user: SignedIn, instrument_id: str) -> Response:
     _instrument_or_404(instrument_id)
     form = await _form(request)
     person = PersonContext(request, user)
@@ -383,14 +377,14 @@ def _stored_plan(request: Request, name: str) -> dict[str, list[str]]:
 
 
 @router.get("/plan", name="plan")
-def plan(request: Request, user: Person, saved: str | None = None) -> Response:
+def plan(request: Request, user: SignedIn, saved: str | None = None) -> Response:
     person = PersonContext(request, user)
     view = plan_view(_stored_plan(request, person.name))
     return person.page("plan.html", {"plan": view, "saved": saved == "1"})
 
 
 @router.post("/plan", name="plan_save")
-async def plan_save(request: Request, user: Person) -> Response:
+async def plan_save(request: Request, user: SignedIn) -> Response:
     form = await _form(request)
     submitted = plan_from_form(form)
     try:
@@ -411,13 +405,13 @@ def _plan_error_text(error: PlanError) -> str:
 
 
 @router.get("/learn", name="learn")
-def learn(request: Request, user: Person) -> Response:
+def learn(request: Request, user: SignedIn) -> Response:
     person = PersonContext(request, user)
     return person.page("learn.html", {"topics": views.learn_index(), "grades": views.grade_key()})
 
 
 @router.get("/learn/{topic}", name="learn_topic")
-def learn_topic(request: Request, user: Person, topic: str) -> Response:
+def learn_topic(request: Request, user: SignedIn, topic: str) -> Response:
     view = views.learn_topic(topic)
     if view is None:
         raise HTTPException(status_code=404, detail="No such topic.")
@@ -429,7 +423,7 @@ def learn_topic(request: Request, user: Person, topic: str) -> Response:
 
 
 @router.get("/help", name="help")
-def help_page(request: Request, user: Person) -> Response:
+def help_page(request: Request, user: SignedIn) -> Response:
     person = PersonContext(request, user)
     profile = latest_profile(person.records)
     context = {
@@ -442,7 +436,7 @@ def help_page(request: Request, user: Person) -> Response:
 
 
 @router.post("/profile/timezone", name="profile_timezone")
-async def profile_timezone(request: Request, user: Person) -> Response:
+async def profile_timezone(request: Request, user: SignedIn) -> Response:
     """Set the time zone in which typed times are read and use-days are counted."""
     form = await _form(request)
     records = [entry.record for entry in _entries(request, user)]
@@ -455,7 +449,7 @@ async def profile_timezone(request: Request, user: Person) -> Response:
 
 
 @router.post("/help/locale", name="help_locale")
-async def help_locale(request: Request, user: Person) -> Response:
+async def help_locale(request: Request, user: SignedIn) -> Response:
     form = await _form(request)
     chosen = form.get("locale")
     response = _see_other("/help")
@@ -471,7 +465,7 @@ async def help_locale(request: Request, user: Person) -> Response:
 
 @router.get("/export", name="export")
 def export_page(
-    request: Request, user: Person, imported: int | None = None, present: int = 0
+    request: Request, user: SignedIn, imported: int | None = None, present: int = 0
 ) -> Response:
     person = PersonContext(request, user)
     context = {
@@ -495,7 +489,7 @@ def _download(body: str, *, filename: str, media_type: str) -> Response:
 
 
 @router.get("/export/records.jsonl", name="export_jsonl")
-def export_jsonl(request: Request, user: Person) -> Response:
+def export_jsonl(request: Request, user: SignedIn) -> Response:
     name = _person_name(user)
     try:
         records = export_records(_db(request), name)
@@ -507,7 +501,7 @@ def export_jsonl(request: Request, user: Person) -> Response:
 
 
 @router.get("/export/fhir.json", name="export_fhir")
-def export_fhir_bundle(request: Request, user: Person) -> Response:
+def export_fhir_bundle(request: Request, user: SignedIn) -> Response:
     bundle = export_fhir(_db(request), _person_name(user))
     body = json.dumps(bundle, ensure_ascii=False, indent=2)
     return _download(body, filename="ketpath-fhir.json", media_type="application/fhir+json")
@@ -525,7 +519,7 @@ def _is_csv(filename: str) -> bool:
 
 
 @router.post("/import", name="import")
-async def import_upload(request: Request, user: Person) -> Response:
+async def import_upload(request: Request, user: SignedIn) -> Response:
     form = await request.form()
     upload = form.get("file")
     try:

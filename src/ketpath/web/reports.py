@@ -26,9 +26,9 @@ from starlette.responses import Response
 from ketpath.services import PersonNotFound
 from ketpath.services.consent import NoConsent, has_consent
 from ketpath.services.reports import ReportError, check_period, patient_report, person_report
-from ketpath.web.auth import database
 from ketpath.web.clinician import PatientId, refused_patient
-from ketpath.web.pages import Person, PersonContext, _person_name
+from ketpath.web.deps import SignedIn, database
+from ketpath.web.pages import PersonContext, _person_name
 
 router = APIRouter(include_in_schema=False)
 
@@ -72,7 +72,7 @@ def _download(pdf: bytes, first: date, last: date) -> Response:
 
 
 def _period_refused(
-    request: Request, user: Person, error: ReportError, first: date, last: date
+    request: Request, user: SignedIn, error: ReportError, first: date, last: date
 ) -> Response:
     person = PersonContext(request, user)
     field = {"from": "From", "to": "To"}.get(error.field, error.field)
@@ -90,7 +90,7 @@ def _period_refused(
 
 @router.get("/report.pdf", name="report_pdf")
 def report_pdf(
-    request: Request, user: Person, start: date | None = None, end: date | None = None
+    request: Request, user: SignedIn, start: date | None = None, end: date | None = None
 ) -> Response:
     name = _person_name(user)
     now = datetime.now(UTC)
@@ -113,7 +113,7 @@ def report_pdf(
 @router.get("/patients/{patient_id}/report.pdf", name="patient_report_pdf")
 def patient_report_pdf(
     request: Request,
-    user: Person,
+    user: SignedIn,
     patient_id: PatientId,
     start: date | None = None,
     end: date | None = None,

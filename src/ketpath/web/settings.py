@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from ketpath.services import RecordLimits
 from ketpath.services.accounts import SessionPolicy
-from ketpath.store import RecordLimits
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, tzinfo
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Request
+from fastapi import APIRouter, HTTPException, Path, Request
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel
 from starlette.responses import Response
@@ -30,14 +30,13 @@ from ketpath.services.consent import (
     list_shares,
     revoke_share,
 )
-from ketpath.web.auth import api_user, current_user, database
+from ketpath.services.read import person_zone
+from ketpath.web.deps import SignedIn, TokenHolder, database
 from ketpath.web.templating import render
 
 api_router = APIRouter(prefix="/api/v1", tags=["sharing"])
 pages_router = APIRouter(include_in_schema=False)
 
-TokenHolder = Annotated[User, Depends(api_user)]
-SignedIn = Annotated[User, Depends(current_user)]
 ShareId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"description": "No valid bearer token"},
@@ -189,7 +188,7 @@ def _page(request: Request, user: User, *, new_code: Any = None, status: int = 2
         entries = person_entries(db, user.person_name or "")
     except PersonNotFound:
         entries = []
-    zone = views.person_zone([entry.record for entry in entries])
+    zone = person_zone([entry.record for entry in entries])
     records = {entry.id: entry.record for entry in entries}
     context = {
         "new_share": new_code,

@@ -2,7 +2,7 @@
 
 GET shows the schedule's settings as a form, with the rewards they give now;
 POST validates every field (all problems at once, each next to its field, 422)
-and stores them with ``services.cm_store.save_schedule_as_clinician``. Like every
+and stores them with ``services.contingency.save_schedule_as_clinician``. Like every
 patient route, both answer 404 unless the person's consent stands now, and both
 leave an audit row: the page reads the patient's drug screens (``read-records``)
 and a save is recorded as ``write-cm-schedule``, which the person sees on
@@ -18,27 +18,35 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from ketpath.core.contingency import MAX_COUNT, MAX_MONEY, CmSettings, CmSettingsError
+from ketpath.core.contingency import (
+    MAX_COUNT,
+    MAX_MONEY,
+    ContingencySettings,
+    ContingencySettingsError,
+)
 from ketpath.knowledge.contingency import contingency
-from ketpath.present import views
 from ketpath.present.format import WORDING_LOCALE, money
-from ketpath.services.cm_store import save_schedule_as_clinician
+from ketpath.services import StoredRecord
 from ketpath.services.consent import NoConsent, Patient, patient_entries
-from ketpath.services.contingency import overview, settings_from, stored_schedule
-from ketpath.store import StoredRecord
-from ketpath.web.auth import User, current_user, database
+from ketpath.services.contingency import (
+    overview,
+    save_schedule_as_clinician,
+    settings_from,
+    stored_schedule,
+)
+from ketpath.services.read import person_zone
 from ketpath.web.clinician import refused_patient
 from ketpath.web.contingency import rewards_view
+from ketpath.web.deps import SignedIn, User, database
 from ketpath.web.settings import Settings
 from ketpath.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 
-SignedIn = Annotated[User, Depends(current_user)]
 PatientId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 MONEY_FIELDS = ("start_value", "increment", "max_value", "bonus_value")
@@ -90,7 +98,7 @@ def _shown(name: str, value: Any) -> str:
 CURRENCY_WORDS = dict(CHOICES["currency"])
 
 
-def _hint(name: str, defaults: CmSettings, currency: str) -> str:
+def _hint(name: str, defaults: ContingencySettings, currency: str) -> str:
     default = getattr(defaults, name)
     if name in MONEY_FIELDS:
         words = CURRENCY_WORDS.get(currency, currency)
@@ -106,7 +114,7 @@ def _hint(name: str, defaults: CmSettings, currency: str) -> str:
 
 
 def _fields(values: dict[str, str], errors: dict[str, str]) -> list[dict[str, Any]]:
-    defaults = CmSettings.defaults()
+    defaults = ContingencySettings.defaults()
     currency = values.get("currency") or defaults.currency
     if currency not in CURRENCY_WORDS:
         currency = defaults.currency
@@ -143,8 +151,8 @@ def _submitted(name: str, text: str) -> Any:
 
 
 def validated(
-    current: CmSettings, form: dict[str, str]
-) -> tuple[CmSettings | None, dict[str, str]]:
+    current: ContingencySettings, form: dict[str, str]
+) -> tuple[ContingencySettings | None, dict[str, str]]:
     """The new settings (fields left out keep their value), or a problem for each bad field."""
     given = {name: _submitted(name, form[name]) for name in FORM_ORDER if name in form}
     errors: dict[str, str] = {}
@@ -156,14 +164,14 @@ def validated(
             errors[name] = "enter an amount, such as 2.50"
             continue
         try:
-            CmSettings.from_mapping({name: value}, base=open_base)
-        except CmSettingsError as error:
+            ContingencySettings.from_mapping({name: value}, base=open_base)
+        except ContingencySettingsError as error:
             errors[name] = error.problem
     if errors:
         return None, errors
     try:
-        return CmSettings.from_mapping(given, base=current), {}
-    except CmSettingsError as error:
+        return ContingencySettings.from_mapping(given, base=current), {}
+    except ContingencySettingsError as error:
         return None, {error.field: error.problem}
 
 
@@ -195,13 +203,15 @@ def _page(
         "fields": fields,
         "problems": [field for field in fields if field["error"]],
         "saved": saved,
-        "rewards": rewards_view(data, views.person_zone(records)),
+        "rewards": rewards_view(data, person_zone(records)),
         "viewer": "clinician",
     }
     return render(request, "contingency/settings.html", context, status=status)
 
 
-def _current(request: Request, patient: Patient) -> tuple[CmSettings, dict[str, Any] | None]:
+def _current(
+    request: Request, patient: Patient
+) -> tuple[ContingencySettings, dict[str, Any] | None]:
     """The schedule in force; before the clinic stores one, in the clinic's currency."""
     stored = stored_schedule(database(request), patient.name)
     settings = settings_from(stored)

@@ -18,8 +18,7 @@ from fastapi.testclient import TestClient
 
 from ketpath.core.records import parse_record
 from ketpath.services import OPERATOR, import_records
-from ketpath.services.cm_store import get_schedule
-from ketpath.services.contingency import settings_from
+from ketpath.services.contingency import get_schedule, settings_from
 from ketpath.store import Database
 from webtest import BASE_URL, Account
 

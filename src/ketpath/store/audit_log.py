@@ -1,0 +1,100 @@
+"""The audit log's storage: its hash-chained rows and the chain head that serialises appends.
+
+The chain rule (what is hashed, how a row links to the one before) is the
+audit service's (``services.audit``); this module only stores and reads rows.
+As in ``repository``, rows never leave it (frozen dataclasses come back) and
+nothing here commits. An open unit of work carries it as ``uow.audit``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from ketpath.store.tables import audit_head, audit_log, from_row
+
+
+@dataclass(frozen=True, kw_only=True)
+class AuditRow:
+    id: int
+    seq: int
+    at: datetime
+    actor_id: int | None
+    actor_email: str | None
+    actor_role: str | None
+    action: str
+    person_id: int | None
+    detail: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChainHead:
+    seq: int
+    hash: str
+
+
+class AuditRepository:
+    """The chain's rows and its head; appends must hold the head (see :meth:`lock_head`)."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def lock_head(self) -> ChainHead:
+        """The chain head, locked until this transaction ends.
+
+        PostgreSQL: ``SELECT … FOR UPDATE`` on the single head row makes every
+        other appender wait for this transaction. SQLite ignores ``FOR UPDATE``;
+        there the unit of work must be a writing one (``BEGIN IMMEDIATE``), whose
+        database-wide write lock serialises appends just the same.
+        """
+        row = self._session.execute(
+            select(audit_head).where(audit_head.c.id == 1).with_for_update()
+        ).one()
+        return ChainHead(seq=row.seq, hash=row.hash)
+
+    def append(self, row: dict[str, Any]) -> None:
+        self.append_many([row])
+
+    def append_many(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Insert chained rows (in ``seq`` order) in one statement; the head moves to the last."""
+        if not rows:
+            return
+        # A list of parameter sets: one executemany / multi-row INSERT, not a round trip per row.
+        self._session.execute(insert(audit_log), list(rows))
+        last = rows[-1]
+        self._session.execute(
+            update(audit_head)
+            .where(audit_head.c.id == 1)
+            .values(seq=last["seq"], hash=last["hash"])
+        )
+
+    def head(self) -> ChainHead:
+        row = self._session.execute(select(audit_head).where(audit_head.c.id == 1)).one()
+        return ChainHead(seq=row.seq, hash=row.hash)
+
+    def rows(
+        self,
+        *,
+        person_id: int | None = None,
+        actions: Sequence[str] | None = None,
+        after_seq: int = 0,
+        limit: int | None = None,
+        newest_first: bool = False,
+    ) -> list[AuditRow]:
+        query = select(audit_log).where(audit_log.c.seq > after_seq)
+        if person_id is not None:
+            query = query.where(audit_log.c.person_id == person_id)
+        if actions is not None:
+            query = query.where(audit_log.c.action.in_(list(actions)))
+        order = audit_log.c.seq.desc() if newest_first else audit_log.c.seq
+        query = query.order_by(order)
+        if limit is not None:
+            query = query.limit(limit)
+        return [from_row(AuditRow, row) for row in self._session.execute(query)]

@@ -1,0 +1,106 @@
+"""The request dependencies every router shares: the database, the settings, who is asking.
+
+Routes declare what they need with the names at the bottom (``SignedIn``,
+``MaybeSignedIn``, ``TokenHolder``, ``TokenPerson``) instead of
+repeating ``Annotated[User, Depends(current_user)]`` in each module. A page's
+user comes from the session cookie (:mod:`ketpath.web.auth`), an API
+caller's from a bearer token.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from ketpath.services import Database, User
+from ketpath.services.accounts import session_user, token_user
+from ketpath.web.auth import session_token
+from ketpath.web.settings import Settings
+
+__all__ = [
+    "LoginRequired",
+    "MaybeSignedIn",
+    "SignedIn",
+    "TokenHolder",
+    "TokenPerson",
+    "User",
+    "api_person",
+    "api_user",
+    "current_user",
+    "database",
+    "optional_user",
+    "settings",
+]
+
+bearer = HTTPBearer(auto_error=False, description="A personal access token (ketpath token create)")
+
+
+class LoginRequired(Exception):  # noqa: N818
+    """Raised by :func:`current_user`; the error handlers answer with a redirect to /login."""
+
+
+def database(request: Request) -> Database:
+    db: Database = request.app.state.db
+    return db
+
+
+def settings(request: Request) -> Settings:
+    found: Settings = request.app.state.settings
+    return found
+
+
+def optional_user(request: Request) -> User | None:
+    """The signed-in user, or None; also left on ``request.state.user`` for templates."""
+    if hasattr(request.state, "user"):
+        cached: User | None = request.state.user
+        return cached
+    token = session_token(request)
+    user = None
+    if token is not None:
+        user = session_user(database(request), token=token, policy=settings(request).session_policy)
+    request.state.user = user
+    return user
+
+
+def current_user(request: Request) -> User:
+    """The signed-in user of a page; anonymous visitors are redirected to /login."""
+    user = optional_user(request)
+    if user is None:
+        raise LoginRequired
+    return user
+
+
+def api_user(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> User:
+    """The owner of the bearer token; 401 without a valid one."""
+    user = None
+    if credentials is not None and credentials.scheme.lower() == "bearer":
+        user = token_user(database(request), token=credentials.credentials)
+    if user is None:
+        raise HTTPException(
+            status_code=401,
+            detail="A valid bearer token is required.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return user
+
+
+def api_person(user: Annotated[User, Depends(api_user)]) -> User:
+    """A token holder with a history of their own (a person, not a clinician)."""
+    if user.person_name is None:
+        raise HTTPException(status_code=403, detail="This API serves a person's own records.")
+    return user
+
+
+SignedIn = Annotated[User, Depends(current_user)]
+"""A page's signed-in user (anonymous visitors are redirected to /login)."""
+MaybeSignedIn = Annotated[User | None, Depends(optional_user)]
+"""A page's user when signed in (login, registration and recovery pages)."""
+TokenHolder = Annotated[User, Depends(api_user)]
+"""The API caller, by bearer token (401 without one)."""
+TokenPerson = Annotated[User, Depends(api_person)]
+"""An API caller with records of their own (403 for a clinician)."""
