@@ -7,28 +7,53 @@ clients with zero errors. Everything is bounded (request counts, seconds) and
 stays on loopback. Prints figures and the load average before and after (the machine may be shared with
 other work, which inflates the tail); exits 1 when a target is missed.
 
+Beside each figure, the same run measures a bare endpoint doing the same
+storage work (issue 16, point 3): ``baseline_app.py``, a minimal Starlette app
+under uvicorn with no ketpath code, on a copy of the same SQLite file with the
+same durability settings (WAL, ``synchronous = FULL``, shared commits). Its
+POST inserts the same rows ketpath stores for the same bodies; its read selects
+the person's whole history, the rows a dashboard would read, and answers with
+their count. It does no authentication, no validation, no check of ids or
+quota, no assessment and no rendering, and it reads the rows on every request
+where ketpath's dashboard keeps the parsed history in memory between writes:
+the ratios say what ketpath's own work costs on top of storage's, not that the
+bare app is a rival. Targets: ketpath's POST rate >= 0.7x the bare insert
+rate; dashboard p95 <= 3x the bare read's p95. The same load generator
+(``loadgen.py``) drives both, alternating between them.
+
     python benchmarks/bench_web.py [--dashboard-requests 100] [--seconds 10] [--clients 32]
+
+(``--seconds`` is each server's share of the write phase: the run writes for twice that.)
 """
 
 from __future__ import annotations
 
 import argparse
-import http.client
-import json
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
-import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from loadgen import (
+    Server,
+    WriteLoad,
+    alternating_posts,
+    copy_database,
+    load_average,
+    paired_gets,
+    percentile,
+    start_baseline,
+    start_ketpath,
+)
 from synthetic import five_year_history
 
 from ketpath.services import accounts, import_records, open_database
@@ -37,62 +62,57 @@ EMAIL = "bench@example.org"
 PASSWORD = "a benchmark passphrase"
 DASHBOARD_P95_TARGET_MS = 150.0
 WRITES_PER_SECOND_TARGET = 300.0
-START_SECONDS = 60.0
+DASHBOARD_TO_BARE_READ_TARGET = 3.0
+POST_TO_BARE_INSERT_TARGET = 0.7
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+@dataclass(frozen=True)
+class Prepared:
+    token: str
+    user_id: int
+    person_id: int
 
 
-def prepare(database: Path) -> str:
-    """An account with five years of records; returns an API token."""
+def prepare(database: Path) -> Prepared:
+    """An account with five years of records, its API token and the ids the bare app needs."""
     with open_database(str(database)) as db:
         user = accounts.register(db, email=EMAIL, password=PASSWORD)
         assert user.person_name is not None
         result = import_records(db, user.person_name, five_year_history(0), create=False)
         print(f"history: {result.count} records")
-        return accounts.create_api_token(db, email=EMAIL)
+        with db.unit_of_work() as uow:
+            person = uow.people.get(user.person_name)
+            assert person is not None
+        return Prepared(
+            token=accounts.create_api_token(db, email=EMAIL), user_id=user.id, person_id=person.id
+        )
 
 
-def start_server(database: Path, port: int) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "ketpath", "serve", "--port", str(port), "--db", str(database)]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, env=dict(os.environ))
-    deadline = time.monotonic() + START_SECONDS
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return process
-        except httpx.TransportError:
-            time.sleep(0.1)
-    process.kill()
-    raise SystemExit("the server did not start")
-
-
-def dashboard_timings(url: str, requests: int) -> list[float]:
+@contextmanager
+def logged_in(url: str) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=url, timeout=30) as client:
         login = client.post("/login", data={"email": EMAIL, "password": PASSWORD})
         assert login.status_code == 303, login.status_code
-        for _ in range(3):
-            client.get("/")  # warm caches (knowledge files, templates)
-        timings = []
-        for _ in range(requests):
-            start = time.perf_counter()
-            response = client.get("/")
-            timings.append(time.perf_counter() - start)
-            assert response.status_code == 200
-        return timings
+        yield client
+
+
+def dashboard_beside_bare_read(
+    ketpath: Server, bare: Server, person_id: int, requests: int
+) -> tuple[list[float], list[float]]:
+    """Dashboard timings and the bare read's, request by request in turn."""
+    bare_path = f"/people/{person_id}/records?answer=count"
+    with logged_in(ketpath.url) as dashboard, httpx.Client(base_url=bare.url, timeout=30) as read:
+        for _ in range(3):  # warm caches (knowledge files, templates, the parsed history)
+            dashboard.get("/")
+            read.get(bare_path)
+        return paired_gets((dashboard, "/"), (read, bare_path), requests)
 
 
 def dashboard_after_write_timings(url: str, token: str, requests: int) -> list[float]:
     """The dashboard right after the person logged something (its cached history is stale)."""
     headers = {"Authorization": f"Bearer {token}"}
     record = {"type": "craving", "time": "2026-05-01T20:00:00+01:00", "intensity": 4}
-    with httpx.Client(base_url=url, timeout=30) as client:
-        login = client.post("/login", data={"email": EMAIL, "password": PASSWORD})
-        assert login.status_code == 303, login.status_code
+    with logged_in(url) as client:
         timings = []
         for _ in range(requests):
             assert client.post("/api/v1/records", json=record, headers=headers).status_code == 201
@@ -103,61 +123,83 @@ def dashboard_after_write_timings(url: str, token: str, requests: int) -> list[f
         return timings
 
 
-def sustained_writes(url: str, token: str, clients: int, seconds: float) -> tuple[int, int, float]:
-    """(successes, errors, elapsed) for ``clients`` threads posting for ``seconds``."""
-    counts = {"ok": 0, "errors": 0}
-    lock = threading.Lock()
-    start_gate = threading.Barrier(clients + 1)
-    deadline = 0.0
-
-    port = int(url.rsplit(":", 1)[1])
-    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-
-    def client_loop(number: int) -> None:
-        # http.client rather than httpx: the clients share this machine's cores with
-        # the server, and the lighter client leaves more of them to what is measured.
-        ok = errors = 0
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        start_gate.wait()
-        sequence = 0
-        while time.monotonic() < deadline:
-            sequence += 1
-            body = json.dumps(
-                {"type": "craving", "time": "2026-05-01T20:00:00+01:00", "intensity": sequence % 11}
-            )
-            try:
-                connection.request("POST", "/api/v1/records", body=body, headers=headers)
-                response = connection.getresponse()
-                response.read()
-                ok, errors = (ok + 1, errors) if response.status == 201 else (ok, errors + 1)
-            except (OSError, http.client.HTTPException):
-                errors += 1
-                connection.close()
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        connection.close()
-        with lock:
-            counts["ok"] += ok
-            counts["errors"] += errors
-
-    threads = [threading.Thread(target=client_loop, args=(n,)) for n in range(clients)]
-    for thread in threads:
-        thread.start()
-    began = time.monotonic()
-    deadline = began + seconds
-    start_gate.wait()
-    for thread in threads:
-        thread.join()
-    return counts["ok"], counts["errors"], time.monotonic() - began
+def craving(sequence: int) -> dict[str, object]:
+    return {"type": "craving", "time": "2026-05-01T20:00:00+01:00", "intensity": sequence % 11}
 
 
-def _load() -> str:
-    """The 1, 5 and 15 minute load averages: the machine is shared, so read figures with them."""
-    return " ".join(f"{value:.2f}" for value in os.getloadavg())
+def write_loads(prepared: Prepared) -> tuple[WriteLoad, WriteLoad]:
+    """Ketpath's API and the bare insert, storing the same rows for the same person."""
+    return (
+        WriteLoad(
+            path="/api/v1/records",
+            headers={"Authorization": f"Bearer {prepared.token}"},
+            body=craving,
+        ),
+        WriteLoad(
+            path=f"/people/{prepared.person_id}/records?author={prepared.user_id}",
+            headers={},
+            body=craving,
+        ),
+    )
 
 
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+def reads(ketpath: Server, bare: Server, prepared: Prepared, requests: int) -> bool:
+    """The dashboard beside the bare read, then right after writes; True if the targets are met."""
+    timings, bare_timings = dashboard_beside_bare_read(ketpath, bare, prepared.person_id, requests)
+    p95 = percentile(timings, 0.95) * 1000
+    bare_p95 = percentile(bare_timings, 0.95) * 1000
+    ratio = p95 / bare_p95
+    print(
+        f"dashboard, five-year history: p50 {statistics.median(timings) * 1000:.1f} ms, "
+        f"p95 {p95:.1f} ms over {len(timings)} requests "
+        f"(target p95 <= {DASHBOARD_P95_TARGET_MS:.0f} ms)"
+    )
+    print(
+        f"bare read of the same {bare_history_rows(bare, prepared.person_id):,} rows: "
+        f"p50 {statistics.median(bare_timings) * 1000:.1f} ms, p95 {bare_p95:.1f} ms; "
+        f"dashboard/bare p95 {ratio:.2f}x (target <= {DASHBOARD_TO_BARE_READ_TARGET:.0f}x), "
+        f"p50 {statistics.median(timings) / statistics.median(bare_timings):.2f}x"
+    )
+    after_write = dashboard_after_write_timings(ketpath.url, prepared.token, requests)
+    print(
+        "dashboard right after a write: "
+        f"p50 {statistics.median(after_write) * 1000:.1f} ms, "
+        f"p95 {percentile(after_write, 0.95) * 1000:.1f} ms (for information)"
+    )
+    return p95 <= DASHBOARD_P95_TARGET_MS and ratio <= DASHBOARD_TO_BARE_READ_TARGET
+
+
+def writes(ketpath: Server, bare: Server, prepared: Prepared, clients: int, seconds: float) -> bool:
+    """Sustained POSTs to each, in turn; True if the targets are met."""
+    ketpath_load, bare_load = write_loads(prepared)
+    found, bare_found = alternating_posts(
+        (ketpath, ketpath_load), (bare, bare_load), clients, seconds
+    )
+    ratio = found.rate / bare_found.rate if bare_found.rate else 0.0
+    print(
+        f"POST /api/v1/records, {clients} clients for {found.seconds:.1f} s: "
+        f"{found.rate:.0f} requests/s, {found.stored} stored, {found.errors} errors "
+        f"(target >= {WRITES_PER_SECOND_TARGET:.0f}/s, 0 errors)"
+    )
+    print(
+        f"bare insert, {clients} clients for {bare_found.seconds:.1f} s: "
+        f"{bare_found.rate:.0f} requests/s, {bare_found.stored} stored, "
+        f"{bare_found.errors} errors; ketpath/bare {ratio:.2f}x "
+        f"(target >= {POST_TO_BARE_INSERT_TARGET}x)"
+    )
+    return (
+        found.rate >= WRITES_PER_SECOND_TARGET
+        and found.errors == 0
+        and bare_found.errors == 0
+        and ratio >= POST_TO_BARE_INSERT_TARGET
+    )
+
+
+def bare_history_rows(bare: Server, person_id: int) -> int:
+    """How many rows the bare read selects (its answer), to print beside its timings."""
+    found = httpx.get(f"{bare.url}/people/{person_id}/records?answer=count", timeout=30)
+    count: int = found.json()["count"]
+    return count
 
 
 def main() -> int:
@@ -166,38 +208,23 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--clients", type=int, default=32)
     options = parser.parse_args()
-    print(f"load average at start: {_load()}")
+    print(f"load average at start: {load_average()}")
     with tempfile.TemporaryDirectory(prefix="ketpath-bench-") as folder:
-        database = Path(folder) / "bench.db"
-        token = prepare(database)
-        port = free_port()
-        server = start_server(database, port)
-        url = f"http://127.0.0.1:{port}"
+        database, baseline = Path(folder) / "bench.db", Path(folder) / "baseline.db"
+        prepared = prepare(database)
+        copy_database(database, baseline)
+        ketpath = start_ketpath(database)
         try:
-            timings = dashboard_timings(url, options.dashboard_requests)
-            p50 = statistics.median(timings) * 1000
-            p95 = percentile(timings, 0.95) * 1000
-            print(
-                f"dashboard, five-year history: p50 {p50:.1f} ms, p95 {p95:.1f} ms "
-                f"over {len(timings)} requests (target p95 <= {DASHBOARD_P95_TARGET_MS:.0f} ms)"
-            )
-            after_write = dashboard_after_write_timings(url, token, options.dashboard_requests)
-            print(
-                f"dashboard right after a write: p50 {statistics.median(after_write) * 1000:.1f} ms, "
-                f"p95 {percentile(after_write, 0.95) * 1000:.1f} ms (for information)"
-            )
-            ok, errors, elapsed = sustained_writes(url, token, options.clients, options.seconds)
-            rate = ok / elapsed
-            print(
-                f"POST /api/v1/records, {options.clients} clients for {elapsed:.1f} s: "
-                f"{rate:.0f} requests/s, {ok} stored, {errors} errors "
-                f"(target >= {WRITES_PER_SECOND_TARGET:.0f}/s, 0 errors)"
-            )
+            bare = start_baseline(baseline)
+            try:
+                reads_met = reads(ketpath, bare, prepared, options.dashboard_requests)
+                writes_met = writes(ketpath, bare, prepared, options.clients, options.seconds)
+            finally:
+                bare.stop()
         finally:
-            server.terminate()
-            server.wait(timeout=10)
-    print(f"load average at end: {_load()} ({os.cpu_count()} CPUs)")
-    met = p95 <= DASHBOARD_P95_TARGET_MS and rate >= WRITES_PER_SECOND_TARGET and errors == 0
+            ketpath.stop()
+    print(f"load average at end: {load_average()} ({os.cpu_count()} CPUs)")
+    met = reads_met and writes_met
     print("targets met" if met else "TARGET MISSED")
     return 0 if met else 1
 

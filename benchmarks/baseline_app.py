@@ -1,0 +1,339 @@
+"""A bare web app doing the storage work of ketpath's busiest requests, to measure beside them.
+
+The web benchmarks (``bench_web.py``, ``bench_roster.py``) run this app in
+the same run, on the same machine, against a copy of the same SQLite file, and
+print ketpath's figures as a ratio of its figures (issue 16, point 3). It is a
+minimal Starlette app under uvicorn, and no ketpath code is imported, so the
+ratio says what ketpath's own code costs on top of the storage work:
+
+- ``POST /people/{id}/records`` inserts the posted record(s) as the same rows
+  ketpath's ``POST /api/v1/records`` stores (``records``: type, time in UTC,
+  the JSON document with a new UUID as its id, author, role, ``uid``), with the
+  same connection settings as ``ketpath.store.database`` (WAL,
+  ``synchronous = FULL``, foreign keys on, a 5 s busy timeout, writes in
+  ``BEGIN IMMEDIATE``). Concurrent requests share a transaction and its
+  commit (one writing thread commits whatever is queued), as ketpath's group
+  commit does (``services.writes``): without that the bare app would be
+  capped at one fsync per request and would flatter ketpath.
+- ``GET /people/{id}/records`` selects a person's rows as ketpath reads a
+  history (the same columns, ``data`` as text, in the same order) and answers
+  with them as JSON (the stored text, not parsed); ``?answer=count`` selects
+  the same rows and answers with their number only, so that the response is
+  small, like the dashboard's page, rather than ~1 MB of records.
+- ``GET /clinicians/{id}/roster`` selects the clinician's standing care links
+  (the oldest per person) with each person's roster summary, the rows the
+  roster page reads; ``?answer=count`` as above.
+- ``GET /healthz`` answers with the connection's settings as SQLite reports
+  them (``tests/web/test_bench_baseline.py`` compares them with ketpath's).
+
+What it does not do, so read the ratio with this in mind: no authentication
+(no session, no token lookup), no CSRF or security headers, no validation of a
+record (a malformed body is a 500 error, not a 4xx), no check of ids already
+held or of the quota, no bump of the person's ``records_version``, no audit
+rows (ketpath appends one per patient shown on each roster view, in a
+committed transaction), no assessment, no rendering. It is a floor, not a
+rival: a ratio near 1 means ketpath adds little to what storage costs anyway.
+It listens on 127.0.0.1 only, having no authentication.
+
+    python benchmarks/baseline_app.py --db FILE --port PORT
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import queue
+import sqlite3
+import threading
+import uuid
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+#: As ``ketpath.store.database._configure_sqlite`` sets up every connection.
+CONNECTION_SETTINGS = (
+    "PRAGMA busy_timeout = 5000",
+    "PRAGMA foreign_keys = ON",
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA synchronous = FULL",
+)
+#: How SQLAlchemy writes a naive UTC datetime into SQLite (ketpath's ``UTCDateTime``).
+SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"
+
+INSERT_RECORD = (
+    "INSERT INTO records (person_id, type, time_utc, data, created_at, created_by,"
+    " created_role, uid) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"
+)
+SELECT_HISTORY = (
+    "SELECT id, person_id, CAST(data AS TEXT), created_by, created_role FROM records"
+    " WHERE person_id = ? ORDER BY time_utc ASC NULLS FIRST, id"
+)
+SELECT_ROSTER = (
+    "SELECT links.person_id, links.label, summaries.computed_for, CAST(summaries.data AS TEXT)"
+    " FROM care_links AS links"
+    " LEFT JOIN roster_summaries AS summaries ON summaries.person_id = links.person_id"
+    " WHERE links.id IN (SELECT min(id) FROM care_links"
+    "  WHERE clinician_id = ? AND revoked_at IS NULL GROUP BY person_id)"
+    " ORDER BY links.person_id"
+)
+
+Row = tuple[Any, ...]
+
+
+def connect(database: Path) -> sqlite3.Connection:
+    """A connection with ketpath's settings; transactions are begun explicitly, as ketpath does."""
+    connection = sqlite3.connect(database, isolation_level=None, check_same_thread=False)
+    for statement in CONNECTION_SETTINGS:
+        connection.execute(statement)
+    return connection
+
+
+def connection_settings(connection: sqlite3.Connection) -> dict[str, Any]:
+    """The settings SQLite reports for this connection (names as in ``CONNECTION_SETTINGS``)."""
+    names = ("busy_timeout", "foreign_keys", "journal_mode", "synchronous")
+    return {name: connection.execute(f"PRAGMA {name}").fetchone()[0] for name in names}
+
+
+def record_row(
+    document: dict[str, Any], *, person_id: int, author: int | None, created_at: str
+) -> Row:
+    """The ``records`` row ketpath would store for this document (which is not validated)."""
+    uid = str(document.get("id") or uuid.uuid4())
+    data = {"type": document["type"], "id": uid}
+    data.update((key, value) for key, value in document.items() if key not in data)
+    moment = document.get("time")
+    time_utc = (
+        datetime.fromisoformat(moment).astimezone(UTC).strftime(SQLITE_TIME) if moment else None
+    )
+    return (person_id, data["type"], time_utc, json.dumps(data), created_at, author, "person", uid)
+
+
+@dataclass(eq=False)
+class _Insert:
+    rows: Sequence[Row]
+    loop: asyncio.AbstractEventLoop
+    done: asyncio.Future[list[int]]
+
+
+class GroupWriter:
+    """One thread owns the writing connection and commits all queued inserts at once.
+
+    One writing thread fed by a queue, as datasette's single writer is; unlike
+    datasette's, it commits everything queued by then in one transaction, as
+    ketpath's group commit does. Each request's rows go in a savepoint of it, so
+    one request's failure (an unknown person, an id already held) undoes only
+    its own rows.
+    """
+
+    def __init__(self, database: Path) -> None:
+        self._database = database
+        self._jobs: queue.SimpleQueue[_Insert | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name="baseline-writer", daemon=True)
+        self._thread.start()
+
+    async def insert(self, rows: Sequence[Row]) -> list[int]:
+        """Store the rows; their ids once the commit that holds them is done."""
+        loop = asyncio.get_running_loop()
+        job = _Insert(rows=rows, loop=loop, done=loop.create_future())
+        self._jobs.put(job)
+        return await job.done
+
+    def close(self) -> None:
+        self._jobs.put(None)
+        self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        connection = connect(self._database)
+        try:
+            while (first := self._jobs.get()) is not None:
+                batch = [first]
+                while True:
+                    try:
+                        job = self._jobs.get_nowait()
+                    except queue.Empty:
+                        break
+                    if job is None:
+                        self._jobs.put(None)  # stop after this batch
+                        break
+                    batch.append(job)
+                _commit_together(connection, batch)
+        finally:
+            connection.close()
+
+
+def _commit_together(connection: sqlite3.Connection, batch: list[_Insert]) -> None:
+    outcomes: list[list[int] | BaseException] = []
+    try:
+        connection.execute("BEGIN IMMEDIATE")
+        outcomes = [_insert_in_savepoint(connection, job.rows) for job in batch]
+        connection.execute("COMMIT")
+    except Exception as error:
+        if connection.in_transaction:
+            with suppress(sqlite3.Error):  # the thread must live on to serve the next batch
+                connection.execute("ROLLBACK")
+        outcomes = [error] * len(batch)
+    for job, outcome in zip(batch, outcomes, strict=True):
+        job.loop.call_soon_threadsafe(_settle, job.done, outcome)
+
+
+def _insert_in_savepoint(
+    connection: sqlite3.Connection, rows: Sequence[Row]
+) -> list[int] | BaseException:
+    connection.execute("SAVEPOINT request")
+    try:
+        ids = [connection.execute(INSERT_RECORD, row).fetchone()[0] for row in rows]
+    except sqlite3.IntegrityError as error:
+        connection.execute("ROLLBACK TO request")
+        connection.execute("RELEASE request")
+        return error
+    connection.execute("RELEASE request")
+    return ids
+
+
+def _settle(done: asyncio.Future[list[int]], outcome: list[int] | BaseException) -> None:
+    if done.cancelled():  # the client went away
+        return
+    if isinstance(outcome, BaseException):
+        done.set_exception(outcome)
+    else:
+        done.set_result(outcome)
+
+
+class Readers:
+    """A reading connection per worker thread, kept open as ketpath's connection pool keeps its."""
+
+    def __init__(self, database: Path) -> None:
+        self._database = database
+        self._local = threading.local()
+
+    def connection(self) -> sqlite3.Connection:
+        found: sqlite3.Connection | None = getattr(self._local, "connection", None)
+        if found is None:
+            found = self._local.connection = connect(self._database)
+        return found
+
+    def rows(self, query: str, parameters: tuple[Any, ...]) -> list[Row]:
+        return self.connection().execute(query, parameters).fetchall()
+
+
+def _history_json(rows: list[Row]) -> str:
+    """The rows as a JSON list, the stored ``data`` text spliced in as it is (not parsed)."""
+    return (
+        "["
+        + ",".join(
+            f'{{"id":{row_id},"person_id":{person_id},"data":{data},'
+            f'"created_by":{json.dumps(created_by)},"created_role":{json.dumps(role)}}}'
+            for row_id, person_id, data, created_by, role in rows
+        )
+        + "]"
+    )
+
+
+def _roster_json(rows: list[Row]) -> str:
+    return (
+        "["
+        + ",".join(
+            f'{{"person_id":{person_id},"label":{json.dumps(label)},'
+            f'"computed_for":{json.dumps(computed_for)},"summary":{summary or "null"}}}'
+            for person_id, label, computed_for, summary in rows
+        )
+        + "]"
+    )
+
+
+def create_baseline_app(database: Path) -> Starlette:
+    """The bare app on an existing ketpath SQLite file (it creates no tables)."""
+    readers = Readers(database)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        app.state.writer = GroupWriter(database)
+        try:
+            yield
+        finally:
+            app.state.writer.close()
+
+    async def post_records(request: Request) -> Response:
+        person_id: int = request.path_params["person_id"]
+        author = request.query_params.get("author")
+        body = await request.json()
+        created_at = datetime.now(UTC).strftime(SQLITE_TIME)
+        rows = [
+            record_row(
+                document,
+                person_id=person_id,
+                author=int(author) if author else None,
+                created_at=created_at,
+            )
+            for document in (body if isinstance(body, list) else [body])
+        ]
+        try:
+            ids = await request.app.state.writer.insert(rows)
+        except sqlite3.IntegrityError as error:
+            return JSONResponse({"error": str(error)}, status_code=409)
+        return JSONResponse({"ids": ids, "count": len(ids)}, status_code=201)
+
+    async def get_records(request: Request) -> Response:
+        rows = await run_in_threadpool(
+            readers.rows, SELECT_HISTORY, (request.path_params["person_id"],)
+        )
+        return _answer(request, rows, _history_json)
+
+    async def get_roster(request: Request) -> Response:
+        rows = await run_in_threadpool(
+            readers.rows, SELECT_ROSTER, (request.path_params["clinician_id"],)
+        )
+        return _answer(request, rows, _roster_json)
+
+    async def healthz(_request: Request) -> Response:
+        settings = await run_in_threadpool(lambda: connection_settings(readers.connection()))
+        return JSONResponse(settings)
+
+    return Starlette(
+        routes=[
+            Route("/people/{person_id:int}/records", post_records, methods=["POST"]),
+            Route("/people/{person_id:int}/records", get_records, methods=["GET"]),
+            Route("/clinicians/{clinician_id:int}/roster", get_roster, methods=["GET"]),
+            Route("/healthz", healthz, methods=["GET"]),
+        ],
+        lifespan=lifespan,
+    )
+
+
+def _answer(request: Request, rows: list[Row], as_json: Callable[[list[Row]], str]) -> Response:
+    if request.query_params.get("answer") == "count":
+        return JSONResponse({"count": len(rows)})
+    return Response(as_json(rows), media_type="application/json")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", type=Path, required=True, help="a ketpath SQLite file")
+    parser.add_argument("--port", type=int, required=True)
+    options = parser.parse_args()
+    if not options.db.is_file():
+        raise SystemExit(f"{options.db} is not a file: the bare app opens a ketpath database")
+    # As ``ketpath serve`` configures uvicorn (cli/server.py), so that only the app differs.
+    uvicorn.run(
+        create_baseline_app(options.db),
+        host="127.0.0.1",
+        port=options.port,
+        access_log=False,
+        server_header=False,
+        log_level="warning",
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,205 @@
+"""The load generator the web benchmarks drive ketpath and the bare baseline app with.
+
+Both servers are uvicorn processes on free ports of 127.0.0.1, started and
+stopped here, and both are measured by the same functions (the same HTTP
+client, the same bodies), so that a ratio of their figures compares the apps
+and not the way they were driven. Reads alternate request by request between
+the two, and timed write phases alternate ketpath, bare, bare, ketpath, so a
+change in the machine's load (it is shared) touches both alike.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+START_SECONDS = 60.0
+BASELINE_APP = Path(__file__).resolve().parent / "baseline_app.py"
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@dataclass
+class Server:
+    """A server process on 127.0.0.1 and the port it listens on."""
+
+    name: str
+    port: int
+    process: subprocess.Popen[bytes]
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+
+def start_ketpath(database: Path) -> Server:
+    """``python -m ketpath serve`` on the database."""
+    port = free_port()
+    command = [sys.executable, "-m", "ketpath", "serve", "--port", str(port), "--db", str(database)]
+    return _started("ketpath", port, command)
+
+
+def start_baseline(database: Path) -> Server:
+    """``baseline_app.py`` on the database (a copy of ketpath's: :func:`copy_database`)."""
+    port = free_port()
+    command = [sys.executable, str(BASELINE_APP), "--port", str(port), "--db", str(database)]
+    return _started("bare", port, command)
+
+
+def _started(name: str, port: int, command: list[str]) -> Server:
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, env=dict(os.environ))
+    server = Server(name=name, port=port, process=process)
+    deadline = time.monotonic() + START_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"the {name} server exited with {process.returncode}")
+        try:
+            if httpx.get(f"{server.url}/healthz", timeout=1).status_code == 200:
+                return server
+        except httpx.TransportError:
+            time.sleep(0.1)
+    server.stop()
+    raise SystemExit(f"the {name} server did not start in {START_SECONDS:.0f} s")
+
+
+def copy_database(source: Path, target: Path) -> None:
+    """A consistent copy of an SQLite file, even while a server writes to it (the backup API)."""
+    reading, writing = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        reading.backup(writing)
+    finally:
+        reading.close()
+        writing.close()
+
+
+def paired_gets(
+    first: tuple[httpx.Client, str], second: tuple[httpx.Client, str], requests: int
+) -> tuple[list[float], list[float]]:
+    """Seconds per GET of each (client, path), alternating between them; each must answer 200."""
+    timings: tuple[list[float], list[float]] = ([], [])
+    for _ in range(requests):
+        for (client, path), found in zip((first, second), timings, strict=True):
+            started = time.perf_counter()
+            response = client.get(path)
+            found.append(time.perf_counter() - started)
+            assert response.status_code == 200, (path, response.status_code)
+    return timings
+
+
+@dataclass(frozen=True)
+class WriteLoad:
+    """Where and how to POST: the path, the headers and a body for each request's number."""
+
+    path: str
+    headers: dict[str, str]
+    body: Callable[[int], dict[str, object]]
+
+
+@dataclass
+class Throughput:
+    stored: int = 0
+    errors: int = 0
+    seconds: float = 0.0
+
+    @property
+    def rate(self) -> float:
+        return self.stored / self.seconds if self.seconds else 0.0
+
+    def add(self, other: Throughput) -> None:
+        self.stored += other.stored
+        self.errors += other.errors
+        self.seconds += other.seconds
+
+
+def sustained_posts(port: int, load: WriteLoad, clients: int, seconds: float) -> Throughput:
+    """``clients`` threads POSTing for ``seconds``; a 201 is stored, anything else an error."""
+    counts = Throughput()
+    lock = threading.Lock()
+    start_gate = threading.Barrier(clients + 1)
+    deadline = 0.0
+    headers = {**load.headers, "Content-Type": "application/json"}
+
+    def client_loop() -> None:
+        # http.client rather than httpx: the clients share this machine's cores with
+        # the server, and the lighter client leaves more of them to what is measured.
+        ok = errors = sequence = 0
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        start_gate.wait()
+        while time.monotonic() < deadline:
+            sequence += 1
+            try:
+                connection.request(
+                    "POST", load.path, body=json.dumps(load.body(sequence)), headers=headers
+                )
+                response = connection.getresponse()
+                response.read()
+                ok, errors = (ok + 1, errors) if response.status == 201 else (ok, errors + 1)
+            except (OSError, http.client.HTTPException):
+                errors += 1
+                connection.close()
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        connection.close()
+        with lock:
+            counts.stored += ok
+            counts.errors += errors
+
+    threads = [threading.Thread(target=client_loop) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    began = time.monotonic()
+    deadline = began + seconds
+    start_gate.wait()
+    for thread in threads:
+        thread.join()
+    counts.seconds = time.monotonic() - began
+    return counts
+
+
+def alternating_posts(
+    first: tuple[Server, WriteLoad],
+    second: tuple[Server, WriteLoad],
+    clients: int,
+    seconds: float,
+) -> tuple[Throughput, Throughput]:
+    """``seconds`` of writes to each, in halves: first, second, second, first."""
+    totals = (Throughput(), Throughput())
+    for index in (0, 1, 1, 0):
+        server, load = (first, second)[index]
+        totals[index].add(sustained_posts(server.port, load, clients, seconds / 2))
+    return totals
+
+
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages: the machine is shared, so read figures with them."""
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
