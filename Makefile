@@ -15,6 +15,7 @@ test: setup
 	sh scripts/ensure-chromium.sh
 	command -v pdftoppm >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends poppler-utils >/dev/null; }
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
 	$(PY) -m pytest -n 2
 
@@ -28,6 +29,7 @@ $(STAMP): pyproject.toml
 
 lint: setup
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
@@ -37,6 +39,7 @@ bench: setup
 	$(PY) benchmarks/bench_web.py
 	$(PY) benchmarks/bench_roster.py
 	$(PY) benchmarks/bench_population.py
+	$(PY) benchmarks/bench_uncertainty.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -607,7 +607,7 @@ def test_a_backwards_pdf_period_shows_the_form_again_and_the_words_read_well(
     craving = page.locator("#entries .entry", has_text="7 of 10")
     page.goto(f"{base}/history")
     expect(craving.locator(".entry-type")).to_have_text("Craving")
-    expect(craving.locator("p").nth(1)).to_have_text("7 of 10 (To cope with stress)")
+    expect(craving.locator("p").nth(1)).to_have_text("7 of 10 (to cope with stress)")
 
     favicon = page.locator("link[rel=icon]")
     href = favicon.get_attribute("href")

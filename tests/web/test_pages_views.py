@@ -100,7 +100,7 @@ def test_summaries_use_the_vocabulary_labels() -> None:
     craving = Craving(time=NOW, intensity=8, trigger="payday")
     assert summarise(craving) == "8 of 10 (payday)"
     coping = Craving(time=NOW, intensity=6, trigger="cope-stress")
-    assert summarise(coping) == "6 of 10 (To cope with stress)"  # a motive reads as words
+    assert summarise(coping) == "6 of 10 (to cope with stress)"  # a motive reads as words
 
 
 def test_durations_read_as_words() -> None:

@@ -51,6 +51,7 @@ app.command("serve")(server.serve)
 app.command("simulate")(population.simulate)
 app.command("calibrate")(population.calibrate)
 app.command("sweep")(population.sweep)
+app.command("uncertainty")(population.uncertainty)
 app.command("synth")(population.synth)
 app.command("validate-person-model")(population.validate_person_model)
 

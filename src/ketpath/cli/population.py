@@ -278,3 +278,53 @@ def sweep(
         typer.echo(json.dumps(document, indent=2))
     else:
         typer.echo(sweeping.render(table, seeds))
+
+
+def uncertainty(
+    *,
+    runs: Annotated[int, typer.Option(help="Samples of the assumptions (one model run each).")],
+    agents: Annotated[int, typer.Option(help="People per run.")] = 100_000,
+    years: Annotated[int, typer.Option(help="Years per run.")] = 10,
+    seed: Annotated[int, typer.Option(help="Seed of the sample and of the runs.")] = 1,
+    scheduler: Annotated[
+        str | None, typer.Option(help="Dask scheduler address (default: a local cluster).")
+    ] = None,
+    workers: Annotated[int | None, typer.Option(help="Local cluster workers.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    plot: Annotated[
+        Path | None, typer.Option(help="Write a tornado plot of the PRCCs to this SVG file.")
+    ] = None,
+) -> None:
+    """Vary every assumption within its plausible range; report intervals and what drives them."""
+    for label, value in (("runs", runs), ("agents", agents), ("years", years)):
+        _check_positive(label, value)
+    if workers is not None:
+        _check_positive("workers", workers)
+    if plot is not None and plot.suffix.lower() != ".svg":
+        raise PopulationInputError(f"--plot must name an .svg file (got {str(plot)!r})")
+    from rich.console import Console  # noqa: PLC0415
+    from rich.progress import Progress  # noqa: PLC0415
+
+    from ketpath.population import uncertainty as analysis  # noqa: PLC0415
+
+    chosen = analysis.assumptions()
+    unit = analysis.latin_hypercube(len(chosen), runs, seed)
+    specs = analysis.specs(chosen, unit, seed=seed, agents=agents, years=years)
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(f"{runs} runs of {agents:,} people x {years} years", total=runs)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        results, ran_on = analysis.run_on_dask(
+            specs, scheduler=scheduler, workers=workers, progress=advance
+        )
+    document = analysis.report(chosen, unit, specs, results, seed=seed, workers=ran_on)
+    if plot is not None:
+        from ketpath.present.uncertainty_charts import tornado_chart  # noqa: PLC0415
+
+        plot.write_text(tornado_chart(document).svg, encoding="utf-8")
+    if as_json:
+        typer.echo(json.dumps(document, indent=2))
+    else:
+        typer.echo(analysis.render(document))

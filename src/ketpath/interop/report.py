@@ -23,10 +23,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from importlib.resources import files
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import matplotlib
 import typst
@@ -48,14 +48,46 @@ from ketpath.present.format import (
 )
 from ketpath.present.history_charts import (
     ChartView,
+    WeeklySeries,
     inline_svg,
     questionnaire_charts,
     weekly_charts,
 )
 from ketpath.present.report_charts import rewards_chart, stage_chart
 
-if TYPE_CHECKING:  # the read side (services) hands the view in; no import at run time
-    from ketpath.services.read import Period, PersonView
+
+class SummaryPeriod(Protocol):
+    """Local days from ``start`` to ``end``, both inclusive."""
+
+    @property
+    def start(self) -> date: ...
+    @property
+    def end(self) -> date: ...
+
+
+class PersonView(Protocol):
+    """What a summary reads of a person: ``services.read.PersonView`` read for a period.
+
+    A protocol rather than an import, so that interop stays below services in
+    the layers (the import-linter contract in pyproject.toml).
+    """
+
+    @property
+    def period(self) -> SummaryPeriod | None: ...
+    @property
+    def zone(self) -> tzinfo: ...
+    @property
+    def now(self) -> datetime: ...
+    @property
+    def since(self) -> datetime | None: ...
+    @property
+    def in_period(self) -> tuple[Record, ...]: ...
+    @property
+    def weekly(self) -> WeeklySeries: ...
+    @property
+    def stage_points(self) -> tuple[tuple[date, str], ...]: ...
+    def assessed(self) -> Assessment: ...
+
 
 __all__ = ["PLAN_LABELS", "render_report", "report_data"]
 
@@ -294,7 +326,7 @@ def _plan(plan: Mapping[str, Sequence[str]] | None) -> list[dict[str, Any]]:
 # ---------------------------------------------------------------- assembling
 
 
-def _period(view: PersonView) -> Period:
+def _period(view: PersonView) -> SummaryPeriod:
     if view.period is None:
         raise ValueError("a summary covers a period: read the person's view with one")
     return view.period

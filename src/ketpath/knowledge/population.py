@@ -2,9 +2,11 @@
 
 Every parameter states its value (or values), unit and sources; ``assumption =
 true`` marks a project choice where no ketamine data exist, ``calibrated =
-true`` a value fitted by ``ketpath calibrate`` inside its ``range``. Loading
-validates the file (unknown keys are errors) and checks every cited source, so
-the model can use the numbers without re-checking them.
+true`` a value fitted by ``ketpath calibrate`` inside its ``range``. Every
+assumption also carries a ``plausible`` range (``low``, ``high``, a one-line
+``reason``, its ``grade`` and ``sources``), which ``ketpath uncertainty``
+samples. Loading validates the file (unknown keys are errors) and checks every
+cited source, so the model can use the numbers without re-checking them.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ __all__ = [
     "Check",
     "ModelValue",
     "Parameter",
+    "Plausible",
     "Population",
     "RelapseCohort",
     "Target",
@@ -43,15 +46,84 @@ ModelValue = float | tuple[float, ...]
 """What a model reads for one parameter: its number, or a vector's numbers."""
 
 
+class Plausible(Strict):
+    """Where an assumed value could plausibly lie: the range ``ketpath uncertainty`` samples.
+
+    ``low`` and ``high`` are a number for a parameter and one number per entry
+    for a vector. A range with ``low == high`` says the assumption is not worth
+    varying (a reporting bin, a well-known share) and the reason says why.
+    Both ends are optional in the schema only so that a missing one gets the
+    message below rather than pydantic's generic one.
+    """
+
+    low: float | tuple[float, ...] | None = None
+    high: float | tuple[float, ...] | None = None
+    reason: NonEmpty
+    grade: Grade
+    sources: Sources = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _both_ends(self) -> Plausible:
+        if self.low is None or self.high is None:
+            raise ValueError("a plausible range needs both low and high")
+        return self
+
+    def bounds(self) -> tuple[tuple[float, ...], tuple[float, ...]]:
+        """``low`` and ``high`` as vectors (a parameter's as vectors of one)."""
+        return _vector(self.low), _vector(self.high)
+
+
+def _vector(end: float | tuple[float, ...] | None) -> tuple[float, ...]:
+    if end is None:
+        return ()
+    return end if isinstance(end, tuple) else (end,)
+
+
+def _check_plausible(
+    plausible: Plausible | None,
+    values: tuple[float, ...],
+    search: tuple[float, float] | None,
+    *,
+    assumption: bool,
+    vector: bool,
+) -> None:
+    """Raise unless the plausible range suits the value (see ``Plausible``)."""
+    if plausible is None:
+        if assumption:
+            raise ValueError("an assumption needs a plausible range (plausible.low, .high)")
+        return
+    if not assumption:
+        raise ValueError("a plausible range belongs only on an assumption (assumption = true)")
+    if not vector and not (isinstance(plausible.low, float) and isinstance(plausible.high, float)):
+        raise ValueError("plausible.low and plausible.high must be numbers, not lists")
+    low, high = plausible.bounds()
+    if vector and not len(low) == len(high) == len(values):
+        raise ValueError(
+            f"plausible.low and plausible.high need one number per value ({len(values)})"
+        )
+    for lo, value, hi in zip(low, values, high, strict=True):
+        if not lo <= value <= hi:
+            raise ValueError(f"value {value:g} lies outside its plausible range [{lo:g}, {hi:g}]")
+        if search is not None and not search[0] <= lo <= hi <= search[1]:
+            raise ValueError(f"plausible range [{lo:g}, {hi:g}] lies outside range {list(search)}")
+
+
 class Parameter(BaseParameter):
     """A model parameter; a fitted one (``calibrated``) carries its search range."""
 
     calibrated: bool = False
+    plausible: Plausible | None = Field(default=None, exclude=True)
+    """Left out of ``model_dump`` and so of the fit record's fingerprint: the fit
+    depends on the values the model runs with, not on how widely ``ketpath
+    uncertainty`` varies them."""
 
     @model_validator(mode="after")
     def _searchable(self) -> Parameter:
         if self.calibrated and self.range is None:
             raise ValueError("a calibrated parameter needs a range to search")
+        _check_plausible(
+            self.plausible, (self.value,), self.range, assumption=self.assumption, vector=False
+        )
         return self
 
 
@@ -65,6 +137,17 @@ class Values(Strict):
     assumption: bool = False
     calibrated: bool = False
     note: str | None = None
+    plausible: Plausible | None = Field(default=None, exclude=True)
+    """Left out of ``model_dump`` and so of the fit record's fingerprint: the fit
+    depends on the values the model runs with, not on how widely ``ketpath
+    uncertainty`` varies them."""
+
+    @model_validator(mode="after")
+    def _plausible(self) -> Values:
+        _check_plausible(
+            self.plausible, self.values, self.range, assumption=self.assumption, vector=True
+        )
+        return self
 
 
 class _Section(Strict):

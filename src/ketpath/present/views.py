@@ -265,7 +265,10 @@ def summarise(record: Record) -> str:
         return "; ".join(parts)
     if isinstance(record, Craving):  # the type is shown beside it: "Craving: 7 of 10"
         trigger = record.trigger or ""
-        words = label("motives", trigger) if trigger in vocabulary().motives else trigger
+        words = trigger
+        if trigger in vocabulary().motives:  # mid-sentence: "7 of 10 (to cope with stress)"
+            motive = label("motives", trigger)
+            words = motive[:1].lower() + motive[1:]
         return f"{record.intensity} of 10" + (f" ({words})" if words else "")
     if isinstance(record, Symptom):
         return f"{label('symptoms', record.symptom)} ({label('severities', str(record.severity)).lower()})"

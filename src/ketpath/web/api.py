@@ -49,6 +49,13 @@ from ketpath.services.writes import write_records
 from ketpath.web.deps import TokenPerson, database, settings
 from ketpath.web.errors import checked_time, unprocessable
 
+#: The filters of both record listings (the person's and a patient's).
+SinceQuery = Annotated[datetime | None, Query(description="Inclusive, with a UTC offset")]
+UntilQuery = Annotated[datetime | None, Query(description="Exclusive, with a UTC offset")]
+RecordTypesQuery = Annotated[
+    list[str] | None, Query(alias="type", description="Keep only these record types")
+]
+
 router = APIRouter(prefix="/api/v1", tags=["records"])
 
 MAX_ID = 2**63 - 1
@@ -211,11 +218,9 @@ def _key(value: str | None) -> str | None:
 def list_records(
     request: Request,
     owner: TokenPerson,
-    since: Annotated[datetime | None, Query(description="Inclusive, with a UTC offset")] = None,
-    until: Annotated[datetime | None, Query(description="Exclusive, with a UTC offset")] = None,
-    record_type: Annotated[
-        list[str] | None, Query(alias="type", description="Keep only these record types")
-    ] = None,
+    since: SinceQuery = None,
+    until: UntilQuery = None,
+    record_type: RecordTypesQuery = None,
 ) -> RecordList:
     assert owner.person_name is not None
     try:

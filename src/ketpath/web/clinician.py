@@ -50,7 +50,13 @@ from ketpath.services.consent import (
 )
 from ketpath.services.read import person_zone, read_patient
 from ketpath.services.roster import clinician_roster
-from ketpath.web.api import parse_items, request_items
+from ketpath.web.api import (
+    RecordTypesQuery,
+    SinceQuery,
+    UntilQuery,
+    parse_items,
+    request_items,
+)
 from ketpath.web.deps import SignedIn, TokenHolder, database
 from ketpath.web.errors import checked_time, unprocessable
 from ketpath.web.record_forms import parse_local_time, to_local_input
@@ -227,11 +233,9 @@ def records(
     user: TokenHolder,
     patient_id: PatientId,
     *,
-    since: Annotated[datetime | None, Query(description="Inclusive, with a UTC offset")] = None,
-    until: Annotated[datetime | None, Query(description="Exclusive, with a UTC offset")] = None,
-    record_type: Annotated[
-        list[str] | None, Query(alias="type", description="Keep only these record types")
-    ] = None,
+    since: SinceQuery = None,
+    until: UntilQuery = None,
+    record_type: RecordTypesQuery = None,
 ) -> RecordList:
     start = checked_time(since, "since")
     end = checked_time(until, "until")

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -69,21 +70,20 @@ def doses_of(history: History) -> Doses:
     """Uses with an amount as a :class:`DoseHistory` on the UTC clock (hours since 1970)."""
     settings = body().assessment
     uses = history.uses
-    dosed = [i for i, use in enumerate(uses.records) if use.dose_mg is not None]
-    records = [uses.records[i] for i in dosed]
-    code = {name: index for index, name in enumerate(route_names())}
+    dosed = np.flatnonzero(~np.isnan(history.dose_mg))
+    routes = list(map(attrgetter("route"), map(uses.records.__getitem__, dosed.tolist())))
+    code: dict[str | None, int] = {name: index for index, name in enumerate(route_names())}
+    code[None] = code[settings.unknown_route]
     doses = DoseHistory(
         times_h=uses.utc[dosed] / MICROSECONDS_PER_HOUR,
-        mg=np.array([use.dose_mg for use in records], dtype=np.float64),
-        routes=np.array(
-            [code[use.route or settings.unknown_route] for use in records], dtype=np.int64
-        ),
+        mg=history.dose_mg[dosed],
+        routes=np.fromiter(map(code.__getitem__, routes), dtype=np.int64, count=len(routes)),
     )
     return Doses(
         history=doses,
         weight_kg=history.weight_kg or settings.default_weight_kg,
         uses_without_amount=len(uses) - len(dosed),
-        routes_assumed=sum(use.route is None for use in records),
+        routes_assumed=routes.count(None),
         weight_assumed=history.weight_kg is None,
     )
 

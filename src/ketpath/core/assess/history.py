@@ -12,10 +12,11 @@ the end of every use-day), which is why the helpers here take arrays.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from functools import cached_property, lru_cache
+from operator import attrgetter
 from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -57,8 +58,18 @@ def utc_microseconds(times: Sequence[datetime]) -> Ints:
     so rounding its microseconds recovers the exact integer; it is several
     times faster than datetime arithmetic per record.
     """
-    seconds = np.fromiter((t.timestamp() for t in times), dtype=np.float64, count=len(times))
-    return np.round(seconds * 1_000_000).astype(np.int64)
+    return _rounded_microseconds(map(datetime.timestamp, times), len(times))
+
+
+def _record_utc_microseconds(records: Sequence[TimedRecord]) -> Ints:
+    """:func:`utc_microseconds` of the records' times, read in the same pass."""
+    times = map(attrgetter("time"), records)
+    return _rounded_microseconds(map(datetime.timestamp, times), len(records))
+
+
+def _rounded_microseconds(seconds: Iterator[float], count: int) -> Ints:
+    read = np.fromiter(seconds, dtype=np.float64, count=count)
+    return np.round(read * 1_000_000).astype(np.int64)
 
 
 def wall_clock(utc: Ints, zone: tzinfo) -> Ints:
@@ -123,6 +134,10 @@ class Table(Generic[R]):
     def column(self, read: Callable[[R], float | int | bool]) -> npt.NDArray[np.generic]:
         return np.array([read(record) for record in self.records])
 
+    def floats(self, name: str) -> Floats:
+        """One numeric field of every record as floats, NaN where it is None."""
+        return np.array(list(map(attrgetter(name), self.records)), dtype=np.float64)
+
     def mask(self, test: Callable[[R], bool]) -> Bools:
         return np.fromiter((test(record) for record in self.records), dtype=bool, count=len(self))
 
@@ -164,7 +179,7 @@ def _table(records: Sequence[R], zone: tzinfo, cutoff: int) -> Table[R]:
     Records at the same instant are put in canonical order, so that the
     assessment never depends on the order records arrived in.
     """
-    utc = utc_microseconds([record.time for record in records])
+    utc = _record_utc_microseconds(records)
     keep = np.flatnonzero(utc <= cutoff)
     local = wall_clock(utc[keep], zone)
     if len(keep) == len(records) and bool(np.all(np.diff(local) > 0)):
@@ -217,7 +232,15 @@ class History:
     @cached_property
     def use_days(self) -> Ints:
         """The distinct local days with at least one use, ascending."""
-        return np.unique(self.uses.day)
+        days = self.uses.day  # ascending, as the uses are sorted by local time
+        first_of_day = np.ones(len(days), dtype=bool)
+        first_of_day[1:] = days[1:] != days[:-1]
+        return np.asarray(days[first_of_day], dtype=np.int64)
+
+    @cached_property
+    def dose_mg(self) -> Floats:
+        """Each use's amount in mg, NaN where none was logged."""
+        return self.uses.floats("dose_mg")
 
     def use_days_in(self, end_days: Ints, days: int, before: int = 0) -> Ints:
         """Count of use-days ``d`` with ``before <= end_day - d < before + days``."""
@@ -243,8 +266,9 @@ def build_history(records: Sequence[Record], as_of: datetime) -> History:
     if as_of.tzinfo is None:
         raise ValueError("as_of needs a UTC offset")
     by_type: dict[str, list[Any]] = {name: [] for name in TYPE_NAMES}
+    append_to = {name: of_type.append for name, of_type in by_type.items()}
     for record in records:
-        by_type[record.type].append(record)
+        append_to[record.type](record)
     profiles = by_type.get("profile", [])
     profile = profiles[-1] if profiles else None
     zone: tzinfo = ZoneInfo(profile.timezone) if profile is not None and profile.timezone else UTC

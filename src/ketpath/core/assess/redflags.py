@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -115,7 +116,7 @@ def _severe_enough(history: History, members: frozenset[str], min_severity: int)
     severity = history.memo(
         "symptom_severity",
         lambda: np.fromiter(
-            (s.severity for s in history.symptoms.records),
+            map(attrgetter("severity"), history.symptoms.records),
             dtype=np.int64,
             count=len(history.symptoms),
         ),

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -88,7 +89,11 @@ def use_flags(history: History, kind: str) -> Bools:
 
 
 def _use_masks(history: History) -> dict[str, Bools]:
-    """All per-use masks in one pass over the uses."""
+    """All per-use masks, each kind of use (setting, motive, route, co-use) judged once.
+
+    A long history repeats a handful of kinds thousands of times, so the
+    vocabulary is asked once per distinct kind and each use only looks its kind up.
+    """
     vocab = vocabulary()
     social = vocab.flagged("settings", "social")
     coping = vocab.flagged("motives", "coping")
@@ -96,34 +101,51 @@ def _use_masks(history: History) -> dict[str, Bools]:
     depressants = vocab.flagged("co_use", "depressant")
     high_risk = vocab.flagged("co_use", "high_risk")
     withdrawal_risk = vocab.flagged("co_use", "withdrawal_risk")
+    kinds = list(map(attrgetter("setting", "motive", "route", "co_use"), history.uses.records))
+    position = {kind: index for index, kind in enumerate(dict.fromkeys(kinds))}
     rows = [
         (
-            u.setting is not None and u.setting not in social,
-            u.motive in coping,
-            u.route in injection,
-            not depressants.isdisjoint(u.co_use),
-            not high_risk.isdisjoint(u.co_use),
-            not withdrawal_risk.isdisjoint(u.co_use),
+            setting is not None and setting not in social,
+            motive in coping,
+            route in injection,
+            not depressants.isdisjoint(co_use),
+            not high_risk.isdisjoint(co_use),
+            not withdrawal_risk.isdisjoint(co_use),
         )
-        for u in history.uses.records
+        for setting, motive, route, co_use in position
     ]
     names = ("nonsocial", "coping", "injection", "depressant", "high_risk", "withdrawal_risk")
-    table = np.array(rows, dtype=bool).reshape(-1, len(names))
+    by_kind = np.array(rows, dtype=bool).reshape(-1, len(names))
+    index = np.fromiter(map(position.__getitem__, kinds), dtype=np.int64, count=len(kinds))
+    table = by_kind[index]
     return dict(zip(names, table.T, strict=True))
 
 
 def symptom_mask(history: History, symptoms: frozenset[str]) -> Bools:
     """Which symptom records name one of ``symptoms`` (looked up by vocabulary position)."""
-    names = tuple(vocabulary().symptoms)
-    position = {name: index for index, name in enumerate(names)}
+    position = _symptom_positions(history)
     codes = history.memo(
         "symptom_codes",
-        lambda: np.array([position[s.symptom] for s in history.symptoms.records], dtype=np.int64),
+        lambda: np.fromiter(
+            map(position.__getitem__, map(attrgetter("symptom"), history.symptoms.records)),
+            dtype=np.int64,
+            count=len(history.symptoms),
+        ),
     )
     assert isinstance(codes, np.ndarray)
-    wanted = np.zeros(len(names), dtype=bool)
+    wanted = np.zeros(len(position), dtype=bool)
     wanted[[position[name] for name in symptoms]] = True
     return np.asarray(wanted[codes], dtype=bool)
+
+
+def _symptom_positions(history: History) -> dict[str, int]:
+    """Each symptom id's position in the vocabulary, looked up once per history."""
+    position = history.memo(
+        "symptom_positions",
+        lambda: {name: index for index, name in enumerate(vocabulary().symptoms)},
+    )
+    assert isinstance(position, dict)
+    return position
 
 
 def failure_times(history: History) -> Ints:
@@ -216,9 +238,7 @@ def dosed_day_medians(
 def _daily_mg(history: History) -> tuple[int, Floats]:
     def compute() -> tuple[int, Floats]:
         uses = history.uses
-        dose = uses.column(lambda u: u.dose_mg if u.dose_mg is not None else np.nan).astype(
-            np.float64
-        )
+        dose = history.dose_mg
         known = ~np.isnan(dose)
         if not known.any():
             return 0, np.empty(0)
@@ -348,7 +368,8 @@ def _share_signal(signal_id: str, flag: str) -> Callable[[History, Ints], Bools]
 def high_craving(history: History, ends: Ints) -> Bools:
     signal = rule("high-craving")
     lo, hi = history.cravings.bounds(ends, signal.window_days)
-    intensity = history.cravings.column(lambda c: c.intensity).astype(np.float64)
+    intensity = history.memo("craving_intensity", lambda: history.cravings.floats("intensity"))
+    assert isinstance(intensity, np.ndarray)
     total = window_total(intensity, lo, hi)
     count = hi - lo
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -34,7 +34,6 @@ never a percentage or a multiplier, which would read as "take more".
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Literal
 
@@ -90,22 +89,51 @@ def _component(
 ) -> FloatArray:
     """Level just after each dose by the recurrence, then decayed to each requested time."""
     tau_h = component.time_constant.value * HOURS_PER_DAY
-    ceiling = component.max_fraction.value
-    # Each dose leaves exp(-AUC / (half x tau)) of the way to the ceiling still to go.
-    remaining = np.exp(-areas / (component.half_saturation.value * tau_h))
-    after_dose = np.empty_like(dose_times)
-    level, previous = 0.0, -math.inf
-    for k, (time, left) in enumerate(zip(dose_times.tolist(), remaining.tolist(), strict=True)):
-        if math.isfinite(previous):
-            level *= math.exp(-(time - previous) / tau_h)
-        level = ceiling - (ceiling - level) * left
-        after_dose[k], previous = level, time
+    after_dose = _after_each_dose(
+        dose_times,
+        areas,
+        tau_h=tau_h,
+        ceiling=component.max_fraction.value,
+        scale=component.half_saturation.value * tau_h,
+    )
     last = np.searchsorted(dose_times, times, side="right") - 1
     result = np.zeros_like(times)
     seen = last >= 0
     since = times[seen] - dose_times[last[seen]]
     result[seen] = after_dose[last[seen]] * np.exp(-since / tau_h)
     return result
+
+
+def _after_each_dose(
+    dose_times: FloatArray, areas: FloatArray, *, tau_h: float, ceiling: float, scale: float
+) -> FloatArray:
+    """The level just after each dose (times ascending), from none before the first.
+
+    Dose k decays the level by ``d = exp(-dt / tau)`` since the dose before and
+    then leaves ``r = exp(-AUC / scale)`` of the way to the ceiling still to go:
+    ``T_k = T_{k-1} d r + ceiling (1 - r)``, an affine map of ``T_{k-1}``. Affine
+    maps compose associatively, so every prefix is found in log2(n) vectorised
+    doubling steps (a Hillis-Steele inclusive scan) instead of a Python loop over
+    the doses: on five years of near-daily use about six times faster. The
+    products stay within [0, 1] and each level passes through at most log2(n)
+    roundings, so it agrees with the step-by-step loop to about 1e-15 of the
+    ceiling (tests/unit/test_body_tolerance_scan.py checks 1e-12).
+    """
+    count = len(dose_times)
+    if not count:
+        return np.zeros(0)
+    # The first dose starts from no tolerance: a zero factor drops whatever came before.
+    decay = np.concatenate(([0.0], np.exp(-np.diff(dose_times) / tau_h)))
+    factor = decay * np.exp(-areas / scale)
+    level = -ceiling * np.expm1(-areas / scale)
+    shift = 1
+    while shift < count:
+        # Compose each element's map with the one ``shift`` places before it.
+        level[shift:] = factor[shift:] * level[:-shift] + level[shift:]
+        factor[shift:] = factor[shift:] * factor[:-shift]
+        shift *= 2
+    # Rounding can put a level at the ceiling one unit in the last place above it.
+    return np.minimum(level, ceiling)
 
 
 def saturation(level: Tolerance) -> FloatArray:
