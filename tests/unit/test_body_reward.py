@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.integrate import solve_ivp
 
-from ketpath.core.body import dose_extremes, opponent_process
+from ketpath.core.body import dose_extremes, opponent_process, pk
 from ketpath.core.body.pk import DoseHistory
-from ketpath.core.body.reward import RewardParameters
+from ketpath.core.body.reward import Reward, RewardParameters
 
 DAY = 24.0
 
@@ -21,7 +21,7 @@ DAY = 24.0
 # 280 mg snorted at intranasal bioavailability 0.13 reaches the circulation like the
 # 80 mg these tests were written for at the former 0.45 (body.toml, routes.intranasal).
 def daily(days: int, mg: float = 280.0) -> DoseHistory:
-    times = np.arange(days) * DAY + 20.0
+    times = np.arange(days, dtype=np.float64) * DAY + 20.0
     return DoseHistory(times, np.full(days, mg), np.array(["intranasal"] * days))
 
 
@@ -70,7 +70,7 @@ def test_adaptation_off_gives_the_same_high_every_day() -> None:
     assert peaks[-1] == pytest.approx(peaks[1], rel=1e-3)
 
 
-def test_exact_stepping_matches_a_numerical_solution_of_the_same_equations():
+def test_exact_stepping_matches_a_numerical_solution_of_the_same_equations() -> None:
     # Between doses the parameters are fixed and the drive is linear between grid
     # points, so a and b must match solve_ivp on the same piecewise-linear drive.
     from ketpath.core.body import reward as reward_module
@@ -81,9 +81,7 @@ def test_exact_stepping_matches_a_numerical_solution_of_the_same_equations():
     result = opponent_process(history, times, params=settings)
     dose_times, sizes = reward_module._merged_doses(history, 70.0, float(times[-1]))
     grid = reward_module._grid(times, dose_times)
-    drive = reward_module.saturating_drive(
-        reward_module.superpose(history, grid, ("effect",))["effect"]
-    )
+    drive = reward_module.saturating_drive(pk.superpose(history, grid, ("effect",))["effect"])
 
     beta, t_b, state, previous = settings.beta, settings.t_b, np.zeros(2), -np.inf
     checkpoints = np.append(dose_times, grid[-1])
@@ -94,7 +92,7 @@ def test_exact_stepping_matches_a_numerical_solution_of_the_same_equations():
         previous = dose_times[k]
         start, stop = checkpoints[k], checkpoints[k + 1]
 
-        def rhs(t, y, beta=beta, t_b=t_b):
+        def rhs(t: float, y: np.ndarray, beta: float = beta, t_b: float = t_b) -> list[float]:
             d = np.interp(t, grid, drive)
             return [settings.t_a * d - settings.alpha * y[0], t_b * y[0] - beta * y[1]]
 
@@ -119,11 +117,13 @@ def test_parameters_stay_within_their_bounds_over_years() -> None:
 
 
 def heavy(days: int, mg: float, per_day: int, route: str = "intranasal") -> DoseHistory:
-    times = (np.arange(days)[:, None] * DAY + 18.0 + 2.0 * np.arange(per_day)[None, :]).reshape(-1)
+    times = (
+        np.arange(days, dtype=np.float64)[:, None] * DAY + 18.0 + 2.0 * np.arange(per_day)[None, :]
+    ).reshape(-1)
     return DoseHistory(times, np.full(len(times), mg), np.array([route] * len(times)))
 
 
-def assert_bounded(reward, settings: RewardParameters) -> None:
+def assert_bounded(reward: Reward, settings: RewardParameters) -> None:
     low, high = settings.w_bounds()
     assert reward.a.min() >= 0.0
     assert reward.b.min() >= 0.0
@@ -168,7 +168,9 @@ def test_the_high_stays_a_high_after_long_heavy_use() -> None:
         max_size=60,
     )
 )
-def test_any_history_keeps_a_and_b_non_negative_and_w_within_its_bounds(doses) -> None:
+def test_any_history_keeps_a_and_b_non_negative_and_w_within_its_bounds(
+    doses: list[tuple[float, float, str]],
+) -> None:
     times = np.array([t for t, _, _ in doses])
     history = DoseHistory(
         times, np.array([mg for _, mg, _ in doses]), np.array([r for *_, r in doses])

@@ -23,7 +23,7 @@ DAY = 24.0
 def daily(
     days: int, mg: float = 100.0, *, start_day: int = 0, route: str = "intranasal"
 ) -> DoseHistory:
-    times = (np.arange(days) + start_day) * DAY + 21.0
+    times = (np.arange(days, dtype=np.float64) + start_day) * DAY + 21.0
     return DoseHistory(times, np.full(days, mg), np.array([route] * days))
 
 
@@ -119,13 +119,15 @@ def test_body_summary_ignores_doses_after_as_of() -> None:
         (daily(10, 100.0, start_day=-200), "none"),
     ],
 )
-def test_trend_compares_the_last_week_with_the_weeks_before(history, expected) -> None:
+def test_trend_compares_the_last_week_with_the_weeks_before(
+    history: DoseHistory, expected: str
+) -> None:
     # Definition in body.toml [trend]: last 7 days vs the mean of the 3 weeks before.
     assert exposure(history, 28 * DAY).trend == expected
 
 
 def test_escalating_doses_read_as_rising() -> None:
-    times = np.arange(28) * DAY + 21.0
+    times = np.arange(28, dtype=np.float64) * DAY + 21.0
     mg = np.where(np.arange(28) >= 21, 300.0, 100.0)
     history = DoseHistory(times, mg, np.array(["intranasal"] * 28))
     assert exposure(history, 28 * DAY).trend == "rising"
@@ -170,7 +172,7 @@ def test_steady_use_matches_the_saturating_map_of_the_mean_concentration() -> No
     ("fraction", "word"),
     [(0.0, "low"), (0.19, "low"), (0.2, "moderate"), (0.5, "high"), (1.0, "high")],
 )
-def test_the_level_word_follows_the_thresholds(fraction, word) -> None:
+def test_the_level_word_follows_the_thresholds(fraction: float, word: str) -> None:
     assert level_of(fraction) == word
 
 
