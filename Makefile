@@ -15,6 +15,7 @@ test: setup
 	sh scripts/ensure-chromium.sh
 	command -v pdftoppm >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends poppler-utils >/dev/null; }
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
 	$(PY) -m pytest -n 2
@@ -40,6 +41,7 @@ bench: setup
 	$(PY) benchmarks/bench_roster.py
 	$(PY) benchmarks/bench_population.py
 	$(PY) benchmarks/bench_uncertainty.py
+	$(PY) benchmarks/bench_offline_sync.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

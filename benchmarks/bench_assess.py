@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synthetic import end_of_history, five_year_history
 
 from ketpath.core.assess import assess
-from ketpath.core.assess.body import body_section
+from ketpath.core.assess.body_reading import body_section
 from ketpath.core.assess.history import build_history
 
 DISTINCT_HISTORIES = 8

@@ -4,7 +4,7 @@ Run after changing the pharmacokinetic parameters in knowledge/body.toml:
 
     .venv/bin/python scripts/make_pk_fit.py
 
-tests/unit/test_pk_fit.py fails while docs/pk-fit.md is stale. The chart is
+tests/model/test_pk_fit.py fails while docs/pk-fit.md is stale. The chart is
 drawn with ketpath.present.charts' style and renderer, so the same model gives the
 same bytes.
 """

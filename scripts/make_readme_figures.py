@@ -53,7 +53,7 @@ def without_web_fonts(svg: str) -> str:
     The @font-face rules go, so the picture uses a local monospace font.
     """
     svg = re.sub(r"\s*@font-face \{[^}]*\}", "", svg)
-    return svg.replace('font-family: Fira Code, monospace', "font-family: monospace")
+    return svg.replace("font-family: Fira Code, monospace", "font-family: monospace")
 
 
 def _free_port() -> int:

@@ -1,4 +1,4 @@
-"""Helpers for the web tests: accounts with their clients, logging in, a live uvicorn server.
+"""Helpers for the web tests: accounts with their clients, logging in, sharing, a live server.
 
 Importable from any test (``tests`` is on the path); the fixtures that use them
 are in ``tests/web/conftest.py``.
@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 from fastapi.testclient import TestClient
 
+from ketpath.store import Database
 from ketpath.web.settings import Settings
 
 BASE_URL = "http://127.0.0.1"
@@ -39,6 +40,35 @@ class Account:
     def api(self) -> dict[str, str]:
         """Headers that authenticate an API request as this account."""
         return {"Authorization": f"Bearer {self.token}"}
+
+
+@dataclass(frozen=True)
+class Share:
+    """A person's records shared with a clinician: the share's id and the patient id."""
+
+    id: int
+    """What the person revokes it by (``DELETE /api/v1/shares/{id}``)."""
+    patient_id: int
+    """What the clinician names the person by (``/patients/{patient_id}``)."""
+
+
+def share_records(person: Account, clinician: Account) -> Share:
+    """The person creates a share code and the clinician redeems it, both through the API."""
+    created = person.client.post("/api/v1/shares", headers=person.api)
+    assert created.status_code == 201, created.text
+    redeemed = clinician.client.post(
+        "/api/v1/shares/redeem", json={"code": created.json()["code"]}, headers=clinician.api
+    )
+    assert redeemed.status_code == 201, redeemed.text
+    return Share(id=int(created.json()["id"]), patient_id=int(redeemed.json()["patient_id"]))
+
+
+def person_id(db: Database, account: Account) -> int:
+    """The id of the account's person (what a clinician's URLs name her by)."""
+    with db.unit_of_work() as uow:
+        person = uow.people.get(account.person_name or "")
+        assert person is not None
+        return person.id
 
 
 def login(client: TestClient | httpx.Client, email: str, password: str) -> httpx.Response:

@@ -14,6 +14,8 @@ PostgreSQL refuses to run as root, so as root the server runs as the
 Without the binaries the PostgreSQL runs are skipped, saying how to get them
 (``scripts/ensure-postgres.sh``); with ``CI`` set they fail instead, so a CI
 machine cannot pass by quietly testing one database.
+
+``make_user(name, role="person")`` registers an account in ``db``.
 """
 
 from __future__ import annotations
@@ -25,18 +27,21 @@ import socket
 import subprocess
 import tempfile
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from ketpath.services import accounts
+from ketpath.services.accounts import User
 from ketpath.store import Database, open_database
 
 POSTGRES_ROOT = Path("/usr/lib/postgresql")
 SERVICE_USER = "postgres"
 SUPERUSER = "postgres"
 START_ATTEMPTS = 3
+TEST_HASHER = accounts.password_hasher("CHEAPEST")
 
 
 def postgres_bindir() -> Path | None:
@@ -238,3 +243,23 @@ def db(database_url: str) -> Iterator[Database]:
         yield database
     finally:
         database.close()
+
+
+@pytest.fixture
+def make_user(db: Database) -> Callable[..., User]:
+    """``make_user(name, role="person")``: register ``name@example.org`` in ``db``.
+
+    The passphrase is ``"{name} has a long passphrase"``; hashing uses argon2's
+    cheapest profile so that the tests stay fast (production uses RFC 9106's).
+    """
+
+    def make(name: str, role: str = "person") -> User:
+        return accounts.register(
+            db,
+            email=f"{name}@example.org",
+            password=f"{name} has a long passphrase",
+            role=role,
+            hasher=TEST_HASHER,
+        )
+
+    return make

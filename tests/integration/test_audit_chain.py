@@ -1,22 +1,22 @@
 """The audit log is a hash chain: reads and consent changes append to it, tampering is caught.
 
 Runs on SQLite and PostgreSQL (the ``db`` fixture). ``ketpath audit verify``
-is exercised through the Typer functions the CLI registers.
+is exercised through the ketpath command-line app itself.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-import typer
 from sqlalchemy import delete, select, text, update
 from typer.testing import CliRunner
 
-from ketpath.cli.audit import audit_list, audit_verify
+from ketpath.cli import app as cli
 from ketpath.core.records import parse_record
-from ketpath.services import accounts, import_records
+from ketpath.services import import_records
 from ketpath.services.accounts import User
 from ketpath.services.audit import Actor, list_entries, reads_of, record_event, verify_chain
 from ketpath.services.consent import create_share, patient_assessment, patient_entries, redeem_code
@@ -24,24 +24,13 @@ from ketpath.store import Database
 from ketpath.store.tables import audit_log
 
 SECRET_NOTE = "audit-must-not-hold-this-9d2e"
-HASHER = accounts.password_hasher("CHEAPEST")
-
-
-def _user(db: Database, name: str, role: str = "person") -> User:
-    return accounts.register(
-        db,
-        email=f"{name}@example.org",
-        password=f"{name} has a long passphrase",
-        role=role,
-        hasher=HASHER,
-    )
 
 
 @pytest.fixture
-def consented(db: Database) -> tuple[User, User, int]:
+def consented(db: Database, make_user: Callable[..., User]) -> tuple[User, User, int]:
     """Alice (with a note no audit row may hold) shares with Bob, who reads twice."""
-    alice = _user(db, "alice")
-    bob = _user(db, "bob", "clinician")
+    alice = make_user("alice")
+    bob = make_user("bob", "clinician")
     assert alice.person_name is not None
     use = parse_record({"type": "use", "time": "2026-05-01T22:00:00+00:00", "note": SECRET_NOTE})
     import_records(db, alice.person_name, [use], create=False)
@@ -50,15 +39,6 @@ def consented(db: Database) -> tuple[User, User, int]:
     patient_entries(db, clinician=bob, patient_id=patient_id)
     patient_assessment(db, clinician=bob, patient_id=patient_id)
     return alice, bob, patient_id
-
-
-def _cli() -> typer.Typer:
-    app = typer.Typer()
-    audit = typer.Typer()
-    audit.command("list")(audit_list)
-    audit.command("verify")(audit_verify)
-    app.add_typer(audit, name="audit")
-    return app
 
 
 def test_consent_changes_and_reads_are_chained_and_verify(
@@ -94,7 +74,7 @@ def test_editing_a_row_in_the_database_is_caught_by_audit_verify(
     db: Database, consented: tuple[User, User, int], database_url: str
 ) -> None:
     runner = CliRunner()
-    intact = runner.invoke(_cli(), ["audit", "verify", "--db", database_url])
+    intact = runner.invoke(cli, ["audit", "verify", "--db", database_url])
     assert intact.exit_code == 0, intact.output
     assert "intact" in intact.output
     with db.engine.begin() as connection:
@@ -104,7 +84,7 @@ def test_editing_a_row_in_the_database_is_caught_by_audit_verify(
     result = verify_chain(db)
     assert not result.ok
     assert result.broken_seq == 3
-    broken = runner.invoke(_cli(), ["audit", "verify", "--db", database_url])
+    broken = runner.invoke(cli, ["audit", "verify", "--db", database_url])
     assert broken.exit_code == 1
     assert "row 3" in broken.output
 
@@ -150,7 +130,7 @@ def test_audit_list_prints_the_clinicians_email_and_what_was_read(
     alice, bob, _patient_id = consented
     runner = CliRunner()
     result = runner.invoke(
-        _cli(),
+        cli,
         ["audit", "list", "--person", alice.person_name or "", "--json", "--db", database_url],
     )
     assert result.exit_code == 0, result.output
@@ -158,6 +138,6 @@ def test_audit_list_prints_the_clinicians_email_and_what_was_read(
     reads = [row for row in rows if row["action"].startswith("read-")]
     assert {row["actor_email"] for row in reads} == {bob.email}
     assert {row["action"] for row in reads} == {"read-records", "read-assessment"}
-    table = runner.invoke(_cli(), ["audit", "list", "--db", database_url])
+    table = runner.invoke(cli, ["audit", "list", "--db", database_url])
     assert table.exit_code == 0
     assert "read-assessment" in table.output

@@ -8,7 +8,7 @@ and type, never its content. Each test runs on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
@@ -21,7 +21,6 @@ from ketpath.services import (
     ClinicRecordReadOnly,
     ClinicRecordRefused,
     Database,
-    accounts,
     delete_record,
     import_records,
     log_record,
@@ -60,25 +59,15 @@ def _records(*items: Mapping[str, object]) -> list[Record]:
     return [parse_record(item) for item in items]
 
 
-def _register(db: Database, name: str, role: str = "person") -> User:
-    return accounts.register(
-        db,
-        email=f"{name}@example.org",
-        password=f"{name} keeps a long passphrase",
-        role=role,
-        hasher=accounts.password_hasher("CHEAPEST"),
-    )
+@pytest.fixture
+def alice(make_user: Callable[..., User]) -> User:
+    return make_user("alice")
 
 
 @pytest.fixture
-def alice(db: Database) -> User:
-    return _register(db, "alice")
-
-
-@pytest.fixture
-def bob(db: Database, alice: User) -> User:
+def bob(db: Database, alice: User, make_user: Callable[..., User]) -> User:
     """Alice's clinician, with her consent."""
-    clinician = _register(db, "bob", role="clinician")
+    clinician = make_user("bob", role="clinician")
     redeem_code(db, clinician=clinician, code=create_share(db, user=alice).code)
     return clinician
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from ketpath.core.records import parse_record
-from ketpath.services import accounts, import_records
+from ketpath.services import import_records
 from ketpath.services.accounts import User
 from ketpath.services.consent import (
     SHARE_LIFETIME,
@@ -28,18 +29,6 @@ from ketpath.services.roster import clinician_roster
 from ketpath.store import Database
 from ketpath.store.tables import shares
 
-HASHER = accounts.password_hasher("CHEAPEST")
-
-
-def _user(db: Database, name: str, role: str = "person") -> User:
-    return accounts.register(
-        db,
-        email=f"{name}@example.org",
-        password=f"{name} has a long passphrase",
-        role=role,
-        hasher=HASHER,
-    )
-
 
 def test_codes_are_three_groups_of_four_unambiguous_symbols() -> None:
     code = new_code()
@@ -51,8 +40,8 @@ def test_codes_are_three_groups_of_four_unambiguous_symbols() -> None:
     assert normalise_code("too-short") is None
 
 
-def test_a_code_is_stored_only_as_its_hash(db: Database) -> None:
-    alice = _user(db, "alice")
+def test_a_code_is_stored_only_as_its_hash(db: Database, make_user: Callable[..., User]) -> None:
+    alice = make_user("alice")
     share = create_share(db, user=alice)
     with db.engine.connect() as connection:
         stored = connection.execute(shares.select()).one()
@@ -60,11 +49,11 @@ def test_a_code_is_stored_only_as_its_hash(db: Database) -> None:
     assert share.code.replace("-", "") not in str(tuple(stored))
 
 
-def test_a_code_works_once(db: Database) -> None:
+def test_a_code_works_once(db: Database, make_user: Callable[..., User]) -> None:
     alice, bob, dana = (
-        _user(db, "alice"),
-        _user(db, "bob", "clinician"),
-        _user(db, "dana", "clinician"),
+        make_user("alice"),
+        make_user("bob", "clinician"),
+        make_user("dana", "clinician"),
     )
     code = create_share(db, user=alice).code
     redeem_code(db, clinician=bob, code=code.lower())
@@ -72,8 +61,10 @@ def test_a_code_works_once(db: Database) -> None:
         redeem_code(db, clinician=dana, code=code)
 
 
-def test_an_expired_or_revoked_code_is_refused(db: Database) -> None:
-    alice, bob = _user(db, "alice"), _user(db, "bob", "clinician")
+def test_an_expired_or_revoked_code_is_refused(
+    db: Database, make_user: Callable[..., User]
+) -> None:
+    alice, bob = make_user("alice"), make_user("bob", "clinician")
     long_ago = datetime.now(UTC) - SHARE_LIFETIME - timedelta(minutes=1)
     old = create_share(db, user=alice, now=long_ago)
     with pytest.raises(CodeRefused):
@@ -86,8 +77,10 @@ def test_an_expired_or_revoked_code_is_refused(db: Database) -> None:
     assert statuses == {old.id: "expired", revoked.id: "revoked"}
 
 
-def test_revoking_ends_access_on_the_next_read(db: Database) -> None:
-    alice, bob = _user(db, "alice"), _user(db, "bob", "clinician")
+def test_revoking_ends_access_on_the_next_read(
+    db: Database, make_user: Callable[..., User]
+) -> None:
+    alice, bob = make_user("alice"), make_user("bob", "clinician")
     share = create_share(db, user=alice)
     patient_id = redeem_code(db, clinician=bob, code=share.code, label="A. (Tuesday group)")
     patient, _entries = patient_entries(db, clinician=bob, patient_id=patient_id)
@@ -102,10 +95,11 @@ def test_revoking_ends_access_on_the_next_read(db: Database) -> None:
 
 def test_the_roster_orders_by_flag_then_stage_then_silence_and_refreshes_after_a_write(
     db: Database,
+    make_user: Callable[..., User],
 ) -> None:
-    bob = _user(db, "bob", "clinician")
+    bob = make_user("bob", "clinician")
     now = datetime.now(UTC)
-    people = {name: _user(db, name) for name in ("quiet", "flagged", "recent")}
+    people = {name: make_user(name) for name in ("quiet", "flagged", "recent")}
     day = timedelta(days=1)
     histories = {
         "quiet": [{"type": "mood", "time": (now - 20 * day).isoformat(), "score": 5}],
@@ -143,8 +137,10 @@ def test_the_roster_orders_by_flag_then_stage_then_silence_and_refreshes_after_a
     assert again.rows[0].level == "emergency"
 
 
-def test_contingency_schedules_round_trip_with_the_features_own_settings(db: Database) -> None:
-    alice, bob = _user(db, "alice"), _user(db, "bob", "clinician")
+def test_contingency_schedules_round_trip_with_the_features_own_settings(
+    db: Database, make_user: Callable[..., User]
+) -> None:
+    alice, bob = make_user("alice"), make_user("bob", "clinician")
     name = alice.person_name or ""
     assert get_schedule(db, name) is None
     settings = {

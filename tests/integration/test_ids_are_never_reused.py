@@ -7,6 +7,7 @@ your data" showed the clinician who had read the deleted person's records.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from alembic import command
@@ -23,21 +24,14 @@ from ketpath.store.tables import audit_log, people, users
 HASHER = accounts.password_hasher("CHEAPEST")
 
 
-def _user(db: Database, name: str, role: str = "person") -> User:
-    return accounts.register(
-        db,
-        email=f"{name}@example.org",
-        password=f"{name} has a long passphrase",
-        role=role,
-        hasher=HASHER,
-    )
-
-
 def _delete(db: Database, name: str) -> None:
     user = accounts.find_user(db, email=f"{name}@example.org")
     assert user is not None
     accounts.delete_account(
-        db, user_id=user.id, password=f"{name} has a long passphrase", hasher=HASHER
+        db,
+        user_id=user.id,
+        password=f"{name} has a long passphrase",
+        hasher=HASHER,  # make_user's
     )
 
 
@@ -49,23 +43,27 @@ def _person_id(db: Database, user: User) -> int:
     return found
 
 
-def test_a_new_person_never_gets_a_deleted_persons_id(db: Database) -> None:
-    first = _user(db, "first")
+def test_a_new_person_never_gets_a_deleted_persons_id(
+    db: Database, make_user: Callable[..., User]
+) -> None:
+    first = make_user("first")
     first_person = _person_id(db, first)
     _delete(db, "first")
-    second = _user(db, "second")
+    second = make_user("second")
     assert second.id != first.id
     assert _person_id(db, second) != first_person
 
 
-def test_a_new_person_does_not_see_who_read_a_deleted_persons_data(db: Database) -> None:
-    bob = _user(db, "bob", "clinician")
-    alice = _user(db, "alice")
+def test_a_new_person_does_not_see_who_read_a_deleted_persons_data(
+    db: Database, make_user: Callable[..., User]
+) -> None:
+    bob = make_user("bob", "clinician")
+    alice = make_user("alice")
     patient_id = redeem_code(db, clinician=bob, code=create_share(db, user=alice).code)
     patient_entries(db, clinician=bob, patient_id=patient_id)
     assert reads_of(db, user=alice)
     _delete(db, "alice")
-    newcomer = _user(db, "newcomer")
+    newcomer = make_user("newcomer")
     assert reads_of(db, user=newcomer) == []
 
 
@@ -114,6 +112,8 @@ def test_ids_deleted_before_the_upgrade_are_not_reused_after_it(database_url: st
     finally:
         engine.dispose()
     with open_database(database_url) as db:
-        newcomer = _user(db, "newcomer")
+        newcomer = accounts.register(
+            db, email="newcomer@example.org", password="newcomer's passphrase", hasher=HASHER
+        )
         assert newcomer.id != user_id
         assert _person_id(db, newcomer) != person_id

@@ -8,32 +8,22 @@ the stage, the records) and what was stored (the audit rows).
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from ketpath.core.records import parse_record, record_time
-from ketpath.services import PersonNotFound, accounts, import_records
+from ketpath.services import PersonNotFound, import_records
 from ketpath.services.accounts import User
 from ketpath.services.audit import list_entries
 from ketpath.services.consent import NoConsent, create_share, redeem_code
 from ketpath.services.read import Period, read_patient, read_person
 from ketpath.store import Database
 
-HASHER = accounts.password_hasher("CHEAPEST")
 ROUTE = "GET /patients/{patient_id}"
 NOW = datetime(2026, 5, 20, 12, 0, tzinfo=UTC)
-
-
-def _user(db: Database, name: str, role: str = "person") -> User:
-    return accounts.register(
-        db,
-        email=f"{name}@example.org",
-        password=f"{name} has a long passphrase",
-        role=role,
-        hasher=HASHER,
-    )
 
 
 def _uses(days: range) -> list[dict[str, object]]:
@@ -57,8 +47,8 @@ def _actions(db: Database) -> list[str]:
     return [entry.action for entry in list_entries(db)]
 
 
-def test_the_zone_is_the_profiles_else_utc(db: Database) -> None:
-    alice = _user(db, "alice")
+def test_the_zone_is_the_profiles_else_utc(db: Database, make_user: Callable[..., User]) -> None:
+    alice = make_user("alice")
     _log(db, alice, _uses(range(1, 4)))
     assert read_person(db, alice, as_of=NOW).zone == UTC
     _log(db, alice, [{"type": "profile", "timezone": "Europe/London"}])
@@ -70,8 +60,9 @@ def test_the_zone_is_the_profiles_else_utc(db: Database) -> None:
 
 def test_a_person_who_has_logged_nothing_has_an_empty_view_but_a_mistyped_name_is_refused(
     db: Database,
+    make_user: Callable[..., User],
 ) -> None:
-    alice = _user(db, "alice")
+    alice = make_user("alice")
     view = read_person(db, alice, as_of=NOW)
     assert (view.records, view.entries, view.zone) == ((), (), UTC)
     assert view.assessment is not None and view.assessment.use_days_total == 0
@@ -81,8 +72,9 @@ def test_a_person_who_has_logged_nothing_has_an_empty_view_but_a_mistyped_name_i
 
 def test_the_view_holds_the_assessment_series_and_scores_of_the_stored_history(
     db: Database,
+    make_user: Callable[..., User],
 ) -> None:
-    alice = _user(db, "alice")
+    alice = make_user("alice")
     phq9 = {"type": "questionnaire", "time": "2026-05-10T08:00:00Z", "instrument": "phq9"}
     _log(db, alice, [*_uses(range(1, 15)), {**phq9, "answers": [1, 1, 1, 1, 1, 0, 0, 0, 0]}])
     view = read_person(db, alice, as_of=NOW)
@@ -96,8 +88,9 @@ def test_the_view_holds_the_assessment_series_and_scores_of_the_stored_history(
 
 def test_a_periods_view_is_assessed_at_the_periods_end_with_one_stage_a_week(
     db: Database,
+    make_user: Callable[..., User],
 ) -> None:
-    alice = _user(db, "alice")
+    alice = make_user("alice")
     _log(db, alice, _uses(range(1, 15)))
     period = Period(start=date(2026, 5, 4), end=date(2026, 5, 17))  # Monday to Sunday
     view = read_person(db, alice.person_name or "", as_of=NOW, period=period)
@@ -107,8 +100,8 @@ def test_a_periods_view_is_assessed_at_the_periods_end_with_one_stage_a_week(
     assert times == [datetime(2026, 5, day, 21, 30, tzinfo=UTC) for day in range(4, 15)]
 
 
-def test_the_view_cannot_be_changed(db: Database) -> None:
-    alice = _user(db, "alice")
+def test_the_view_cannot_be_changed(db: Database, make_user: Callable[..., User]) -> None:
+    alice = make_user("alice")
     _log(db, alice, _uses(range(1, 4)))
     view = read_person(db, alice, as_of=NOW)
     with pytest.raises(dataclasses.FrozenInstanceError):
@@ -122,11 +115,12 @@ def test_the_view_cannot_be_changed(db: Database) -> None:
 
 def test_without_consent_a_patient_read_is_refused_and_the_refusal_audited(
     db: Database,
+    make_user: Callable[..., User],
 ) -> None:
     alice, bob, charlie = (
-        _user(db, "alice"),
-        _user(db, "bob", "clinician"),
-        _user(db, "charlie", "clinician"),
+        make_user("alice"),
+        make_user("bob", "clinician"),
+        make_user("charlie", "clinician"),
     )
     _log(db, alice, _uses(range(1, 4)))
     alice_id = redeem_code(db, clinician=bob, code=create_share(db, user=alice).code)
@@ -139,8 +133,10 @@ def test_without_consent_a_patient_read_is_refused_and_the_refusal_audited(
     assert "read-patient-page" not in _actions(db)
 
 
-def test_a_consented_patient_read_is_audited_exactly_once(db: Database) -> None:
-    alice, bob = _user(db, "alice"), _user(db, "bob", "clinician")
+def test_a_consented_patient_read_is_audited_exactly_once(
+    db: Database, make_user: Callable[..., User]
+) -> None:
+    alice, bob = make_user("alice"), make_user("bob", "clinician")
     _log(db, alice, [{"type": "profile", "timezone": "Europe/London"}, *_uses(range(1, 4))])
     alice_id = redeem_code(db, clinician=bob, code=create_share(db, user=alice).code)
     before = len(list_entries(db))

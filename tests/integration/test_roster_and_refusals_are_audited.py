@@ -10,16 +10,15 @@ recorded as ``patient-refused`` for the operator, not shown to the person.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-import typer
 from sqlalchemy import event, text
 from typer.testing import CliRunner
 
-from ketpath.cli.audit import audit_list, audit_verify
-from ketpath.services import accounts
+from ketpath.cli import app as cli
 from ketpath.services.accounts import User
 from ketpath.services.audit import (
     Actor,
@@ -35,37 +34,19 @@ from ketpath.services.consent import create_share, list_shares, redeem_code, rev
 from ketpath.services.roster import clinician_roster
 from ketpath.store import Database
 
-HASHER = accounts.password_hasher("CHEAPEST")
 ROUTE = "GET /patients/{patient_id}"
 
 
-def _user(db: Database, name: str, role: str = "person") -> User:
-    return accounts.register(
-        db,
-        email=f"{name}@example.org",
-        password=f"{name} has a long passphrase",
-        role=role,
-        hasher=HASHER,
-    )
-
-
-def _patients(db: Database, clinician: User, count: int) -> list[tuple[User, int]]:
+def _patients(
+    db: Database, make_user: Callable[..., User], clinician: User, count: int
+) -> list[tuple[User, int]]:
     """``count`` people who each share with ``clinician``: (the person, their patient id)."""
     found = []
     for number in range(count):
-        person = _user(db, f"person{number}")
+        person = make_user(f"person{number}")
         code = create_share(db, user=person).code
         found.append((person, redeem_code(db, clinician=clinician, code=code)))
     return found
-
-
-def _cli() -> typer.Typer:
-    app = typer.Typer()
-    audit = typer.Typer()
-    audit.command("list")(audit_list)
-    audit.command("verify")(audit_verify)
-    app.add_typer(audit, name="audit")
-    return app
 
 
 def _count_audit_inserts(db: Database) -> list[int]:
@@ -83,9 +64,11 @@ def _count_audit_inserts(db: Database) -> list[int]:
 # ---------------------------------------------------------------- the roster
 
 
-def test_opening_the_roster_appends_a_row_per_patient_shown_with_their_id(db: Database) -> None:
-    bob = _user(db, "bob", "clinician")
-    patients = _patients(db, bob, 3)
+def test_opening_the_roster_appends_a_row_per_patient_shown_with_their_id(
+    db: Database, make_user: Callable[..., User]
+) -> None:
+    bob = make_user("bob", "clinician")
+    patients = _patients(db, make_user, bob, 3)
     before = len(list_entries(db))
     roster = clinician_roster(db, clinician=bob)
     rows = list_entries(db)[before:]
@@ -98,9 +81,11 @@ def test_opening_the_roster_appends_a_row_per_patient_shown_with_their_id(db: Da
     assert verify_chain(db).ok
 
 
-def test_each_person_sees_that_the_clinician_saw_them_on_the_roster(db: Database) -> None:
-    bob = _user(db, "bob", "clinician")
-    (alice, _alice_id), (carol, _carol_id) = _patients(db, bob, 2)
+def test_each_person_sees_that_the_clinician_saw_them_on_the_roster(
+    db: Database, make_user: Callable[..., User]
+) -> None:
+    bob = make_user("bob", "clinician")
+    (alice, _alice_id), (carol, _carol_id) = _patients(db, make_user, bob, 2)
     clinician_roster(db, clinician=bob)
     for person in (alice, carol):
         (seen,) = [
@@ -110,9 +95,11 @@ def test_each_person_sees_that_the_clinician_saw_them_on_the_roster(db: Database
         assert seen.words.startswith("saw you on their roster (red flags, stage")
 
 
-def test_someone_whose_consent_ended_is_not_recorded_as_seen(db: Database) -> None:
-    bob = _user(db, "bob", "clinician")
-    (alice, alice_id), (_carol, carol_id) = _patients(db, bob, 2)
+def test_someone_whose_consent_ended_is_not_recorded_as_seen(
+    db: Database, make_user: Callable[..., User]
+) -> None:
+    bob = make_user("bob", "clinician")
+    (alice, alice_id), (_carol, carol_id) = _patients(db, make_user, bob, 2)
     (share,) = list_shares(db, user=alice)
     revoke_share(db, user=alice, share_id=share.id)
     before = len(list_entries(db))
@@ -122,9 +109,11 @@ def test_someone_whose_consent_ended_is_not_recorded_as_seen(db: Database) -> No
     assert alice_id not in {row.person_id for row in rows}
 
 
-def test_a_roster_of_forty_patients_is_one_insert_into_the_audit_log(db: Database) -> None:
-    bob = _user(db, "bob", "clinician")
-    _patients(db, bob, 40)
+def test_a_roster_of_forty_patients_is_one_insert_into_the_audit_log(
+    db: Database, make_user: Callable[..., User]
+) -> None:
+    bob = make_user("bob", "clinician")
+    _patients(db, make_user, bob, 40)
     clinician_roster(db, clinician=bob)  # the first of the day computes and stores summaries
     inserts = _count_audit_inserts(db)
     before = len(list_entries(db))
@@ -134,9 +123,11 @@ def test_a_roster_of_forty_patients_is_one_insert_into_the_audit_log(db: Databas
     assert verify_chain(db).ok
 
 
-def test_roster_views_and_other_appends_at_once_never_fork_the_chain(db: Database) -> None:
-    bob = _user(db, "bob", "clinician")
-    _patients(db, bob, 5)
+def test_roster_views_and_other_appends_at_once_never_fork_the_chain(
+    db: Database, make_user: Callable[..., User]
+) -> None:
+    bob = make_user("bob", "clinician")
+    _patients(db, make_user, bob, 5)
     actor = Actor(id=None, email=None, role=None)
 
     def work(worker: int) -> None:
@@ -161,8 +152,10 @@ def test_roster_views_and_other_appends_at_once_never_fork_the_chain(db: Databas
     assert seqs == list(range(1, result.rows + 1))
 
 
-def test_append_many_follows_the_chain_rule_of_append(db: Database) -> None:
-    bob = _user(db, "bob", "clinician")
+def test_append_many_follows_the_chain_rule_of_append(
+    db: Database, make_user: Callable[..., User]
+) -> None:
+    bob = make_user("bob", "clinician")
     actor = Actor.of(bob)
     with db.unit_of_work(write=True) as uow:
         assert append_many(uow, [], actor=actor) == []
@@ -187,10 +180,11 @@ def test_append_many_follows_the_chain_rule_of_append(db: Database) -> None:
 
 def test_a_refused_request_for_a_real_persons_id_is_recorded_for_the_operator_only(
     db: Database,
+    make_user: Callable[..., User],
 ) -> None:
-    alice = _user(db, "alice")
-    charlie = _user(db, "charlie", "clinician")
-    bob = _user(db, "bob", "clinician")
+    alice = make_user("alice")
+    charlie = make_user("charlie", "clinician")
+    bob = make_user("bob", "clinician")
     alice_id = redeem_code(db, clinician=bob, code=create_share(db, user=alice).code)
     record_refused_patient(db, user=charlie, patient_id=alice_id, route=ROUTE)
     (probe,) = [entry for entry in list_entries(db) if entry.action == "patient-refused"]
@@ -202,8 +196,10 @@ def test_a_refused_request_for_a_real_persons_id_is_recorded_for_the_operator_on
     assert verify_chain(db).ok
 
 
-def test_a_refused_request_for_an_id_nobody_has_is_tied_to_no_one(db: Database) -> None:
-    charlie = _user(db, "charlie", "clinician")
+def test_a_refused_request_for_an_id_nobody_has_is_tied_to_no_one(
+    db: Database, make_user: Callable[..., User]
+) -> None:
+    charlie = make_user("charlie", "clinician")
     record_refused_patient(db, user=charlie, patient_id=987_654, route=ROUTE)
     (probe,) = [entry for entry in list_entries(db) if entry.action == "patient-refused"]
     assert probe.person_id is None
@@ -211,14 +207,14 @@ def test_a_refused_request_for_an_id_nobody_has_is_tied_to_no_one(db: Database) 
 
 
 def test_audit_list_shows_roster_rows_and_refusals_to_the_operator(
-    db: Database, database_url: str
+    db: Database, database_url: str, make_user: Callable[..., User]
 ) -> None:
-    bob = _user(db, "bob", "clinician")
-    ((alice, alice_id),) = _patients(db, bob, 1)
+    bob = make_user("bob", "clinician")
+    ((alice, alice_id),) = _patients(db, make_user, bob, 1)
     clinician_roster(db, clinician=bob)
     record_refused_patient(db, user=bob, patient_id=alice_id + 1000, route=ROUTE)
     runner = CliRunner()
-    listed = runner.invoke(_cli(), ["audit", "list", "--json", "--db", database_url])
+    listed = runner.invoke(cli, ["audit", "list", "--json", "--db", database_url])
     assert listed.exit_code == 0, listed.output
     rows = [json.loads(line) for line in listed.output.splitlines()]
     assert {"action": "read-roster-entry", "person": alice.person_name} in [
@@ -226,7 +222,7 @@ def test_audit_list_shows_roster_rows_and_refusals_to_the_operator(
     ]
     (probe,) = [row for row in rows if row["action"] == "patient-refused"]
     assert probe["detail"] == {"patient_id": alice_id + 1000, "route": ROUTE}
-    table = runner.invoke(_cli(), ["audit", "list", "--db", database_url])
+    table = runner.invoke(cli, ["audit", "list", "--db", database_url])
     assert "patient-refused" in table.output
-    verified = runner.invoke(_cli(), ["audit", "verify", "--db", database_url])
+    verified = runner.invoke(cli, ["audit", "verify", "--db", database_url])
     assert verified.exit_code == 0, verified.output

@@ -11,7 +11,7 @@ from rich.console import Console
 
 from histories import end_of, profile, use, uses_on
 from ketpath.core.assess import assess
-from ketpath.core.assess.body import body_sentences
+from ketpath.core.assess.body_reading import body_sentences
 from ketpath.core.records import Record
 from ketpath.knowledge import claims
 from ketpath.knowledge.body import body as body_knowledge

@@ -1,14 +1,16 @@
 """Tolerance rises with exposure, decays with its time constants after stopping, and reads
-as words; exposure windows and trend."""
+as words; exposure windows and trend.
+
+Exposure memory against quadrature: ``tests/model/test_body_tolerance_integral.py`` (slow).
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from scipy.integrate import quad
 
 from ketpath.core.body import body_summary, exposure, tolerance
-from ketpath.core.body.pk import DoseHistory, auc_between, concentrations, exposure_memory
+from ketpath.core.body.pk import DoseHistory, auc_between
 from ketpath.core.body.tolerance import (
     ToleranceReading,
     level_of,
@@ -64,30 +66,6 @@ def test_stepping_on_a_grid_agrees_with_direct_evaluation_at_each_time() -> None
         direct = tolerance(history, [grid[k]])
         assert stepped.pk[k] == pytest.approx(direct.pk[0], rel=1e-9, abs=1e-15)
         assert stepped.pd[k] == pytest.approx(direct.pd[0], rel=1e-9, abs=1e-15)
-
-
-def test_exposure_memory_is_the_weighted_integral_of_plasma_ketamine() -> None:
-    history = DoseHistory(
-        np.array([0.0, 30.0, 50.0]),
-        np.array([100.0, 50.0, 80.0]),
-        np.array(["intranasal", "oral", "intravenous"]),
-        np.array([0.0, 0.0, 20.0]),
-    )
-    tau = 7 * DAY
-    for at in (10.0, 60.0, 500.0):
-        numerical = quad(
-            lambda s, at=at: (
-                concentrations(history, [s]).ketamine_ng_ml[0] * np.exp(-(at - s) / tau) / tau
-            ),
-            0.0,
-            at,
-            points=[30.0, 50.0],
-            limit=500,
-            epsabs=1e-14,
-            epsrel=1e-11,
-        )[0]
-        memory = exposure_memory(history, [at], time_constant_h=tau)[0]
-        assert memory == pytest.approx(numerical, rel=1e-8)
 
 
 def test_body_summary_windows_match_the_analytic_areas() -> None:

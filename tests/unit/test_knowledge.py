@@ -8,6 +8,7 @@ error that names the file and the entry.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -206,13 +207,22 @@ def _clear_caches() -> None:
         loader.cache_clear()
 
 
+@contextmanager
+def _knowledge_in(folder: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """``folder`` in place of the real knowledge directory; caches are cleared around it."""
+    _clear_caches()
+    monkeypatch.setattr(load, "KNOWLEDGE_DIR", folder)
+    try:
+        yield folder
+    finally:
+        _clear_caches()
+
+
 @pytest.fixture
 def knowledge_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """An empty knowledge directory in place of the real one; caches are cleared around it."""
-    _clear_caches()
-    monkeypatch.setattr(load, "KNOWLEDGE_DIR", tmp_path)
-    yield tmp_path
-    _clear_caches()
+    with _knowledge_in(tmp_path, monkeypatch) as folder:
+        yield folder
 
 
 GOOD_SOURCES = """
@@ -334,12 +344,12 @@ def test_a_source_of_an_unknown_kind_is_rejected(knowledge_dir: Path) -> None:
     assert "kind" in message
 
 
-def test_the_real_knowledge_base_is_back_after_a_patched_test(knowledge_dir: Path) -> None:
-    _write(knowledge_dir, "sources.toml", GOOD_SOURCES)
-    assert "kamp-2020" not in load.sources()
-
-
-def test_the_real_knowledge_base_is_restored_afterwards() -> None:
-    # Runs after the patched tests above; the fixture must have cleared the caches.
+def test_the_real_knowledge_base_is_back_after_a_patched_one(tmp_path: Path) -> None:
+    # Self-contained (it once relied on running after the patched tests above):
+    # patch as the fixture does, then the real files must be read again.
+    assert "kamp-2020" in sources()  # the real base, cached
+    with pytest.MonkeyPatch.context() as monkeypatch, _knowledge_in(tmp_path, monkeypatch):
+        _write(tmp_path, "sources.toml", GOOD_SOURCES)
+        assert "kamp-2020" not in load.sources()
     assert "kamp-2020" in sources()
     assert "bladder-harm" in claims()

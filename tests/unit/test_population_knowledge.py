@@ -99,11 +99,3 @@ def test_a_parameter_name_in_two_tables_a_model_reads_is_an_error() -> None:
 def test_a_table_that_holds_no_parameters_is_an_error() -> None:
     with pytest.raises(KnowledgeError, match="no parameter table 'dosing'"):
         population().parameters("dosing")
-
-
-def test_the_use_module_refuses_a_parameter_its_tables_do_not_define() -> None:
-    from ketpath.population.model import KetamineUse
-
-    assert KetamineUse(levels=[0.0, 0.1, 0.2, 0.3]).pars.levels == [0.0, 0.1, 0.2, 0.3]
-    with pytest.raises(ValueError, match=r"unknown use parameter\(s\): tolerance_levels"):
-        KetamineUse(tolerance_levels=[0.0, 0.1, 0.2, 0.3])

@@ -2,9 +2,10 @@
 
 The people follow healthchecks' test base: ``alice`` is a person with her own
 history; ``bob`` is a clinician (hers, once consent exists); ``charlie`` is
-another person, who "should have no access to Alice's stuff". Each account has
-its own logged-in client (``alice.client`` is the ``client`` fixture) and a
-personal access token for the API. Passwords are hashed with argon2's
+another person, who "should have no access to Alice's stuff"; ``dana`` is a
+clinician Alice never asked. Each account has its own logged-in client
+(``alice.client`` is the ``client`` fixture) and a personal access token for
+the API. Passwords are hashed with argon2's
 cheapest profile so that the tests stay fast; production uses RFC 9106's.
 
 ``live_server`` runs ``python -m ketpath.web`` (uvicorn) in a subprocess on a
@@ -14,6 +15,7 @@ free port of 127.0.0.1 with a temporary SQLite file and yields its base URL.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -21,11 +23,21 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from ketpath.services import accounts
+from ketpath.core.records import parse_record
+from ketpath.services import OPERATOR, accounts, import_records
 from ketpath.store import Database
 from ketpath.web.app import create_app
 from ketpath.web.settings import Settings
-from webtest import BASE_URL, TEST_HASHING, Account, LiveServer, free_port, login, settings_for
+from webtest import (
+    BASE_URL,
+    TEST_HASHING,
+    Account,
+    LiveServer,
+    free_port,
+    login,
+    person_id,
+    settings_for,
+)
 
 
 @pytest.fixture
@@ -108,6 +120,37 @@ def bob(make_account: Callable[..., Account]) -> Account:
 def charlie(make_account: Callable[..., Account]) -> Account:
     """Another person, logged in on a client of his own; must never see Alice's data."""
     return make_account("charlie")
+
+
+@pytest.fixture
+def dana(make_account: Callable[..., Account]) -> Account:
+    """A second clinician, one Alice never asked (no consent)."""
+    return make_account("dana", role="clinician")
+
+
+@pytest.fixture
+def alice_id(alice: Account, db: Database) -> int:
+    """Alice's person id, once four urine screens are on her record.
+
+    Negative, negative, positive, negative, one every three days up to now,
+    entered by the operator (so rewards count them). A test module that
+    needs other records defines its own ``alice_id``.
+    """
+    first = datetime.now(UTC) - timedelta(days=12)
+    screens = [
+        parse_record(
+            {
+                "type": "drug-screen",
+                "time": (first + timedelta(days=3 * i)).isoformat(),
+                "result": result,
+                "method": "urine",
+            }
+        )
+        for i, result in enumerate(["negative", "negative", "positive", "negative"])
+    ]
+    assert alice.person_name is not None
+    import_records(db, alice.person_name, screens, author=OPERATOR)
+    return person_id(db, alice)
 
 
 # ---------------------------------------------------------------- a real server

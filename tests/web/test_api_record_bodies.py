@@ -16,7 +16,7 @@ import pytest
 from ketpath.services import person_entries
 from ketpath.store import Database
 from ketpath.web.settings import Settings
-from webtest import Account, settings_for
+from webtest import Account, settings_for, share_records
 
 PER_REQUEST = 120
 
@@ -24,17 +24,6 @@ PER_REQUEST = 120
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return settings_for(tmp_path, max_records_per_request=PER_REQUEST)
-
-
-def _share(alice: Account, bob: Account) -> int:
-    created = alice.client.post("/api/v1/shares", headers=alice.api)
-    assert created.status_code == 201, created.text
-    redeemed = bob.client.post(
-        "/api/v1/shares/redeem", json={"code": created.json()["code"]}, headers=bob.api
-    )
-    assert redeemed.status_code == 201, redeemed.text
-    patient_id: int = redeemed.json()["patient_id"]
-    return patient_id
 
 
 def _notes(count: int) -> list[dict[str, object]]:
@@ -62,7 +51,7 @@ def _held(db: Database, alice: Account) -> int:
 def test_the_clinician_may_send_as_many_records_as_configured_not_a_hundred(
     alice: Account, bob: Account, db: Database
 ) -> None:
-    patient_id = _share(alice, bob)
+    patient_id = share_records(alice, bob).patient_id
     response = bob.client.post(
         f"/api/v1/patients/{patient_id}/records", json=_notes(PER_REQUEST), headers=bob.api
     )
@@ -74,7 +63,7 @@ def test_the_clinician_may_send_as_many_records_as_configured_not_a_hundred(
 def test_both_apis_refuse_one_more_than_configured_with_the_same_422_and_store_nothing(
     alice: Account, bob: Account, db: Database
 ) -> None:
-    patient_id = _share(alice, bob)
+    patient_id = share_records(alice, bob).patient_id
     expected = [
         {
             "loc": ["body"],
@@ -94,7 +83,7 @@ def test_both_apis_refuse_one_more_than_configured_with_the_same_422_and_store_n
 def test_both_apis_name_the_bad_record_by_its_index_and_field(
     alice: Account, bob: Account, db: Database
 ) -> None:
-    patient_id = _share(alice, bob)
+    patient_id = share_records(alice, bob).patient_id
     notes = _notes(3)
     notes[1] = {**notes[1], "time": "not a time"}
     moods = _moods(3)

@@ -9,7 +9,6 @@ one with a note that Bob sees next to the entry.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
@@ -18,18 +17,7 @@ from ketpath.core.records import DrugScreen, Note
 from ketpath.services import person_entries
 from ketpath.services.audit import list_entries
 from ketpath.store import Database, StoredRecord
-from webtest import Account
-
-
-def _share(alice: Account, bob: Account) -> int:
-    created = alice.client.post("/api/v1/shares", headers=alice.api)
-    assert created.status_code == 201, created.text
-    redeemed = bob.client.post(
-        "/api/v1/shares/redeem", json={"code": created.json()["code"]}, headers=bob.api
-    )
-    assert redeemed.status_code == 201, redeemed.text
-    patient_id: int = redeemed.json()["patient_id"]
-    return patient_id
+from webtest import Account, share_records
 
 
 def _entries(db: Database, alice: Account, kind: str) -> list[StoredRecord]:
@@ -38,7 +26,7 @@ def _entries(db: Database, alice: Account, kind: str) -> list[StoredRecord]:
 
 @pytest.fixture
 def patient_id(alice: Account, bob: Account) -> int:
-    return _share(alice, bob)
+    return share_records(alice, bob).patient_id
 
 
 def _add_screen(bob: Account, patient_id: int, **form: str) -> None:
@@ -153,10 +141,9 @@ def test_only_the_clinician_who_entered_it_may_correct_it(
     bob: Account,
     patient_id: int,
     db: Database,
-    make_account: Callable[..., Account],
+    dana: Account,
 ) -> None:
-    dana = make_account("dana", role="clinician")
-    dana_patient = _share(alice, dana)
+    dana_patient = share_records(alice, dana).patient_id
     _add_screen(bob, patient_id)
     [screen] = _entries(db, alice, "drug-screen")
     url = f"/patients/{dana_patient}/records/{screen.id}/correct"

@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +39,7 @@ from ketpath.services import import_records, person_records
 from ketpath.store import Database
 from ketpath.web import api, clinician, contingency, contingency_settings, pages, reports, sharing
 from ketpath.web.settings import Settings
-from webtest import Account, settings_for
+from webtest import Account, person_id, settings_for, share_records
 
 MARKER = "alice-private-marker-41c9"
 SCREEN = {
@@ -113,13 +113,8 @@ def test_the_matrix_covers_every_patient_route() -> None:
 
 
 @pytest.fixture
-def dana(make_account: Callable[..., Account]) -> Account:
-    """Another clinician, without Alice's consent."""
-    return make_account("dana", role="clinician")
-
-
-@pytest.fixture
 def alice_id(alice: Account, db: Database) -> int:
+    """Alice's person id, with a use carrying the marker and a craving (not the conftest's screens)."""
     from ketpath.core.records import parse_record
 
     assert alice.person_name is not None
@@ -128,10 +123,7 @@ def alice_id(alice: Account, db: Database) -> int:
     )
     craving = parse_record({"type": "craving", "time": "2026-05-14T09:00:00+01:00", "intensity": 6})
     import_records(db, alice.person_name, [marked, craving], create=False)
-    with db.unit_of_work() as uow:
-        person = uow.people.get(alice.person_name)
-        assert person is not None
-        return person.id
+    return person_id(db, alice)
 
 
 def _call(who: Account, method: str, path: str, patient_id: int) -> Any:
@@ -143,17 +135,6 @@ def _call(who: Account, method: str, path: str, patient_id: int) -> Any:
         {"result": "positive", "method": "saliva", "text": "a note"} if method == "POST" else None
     )
     return who.client.request(method, url, data=form, follow_redirects=False)
-
-
-def _share(alice: Account, bob: Account) -> int:
-    created = alice.client.post("/api/v1/shares", headers=alice.api)
-    assert created.status_code == 201, created.text
-    redeemed = bob.client.post(
-        "/api/v1/shares/redeem", json={"code": created.json()["code"]}, headers=bob.api
-    )
-    assert redeemed.status_code == 201, redeemed.text
-    share_id: int = created.json()["id"]
-    return share_id
 
 
 def _own_records(db: Database, alice: Account) -> list[Any]:
@@ -198,7 +179,7 @@ def test_with_consent_only_her_clinician_reads_and_writes_clinician_records(  # 
     method: str,
     path: str,
 ) -> None:
-    _share(alice, bob)
+    share_records(alice, bob)
     own_before = _own_records(db, alice)
     response = _call(bob, method, path, alice_id)
     assert response.status_code == WITH_CONSENT[(method, path)], response.text[:300]
@@ -214,7 +195,7 @@ def test_with_consent_only_her_clinician_reads_and_writes_clinician_records(  # 
 def test_after_revocation_her_clinician_gets_404_on_the_next_request(  # noqa: PLR0917
     alice: Account, bob: Account, alice_id: int, db: Database, method: str, path: str
 ) -> None:
-    share_id = _share(alice, bob)
+    share_id = share_records(alice, bob).id
     assert _call(bob, method, path, alice_id).status_code == WITH_CONSENT[(method, path)]
     revoked = alice.client.delete(f"/api/v1/shares/{share_id}", headers=alice.api)
     assert revoked.status_code == 204
@@ -226,7 +207,7 @@ def test_after_revocation_her_clinician_gets_404_on_the_next_request(  # noqa: P
 def test_a_clinician_cannot_write_the_persons_own_kinds_of_record(
     alice: Account, bob: Account, alice_id: int, db: Database
 ) -> None:
-    _share(alice, bob)
+    share_records(alice, bob)
     before = person_records(db, alice.person_name or "")
     use = {"type": "use", "time": "2026-05-20T10:00:00+00:00"}
     for body in (use, [SCREEN, use], {**NOTE, "author_role": "person"}):
@@ -256,7 +237,7 @@ RECORD_ROUTES = record_routes()
 def test_the_clinicians_screen_and_note_are_read_only_to_her_on_every_record_route(  # noqa: PLR0917
     alice: Account, bob: Account, alice_id: int, db: Database, kind: str, method: str, path: str
 ) -> None:
-    _share(alice, bob)
+    share_records(alice, bob)
     added = bob.client.post(
         f"/api/v1/patients/{alice_id}/records",
         json=SCREEN if kind == "drug-screen" else NOTE,
@@ -278,7 +259,7 @@ def test_the_clinicians_screen_and_note_are_read_only_to_her_on_every_record_rou
 def test_she_cannot_enter_the_clinics_kinds_of_record_herself(
     alice: Account, bob: Account, alice_id: int, db: Database, record: dict[str, str]
 ) -> None:
-    _share(alice, bob)
+    share_records(alice, bob)
     before = person_records(db, alice.person_name or "")
     response = alice.client.post("/api/v1/records", json=record, headers=alice.api)
     assert response.status_code == 422, response.text
@@ -298,7 +279,7 @@ def test_the_roster_lists_a_patient_only_while_consent_stands(
         return [row["patient_id"] for row in response.json()["patients"]]
 
     assert ids(bob) == []
-    share_id = _share(alice, bob)
+    share_id = share_records(alice, bob).id
     assert ids(bob) == [alice_id]
     assert ids(dana) == []
     alice.client.delete(f"/api/v1/shares/{share_id}", headers=alice.api)

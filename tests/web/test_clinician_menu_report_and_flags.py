@@ -3,25 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from ketpath.core.records import parse_record
 from ketpath.services import import_records
 from ketpath.services.audit import list_entries
 from ketpath.store import Database
-from webtest import Account
-
-
-def _share(alice: Account, bob: Account) -> int:
-    created = alice.client.post("/api/v1/shares", headers=alice.api)
-    assert created.status_code == 201, created.text
-    redeemed = bob.client.post(
-        "/api/v1/shares/redeem", json={"code": created.json()["code"]}, headers=bob.api
-    )
-    assert redeemed.status_code == 201, redeemed.text
-    patient_id: int = redeemed.json()["patient_id"]
-    return patient_id
+from webtest import Account, share_records
 
 
 def _menu(page: str) -> list[tuple[str, str]]:
@@ -45,7 +33,7 @@ def test_a_person_has_no_clinicians_menu(alice: Account) -> None:
 def test_the_patient_page_offers_the_pdf_summary_and_it_is_audited(
     alice: Account, bob: Account, db: Database
 ) -> None:
-    patient_id = _share(alice, bob)
+    patient_id = share_records(alice, bob).patient_id
     page = bob.client.get(f"/patients/{patient_id}").text
     assert f'action="/patients/{patient_id}/report.pdf"' in page
     pdf = bob.client.get(
@@ -61,17 +49,16 @@ def test_the_patient_page_offers_the_pdf_summary_and_it_is_audited(
 
 
 def test_the_pdf_summary_needs_consent(
-    alice: Account, bob: Account, make_account: Callable[..., Account], db: Database
+    alice: Account, bob: Account, dana: Account, db: Database
 ) -> None:
-    patient_id = _share(alice, bob)
-    dana = make_account("dana", role="clinician")
+    patient_id = share_records(alice, bob).patient_id
     assert dana.client.get(f"/patients/{patient_id}/report.pdf").status_code == 404
     assert alice.client.get(f"/patients/{patient_id}/report.pdf").status_code == 404
     assert [e for e in list_entries(db) if e.action == "read-report"] == []
 
 
 def test_a_period_that_ends_before_it_starts_is_refused(alice: Account, bob: Account) -> None:
-    patient_id = _share(alice, bob)
+    patient_id = share_records(alice, bob).patient_id
     response = bob.client.get(
         f"/patients/{patient_id}/report.pdf", params={"start": "2026-02-01", "end": "2026-01-01"}
     )
@@ -97,7 +84,7 @@ def test_flags_on_the_patient_page_speak_about_the_person_not_to_them(
         ),
     ]
     import_records(db, alice.person_name, records, create=False)
-    patient_id = _share(alice, bob)
+    patient_id = share_records(alice, bob).patient_id
     page = bob.client.get(f"/patients/{patient_id}").text
     assert 'id="flag-phq9-item9"' in page
     messages = re.findall(r'<p class="flag-message">([^<]*)</p>', page)

@@ -8,19 +8,15 @@ Charlie is another person.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from ketpath.core.records import parse_record
-from ketpath.services import OPERATOR, import_records
 from ketpath.services.contingency import get_schedule, settings_from
 from ketpath.store import Database
-from webtest import BASE_URL, Account
+from webtest import BASE_URL, Account, share_records
 
 NEW_SCHEDULE = {
     "start_value": "5.00",
@@ -37,49 +33,10 @@ NEW_SCHEDULE = {
 }
 
 
-def _screens(results: list[str]) -> list[object]:
-    first = datetime.now(UTC) - timedelta(days=3 * len(results))
-    return [
-        parse_record(
-            {
-                "type": "drug-screen",
-                "time": (first + timedelta(days=3 * i)).isoformat(),
-                "result": result,
-                "method": "urine",
-            }
-        )
-        for i, result in enumerate(results)
-    ]
-
-
-@pytest.fixture
-def alice_id(alice: Account, db: Database) -> int:
-    assert alice.person_name is not None
-    screens = _screens(["negative", "negative", "positive", "negative"])
-    import_records(db, alice.person_name, screens, author=OPERATOR)  # type: ignore[arg-type]
-    with db.unit_of_work() as uow:
-        person = uow.people.get(alice.person_name)
-        assert person is not None
-        return person.id
-
-
-@pytest.fixture
-def dana(make_account: Callable[..., Account]) -> Account:
-    """A clinician Alice never asked."""
-    return make_account("dana", role="clinician")
-
-
 @pytest.fixture
 def shared(alice: Account, bob: Account, alice_id: int) -> int:
     """Alice shares with Bob; returns the share's id."""
-    created = alice.client.post("/api/v1/shares", headers=alice.api)
-    assert created.status_code == 201, created.text
-    redeemed = bob.client.post(
-        "/api/v1/shares/redeem", json={"code": created.json()["code"]}, headers=bob.api
-    )
-    assert redeemed.status_code == 201, redeemed.text
-    share_id: int = created.json()["id"]
-    return share_id
+    return share_records(alice, bob).id
 
 
 def _url(patient_id: int) -> str:

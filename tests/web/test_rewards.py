@@ -2,61 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
-
-import pytest
 from fastapi.testclient import TestClient
 
-from ketpath.core.records import parse_record
-from ketpath.services import OPERATOR, import_records
 from ketpath.store import Database
-from webtest import Account
-
-
-def _screens(results: list[str]) -> list[object]:
-    first = datetime.now(UTC) - timedelta(days=3 * len(results))
-    return [
-        parse_record(
-            {
-                "type": "drug-screen",
-                "time": (first + timedelta(days=3 * i)).isoformat(),
-                "result": result,
-                "method": "urine",
-            }
-        )
-        for i, result in enumerate(results)
-    ]
-
-
-@pytest.fixture
-def alice_id(alice: Account, db: Database) -> int:
-    assert alice.person_name is not None
-    import_records(
-        db,
-        alice.person_name,
-        _screens(["negative", "negative", "positive", "negative"]),  # type: ignore[arg-type]
-        author=OPERATOR,
-    )
-    with db.unit_of_work() as uow:
-        person = uow.people.get(alice.person_name)
-        assert person is not None
-        return person.id
-
-
-@pytest.fixture
-def dana(make_account: Callable[..., Account]) -> Account:
-    """A clinician Alice never asked."""
-    return make_account("dana", role="clinician")
-
-
-def _share(alice: Account, bob: Account) -> None:
-    created = alice.client.post("/api/v1/shares", headers=alice.api)
-    assert created.status_code == 201, created.text
-    redeemed = bob.client.post(
-        "/api/v1/shares/redeem", json={"code": created.json()["code"]}, headers=bob.api
-    )
-    assert redeemed.status_code == 201, redeemed.text
+from webtest import Account, share_records
 
 
 def _run_rewards(alice: Account, bob: Account, db: Database, **settings: object) -> None:
@@ -64,7 +13,7 @@ def _run_rewards(alice: Account, bob: Account, db: Database, **settings: object)
     from ketpath.core.contingency import ContingencySettings
     from ketpath.services.contingency import save_schedule
 
-    _share(alice, bob)
+    share_records(alice, bob)
     assert alice.person_name is not None
     save_schedule(
         db, alice.person_name, bob.user_id, {**ContingencySettings.defaults().to_dict(), **settings}
@@ -85,7 +34,7 @@ def test_without_a_clinic_she_is_told_no_clinic_runs_rewards(
 def test_a_clinician_with_consent_but_no_schedule_runs_no_rewards(
     alice: Account, alice_id: int, bob: Account, client: TestClient
 ) -> None:
-    _share(alice, bob)
+    share_records(alice, bob)
     assert "No clinic runs rewards for you." in client.get("/rewards").text
     assert '<a href="/rewards"' not in client.get("/").text
 
@@ -140,7 +89,7 @@ def test_her_clinician_sees_the_same_fragment_while_consent_stands(
     alice: Account, alice_id: int, bob: Account
 ) -> None:
     assert bob.client.get(f"/patients/{alice_id}/rewards").status_code == 404
-    _share(alice, bob)
+    share_records(alice, bob)
     fragment = bob.client.get(f"/patients/{alice_id}/rewards", headers={"HX-Request": "true"})
     assert fragment.status_code == 200
     assert "Running total: $8.75" in fragment.text
@@ -150,7 +99,7 @@ def test_her_clinician_sees_the_same_fragment_while_consent_stands(
 def test_opened_directly_the_patients_rewards_are_a_whole_page(
     alice: Account, alice_id: int, bob: Account
 ) -> None:
-    _share(alice, bob)
+    share_records(alice, bob)
     page = bob.client.get(f"/patients/{alice_id}/rewards")
     assert page.status_code == 200
     assert "<html" in page.text
@@ -162,7 +111,7 @@ def test_opened_directly_the_patients_rewards_are_a_whole_page(
 def test_nobody_else_sees_her_rewards(
     alice: Account, alice_id: int, bob: Account, charlie: Account, dana: Account
 ) -> None:
-    _share(alice, bob)
+    share_records(alice, bob)
     assert dana.client.get(f"/patients/{alice_id}/rewards").status_code == 404
     assert charlie.client.get(f"/patients/{alice_id}/rewards").status_code == 404
     assert "Running total: $8.75" not in charlie.client.get("/rewards").text

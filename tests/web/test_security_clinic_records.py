@@ -25,7 +25,7 @@ from integration.conftest import (
 from ketpath.services import person_entries
 from ketpath.store import Database
 from ketpath.web.settings import Settings
-from webtest import Account, settings_for
+from webtest import Account, settings_for, share_records
 
 SCREEN = {
     "type": "drug-screen",
@@ -56,18 +56,10 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Setting
         server.drop_database(name)
 
 
-def _share(alice: Account, bob: Account) -> int:
-    code = alice.client.post("/api/v1/shares", headers=alice.api).json()["code"]
-    redeemed = bob.client.post("/api/v1/shares/redeem", json={"code": code}, headers=bob.api)
-    assert redeemed.status_code == 201, redeemed.text
-    patient_id: int = redeemed.json()["patient_id"]
-    return patient_id
-
-
 @pytest.fixture
 def clinic_ids(alice: Account, bob: Account) -> list[int]:
     """Bob's screen (positive) and note for Alice, added through his API."""
-    patient_id = _share(alice, bob)
+    patient_id = share_records(alice, bob).patient_id
     added = bob.client.post(
         f"/api/v1/patients/{patient_id}/records",
         json=[{**SCREEN, "result": "positive"}, CLINICIAN_NOTE],

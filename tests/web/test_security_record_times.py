@@ -16,7 +16,7 @@ from ketpath.core.assess import assess
 from ketpath.core.records import parse_record
 from ketpath.services import import_records, person_records
 from ketpath.store import Database
-from webtest import Account
+from webtest import Account, share_records
 
 FAR_TIMES = [
     "0001-01-01T00:00:00+00:00",
@@ -63,15 +63,6 @@ def test_the_api_refuses_a_far_as_of(alice: Account) -> None:
     assert "the year must be between 1900 and 2200" in response.text
 
 
-def _share(alice: Account, bob: Account) -> int:
-    created = alice.client.post("/api/v1/shares", headers=alice.api)
-    redeemed = bob.client.post(
-        "/api/v1/shares/redeem", json={"code": created.json()["code"]}, headers=bob.api
-    )
-    assert redeemed.status_code == 201, redeemed.text
-    return int(redeemed.json()["patient_id"])
-
-
 def test_one_history_that_cannot_be_assessed_does_not_hide_the_rest_of_the_roster(
     alice: Account, charlie: Account, bob: Account, db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -79,8 +70,8 @@ def test_one_history_that_cannot_be_assessed_does_not_hide_the_rest_of_the_roste
     symptom = {"type": "symptom", "time": "2026-05-20T09:00:00+00:00", "severity": 2}
     import_records(db, alice.person_name, [parse_record({**symptom, "symptom": "jaundice"})])
     import_records(db, charlie.person_name, [parse_record({**symptom, "symptom": "anxiety"})])
-    alice_id = _share(alice, bob)
-    charlie_id = _share(charlie, bob)
+    alice_id = share_records(alice, bob).patient_id
+    charlie_id = share_records(charlie, bob).patient_id
     real = roster_module.summarise_person
 
     def failing_for_charlie(records: Any, now: Any) -> Any:

@@ -11,7 +11,6 @@ operator sees and Alice does not.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -20,7 +19,7 @@ from fastapi.routing import APIRoute
 from ketpath.services.audit import AuditEntry, list_entries
 from ketpath.store import Database
 from ketpath.web import clinician, contingency, contingency_settings
-from webtest import Account
+from webtest import Account, person_id, share_records
 
 SEEN = "saw you on their roster (red flags, stage, when you last logged)"
 
@@ -41,29 +40,6 @@ def patient_routes() -> list[tuple[str, str]]:
 
 
 ROUTES = patient_routes()
-
-
-@pytest.fixture
-def dana(make_account: Callable[..., Account]) -> Account:
-    """A clinician without Alice's consent."""
-    return make_account("dana", role="clinician")
-
-
-def _share(alice: Account, bob: Account) -> int:
-    created = alice.client.post("/api/v1/shares", headers=alice.api)
-    redeemed = bob.client.post(
-        "/api/v1/shares/redeem", json={"code": created.json()["code"]}, headers=bob.api
-    )
-    assert redeemed.status_code == 201, redeemed.text
-    patient_id: int = redeemed.json()["patient_id"]
-    return patient_id
-
-
-def _alice_id(db: Database, alice: Account) -> int:
-    with db.unit_of_work() as uow:
-        person = uow.people.get(alice.person_name or "")
-        assert person is not None
-        return person.id
 
 
 def _call(who: Account, method: str, path: str, patient_id: int) -> Any:
@@ -98,7 +74,7 @@ def test_the_walk_covers_every_route_that_names_a_patient_including_rewards() ->
 def test_the_roster_page_and_the_roster_api_show_on_the_persons_sharing_page(
     alice: Account, bob: Account, db: Database
 ) -> None:
-    patient_id = _share(alice, bob)
+    patient_id = share_records(alice, bob).patient_id
     assert SEEN not in alice.client.get("/sharing").text
     assert bob.client.get("/patients").status_code == 200
     assert bob.client.get("/api/v1/patients", headers=bob.api).status_code == 200
@@ -119,8 +95,8 @@ def test_a_refused_patient_request_answers_the_same_404_and_is_audited(  # noqa:
     method: str,
     path: str,
 ) -> None:
-    _share(alice, bob)
-    alice_id = _alice_id(db, alice)
+    share_records(alice, bob)
+    alice_id = person_id(db, alice)
     before = _last_seq(db)
     real = _call(dana, method, path, alice_id)
     missing = _call(dana, method, path, alice_id + 1000)
@@ -140,8 +116,8 @@ def test_a_refused_patient_request_answers_the_same_404_and_is_audited(  # noqa:
 def test_a_probe_of_alices_id_is_not_shown_to_alice(
     alice: Account, bob: Account, dana: Account, db: Database
 ) -> None:
-    _share(alice, bob)
-    assert dana.client.get(f"/patients/{_alice_id(db, alice)}").status_code == 404
+    share_records(alice, bob)
+    assert dana.client.get(f"/patients/{person_id(db, alice)}").status_code == 404
     assert dana.email not in alice.client.get("/sharing").text
     assert any(entry.actor_email == dana.email for entry in list_entries(db))
 
@@ -151,7 +127,7 @@ def test_a_persons_account_asking_for_a_patient_is_audited_too(
 ) -> None:
     before = _last_seq(db)
     response = charlie.client.get(
-        f"/api/v1/patients/{_alice_id(db, alice)}/records", headers=charlie.api
+        f"/api/v1/patients/{person_id(db, alice)}/records", headers=charlie.api
     )
     assert response.status_code == 404
     (row,) = _new_rows(db, before)

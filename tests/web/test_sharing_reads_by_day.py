@@ -9,18 +9,7 @@ from ketpath.core.records import parse_record
 from ketpath.services import import_records
 from ketpath.services.audit import Actor, append
 from ketpath.store import Database
-from webtest import Account
-
-
-def _share(alice: Account, bob: Account) -> int:
-    created = alice.client.post("/api/v1/shares", headers=alice.api)
-    assert created.status_code == 201, created.text
-    redeemed = bob.client.post(
-        "/api/v1/shares/redeem", json={"code": created.json()["code"]}, headers=bob.api
-    )
-    assert redeemed.status_code == 201, redeemed.text
-    patient_id: int = redeemed.json()["patient_id"]
-    return patient_id
+from webtest import Account, share_records
 
 
 def _rows(page: str) -> list[list[str]]:
@@ -36,7 +25,7 @@ def _rows(page: str) -> list[list[str]]:
 def test_reads_are_counted_per_clinician_and_day_naming_what_was_done(
     alice: Account, bob: Account
 ) -> None:
-    patient_id = _share(alice, bob)
+    patient_id = share_records(alice, bob).patient_id
     for _ in range(3):
         assert bob.client.get(f"/patients/{patient_id}").status_code == 200
     assert bob.client.get("/patients").status_code == 200
@@ -60,7 +49,7 @@ def test_days_are_the_persons_own_not_utc(alice: Account, bob: Account, db: Data
     assert alice.person_name is not None
     profile = parse_record({"type": "profile", "timezone": "Pacific/Auckland"})
     import_records(db, alice.person_name, [profile], create=False)
-    patient_id = _share(alice, bob)
+    patient_id = share_records(alice, bob).patient_id
     actor = Actor(id=bob.user_id, email=bob.email, role="clinician")
     # 23:30 and 00:30 in Auckland (UTC+12 in May): one UTC day, two of hers.
     for moment in (

@@ -119,7 +119,7 @@ def body_history(
 ) -> None:
     """Research model, not for personal use, never a guide to dosing: a whole history through
     the body model (weekly exposure, tolerance in words, the modelled highs and lows)."""
-    from ketpath.core.assess.body import EPOCH, body_report  # noqa: PLC0415
+    from ketpath.core.assess.body_reading import EPOCH, body_report  # noqa: PLC0415
     from ketpath.present.charts import body_timeline_chart  # noqa: PLC0415
     from ketpath.present.terminal import render_body_report  # noqa: PLC0415
 

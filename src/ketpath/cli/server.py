@@ -40,12 +40,18 @@ from ketpath.cli.common import DbOption
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL
 
+    from ketpath.services.reminders import MailServer
+
 # The web stack and the store are imported inside the commands, so that
 # registering these commands does not slow down every other `ketpath` command.
 
 LOOPBACK = "127.0.0.1"
 BAD_INPUT = 2
 TRUSTED_PROXY_VARIABLE = "KETPATH_TRUSTED_PROXY"
+SMTP_HOST_VARIABLE = "KETPATH_SMTP_HOST"
+SMTP_PORT_VARIABLE = "KETPATH_SMTP_PORT"
+SMTP_FROM_VARIABLE = "KETPATH_SMTP_FROM"
+BASE_URL_VARIABLE = "KETPATH_BASE_URL"
 DATABASE_VARIABLE = "KETPATH_DB"
 
 user_app = typer.Typer(help="Manage web accounts.", no_args_is_help=True)
@@ -86,8 +92,45 @@ def serve(
             "believed, comma-separated. Default: none, the headers are ignored.",
         ),
     ] = None,
+    smtp_host: Annotated[
+        str | None,
+        typer.Option(
+            "--smtp-host",
+            envvar=SMTP_HOST_VARIABLE,
+            help="SMTP server for check-in reminder e-mails (plain SMTP, e.g. a local relay). "
+            "Default: none, and e-mail reminders are shown as unavailable.",
+        ),
+    ] = None,
+    smtp_port: Annotated[
+        int,
+        typer.Option(
+            "--smtp-port", envvar=SMTP_PORT_VARIABLE, min=1, max=65535, help="Port of --smtp-host."
+        ),
+    ] = 25,
+    smtp_from: Annotated[
+        str | None,
+        typer.Option(
+            "--smtp-from",
+            envvar=SMTP_FROM_VARIABLE,
+            help="The From address of reminder e-mails (needed with --smtp-host).",
+        ),
+    ] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--base-url",
+            envvar=BASE_URL_VARIABLE,
+            help="The app's public address, linked from reminder e-mails. "
+            "Default: http://HOST:PORT/ as served.",
+        ),
+    ] = None,
 ) -> None:
-    """Start the web app (pages and the JSON API) on this machine."""
+    """Start the web app (pages and the JSON API) on this machine.
+
+    With --smtp-host and --smtp-from it also e-mails the check-in reminders
+    people ask for, checking each minute; the e-mails say only that it is time
+    for a check-in and link to --base-url.
+    """
     from ketpath.services import accounts  # noqa: PLC0415
     from ketpath.web.app import create_app  # noqa: PLC0415
     from ketpath.web.demo import DEMO_EMAIL, create_demo_account  # noqa: PLC0415
@@ -96,6 +139,7 @@ def serve(
     if demo and host != LOOPBACK:
         _fail("--demo listens on 127.0.0.1 only")
     proxies = ",".join(part.strip() for part in (trusted_proxy or "").split(",") if part.strip())
+    mail_server = _mail_server(smtp_host, smtp_port, smtp_from)
     listener = _listen(host, port)
     # Until uvicorn installs its own handlers, a SIGTERM still runs the clean-up below.
     signal.signal(signal.SIGTERM, _exit_on_signal)
@@ -105,7 +149,13 @@ def serve(
         demo_folder = Path(tempfile.mkdtemp(prefix="ketpath-demo-"))
         url = str(demo_folder / "demo.db")
     try:
-        app = create_app(Settings(database_url=url))
+        app = create_app(
+            Settings(
+                database_url=url,
+                mail_server=mail_server,
+                base_url=base_url or f"http://{_url_host(host)}:{port}/",
+            )
+        )
         if demo:
             try:
                 email, password = create_demo_account(app.state.db, today=date.today())
@@ -126,6 +176,21 @@ def serve(
         listener.close()
         if demo_folder is not None:
             shutil.rmtree(demo_folder, ignore_errors=True)
+
+
+def _mail_server(host: str | None, port: int, sender: str | None) -> MailServer | None:
+    """The SMTP server to send reminders through, or None; exit 2 when half of it is given."""
+    from ketpath.services.reminders import MailServer  # noqa: PLC0415
+
+    host = (host or "").strip()
+    sender = (sender or "").strip()
+    if not host:
+        if sender:
+            _fail("--smtp-from needs --smtp-host (the server to send through)")
+        return None
+    if "@" not in sender:
+        _fail("--smtp-host needs --smtp-from, the address reminder e-mails come from")
+    return MailServer(host=host, port=port, sender=sender)
 
 
 def _exit_on_signal(signum: int, _frame: object) -> None:

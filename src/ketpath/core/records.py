@@ -26,7 +26,7 @@ import math
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Annotated, Any, Literal, TypeAlias
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -611,3 +611,17 @@ def latest_profile(records: Sequence[Record]) -> Profile | None:
     """The last profile in the sequence; later entries replace earlier ones."""
     profiles = [record for record in records if isinstance(record, Profile)]
     return profiles[-1] if profiles else None
+
+
+def profile_zone(profile: Profile | None) -> tzinfo:
+    """The zone a person's days are counted in: the profile's, or UTC when it names none.
+
+    The one place this rule is written (DESIGN.md, "use-day"): the assessment
+    counts days in it, and every page, report and command shows times in it.
+    """
+    return ZoneInfo(profile.timezone) if profile is not None and profile.timezone else UTC
+
+
+def person_zone(records: Sequence[Record]) -> tzinfo:
+    """``profile_zone`` of the latest profile in ``records``."""
+    return profile_zone(latest_profile(records))

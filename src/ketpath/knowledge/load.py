@@ -690,3 +690,109 @@ def helplines() -> Helplines:
     for key, locale in loaded.locales.items():
         check_sources(locale.sources, f"knowledge/helplines.toml: locales.{key}")
     return loaded
+
+
+# ---------------------------------------------------------------- practical pages
+
+
+class PracticalLink(_Strict):
+    """A link from a statement to one of the person's own pages (the plan, help, history)."""
+
+    href: Annotated[str, Field(pattern=r"^/[a-z0-9/_-]*$")]
+    text: NonEmpty
+
+
+class SymptomList(_Strict):
+    """Symptoms read from ``rules.toml``, so a practical page never lists them twice.
+
+    With ``level``: the symptoms whose own red flag has that level, within
+    ``group`` when one is named. With ``unflagged = true``: the symptoms of
+    ``group`` that no symptom flag names (those a count-of-days flag watches).
+    """
+
+    group: str | None = None
+    level: Level | None = None
+    unflagged: bool = False
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> SymptomList:
+        if (self.level is None) == (not self.unflagged):
+            raise ValueError("give either a level or unflagged = true")
+        if self.unflagged and self.group is None:
+            raise ValueError("unflagged needs a group")
+        return self
+
+
+class PracticalStatement(_Strict):
+    """One paragraph of a practical page, with the grade and sources of what it says.
+
+    ``rule`` names a red flag whose thresholds fill the braces of ``text``
+    (``{min_days}``, ``{window_days}``, ``{min_score:.0f}``), so a number the
+    rules hold is never written twice. ``red_flag_levels`` shows every level's
+    label, action and symptoms from ``rules.toml`` after the text.
+    """
+
+    text: NonEmpty
+    grade: Grade
+    sources: Sources = Field(min_length=1)
+    claims: tuple[NonEmpty, ...] = ()
+    link: PracticalLink | None = None
+    rule: str | None = None
+    symptoms: SymptomList | None = None
+    red_flag_levels: bool = False
+
+
+class PracticalSection(_Strict):
+    heading: NonEmpty
+    statements: tuple[PracticalStatement, ...] = Field(min_length=1)
+
+
+class PracticalPage(_Strict):
+    """A short page of practical help (Learn), every statement graded and sourced."""
+
+    id: Annotated[str, Field(pattern=r"^[a-z0-9-]+$")]
+    title: NonEmpty
+    summary: NonEmpty
+    sections: tuple[PracticalSection, ...] = Field(min_length=1)
+
+    def statements(self) -> Iterator[PracticalStatement]:
+        for section in self.sections:
+            yield from section.statements
+
+
+@cache
+def practical_pages() -> dict[str, PracticalPage]:
+    """The practical help pages of ``practical.toml``, checked against the rest of the base.
+
+    Every statement must cite known sources (at least one) and carry a grade;
+    its claims, the red flag it reads numbers from and the symptom group it
+    lists must exist; a page id must not shadow a claim topic of Learn.
+    """
+    pages = _entries(PracticalPage, "practical.toml", "page")
+    topics = {claim.topic for claim in claims().values()}
+    for page in pages:
+        if page.id in topics:
+            raise KnowledgeError(f"knowledge/practical.toml: page {page.id!r} is a claim topic")
+        for index, statement in enumerate(page.statements()):
+            _check_statement(statement, f"knowledge/practical.toml: page {page.id!r}[{index}]")
+    return {page.id: page for page in pages}
+
+
+def _check_statement(statement: PracticalStatement, where: str) -> None:
+    check_sources(statement.sources, where)
+    for claim_id in statement.claims:
+        if claim_id not in claims():
+            raise KnowledgeError(f"{where}: refers to unknown claim {claim_id!r}")
+    if statement.rule is not None:
+        flag = rules().red_flags.get(statement.rule)
+        if flag is None:
+            raise KnowledgeError(f"{where}: unknown red flag {statement.rule!r}")
+        try:
+            statement.text.format(**flag.model_dump())
+        except (KeyError, ValueError, IndexError) as error:
+            raise KnowledgeError(f"{where}: text names no field of the rule: {error}") from None
+    elif "{" in statement.text:
+        raise KnowledgeError(f"{where}: braces in the text need a rule to fill them")
+    group = statement.symptoms.group if statement.symptoms else None
+    if group is not None and not vocabulary().symptom_group(group):
+        raise KnowledgeError(f"{where}: unknown symptom group {group!r}")

@@ -59,7 +59,7 @@ def uniforms(dist: ss.Dist, uids: Ints) -> npt.NDArray[np.floating[Any]]:
     draws without agent ids, which these distributions never make, and
     ``jump_dt`` rebuilds it from the initial state at the start of each step.
     Anything else (another distribution type, no CRN, rounding, units,
-    diagnostics) goes through ``Dist.rvs``. ``tests/unit/test_population_speed.py``
+    diagnostics) goes through ``Dist.rvs``. ``tests/model/test_population_speed.py``
     checks the two give the same numbers.
     """
     fast = (

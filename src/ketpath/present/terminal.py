@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ketpath.core.assess import Assessment
-from ketpath.core.assess.body import BodyReport, body_sentences
+from ketpath.core.assess.body_reading import BodyReport, body_sentences
 from ketpath.knowledge import rules, sources, vocabulary
 from ketpath.knowledge.body import body
 from ketpath.knowledge.load import GRADE_MEANINGS

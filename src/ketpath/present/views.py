@@ -15,7 +15,7 @@ from typing import Any, Protocol, TypeVar
 from zoneinfo import available_timezones
 
 from ketpath.core.assess import Assessment
-from ketpath.core.assess.body import body_sentences
+from ketpath.core.assess.body_reading import body_sentences
 from ketpath.core.assess.course import Course
 from ketpath.core.assess.redflags import RedFlag
 from ketpath.core.assess.signals import Finding

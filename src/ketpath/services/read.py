@@ -24,10 +24,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import cached_property
 from types import MappingProxyType
-from zoneinfo import ZoneInfo
 
 from ketpath.core.assess import Assessment, assess
-from ketpath.core.records import Record, latest_profile, record_time
+from ketpath.core.records import Record, latest_profile, person_zone, record_time
 from ketpath.knowledge import helplines
 from ketpath.present.history_charts import WEEKS_SHOWN, WeeklySeries, score_points, weekly_series
 from ketpath.present.score_charts import ScorePoint
@@ -49,12 +48,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-
-def person_zone(records: Sequence[Record]) -> tzinfo:
-    """The profile's time zone, or UTC when none is named (as the assessment counts days)."""
-    profile = latest_profile(records)
-    return ZoneInfo(profile.timezone) if profile is not None and profile.timezone else UTC
 
 
 def person_locale(hint: str | None, records: Sequence[Record]) -> str:

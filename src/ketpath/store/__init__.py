@@ -3,7 +3,7 @@
 Only ``ketpath.services`` should use this package; the core never imports it.
 Each repository module is named for what it holds (``repository``: people and
 records; ``accounts``, ``sharing``, ``audit_log``, ``roster``,
-``contingency_schedules``, ``idempotency``), and every repository hangs off an
+``contingency_schedules``, ``idempotency``, ``reminders``), and every repository hangs off an
 open unit of work at one depth (``uow.records``, ``uow.care_links`` …).
 ``group_commit`` shares one SQLite commit between concurrent writers.
 """

@@ -52,6 +52,8 @@ RECORD_ID_LENGTH = 100
 IDEMPOTENCY_KEY_LENGTH = 255
 EMAIL_LENGTH = 254
 """RFC 5321's limit on a forward path, the longest address that can receive mail."""
+ZONE_LENGTH = 64
+"""Room for any IANA time zone name (the longest today is 32 characters)."""
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -351,6 +353,36 @@ idempotency_keys = Table(
     Column("response", JSON_DOCUMENT, nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("expires_at", UTCDateTime(), nullable=False),
+)
+
+
+# Check-in reminders (migration 0010, issue 14 point 6): one row per account.
+# ``frequency`` is None when reminders are off, "daily" or "weekly"; the time of
+# day is read in ``zone`` (the person's zone when they saved it), ``weekday``
+# is 0 for Monday. The calendar feed's secret is kept only as its SHA-256, like
+# API tokens; ``last_sent_for`` is the occurrence last e-mailed, claimed before
+# the e-mail goes out so that a restart or a second sender never sends it again.
+reminders = Table(
+    "reminders",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "user_id",
+        Integer,
+        ForeignKey("users.id", ondelete="CASCADE"),
+        nullable=False,
+        unique=True,
+    ),
+    Column("frequency", String(8), nullable=True),
+    Column("hour", Integer, nullable=False),
+    Column("minute", Integer, nullable=False),
+    Column("weekday", Integer, nullable=True),
+    Column("zone", String(ZONE_LENGTH), nullable=False),
+    Column("email", Boolean, nullable=False),
+    Column("feed_token_hash", String(64), nullable=True, unique=True),
+    Column("feed_created_at", UTCDateTime(), nullable=True),
+    Column("last_sent_for", UTCDateTime(), nullable=True),
+    Column("updated_at", UTCDateTime(), nullable=False),
 )
 
 

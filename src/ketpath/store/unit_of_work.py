@@ -33,6 +33,7 @@ from ketpath.store.accounts import (
 from ketpath.store.audit_log import AuditRepository
 from ketpath.store.contingency_schedules import ContingencyScheduleRepository
 from ketpath.store.idempotency import IdempotencyRepository
+from ketpath.store.reminders import ReminderRepository
 from ketpath.store.repository import PeopleRepository, RecordRepository
 from ketpath.store.roster import RosterRepository
 from ketpath.store.sharing import CareLinkRepository, ShareRepository
@@ -82,6 +83,7 @@ class UnitOfWork:
     roster: RosterRepository
     contingency_schedules: ContingencyScheduleRepository
     idempotency: IdempotencyRepository
+    reminders: ReminderRepository
 
     def __init__(self, session_factory: sessionmaker[Session], *, write: bool = False) -> None:
         self._session_factory = session_factory
@@ -117,6 +119,7 @@ class UnitOfWork:
         self.roster = RosterRepository(self._session)
         self.contingency_schedules = ContingencyScheduleRepository(self._session)
         self.idempotency = IdempotencyRepository(self._session)
+        self.reminders = ReminderRepository(self._session)
         return self
 
     def __exit__(

@@ -1,4 +1,4 @@
-"""Account pages: register, log in, log out, recover, change password, API tokens, delete.
+"""Account pages: register, log in, log out, recover, change password, API tokens, reminders, delete.
 
 Each route reads its form, calls one use case in ``services.accounts`` and
 renders or redirects. Login, recovery and registration spend rate-limit tokens
@@ -33,6 +33,7 @@ from ketpath.core.records import Record, RecordError, latest_profile
 from ketpath.present import views
 from ketpath.present.format import local_time
 from ketpath.services import Author, PersonNotFound, accounts, audit, log_record, person_entries
+from ketpath.services import reminders as reminder_service
 from ketpath.services.accounts import (
     AccountError,
     HashingBusy,
@@ -42,7 +43,8 @@ from ketpath.services.accounts import (
     User,
 )
 from ketpath.services.read import person_locale, person_zone
-from ketpath.web import pages
+from ketpath.services.reminders import ReminderError
+from ketpath.web import pages, reminders
 from ketpath.web.auth import (
     clear_device_cookie,
     clear_session_cookie,
@@ -399,6 +401,7 @@ def _account_page(
     }
     if user.person_name is not None:
         base.update(_zone_context(request, user))
+        base.update(_reminder_context(request, user))
     return render(request, "account.html", {**base, **(context or {})}, status=status)
 
 
@@ -502,3 +505,60 @@ def delete_account(request: Request, user: SignedIn, password: FormText) -> Resp
     clear_session_cookie(response, request)
     clear_device_cookie(response, request)
     return response
+
+
+# ---------------------------------------------------------------- check-in reminders
+
+
+def _reminder_context(request: Request, user: User) -> dict[str, object]:
+    """The reminders section: the saved schedule, the feed, and whether e-mail can be sent."""
+    return {
+        "reminder": reminder_service.reminder_settings(database(request), user_id=user.id),
+        "weekdays": list(enumerate(reminder_service.WEEKDAYS)),
+        "email_available": settings(request).mail_server is not None,
+    }
+
+
+def _zone_name(request: Request, user: User) -> str:
+    """The zone reminders are read in: the person's own (UTC until they save one)."""
+    return str(person_zone(_records_of(request, user)))
+
+
+@router.post("/account/reminders", name="account_reminders")
+async def account_reminders(request: Request, user: SignedIn) -> Response:
+    """Save how often, when and how check-in reminders come."""
+    if user.person_name is None:
+        return _see_other("/account")
+    form = await request.form()
+    try:
+        reminder_service.save_reminder(
+            database(request),
+            user_id=user.id,
+            frequency=str(form.get("frequency") or "off"),
+            at=str(form.get("time") or ""),
+            weekday=str(form.get("weekday") or "0"),
+            email=form.get("email") == "on",
+            zone=_zone_name(request, user),
+            email_available=settings(request).mail_server is not None,
+        )
+    except ReminderError as error:
+        return _account_page(request, user, {"reminder_error": error.problem}, status=400)
+    return _see_other("/account#reminders-heading")
+
+
+@router.post("/account/calendar-feed", name="new_calendar_feed")
+def new_calendar_feed(request: Request, user: SignedIn) -> Response:
+    """A new secret feed address, shown once; the old one stops working."""
+    if user.person_name is None:
+        return _see_other("/account")
+    token = reminder_service.new_calendar_feed(
+        database(request), user_id=user.id, zone=_zone_name(request, user)
+    )
+    return _account_page(request, user, {"feed_url": reminders.feed_url(request, token)})
+
+
+@router.post("/account/calendar-feed/revoke", name="revoke_calendar_feed")
+def revoke_calendar_feed(request: Request, user: SignedIn) -> Response:
+    """Turn the calendar feed off: its address answers "not found" from now on."""
+    reminder_service.revoke_calendar_feed(database(request), user_id=user.id)
+    return _see_other("/account#reminders-heading")

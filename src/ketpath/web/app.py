@@ -25,7 +25,9 @@ from ketpath.web import (
     contingency,
     contingency_settings,
     disputes,
+    offline,
     pages,
+    reminders,
     reports,
     sharing,
 )
@@ -39,11 +41,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     config = settings or Settings()
     db = open_database(config.database_url, limits=config.record_limits)
 
+    sender = reminders.reminder_sender(db, config)
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if sender is not None:
+            sender.start()
         try:
             yield
         finally:
+            if sender is not None:
+                sender.stop()
             db.close()
 
     app = FastAPI(
@@ -79,6 +87,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(contingency_settings.router)
     app.include_router(reports.router)
     app.include_router(disputes.router)
+    app.include_router(reminders.router)
+    reminders.redact_feed_addresses()
+    app.include_router(offline.router)
     app.include_router(pages.router, include_in_schema=False)
 
     @app.get("/healthz", tags=["health"], summary="Liveness")

@@ -23,7 +23,7 @@ from ketpath.core.instruments import InstrumentError, get_instrument, instrument
 from ketpath.core.records import Questionnaire, Record, RecordError, latest_profile
 from ketpath.interop.fhir import FhirError, is_fhir_document
 from ketpath.interop.jsonl import dumps_jsonl, jsonl_line_of_record, parse_csv_uses, parse_jsonl
-from ketpath.present import views
+from ketpath.present import practical, views
 from ketpath.present.history_charts import questionnaire_charts, weekly_charts
 from ketpath.services import (
     Author,
@@ -407,16 +407,28 @@ def _plan_error_text(error: PlanError) -> str:
 @router.get("/learn", name="learn")
 def learn(request: Request, user: SignedIn) -> Response:
     person = PersonContext(request, user)
-    return person.page("learn.html", {"topics": views.learn_index(), "grades": views.grade_key()})
+    return person.page(
+        "learn.html",
+        {
+            "practical": practical.practical_index(),
+            "topics": views.learn_index(),
+            "grades": views.grade_key(),
+        },
+    )
 
 
 @router.get("/learn/{topic}", name="learn_topic")
 def learn_topic(request: Request, user: SignedIn, topic: str) -> Response:
+    """A topic of the article audit, or a practical page (their ids never overlap)."""
     view = views.learn_topic(topic)
-    if view is None:
+    if view is not None:
+        person = PersonContext(request, user)
+        return person.page("learn_topic.html", {"topic": view, "grades": views.grade_key()})
+    page = practical.practical_page(topic)
+    if page is None:
         raise HTTPException(status_code=404, detail="No such topic.")
     person = PersonContext(request, user)
-    return person.page("learn_topic.html", {"topic": view, "grades": views.grade_key()})
+    return person.page("learn_practical.html", {"page": page, "grades": views.grade_key()})
 
 
 # ---------------------------------------------------------------- help

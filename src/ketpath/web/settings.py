@@ -7,11 +7,13 @@ account and then one a minute.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from ketpath.services import RecordLimits
 from ketpath.services.accounts import SessionPolicy
+from ketpath.services.reminders import CHECK_INTERVAL_SECONDS, MailServer
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -44,6 +46,14 @@ class Settings:
     """Records one person may keep, on every write path (import, API, logging, the clinic's)."""
     rewards_currency: str = "USD"
     """The currency a clinician's reward schedule starts in (USD, GBP or EUR); each can change it."""
+    mail_server: MailServer | None = None
+    """Where check-in reminder e-mails are sent through; None shows e-mail reminders as unavailable."""
+    base_url: str | None = None
+    """The app's public address, the link in reminder e-mails (``ketpath serve`` gives its own)."""
+    reminder_clock: Callable[[], datetime] | None = None
+    """The reminder sender's clock (tests set one); None is the real time."""
+    reminder_interval_seconds: float = CHECK_INTERVAL_SECONDS
+    """How often the reminder sender looks for due e-mails (once a minute)."""
 
     @property
     def session_policy(self) -> SessionPolicy:

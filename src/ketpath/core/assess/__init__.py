@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ketpath.core.assess.body import body_section
+from ketpath.core.assess.body_reading import body_section
 from ketpath.core.assess.course import Course, course_after_stopping
 from ketpath.core.assess.frequency import band_ids, rates
 from ketpath.core.assess.history import History, build_history

@@ -18,7 +18,6 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from functools import cached_property, lru_cache
 from operator import attrgetter
 from typing import Any, Generic, TypeVar
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import numpy.typing as npt
@@ -36,6 +35,7 @@ from ketpath.core.records import (
     Symptom,
     TimedRecord,
     Use,
+    profile_zone,
     record_to_json,
 )
 
@@ -271,7 +271,7 @@ def build_history(records: Sequence[Record], as_of: datetime) -> History:
         append_to[record.type](record)
     profiles = by_type.get("profile", [])
     profile = profiles[-1] if profiles else None
-    zone: tzinfo = ZoneInfo(profile.timezone) if profile is not None and profile.timezone else UTC
+    zone = profile_zone(profile)
     cutoff = int(utc_microseconds([as_of])[0])
 
     def of(kind: type[R]) -> Table[R]:

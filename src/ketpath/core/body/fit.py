@@ -314,7 +314,7 @@ def fit_markdown(rows: tuple[FitRow, ...]) -> str:
         " enter the model as base. *Fitted* rows are those the parameters in"
         " `knowledge/body.toml` were chosen to match; the others are checks, and their"
         " notes say why they miss where they do. Regenerate with"
-        " `python scripts/make_pk_fit.py`; `tests/unit/test_pk_fit.py` fails when this"
+        " `python scripts/make_pk_fit.py`; `tests/model/test_pk_fit.py` fails when this"
         " page is stale.",
         "",
         "| data set | quantity | observed | model | model / observed | fitted | note |",

@@ -10,9 +10,8 @@ import uuid
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
+from datetime import datetime, tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from ketpath.core.instruments import Instrument, Score, get_instrument, score
 from ketpath.core.records import (
@@ -22,6 +21,7 @@ from ketpath.core.records import (
     Record,
     Use,
     latest_profile,
+    profile_zone,
     record_to_json,
     sorted_records,
 )
@@ -109,7 +109,7 @@ def bundle_for(
         total = _total_observation(record, subject, {"reference": response.full_url})
         responses.append(response)
         totals.append(_entry(ids.new("Observation/score", content), total))
-    zone = _zone(profile)
+    zone = profile_zone(profile)
     months = [
         _entry(ids.new("Observation/use", f"{year:04d}-{month:02d}"), observation)
         for (year, month), observation in _use_observations(ordered, zone, subject)
@@ -273,12 +273,6 @@ def _subscale_components(instrument: Instrument, result: Score) -> list[Resource
         }
         for subscale in instrument.subscales
     ]
-
-
-def _zone(profile: Profile | None) -> tzinfo:
-    if profile is not None and profile.timezone:
-        return ZoneInfo(profile.timezone)
-    return UTC
 
 
 def _use_observations(

@@ -134,4 +134,7 @@ def test_every_scenario_runs() -> None:
             app, ["simulate", "--agents", "3000", "--years", "2", "--scenario", name, "--json"]
         )
         assert result.exit_code == 0, result.output
-        assert json.loads(result.stdout)["final"]["lifetime_users"] >= 0
+        out = json.loads(result.stdout)
+        assert (out["scenario"], out["seed"], out["years"]) == (name, 1, 2)
+        # Seed 1 (the default): 8 of the 3,000 agents have used by the end of year two.
+        assert out["final"]["lifetime_users"] == 8

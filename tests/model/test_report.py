@@ -1,9 +1,9 @@
 """The PDF summary: it renders, puts the red flags first, grades every claim, and looks right.
 
 Text is read back with pypdf. Pages are turned into PNGs with poppler's
-``pdftoppm`` (Debian package ``poppler-utils``) and kept under
-``artifacts/report/`` (git-ignored) so a person can look at them; that test is
-skipped when ``pdftoppm`` is missing.
+``pdftoppm`` (Debian package ``poppler-utils``) in the test's temporary folder,
+never in the work tree (pytest keeps the last three runs' folders, so a person
+can still look at them); that test is skipped when ``pdftoppm`` is missing.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from ketpath.core.records import DrugScreen, Record
 from ketpath.interop.report import render_report, report_data
 from ketpath.services.read import Period, PersonView, view_of
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "report"
 PERIOD_START = date(2026, 1, 1)
 PERIOD_END = date(2026, 3, 31)
 GENERATED = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
@@ -169,7 +168,10 @@ def test_every_graded_statement_carries_numbered_sources_that_are_listed() -> No
 def test_stage_over_time_has_one_point_per_week_of_the_period() -> None:
     records = history()
     data = report_data(view(records), plan=None, contingency_state=None)
-    assert "13 weeks" in data["stage_chart"]["alt"] or "14 weeks" in data["stage_chart"]["alt"]
+    # 2026-01-01 is a Thursday: the weeks end on Sundays from 4 January, and the
+    # last point is the period's end (13 whole weeks and the days after).
+    alt = data["stage_chart"]["alt"]
+    assert "the stage at the end of each of 14 weeks from 2026-01-04 to 2026-03-31:" in alt
 
 
 def test_an_empty_history_still_renders_and_says_there_is_nothing(tmp_path: Path) -> None:
@@ -203,16 +205,13 @@ def test_text_from_records_is_shown_as_text_not_typst_markup() -> None:
 
 
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="needs pdftoppm (poppler-utils)")
-def test_the_pages_turn_into_pictures_kept_as_artifacts(pdf: bytes) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    for old in ARTIFACTS.glob("page-*.png"):
-        old.unlink()
-    (ARTIFACTS / "summary.pdf").write_bytes(pdf)
+def test_the_pages_turn_into_pictures(pdf: bytes, tmp_path: Path) -> None:
+    (tmp_path / "summary.pdf").write_bytes(pdf)
     subprocess.run(
-        ["pdftoppm", "-r", "80", "-png", str(ARTIFACTS / "summary.pdf"), str(ARTIFACTS / "page")],
+        ["pdftoppm", "-r", "80", "-png", str(tmp_path / "summary.pdf"), str(tmp_path / "page")],
         check=True,
         timeout=60,
     )
-    pages = sorted(ARTIFACTS.glob("page-*.png"))
+    pages = sorted(tmp_path.glob("page-*.png"))
     assert len(pages) == len(PdfReader(io.BytesIO(pdf)).pages)
     assert all(page.stat().st_size > 5_000 for page in pages)

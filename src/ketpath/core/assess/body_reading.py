@@ -1,4 +1,4 @@
-"""The body model applied to a person's history: the assessment's body section and
+"""The body model read for one person (core/body/ is the model itself): the assessment's body section and
 the whole-history timeline behind ``ketpath body``.
 
 Uses without an amount are left out, a use without a route is taken as the
