@@ -34,8 +34,10 @@ from ketpath.services.plans import PlanError
 from ketpath.services.quota import TooManyRecords
 from ketpath.services.records import RecordNotFound
 from ketpath.services.refusals import FutureRecordRefused, RecordRefused
+from ketpath.services.reminders import ReminderError
 from ketpath.services.reports import ReportError
 from ketpath.store.database import PassphraseError
+from ketpath.web.offline import EntryError
 
 SOURCE = Path(ketpath.__file__).resolve().parent
 HISTORY = Path(__file__).resolve().parents[2] / "examples" / "festival-user.jsonl"
@@ -72,6 +74,8 @@ EXAMPLES: dict[str, BadInput] = {
         ClinicRecordReadOnly(7, "drug-screen"),
         ClinicRecordRefused("a drug screen is entered by the clinic", field="type", index=2),
         ConsentError("label", "at most 100 characters"),
+        ReminderError("time", "a time of day such as 20:30"),
+        EntryError("kind is one of: use, craving"),
         IdempotencyKeyError("an idempotency key is 1 to 255 visible ASCII characters"),
         PersonNotFound("sam"),
         PlanError("triggers", "at most 20 items"),

@@ -60,7 +60,8 @@ MAX_COUNT = 1000
 Outcome = Literal["earned", "reset", "held", "repeat"]
 InvalidRule = Literal["reset", "hold"]
 
-_MONEY_FIELDS = ("start_value", "increment", "max_value", "bonus_value")
+#: The settings that are amounts of money (the rest are counts, switches and words).
+MONEY_FIELDS = ("start_value", "increment", "max_value", "bonus_value")
 _COUNT_FIELDS = ("bonus_every", "return_after", "min_hours_between_rewards")
 _POSITIVE_COUNT_FIELDS = ("max_days_between_screens",)
 
@@ -148,7 +149,7 @@ class ContingencySettings:
 
 
 def _checked(key: str, value: Any) -> Any:
-    if key in _MONEY_FIELDS:
+    if key in MONEY_FIELDS:
         return _money_setting(key, value)
     if key in _COUNT_FIELDS or key in _POSITIVE_COUNT_FIELDS:
         low = 1 if key in _POSITIVE_COUNT_FIELDS else 0

@@ -18,6 +18,8 @@ from decimal import Decimal
 
 from babel.numbers import format_currency
 
+from ketpath.core.contingency import MONEY_FIELDS
+
 __all__ = [
     "WORDING_LOCALE",
     "local_date",
@@ -29,8 +31,6 @@ __all__ = [
 
 #: The locale the wording in ``knowledge/`` and the templates is written in.
 WORDING_LOCALE = "en"
-#: The schedule's settings that are amounts of money (the rest are counts, switches and words).
-MONEY_SETTINGS = frozenset({"start_value", "increment", "max_value", "bonus_value"})
 
 
 def money(amount: Decimal | float | int, currency: str, locale: str) -> str:
@@ -43,7 +43,7 @@ def money(amount: Decimal | float | int, currency: str, locale: str) -> str:
 
 def schedule_setting(name: str, value: object, currency: str, locale: str) -> str:
     """One setting of a reward schedule in words: money in its currency, yes or no, or as it is."""
-    if name in MONEY_SETTINGS:
+    if name in MONEY_FIELDS:
         return money(Decimal(str(value)), currency, locale)
     if isinstance(value, bool):
         return "yes" if value else "no"

@@ -25,6 +25,7 @@ from starlette.responses import Response
 from ketpath.core.contingency import (
     MAX_COUNT,
     MAX_MONEY,
+    MONEY_FIELDS,
     ContingencySettings,
     ContingencySettingsError,
 )
@@ -49,7 +50,6 @@ router = APIRouter(include_in_schema=False)
 
 PatientId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
-MONEY_FIELDS = ("start_value", "increment", "max_value", "bonus_value")
 COUNT_FIELDS = (
     "bonus_every",
     "return_after",

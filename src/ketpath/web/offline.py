@@ -40,6 +40,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from ketpath.core.records import Record, RecordError, with_id
+from ketpath.errors import BadInput
 from ketpath.services import (
     Author,
     PersonNotFound,
@@ -138,7 +139,7 @@ def _refused(status: int, detail: str) -> JSONResponse:
     return JSONResponse({"detail": detail}, status_code=status)
 
 
-class EntryError(Exception):
+class EntryError(BadInput):
     """A queued entry that can never be stored as sent (a 422 naming why)."""
 
 
