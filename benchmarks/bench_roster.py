@@ -1,8 +1,12 @@
 """Roster speed: a clinician with 1,000 consenting patients, a year of data each.
 
-Target (issue #6): ``GET /patients`` (the roster page, rendered) answers with
-p95 <= 300 ms once the day's summaries exist. The first roster of the day
-assesses everyone (cold); its time is printed too, but is not the target.
+Targets (issue 16.1): the first roster of the day (cold) <= 1 s and
+``GET /patients`` (the roster page, rendered) p95 <= 100 ms once the day's
+summaries exist (warm). The server's roster refresher keeps the summaries
+fresh in the background, so the cold roster is the first request on a server
+started on yesterday's summaries (as a server running overnight leaves them
+before its rollover sweep): it shows them while the sweep recomputes today's;
+the warm requests start once the sweep is done (its time is printed too).
 
 Data: ``synthetic.py``-style histories (one year, ~1,000 records each), 25
 distinct ones shifted to end yesterday and handed out in turn; records are
@@ -41,7 +45,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -55,9 +59,12 @@ from ketpath.core.records import (
 )
 from ketpath.services import accounts, open_database
 from ketpath.services.consent import create_share, redeem_code
+from ketpath.services.roster import refresh_summaries
 from ketpath.store.tables import records as records_table
+from ketpath.store.tables import roster_summaries
 
-P95_TARGET_MS = 300.0
+P95_TARGET_MS = 100.0
+COLD_TARGET_MS = 1000.0
 DISTINCT_HISTORIES = 25
 HASHER = accounts.password_hasher("CHEAPEST")
 PASSWORD = "a benchmark passphrase"
@@ -133,6 +140,7 @@ def prepare(database: Path, patients: int) -> Clinician:
             connection.execute(insert(records_table), rows)
         for person in people:
             redeem_code(db, clinician=clinician, code=create_share(db, user=person).code)
+        refresh_summaries(db, person_ids, now=end)  # yesterday's, as the refresher left them
         print(
             f"data: {patients} patients, {len(rows):,} records "
             f"({len(rows) / patients:.0f} each), prepared in {time.perf_counter() - started:.1f} s"
@@ -140,7 +148,7 @@ def prepare(database: Path, patients: int) -> Clinician:
     return Clinician(email=clinician.email, password=PASSWORD, user_id=clinician.id)
 
 
-def measure(database: Path, clinician: Clinician, requests: int) -> float:
+def measure(database: Path, clinician: Clinician, requests: int, patients: int) -> float:
     """The cold roster, then warm ones beside the bare read; returns the warm p95 in ms."""
     ketpath = start_ketpath(database)
     try:
@@ -150,6 +158,7 @@ def measure(database: Path, clinician: Clinician, requests: int) -> float:
             )
             assert login.status_code == 303, login.status_code
             cold_roster(client)
+            wait_for_rollover(database, patients)
             copy_database(database, database.with_name("baseline.db"))
             bare = start_baseline(database.with_name("baseline.db"))
             try:
@@ -180,7 +189,27 @@ def cold_roster(client: httpx.Client) -> None:
     cold = client.get("/patients")
     cold_ms = (time.perf_counter() - started) * 1000
     assert cold.status_code == 200
-    print(f"cold roster (assesses everyone, once a day): {cold_ms:,.0f} ms")
+    print(
+        f"cold roster (first of the day, on yesterday's summaries): {cold_ms:,.0f} ms "
+        f"(target <= {COLD_TARGET_MS:.0f} ms)"
+    )
+
+
+def wait_for_rollover(database: Path, patients: int) -> None:
+    """Until the server's rollover sweep has stored today's summary for everyone."""
+    started = time.perf_counter()
+    today = datetime.now(UTC).date().isoformat()
+    count = select(func.count()).where(roster_summaries.c.computed_for == today)
+    with open_database(str(database)) as db:
+        while time.perf_counter() - started < COLD_SECONDS:
+            with db.engine.connect() as connection:
+                if connection.execute(count).scalar_one() >= patients:
+                    break
+            time.sleep(0.2)
+    print(
+        f"background rollover sweep: {patients} summaries recomputed, done "
+        f"{time.perf_counter() - started:.1f} s after the cold roster"
+    )
 
 
 def warm_beside_bare(
@@ -208,7 +237,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as directory:
         database = Path(directory) / "roster.db"
         clinician = prepare(database, args.patients)
-        p95 = measure(database, clinician, args.requests)
+        p95 = measure(database, clinician, args.requests, args.patients)
     return 0 if p95 <= P95_TARGET_MS else 1
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 
 STATIC = Path(__file__).resolve().parents[1] / "src" / "ketpath" / "web" / "static"
-BLUE = "#0b5cad"
+TEAL = "#0b5f66"
 WHITE = "#ffffff"
 YELLOW = "#ffd166"
 VIEWBOX = 32
@@ -56,13 +56,13 @@ def draw_icon(size: int, *, maskable: bool) -> Image.Image:
     image = Image.new("RGBA", (big, big), (0, 0, 0, 0))
     draw = ImageDraw.Draw(image)
     if maskable:
-        draw.rectangle((0, 0, big, big), fill=BLUE)
+        draw.rectangle((0, 0, big, big), fill=TEAL)
         scale = big * 0.8 / VIEWBOX
         offset = big * 0.1
     else:
         scale = big / VIEWBOX
         offset = 0.0
-        draw.rounded_rectangle((0, 0, big - 1, big - 1), radius=CORNER * scale, fill=BLUE)
+        draw.rounded_rectangle((0, 0, big - 1, big - 1), radius=CORNER * scale, fill=TEAL)
 
     def at(point: tuple[float, float]) -> tuple[float, float]:
         return (offset + point[0] * scale, offset + point[1] * scale)

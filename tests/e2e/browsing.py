@@ -62,3 +62,37 @@ def confirm_welcome(page: Page, base_url: str) -> list[str]:
     page.get_by_role("link", name="I have saved them, continue").click()
     page.wait_for_url(f"{base_url}/")
     return codes
+
+
+def menu(page: Page) -> list[str]:
+    """Every destination of the account's menu: the main bar and, for a person, More.
+
+    A person's bar has five destinations and a More page for the rest, which
+    this opens (the page is left there); a clinician's menu is all in the bar.
+    """
+    main = page.get_by_role("navigation", name="Main")
+    words = [text.strip() for text in main.locator("a, button").all_inner_texts()]
+    if "More" in words:
+        main.get_by_role("link", name="More", exact=True).click()
+        more = page.get_by_role("navigation", name="More")
+        words += [text.strip() for text in more.locator("a").all_inner_texts()]
+    return words
+
+
+def follow_menu(page: Page, name: str) -> None:
+    """Follow a link of the menu: in the main bar, or on a person's More page."""
+    main = page.get_by_role("navigation", name="Main")
+    link = main.get_by_role("link", name=name, exact=True)
+    if link.count() == 0:
+        main.get_by_role("link", name="More", exact=True).click()
+        more = page.get_by_role("navigation", name="More")
+        link = more.get_by_role("link", name=name, exact=True)
+    link.click()
+
+
+def log_out(page: Page) -> None:
+    """Log out: from a clinician's menu, or from the bottom of a person's More page."""
+    main = page.get_by_role("navigation", name="Main")
+    if main.get_by_role("button", name="Log out").count() == 0:
+        main.get_by_role("link", name="More", exact=True).click()
+    page.get_by_role("button", name="Log out").click()

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from e2e.browsing import PHONE, fits_phone_width, snap
+from e2e.browsing import PHONE, fits_phone_width, follow_menu, menu, snap
 from ketpath.core.records import DrugScreen, Note
 from ketpath.services import accounts, open_database, person_entries
 from ketpath.store import Database
@@ -59,8 +59,7 @@ def two_contexts(browser: Browser) -> Iterator[tuple[BrowserContext, BrowserCont
 
 
 def _menu(page: Page) -> list[str]:
-    nav = page.get_by_role("navigation", name="Main")
-    return [text.strip() for text in nav.locator("a, button").all_inner_texts()]
+    return menu(page)
 
 
 def _log_in(page: Page, base: str, email: str) -> None:
@@ -76,7 +75,7 @@ def _robin_shares(robin: Page, base: str) -> str:
     robin.goto(f"{base}/")
     assert "Patients" not in _menu(robin)
     assert "Rewards" not in _menu(robin)  # no clinic runs rewards for Robin
-    robin.get_by_role("navigation", name="Main").get_by_role("link", name="Sharing").click()
+    follow_menu(robin, "Sharing")
     robin.get_by_role("button", name="Create a share code").click()
     return robin.locator(".share-code code").inner_text().strip()
 

@@ -9,6 +9,7 @@ reads it back in the same one (checked on the exported records).
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timezone
 from zoneinfo import ZoneInfo
 
@@ -49,7 +50,7 @@ def test_an_entry_saved_unchanged_on_the_edit_form_keeps_its_time(
         use_card.get_by_text("Not now? Set the time").click()
         use_card.locator("#use-time").fill("2026-05-01T23:10")
         use_card.get_by_role("button", name="Log this use").click()
-        page.wait_for_url(f"{live_server}/log?saved=1")
+        page.wait_for_url(re.compile(re.escape(f"{live_server}/log?saved=1&entry=") + r"\d+$"))
         offset = datetime.now(ZoneInfo(ZONE)).utcoffset()
         assert offset is not None
         typed = datetime(2026, 5, 1, 23, 10, tzinfo=timezone(offset)).astimezone(UTC)

@@ -17,7 +17,7 @@ from typing import Any
 
 from playwright.sync_api import Browser, Page, Request
 
-from e2e.browsing import PHONE, register, snap
+from e2e.browsing import PHONE, log_out, register, snap
 
 PASSWORD = "an offline journey passphrase"
 
@@ -122,7 +122,7 @@ def test_entries_logged_offline_are_stored_once_and_today_opens_offline(
         context.set_offline(False)
         page.goto(f"{live_server}/")
         assert page.evaluate("caches.has('ketpath-today')") is True
-        page.get_by_role("button", name="Log out").click()
+        log_out(page)  # from the More page
         page.wait_for_url(f"{live_server}/login")
         page.wait_for_function("() => caches.has('ketpath-today').then(kept => !kept)")
         assert page.evaluate("caches.keys()") == [

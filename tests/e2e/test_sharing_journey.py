@@ -28,7 +28,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from pypdf import PdfReader
 
-from e2e.browsing import PHONE, ROOT, fits_phone_width, register, snap
+from e2e.browsing import PHONE, ROOT, fits_phone_width, follow_menu, register, snap
 from ketpath.core.records import parse_record
 from ketpath.services import accounts, import_records, open_database
 from ketpath.services.consent import create_share
@@ -88,7 +88,7 @@ def clinician_context(browser: Browser) -> Iterator[BrowserContext]:
 
 def _nav(page: Page, name: str) -> None:
     """Follow a link of the main navigation."""
-    page.get_by_role("navigation", name="Main").get_by_role("link", name=name).click()
+    follow_menu(page, name)
 
 
 def _robin_logs_a_use_a_red_flag_and_a_phq9(robin: Page, base: str) -> None:

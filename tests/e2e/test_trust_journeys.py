@@ -26,7 +26,17 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from e2e.browsing import PHONE, ROOT, confirm_welcome, register, require_chromium, snap
+from e2e.browsing import (
+    PHONE,
+    ROOT,
+    confirm_welcome,
+    follow_menu,
+    log_out,
+    menu,
+    register,
+    require_chromium,
+    snap,
+)
 from ketpath.core.records import DrugScreen, Questionnaire, record_to_dict
 from ketpath.services import PersonNotFound, accounts, open_database, person_entries
 from ketpath.store import StoredRecord
@@ -152,8 +162,7 @@ def _dashboard_text(page: Page, base: str) -> str:
 
 
 def _menu(page: Page) -> list[str]:
-    nav = page.get_by_role("navigation", name="Main")
-    return [text.strip() for text in nav.locator("a, button").all_inner_texts()]
+    return menu(page)
 
 
 def _log_in(page: Page, base: str, email: str, password: str) -> None:
@@ -165,7 +174,7 @@ def _log_in(page: Page, base: str, email: str, password: str) -> None:
 
 
 def _log_out(page: Page) -> None:
-    page.get_by_role("navigation", name="Main").get_by_role("button", name="Log out").click()
+    log_out(page)
     page.wait_for_url("**/login")
 
 
@@ -383,7 +392,7 @@ def test_a_clinics_patient_sees_rewards_in_the_clinics_currency(
         page = person_context.new_page()  # a fresh page: the menu is built per request
         page.goto(f"{base}/")
         assert "Rewards" in _menu(page)
-        page.get_by_role("navigation", name="Main").get_by_role("link", name="Rewards").click()
+        follow_menu(page, "Rewards")
         rewards = page.locator("#rewards")
         expect(rewards.locator(".rewards-total")).to_contain_text("Running total: £4.00")
         expect(rewards).to_contain_text("The next negative screen earns £5.25")

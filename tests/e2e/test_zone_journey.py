@@ -9,6 +9,7 @@ exported records, not only on the page).
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -39,7 +40,7 @@ def test_the_browsers_zone_is_kept_and_last_night_is_stored_at_22_local(
 
         page.goto(f"{live_server}/log")
         page.get_by_role("button", name="Last night (yesterday 22:00)").click()
-        page.wait_for_url(f"{live_server}/log?saved=1")
+        page.wait_for_url(re.compile(re.escape(f"{live_server}/log?saved=1&entry=") + r"\d+$"))
 
         exported = page.request.get(f"{live_server}/export/records.jsonl").text()
         records = [json.loads(line) for line in exported.splitlines() if line.strip()]

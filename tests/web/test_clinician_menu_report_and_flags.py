@@ -12,22 +12,26 @@ from ketpath.store import Database
 from webtest import Account, share_records
 
 
-def _menu(page: str) -> list[tuple[str, str]]:
-    nav = re.search(r'<nav class="site-nav" aria-label="Main">(.*?)</nav>', page, re.S)
+def _menu(page: str, label: str = "Main") -> list[str]:
+    """The words of each link and button of one navigation (an icon beside them has none)."""
+    nav = re.search(rf'<nav class="[^"]*" aria-label="{label}">(.*?)</nav>', page, re.S)
     assert nav is not None
-    return re.findall(r"<a [^>]*>([^<]+)</a>|<button[^>]*>([^<]+)</button>", nav.group(1))
+    items = re.findall(r"<a [^>]*>(.*?)</a>|<button[^>]*>(.*?)</button>", nav.group(1), re.S)
+    return [" ".join(re.sub(r"<[^>]+>", " ", link or button).split()) for link, button in items]
 
 
 def test_a_clinician_has_a_menu_of_his_own(bob: Account) -> None:
-    menu = [link or button for link, button in _menu(bob.client.get("/patients").text)]
+    menu = _menu(bob.client.get("/patients").text)
     assert menu == ["Patients", "Redeem a code", "Account", "Log out"]
 
 
 def test_a_person_has_no_clinicians_menu(alice: Account) -> None:
-    menu = [link or button for link, button in _menu(alice.client.get("/").text)]
+    menu = _menu(alice.client.get("/").text)
     assert "Patients" not in menu
-    assert menu[:3] == ["Today", "Log", "History"]
-    assert menu[-2:] == ["Sharing", "Log out"]
+    assert menu == ["Today", "Log", "History", "Plan", "More"]
+    more = alice.client.get("/more").text
+    assert _menu(more, "More")[-1] == "Sharing"
+    assert "Log out</span></button>" in more
 
 
 def test_the_patient_page_offers_the_pdf_summary_and_it_is_audited(

@@ -31,7 +31,7 @@ def _redeem(bob: Account, code: str, label: str = "A. from Tuesday") -> int:
 def test_the_navigation_offers_sharing_to_people_and_patients_to_clinicians(
     alice: Account, bob: Account
 ) -> None:
-    assert 'href="/sharing"' in alice.client.get("/sharing").text
+    assert 'href="/sharing"' in alice.client.get("/more").text  # her More page lists it
     roster = bob.client.get("/patients").text
     assert 'href="/patients"' in roster
     assert 'href="/redeem"' in roster

@@ -221,9 +221,9 @@ def test_the_page_has_no_inline_script_or_style(bob: Account, alice_id: int, sha
 def test_a_person_finds_rewards_in_the_navigation_once_her_clinic_runs_them(
     alice: Account, bob: Account, alice_id: int, shared: int, client: TestClient
 ) -> None:
-    assert '<a href="/rewards"' not in client.get("/").text
+    assert '<a href="/rewards"' not in client.get("/more").text
     assert _post(bob, alice_id, NEW_SCHEDULE).status_code == 303
-    assert '<a href="/rewards"' in client.get("/").text
+    assert '<a href="/rewards"' in client.get("/more").text
     assert '<a href="/rewards"' not in bob.client.get("/patients").text
 
 

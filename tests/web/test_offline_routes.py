@@ -92,7 +92,8 @@ def test_the_service_worker_is_served_from_the_root_with_its_shell_and_no_store(
     first_line, _, rest = response.text.partition("\n")
     assert first_line.startswith("self.KETPATH_SHELL = ")
     shell = json.loads(first_line.removeprefix("self.KETPATH_SHELL = ").rstrip(";"))
-    assert "/static/app.css" in shell["urls"]
+    assert "/static/ketpath-2.0.css" in shell["urls"]
+    assert "/static/icons/lucide-1.62.0.svg" in shell["urls"]
     assert "/static/offline-queue.js" in shell["urls"]
     assert "/static/icon-192.png" in shell["urls"]
     assert "/offline" in shell["urls"]

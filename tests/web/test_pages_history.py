@@ -74,8 +74,8 @@ def test_long_histories_are_listed_a_page_at_a_time(
     ]
     import_records(db, alice.person_name, moods)
     first = client.get("/history").text
-    assert first.count('class="entry card"') == 100
-    assert "Page 1 of 3 (250 entries)" in first
-    last = client.get("/history?page=3").text
-    assert last.count('class="entry card"') == 50
-    assert client.get("/history?page=99").status_code == 200
+    assert first.count('class="entry card"') == 25
+    assert "Page 1 of 10 (250 entries)" in first
+    last = client.get("/history?page=10").text
+    assert last.count('class="entry card"') == 25
+    assert "Page 10 of 10 (250 entries)" in client.get("/history?page=99").text

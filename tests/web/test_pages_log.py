@@ -18,7 +18,9 @@ def test_one_tap_logs_a_use_now_with_nothing_else_filled(
     before = datetime.now(UTC)
     response = client.post("/log/use", data={}, follow_redirects=False)
     assert response.status_code == 303
-    assert response.headers["location"] == "/log?saved=1"
+    (entry,) = person_entries(db, alice.person_name)
+    # back to the log, naming the entry just saved so its toast can offer Undo
+    assert response.headers["location"] == f"/log?saved=1&entry={entry.id}"
     (use,) = person_records(db, alice.person_name)
     assert isinstance(use, Use)
     assert use.dose_mg is None

@@ -28,7 +28,7 @@ def test_without_a_clinic_she_is_told_no_clinic_runs_rewards(
     assert "No clinic runs rewards for you." in page.text
     assert "$2.50" not in page.text
     assert "Running total" not in page.text
-    assert '<a href="/rewards"' not in client.get("/").text
+    assert '<a href="/rewards"' not in client.get("/more").text
 
 
 def test_a_clinician_with_consent_but_no_schedule_runs_no_rewards(
@@ -36,7 +36,7 @@ def test_a_clinician_with_consent_but_no_schedule_runs_no_rewards(
 ) -> None:
     share_records(alice, bob)
     assert "No clinic runs rewards for you." in client.get("/rewards").text
-    assert '<a href="/rewards"' not in client.get("/").text
+    assert '<a href="/rewards"' not in client.get("/more").text
 
 
 def test_before_any_screen_she_sees_the_schedule_and_its_evidence(
@@ -50,7 +50,7 @@ def test_before_any_screen_she_sees_the_schedule_and_its_evidence(
     assert "Value of the first negative screen" in page.text
     assert '<span class="grade grade-C">C</span>' in page.text
     assert "Higgins ST" in page.text
-    assert '<a href="/rewards"' in page.text
+    assert '<a href="/rewards"' in client.get("/more").text  # her More page lists it
 
 
 def test_she_sees_each_screen_and_the_running_total(
@@ -78,10 +78,10 @@ def test_when_the_share_ends_the_rewards_go_from_her_menu(
     alice: Account, alice_id: int, bob: Account, client: TestClient, db: Database
 ) -> None:
     _run_rewards(alice, bob, db)
-    assert '<a href="/rewards"' in client.get("/").text
+    assert '<a href="/rewards"' in client.get("/more").text
     [share] = client.get("/api/v1/shares", headers=alice.api).json()["shares"]
     assert client.delete(f"/api/v1/shares/{share['id']}", headers=alice.api).status_code == 204
-    assert '<a href="/rewards"' not in client.get("/").text
+    assert '<a href="/rewards"' not in client.get("/more").text
     assert "No clinic runs rewards for you." in client.get("/rewards").text
 
 
@@ -103,7 +103,7 @@ def test_opened_directly_the_patients_rewards_are_a_whole_page(
     page = bob.client.get(f"/patients/{alice_id}/rewards")
     assert page.status_code == 200
     assert "<html" in page.text
-    assert '<link rel="stylesheet" href="/static/app.css">' in page.text
+    assert '<link rel="stylesheet" href="/static/ketpath-2.0.css">' in page.text
     assert f'<a href="/patients/{alice_id}">Back to Patient {alice_id}</a>' in page.text
     assert "Running total: $8.75" in page.text
 

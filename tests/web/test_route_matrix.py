@@ -42,6 +42,7 @@ DESTRUCTIVE_FOR_OWNER = {
     ("POST", "/account/delete"),
     ("POST", "/logout"),
     ("POST", "/records/{record_id}/delete"),
+    ("POST", "/records/{record_id}/undo"),
     ("DELETE", "/api/v1/records/{record_id}"),
 }
 # What the owner gets: GETs not listed answer 200; the sign-in pages send a
@@ -72,6 +73,14 @@ OWNER = {
     ("POST", "/account/calendar-feed"): 200,
     ("POST", "/account/reminders"): 303,
     ("POST", "/account/calendar-feed/revoke"): 303,
+    # The PIN screen sends a session that is not locked on; the fixture's session is
+    # not kept, so signing out every kept device leaves it signed in.
+    ("GET", "/lock"): 303,
+    ("POST", "/lock"): 303,
+    ("POST", "/account/pin"): 422,
+    ("POST", "/account/pin/remove"): 303,
+    ("POST", "/account/devices/revoke"): 422,
+    ("POST", "/account/devices/revoke-all"): 303,
 }
 # What Charlie (another person) and Bob (a clinician without consent) get.
 # Charlie's own pages answer 200 and his own empty writes 400/422; Alice's
@@ -107,6 +116,7 @@ OTHERS = {
     ("POST", "/records/{record_id}"): {"charlie": 404, "bob": 403},
     ("GET", "/records/{record_id}/delete"): {"charlie": 404, "bob": 403},
     ("POST", "/records/{record_id}/delete"): {"charlie": 404, "bob": 403},
+    ("POST", "/records/{record_id}/undo"): {"charlie": 404, "bob": 403},
     ("GET", "/questionnaires"): {"charlie": 200, "bob": 403},
     ("GET", "/questionnaires/{instrument_id}"): {"charlie": 200, "bob": 403},
     ("POST", "/questionnaires/{instrument_id}"): {"charlie": 422, "bob": 403},
@@ -115,6 +125,7 @@ OTHERS = {
     ("GET", "/learn"): {"charlie": 200, "bob": 403},
     ("GET", "/learn/{topic}"): {"charlie": 200, "bob": 403},
     ("GET", "/help"): {"charlie": 200, "bob": 403},
+    ("GET", "/more"): {"charlie": 200, "bob": 403},
     ("POST", "/profile/timezone"): {"charlie": 422, "bob": 403},
     ("POST", "/help/locale"): {"charlie": 303, "bob": 303},
     ("GET", "/export"): {"charlie": 200, "bob": 403},
@@ -124,6 +135,12 @@ OTHERS = {
     ("POST", "/account/calendar-feed"): {"charlie": 200, "bob": 303},
     ("POST", "/account/reminders"): {"charlie": 303, "bob": 303},
     ("POST", "/account/calendar-feed/revoke"): {"charlie": 303, "bob": 303},
+    ("GET", "/lock"): {"charlie": 303, "bob": 303},
+    ("POST", "/lock"): {"charlie": 303, "bob": 303},
+    ("POST", "/account/pin"): {"charlie": 422, "bob": 422},
+    ("POST", "/account/pin/remove"): {"charlie": 303, "bob": 303},
+    ("POST", "/account/devices/revoke"): {"charlie": 422, "bob": 422},
+    ("POST", "/account/devices/revoke-all"): {"charlie": 303, "bob": 303},
 }
 
 

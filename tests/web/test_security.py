@@ -47,7 +47,7 @@ def test_anonymous_pages_and_errors_carry_them_too(client: TestClient) -> None:
 
 
 def test_static_files_can_be_cached_and_still_carry_the_headers(client: TestClient) -> None:
-    response = client.get("/static/app.css")
+    response = client.get("/static/ketpath-2.0.css")
     assert response.status_code == 200
     _check_headers(response.headers)
     assert "no-store" not in response.headers["cache-control"]

@@ -29,7 +29,7 @@ import signal
 import socket
 import sys
 import tempfile
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
@@ -124,6 +124,16 @@ def serve(
             "Default: http://HOST:PORT/ as served.",
         ),
     ] = None,
+    lock_after: Annotated[
+        float,
+        typer.Option(
+            "--lock-after-minutes",
+            min=0.05,
+            max=1440,
+            help="Idle minutes after which a device kept signed in asks for its PIN "
+            "(when the person has set one).",
+        ),
+    ] = 5.0,
 ) -> None:
     """Start the web app (pages and the JSON API) on this machine.
 
@@ -154,6 +164,7 @@ def serve(
                 database_url=url,
                 mail_server=mail_server,
                 base_url=base_url or f"http://{_url_host(host)}:{port}/",
+                lock_after=timedelta(minutes=lock_after),
             )
         )
         if demo:

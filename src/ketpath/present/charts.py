@@ -46,6 +46,9 @@ from ketpath.core.body.tolerance import Tolerance, level_of, saturation
 from ketpath.knowledge.body import body
 
 __all__ = [
+    "PHONE_MIN_TEXT_PX",
+    "PHONE_WIDTH_PX",
+    "SMALLEST_FONT_PT",
     "Chart",
     "body_timeline_chart",
     "chart_style",
@@ -85,6 +88,16 @@ _STYLE: dict[RcKeyType, Any] = {
 # Dublin Core and Creative Commons URLs.
 _METADATA = {"Date": None, "Creator": None, "Format": None, "Type": None}
 _WIDTH_IN = 5.6
+#: The weekly charts' height: 1.6 wide to 1 tall, so a chart is a screen's width on a
+#: phone and History's charts do not stack into several screens of drawing.
+_WEEKLY_HEIGHT_IN = 3.5
+#: The smallest text on a chart, in points of the SVG (``font-size`` in its units).
+#: Scaled to a 360 px wide phone screen a point becomes 360 / (72 × 5.6) ≈ 0.89 px,
+#: so 13 is about 11.6 px: nothing on a chart is smaller than 11 px there.
+SMALLEST_FONT_PT = 13.0
+#: The narrowest screen the charts are sized for, and the smallest text there (px).
+PHONE_WIDTH_PX = 360
+PHONE_MIN_TEXT_PX = 11.0
 #: Up to this many doses the reward panel marks each one; beyond, it draws lines.
 _MARKED_DOSES = 60
 _BAR_GAP_DAYS = 0.8
@@ -364,7 +377,12 @@ def _reward_panel(axes: Axes, doses: FloatArray, timeline: Timeline) -> None:
     # Below the date labels of this, the bottom panel.
     handles, labels = axes.get_legend_handles_labels()
     axes.figure.legend(
-        handles, labels, loc="outside lower center", ncols=2, frameon=False, fontsize=12.0
+        handles,
+        labels,
+        loc="outside lower center",
+        ncols=2,
+        frameon=False,
+        fontsize=SMALLEST_FONT_PT,
     )
 
 
@@ -399,7 +417,7 @@ def weekly_bars_chart(weeks: list[date], values: list[float], *, title: str, yla
     if len(weeks) != len(values):
         raise ValueError("weeks and values must have the same length")
     with chart_style():
-        figure = Figure(figsize=(_WIDTH_IN, 4.2), layout="constrained")
+        figure = Figure(figsize=(_WIDTH_IN, _WEEKLY_HEIGHT_IN), layout="constrained")
         axes = figure.subplots()
         axes.set_title(title)
         if not weeks:

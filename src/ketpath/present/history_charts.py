@@ -107,7 +107,7 @@ _STYLE_ELEMENT = re.compile(r"<style[^>]*>.*?</style>", re.DOTALL)
 def inline_svg(svg: str) -> str:
     """The SVG without its ``<style>`` element, which the pages' CSP refuses.
 
-    matplotlib writes one rule there (round line joins, butt caps); pages.css
+    matplotlib writes one rule there (round line joins, butt caps); the stylesheet
     sets the same rule for ``.chart svg``, so the drawing is unchanged.
     """
     return _STYLE_ELEMENT.sub("", svg)

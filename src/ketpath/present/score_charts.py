@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.typing import RcKeyType
 
 from ketpath.core.instruments import Instrument
-from ketpath.present.charts import Chart, chart_style, render
+from ketpath.present.charts import SMALLEST_FONT_PT, Chart, chart_style, render
 
 _STYLE: dict[RcKeyType, Any] = {
     "svg.hashsalt": "ketpath-person-charts",
@@ -72,7 +72,7 @@ def score_chart(instrument: Instrument, points: Sequence[ScorePoint], *, zone: t
     title = f"{instrument.short_name} over time"
     alt = score_alt(instrument, points, zone)
     with chart_style(_STYLE):
-        figure = Figure(figsize=(5.6, 3.8), layout="constrained")
+        figure = Figure(figsize=(5.6, 3.5), layout="constrained")
         axes = figure.subplots()
         axes.set_title(title)
         days = date2num([p.time.astimezone(zone) for p in points])  # type: ignore[no-untyped-call]
@@ -86,7 +86,7 @@ def score_chart(instrument: Instrument, points: Sequence[ScorePoint], *, zone: t
                 band.min,
                 f" {band.label}",
                 transform=axes.get_yaxis_transform(),
-                fontsize=11,
+                fontsize=SMALLEST_FONT_PT,  # readable on a phone (charts.py)
                 color=GREY,
                 va="bottom",
                 ha="right",

@@ -132,7 +132,65 @@ def red_flag_view(flag: RedFlag) -> dict[str, Any]:
 
 
 def red_flags_view(assessment: Assessment) -> list[dict[str, Any]]:
-    return [red_flag_view(flag) for flag in assessment.red_flags]
+    """The flags in the order a page shows them, each phone number listed once.
+
+    The assessment orders flags emergencies first, which is also the order
+    they are laid out in; a number an earlier flag already lists is left off
+    a later one, so four flags never show the same help line four times.
+    """
+    return without_repeated_numbers([red_flag_view(flag) for flag in assessment.red_flags])
+
+
+def dialled(number: str) -> str:
+    """A phone number as it is dialled: "116 123" and "116-123" are one number."""
+    return "".join(number.split()).replace("-", "")
+
+
+def without_repeated_numbers(flags: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The flags, each listing only the numbers no flag before it listed."""
+    listed: set[str] = set()
+    shown = []
+    for flag in flags:
+        contacts = []
+        for contact in flag["contacts"]:
+            if dialled(contact["number"]) not in listed:
+                listed.add(dialled(contact["number"]))
+                contacts.append(contact)
+        shown.append({**flag, "contacts": contacts})
+    return shown
+
+
+def contacts_not_in_flags(
+    contacts: Sequence[dict[str, Any]], flags: Sequence[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The contacts whose numbers none of ``flags`` lists."""
+    listed = {dialled(contact["number"]) for flag in flags for contact in flag["contacts"]}
+    return [contact for contact in contacts if dialled(contact["number"]) not in listed]
+
+
+def help_page_numbers(
+    contacts: Sequence[dict[str, Any]], flags: Sequence[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The Help page's flags and number list, each number shown once and none hidden.
+
+    Emergencies are always open and shown in full, so the list leaves out the
+    numbers they show. Other flags are folded into a "needs care" card on this
+    page, and a number inside a closed card is not one a person in trouble
+    sees: the list keeps those, and the folded flags leave them out instead.
+    """
+    emergencies = [flag for flag in flags if flag["level"] == "emergency"]
+    listed = contacts_not_in_flags(contacts, emergencies)
+    in_list = {dialled(contact["number"]) for contact in listed}
+    shown_flags = [
+        flag
+        if flag["level"] == "emergency"
+        else {
+            **flag,
+            "contacts": [c for c in flag["contacts"] if dialled(c["number"]) not in in_list],
+        }
+        for flag in flags
+    ]
+    return shown_flags, listed
 
 
 def signal_view(signal: Finding) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Use cases about accounts: register, log in, sessions, API tokens, rate limits.
+"""Use cases about accounts: register, log in, sessions, kept devices, the app lock, API tokens, rate limits.
 
 Passwords follow NIST SP 800-63B §5.1.1.2 and OWASP ASVS 4.0 V2.1: at least 8
 characters, long ones allowed, no composition rules, and refused when they are
@@ -17,6 +17,13 @@ revoked, and all end when the password changes.
 Sessions end after an idle period and after an absolute lifetime (ASVS 3.3).
 ``last_seen`` is written at most once a minute, so most page views only read;
 the idle timeout is therefore exact to within that minute.
+
+"Keep me signed in on this device" makes a kept session: it lasts 90 days
+from sign-in instead of ending after 30 idle minutes, and the Account page
+lists it (by a label made from the user agent) and can end it. When the
+account has a PIN (4 to 6 digits, hashed with argon2id like a password), a
+kept session idle for five minutes is marked locked by the server and opens
+only with the PIN; five wrong PINs in a row delete it (issue 14, point 5).
 
 Login attempts are limited by token buckets kept in the database (as
 healthchecks does), so the limit holds across restarts and workers. A device
@@ -45,7 +52,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from ketpath.errors import FieldProblem
 from ketpath.store import ApiTokenRow, Author, Bucket, Database, UnitOfWork, UserRow
-from ketpath.store.tables import EMAIL_LENGTH, TOKEN_LABEL_LENGTH
+from ketpath.store.tables import EMAIL_LENGTH, SESSION_LABEL_LENGTH, TOKEN_LABEL_LENGTH
 
 ROLES = ("person", "clinician")
 MIN_PASSWORD_LENGTH = 8
@@ -58,6 +65,10 @@ API_TOKEN_DAYS = 90
 MAX_API_TOKEN_DAYS = 366
 DEVICE_LIFETIME = timedelta(days=180)
 SERVICE_NAME = "ketpath"
+MIN_PIN_LENGTH = 4
+MAX_PIN_LENGTH = 6
+MAX_PIN_FAILURES = 5
+"""Wrong PINs in a row that end a kept session (issue 14, point 5)."""
 RECOVERY_CODE_COUNT = 8
 RECOVERY_CODE_LENGTH = 16
 RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
@@ -109,8 +120,17 @@ class User:
 
 @dataclass(frozen=True, kw_only=True)
 class SessionPolicy:
+    """When sessions end, and when a kept one locks.
+
+    ``kept`` is the lifetime of a "keep me signed in on this device" session
+    (from sign-in, however often it is used); ``lock_after`` is how long such
+    a session may sit idle before the PIN is asked for (when one is set).
+    """
+
     idle: timedelta = timedelta(minutes=30)
     absolute: timedelta = timedelta(hours=12)
+    kept: timedelta = timedelta(days=90)
+    lock_after: timedelta = timedelta(minutes=5)
 
 
 def password_hasher(profile: str = "RFC_9106_LOW_MEMORY") -> PasswordHasher:
@@ -490,7 +510,25 @@ def delete_account(
 # ---------------------------------------------------------------- sessions
 
 
-def start_session(db: Database, *, user_id: int, policy: SessionPolicy | None = None) -> str:
+@dataclass(frozen=True, kw_only=True)
+class CurrentSession:
+    """A live session: whose it is, whether it is kept on its device, whether it is locked."""
+
+    id: int
+    user: User
+    kept: bool
+    locked: bool
+
+
+def start_session(
+    db: Database,
+    *,
+    user_id: int,
+    policy: SessionPolicy | None = None,
+    kept: bool = False,
+    user_agent: str | None = None,
+    now: datetime | None = None,
+) -> str:
     """A new session for the user; the token goes in a cookie and nowhere else.
 
     Given the ``policy``, every session idle beyond it (anyone's) is deleted in
@@ -498,37 +536,71 @@ def start_session(db: Database, *, user_id: int, policy: SessionPolicy | None = 
     longer sign anyone in, but without this its row stayed for ever when its
     owner never came back. Sign-ins are rare beside page views and the delete
     is one statement, so no schedule or background task is needed.
+
+    A ``kept`` session ("keep me signed in on this device") is labelled from
+    the browser's ``user_agent`` for the Account page's list of devices.
     """
     token = secrets.token_urlsafe(32)
-    now = utc_now()
+    moment = now or utc_now()
+    label = device_label(user_agent) if kept else None
     with db.unit_of_work(write=True) as uow:
         if policy is not None:
-            purge_idle_sessions(uow, policy=policy, now=now)
-        uow.sessions.create(user_id=user_id, token_hash=token_hash(token), now=now)
+            purge_idle_sessions(uow, policy=policy, now=moment)
+        uow.sessions.create(
+            user_id=user_id, token_hash=token_hash(token), now=moment, kept=kept, label=label
+        )
         uow.commit()
     return token
+
+
+def current_session(
+    db: Database, *, token: str, policy: SessionPolicy, now: datetime | None = None
+) -> CurrentSession | None:
+    """The live session of ``token``, or None; an expired session is deleted.
+
+    An ordinary session ends after ``policy.idle`` without use or
+    ``policy.absolute`` after it began; a kept one only ``policy.kept`` after
+    it began. A kept session of an account with a PIN that has been idle
+    longer than ``policy.lock_after`` is marked locked, and stays locked
+    until the PIN is given (:func:`unlock_session`), whatever is asked next.
+    Its ``last_seen`` is then written often enough (at most every half of
+    ``lock_after``) that a person using it is not locked out mid-use.
+    """
+    moment = now or utc_now()
+    with db.unit_of_work() as uow:
+        found = uow.sessions.find(token_hash(token))
+        row = uow.users.get(found.user_id) if found is not None else None
+    if found is None or row is None:
+        return None
+    idle = moment - found.last_seen
+    age = moment - found.created_at
+    expired = age > policy.kept if found.kept else idle > policy.idle or age > policy.absolute
+    lockable = found.kept and row.pin_hash is not None
+    lock = lockable and not found.locked and idle > policy.lock_after
+    interval = min(TOUCH_INTERVAL, policy.lock_after / 2) if lockable else TOUCH_INTERVAL
+    touch = not (found.locked or lock) and idle >= interval
+    if expired or lock or touch:
+        with db.unit_of_work(write=True) as uow:
+            if expired:
+                uow.sessions.delete(found.id)
+            elif lock:
+                uow.sessions.lock(found.id)
+            else:
+                uow.sessions.touch(found.id, moment)
+            uow.commit()
+    if expired:
+        return None
+    return CurrentSession(
+        id=found.id, user=_user(row), kept=found.kept, locked=found.locked or lock
+    )
 
 
 def session_user(
     db: Database, *, token: str, policy: SessionPolicy, now: datetime | None = None
 ) -> User | None:
-    """The user of a live session, or None; an expired session is deleted."""
-    moment = now or utc_now()
-    hashed = token_hash(token)
-    with db.unit_of_work() as uow:
-        found = uow.sessions.find(hashed)
-        row = uow.users.get(found.user_id) if found is not None else None
-    if found is None or row is None:
-        return None
-    expired = moment - found.last_seen > policy.idle or moment - found.created_at > policy.absolute
-    if expired or moment - found.last_seen >= TOUCH_INTERVAL:
-        with db.unit_of_work(write=True) as uow:
-            if expired:
-                uow.sessions.delete(found.id)
-            else:
-                uow.sessions.touch(found.id, moment)
-            uow.commit()
-    return None if expired else _user(row)
+    """The user of a live, unlocked session, or None; an expired session is deleted."""
+    found = current_session(db, token=token, policy=policy, now=now)
+    return found.user if found is not None and not found.locked else None
 
 
 def end_session(db: Database, *, token: str) -> None:
@@ -540,8 +612,186 @@ def end_session(db: Database, *, token: str) -> None:
 
 
 def purge_idle_sessions(uow: UnitOfWork, *, policy: SessionPolicy, now: datetime) -> None:
-    """Delete every session idle beyond the policy, inside the caller's (writing) unit of work."""
-    uow.sessions.delete_idle(last_seen_before=now - policy.idle)
+    """Delete every session idle beyond the policy (kept ones past their lifetime), in the caller's unit of work."""
+    uow.sessions.delete_idle(
+        last_seen_before=now - policy.idle, kept_created_before=now - policy.kept
+    )
+
+
+# ---------------------------------------------------------------- kept devices and the app lock
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeviceSession:
+    """A kept session as the Account page lists it."""
+
+    id: int
+    label: str
+    created_at: datetime
+    last_seen: datetime
+    current: bool
+
+
+_BROWSERS = (
+    ("Edg/", "Edge"),
+    ("OPR/", "Opera"),
+    ("SamsungBrowser/", "Samsung Internet"),
+    ("Firefox/", "Firefox"),
+    ("FxiOS/", "Firefox"),
+    ("CriOS/", "Chrome"),
+    ("Chromium/", "Chromium"),
+    ("Chrome/", "Chrome"),
+    ("Safari/", "Safari"),
+)
+_SYSTEMS = (
+    ("iPhone", "iPhone"),
+    ("iPad", "iPad"),
+    ("Android", "Android"),
+    ("Windows", "Windows"),
+    ("Mac OS X", "Mac"),
+    ("Macintosh", "Mac"),
+    ("CrOS", "ChromeOS"),
+    ("Linux", "Linux"),
+)
+
+
+def device_label(user_agent: str | None) -> str:
+    """A short name for a browser from its user agent ("Firefox on Android"); never the raw string.
+
+    Only known names are taken out of the header, so whatever a client sends,
+    the Account page shows one of a few fixed words.
+    """
+    agent = user_agent or ""
+    browser = next((name for token, name in _BROWSERS if token in agent), "A browser")
+    system = next((name for token, name in _SYSTEMS if token in agent), None)
+    label = f"{browser} on {system}" if system else browser
+    return label[:SESSION_LABEL_LENGTH]
+
+
+def device_sessions(
+    db: Database, *, user_id: int, current_id: int | None = None
+) -> list[DeviceSession]:
+    """The account's kept sessions, most recently used first; ``current_id`` marks this one."""
+    with db.unit_of_work() as uow:
+        rows = uow.sessions.kept_for_user(user_id)
+    return [
+        DeviceSession(
+            id=row.id,
+            label=row.label or "A browser",
+            created_at=row.created_at,
+            last_seen=row.last_seen,
+            current=row.id == current_id,
+        )
+        for row in rows
+    ]
+
+
+def revoke_device_session(db: Database, *, user_id: int, session_id: int) -> None:
+    """End one of the account's kept sessions; another account's is "not found"."""
+    with db.unit_of_work(write=True) as uow:
+        if not uow.sessions.delete_kept(user_id, session_id=session_id):
+            raise AccountError("device", f"this account has no kept device {session_id}")
+        uow.commit()
+
+
+def revoke_device_sessions(db: Database, *, user_id: int) -> int:
+    """End every kept session of the account; how many there were."""
+    with db.unit_of_work(write=True) as uow:
+        count = uow.sessions.delete_kept(user_id)
+        uow.commit()
+    return count
+
+
+def pin_problem(pin: str) -> str | None:
+    """Why a PIN is refused (it must be 4 to 6 digits), or None."""
+    if not (MIN_PIN_LENGTH <= len(pin) <= MAX_PIN_LENGTH) or not all(
+        c in "0123456789" for c in pin
+    ):
+        return f"a PIN is {MIN_PIN_LENGTH} to {MAX_PIN_LENGTH} digits"
+    return None
+
+
+def set_pin(
+    db: Database, *, user_id: int, pin: str, hasher: PasswordHasher = DEFAULT_HASHER
+) -> None:
+    """Keep the app lock's PIN for the account, hashed with argon2id like a password."""
+    problem = pin_problem(pin)
+    if problem is not None:
+        raise AccountError("pin", problem)
+    pin_hash = hasher.hash(pin)
+    with db.unit_of_work(write=True) as uow:
+        uow.users.set_pin_hash(user_id, pin_hash)
+        uow.commit()
+
+
+def remove_pin(db: Database, *, user_id: int) -> None:
+    """Forget the PIN: kept sessions no longer lock (and any locked one opens on its next use)."""
+    with db.unit_of_work(write=True) as uow:
+        uow.users.set_pin_hash(user_id, None)
+        uow.sessions.unlock_for_user(user_id)
+        uow.commit()
+
+
+def has_pin(db: Database, *, user_id: int) -> bool:
+    with db.unit_of_work() as uow:
+        row = uow.users.get(user_id)
+    return row is not None and row.pin_hash is not None
+
+
+class PinRefused(Exception):  # noqa: N818 (reads as what happened)
+    """A wrong PIN; ``left`` is how many more tries the session has."""
+
+    def __init__(self, left: int) -> None:
+        self.left = left
+        super().__init__(f"wrong PIN; {left} tries left")
+
+
+class SessionEnded(Exception):  # noqa: N818
+    """Too many wrong PINs: the session was deleted."""
+
+
+def unlock_session(
+    db: Database,
+    *,
+    session_id: int,
+    pin: str,
+    hasher: PasswordHasher = DEFAULT_HASHER,
+    now: datetime | None = None,
+) -> None:
+    """Open a locked session with the account's PIN.
+
+    A wrong PIN raises :class:`PinRefused`; the ``MAX_PIN_FAILURES``-th in a
+    row deletes the session and raises :class:`SessionEnded`, so whoever
+    holds the device must sign in with the password again.
+    """
+    with db.unit_of_work() as uow:
+        found = uow.sessions.by_id(session_id)
+        row = uow.users.get(found.user_id) if found is not None else None
+    if found is None or row is None:
+        raise SessionEnded
+    if row.pin_hash is not None and _pin_matches(hasher, row.pin_hash, pin):
+        with db.unit_of_work(write=True) as uow:
+            uow.sessions.unlock(session_id, now or utc_now())
+            uow.commit()
+        return
+    with db.unit_of_work(write=True) as uow:
+        failures = uow.sessions.count_pin_failure(session_id)
+        if failures >= MAX_PIN_FAILURES:
+            uow.sessions.delete(session_id)
+        uow.commit()
+    if failures >= MAX_PIN_FAILURES:
+        raise SessionEnded
+    raise PinRefused(left=MAX_PIN_FAILURES - failures)
+
+
+def _pin_matches(hasher: PasswordHasher, pin_hash: str, pin: str) -> bool:
+    if pin_problem(pin) is not None:
+        return False
+    try:
+        hasher.verify(pin_hash, pin)
+    except (VerificationError, InvalidHashError):
+        return False
+    return True
 
 
 # ---------------------------------------------------------------- API tokens

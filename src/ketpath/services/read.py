@@ -35,7 +35,7 @@ from ketpath.services.audit import record_refused_patient
 from ketpath.services.consent import NoConsent, NotAllowed, Patient, patient_entries
 from ketpath.services.people import PersonNotFound
 from ketpath.services.records import person_entries
-from ketpath.store import Database, StoredRecord
+from ketpath.store import Database, Person, StoredRecord
 
 __all__ = [
     "Period",
@@ -120,6 +120,14 @@ class PersonView:
     assessment: Assessment | None
     """None when the history could not be assessed (see :attr:`assessment_failed`)."""
     assessment_error: Exception | None = field(default=None, compare=False, repr=False)
+    version: tuple[object, ...] | None = None
+    """Which stored history this is, for caches of what is drawn from it (None: unknown).
+
+    The person's id, ``created_at`` and ``records_version`` (read before the
+    records, so a write in between only makes the key stale), then the count
+    and the largest id of the records read: every write the app makes adds,
+    deletes or replaces (a new id), so the key changes with the history.
+    """
 
     @property
     def assessment_failed(self) -> bool:
@@ -208,8 +216,13 @@ def view_of(
     period: Period | None = None,
     locale_hint: str | None = None,
     patient: Patient | None = None,
+    stored_as: Person | None = None,
 ) -> PersonView:
-    """The view of records already read (what both reads return; pure, for tests too)."""
+    """The view of records already read (what both reads return; pure, for tests too).
+
+    ``stored_as`` is the person's row as read before ``entries``; with it the
+    view carries a :attr:`PersonView.version`.
+    """
     moment = now or datetime.now(UTC)
     if moment.tzinfo is None:
         raise ValueError("the moment of a view must be timezone-aware")
@@ -233,7 +246,21 @@ def view_of(
         period=period,
         assessment=assessment,
         assessment_error=error,
+        version=_version(stored_as, entries),
     )
+
+
+def _version(person: Person | None, entries: Sequence[StoredRecord]) -> tuple[object, ...] | None:
+    if person is None:
+        return None
+    newest = max((entry.id for entry in entries), default=0)
+    return (person.id, person.created_at, person.records_version, len(entries), newest)
+
+
+def _stored_person(db: Database, name: str) -> Person | None:
+    """The person's row (its ``records_version``), or None for a name nobody has."""
+    with db.unit_of_work() as uow:
+        return uow.people.get(name)
 
 
 def read_person(
@@ -254,12 +281,14 @@ def read_person(
         if person.person_name is None:
             raise NotAllowed  # a clinician's account has no history of its own
         name = person.person_name
+        stored_as = _stored_person(db, name)
         try:
             entries = person_entries(db, name)
         except PersonNotFound:
             entries = []
     else:
         name = person
+        stored_as = _stored_person(db, name)
         entries = person_entries(db, name)
     return view_of(
         [entry.record for entry in entries],
@@ -268,6 +297,7 @@ def read_person(
         now=as_of,
         period=period,
         locale_hint=locale_hint,
+        stored_as=stored_as,
     )
 
 
@@ -303,4 +333,7 @@ def read_patient(
         now=as_of,
         period=period,
         patient=patient,
+        # Read after the records (consent first); the count and newest id in
+        # the version still change with any write made in between.
+        stored_as=_stored_person(db, patient.name),
     )

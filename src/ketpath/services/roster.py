@@ -9,16 +9,24 @@ nothing logged at all counts as the longest).
 Assessing a year of records takes tens of milliseconds, so a roster of a
 thousand people cannot assess everyone on every request. Each person's
 summary (flags, stage, last entry, recent positive screens) is cached in
-``roster_summaries``; database triggers delete it whenever that person's
-records change (migration 0003), and it is recomputed once a day regardless,
-because the rules' windows move with time. What is inexact, and why that is
-acceptable: a flag whose window closed today may stay on the roster until the
-next day's recomputation (it errs towards showing a flag, never hiding one),
-and on PostgreSQL a record committed in the instant between the roster's
-check of a person's record count and its own commit may leave that person's
-summary stale until their next change or the next day (SQLite's write lock
-rules this out). The patient page
-always assesses the full history afresh.
+``roster_summaries``, keyed on the person's ``records_version`` and their
+local date (in their profile's zone, ``core.records.profile_zone``);
+database triggers delete it whenever that person's records change (migration
+0003), and it is recomputed once a day regardless, because the rules'
+windows move with time. While the web app runs, a background refresher
+(``services.roster_refresh``) keeps them current: it recomputes a person
+after each write commits and, each minute, everyone whose local date has
+changed, so a request never pays for it. The roster then reads summaries
+only; it assesses, synchronously, only a person with no usable summary at all
+(none stored, an older summary format, or an older records version). Without
+a refresher (a command, a test) a summary from another day is recomputed by
+the request, as before. What is inexact, and why that is acceptable: with a
+refresher, a summary from yesterday's local date may be shown for up to a
+minute after the person's midnight, and a flag whose window closed today may
+stay until the recomputation (it errs towards showing a flag, never hiding
+one). A summary is stored only while the records version it was computed
+from is still the person's, with the person's row locked, so none outlives
+a write. The patient page always assesses the full history afresh.
 
 Reading the roster is audited as one row for the view (``read-roster``, the
 number of patients) and one row per patient shown (``read-roster-entry``,
@@ -32,22 +40,26 @@ the links; what is inexact: the log grows by a row per patient per view.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from ketpath.core.assess import assess
 from ketpath.core.assess.redflags import LEVEL_ORDER
-from ketpath.core.records import DrugScreen, Note, Record, record_time
+from ketpath.core.records import DrugScreen, Note, Record, person_zone, record_time
 from ketpath.knowledge import rules
 from ketpath.services.accounts import User
 from ketpath.services.audit import Actor, Event, append_many
 from ketpath.services.consent import NotAllowed, patient_label
+from ketpath.services.roster_hook import background_refresh
 from ketpath.store import Database, UnitOfWork
 from ketpath.store.roster import SummaryRow
 
-SUMMARY_VERSION = 3  # 2: red flags stand until followed up; 3: worded for the clinician
+SUMMARY_VERSION = 4
+# 2: red flags stand until followed up; 3: worded for the clinician;
+# 4: keyed on the records version and the person's local date (zone kept)
 #: The stage shown for someone whose history could not be assessed.
 NOT_ASSESSED = "not-assessed"
 log = logging.getLogger(__name__)
@@ -160,7 +172,21 @@ def summarise_person(records: Sequence[Record], now: datetime) -> dict[str, Any]
         "last_use": _iso(assessment.last_use),
         "positive_screens": [_iso(t) for t in sorted(screens)],
         "records": len(records),
+        "zone": _zone_name(person_zone(records)),
     }
+
+
+def _zone_name(zone: tzinfo) -> str:
+    return zone.key if isinstance(zone, ZoneInfo) else "UTC"
+
+
+def local_day(moment: datetime, zone_name: object) -> str:
+    """The date at ``moment`` in the named zone (UTC when it names none we know)."""
+    try:
+        zone: tzinfo = ZoneInfo(zone_name) if isinstance(zone_name, str) else UTC
+    except (ValueError, LookupError):  # ZoneInfoNotFoundError is a KeyError
+        zone = UTC
+    return moment.astimezone(zone).date().isoformat()
 
 
 def _time(value: Any) -> datetime | None:
@@ -193,59 +219,87 @@ def _not_assessed(records: int) -> dict[str, Any]:
         "last_use": None,
         "positive_screens": [],
         "records": records,
+        "zone": "UTC",
     }
 
 
-Marks = tuple[int, int | None]
-
-
 def _summarise_one(
-    uow: UnitOfWork, person_id: int, moment: datetime
-) -> tuple[dict[str, Any], Marks | None]:
-    """One person's summary and their records' marks; a failure stays with that person."""
+    uow: UnitOfWork, person_id: int, moment: datetime, records_version: int
+) -> tuple[dict[str, Any], SummaryRow | None]:
+    """One person's summary, and the row to store (None when the assessment failed).
+
+    A failure stays with that person: they are shown as not assessed and
+    tried again next time.
+    """
     try:
         entries = uow.records.for_person(person_id)
-        marks = (len(entries), max((entry.id for entry in entries), default=None))
-        return summarise_person([entry.record for entry in entries], moment), marks
+        data = summarise_person([entry.record for entry in entries], moment)
     except Exception as error:  # one unreadable history must not take the whole roster down
         log.error("roster: person %s could not be assessed (%s)", person_id, type(error).__name__)
         return _not_assessed(0), None
+    data["records_version"] = records_version
+    day = local_day(moment, data["zone"])
+    return data, SummaryRow(person_id=person_id, computed_for=day, data=data)
+
+
+def _usable(summary: SummaryRow | None, records_version: int | None) -> bool:
+    """A summary the roster may show: this format, computed from the person's records now."""
+    return (
+        summary is not None
+        and summary.data.get("version") == SUMMARY_VERSION
+        and summary.data.get("records_version") == records_version
+    )
+
+
+def _today(summary: SummaryRow, moment: datetime) -> bool:
+    return summary.computed_for == local_day(moment, summary.data.get("zone"))
 
 
 def clinician_roster(db: Database, *, clinician: User, now: datetime | None = None) -> Roster:
     """The clinician's patients in roster order, and what needs attention (audited).
 
-    Stale summaries are computed in a reading transaction, so a cold roster
-    (the first of the day) holds no write lock while it assesses; the short
-    writing transaction then stores them, checks the links again and appends
-    the audit rows (the view, and each patient shown), and only people whose
-    consent still stands at that moment are shown.
+    Summaries are read, not computed: the background refresher keeps them
+    current. Only a person with no usable summary at all is assessed here,
+    synchronously (a write from another process, a person just linked, the
+    first roster after an upgrade); with no refresher running, a summary from
+    another local date is recomputed here too. That happens in a reading
+    transaction, so a cold roster holds no write lock while it assesses; the
+    short writing transaction then stores them (only if still current),
+    checks the links again and appends the audit rows (the view, and each
+    patient shown), and only people whose consent still stands at that
+    moment are shown.
     """
     if clinician.role != "clinician":
         raise NotAllowed
     moment = now or datetime.now(UTC)
-    today = moment.astimezone(UTC).date().isoformat()
+    background = background_refresh(db)
     summaries: dict[int, dict[str, Any]] = {}
-    computed: list[tuple[SummaryRow, Marks]] = []
+    computed: list[SummaryRow] = []
+    yesterday: list[int] = []
     with db.unit_of_work() as uow:
         links = uow.care_links.active_for_clinician(clinician.id)
-        cached = uow.roster.summaries(link.person_id for link in links)
-        for link in links:
-            found = cached.get(link.person_id)
-            if found is not None and _fresh(found, today):
-                summaries[link.person_id] = found.data
-                continue
-            data, marks = _summarise_one(uow, link.person_id, moment)
-            summaries[link.person_id] = data
-            if marks is not None:  # a failed assessment is tried again next time
-                summary = SummaryRow(person_id=link.person_id, computed_for=today, data=data)
-                computed.append((summary, marks))
+        person_ids = [link.person_id for link in links]
+        cached = uow.roster.summaries(person_ids)
+        versions = uow.roster.records_versions(person_ids)
+        for person_id in person_ids:
+            found = cached.get(person_id)
+            if found is not None and _usable(found, versions.get(person_id)):
+                if _today(found, moment):
+                    summaries[person_id] = found.data
+                    continue
+                if background is not None:  # shown now; refreshed off the request
+                    summaries[person_id] = found.data
+                    yesterday.append(person_id)
+                    continue
+            data, row = _summarise_one(uow, person_id, moment, versions.get(person_id, 0))
+            summaries[person_id] = data
+            if row is not None:  # a failed assessment is tried again next time
+                computed.append(row)
+    if background is not None and yesterday:
+        background(yesterday)
     with db.unit_of_work(write=True) as uow:
-        now_marks = uow.roster.record_marks(summary.person_id for summary, _ in computed)
-        for summary, marks in computed:
-            # Records written since we read them: show this once, store nothing stale.
-            if now_marks[summary.person_id] == marks:
-                uow.roster.save_summary(summary)
+        # Records written since we read them: show this once, store nothing stale.
+        uow.roster.save_current(computed)
         standing = uow.care_links.active_person_ids(clinician.id)
         rows = [
             _row(link.person_id, patient_label(link), summaries[link.person_id])
@@ -263,8 +317,49 @@ def clinician_roster(db: Database, *, clinician: User, now: datetime | None = No
     return Roster(now=moment, rows=rows, attention=needs_attention(rows, moment))
 
 
-def _fresh(summary: SummaryRow, today: str) -> bool:
-    return summary.computed_for == today and summary.data.get("version") == SUMMARY_VERSION
+def refresh_summaries(db: Database, person_ids: Collection[int], *, now: datetime) -> int:
+    """Recompute and store these people's summaries; how many stored rows changed.
+
+    People whose stored summary is already current are skipped without
+    being assessed. The rest are assessed in a reading transaction and stored
+    in one short writing transaction with :meth:`~ketpath.store.roster.RosterRepository.save_current`
+    (idempotent, and never storing a summary older than the person's
+    records), so running it twice, or in two processes, is safe.
+    """
+    if not person_ids:
+        return 0
+    computed: list[SummaryRow] = []
+    with db.unit_of_work() as uow:
+        versions = uow.roster.records_versions(person_ids)
+        stored = uow.roster.summaries(versions)
+        for person_id in sorted(versions):
+            found = stored.get(person_id)
+            if _usable(found, versions[person_id]) and found and _today(found, now):
+                continue  # already current (another refresher, or a sweep, got there first)
+            _, row = _summarise_one(uow, person_id, now, versions[person_id])
+            if row is not None:
+                computed.append(row)
+    with db.unit_of_work(write=True) as uow:
+        changed = uow.roster.save_current(computed)
+        uow.commit()
+    return changed
+
+
+def stale_people(db: Database, *, now: datetime) -> list[int]:
+    """Who the rollover sweep recomputes: a summary not of today's local date, format or records.
+
+    Also anyone on a roster with no summary at all (a write from another
+    process, or one without the post-commit hook, deleted it by trigger).
+    """
+    with db.unit_of_work() as uow:
+        stored = uow.roster.all_summaries()
+        missing = uow.roster.linked_without_summary()
+    stale = {
+        summary.person_id
+        for summary, version in stored
+        if not (_usable(summary, version) and _today(summary, now))
+    }
+    return sorted(stale.union(missing))
 
 
 def needs_attention(rows: Sequence[RosterRow], now: datetime) -> list[Attention]:

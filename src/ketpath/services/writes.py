@@ -13,18 +13,21 @@ Clinic records from a person, times in the future and the quota
 (``services.quota``) are checked inside the shared transaction, after the
 person's row is locked, so jobs for one person in one batch count each other.
 A job refused for any of these wrote nothing, and the others still commit.
+Once the write has committed, the person's roster summary is queued for
+recomputation in the background (``services.roster_refresh``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ketpath.core.records import Record
 from ketpath.services.identity import Added, add_new_records
 from ketpath.services.people import PersonNotFound, clean_name
 from ketpath.services.quota import TooManyRecords, check_import_size
 from ketpath.services.refusals import RecordRefused
+from ketpath.services.roster_hook import records_changed
 from ketpath.store import PERSON, Author, Database, RecordLimits, UnitOfWork
 from ketpath.store.group_commit import InterruptedWriteError, write_together
 
@@ -53,7 +56,9 @@ def write_records(
     name = clean_name(person_name)
     check_import_size(len(records), db.limits)
     job = _Job(name=name, records=records, author=author, limits=db.limits)
-    return write_together(db, lambda uow: _store(uow, job), refusals=REFUSALS)
+    added = write_together(db, lambda uow: _store(uow, job), refusals=REFUSALS)
+    records_changed(db, job.written)  # committed: the roster summary is recomputed off this request
+    return added
 
 
 def _store(uow: UnitOfWork, job: _Job) -> Added:
@@ -61,6 +66,7 @@ def _store(uow: UnitOfWork, job: _Job) -> Added:
     person = uow.people.get_for_records_change(job.name)
     if person is None:
         raise PersonNotFound(job.name)
+    job.written.add(person.id)
     return add_new_records(uow, job.limits, person, job.records, author=job.author)
 
 
@@ -70,3 +76,5 @@ class _Job:
     records: Sequence[Record]
     author: Author
     limits: RecordLimits
+    written: set[int] = field(default_factory=set)
+    """The person whose records this job wrote (for the roster refresher, once committed)."""

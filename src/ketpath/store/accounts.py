@@ -38,6 +38,7 @@ class UserRow:
     person_id: int | None
     person_name: str | None
     created_at: datetime
+    pin_hash: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -46,6 +47,10 @@ class SessionRow:
     user_id: int
     created_at: datetime
     last_seen: datetime
+    kept: bool = False
+    label: str | None = None
+    locked: bool = False
+    pin_failures: int = 0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -124,6 +129,10 @@ class UserRepository:
     def delete(self, user_id: int) -> None:
         self._session.execute(delete(users).where(users.c.id == user_id))
 
+    def set_pin_hash(self, user_id: int, pin_hash: str | None) -> None:
+        """Keep the app lock's PIN (its argon2 hash), or forget it with None."""
+        self._session.execute(update(users).where(users.c.id == user_id).values(pin_hash=pin_hash))
+
     def replace_recovery_codes(
         self, user_id: int, code_hashes: Sequence[str], *, now: datetime
     ) -> None:
@@ -160,10 +169,25 @@ class SessionRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def create(self, *, user_id: int, token_hash: str, now: datetime) -> int:
+    def create(
+        self,
+        *,
+        user_id: int,
+        token_hash: str,
+        now: datetime,
+        kept: bool = False,
+        label: str | None = None,
+    ) -> int:
         statement = (
             insert(sessions)
-            .values(user_id=user_id, token_hash=token_hash, created_at=now, last_seen=now)
+            .values(
+                user_id=user_id,
+                token_hash=token_hash,
+                created_at=now,
+                last_seen=now,
+                kept=kept,
+                label=label,
+            )
             .returning(sessions.c.id)
         )
         new_id: int = self._session.execute(statement).scalar_one()
@@ -173,11 +197,62 @@ class SessionRepository:
         row = self._session.execute(
             select(sessions).where(sessions.c.token_hash == token_hash)
         ).first()
-        if row is None:
-            return None
-        return SessionRow(
-            id=row.id, user_id=row.user_id, created_at=row.created_at, last_seen=row.last_seen
+        return from_row(SessionRow, row) if row is not None else None
+
+    def by_id(self, session_id: int) -> SessionRow | None:
+        row = self._session.execute(select(sessions).where(sessions.c.id == session_id)).first()
+        return from_row(SessionRow, row) if row is not None else None
+
+    def unlock_for_user(self, user_id: int) -> None:
+        """Open every locked session of the account (its PIN was removed)."""
+        self._session.execute(
+            update(sessions)
+            .where(sessions.c.user_id == user_id, sessions.c.locked.is_(True))
+            .values(locked=False, pin_failures=0)
         )
+
+    def kept_for_user(self, user_id: int) -> list[SessionRow]:
+        """The account's kept (device) sessions, most recently used first."""
+        rows: Sequence[Row[Any]] = self._session.execute(
+            select(sessions)
+            .where(sessions.c.user_id == user_id, sessions.c.kept.is_(True))
+            .order_by(sessions.c.last_seen.desc(), sessions.c.id.desc())
+        ).all()
+        return [from_row(SessionRow, row) for row in rows]
+
+    def lock(self, session_id: int) -> None:
+        """Mark the session locked (idle too long); wrong PINs count from zero."""
+        self._session.execute(
+            update(sessions).where(sessions.c.id == session_id).values(locked=True, pin_failures=0)
+        )
+
+    def unlock(self, session_id: int, now: datetime) -> None:
+        self._session.execute(
+            update(sessions)
+            .where(sessions.c.id == session_id)
+            .values(locked=False, pin_failures=0, last_seen=now)
+        )
+
+    def count_pin_failure(self, session_id: int) -> int:
+        """Add one wrong PIN to the session's count; the new count."""
+        self._session.execute(
+            update(sessions)
+            .where(sessions.c.id == session_id)
+            .values(pin_failures=sessions.c.pin_failures + 1)
+        )
+        count: int = self._session.execute(
+            select(sessions.c.pin_failures).where(sessions.c.id == session_id)
+        ).scalar_one()
+        return count
+
+    def delete_kept(self, user_id: int, *, session_id: int | None = None) -> int:
+        """Delete the account's kept sessions (or only ``session_id`` of them); how many went."""
+        statement = delete(sessions).where(sessions.c.user_id == user_id, sessions.c.kept.is_(True))
+        if session_id is not None:
+            statement = statement.where(sessions.c.id == session_id)
+        result = self._session.execute(statement)
+        count: int = result.rowcount  # type: ignore[attr-defined]
+        return count
 
     def touch(self, session_id: int, now: datetime) -> None:
         self._session.execute(
@@ -193,8 +268,21 @@ class SessionRepository:
             statement = statement.where(sessions.c.id != keep)
         self._session.execute(statement)
 
-    def delete_idle(self, *, last_seen_before: datetime) -> None:
-        self._session.execute(delete(sessions).where(sessions.c.last_seen < last_seen_before))
+    def delete_idle(
+        self, *, last_seen_before: datetime, kept_created_before: datetime | None = None
+    ) -> None:
+        """Delete unkept sessions idle since before the first time, kept ones begun before the second."""
+        self._session.execute(
+            delete(sessions).where(
+                sessions.c.kept.is_(False), sessions.c.last_seen < last_seen_before
+            )
+        )
+        if kept_created_before is not None:
+            self._session.execute(
+                delete(sessions).where(
+                    sessions.c.kept.is_(True), sessions.c.created_at < kept_created_before
+                )
+            )
 
 
 class TokenRepository:

@@ -1,9 +1,12 @@
 """A clinician's roster: each person's cached summary, and what tells whether it is stale.
 
-A summary is kept per person with the records mark it was computed for
-(``computed_for``); :meth:`RosterRepository.record_marks` reads the current
-marks in one grouped query. Nothing here commits. An open unit of work
-carries it as ``uow.roster``.
+A summary is kept per person with the person's local date it was computed
+for (``computed_for``); its data names the ``records_version`` it was
+computed from. :meth:`RosterRepository.save_current` stores summaries only
+while that version is still the person's (so nothing stale is kept), keyed on
+person, records version and local date (storing the same key twice changes
+nothing). Nothing here commits. An open unit of work carries it as
+``uow.roster``.
 """
 
 from __future__ import annotations
@@ -12,11 +15,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ketpath.store.tables import people, records, roster_summaries
+from ketpath.store.tables import care_links, people, roster_summaries
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -25,23 +28,15 @@ class SummaryRow:
     computed_for: str
     data: dict[str, Any]
 
+    @property
+    def key(self) -> tuple[object, object, str]:
+        """What makes two summaries the same: summary version, records version, local date."""
+        return (self.data.get("version"), self.data.get("records_version"), self.computed_for)
+
 
 class RosterRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
-
-    def record_marks(self, person_ids: Iterable[int]) -> dict[int, tuple[int, int | None]]:
-        """Each person's number of records and newest record id (what any write changes)."""
-        ids = list(person_ids)
-        if not ids:
-            return {}
-        query = (
-            select(records.c.person_id, func.count(), func.max(records.c.id))
-            .where(records.c.person_id.in_(ids))
-            .group_by(records.c.person_id)
-        )
-        found = {row[0]: (int(row[1]), row[2]) for row in self._session.execute(query)}
-        return {person_id: found.get(person_id, (0, None)) for person_id in ids}
 
     def summaries(self, person_ids: Iterable[int]) -> dict[int, SummaryRow]:
         ids = list(person_ids)
@@ -56,6 +51,77 @@ class RosterRepository:
             )
             for row in self._session.execute(query)
         }
+
+    def records_versions(self, person_ids: Iterable[int], *, lock: bool = False) -> dict[int, int]:
+        """Each existing person's ``records_version`` (``lock``: held until commit, in id order).
+
+        Locking the people rows makes a write for one of them (which bumps the
+        version first) wait until this transaction has stored its summaries,
+        so the trigger of migration 0003 then deletes them: on PostgreSQL a
+        summary can never outlive the version it was computed from.
+        """
+        ids = sorted(set(person_ids))
+        if not ids:
+            return {}
+        query = (
+            select(people.c.id, people.c.records_version)
+            .where(people.c.id.in_(ids))
+            .order_by(people.c.id)
+        )
+        if lock:
+            query = query.with_for_update()
+        return {row.id: int(row.records_version) for row in self._session.execute(query)}
+
+    def save_current(self, computed: Iterable[SummaryRow]) -> int:
+        """Store the summaries still current; how many rows changed.
+
+        A summary computed from a ``records_version`` that is no longer the
+        person's is not stored (a newer write is on its way to being
+        summarised); one whose key is already stored changes nothing, so two
+        refreshers computing the same person store one row between them.
+        """
+        wanted = {summary.person_id: summary for summary in computed}
+        versions = self.records_versions(wanted, lock=True)
+        current = [
+            summary
+            for summary in wanted.values()
+            if summary.data.get("records_version") == versions.get(summary.person_id)
+        ]
+        stored = self.summaries(summary.person_id for summary in current)
+        changed = 0
+        for summary in current:
+            found = stored.get(summary.person_id)
+            if found is not None and found.key == summary.key:
+                continue
+            self.save_summary(summary)
+            changed += 1
+        return changed
+
+    def all_summaries(self) -> list[tuple[SummaryRow, int]]:
+        """Every stored summary with the person's ``records_version`` now (the rollover sweep)."""
+        query = select(roster_summaries, people.c.records_version).join(
+            people, people.c.id == roster_summaries.c.person_id
+        )
+        return [
+            (
+                SummaryRow(
+                    person_id=row.person_id, computed_for=row.computed_for, data=dict(row.data)
+                ),
+                int(row.records_version),
+            )
+            for row in self._session.execute(query)
+        ]
+
+    def linked_without_summary(self) -> list[int]:
+        """People on some clinician's roster who have no summary at all (e.g. a write deleted it)."""
+        query = (
+            select(care_links.c.person_id)
+            .distinct()
+            .outerjoin(roster_summaries, roster_summaries.c.person_id == care_links.c.person_id)
+            .where(care_links.c.revoked_at.is_(None), roster_summaries.c.person_id.is_(None))
+            .order_by(care_links.c.person_id)
+        )
+        return list(self._session.execute(query).scalars())
 
     def save_summary(self, summary: SummaryRow) -> None:
         """Insert or replace; the insert runs in a savepoint in case another request raced us."""

@@ -34,6 +34,7 @@ from sqlalchemy import (
     String,
     Table,
     TypeDecorator,
+    false,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -47,6 +48,8 @@ NAMING_CONVENTION = {
 
 PERSON_NAME_LENGTH = 200
 TOKEN_LABEL_LENGTH = 100
+SESSION_LABEL_LENGTH = 80
+"""A kept device's label, made from its user agent ("Firefox on Android")."""
 RECORD_ID_LENGTH = 100
 """The longest record id (``core.records.RECORD_ID_PATTERN``)."""
 IDEMPOTENCY_KEY_LENGTH = 255
@@ -164,9 +167,14 @@ users = Table(
         unique=True,
     ),
     Column("created_at", UTCDateTime(), nullable=False),
+    Column("pin_hash", String(255), nullable=True),
     sqlite_autoincrement=True,
 )
 
+# A kept session ("keep me signed in on this device", migration 0011) ends a
+# fixed time after it began instead of after 30 idle minutes, is listed on the
+# Account page by ``label``, and is ``locked`` by the server after idle when
+# the account has a PIN (``users.pin_hash``); ``pin_failures`` counts wrong PINs.
 sessions = Table(
     "sessions",
     metadata,
@@ -175,6 +183,10 @@ sessions = Table(
     Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("last_seen", UTCDateTime(), nullable=False),
+    Column("kept", Boolean, nullable=False, server_default=false()),
+    Column("label", String(SESSION_LABEL_LENGTH), nullable=True),
+    Column("locked", Boolean, nullable=False, server_default=false()),
+    Column("pin_failures", Integer, nullable=False, server_default="0"),
     Index("ix_sessions_user_id", "user_id"),
 )
 

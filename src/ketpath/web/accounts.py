@@ -1,4 +1,4 @@
-"""Account pages: register, log in, log out, recover, change password, API tokens, reminders, delete.
+"""Account pages: register, log in, log out, the app lock, recover, change password, devices, API tokens, reminders, delete.
 
 Each route reads its form, calls one use case in ``services.accounts`` and
 renders or redirects. Login, recovery and registration spend rate-limit tokens
@@ -16,6 +16,12 @@ once. Codes are not shown at registration itself, because that page must look
 the same whether or not the address already had an account. Password hashing runs in a few slots only; when all
 are busy the answer is 503 with ``Retry-After``. Registration answers the
 same whether or not the address has an account (``services.accounts.sign_up``).
+
+"Keep me signed in on this device" on the login form starts a kept session
+(``services.accounts``): the Account page lists kept devices and signs them
+out one by one or all at once, and sets the PIN that a kept device asks for
+after it has been idle. ``/lock`` is that PIN screen; every other route
+answers a locked session with it too (``deps.unlocked``).
 """
 
 from __future__ import annotations
@@ -53,7 +59,7 @@ from ketpath.web.auth import (
     set_device_cookie,
     set_session_cookie,
 )
-from ketpath.web.deps import MaybeSignedIn, SignedIn, database, settings
+from ketpath.web.deps import MaybeSignedIn, SignedIn, database, session_of, settings
 from ketpath.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -152,11 +158,19 @@ def _too_many(request: Request, template: str, error: RateLimited) -> Response:
     return response
 
 
-def _signed_in(request: Request, user_id: int, *, to: str = "/") -> Response:
-    policy = settings(request).session_policy
-    token = accounts.start_session(database(request), user_id=user_id, policy=policy)
+def _signed_in(request: Request, user_id: int, *, to: str = "/", kept: bool = False) -> Response:
+    config = settings(request)
+    token = accounts.start_session(
+        database(request),
+        user_id=user_id,
+        policy=config.session_policy,
+        kept=kept,
+        user_agent=request.headers.get("user-agent"),
+        now=config.now(),
+    )
     response = _see_other(to)
-    set_session_cookie(response, request, token)
+    max_age = int(config.kept_session.total_seconds()) if kept else None
+    set_session_cookie(response, request, token, max_age=max_age)
     return response
 
 
@@ -171,7 +185,13 @@ def login_page(request: Request, user: MaybeSignedIn) -> Response:
 
 
 @router.post("/login")
-def login(request: Request, email: FormText, password: FormText) -> Response:
+def login(
+    request: Request,
+    email: FormText,
+    password: FormText,
+    keep: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    """Check the password and start a session: kept on this device when ``keep`` is ticked."""
     try:
         spent = _limit_sign_in(request, email)
     except RateLimited as error:
@@ -188,7 +208,9 @@ def login(request: Request, email: FormText, password: FormText) -> Response:
         return render(request, "login.html", {"error": LOGIN_FAILED, "email": email}, status=400)
     _give_back(request, spent)
     audit.record_authentication(database(request), action="login", user=user)
-    response = _signed_in(request, user.id, to=_home_after_sign_in(request, user))
+    response = _signed_in(
+        request, user.id, to=_home_after_sign_in(request, user), kept=keep == "on"
+    )
     _keep_device(request, response, user)
     return response
 
@@ -219,6 +241,81 @@ def logout(request: Request, user: MaybeSignedIn) -> Response:
     response = _see_other("/login")
     clear_session_cookie(response, request)
     return response
+
+
+# ---------------------------------------------------------------- the app lock
+
+PIN_ENDED = "Five wrong PINs: this device has been signed out. Log in with your email and password."
+
+
+def _safe_next(target: str) -> str:
+    """Back to a page of this site after unlocking; anything else goes home."""
+    return target if target.startswith("/") and not target.startswith("//") else "/"
+
+
+def _lock_screen(request: Request, next_page: str, error: str | None, status: int) -> Response:
+    context = {"user": None, "next": _safe_next(next_page), "error": error}
+    return render(request, "lock.html", context, status=status)
+
+
+@router.get("/lock", name="lock")
+def lock_page(request: Request, next: str = "/") -> Response:
+    """The PIN screen of a locked session; anyone else is sent on."""
+    found = session_of(request)
+    if found is None:
+        return _see_other("/login")
+    if not found.locked:
+        return _see_other(_safe_next(next))
+    return _lock_screen(request, next, None, 423)
+
+
+@router.post("/lock")
+def unlock(
+    request: Request,
+    pin: Annotated[str, Form(max_length=20)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "/",
+) -> Response:
+    """Open a locked session with the PIN; rate limited, and five wrong PINs end the session."""
+    found = session_of(request)
+    if found is None:
+        return _see_other("/login")
+    if not found.locked:
+        return _see_other(_safe_next(next))
+    config = settings(request)
+    spent: Spent = []
+    try:
+        _limit_address(request, spent)
+        key = accounts.rate_limit_key("pin", str(found.user.id))
+        _spend(request, key, config.pin_attempts, config.pin_refill_seconds, spent)
+    except RateLimited as error:
+        message = f"Too many attempts. Try again in {error.retry_after} seconds."
+        response = _lock_screen(request, next, message, 429)
+        response.headers["Retry-After"] = str(error.retry_after)
+        return response
+    try:
+        accounts.unlock_session(
+            database(request),
+            session_id=found.id,
+            pin=pin.strip(),
+            hasher=_hasher(request),
+            now=config.now(),
+        )
+    except HashingBusy as error:
+        _give_back(request, spent)
+        message = f"The server is busy. Try again in {error.retry_after} seconds."
+        response = _lock_screen(request, next, message, 503)
+        response.headers["Retry-After"] = str(error.retry_after)
+        return response
+    except accounts.PinRefused as error:
+        tries = "1 try" if error.left == 1 else f"{error.left} tries"
+        return _lock_screen(request, next, f"That PIN is not right. {tries} left.", 400)
+    except accounts.SessionEnded:
+        audit.record_authentication(database(request), action="logout", user=found.user)
+        response = render(request, "login.html", {"user": None, "error": PIN_ENDED}, status=401)
+        clear_session_cookie(response, request)
+        return response
+    _give_back(request, spent)
+    return _see_other(_safe_next(next))
 
 
 # ---------------------------------------------------------------- register
@@ -398,6 +495,7 @@ def _account_page(
         "codes_left": accounts.recovery_codes_left(database(request), user_id=user.id),
         "local_time": local_time,  # the person pages' format, in her zone (UTC without one)
         "time_zone": UTC,
+        **_device_context(request, user),
     }
     if user.person_name is not None:
         base.update(_zone_context(request, user))
@@ -413,8 +511,12 @@ def _account_busy(request: Request, user: User, error: HashingBusy) -> Response:
 
 
 @router.get("/account", name="account")
-def account_page(request: Request, user: SignedIn, recovered: str | None = None) -> Response:
+def account_page(
+    request: Request, user: SignedIn, recovered: str | None = None, pin: str | None = None
+) -> Response:
     notice = RECOVERED if recovered == "1" else None
+    if pin == "set":
+        notice = "Your PIN is set. Kept devices ask for it after they have been idle."
     return _account_page(request, user, {"notice": notice})
 
 
@@ -504,6 +606,84 @@ def delete_account(request: Request, user: SignedIn, password: FormText) -> Resp
     )
     clear_session_cookie(response, request)
     clear_device_cookie(response, request)
+    return response
+
+
+# ---------------------------------------------------------------- kept devices and the PIN
+
+
+def _device_context(request: Request, user: User) -> dict[str, object]:
+    found = session_of(request)
+    return {
+        "devices": accounts.device_sessions(
+            database(request), user_id=user.id, current_id=found.id if found else None
+        ),
+        "has_pin": accounts.has_pin(database(request), user_id=user.id),
+        "pin_lengths": (accounts.MIN_PIN_LENGTH, accounts.MAX_PIN_LENGTH),
+        "lock_minutes": _minutes(settings(request).lock_after.total_seconds()),
+    }
+
+
+def _minutes(seconds: float) -> str:
+    minutes = seconds / 60
+    shown = f"{minutes:g}" if minutes < 10 else str(round(minutes))
+    return f"{shown} minute" if shown == "1" else f"{shown} minutes"
+
+
+@router.post("/account/pin", name="account_pin")
+def account_pin(
+    request: Request,
+    user: SignedIn,
+    pin: Annotated[str, Form(max_length=20)],
+    pin_again: Annotated[str, Form(max_length=20)],
+) -> Response:
+    """Set or change the app lock's PIN (typed twice)."""
+    if pin.strip() != pin_again.strip():
+        return _account_page(request, user, {"pin_error": "the two PINs differ"}, status=400)
+    try:
+        accounts.set_pin(
+            database(request), user_id=user.id, pin=pin.strip(), hasher=_hasher(request)
+        )
+    except HashingBusy as error:
+        return _account_busy(request, user, error)
+    except AccountError as error:
+        return _account_page(request, user, {"pin_error": error.problem}, status=400)
+    return _see_other("/account?pin=set#devices-heading")
+
+
+@router.post("/account/pin/remove", name="remove_pin")
+def remove_pin(request: Request, user: SignedIn) -> Response:
+    """Turn the app lock off: kept devices stay signed in without asking for a PIN."""
+    accounts.remove_pin(database(request), user_id=user.id)
+    return _see_other("/account#devices-heading")
+
+
+@router.post("/account/devices/revoke", name="revoke_device")
+def revoke_device(request: Request, user: SignedIn, device_id: Annotated[int, Form()]) -> Response:
+    """Sign one kept device out; anyone else's is "not found"."""
+    try:
+        accounts.revoke_device_session(database(request), user_id=user.id, session_id=device_id)
+    except AccountError as error:
+        raise HTTPException(status_code=404, detail="No such device.") from error
+    found = session_of(request)
+    if found is not None and found.id == device_id:
+        return _signed_out(request)
+    return _see_other("/account#devices-heading")
+
+
+@router.post("/account/devices/revoke-all", name="revoke_devices")
+def revoke_devices(request: Request, user: SignedIn) -> Response:
+    """Sign every kept device out, this one too if it is kept."""
+    accounts.revoke_device_sessions(database(request), user_id=user.id)
+    found = session_of(request)
+    if found is not None and found.kept:
+        return _signed_out(request)
+    return _see_other("/account#devices-heading")
+
+
+def _signed_out(request: Request) -> Response:
+    response = _see_other("/login")
+    clear_session_cookie(response, request)
     return response
 
 

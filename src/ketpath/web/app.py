@@ -12,18 +12,20 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 import ketpath
 from ketpath.services import open_database
 from ketpath.services.accounts import BoundedPasswordHasher
+from ketpath.services.roster_refresh import RosterRefresher
 from ketpath.web import (
     accounts,
     api,
     clinician,
     contingency,
     contingency_settings,
+    deps,
     disputes,
     offline,
     pages,
@@ -42,14 +44,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     db = open_database(config.database_url, limits=config.record_limits)
 
     sender = reminders.reminder_sender(db, config)
+    refresher = RosterRefresher(db)  # roster summaries kept fresh off the requests (issue 16.1)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if sender is not None:
             sender.start()
+        refresher.start()
         try:
             yield
         finally:
+            refresher.stop()
             if sender is not None:
                 sender.stop()
             db.close()
@@ -62,9 +67,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         openapi_url="/openapi.json",
         lifespan=lifespan,
+        dependencies=[Depends(deps.unlocked)],  # the app lock: a locked session reaches no route
     )
     app.state.settings = config
     app.state.db = db
+    app.state.roster_refresher = refresher
     app.state.hasher = BoundedPasswordHasher.bounded(
         config.password_profile,
         slots=config.hashing_slots,

@@ -55,11 +55,18 @@ def session_token(request: Request) -> str | None:
     return request.cookies.get(cookie_name(request)) or None
 
 
-def set_session_cookie(response: Response, request: Request, token: str) -> None:
-    """A browser-session cookie; the server ends the session when idle (see Settings)."""
+def set_session_cookie(
+    response: Response, request: Request, token: str, *, max_age: int | None = None
+) -> None:
+    """A browser-session cookie; the server ends the session when idle (see Settings).
+
+    A kept session's cookie is given its lifetime (``max_age``), so the browser
+    keeps it when it is closed and opened again.
+    """
     response.set_cookie(
         cookie_name(request),
         token,
+        max_age=max_age,
         path="/",
         secure=_https(request),
         httponly=True,

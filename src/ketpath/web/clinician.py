@@ -10,6 +10,7 @@ are read-only to them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Annotated, Any
 
@@ -18,7 +19,6 @@ from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
 from starlette.responses import Response
 
-from ketpath.core.assess.redflags import RedFlag
 from ketpath.core.records import (
     DrugScreen,
     Note,
@@ -30,11 +30,13 @@ from ketpath.core.records import (
 )
 from ketpath.knowledge import vocabulary
 from ketpath.present import views
+from ketpath.present.clinician import clinic_entry_text, clinician_flag_view, screen_or_note_rows
+from ketpath.present.entry_listing import entry_listing
 from ketpath.present.format import local_time
-from ketpath.present.history_charts import questionnaire_charts, weekly_charts
 from ketpath.services import Database, StoredRecord, accounts
 from ketpath.services.accounts import RateLimited, User
 from ketpath.services.audit import record_refused_patient
+from ketpath.services.chart_cache import history_charts
 from ketpath.services.consent import (
     CodeRefused,
     ConsentError,
@@ -70,7 +72,6 @@ REDEEM_ATTEMPTS = 5
 """Burst of code attempts per clinician before the limit applies."""
 REDEEM_REFILL_SECONDS = 60.0
 """Then one more attempt a minute: 60 bits of code space stay out of reach."""
-ENTRIES_PER_PAGE = 100
 NOT_FOUND = "No such patient."
 NOTE_LENGTH = 2000
 FIELD_LENGTH = 4000
@@ -357,113 +358,6 @@ async def redeem_submit(request: Request, user: SignedIn) -> Response:
 CLINIC_KINDS = frozenset({"drug-screen", "note"})
 #: A correction or a new screen may be back-dated, never dated ahead (clock skew aside).
 FUTURE_SLACK = timedelta(minutes=5)
-FLAG_EVIDENCE_SHOWN = 5
-
-
-def _result_words(result: str) -> str:
-    return vocabulary().label("screen_results", result)
-
-
-def _method_words(method: str) -> str:
-    return vocabulary().label("screen_methods", method)
-
-
-def _clinic_entry_text(record: Record) -> str:
-    if isinstance(record, DrugScreen):
-        return f"{_result_words(record.result)} ({_method_words(record.method).lower()})"
-    return record.text if isinstance(record, Note) else ""
-
-
-def _dispute_view(note: StoredRecord, disputed: StoredRecord, zone: tzinfo) -> dict[str, Any]:
-    record = note.record
-    assert isinstance(record, Note)
-    return {
-        "when": local_time(record.time, zone),
-        "iso": record.time.isoformat(),
-        "text": record.text,
-        "corrected_after": views.corrected_after(disputed, note),
-    }
-
-
-def _screen_or_note_rows(
-    entries: list[StoredRecord], zone: tzinfo, *, clinician_id: int
-) -> list[dict[str, Any]]:
-    """Screens and notes, newest first; each with the person's disputes of it.
-
-    A dispute names the entry's ``id``, which a correction keeps, so it stays
-    beside the corrected entry (saying it came before the correction). One
-    whose entry is gone (deleted) is listed on its own, saying so.
-    """
-    held = {entry.record.id for entry in entries if entry.record.id is not None}
-    disputes = views.disputes_by_record(entries)
-    rows = []
-    for entry in reversed(entries):
-        record = entry.record
-        if not isinstance(record, DrugScreen | Note):
-            continue
-        if isinstance(record, Note) and record.about is not None:
-            if record.about in held:
-                continue
-            heading = "The person disputed an entry since removed"
-        elif isinstance(record, DrugScreen):
-            heading = "Drug screen"
-        else:
-            heading = (
-                "Note (by the clinic)"
-                if record.author_role == "clinician"
-                else "Note (by the person)"
-            )
-        rows.append(
-            {
-                "id": entry.id,
-                "type": record.type,
-                "heading": heading,
-                "when": local_time(record.time, zone),
-                "iso": record.time.isoformat(),
-                "text": _clinic_entry_text(record),
-                "correctable": entry.created_role == "clinician"
-                and entry.created_by == clinician_id,
-                "disputes": [
-                    _dispute_view(note, entry, zone)
-                    for note in reversed(disputes.get(record.id or "", []))
-                ],
-            }
-        )
-    return rows
-
-
-def _flag_evidence(flag: RedFlag, zone: tzinfo) -> str:
-    timed = [r for r in flag.finding.records if record_time(r) is not None]
-    shown = timed[-FLAG_EVIDENCE_SHOWN:]
-    parts = [
-        f"{local_time(t, zone)}: {views.TYPE_LABELS.get(r.type, r.type)}: {views.summarise(r)}"
-        for r in shown
-        if (t := record_time(r)) is not None
-    ]
-    more = len(timed) - len(shown)
-    return "; ".join(parts) + (f"; and {more} earlier" if more else "")
-
-
-def clinician_flag_view(flag: RedFlag, zone: tzinfo) -> dict[str, Any]:
-    """A red flag as the clinician reads it: about the person, not to them (issue 12, point 6).
-
-    The flag's own message and action speak to the person ("You logged…").
-    Where the rules word it for the clinician (``clinician_message``) that is
-    shown; otherwise what the person was shown is quoted as such.
-    """
-    own_words = getattr(flag, "clinician_message", None)
-    return {
-        "id": flag.finding.id,
-        "level": flag.level,
-        "level_label": flag.label,
-        "name": flag.finding.label,
-        "message": own_words or f"The person was shown: {flag.message}",
-        "shown": flag.message if own_words else None,
-        "action": flag.action,
-        "evidence": _flag_evidence(flag, zone),
-        "note": flag.note,
-        **views.graded(flag.finding.grade, flag.finding.sources),
-    }
 
 
 def _patient_context(
@@ -471,7 +365,7 @@ def _patient_context(
     user: User,
     patient_id: int,
     *,
-    page: int = 1,
+    listing: Mapping[str, str] | None = None,
     saved: str = "",
     error: str | None = None,
     form: dict[str, str] | None = None,
@@ -485,7 +379,8 @@ def _patient_context(
         )
     except NoConsent:
         raise HTTPException(status_code=404, detail=NOT_FOUND) from None
-    entries, records, zone = list(person.entries), list(person.records), person.zone
+    entries, zone = list(person.entries), person.zone
+    listing = listing or {}
     found = person.assessed()
     today = person.now.astimezone(zone).date()
     return {
@@ -493,9 +388,9 @@ def _patient_context(
         "zone": str(zone),
         "view": views.dashboard_view(found, zone=zone),
         "red_flags": [clinician_flag_view(flag, zone) for flag in found.red_flags],
-        "charts": weekly_charts(person.weekly) + questionnaire_charts(records, zone=zone),
+        "charts": history_charts(person),
         "scores": views.score_history_view(person.scores, zone),
-        "clinical": _screen_or_note_rows(entries, zone, clinician_id=user.id),
+        "clinical": screen_or_note_rows(entries, zone, clinician_id=user.id),
         "results": views.vocabulary_choices("screen_results"),
         "methods": views.vocabulary_choices("screen_methods"),
         "saved": saved,
@@ -503,19 +398,23 @@ def _patient_context(
         "form": form or {},
         "report_start": (today - timedelta(days=REPORT_DEFAULT_DAYS - 1)).isoformat(),
         "report_end": today.isoformat(),
-        **views.paginate(
-            views.history_rows(entries, zone, viewer="clinician"),
-            page=page,
-            per_page=ENTRIES_PER_PAGE,
+        **entry_listing(
+            entries,
+            zone=zone,
+            viewer="clinician",
+            entry_type=listing.get("type"),
+            month=listing.get("month"),
+            page=listing.get("page"),
         ),
     }
 
 
 @pages_router.get("/patients/{patient_id}", name="patient")
 def patient_page(
-    request: Request, user: SignedIn, patient_id: PatientId, page: int = 1, saved: str = ""
+    request: Request, user: SignedIn, patient_id: PatientId, saved: str = ""
 ) -> Response:
-    context = _patient_context(request, user, patient_id, page=page, saved=saved)
+    """The patient's page; its timeline is paged and filtered as History is (``?type&month&page``)."""
+    context = _patient_context(request, user, patient_id, listing=request.query_params, saved=saved)
     return render(request, "clinician/patient.html", context)
 
 
@@ -640,7 +539,7 @@ def _correction_page(
     context = {
         "patient": patient,
         "entry": {"id": entry.id, "type": entry.record.type},
-        "was": _clinic_entry_text(entry.record),
+        "was": clinic_entry_text(entry.record),
         "was_when": local_time(record_time(entry.record) or datetime.now(UTC), zone),
         "values": values,
         "zone": str(zone),

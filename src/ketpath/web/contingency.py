@@ -10,14 +10,14 @@ earns. Rewards are worked out from the drug screens on every request
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
 from starlette.responses import Response
 
 from ketpath.present import views
-from ketpath.present.format import WORDING_LOCALE, local_time, money, schedule_setting
+from ketpath.present.rewards import rewards_view
 from ketpath.services.consent import NoConsent, Patient, patient_entries
 from ketpath.services.contingency import clinic_schedule, overview, stored_schedule
 from ketpath.services.read import person_zone
@@ -29,62 +29,6 @@ from ketpath.web.templating import render
 router = APIRouter(include_in_schema=False)
 
 PatientId = Annotated[int, Path(ge=1, le=2**63 - 1)]
-RESULT_WORDS = {
-    "negative": "Negative",
-    "positive": "Positive",
-    "invalid": "Invalid",
-    None: "Missed",
-}
-OUTCOME_WORDS = {
-    "earned": "Earned",
-    "reset": "Back to the start value",
-    "held": "No change",
-    "repeat": "Repeat within a day: nothing earned",
-}
-
-
-def rewards_view(data: dict[str, Any], zone: tzinfo) -> dict[str, Any]:
-    """Display strings for the templates, from :func:`services.contingency.overview`."""
-    currency = data["currency"]
-    state = data["state"]
-    view: dict[str, Any] = {
-        "active": data["active"],
-        "custom": data["custom"],
-        "ladder": [money(value, currency, WORDING_LOCALE) for value in data["ladder"]],
-        "effect": {**data["effect"], "sources": views.cite(data["effect"]["sources"])},
-        "settings": [
-            {
-                **row,
-                "value": schedule_setting(row["name"], row["value"], currency, WORDING_LOCALE),
-                "sources": views.cite(row["sources"]),
-            }
-            for row in data["settings"]
-        ],
-    }
-    if state is None:
-        return view
-    view.update(
-        total=money(state["total"], currency, WORDING_LOCALE),
-        next_value=money(state["next_value"], currency, WORDING_LOCALE),
-        next_due=local_time(datetime.fromisoformat(state["next_due"]), zone),
-        start=local_time(datetime.fromisoformat(state["start"]), zone),
-        run=state["run"],
-        counts=state["counts"],
-        events=[
-            {
-                "when": local_time(datetime.fromisoformat(event["time"]), zone),
-                "iso": event["time"],
-                "result": RESULT_WORDS[event["result"]],
-                "outcome": OUTCOME_WORDS[event["outcome"]],
-                "bonus": money(event["bonus"], currency, WORDING_LOCALE) if event["bonus"] else "",
-                "restored": event["restored"],
-                "earned": money(event["earned"], currency, WORDING_LOCALE),
-                "total": money(event["total"], currency, WORDING_LOCALE),
-            }
-            for event in reversed(state["events"])
-        ],
-    )
-    return view
 
 
 @router.get("/rewards", name="rewards")

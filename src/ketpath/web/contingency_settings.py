@@ -31,6 +31,7 @@ from ketpath.core.contingency import (
 )
 from ketpath.knowledge.contingency import contingency
 from ketpath.present.format import WORDING_LOCALE, money
+from ketpath.present.rewards import rewards_view
 from ketpath.services import StoredRecord
 from ketpath.services.consent import NoConsent, Patient, patient_entries
 from ketpath.services.contingency import (
@@ -41,7 +42,6 @@ from ketpath.services.contingency import (
 )
 from ketpath.services.read import person_zone
 from ketpath.web.clinician import refused_patient
-from ketpath.web.contingency import rewards_view
 from ketpath.web.deps import SignedIn, User, database
 from ketpath.web.settings import Settings
 from ketpath.web.templating import render

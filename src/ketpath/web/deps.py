@@ -15,13 +15,15 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from ketpath.services import Database, User
-from ketpath.services.accounts import session_user, token_user
+from ketpath.services.accounts import CurrentSession, current_session, token_user
 from ketpath.web.auth import session_token
 from ketpath.web.settings import Settings
 
 __all__ = [
+    "LOCK_OPEN_PATHS",
     "LoginRequired",
     "MaybeSignedIn",
+    "SessionLocked",
     "SignedIn",
     "TokenHolder",
     "TokenPerson",
@@ -31,7 +33,9 @@ __all__ = [
     "current_user",
     "database",
     "optional_user",
+    "session_of",
     "settings",
+    "unlocked",
 ]
 
 bearer = HTTPBearer(auto_error=False, description="A personal access token (ketpath token create)")
@@ -51,17 +55,59 @@ def settings(request: Request) -> Settings:
     return found
 
 
+LOCK_OPEN_PATHS = frozenset({"/lock", "/logout", "/healthz", "/manifest.webmanifest", "/sw.js"})
+"""What a locked session may still reach (with ``/static``, which is mounted, not routed)."""
+
+
+class SessionLocked(Exception):  # noqa: N818
+    """Raised by :func:`unlocked`; the error handlers answer with the PIN screen only."""
+
+
+def session_of(request: Request) -> CurrentSession | None:
+    """The session of the request's cookie (locked or not), or None; read once per request."""
+    if hasattr(request.state, "session"):
+        cached: CurrentSession | None = request.state.session
+        return cached
+    token = session_token(request)
+    found = None
+    if token is not None:
+        config = settings(request)
+        found = current_session(
+            database(request), token=token, policy=config.session_policy, now=config.now()
+        )
+    request.state.session = found
+    return found
+
+
 def optional_user(request: Request) -> User | None:
-    """The signed-in user, or None; also left on ``request.state.user`` for templates."""
+    """The signed-in user, or None; also left on ``request.state.user`` for templates.
+
+    A locked session signs no one in: its user is None here as well as stopped
+    by :func:`unlocked`.
+    """
     if hasattr(request.state, "user"):
         cached: User | None = request.state.user
         return cached
-    token = session_token(request)
-    user = None
-    if token is not None:
-        user = session_user(database(request), token=token, policy=settings(request).session_policy)
+    found = session_of(request)
+    user = found.user if found is not None and not found.locked else None
     request.state.user = user
     return user
+
+
+def unlocked(request: Request) -> None:
+    """Every route's first dependency: a locked session reaches nothing but the PIN form.
+
+    The app lock (issue 14, point 5) must hide everything behind it, so this
+    runs for every route of the app (``create_app`` gives it to all), not only
+    those that ask who is signed in; only :data:`LOCK_OPEN_PATHS` and the
+    static files are let through. A request without a session cookie, or with
+    a bearer token only, is not affected.
+    """
+    if request.url.path in LOCK_OPEN_PATHS:
+        return
+    found = session_of(request)
+    if found is not None and found.locked:
+        raise SessionLocked
 
 
 def current_user(request: Request) -> User:

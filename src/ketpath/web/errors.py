@@ -22,7 +22,7 @@ from ketpath.core.records import time_problem
 from ketpath.services.clinic_records import ClinicRecordReadOnly
 from ketpath.services.quota import TooManyRecords
 from ketpath.services.refusals import RecordRefused
-from ketpath.web.deps import LoginRequired
+from ketpath.web.deps import LoginRequired, SessionLocked
 from ketpath.web.templating import render
 
 API_PREFIX = "/api/"
@@ -101,6 +101,17 @@ async def _login_required(request: Request, _error: Exception) -> Response:
     return RedirectResponse("/login", status_code=303)
 
 
+async def _session_locked(request: Request, _error: Exception) -> Response:
+    """The PIN screen and nothing else: no menu, no flags, the title just "ketpath" (423 Locked)."""
+    if _is_api(request):
+        return JSONResponse({"detail": "This session is locked."}, status_code=423)
+    path = request.url.path
+    if request.url.query:
+        path += "?" + request.url.query
+    again = path if request.method == "GET" else "/"
+    return render(request, "lock.html", {"user": None, "next": again}, 423)
+
+
 def unexpected_error_response(scope: Scope) -> Response:
     """The answer to an exception nothing else handled (used by ``SecurityMiddleware``)."""
     request = Request(scope)
@@ -113,6 +124,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(LoginRequired, _login_required)
+    app.add_exception_handler(SessionLocked, _session_locked)
     app.add_exception_handler(TooManyRecords, _too_many_records)
     app.add_exception_handler(RecordRefused, _record_refused)
     app.add_exception_handler(ClinicRecordReadOnly, _clinic_record_read_only)

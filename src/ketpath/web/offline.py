@@ -70,7 +70,7 @@ OFFLINE_PAGE = "/offline"
 #: What the worker precaches from ``static/``: the app shell, never data.
 SHELL_SUFFIXES = frozenset({".css", ".js", ".svg", ".png", ".woff2"})
 REPLAYED_HEADER = "Idempotent-Replayed"
-THEME_COLOUR = "#0b5cad"
+THEME_COLOUR = "#0b5f66"
 BACKGROUND_COLOUR = "#ffffff"
 
 MANIFEST: dict[str, Any] = {

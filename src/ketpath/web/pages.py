@@ -24,7 +24,8 @@ from ketpath.core.records import Questionnaire, Record, RecordError, latest_prof
 from ketpath.interop.fhir import FhirError, is_fhir_document
 from ketpath.interop.jsonl import dumps_jsonl, jsonl_line_of_record, parse_csv_uses, parse_jsonl
 from ketpath.present import practical, views
-from ketpath.present.history_charts import questionnaire_charts, weekly_charts
+from ketpath.present.entry_listing import entry_listing
+from ketpath.present.history_charts import questionnaire_charts
 from ketpath.services import (
     Author,
     Database,
@@ -40,6 +41,7 @@ from ketpath.services import (
     log_record,
     person_entries,
 )
+from ketpath.services.chart_cache import history_charts
 from ketpath.services.clinic_records import read_only_to_person
 from ketpath.services.editing import replace_record
 from ketpath.services.fhir import export_fhir, import_fhir
@@ -56,13 +58,11 @@ from ketpath.web.record_forms import (
     record_from_form,
     zone_is_set,
 )
-from ketpath.web.templating import render
+from ketpath.web.templating import more_links_for, render
 
 router = APIRouter()
 
 LOCALE_COOKIE = "ketpath_locale"
-#: Entries listed per page of /history (a decade of daily logging is thousands).
-ENTRIES_PER_PAGE = 100
 #: Largest upload accepted for import (bytes); a decade of daily logging is well under it.
 MAX_IMPORT_BYTES = 5_000_000
 
@@ -151,8 +151,57 @@ def dashboard(request: Request, user: SignedIn) -> Response:
         "has_records": bool(person.records),
         "compact_flags": False,
         "followed_up": request.query_params.get("followed-up") == "1",
+        "toast": _toast(person, request, back="today"),
     }
     return person.page("dashboard.html", context)
+
+
+# ---------------------------------------------------------------- saved, with Undo
+
+#: Where Undo returns to: the page the one-tap entry was made on (never a URL from the form).
+UNDO_BACK = {"today": "/", "log": "/log"}
+
+
+def _toast(person: PersonContext, request: Request, *, back: str) -> dict[str, Any] | None:
+    """What the page says about the entry just saved, with Undo when it is hers to delete.
+
+    The entry is named by its storage id in the redirect after a save; an id
+    that is not one of the person's own changeable entries shows no Undo (a
+    clinic entry can never be undone by the person).
+    """
+    if request.query_params.get("undone") == "1":
+        return {"message": "Undone: that entry is deleted.", "undo_id": None, "back": back}
+    if request.query_params.get("saved") != "1":
+        return None
+    entry_id = request.query_params.get("entry", "")
+    entry = next((e for e in person.entries if str(e.id) == entry_id), None)
+    if entry is None or read_only_to_person(entry):
+        return None
+    rows = views.history_rows([entry], person.zone)
+    what = f" {rows[0]['type_label']}: {rows[0]['summary']}." if rows else ""
+    return {"message": f"Saved.{what}", "undo_id": entry.id, "back": back}
+
+
+@router.post("/records/{record_id}/undo", name="record_undo")
+async def record_undo(request: Request, user: SignedIn, record_id: int) -> Response:
+    """Undo a one-tap entry: delete exactly that record of the person's own, then go back.
+
+    The same service as the delete form, so a clinic record is refused the
+    same way and the deletion is audited the same way.
+    """
+    back = UNDO_BACK.get((await _form(request)).get("back") or "", "/log")
+    try:
+        delete_record(_db(request), _person_name(user), record_id, by=user)
+    except (RecordNotFound, PersonNotFound) as error:
+        raise HTTPException(status_code=404, detail="No such record.") from error
+    return _see_other(f"{back}?undone=1")
+
+
+@router.get("/more", name="more")
+def more(request: Request, user: SignedIn) -> Response:
+    """Every page that is not one of the five in the bottom bar, and Log out."""
+    person = PersonContext(request, user)
+    return person.page("more.html", {"links": more_links_for(request, user)})
 
 
 # ---------------------------------------------------------------- logging
@@ -182,7 +231,8 @@ def _log_context(person: PersonContext) -> dict[str, Any]:
 @router.get("/log", name="log")
 def log_page(request: Request, user: SignedIn, saved: str | None = None) -> Response:
     person = PersonContext(request, user)
-    context = {**_log_context(person), "saved": saved == "1", "error": None}
+    toast = _toast(person, request, back="log")
+    context = {**_log_context(person), "saved": saved == "1", "error": None, "toast": toast}
     # Right after a save the flags are shown in full: a symptom may just have raised one.
     return person.page("log.html", {**context, "compact_flags": saved != "1"})
 
@@ -196,7 +246,7 @@ async def log_save(request: Request, user: SignedIn, kind: str) -> Response:
     zone = form_zone([entry.record for entry in _entries(request, user)], form)
     try:
         record = record_from_form(kind, form, zone=zone, now=_now())
-        log_record(_db(request), name, record, create=True, author=_as_person(user))
+        record_id = log_record(_db(request), name, record, create=True, author=_as_person(user))
     except RecordError as error:
         person = PersonContext(request, user)
         context = {
@@ -208,7 +258,8 @@ async def log_save(request: Request, user: SignedIn, kind: str) -> Response:
         return person.page("log.html", context, status=422)
     if kind == "follow-up":  # sent from a red flag: back to the flags, which now show it cleared
         return _see_other("/?followed-up=1")
-    return _see_other("/log?saved=1")
+    back = UNDO_BACK["today"] if form.get("back") == "today" else UNDO_BACK["log"]
+    return _see_other(f"{back}?saved=1&entry={record_id}")
 
 
 def _log_error_text(error: RecordError) -> str:
@@ -222,13 +273,18 @@ def _log_error_text(error: RecordError) -> str:
 
 
 @router.get("/history", name="history")
-def history(request: Request, user: SignedIn, page: int = 1) -> Response:
+def history(request: Request, user: SignedIn) -> Response:
+    """Charts, then the entries 25 a page, filtered by ``?type=`` and ``?month=`` (validated)."""
     person = PersonContext(request, user)
-    charts = weekly_charts(person.view.weekly) + questionnaire_charts(
-        person.records, zone=person.zone
+    charts = history_charts(person.view)
+    query = request.query_params
+    listing = entry_listing(
+        person.entries,
+        zone=person.zone,
+        entry_type=query.get("type"),
+        month=query.get("month"),
+        page=query.get("page"),
     )
-    rows = views.history_rows(person.entries, person.zone)
-    listing = views.paginate(rows, page=page, per_page=ENTRIES_PER_PAGE)
     return person.page("history.html", {"charts": charts, **listing})
 
 
@@ -438,8 +494,14 @@ def learn_topic(request: Request, user: SignedIn, topic: str) -> Response:
 def help_page(request: Request, user: SignedIn) -> Response:
     person = PersonContext(request, user)
     profile = latest_profile(person.records)
+    help_numbers = views.help_view(person.locale)
+    flags, help_contacts = views.help_page_numbers(
+        help_numbers["contacts"], views.red_flags_view(person.assessment)
+    )
     context = {
-        "help": views.help_view(person.locale),
+        "help": help_numbers,
+        "red_flags": flags,
+        "help_contacts": help_contacts,
         "choices": views.locale_choices(),
         "zones": views.zone_choices(profile.timezone if profile else None),
         "error": None,

@@ -1,15 +1,16 @@
 """Settings of the web application, given in code (the CLI builds them from its options).
 
 Defaults suit the embedded, single-person install: SQLite in the user's data
-folder, sessions that end after 30 idle minutes, five login attempts per
-account and then one a minute.
+folder, sessions that end after 30 idle minutes (or, kept on a device, after
+90 days, locking after 5 idle minutes when a PIN is set), five login
+attempts per account and then one a minute.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from ketpath.services import RecordLimits
 from ketpath.services.accounts import SessionPolicy
@@ -22,6 +23,15 @@ class Settings:
     """A database URL or SQLite path; None means ``KETPATH_DB`` or the default file."""
     session_idle: timedelta = timedelta(minutes=30)
     session_absolute: timedelta = timedelta(hours=12)
+    kept_session: timedelta = timedelta(days=90)
+    """How long "keep me signed in on this device" lasts from sign-in."""
+    lock_after: timedelta = timedelta(minutes=5)
+    """How long a kept session may sit idle before its PIN is asked for (when one is set)."""
+    pin_attempts: int = 5
+    """Burst of PIN attempts per account (five wrong in a row also end the session)."""
+    pin_refill_seconds: float = 60.0
+    session_clock: Callable[[], datetime] | None = None
+    """The clock sessions are timed by (tests set one); None is the real time."""
     login_attempts: int = 5
     """Burst of login attempts per account before the limit applies."""
     login_refill_seconds: float = 60.0
@@ -57,7 +67,16 @@ class Settings:
 
     @property
     def session_policy(self) -> SessionPolicy:
-        return SessionPolicy(idle=self.session_idle, absolute=self.session_absolute)
+        return SessionPolicy(
+            idle=self.session_idle,
+            absolute=self.session_absolute,
+            kept=self.kept_session,
+            lock_after=self.lock_after,
+        )
+
+    def now(self) -> datetime:
+        """The sessions' time: ``session_clock`` when set, else the real time."""
+        return self.session_clock() if self.session_clock is not None else datetime.now(UTC)
 
     @property
     def record_limits(self) -> RecordLimits:

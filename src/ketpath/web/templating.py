@@ -20,39 +20,63 @@ from ketpath.services.contingency import clinic_schedule
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 HTMX_FILE = "htmx-2.0.11.min.js"
+STYLESHEET = "ketpath-2.0.css"
+"""The design system, versioned in its name so a changed file is never served stale."""
+ICONS_FILE = "icons/lucide-1.62.0.svg"
 NAVIGATION = (
-    ("/", "Today"),
-    ("/log", "Log"),
-    ("/history", "History"),
+    ("/", "Today", "house"),
+    ("/log", "Log", "notebook-pen"),
+    ("/history", "History", "chart-line"),
+    ("/plan", "Plan", "clipboard-list"),
+    ("/more", "More", "menu"),
+)
+"""A person's menu: five destinations, the most a phone's bottom bar holds legibly.
+
+Material Design's navigation bar guidance is three to five destinations; the
+rest are listed on the More page (``more_links_for``).
+"""
+
+MORE_LINKS = (
     ("/questionnaires", "Questionnaires"),
-    ("/plan", "Plan"),
     ("/learn", "Learn"),
     ("/help", "Help"),
     ("/export", "Export"),
     ("/account", "Account"),
 )
 
+MORE_PATHS = frozenset({"/more", "/rewards", "/sharing", *(href for href, _ in MORE_LINKS)})
+
 CLINICIAN_NAVIGATION = (
-    ("/patients", "Patients"),
-    ("/redeem", "Redeem a code"),
-    ("/account", "Account"),
+    ("/patients", "Patients", None),
+    ("/redeem", "Redeem a code", None),
+    ("/account", "Account", None),
 )
 """A clinician's menu: the person's pages all answer "not allowed" to them."""
 
 
-def navigation_for(request: Request, user: Any) -> tuple[tuple[str, str], ...]:
-    """The menu of the signed-in account: a clinician's, or a person's.
+def navigation_for(request: Request, user: Any) -> tuple[tuple[str, str, str | None], ...]:
+    """The menu of the signed-in account: a clinician's, or a person's five destinations."""
+    if user is None:
+        return ()
+    if getattr(user, "role", None) == "clinician":
+        return CLINICIAN_NAVIGATION
+    return NAVIGATION
+
+
+def more_links_for(request: Request, user: Any) -> tuple[tuple[str, str], ...]:
+    """What the person's More page lists: every page that is not one of the five.
 
     A person sees Rewards only while a clinic runs them for her (a stored
     schedule from a clinician whose consent stands); without one the page
     would show a default schedule no clinic pays out.
     """
-    if user is None:
-        return ()
-    if getattr(user, "role", None) == "clinician":
-        return CLINICIAN_NAVIGATION
     rewards = (("/rewards", "Rewards"),) if _clinic_runs_rewards(request, user) else ()
-    return (*NAVIGATION, *rewards, ("/sharing", "Sharing"))
+    return (*MORE_LINKS, *rewards, ("/sharing", "Sharing"))
+
+
+def in_more(path: str) -> bool:
+    """Whether the page at ``path`` is one the More page lists (so More is marked current)."""
+    return any(path == listed or path.startswith(f"{listed}/") for listed in MORE_PATHS)
 
 
 def _clinic_runs_rewards(request: Request, user: Any) -> bool:
@@ -78,7 +102,10 @@ def render(
         "user": user,
         "navigation": navigation_for(request, user),
         "current_path": request.url.path,
+        "in_more": in_more(request.url.path),
         "htmx_file": HTMX_FILE,
+        "icons_file": ICONS_FILE,
+        "stylesheet": STYLESHEET,
     }
     return templates.TemplateResponse(
         request, name, {**base, **(context or {})}, status_code=status

@@ -1,0 +1,136 @@
+"""A patient's clinic entries and red flags as the clinician reads them (issue 12, points 2 and 6).
+
+Pure: stored entries come in as anything shaped like ``ClinicEntry`` (the
+store's ``StoredRecord`` is one); the web route hands the result to the
+patient page's template.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import tzinfo
+from typing import Any, Protocol
+
+from ketpath.core.assess.redflags import RedFlag
+from ketpath.core.records import DrugScreen, Note, Record, record_time
+from ketpath.knowledge import vocabulary
+from ketpath.present import views
+from ketpath.present.format import local_time
+
+__all__ = ["ClinicEntry", "clinic_entry_text", "clinician_flag_view", "screen_or_note_rows"]
+
+
+class ClinicEntry(views.StoredEntry, Protocol):
+    """A stored record with the account that entered it."""
+
+    @property
+    def created_by(self) -> int | None: ...
+
+
+FLAG_EVIDENCE_SHOWN = 5
+
+
+def _result_words(result: str) -> str:
+    return vocabulary().label("screen_results", result)
+
+
+def _method_words(method: str) -> str:
+    return vocabulary().label("screen_methods", method)
+
+
+def clinic_entry_text(record: Record) -> str:
+    if isinstance(record, DrugScreen):
+        return f"{_result_words(record.result)} ({_method_words(record.method).lower()})"
+    return record.text if isinstance(record, Note) else ""
+
+
+def _dispute_view(note: ClinicEntry, disputed: ClinicEntry, zone: tzinfo) -> dict[str, Any]:
+    record = note.record
+    assert isinstance(record, Note)
+    return {
+        "when": local_time(record.time, zone),
+        "iso": record.time.isoformat(),
+        "text": record.text,
+        "corrected_after": views.corrected_after(disputed, note),
+    }
+
+
+def screen_or_note_rows(
+    entries: Sequence[ClinicEntry], zone: tzinfo, *, clinician_id: int
+) -> list[dict[str, Any]]:
+    """Screens and notes, newest first; each with the person's disputes of it.
+
+    A dispute names the entry's ``id``, which a correction keeps, so it stays
+    beside the corrected entry (saying it came before the correction). One
+    whose entry is gone (deleted) is listed on its own, saying so.
+    """
+    held = {entry.record.id for entry in entries if entry.record.id is not None}
+    disputes = views.disputes_by_record(entries)
+    rows = []
+    for entry in reversed(entries):
+        record = entry.record
+        if not isinstance(record, DrugScreen | Note):
+            continue
+        if isinstance(record, Note) and record.about is not None:
+            if record.about in held:
+                continue
+            heading = "The person disputed an entry since removed"
+        elif isinstance(record, DrugScreen):
+            heading = "Drug screen"
+        else:
+            heading = (
+                "Note (by the clinic)"
+                if record.author_role == "clinician"
+                else "Note (by the person)"
+            )
+        rows.append(
+            {
+                "id": entry.id,
+                "type": record.type,
+                "heading": heading,
+                "when": local_time(record.time, zone),
+                "iso": record.time.isoformat(),
+                "text": clinic_entry_text(record),
+                "correctable": entry.created_role == "clinician"
+                and entry.created_by == clinician_id,
+                "disputes": [
+                    _dispute_view(note, entry, zone)
+                    for note in reversed(disputes.get(record.id or "", []))
+                ],
+            }
+        )
+    return rows
+
+
+def _flag_evidence(flag: RedFlag, zone: tzinfo) -> str:
+    timed = [r for r in flag.finding.records if record_time(r) is not None]
+    shown = timed[-FLAG_EVIDENCE_SHOWN:]
+    parts = [
+        f"{local_time(t, zone)}: {views.TYPE_LABELS.get(r.type, r.type)}: {views.summarise(r)}"
+        for r in shown
+        if (t := record_time(r)) is not None
+    ]
+    more = len(timed) - len(shown)
+    return "; ".join(parts) + (f"; and {more} earlier" if more else "")
+
+
+def clinician_flag_view(flag: RedFlag, zone: tzinfo) -> dict[str, Any]:
+    """A red flag as the clinician reads it: about the person, not to them (issue 12, point 6).
+
+    The flag's own message and action speak to the person ("You logged…").
+    Where the rules word it for the clinician (``clinician_message``) that is
+    shown; otherwise what the person was shown is quoted as such.
+    """
+    own_words = getattr(flag, "clinician_message", None)
+    return {
+        "id": flag.finding.id,
+        "level": flag.level,
+        "level_label": flag.label,
+        "name": flag.finding.label,
+        "message": own_words or f"The person was shown: {flag.message}",
+        "shown": flag.message if own_words else None,
+        "action": flag.action,
+        "evidence": _flag_evidence(flag, zone),
+        "note": flag.note,
+        **views.graded(flag.finding.grade, flag.finding.sources),
+    }

@@ -1,0 +1,72 @@
+"""The rewards (contingency management) schedule in words and money, for the person's and the clinic's pages.
+
+Pure: it takes the plain data of ``services.contingency.overview`` and the
+person's zone; the web routes hand the result to the templates.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+from typing import Any
+
+from ketpath.present import views
+from ketpath.present.format import WORDING_LOCALE, local_time, money, schedule_setting
+
+__all__ = ["OUTCOME_WORDS", "RESULT_WORDS", "rewards_view"]
+
+RESULT_WORDS = {
+    "negative": "Negative",
+    "positive": "Positive",
+    "invalid": "Invalid",
+    None: "Missed",
+}
+OUTCOME_WORDS = {
+    "earned": "Earned",
+    "reset": "Back to the start value",
+    "held": "No change",
+    "repeat": "Repeat within a day: nothing earned",
+}
+
+
+def rewards_view(data: dict[str, Any], zone: tzinfo) -> dict[str, Any]:
+    """Display strings for the templates, from :func:`services.contingency.overview`."""
+    currency = data["currency"]
+    state = data["state"]
+    view: dict[str, Any] = {
+        "active": data["active"],
+        "custom": data["custom"],
+        "ladder": [money(value, currency, WORDING_LOCALE) for value in data["ladder"]],
+        "effect": {**data["effect"], "sources": views.cite(data["effect"]["sources"])},
+        "settings": [
+            {
+                **row,
+                "value": schedule_setting(row["name"], row["value"], currency, WORDING_LOCALE),
+                "sources": views.cite(row["sources"]),
+            }
+            for row in data["settings"]
+        ],
+    }
+    if state is None:
+        return view
+    view.update(
+        total=money(state["total"], currency, WORDING_LOCALE),
+        next_value=money(state["next_value"], currency, WORDING_LOCALE),
+        next_due=local_time(datetime.fromisoformat(state["next_due"]), zone),
+        start=local_time(datetime.fromisoformat(state["start"]), zone),
+        run=state["run"],
+        counts=state["counts"],
+        events=[
+            {
+                "when": local_time(datetime.fromisoformat(event["time"]), zone),
+                "iso": event["time"],
+                "result": RESULT_WORDS[event["result"]],
+                "outcome": OUTCOME_WORDS[event["outcome"]],
+                "bonus": money(event["bonus"], currency, WORDING_LOCALE) if event["bonus"] else "",
+                "restored": event["restored"],
+                "earned": money(event["earned"], currency, WORDING_LOCALE),
+                "total": money(event["total"], currency, WORDING_LOCALE),
+            }
+            for event in reversed(state["events"])
+        ],
+    )
+    return view

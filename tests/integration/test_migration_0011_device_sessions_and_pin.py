@@ -1,0 +1,132 @@
+"""Migration 0011 adds kept sessions and the PIN, and taking it back leaves the rest as it was.
+
+A database at revision 0010 holds an account, its PIN-less user row and a
+session. Upgrading keeps both: the session becomes an ordinary one (not
+kept, not locked, no wrong PINs, no label) and the account has no PIN; a
+kept, locked session and a PIN can then be stored, and go with the account.
+Downgrading to 0010 drops the new columns and keeps the account and its
+sessions; upgrading again works. Both databases.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from alembic import command
+from sqlalchemy import Engine, delete, insert, inspect, select, text, update
+
+from ketpath.store import make_engine
+from ketpath.store.database import alembic_config, current_revision, head_revision
+from ketpath.store.tables import sessions, users
+
+NOW = datetime(2026, 11, 30, 10, tzinfo=UTC)
+NEW_SESSION_COLUMNS = {"kept", "label", "locked", "pin_failures"}
+
+
+def _migrate(engine: Engine, revision: str, *, down: bool = False) -> None:
+    with engine.begin() as connection:
+        config = alembic_config(connection=connection)
+        (command.downgrade if down else command.upgrade)(config, revision)
+
+
+def _columns(engine: Engine, table: str) -> set[str]:
+    return {column["name"] for column in inspect(engine).get_columns(table)}
+
+
+def _account_with_a_session_at_0010(engine: Engine) -> int:
+    _migrate(engine, "0010")
+    with engine.begin() as connection:
+        user_id: int = connection.execute(
+            insert(users)
+            .values(email="sam@example.org", password_hash="x", role="person", created_at=NOW)
+            .returning(users.c.id)
+        ).scalar_one()
+        connection.execute(
+            text(
+                "INSERT INTO sessions (token_hash, user_id, created_at, last_seen) "
+                "VALUES ('old-session', :user_id, :now, :now)"
+            ),
+            {"user_id": user_id, "now": NOW},
+        )
+    return user_id
+
+
+def test_upgrading_keeps_sessions_as_ordinary_ones_and_stores_kept_locked_ones_and_a_pin(
+    database_url: str,
+) -> None:
+    engine = make_engine(database_url)
+    try:
+        user_id = _account_with_a_session_at_0010(engine)
+        assert not NEW_SESSION_COLUMNS & _columns(engine, "sessions")
+        assert "pin_hash" not in _columns(engine, "users")
+        _migrate(engine, "head")
+        assert current_revision(engine) == head_revision()
+        with engine.begin() as connection:
+            old = connection.execute(select(sessions)).one()._mapping
+            assert old["token_hash"] == "old-session"
+            assert (old["kept"], old["label"], old["locked"], old["pin_failures"]) == (
+                False,
+                None,
+                False,
+                0,
+            )
+            assert connection.execute(select(users.c.pin_hash)).scalar_one() is None
+            connection.execute(
+                insert(sessions).values(
+                    token_hash="kept-session",
+                    user_id=user_id,
+                    created_at=NOW,
+                    last_seen=NOW,
+                    kept=True,
+                    label="Firefox on Android",
+                    locked=True,
+                    pin_failures=2,
+                )
+            )
+            connection.execute(
+                update(users).where(users.c.id == user_id).values(pin_hash="$argon2id$...")
+            )
+        with engine.begin() as connection:
+            kept = (
+                connection.execute(select(sessions).where(sessions.c.token_hash == "kept-session"))
+                .one()
+                ._mapping
+            )
+            assert (kept["kept"], kept["label"], kept["locked"], kept["pin_failures"]) == (
+                True,
+                "Firefox on Android",
+                True,
+                2,
+            )
+            assert connection.execute(select(users.c.pin_hash)).scalar_one() == "$argon2id$..."
+            connection.execute(delete(users).where(users.c.id == user_id))
+            assert connection.execute(select(sessions)).all() == []
+    finally:
+        engine.dispose()
+
+
+def test_downgrading_drops_the_columns_keeps_accounts_and_sessions_and_upgrading_again_works(
+    database_url: str,
+) -> None:
+    engine = make_engine(database_url)
+    try:
+        _account_with_a_session_at_0010(engine)
+        _migrate(engine, "head")
+        with engine.begin() as connection:
+            connection.execute(update(sessions).values(kept=True, label="Safari on iPhone"))
+            connection.execute(update(users).values(pin_hash="$argon2id$..."))
+        _migrate(engine, "0010", down=True)
+        assert current_revision(engine) == "0010"
+        assert not NEW_SESSION_COLUMNS & _columns(engine, "sessions")
+        assert "pin_hash" not in _columns(engine, "users")
+        with engine.connect() as connection:
+            assert connection.execute(select(users.c.email)).scalars().all() == ["sam@example.org"]
+            tokens = connection.execute(text("SELECT token_hash FROM sessions")).scalars().all()
+            assert tokens == ["old-session"]
+        _migrate(engine, "head")
+        with engine.connect() as connection:
+            row = connection.execute(select(sessions)).one()._mapping
+            assert (row["kept"], row["label"]) == (False, None)
+            assert connection.execute(select(users.c.pin_hash)).scalar_one() is None
+    finally:
+        engine.dispose()

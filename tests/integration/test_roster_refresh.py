@@ -1,0 +1,209 @@
+"""Issue 16, point 1: roster summaries are kept fresh in the background, not by the roster request.
+
+Runs on SQLite and PostgreSQL (the ``db`` fixture). A write, once committed,
+has the person's summary recomputed by the refresher's thread, so the next
+roster reads it without assessing anyone; the rollover sweep recomputes a
+summary whose local date (in the person's own zone) has passed; two
+refreshers on one database leave one current row per person. Nothing here
+is timed.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from ketpath.core.assess import assess
+from ketpath.core.records import Record, parse_record
+from ketpath.services import accounts, open_database
+from ketpath.services import roster as roster_module
+from ketpath.services.accounts import User
+from ketpath.services.consent import create_share, redeem_code
+from ketpath.services.records import person_records
+from ketpath.services.roster import SUMMARY_VERSION, clinician_roster, stale_people
+from ketpath.services.roster_refresh import RosterRefresher
+from ketpath.services.writes import store_records
+from ketpath.store import Database
+from ketpath.store.tables import people, roster_summaries
+
+HASHER = accounts.password_hasher("CHEAPEST")
+
+
+def _user(db: Database, name: str, role: str = "person") -> User:
+    return accounts.register(
+        db,
+        email=f"{name}@example.org",
+        password=f"{name} has a long passphrase",
+        role=role,
+        hasher=HASHER,
+    )
+
+
+def _patient(db: Database, clinician: User, name: str) -> tuple[User, int]:
+    """A person who shares with ``clinician``: (the person, their person id)."""
+    person = _user(db, name)
+    redeem_code(db, clinician=clinician, code=create_share(db, user=person).code, label=name)
+    with db.unit_of_work() as uow:
+        found = uow.people.get(person.person_name or "")
+        assert found is not None
+        return person, found.id
+
+
+def _stored(db: Database) -> dict[int, dict[str, Any]]:
+    """Each stored summary row: its local date, and its data, with the person's version now."""
+    query = select(
+        roster_summaries.c.person_id,
+        roster_summaries.c.computed_for,
+        roster_summaries.c.data,
+        people.c.records_version,
+    ).join(people, people.c.id == roster_summaries.c.person_id)
+    with db.engine.connect() as connection:
+        return {
+            row.person_id: {
+                "computed_for": row.computed_for,
+                "data": dict(row.data),
+                "records_version": row.records_version,
+            }
+            for row in connection.execute(query)
+        }
+
+
+@pytest.fixture
+def assessments(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Each stage the roster service assesses from now on (the refresher's too)."""
+    calls: list[str] = []
+    real = roster_module.summarise_person
+
+    def counted(records: Any, now: Any) -> Any:
+        summary = real(records, now)
+        calls.append(str(summary["stage"]))
+        return summary
+
+    monkeypatch.setattr(roster_module, "summarise_person", counted)
+    yield calls
+
+
+def _symptom(moment: datetime, symptom: str = "blood-in-urine") -> Record:
+    return parse_record(
+        {"type": "symptom", "time": moment.isoformat(), "symptom": symptom, "severity": 2}
+    )
+
+
+def test_a_write_makes_the_roster_row_current_without_the_roster_assessing_anyone(
+    db: Database, assessments: list[str]
+) -> None:
+    bob = _user(db, "bob", "clinician")
+    alice, alice_id = _patient(db, bob, "alice")
+    name = alice.person_name or ""
+    now = datetime.now(UTC)
+    refresher = RosterRefresher(db, sweep_interval=3600)
+    refresher.start()
+    try:
+        store_records(db, name, [_symptom(now - timedelta(hours=2))])
+        assert refresher.wait_until_idle(timeout=30)
+    finally:
+        refresher.stop()
+    assert assessments, "the refresher assessed her after the write"
+    stored = _stored(db)[alice_id]
+    expected_stage = assess(person_records(db, name), now).stage
+    assert stored["data"]["version"] == SUMMARY_VERSION
+    assert stored["data"]["records_version"] == stored["records_version"]
+    assert stored["data"]["records"] == 1
+    assert stored["data"]["stage"] == expected_stage
+    assert stored["data"]["level"] == "urgent"
+    assert stored["computed_for"] == now.date().isoformat()  # no profile: her day is UTC's
+
+    assessments.clear()
+    roster = clinician_roster(db, clinician=bob, now=now)
+    assert assessments == []  # the request read the summary; it assessed nobody
+    [row] = roster.rows
+    assert (row.label, row.level, row.stage, row.records) == ("alice", "urgent", expected_stage, 1)
+    assert ("alice", "new-red-flag") in {(item.label, item.kind) for item in roster.attention}
+
+
+def test_the_sweep_refreshes_a_summary_from_yesterdays_local_date_and_no_other(
+    db: Database,
+) -> None:
+    bob = _user(db, "bob", "clinician")
+    kiri, kiri_id = _patient(db, bob, "kiri")
+    london, london_id = _patient(db, bob, "london")
+    evening = datetime(2026, 5, 20, 10, 0, tzinfo=UTC)  # 22:00 in Auckland (UTC+12)
+    profile = parse_record({"type": "profile", "timezone": "Pacific/Auckland"})
+    mood = parse_record({"type": "mood", "time": "2026-05-19T09:00:00Z", "score": 6})
+    store_records(db, kiri.person_name or "", [profile, mood])
+    store_records(db, london.person_name or "", [mood])
+    clinician_roster(db, clinician=bob, now=evening)  # no refresher: the request computes them
+    before = _stored(db)
+    assert before[kiri_id]["computed_for"] == "2026-05-20"
+    assert before[london_id]["computed_for"] == "2026-05-20"
+
+    after_midnight = evening + timedelta(hours=3)  # 01:00 on the 21st in Auckland; UTC's 20th
+    assert stale_people(db, now=after_midnight) == [kiri_id]
+    refresher = RosterRefresher(db, clock=lambda: after_midnight)
+    assert refresher.sweep() == 1
+    after = _stored(db)
+    assert after[kiri_id]["computed_for"] == "2026-05-21"
+    assert after[kiri_id]["data"]["zone"] == "Pacific/Auckland"
+    assert after[kiri_id]["data"]["records_version"] == after[kiri_id]["records_version"]
+    assert after[london_id] == before[london_id]  # her day has not changed: left alone
+    assert refresher.sweep() == 0  # a second sweep finds nothing to do
+    assert stale_people(db, now=after_midnight) == []
+
+
+def test_two_refreshers_on_one_database_leave_one_current_row_per_person(
+    db: Database, database_url: str
+) -> None:
+    bob = _user(db, "bob", "clinician")
+    patients = [_patient(db, bob, f"person{number}") for number in range(6)]
+    now = datetime.now(UTC)
+    for number, (person, _) in enumerate(patients):
+        moods = [
+            parse_record(
+                {"type": "mood", "time": (now - timedelta(days=day)).isoformat(), "score": 5}
+            )
+            for day in range(1, number + 2)
+        ]
+        store_records(db, person.person_name or "", moods)
+    other = open_database(database_url)
+    first = RosterRefresher(db, clock=lambda: now)
+    second = RosterRefresher(other, clock=lambda: now)
+    ids = [person_id for _, person_id in patients]
+    try:
+        writer_done = threading.Event()
+
+        def write_more() -> None:  # writes land while both refreshers work
+            for person, _ in patients[:3]:
+                store_records(db, person.person_name or "", [_symptom(now - timedelta(hours=1))])
+            writer_done.set()
+
+        workers = [
+            threading.Thread(target=first.sweep),
+            threading.Thread(target=second.sweep),
+            threading.Thread(target=write_more),
+        ]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(timeout=60)
+        assert writer_done.is_set()
+        for refresher in (first, second):  # each catches up as a minute's sweep would
+            refresher.mark(ids)
+            refresher.drain()
+    finally:
+        other.close()
+    with db.engine.connect() as connection:
+        rows = connection.execute(select(roster_summaries.c.person_id)).scalars().all()
+    assert sorted(rows) == sorted(ids)  # one row per person
+    stored = _stored(db)
+    for number, (_, person_id) in enumerate(patients):
+        row = stored[person_id]
+        assert row["data"]["records_version"] == row["records_version"]
+        assert row["computed_for"] == now.date().isoformat()
+        written = number + 1 + (1 if number < 3 else 0)
+        assert row["data"]["records"] == written
+        assert row["data"]["level"] == ("urgent" if number < 3 else None)
