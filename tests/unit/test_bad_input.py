@@ -47,6 +47,8 @@ NOT_BAD_INPUT = {
     "RateLimited": "too many attempts (429): wait, rather than change the input",
     "LoginRefused": "says no more than 'refused' on purpose (no field to name)",
     "RecoveryRefused": "says no more than 'refused' on purpose, as LoginRefused",
+    "PinRefused": "a wrong PIN: counted towards ending the device session, not a field to fix",
+    "SessionLocked": "the session is locked (423): the PIN screen, whatever the request was",
     "CodeRefused": "a sharing code that is unknown, used or expired; says no more on purpose",
     "NoConsent": "a permission (the clinician has no consent), not a mistake in the input",
     "NotAllowed": "a permission (the account's role cannot do this)",

@@ -19,6 +19,7 @@ from starlette.responses import Response
 from starlette.types import Scope
 
 from ketpath.core.records import time_problem
+from ketpath.errors import BadInput
 from ketpath.services.clinic_records import ClinicRecordReadOnly
 from ketpath.services.quota import TooManyRecords
 from ketpath.services.refusals import RecordRefused
@@ -97,6 +98,15 @@ async def _record_refused(request: Request, error: Exception) -> Response:
     return _refusal(request, 422, problem)
 
 
+async def _bad_input(request: Request, error: Exception) -> Response:
+    """Bad input that no route caught is the person's to fix: 422 with its message, never 500.
+
+    Routes catch what they can show beside the form; this is the floor
+    (``ketpath.errors``: one base class, exit 2 on the command line, 4xx here).
+    """
+    return _refusal(request, 422, str(error))
+
+
 async def _login_required(request: Request, _error: Exception) -> Response:
     return RedirectResponse("/login", status_code=303)
 
@@ -128,6 +138,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(TooManyRecords, _too_many_records)
     app.add_exception_handler(RecordRefused, _record_refused)
     app.add_exception_handler(ClinicRecordReadOnly, _clinic_record_read_only)
+    app.add_exception_handler(BadInput, _bad_input)
 
 
 def unprocessable(location: list[str | int], problem: str) -> fastapi.HTTPException:
