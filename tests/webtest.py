@@ -13,6 +13,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 from fastapi.testclient import TestClient
@@ -149,11 +150,11 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
     raise RuntimeError(f"the server at {url} did not start in {SERVER_START_SECONDS} s")
 
 
-def settings_for(tmp_path: Path, **overrides: object) -> Settings:
+def settings_for(tmp_path: Path, **overrides: Any) -> Settings:
     """Settings for a test app: an SQLite file in ``tmp_path``, cheap password hashing."""
-    values: dict[str, object] = {
+    values: dict[str, Any] = {
         "database_url": str(tmp_path / "ketpath.db"),
         "password_profile": TEST_HASHING,
     }
     values.update(overrides)
-    return Settings(**values)  # type: ignore[arg-type]
+    return Settings(**values)

@@ -159,7 +159,8 @@ def test_a_clinician_corrects_a_screen_and_the_person_disputes_it(
     screens = [e for e in entries if isinstance(e.record, DrugScreen)]
     notes = [e for e in entries if isinstance(e.record, Note)]
     assert len(screens) == 1
-    assert screens[0].record.time == taken
+    screen = screens[0].record
+    assert isinstance(screen, DrugScreen) and screen.time == taken
     assert screens[0].created_role == "clinician"
     assert len(notes) == 1
     assert isinstance(notes[0].record, Note)

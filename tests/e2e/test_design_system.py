@@ -17,12 +17,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from e2e.browsing import DESKTOP, SCREENSHOTS, register
 from e2e.test_accessibility import _serious
 
-SMALL_PHONE = {"width": 360, "height": 740}
+SMALL_PHONE: ViewportSize = {"width": 360, "height": 740}
 SIZES = (SMALL_PHONE, DESKTOP)
 MAIN_PAGES = ("/", "/log", "/history", "/plan", "/more", "/help", "/questionnaires")
 Scheme = Literal["light", "dark"]

@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
-from icalendar import Calendar
+from icalendar import Calendar, vRecur
 from playwright.sync_api import Browser, Page
 
 from e2e.browsing import PHONE, fits_phone_width, register, snap
@@ -63,8 +63,10 @@ def test_weekly_reminders_reach_the_calendar_at_the_chosen_time_in_paris(
     calendar = Calendar.from_ical(httpx.get(address).content)
     (event,) = calendar.walk("VEVENT")
     assert str(event["SUMMARY"]) == "ketpath check-in"
-    assert event["RRULE"]["FREQ"] == ["WEEKLY"]
-    assert event["RRULE"]["BYDAY"] == ["WE"]
+    rule = event["RRULE"]
+    assert isinstance(rule, vRecur)
+    assert rule["FREQ"] == ["WEEKLY"]
+    assert rule["BYDAY"] == ["WE"]
     start = event.decoded("DTSTART")
     assert (str(start.tzinfo), start.time(), start.weekday()) == ("Europe/Paris", time(18, 30), 2)
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -12,17 +14,21 @@ AS_OF = "2026-06-20T12:00:00+01:00"
 
 
 @pytest.fixture
-def db(tmp_path) -> str:
+def db(tmp_path: Path) -> str:
     return str(tmp_path / "cli.db")
 
 
-def _status(db: str, capsys: pytest.CaptureFixture[str]) -> dict:
+def _status(db: str, capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
     capsys.readouterr()
     assert run(["status", "--person", "ana", "--db", db, "--as-of", AS_OF, "--json"]) == 0
-    return json.loads(capsys.readouterr().out)
+    status = json.loads(capsys.readouterr().out)
+    assert isinstance(status, dict)
+    return status
 
 
-def test_a_standing_flag_clears_after_log_follow_up(db, capsys):
+def test_a_standing_flag_clears_after_log_follow_up(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     symptom = ["--symptom", "blood-in-urine", "--time", "2026-06-10T09:00:00+01:00"]
     assert run(["log", "symptom", "--person", "ana", "--db", db, *symptom]) == 0
     (flag,) = _status(db, capsys)["red_flags"]
@@ -35,7 +41,9 @@ def test_a_standing_flag_clears_after_log_follow_up(db, capsys):
     assert _status(db, capsys)["red_flags"] == []
 
 
-def test_the_report_says_flags_still_need_care_instead_of_no_warning_signs(db, capsys):
+def test_the_report_says_flags_still_need_care_instead_of_no_warning_signs(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     symptom = ["--symptom", "jaundice", "--time", "2026-06-01T09:00:00+01:00"]
     assert run(["log", "symptom", "--person", "ana", "--db", db, *symptom]) == 0
     capsys.readouterr()
@@ -53,6 +61,8 @@ def test_the_report_says_flags_still_need_care_instead_of_no_warning_signs(db, c
         (["--flag", "jaundice", "--outcome", "ignored"], "--outcome: unknown value 'ignored'"),
     ],
 )
-def test_log_follow_up_refuses_bad_values_by_name(args, message, db, capsys):
+def test_log_follow_up_refuses_bad_values_by_name(
+    args: list[str], message: str, db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run(["log", "follow-up", "--person", "ana", "--db", db, *args]) == 2
     assert message in capsys.readouterr().err

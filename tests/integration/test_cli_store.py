@@ -13,11 +13,13 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 @pytest.fixture
-def db(tmp_path) -> str:
+def db(tmp_path: Path) -> str:
     return str(tmp_path / "cli.db")
 
 
-def test_import_then_export_is_byte_identical_to_the_canonical_file(db, tmp_path, capsys):
+def test_import_then_export_is_byte_identical_to_the_canonical_file(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     source = EXAMPLES / "escalating-user.jsonl"
     assert run(["assess", str(source), "--json", "--as-of", "2026-06-30T20:00:00+01:00"]) == 0
     capsys.readouterr()
@@ -30,7 +32,9 @@ def test_import_then_export_is_byte_identical_to_the_canonical_file(db, tmp_path
     assert capsys.readouterr().out == first.read_text()
 
 
-def test_a_failed_import_stores_nothing(db, tmp_path, capsys):
+def test_a_failed_import_stores_nothing(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     bad = tmp_path / "bad.jsonl"
     good_line = (EXAMPLES / "festival-user.jsonl").read_text().splitlines()[1]
     bad.write_text(
@@ -42,7 +46,7 @@ def test_a_failed_import_stores_nothing(db, tmp_path, capsys):
     assert json.loads(capsys.readouterr().out) == []
 
 
-def test_log_then_status_raises_the_red_flag(db, capsys):
+def test_log_then_status_raises_the_red_flag(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert (
         run(
             [
@@ -115,17 +119,21 @@ def test_log_then_status_raises_the_red_flag(db, capsys):
         (["log", "mood", "--score", "5", "--time", "noon"], "--time: not an ISO 8601 time"),
     ],
 )
-def test_log_rejects_bad_fields_by_name(args, message, db, capsys):
+def test_log_rejects_bad_fields_by_name(
+    args: list[str], message: str, db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run([*args, "--person", "ana", "--db", db]) == 2
     assert message in capsys.readouterr().err
 
 
-def test_status_of_an_unknown_person_is_bad_input(db, capsys):
+def test_status_of_an_unknown_person_is_bad_input(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run(["status", "--person", "nobody", "--db", db]) == 2
     assert "nobody" in capsys.readouterr().err
 
 
-def test_people_lists_each_person_once(db, capsys):
+def test_people_lists_each_person_once(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     for name in ("a", "b"):
         assert (
             run(["import", str(EXAMPLES / "festival-user.jsonl"), "--person", name, "--db", db])
@@ -138,7 +146,9 @@ def test_people_lists_each_person_once(db, capsys):
     assert rows[0]["records"] == len((EXAMPLES / "festival-user.jsonl").read_text().splitlines())
 
 
-def test_fhir_export_reimports_to_the_same_scores(db, tmp_path, capsys):
+def test_fhir_export_reimports_to_the_same_scores(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     source = EXAMPLES / "recovery-with-bladder-symptoms.jsonl"
     assert run(["import", str(source), "--person", "lee", "--db", db]) == 0
     bundle = tmp_path / "lee.fhir.json"
@@ -168,7 +178,9 @@ def test_fhir_export_reimports_to_the_same_scores(db, tmp_path, capsys):
     assert first["questionnaires"]["puf"]["total"] == second["questionnaires"]["puf"]["total"] == 20
 
 
-def test_bad_fhir_is_refused_with_a_reason(db, tmp_path, capsys):
+def test_bad_fhir_is_refused_with_a_reason(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text('{"resourceType": "Bundle", "type": "collection", "entry": []}')
     assert run(["import", "--fhir", str(bad), "--person", "x", "--db", db]) == 2
@@ -187,7 +199,9 @@ def _split_json(text: str) -> list[str]:
     return chunks
 
 
-def test_a_wrong_passphrase_is_bad_input_with_a_plain_message(tmp_path, monkeypatch, capsys):
+def test_a_wrong_passphrase_is_bad_input_with_a_plain_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     pytest.importorskip("sqlcipher3")
     db = str(tmp_path / "secret.db")
     monkeypatch.setenv("KETPATH_DB_PASSPHRASE", "correct horse battery staple")

@@ -8,7 +8,7 @@ and type, never its content. Each test runs on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
@@ -55,7 +55,7 @@ FOLLOW_UP = {
 }
 
 
-def _records(*items: dict[str, object]) -> list[Record]:
+def _records(*items: Mapping[str, object]) -> list[Record]:
     return [parse_record(item) for item in items]
 
 

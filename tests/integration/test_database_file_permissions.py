@@ -12,11 +12,11 @@ import stat
 from collections.abc import Iterator
 from pathlib import Path
 
+import platformdirs
 import pytest
 
 from ketpath.core.records import parse_record
 from ketpath.services import import_records
-from ketpath.store import database as database_module
 from ketpath.store import open_database
 
 
@@ -49,7 +49,7 @@ def test_the_default_data_folder_and_database_are_private(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, open_umask: None
 ) -> None:
     folder = tmp_path / "data" / "ketpath"
-    monkeypatch.setattr(database_module.platformdirs, "user_data_dir", lambda _name: str(folder))
+    monkeypatch.setattr(platformdirs, "user_data_dir", lambda _name: str(folder))
     monkeypatch.delenv("KETPATH_DB", raising=False)
     _write_something(None)
     assert _mode(folder) == 0o700
@@ -62,7 +62,7 @@ def test_an_existing_world_readable_folder_is_tightened(
     folder = tmp_path / "ketpath"
     folder.mkdir(mode=0o755)
     folder.chmod(0o755)
-    monkeypatch.setattr(database_module.platformdirs, "user_data_dir", lambda _name: str(folder))
+    monkeypatch.setattr(platformdirs, "user_data_dir", lambda _name: str(folder))
     monkeypatch.delenv("KETPATH_DB", raising=False)
     _write_something(None)
     assert _mode(folder) == 0o700

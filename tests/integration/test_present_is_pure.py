@@ -45,7 +45,7 @@ def present_modules() -> list[str]:
     return ["ketpath.present", *sorted(module.name for module in found)]
 
 
-def test_every_present_module_is_imported_by_the_check():
+def test_every_present_module_is_imported_by_the_check() -> None:
     names = present_modules()
     for expected in ("charts", "format", "history_charts", "report_charts", "score_charts"):
         assert f"ketpath.present.{expected}" in names
@@ -53,7 +53,7 @@ def test_every_present_module_is_imported_by_the_check():
         assert f"ketpath.present.{expected}" in names
 
 
-def test_importing_present_pulls_in_no_web_store_or_services():
+def test_importing_present_pulls_in_no_web_store_or_services() -> None:
     names = present_modules()
     finished = subprocess.run(
         [sys.executable, "-c", PROGRAM, json.dumps(names), *FORBIDDEN],

@@ -15,6 +15,7 @@ import pytest
 from ketpath.core.records import Record, parse_record
 from ketpath.services import PersonNotFound, import_records, person_records
 from ketpath.services import writes as writes_module
+from ketpath.services.identity import Added
 from ketpath.services.writes import store_records
 from ketpath.store import Database, UnitOfWork
 
@@ -87,7 +88,7 @@ def test_an_unexpected_error_fails_only_its_own_write(
     import_records(db, "alice", [])
     real_store = writes_module._store
 
-    def store_then_fail_on_intensity_9(uow: UnitOfWork, job: Any) -> list[int]:
+    def store_then_fail_on_intensity_9(uow: UnitOfWork, job: Any) -> Added:
         ids = real_store(uow, job)
         if any(getattr(record, "intensity", None) == 9 for record in job.records):
             raise RuntimeError("disk on fire")

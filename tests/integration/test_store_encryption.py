@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from ketpath.core.records import Craving, Use, with_content_ids
+from ketpath.core.records import Craving, Record, Use, with_content_ids
 from ketpath.services import import_records, person_records
 from ketpath.store import open_database
 from ketpath.store.database import PASSPHRASE_VARIABLE, PassphraseError, current_revision
@@ -27,7 +27,7 @@ pytest.importorskip(
 
 PASSPHRASE = "correct horse battery staple"
 SQLITE_HEADER = b"SQLite format 3\x00"
-RECORDS = [
+RECORDS: list[Record] = [
     Use(time=datetime(2026, 5, 1, 22, 10, tzinfo=UTC), dose_mg=60, route="intranasal"),
     Craving(time=datetime(2026, 5, 2, 9, 0, tzinfo=UTC), intensity=6, trigger="it's late"),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from typing import TypeVar
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -24,18 +25,21 @@ moments = st.builds(
 )
 
 
-def _maybe(strategy):
+T = TypeVar("T")
+
+
+def _maybe(strategy: st.SearchStrategy[T]) -> st.SearchStrategy[T | None]:
     return st.none() | strategy
 
 
 @st.composite
-def records(draw) -> Record:
+def records(draw: st.DrawFn) -> Record:
     kind = draw(
         st.sampled_from(
             ["use", "use", "use", "craving", "symptom", "mood", "impact", "goal", "questionnaire"]
         )
     )
-    data: dict = {"type": kind, "time": draw(moments).isoformat()}
+    data: dict[str, object] = {"type": kind, "time": draw(moments).isoformat()}
     if kind == "use":
         data |= {
             "dose_mg": draw(_maybe(st.floats(1, 3000, allow_nan=False).map(lambda x: round(x, 1)))),
@@ -82,7 +86,7 @@ KNOWN_STAGES = set(ACTIVE_STAGES) | {
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(history=histories, as_of=moments)
-def test_any_valid_history_assesses_without_error(history, as_of):
+def test_any_valid_history_assesses_without_error(history: list[Record], as_of: datetime) -> None:
     result = assess(history, as_of).to_dict()
     assert result["stage"] in KNOWN_STAGES
     assert result["peak_stage"] is None or result["peak_stage"] in ACTIVE_STAGES
@@ -96,7 +100,7 @@ def test_any_valid_history_assesses_without_error(history, as_of):
 
 @settings(max_examples=150, deadline=None)
 @given(history=histories)
-def test_export_then_import_round_trips(history):
+def test_export_then_import_round_trips(history: list[Record]) -> None:
     exported = dumps_jsonl(history)
     assert dumps_jsonl(parse_jsonl(exported.splitlines())) == exported
     assert sorted(map(repr, parse_jsonl(exported.splitlines()))) == sorted(map(repr, history))
@@ -104,7 +108,9 @@ def test_export_then_import_round_trips(history):
 
 @settings(max_examples=60, deadline=None)
 @given(history=histories, as_of=moments)
-def test_the_order_of_records_does_not_change_the_assessment(history, as_of):
+def test_the_order_of_records_does_not_change_the_assessment(
+    history: list[Record], as_of: datetime
+) -> None:
     forward = assess(history, as_of).to_dict()
     backward = assess(list(reversed(history)), as_of).to_dict()
     assert forward == backward

@@ -12,6 +12,7 @@ from histories import craving, end_of, goal, symptom, use
 from ketpath.core.assess import assess
 from ketpath.core.assess.history import build_history
 from ketpath.core.assess.stage import active_ranks
+from ketpath.core.records import Record
 from ketpath.knowledge import vocabulary
 
 vocab = vocabulary()
@@ -20,7 +21,7 @@ MOTIVES = sorted(vocab.motives)
 SYMPTOMS = sorted(vocab.symptoms)
 
 
-def mixed_history(seed: int, *, days: int, use_rate: float, goal_rate: float) -> list:
+def mixed_history(seed: int, *, days: int, use_rate: float, goal_rate: float) -> list[Record]:
     """Uses with rising amounts, varied settings and motives, cravings, symptoms, goals."""
     rng = random.Random(seed)
     records = []

@@ -105,7 +105,9 @@ dose_strategy = st.tuples(
     weight_kg=st.floats(40.0, 130.0),
     seed=st.integers(0, 2**32 - 1),
 )
-def test_closed_form_agrees_with_a_numerical_ode_solution(doses, weight_kg, seed):
+def test_closed_form_agrees_with_a_numerical_ode_solution(
+    doses: list[tuple[float, float, str, float]], weight_kg: float, seed: int
+) -> None:
     # The superposed closed form must match scipy's DOP853 (rtol 1e-13) to 1e-6
     # relative; values below 1e-9 of the largest concentration are compared
     # absolutely (there the dropped tails and the solver's atol dominate).

@@ -13,17 +13,17 @@ from hypothesis import strategies as st
 
 from ketpath.core.body import dose_extremes, opponent_process
 from ketpath.core.body.pk import DoseHistory
-from ketpath.core.body.reward import RewardParameters
+from ketpath.core.body.reward import Reward, RewardParameters
 
 DAY = 24.0
 
 
 def daily(days: int, mg: float) -> DoseHistory:
-    times = np.arange(days) * DAY + 20.0
+    times = np.arange(days, dtype=np.float64) * DAY + 20.0
     return DoseHistory(times, np.full(days, mg), np.array(["intranasal"] * days))
 
 
-def test_parameters_stay_within_their_bounds_over_years():
+def test_parameters_stay_within_their_bounds_over_years() -> None:
     history = daily(3 * 365, 200.0)
     reward = opponent_process(history, np.arange(0.0, 3 * 365 * DAY, DAY))
     settings = RewardParameters.from_knowledge()
@@ -33,11 +33,13 @@ def test_parameters_stay_within_their_bounds_over_years():
 
 
 def heavy(days: int, mg: float, per_day: int, route: str = "intranasal") -> DoseHistory:
-    times = (np.arange(days)[:, None] * DAY + 18.0 + 2.0 * np.arange(per_day)[None, :]).reshape(-1)
+    times = (
+        np.arange(days, dtype=np.float64)[:, None] * DAY + 18.0 + 2.0 * np.arange(per_day)[None, :]
+    ).reshape(-1)
     return DoseHistory(times, np.full(len(times), mg), np.array([route] * len(times)))
 
 
-def assert_bounded(reward, settings: RewardParameters) -> None:
+def assert_bounded(reward: Reward, settings: RewardParameters) -> None:
     low, high = settings.w_bounds()
     assert reward.a.min() >= 0.0
     assert reward.b.min() >= 0.0
@@ -47,7 +49,7 @@ def assert_bounded(reward, settings: RewardParameters) -> None:
     assert np.all(reward.t_b <= settings.max_gain * reward.beta * (1 + 1e-12))
 
 
-def test_the_opponent_process_stays_bounded_after_years_of_heavy_use():
+def test_the_opponent_process_stays_bounded_after_years_of_heavy_use() -> None:
     # Three years of a gram three times a day drove w below -500 before the bound.
     history = heavy(3 * 365, 1000.0, 3)
     settings = RewardParameters.from_knowledge()
@@ -56,7 +58,7 @@ def test_the_opponent_process_stays_bounded_after_years_of_heavy_use():
     assert settings.w_bounds() == pytest.approx((-1.0 * 1.0 / 0.3, 1.0 / 0.3))
 
 
-def test_the_high_stays_a_high_after_long_heavy_use():
+def test_the_high_stays_a_high_after_long_heavy_use() -> None:
     # The high shrinks but does not turn into a low: the opponent can at most
     # cancel the a-process in steady use (max_gain = 1).
     # 2.5 g twice a day: with the refitted intranasal kinetics (body.toml) the
@@ -82,7 +84,9 @@ def test_the_high_stays_a_high_after_long_heavy_use():
         max_size=60,
     )
 )
-def test_any_history_keeps_a_and_b_non_negative_and_w_within_its_bounds(doses):
+def test_any_history_keeps_a_and_b_non_negative_and_w_within_its_bounds(
+    doses: list[tuple[float, float, str]],
+) -> None:
     times = np.array([t for t, _, _ in doses])
     history = DoseHistory(
         times, np.array([mg for _, mg, _ in doses]), np.array([r for *_, r in doses])

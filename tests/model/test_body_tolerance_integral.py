@@ -15,7 +15,7 @@ from ketpath.core.body.pk import DoseHistory, concentrations, exposure_memory
 DAY = 24.0
 
 
-def test_exposure_memory_is_the_weighted_integral_of_plasma_ketamine():
+def test_exposure_memory_is_the_weighted_integral_of_plasma_ketamine() -> None:
     history = DoseHistory(
         np.array([0.0, 30.0, 50.0]),
         np.array([100.0, 50.0, 80.0]),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,28 +20,28 @@ AGENTS, YEARS, SEED = 20_000, 5, 20260501
 
 
 @pytest.fixture(scope="module")
-def summary() -> dict[str, object]:
+def summary() -> dict[str, Any]:
     from ketpath.population.scenarios import run
 
     _sim, result = run(agents=AGENTS, years=YEARS, seed=SEED)
     return result
 
 
-def test_the_seeded_baseline_matches_the_stored_result(summary: dict[str, object]) -> None:
+def test_the_seeded_baseline_matches_the_stored_result(summary: dict[str, Any]) -> None:
     if os.environ.get("KETPATH_UPDATE_BASELINE") == "1":
         BASELINE.write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     stored = json.loads(BASELINE.read_text(encoding="utf-8"))
     assert json.loads(json.dumps(summary)) == stored
 
 
-def test_the_same_seed_gives_the_same_run(summary: dict[str, object]) -> None:
+def test_the_same_seed_gives_the_same_run(summary: dict[str, Any]) -> None:
     from ketpath.population.scenarios import run
 
     _sim, again = run(agents=AGENTS, years=YEARS, seed=SEED)
     assert again == summary
 
 
-def test_the_final_counts_are_consistent(summary: dict[str, object]) -> None:
+def test_the_final_counts_are_consistent(summary: dict[str, Any]) -> None:
     final = summary["final"]
     assert isinstance(final, dict)
     assert final["past_year_users"] <= final["lifetime_users"]

@@ -11,8 +11,7 @@ from typer.testing import CliRunner
 
 os.environ.setdefault("STARSIM_INSTALL_FONTS", "0")
 
-from test_population_commands import _app
-
+from ketpath.cli import app as ketpath_app
 from ketpath.cli import population as commands
 from ketpath.population import calibration, sweep
 
@@ -48,7 +47,7 @@ def test_the_loss_is_zero_on_target_and_one_at_a_band_edge() -> None:
     from ketpath.knowledge.population import population
 
     targets = population().calibration.targets
-    on_target = {key: t.value for key, t in targets.items()}
+    on_target: dict[str, float | None] = {key: t.value for key, t in targets.items()}
     assert calibration.loss(on_target) == 0.0
     key, target = next(iter(targets.items()))
     edge = dict(on_target, **{key: target.value + (target.high - target.low) / 2})
@@ -129,7 +128,7 @@ def test_an_interval_needs_two_seeds() -> None:
 
 
 def test_every_scenario_runs() -> None:
-    app = _app()
+    app = ketpath_app
     for name in ("screening", "treatment-access"):
         result = CliRunner().invoke(
             app, ["simulate", "--agents", "3000", "--years", "2", "--scenario", name, "--json"]

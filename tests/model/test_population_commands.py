@@ -93,7 +93,9 @@ def test_agents_must_be_positive() -> None:
         commands.simulate(agents=0, years=1, seed=1)
 
 
-def test_the_models_own_unknown_scenario_error_exits_2_through_run(monkeypatch, capsys) -> None:
+def test_the_models_own_unknown_scenario_error_exits_2_through_run(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     from ketpath.cli import run
     from ketpath.population.scenarios import UnknownScenarioError
 

@@ -11,8 +11,7 @@ from typer.testing import CliRunner
 
 os.environ.setdefault("STARSIM_INSTALL_FONTS", "0")
 
-from test_population_commands import _app
-
+from ketpath.cli import app as ketpath_app
 from ketpath.core.assess import assess
 from ketpath.interop.jsonl import read_jsonl
 
@@ -24,7 +23,8 @@ AGREEMENT_FLOOR = 0.8
 def written(tmp_path_factory: pytest.TempPathFactory) -> Path:
     directory = tmp_path_factory.mktemp("synthetic")
     result = CliRunner().invoke(
-        _app(), ["synth", "--people", "60", "--years", "6", "--seed", "11", "-o", str(directory)]
+        ketpath_app,
+        ["synth", "--people", "60", "--years", "6", "--seed", "11", "-o", str(directory)],
     )
     assert result.exit_code == 0, result.output
     return directory
@@ -46,7 +46,8 @@ def test_every_history_parses_and_assesses(written: Path) -> None:
 
 def test_validate_person_model_reports_agreement_above_the_floor() -> None:
     result = CliRunner().invoke(
-        _app(), ["validate-person-model", "--people", "60", "--years", "6", "--seed", "4", "--json"]
+        ketpath_app,
+        ["validate-person-model", "--people", "60", "--years", "6", "--seed", "4", "--json"],
     )
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)

@@ -28,7 +28,7 @@ RUNS, AGENTS, YEARS, SEED = 8, 500, 1, 4
 def cluster() -> Iterator[Any]:
     from distributed import LocalCluster
 
-    with LocalCluster(
+    with LocalCluster(  # type: ignore[no-untyped-call]  # distributed is untyped, as in sweep.py
         n_workers=2,
         processes=True,
         threads_per_worker=1,

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
+from datetime import datetime
 
 from rich.console import Console
 
 from histories import end_of, profile, use, uses_on
 from ketpath.core.assess import assess
 from ketpath.core.assess.body_reading import body_sentences
+from ketpath.core.records import Record
 from ketpath.knowledge import claims
 from ketpath.knowledge.body import body as body_knowledge
 from ketpath.present.terminal import render_assessment
@@ -19,21 +22,21 @@ from ketpath.present.terminal import render_assessment
 NUMBER_AS_DOSE = re.compile(r"%|×|\b\d+(\.\d+)?\s*x\b|\bx\s*\d|\btimes\b|\d\.\d")
 
 
-def daily_heavy_use_then_a_break() -> list:
+def daily_heavy_use_then_a_break() -> list[Record]:
     return [profile(weight_kg=70), *uses_on(range(0, 120), dose_mg=400, route="intranasal")]
 
 
-def report_text(records, as_of) -> str:
+def report_text(records: Sequence[Record], as_of: datetime) -> str:
     console = Console(record=True, width=120)
     render_assessment(assess(records, as_of), console)
     return console.export_text()
 
 
-def test_there_is_no_body_section_without_an_amount():
+def test_there_is_no_body_section_without_an_amount() -> None:
     assert assess(uses_on(range(10)), end_of(10)).body is None
 
 
-def test_the_body_section_gives_the_exposure_trend_and_tolerance_in_words():
+def test_the_body_section_gives_the_exposure_trend_and_tolerance_in_words() -> None:
     # 350 mg snorted: 100 mg at the former intranasal bioavailability (0.45; now 0.13)
     records = [profile(weight_kg=60), *uses_on(range(0, 60), dose_mg=350, route="intranasal")]
     body = assess(records, end_of(59)).body
@@ -44,7 +47,7 @@ def test_the_body_section_gives_the_exposure_trend_and_tolerance_in_words():
     assert (body["weight_kg"], body["weight_assumed"]) == (60, False)
 
 
-def test_the_body_section_holds_no_tolerance_or_exposure_figure():
+def test_the_body_section_holds_no_tolerance_or_exposure_figure() -> None:
     body = assess(daily_heavy_use_then_a_break(), end_of(119)).body
     assert body is not None
     assert set(body["tolerance"]) == {"level", "direction"}
@@ -52,14 +55,14 @@ def test_the_body_section_holds_no_tolerance_or_exposure_figure():
     assert not NUMBER_AS_DOSE.search(json.dumps(body["tolerance"]))
 
 
-def test_tolerance_reads_as_rising_when_use_begins():
+def test_tolerance_reads_as_rising_when_use_begins() -> None:
     records = uses_on(range(0, 5), dose_mg=100, route="intranasal")
     body = assess(records, end_of(4)).body
     assert body is not None
     assert body["tolerance"]["direction"] == "rising"
 
 
-def test_tolerance_falls_with_abstinence_and_reads_low_after_a_long_break():
+def test_tolerance_falls_with_abstinence_and_reads_low_after_a_long_break() -> None:
     # The recovery example's pattern: months of heavy daily use, then 39 days
     # without use. Tolerance must fall with its time constants (body.toml).
     records = daily_heavy_use_then_a_break()
@@ -73,7 +76,7 @@ def test_tolerance_falls_with_abstinence_and_reads_low_after_a_long_break():
     assert long_break["exposure_trend"] == "none"
 
 
-def test_after_a_break_the_message_says_a_usual_amount_is_now_more_dangerous():
+def test_after_a_break_the_message_says_a_usual_amount_is_now_more_dangerous() -> None:
     records = daily_heavy_use_then_a_break()
     assessment = assess(records, end_of(119 + 39))
     assert assessment.body is not None
@@ -93,13 +96,13 @@ def test_after_a_break_the_message_says_a_usual_amount_is_now_more_dangerous():
     assert "overdose" in sentence
 
 
-def test_the_after_a_break_message_is_in_the_terminal_report_with_its_grade():
+def test_the_after_a_break_message_is_in_the_terminal_report_with_its_grade() -> None:
     text = report_text(daily_heavy_use_then_a_break(), end_of(119 + 39))
     assert "more dangerous than before" in text
     assert "Evidence grade C" in text  # the claim tolerance-loss-after-break
 
 
-def test_there_is_no_after_a_break_message_within_the_threshold():
+def test_there_is_no_after_a_break_message_within_the_threshold() -> None:
     records = daily_heavy_use_then_a_break()
     days = int(body_knowledge().tolerance.reading.break_days.value)
     body = assess(records, end_of(119 + days - 1)).body
@@ -108,7 +111,7 @@ def test_there_is_no_after_a_break_message_within_the_threshold():
     assert body is not None and body["after_a_break"] is not None
 
 
-def test_there_is_no_after_a_break_message_without_a_period_of_tolerance():
+def test_there_is_no_after_a_break_message_without_a_period_of_tolerance() -> None:
     # Two small uses long ago never built tolerance beyond "low".
     records = [use(0, dose_mg=20, route="oral"), use(30, dose_mg=20, route="oral")]
     body = assess(records, end_of(90)).body
@@ -116,7 +119,7 @@ def test_there_is_no_after_a_break_message_without_a_period_of_tolerance():
     assert body["after_a_break"] is None
 
 
-def test_assumptions_are_counted():
+def test_assumptions_are_counted() -> None:
     records = [use(1, dose_mg=50), use(2, dose_mg=50, route="oral"), use(3)]
     body = assess(records, end_of(5)).body
     assert body is not None
@@ -124,7 +127,7 @@ def test_assumptions_are_counted():
     assert body["weight_assumed"] is True
 
 
-def test_no_person_facing_body_text_has_a_percentage_or_multiplier():
+def test_no_person_facing_body_text_has_a_percentage_or_multiplier() -> None:
     records = daily_heavy_use_then_a_break()
     for as_of in (end_of(3), end_of(119), end_of(126), end_of(119 + 39)):
         assessment = assess(records, as_of)
@@ -136,7 +139,7 @@ def test_no_person_facing_body_text_has_a_percentage_or_multiplier():
         assert not NUMBER_AS_DOSE.search(panel.split("Evidence grade C")[0]), panel
 
 
-def test_the_report_never_tells_anyone_how_much_to_take():
+def test_the_report_never_tells_anyone_how_much_to_take() -> None:
     records = [*uses_on(range(0, 60), dose_mg=150, route="intranasal")]
     text = report_text(records, end_of(59)).lower()
     assert "never a reason to take more" in text

@@ -143,17 +143,17 @@ def _bad_input_classes() -> set[str]:
     return {name for name in _exception_classes() if _derives(name, classes, "BadInput")}
 
 
-def test_each_exception_class_has_one_name_in_the_package():
+def test_each_exception_class_has_one_name_in_the_package() -> None:
     repeated = {name: defined for name, defined in _exception_classes().items() if len(defined) > 1}
     assert repeated == {}
 
 
-def test_every_error_a_person_can_fix_derives_from_bad_input():
+def test_every_error_a_person_can_fix_derives_from_bad_input() -> None:
     exceptions = set(_exception_classes())
     assert exceptions - _bad_input_classes() == set(NOT_BAD_INPUT)
 
 
-def test_the_errors_that_were_copies_or_listed_by_name_are_bad_input():
+def test_the_errors_that_were_copies_or_listed_by_name_are_bad_input() -> None:
     field_problems = {
         "AccountError",
         "PlanError",
@@ -180,20 +180,22 @@ def test_the_errors_that_were_copies_or_listed_by_name_are_bad_input():
     assert once_listed <= _bad_input_classes()
 
 
-def test_a_field_problem_reads_field_then_problem():
+def test_a_field_problem_reads_field_then_problem() -> None:
     error = ReportError("from", "the period starts in the future")
     assert (error.field, error.problem) == ("from", "the period starts in the future")
     assert str(error) == "from: the period starts in the future"
     assert isinstance(error, ValueError)
 
 
-def test_there_is_an_example_of_every_bad_input_class():
+def test_there_is_an_example_of_every_bad_input_class() -> None:
     assert set(EXAMPLES) == _bad_input_classes() - NEEDS_THE_POPULATION_MODEL
     assert all(isinstance(error, BadInput) for error in EXAMPLES.values())
 
 
 @pytest.mark.parametrize("name", sorted(EXAMPLES))
-def test_it_exits_2_through_run_with_its_message_and_no_traceback(name, monkeypatch, capsys):
+def test_it_exits_2_through_run_with_its_message_and_no_traceback(
+    name: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     error = EXAMPLES[name]
 
     def refuse(*_args: object, **_kwargs: object) -> None:

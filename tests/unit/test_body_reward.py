@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from scipy.integrate import solve_ivp
 
-from ketpath.core.body import dose_extremes, opponent_process
+from ketpath.core.body import dose_extremes, opponent_process, pk
 from ketpath.core.body.pk import DoseHistory
 from ketpath.core.body.reward import RewardParameters
 
@@ -23,7 +23,7 @@ DAY = 24.0
 # 280 mg snorted at intranasal bioavailability 0.13 reaches the circulation like the
 # 80 mg these tests were written for at the former 0.45 (body.toml, routes.intranasal).
 def daily(days: int, mg: float = 280.0) -> DoseHistory:
-    times = np.arange(days) * DAY + 20.0
+    times = np.arange(days, dtype=np.float64) * DAY + 20.0
     return DoseHistory(times, np.full(days, mg), np.array(["intranasal"] * days))
 
 
@@ -31,7 +31,7 @@ def fine_grid(days: int) -> np.ndarray:
     return np.arange(0.0, days * DAY + 20.0, 5.0 / 60.0)
 
 
-def test_a_first_dose_gives_a_high_that_fades():
+def test_a_first_dose_gives_a_high_that_fades() -> None:
     # Solomon & Corbit 1974; Chou & D'Orsogna 2022: naive users feel mostly the a-process.
     history = daily(1)
     reward = opponent_process(history, fine_grid(2))
@@ -39,7 +39,7 @@ def test_a_first_dose_gives_a_high_that_fades():
     assert abs(reward.w[-1]) < 0.05 * reward.w.max()
 
 
-def test_repeated_use_shrinks_the_high_per_dose():
+def test_repeated_use_shrinks_the_high_per_dose() -> None:
     # Chou & D'Orsogna 2022: adaptation of beta and Tb strengthens the b-process,
     # so the peak of w after each dose falls with repetition.
     # With the gain bound (max_gain, body.toml) the b-process at most cancels a
@@ -53,7 +53,7 @@ def test_repeated_use_shrinks_the_high_per_dose():
     assert np.all(peaks[8:] < 0.82 * peaks[0])
 
 
-def test_repeated_use_opens_and_deepens_a_low_between_doses():
+def test_repeated_use_opens_and_deepens_a_low_between_doses() -> None:
     # The same adaptation makes the b-process outlast the a-process: w dips
     # below zero between doses and the dip deepens (Chou & D'Orsogna 2022).
     history = daily(30)
@@ -63,7 +63,7 @@ def test_repeated_use_opens_and_deepens_a_low_between_doses():
     assert lows[-1] < lows[10] < lows[3]
 
 
-def test_adaptation_off_gives_the_same_high_every_day():
+def test_adaptation_off_gives_the_same_high_every_day() -> None:
     settings = dataclasses.replace(
         RewardParameters.from_knowledge(), b_adaptation=0.0, g_adaptation=0.0
     )
@@ -72,7 +72,7 @@ def test_adaptation_off_gives_the_same_high_every_day():
     assert peaks[-1] == pytest.approx(peaks[1], rel=1e-3)
 
 
-def test_exact_stepping_matches_a_numerical_solution_of_the_same_equations():
+def test_exact_stepping_matches_a_numerical_solution_of_the_same_equations() -> None:
     # Between doses the parameters are fixed and the drive is linear between grid
     # points, so a and b must match solve_ivp on the same piecewise-linear drive.
     from ketpath.core.body import reward as reward_module
@@ -83,9 +83,7 @@ def test_exact_stepping_matches_a_numerical_solution_of_the_same_equations():
     result = opponent_process(history, times, params=settings)
     dose_times, sizes = reward_module._merged_doses(history, 70.0, float(times[-1]))
     grid = reward_module._grid(times, dose_times)
-    drive = reward_module.saturating_drive(
-        reward_module.superpose(history, grid, ("effect",))["effect"]
-    )
+    drive = reward_module.saturating_drive(pk.superpose(history, grid, ("effect",))["effect"])
 
     beta, t_b, state, previous = settings.beta, settings.t_b, np.zeros(2), -np.inf
     checkpoints = np.append(dose_times, grid[-1])
@@ -96,7 +94,7 @@ def test_exact_stepping_matches_a_numerical_solution_of_the_same_equations():
         previous = dose_times[k]
         start, stop = checkpoints[k], checkpoints[k + 1]
 
-        def rhs(t, y, beta=beta, t_b=t_b):
+        def rhs(t: float, y: np.ndarray, beta: float = beta, t_b: float = t_b) -> list[float]:
             d = np.interp(t, grid, drive)
             return [settings.t_a * d - settings.alpha * y[0], t_b * y[0] - beta * y[1]]
 

@@ -16,7 +16,7 @@ WEEK = 7 * DAY
 
 
 def daily(days: int, mg: float = 80.0, route: str = "intranasal") -> DoseHistory:
-    times = np.arange(days) * DAY + 20.0
+    times = np.arange(days, dtype=np.float64) * DAY + 20.0
     return DoseHistory(times, np.full(days, mg), np.array([route] * days))
 
 
@@ -30,14 +30,14 @@ def mixed() -> DoseHistory:
     return DoseHistory(times, mg, routes)
 
 
-def test_weekly_exposures_sum_to_the_whole_area_long_after_use():
+def test_weekly_exposures_sum_to_the_whole_area_long_after_use() -> None:
     history = mixed()
     timeline = history_timeline(history, 60 * DAY)
     total = timeline.weeks.ketamine_auc_ng_h_ml.sum()
     assert total == pytest.approx(dose_auc(history).sum(), rel=1e-9)
 
 
-def test_weekly_exposures_sum_to_the_area_up_to_as_of_in_the_middle_of_use():
+def test_weekly_exposures_sum_to_the_area_up_to_as_of_in_the_middle_of_use() -> None:
     history = mixed()
     as_of = 265.0  # three hours after a redose; the doses at 400 h and 470 h come later
     timeline = history_timeline(history, as_of)
@@ -46,7 +46,7 @@ def test_weekly_exposures_sum_to_the_area_up_to_as_of_in_the_middle_of_use():
     assert list(timeline.doses.t_h) == [20.0, 21.5, 70.0, 140.0, 200.0, 260.0, 262.0]
 
 
-def test_weeks_run_from_the_first_doses_week_to_as_of_on_the_origin():
+def test_weeks_run_from_the_first_doses_week_to_as_of_on_the_origin() -> None:
     origin = 3.0 * DAY  # say, a Monday midnight
     history = daily(10)
     as_of = 25 * DAY
@@ -61,7 +61,7 @@ def test_weeks_run_from_the_first_doses_week_to_as_of_on_the_origin():
     assert days[-1] <= as_of < days[-1] + DAY
 
 
-def test_tolerance_rises_during_use_and_falls_after():
+def test_tolerance_rises_during_use_and_falls_after() -> None:
     history = daily(30)
     timeline = history_timeline(history, 90 * DAY)
     days = timeline.days
@@ -72,7 +72,7 @@ def test_tolerance_rises_during_use_and_falls_after():
         assert component[-1] < 0.25 * component[last_use_day]
 
 
-def test_highs_shrink_and_lows_deepen_over_a_month_of_daily_use():
+def test_highs_shrink_and_lows_deepen_over_a_month_of_daily_use() -> None:
     history = daily(30)
     doses = history_timeline(history, 31 * DAY).doses
     assert len(doses.high) == 30
@@ -82,7 +82,7 @@ def test_highs_shrink_and_lows_deepen_over_a_month_of_daily_use():
     assert doses.low[-1] < doses.low[0] <= 0.0
 
 
-def test_the_sampled_highs_and_lows_match_a_one_minute_grid():
+def test_the_sampled_highs_and_lows_match_a_one_minute_grid() -> None:
     history = mixed()
     as_of = 30 * DAY
     doses = history_timeline(history, as_of).doses
@@ -92,7 +92,7 @@ def test_the_sampled_highs_and_lows_match_a_one_minute_grid():
     assert doses.low == pytest.approx(lows, rel=0.01, abs=1e-3)
 
 
-def test_doses_after_as_of_are_ignored():
+def test_doses_after_as_of_are_ignored() -> None:
     history = daily(20)
     as_of = 10 * DAY
     early = history_timeline(history, as_of)
@@ -100,13 +100,13 @@ def test_doses_after_as_of_are_ignored():
     assert early.to_dict() == only_past.to_dict()
 
 
-def test_the_summary_is_the_body_summary_at_as_of():
+def test_the_summary_is_the_body_summary_at_as_of() -> None:
     history = mixed()
     timeline = history_timeline(history, 300.0, weight_kg=61.5)
     assert timeline.summary == body_summary(history, 300.0, 61.5)
 
 
-def test_an_empty_history_gives_empty_series():
+def test_an_empty_history_gives_empty_series() -> None:
     empty = DoseHistory(np.zeros(0), np.zeros(0), np.zeros(0, dtype=np.int64))
     timeline = history_timeline(empty, 100.0)
     data = timeline.to_dict()
@@ -115,12 +115,14 @@ def test_an_empty_history_gives_empty_series():
     assert timeline.summary["exposure_30d_ng_h_ml"] == 0.0
 
 
-def test_to_dict_is_plain_json():
+def test_to_dict_is_plain_json() -> None:
     data = history_timeline(mixed(), 40 * DAY).to_dict()
     again = json.loads(json.dumps(data))
     assert again == data
     assert set(data) == {"as_of_h", "weight_kg", "weeks", "days", "doses", "summary"}
-    assert len(data["days"]["start_h"]) == len(data["days"]["tolerance_pd"])  # type: ignore[index]
+    days = data["days"]
+    assert isinstance(days, dict)
+    assert len(days["start_h"]) == len(days["tolerance_pd"])
 
 
 @pytest.mark.parametrize(
@@ -134,7 +136,9 @@ def test_to_dict_is_plain_json():
         (35.0, "intravenous", 40.0),
     ],
 )
-def test_dose_curve_peaks_match_the_single_dose_summary(dose_mg, route, infusion_min):
+def test_dose_curve_peaks_match_the_single_dose_summary(
+    dose_mg: float, route: str, infusion_min: float | None
+) -> None:
     curve = dose_curve(dose_mg, route, infusion_min=infusion_min)
     summary = single_dose_summary(dose_mg, route, infusion_min=infusion_min)
     assert max(curve["ketamine_ng_ml"]) == pytest.approx(
@@ -148,17 +152,17 @@ def test_dose_curve_peaks_match_the_single_dose_summary(dose_mg, route, infusion
 
 
 @pytest.mark.parametrize("route", ["smoked", "sublingual", "rectal"])
-def test_dose_curve_omits_the_effect_for_routes_without_human_effect_data(route):
+def test_dose_curve_omits_the_effect_for_routes_without_human_effect_data(route: str) -> None:
     curve = dose_curve(60.0, route)
     assert set(curve) == {"t_min", "ketamine_ng_ml", "norketamine_ng_ml"}
 
 
 @pytest.mark.parametrize("route", ["intravenous", "intramuscular", "intranasal", "oral"])
-def test_dose_curve_keeps_the_effect_for_clinical_routes(route):
+def test_dose_curve_keeps_the_effect_for_clinical_routes(route: str) -> None:
     assert "effect" in dose_curve(60.0, route)
 
 
-def test_dose_curve_is_a_regular_grid_plus_the_peaks():
+def test_dose_curve_is_a_regular_grid_plus_the_peaks() -> None:
     curve = dose_curve(60.0, "intranasal", hours=6.0, step_min=10.0)
     assert set(curve) == {"t_min", "ketamine_ng_ml", "norketamine_ng_ml", "effect"}
     assert curve["t_min"][0] == 0.0
@@ -169,6 +173,6 @@ def test_dose_curve_is_a_regular_grid_plus_the_peaks():
     assert all(0.0 <= value < 1.0 for value in curve["effect"])
 
 
-def test_dose_curve_refuses_an_empty_span():
+def test_dose_curve_refuses_an_empty_span() -> None:
     with pytest.raises(ValueError, match="positive"):
         dose_curve(60.0, "intranasal", hours=0.0)

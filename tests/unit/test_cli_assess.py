@@ -15,7 +15,7 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 AS_OF = "2026-06-30T20:00:00+01:00"
 
 
-def test_assess_json_matches_the_documented_shape(capsys):
+def test_assess_json_matches_the_documented_shape(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["assess", str(EXAMPLES / "escalating-user.jsonl"), "--as-of", AS_OF, "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert {
@@ -36,7 +36,7 @@ def test_assess_json_matches_the_documented_shape(capsys):
         assert {"id", "level", "message", "action"} <= set(flag)
 
 
-def test_the_report_shows_red_flags_before_the_stage(capsys):
+def test_the_report_shows_red_flags_before_the_stage(capsys: pytest.CaptureFixture[str]) -> None:
     assert (
         run(["assess", str(EXAMPLES / "recovery-with-bladder-symptoms.jsonl"), "--as-of", AS_OF])
         == 0
@@ -66,7 +66,9 @@ def test_the_report_shows_red_flags_before_the_stage(capsys):
         (["assess", "{bad}"], "line 2: route: unknown value 'up-the-nose'"),
     ],
 )
-def test_bad_input_exits_2_with_a_message_and_no_traceback(args, message, tmp_path, capsys):
+def test_bad_input_exits_2_with_a_message_and_no_traceback(
+    args: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     bad = tmp_path / "bad.jsonl"
     bad.write_text(
         '{"type":"use","time":"2026-05-01T23:10:00+01:00"}\n{"type":"use","time":"2026-05-01T23:10:00+01:00","route":"up-the-nose"}\n'
@@ -78,18 +80,18 @@ def test_bad_input_exits_2_with_a_message_and_no_traceback(args, message, tmp_pa
     assert "Traceback" not in err
 
 
-def test_an_unknown_command_is_a_usage_error():
+def test_an_unknown_command_is_a_usage_error() -> None:
     assert run(["frobnicate"]) == 2
 
 
-def test_help_lists_the_commands(capsys):
+def test_help_lists_the_commands(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["--help"]) == 0
     out = capsys.readouterr().out
     for command in ("assess", "import", "export", "status", "log", "people"):
         assert command in out
 
 
-def test_the_top_level_api_reads_and_assesses_a_file():
+def test_the_top_level_api_reads_and_assesses_a_file() -> None:
     from datetime import datetime
 
     import ketpath
@@ -99,7 +101,9 @@ def test_the_top_level_api_reads_and_assesses_a_file():
     assert result.to_dict()["stage"] == "occasional"
 
 
-def test_pk_reports_ketamine_and_norketamine_and_draws_a_chart(tmp_path, capsys):
+def test_pk_reports_ketamine_and_norketamine_and_draws_a_chart(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     plot = tmp_path / "pk.svg"
     assert (
         run(
@@ -140,12 +144,14 @@ def test_pk_reports_ketamine_and_norketamine_and_draws_a_chart(tmp_path, capsys)
         (["pk", "--dose-mg", "50", "--route", "oral", "--weight-kg", "5"], "--weight-kg"),
     ],
 )
-def test_pk_rejects_bad_input(args, message, capsys):
+def test_pk_rejects_bad_input(
+    args: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run(args) == 2
     assert message in capsys.readouterr().err
 
 
-def test_body_runs_a_whole_history(tmp_path, capsys):
+def test_body_runs_a_whole_history(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     plot = tmp_path / "body.svg"
     assert (
         run(
@@ -185,13 +191,15 @@ def test_body_runs_a_whole_history(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("command", ["pk", "body"])
-def test_pk_and_body_help_says_research_tool_not_for_dosing(command, capsys):
+def test_pk_and_body_help_says_research_tool_not_for_dosing(
+    command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run([command, "--help"]) == 0
     text = " ".join(capsys.readouterr().out.split())
     assert "Research model, not for personal use, never a guide to dosing" in text
 
 
-def test_pk_never_prints_an_effect_peak_as_a_percentage(capsys):
+def test_pk_never_prints_an_effect_peak_as_a_percentage(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["pk", "--dose-mg", "60", "--route", "intranasal"]) == 0
     out = " ".join(capsys.readouterr().out.split())
     assert "%" not in out
@@ -200,7 +208,7 @@ def test_pk_never_prints_an_effect_peak_as_a_percentage(capsys):
     assert "not for personal use" in out
 
 
-def test_pk_omits_the_effect_for_smoked(capsys):
+def test_pk_omits_the_effect_for_smoked(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["pk", "--dose-mg", "60", "--route", "smoked", "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert "effect" not in result["curve"]
@@ -209,14 +217,16 @@ def test_pk_omits_the_effect_for_smoked(capsys):
     assert "No effect curve for smoked" in " ".join(capsys.readouterr().out.split())
 
 
-def test_pk_json_has_no_peak_effect_value(capsys):
+def test_pk_json_has_no_peak_effect_value(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["pk", "--dose-mg", "60", "--route", "oral", "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert set(result["effect"]) == {"time_to_peak_min"}
     assert "not for personal use" in result["note"]
 
 
-def test_body_output_says_research_tool_and_shows_no_tolerance_figure(capsys):
+def test_body_output_says_research_tool_and_shows_no_tolerance_figure(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     assert run(["body", str(EXAMPLES / "escalating-user.jsonl"), "--as-of", AS_OF]) == 0
     out = " ".join(capsys.readouterr().out.split())
     assert "not for personal use" in out
@@ -224,10 +234,12 @@ def test_body_output_says_research_tool_and_shows_no_tolerance_figure(capsys):
     assert "%" not in out
 
 
-def test_an_unexpected_error_exits_1_with_one_line_and_no_traceback(monkeypatch, capsys):
+def test_an_unexpected_error_exits_1_with_one_line_and_no_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     from ketpath.cli import records
 
-    def broken(*_args, **_kwargs):
+    def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(records, "assess", broken)

@@ -586,6 +586,7 @@ def test_a_follow_up_keeps_its_utc_offset() -> None:
     assert observation["effectiveDateTime"] == "2026-01-04T18:00:00+08:00"
     (back,) = records_from_fhir(bundle_of([moved]))
     assert back == moved
+    assert isinstance(back, FollowUp) and isinstance(moved, FollowUp)
     assert back.time.utcoffset() == moved.time.utcoffset()
 
 

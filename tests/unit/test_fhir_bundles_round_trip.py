@@ -23,26 +23,22 @@ from ketpath.interop.fhir import (
     read_fhir,
 )
 
-RECORDS = with_content_ids(
-    [
-        parse_record(data)
-        for data in [
-            {"type": "profile", "sex": "female", "birth_year": 1990, "timezone": "Europe/London"},
-            {
-                "type": "questionnaire",
-                "time": "2026-05-01T10:00:00+01:00",
-                "instrument": "phq9",
-                "answers": [1] * 9,
-            },
-            {
-                "type": "follow-up",
-                "time": "2026-05-02T10:00:00+01:00",
-                "flag": "phq9-item9",
-                "outcome": "seen-by-doctor",
-            },
-        ]
-    ]
-)
+RECORD_DATA: list[dict[str, Any]] = [
+    {"type": "profile", "sex": "female", "birth_year": 1990, "timezone": "Europe/London"},
+    {
+        "type": "questionnaire",
+        "time": "2026-05-01T10:00:00+01:00",
+        "instrument": "phq9",
+        "answers": [1] * 9,
+    },
+    {
+        "type": "follow-up",
+        "time": "2026-05-02T10:00:00+01:00",
+        "flag": "phq9-item9",
+        "outcome": "seen-by-doctor",
+    },
+]
+RECORDS = with_content_ids([parse_record(data) for data in RECORD_DATA])
 
 
 def resources(bundle: dict[str, Any], kind: str) -> list[dict[str, Any]]:

@@ -80,18 +80,18 @@ def valid_answers(draw: st.DrawFn, instrument_id: str) -> list[int | str]:
 # ---------------------------------------------------------------- the catalogue
 
 
-def test_it_lists_every_instrument():
+def test_it_lists_every_instrument() -> None:
     assert instrument_ids() == ALL_IDS
 
 
-def test_every_instrument_cites_known_sources_and_matches_its_file():
+def test_every_instrument_cites_known_sources_and_matches_its_file() -> None:
     known = sources()
     for instrument_id, instrument in instruments().items():
         assert instrument.id == instrument_id
         assert all(source in known for source in instrument.sources)
 
 
-def test_unknown_instrument_is_refused_with_the_known_ids():
+def test_unknown_instrument_is_refused_with_the_known_ids() -> None:
     with pytest.raises(InstrumentError, match=r"unknown instrument 'cage'; known: assist, dast10"):
         get_instrument("cage")
     with pytest.raises(InstrumentError) as caught:
@@ -114,18 +114,18 @@ def test_unknown_instrument_is_refused_with_the_known_ids():
         ("icpi", 0, 16),
     ],
 )
-def test_score_ranges_match_the_published_ranges(instrument_id, low, high):
+def test_score_ranges_match_the_published_ranges(instrument_id: str, low: int, high: int) -> None:
     instrument = get_instrument(instrument_id)
     assert (instrument.min_total, instrument.max_total) == (low, high)
 
 
-def test_copyrighted_instruments_ship_no_wording():
+def test_copyrighted_instruments_ship_no_wording() -> None:
     for instrument in instruments().values():
         if not instrument.licence.wording_reproducible:
             assert all(item.wording is None for item in instrument.items), instrument.id
 
 
-def test_phq9_and_gad7_carry_their_loinc_codes():
+def test_phq9_and_gad7_carry_their_loinc_codes() -> None:
     phq9, gad7 = get_instrument("phq9"), get_instrument("gad7")
     assert (phq9.loinc.panel, phq9.loinc.total) == ("44249-1", "44261-6")
     assert (gad7.loinc.panel, gad7.loinc.total) == ("69737-5", "70274-6")
@@ -135,7 +135,7 @@ def test_phq9_and_gad7_carry_their_loinc_codes():
 # ---------------------------------------------------------------- worked examples
 
 
-def test_phq9_worked_example_with_item9_flag():
+def test_phq9_worked_example_with_item9_flag() -> None:
     # Kroenke 2001 rule: sum of 9 items scored 0-3; 10-14 moderate; item 9 > 0 flagged.
     result = score("phq9", [0, 1, 2, 3, 0, 1, 2, 3, 1])
     assert (result.total, result.band, result.band_label) == (13, "moderate", "Moderate")
@@ -143,19 +143,19 @@ def test_phq9_worked_example_with_item9_flag():
     assert result.flags[0].item == "q9"
 
 
-def test_phq9_item9_flag_is_raised_at_any_total_and_only_when_item9_is_above_zero():
+def test_phq9_item9_flag_is_raised_at_any_total_and_only_when_item9_is_above_zero() -> None:
     assert [f.id for f in score("phq9", [0] * 8 + [1]).flags] == ["item9"]
     assert score("phq9", [0] * 8 + [1]).band == "none-minimal"
     assert score("phq9", [3] * 8 + [0]).flags == ()
 
 
-def test_gad7_worked_example():
+def test_gad7_worked_example() -> None:
     # Spitzer 2006 rule: sum of 7 items scored 0-3; 10-14 moderate.
     result = score("gad7", [1, 2, 1, 2, 1, 2, 1])
     assert (result.total, result.band) == (10, "moderate")
 
 
-def test_assist_worked_example_weekly_user():
+def test_assist_worked_example_weekly_user() -> None:
     # ASSIST v3.1 Table 1 weights (Drug Alcohol Depend 2016;166:85): weekly use 4,
     # monthly urge 4, problems once or twice 4, failed roles never 0, concern in
     # the past 3 months 6, failed control earlier 3 -> 21, moderate risk (4-26).
@@ -164,12 +164,12 @@ def test_assist_worked_example_weekly_user():
     assert (result.total, result.band) == (21, "moderate")
 
 
-def test_assist_daily_use_with_every_problem_scores_the_maximum():
+def test_assist_daily_use_with_every_problem_scores_the_maximum() -> None:
     result = score("assist", [4, 4, 4, 4, 1, 1])
     assert (result.total, result.band) == (39, "high")
 
 
-def test_sds_reports_a_score_but_no_band_because_no_ketamine_cut_off_is_validated():
+def test_sds_reports_a_score_but_no_band_because_no_ketamine_cut_off_is_validated() -> None:
     # Gossop 1995 rule: 5 items scored 0-3.
     result = score("sds", [1, 2, 1, 3, 2])
     assert result.total == 9
@@ -178,7 +178,7 @@ def test_sds_reports_a_score_but_no_band_because_no_ketamine_cut_off_is_validate
     assert "no validated ketamine cut-off" in (get_instrument("sds").note or "").lower()
 
 
-def test_dast10_worked_example_with_item3_reversed():
+def test_dast10_worked_example_with_item3_reversed() -> None:
     # Skinner 1982 rule: yes = 1 except item 3, where no = 1. Here q1, q4, q5 yes,
     # q3 no -> 4, moderate (3-5).
     result = score("dast10", [1, 0, 0, 1, 1, 0, 0, 0, 0, 0])
@@ -186,7 +186,7 @@ def test_dast10_worked_example_with_item3_reversed():
     assert (result.total, result.band) == (4, "moderate")
 
 
-def test_dast10_item3_reversal():
+def test_dast10_item3_reversal() -> None:
     assert score("dast10", [0] * 10).total == 1
     assert score("dast10", [1] * 10).total == 9
     assert score("dast10", [1, 1, 0, 1, 1, 1, 1, 1, 1, 1]).total == 10
@@ -194,7 +194,7 @@ def test_dast10_item3_reversal():
     assert get_instrument("dast10").item("q3").reversed
 
 
-def test_dsm5_pcp_counts_criteria_and_is_a_self_check():
+def test_dsm5_pcp_counts_criteria_and_is_a_self_check() -> None:
     # DSM-5-TR rule: count of criteria; 4-5 moderate.
     result = score("dsm5-pcp", [1, 1, 0, 1, 0, 0, 0, 0, 1, 1])
     assert (result.total, result.band) == (5, "moderate")
@@ -204,7 +204,7 @@ def test_dsm5_pcp_counts_criteria_and_is_a_self_check():
     assert "withdrawal" in (instrument.note or "")
 
 
-def test_puf_worked_example_with_subscales_and_flag():
+def test_puf_worked_example_with_subscales_and_flag() -> None:
     # Parsons 2002 rule: symptom (1, 2a, 4a, 5, 6, 8, 9) + bother (2b, 4b, 7, 10).
     # 11-14 day voids 2, 3 night voids 3, night bother moderate 2, sexually active
     # 0, pain with sex occasionally 1, avoids never 0, pelvic pain usually 2,
@@ -217,7 +217,7 @@ def test_puf_worked_example_with_subscales_and_flag():
     assert result.band is None
 
 
-def test_icsi_and_icpi_worked_examples():
+def test_icsi_and_icpi_worked_examples() -> None:
     # O'Leary 1997 rule: ICSI items 0-5 (pain item 0, 2, 3, 4, 5), ICPI items 0-4.
     icsi = score("icsi", [3, 4, 2, 2])
     assert icsi.total == 3 + 4 + 2 + 3
@@ -230,7 +230,9 @@ def test_icsi_and_icpi_worked_examples():
     ("instrument_id", "flag_id", "threshold"),
     [("puf", "suggests-ic", 10), ("icsi", "suspicion", 6), ("icpi", "suspicion", 6)],
 )
-def test_total_flags_switch_on_exactly_at_their_threshold(instrument_id, flag_id, threshold):
+def test_total_flags_switch_on_exactly_at_their_threshold(
+    instrument_id: str, flag_id: str, threshold: int
+) -> None:
     instrument = get_instrument(instrument_id)
     for total in (threshold - 1, threshold, threshold + 1):
         answers = answers_for_total(instrument, total)
@@ -258,7 +260,9 @@ def _band_edges() -> list[tuple[str, int, str]]:
 
 
 @pytest.mark.parametrize(("instrument_id", "total", "expected_band"), _band_edges())
-def test_band_edges_one_below_at_and_one_above(instrument_id, total, expected_band):
+def test_band_edges_one_below_at_and_one_above(
+    instrument_id: str, total: int, expected_band: str
+) -> None:
     answers = answers_for_total(get_instrument(instrument_id), total)
     assert answers is not None, f"no answers reach {total}"
     result = score(instrument_id, answers)
@@ -302,7 +306,7 @@ def test_band_edges_one_below_at_and_one_above(instrument_id, total, expected_ba
         ),
     ],
 )
-def test_published_cut_points(instrument_id, edges):
+def test_published_cut_points(instrument_id: str, edges: dict[int, str]) -> None:
     instrument = get_instrument(instrument_id)
     for total, band_id in edges.items():
         answers = answers_for_total(instrument, total)
@@ -313,7 +317,7 @@ def test_published_cut_points(instrument_id, edges):
 # ---------------------------------------------------------------- ASSIST skip logic
 
 
-def test_assist_never_used_skips_q3_to_q5():
+def test_assist_never_used_skips_q3_to_q5() -> None:
     result = score("assist", [0, "-", "-", "-", 0, 2])
     assert result.total == 3
     assert result.band == "low"
@@ -321,20 +325,20 @@ def test_assist_never_used_skips_q3_to_q5():
     assert result.to_dict()["items"][1] == {"id": "q3", "code": "-", "score": None}
 
 
-def test_assist_answering_q3_when_q2_is_never_is_refused():
+def test_assist_answering_q3_when_q2_is_never_is_refused() -> None:
     with pytest.raises(InstrumentError) as caught:
         score("assist", [0, 1, "-", "-", 0, 0])
     assert str(caught.value) == "assist: item 'q3': must be '-' (skipped) because q2 is 'never'"
     assert caught.value.item == "q3"
 
 
-def test_assist_skipping_q4_when_q2_is_not_never_is_refused():
+def test_assist_skipping_q4_when_q2_is_not_never_is_refused() -> None:
     with pytest.raises(InstrumentError, match=r"item 'q4': must be answered because q2") as caught:
         score("assist", [2, 0, "-", 0, 0, 0])
     assert caught.value.item == "q4"
 
 
-def test_a_skip_mark_is_refused_where_no_rule_allows_it():
+def test_a_skip_mark_is_refused_where_no_rule_allows_it() -> None:
     with pytest.raises(InstrumentError) as caught:
         score("assist", [1, 0, 0, 0, "-", 0])
     assert caught.value.item == "q6"
@@ -345,7 +349,7 @@ def test_a_skip_mark_is_refused_where_no_rule_allows_it():
 # ---------------------------------------------------------------- bad answers
 
 
-def test_out_of_range_code_names_the_item_and_the_allowed_codes():
+def test_out_of_range_code_names_the_item_and_the_allowed_codes() -> None:
     with pytest.raises(InstrumentError) as caught:
         score("phq9", [0, 0, 5, 0, 0, 0, 0, 0, 0])
     assert str(caught.value) == (
@@ -354,7 +358,7 @@ def test_out_of_range_code_names_the_item_and_the_allowed_codes():
     assert caught.value.item == "q3"
 
 
-def test_wrong_answer_count_is_refused():
+def test_wrong_answer_count_is_refused() -> None:
     with pytest.raises(InstrumentError, match=r"^phq9: expected 9 answers, got 8$") as caught:
         score("phq9", [0] * 8)
     assert caught.value.item is None
@@ -362,7 +366,7 @@ def test_wrong_answer_count_is_refused():
         score("assist", [0] * 7)
 
 
-def test_booleans_and_words_are_not_codes_but_digit_strings_are():
+def test_booleans_and_words_are_not_codes_but_digit_strings_are() -> None:
     with pytest.raises(InstrumentError, match="code True is not allowed"):
         score("dsm5-pcp", [True] + [0] * 9)
     with pytest.raises(InstrumentError, match="code 'yes' is not allowed"):
@@ -370,7 +374,7 @@ def test_booleans_and_words_are_not_codes_but_digit_strings_are():
     assert score("dsm5-pcp", ["1"] + [0] * 9).total == 1
 
 
-def test_to_dict_has_the_documented_shape():
+def test_to_dict_has_the_documented_shape() -> None:
     result = score("phq9", [0] * 8 + [2])
     assert isinstance(result, Score)
     assert result.to_dict() == {
@@ -389,7 +393,9 @@ def test_to_dict_has_the_documented_shape():
 
 @settings(max_examples=60, deadline=None)
 @given(data=st.data(), instrument_id=st.sampled_from(ALL_IDS))
-def test_any_valid_answers_score_within_the_instruments_range(data, instrument_id):
+def test_any_valid_answers_score_within_the_instruments_range(
+    data: st.DataObject, instrument_id: str
+) -> None:
     instrument = get_instrument(instrument_id)
     answers = data.draw(valid_answers(instrument_id))
     result = score(instrument_id, answers)
@@ -408,7 +414,9 @@ def test_any_valid_answers_score_within_the_instruments_range(data, instrument_i
     instrument_id=st.sampled_from(ALL_IDS),
     bad_code=st.one_of(st.integers(max_value=-1), st.integers(min_value=6)),
 )
-def test_any_out_of_range_code_raises_naming_the_item(data, instrument_id, bad_code):
+def test_any_out_of_range_code_raises_naming_the_item(
+    data: st.DataObject, instrument_id: str, bad_code: int
+) -> None:
     instrument = get_instrument(instrument_id)
     answers = data.draw(valid_answers(instrument_id))
     position = data.draw(st.integers(min_value=0, max_value=len(answers) - 1))
@@ -424,7 +432,7 @@ def test_any_out_of_range_code_raises_naming_the_item(data, instrument_id, bad_c
 # ---------------------------------------------------------------- local wording
 
 
-def test_a_clinic_can_supply_wording_from_a_local_file(tmp_path: Path):
+def test_a_clinic_can_supply_wording_from_a_local_file(tmp_path: Path) -> None:
     path = tmp_path / "dast10-wording.toml"
     path.write_text(
         'instrument = "dast10"\nsource = "clinic licence 2026"\n'
@@ -435,14 +443,14 @@ def test_a_clinic_can_supply_wording_from_a_local_file(tmp_path: Path):
     assert load_wording(path, "dast10")["q3"] == "Local wording three"
 
 
-def test_a_wording_file_with_an_unknown_item_is_rejected(tmp_path: Path):
+def test_a_wording_file_with_an_unknown_item_is_rejected(tmp_path: Path) -> None:
     path = tmp_path / "wording.toml"
     path.write_text('instrument = "dast10"\n[items]\nq11 = "No such item"\n', encoding="utf-8")
     with pytest.raises(KnowledgeError, match=r"wording\.toml: items\.q11: unknown item 'q11'"):
         load_wording(path)
 
 
-def test_a_wording_file_for_another_or_unknown_instrument_is_rejected(tmp_path: Path):
+def test_a_wording_file_for_another_or_unknown_instrument_is_rejected(tmp_path: Path) -> None:
     path = tmp_path / "wording.toml"
     path.write_text('instrument = "sds"\n[items]\nq1 = "x"\n', encoding="utf-8")
     with pytest.raises(KnowledgeError, match="file is for 'sds', not 'dast10'"):
@@ -489,7 +497,7 @@ def _minimal(**changes: object) -> dict[str, object]:
     return data
 
 
-def test_the_minimal_instrument_is_valid():
+def test_the_minimal_instrument_is_valid() -> None:
     assert validate(Instrument, _minimal(), "demo.toml").max_total == 1
 
 
@@ -519,13 +527,13 @@ def test_the_minimal_instrument_is_valid():
         ({"colour": "red"}, "colour"),
     ],
 )
-def test_inconsistent_instruments_are_refused(changes, message):
+def test_inconsistent_instruments_are_refused(changes: dict[str, object], message: str) -> None:
     with pytest.raises(KnowledgeError, match=message) as caught:
         validate(Instrument, _minimal(**changes), "knowledge/instruments/demo.toml")
     assert str(caught.value).startswith("knowledge/instruments/demo.toml")
 
 
-def test_item_errors_name_the_item():
+def test_item_errors_name_the_item() -> None:
     bad_item = {
         "id": "q1",
         "label": "One",

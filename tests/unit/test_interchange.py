@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
-from ketpath.core.records import RecordError, parse_record
+from ketpath.core.records import RecordError, Use, parse_record
 from ketpath.interop.jsonl import dumps_jsonl, parse_csv_uses, parse_jsonl, read_jsonl
 
 GOOD_USE = {
@@ -20,7 +21,7 @@ GOOD_USE = {
 }
 
 
-def line(**changes):
+def line(**changes: object) -> str:
     data = {**GOOD_USE, **changes}
     return json.dumps({k: v for k, v in data.items() if v is not None})
 
@@ -100,18 +101,18 @@ def error_for(bad_line: str) -> str:
         ),
     ],
 )
-def test_a_bad_line_is_named_with_its_field_and_problem(bad, expected):
+def test_a_bad_line_is_named_with_its_field_and_problem(bad: str, expected: str) -> None:
     assert error_for(bad).startswith(expected)
 
 
-def test_reading_is_all_or_nothing(tmp_path):
+def test_reading_is_all_or_nothing(tmp_path: Path) -> None:
     path = tmp_path / "history.jsonl"
     path.write_text("\n".join([line(), line(), line(route="nose"), line()]) + "\n")
     with pytest.raises(RecordError, match="line 3"):
         read_jsonl(path)
 
 
-def test_a_missing_or_binary_file_is_a_clear_error(tmp_path):
+def test_a_missing_or_binary_file_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(RecordError, match="cannot read"):
         read_jsonl(tmp_path / "nope.jsonl")
     binary = tmp_path / "binary.jsonl"
@@ -120,7 +121,7 @@ def test_a_missing_or_binary_file_is_a_clear_error(tmp_path):
         read_jsonl(binary)
 
 
-def test_export_is_sorted_canonical_and_round_trips_byte_for_byte():
+def test_export_is_sorted_canonical_and_round_trips_byte_for_byte() -> None:
     lines = [
         json.dumps(
             {
@@ -153,16 +154,17 @@ def test_export_is_sorted_canonical_and_round_trips_byte_for_byte():
     assert dumps_jsonl(parse_jsonl(exported.splitlines())) == exported
 
 
-def test_the_offset_of_each_time_is_kept():
+def test_the_offset_of_each_time_is_kept() -> None:
     (record,) = parse_jsonl([line(time="2026-05-01T23:10:00-07:00")])
     assert json.loads(dumps_jsonl([record]))["time"] == "2026-05-01T23:10:00-07:00"
 
 
-def test_csv_of_uses_imports_with_lists_and_blanks():
+def test_csv_of_uses_imports_with_lists_and_blanks() -> None:
     text = "time,dose_mg,route,setting,motive,co_use\n2026-05-01T23:10:00+01:00,60,intranasal,party,social,alcohol;mdma\n2026-05-03T20:00:00+01:00,,oral,,,\n"
     first, second = parse_csv_uses(text)
     assert first == parse_record({**GOOD_USE, "co_use": ["alcohol", "mdma"]})
-    assert second.dose_mg is None and second.route == "oral"  # type: ignore[union-attr]
+    assert isinstance(second, Use)
+    assert second.dose_mg is None and second.route == "oral"
 
 
 @pytest.mark.parametrize(
@@ -177,13 +179,13 @@ def test_csv_of_uses_imports_with_lists_and_blanks():
         ("time,route\n2026-05-01T23:10:00+01:00,nose\n", "line 2: route: unknown value"),
     ],
 )
-def test_csv_errors_name_the_line_and_column(text, expected):
+def test_csv_errors_name_the_line_and_column(text: str, expected: str) -> None:
     with pytest.raises(RecordError) as caught:
         parse_csv_uses(text)
     assert str(caught.value).startswith(expected)
 
 
-def test_export_keeps_profiles_in_their_order_so_the_latest_stays_last():
+def test_export_keeps_profiles_in_their_order_so_the_latest_stays_last() -> None:
     later_first = [
         json.dumps({"type": "profile", "weight_kg": 90}),
         json.dumps({"type": "profile", "weight_kg": 60}),

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import httpx
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from ketpath.core.records import Record
 from ketpath.services import OPERATOR, import_records, person_records
 from ketpath.store import Database
 from ketpath.store.tables import people, plans, records, sessions, users
@@ -82,7 +84,7 @@ def test_passwords_are_stored_as_argon2id_hashes(alice: Account, db: Database) -
 
 
 def test_a_wrong_password_is_refused_without_saying_which_part_was_wrong(
-    alice: Account, login: Callable[..., object]
+    alice: Account, login: Callable[[TestClient | httpx.Client, str, str], httpx.Response]
 ) -> None:
     with TestClient(alice.client.app, base_url="http://127.0.0.1") as other:
         wrong = other.post("/login", data={"email": alice.email, "password": "not the password"})
@@ -110,7 +112,7 @@ def test_an_old_session_cookie_does_not_work_after_logout(alice: Account) -> Non
 
 
 def test_changing_the_password_logs_out_other_sessions(
-    alice: Account, login: Callable[..., object]
+    alice: Account, login: Callable[[TestClient | httpx.Client, str, str], httpx.Response]
 ) -> None:
     with TestClient(alice.client.app, base_url="http://127.0.0.1") as laptop:
         login(laptop, alice.email, alice.password)
@@ -124,7 +126,7 @@ def test_changing_the_password_logs_out_other_sessions(
         assert laptop.get("/account", follow_redirects=False).status_code == 303
     assert alice.client.get("/account", follow_redirects=False).status_code == 200
     with TestClient(alice.client.app, base_url="http://127.0.0.1") as again:
-        assert login(again, alice.email, "a brand new passphrase").status_code == 303  # type: ignore[attr-defined]
+        assert login(again, alice.email, "a brand new passphrase").status_code == 303
 
 
 def test_changing_the_password_needs_the_current_one(alice: Account) -> None:
@@ -137,7 +139,7 @@ def test_changing_the_password_needs_the_current_one(alice: Account) -> None:
 
 
 def test_deleting_the_account_deletes_every_record_and_the_plan(
-    alice: Account, charlie: Account, db: Database, alice_records: list
+    alice: Account, charlie: Account, db: Database, alice_records: list[Record]
 ) -> None:
     from ketpath.services import save_plan
 
@@ -179,7 +181,9 @@ def test_healthz_answers_ok(client: TestClient) -> None:
     assert response.json() == {"status": "ok"}
 
 
-def test_authentication_events_are_audited_without_keeping_what_was_typed(client, db, make_account):
+def test_authentication_events_are_audited_without_keeping_what_was_typed(
+    client: TestClient, db: Database, make_account: Callable[..., Account]
+) -> None:
     from ketpath.services.audit import list_entries, verify_chain
 
     account = make_account("erin", role="person")

@@ -333,6 +333,7 @@ def _routes(routes: list[Any]) -> list[tuple[str, str]]:
     found = []
     for route in routes:
         if isinstance(route, APIRoute) and route.path not in LOCK_OPEN_PATHS:
+            assert route.methods is not None
             found += [(method, route.path) for method in sorted(route.methods - {"HEAD"})]
         elif hasattr(route, "original_router"):
             found += _routes(route.original_router.routes)
@@ -356,7 +357,9 @@ def test_a_locked_session_reaches_no_route_but_the_pin_form_and_logout(
     assert ("GET", "/api/v1/records") in routes
     assert len(routes) >= 40
     for method, path in routes:
-        body = {} if method == "POST" and path.startswith("/api/") else None
+        body: dict[str, object] | None = (
+            {} if method == "POST" and path.startswith("/api/") else None
+        )
         response = locked.request(method, _fill(path), json=body, follow_redirects=False)
         assert response.status_code == 423, (method, path, response.status_code)
         assert MARKER not in response.text

@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from icalendar import Calendar
+from icalendar import Calendar, Component, vRecur
 
 from ketpath.services import accounts, open_database
 from ketpath.services.reminders import FEED_TOKEN_BYTES
@@ -52,7 +52,7 @@ def _weekly_on_wednesdays(client: TestClient | httpx.Client) -> str:
     return _feed_address(made.text)
 
 
-def _events(body: bytes) -> list[object]:
+def _events(body: bytes) -> list[Component]:
     calendar = Calendar.from_ical(body)
     return list(calendar.walk("VEVENT"))
 
@@ -106,6 +106,7 @@ def test_the_feed_read_over_http_is_one_weekly_check_in_in_the_persons_zone(
     assert str(event["SUMMARY"]) == "ketpath check-in"
     assert "DESCRIPTION" not in event
     rule = event["RRULE"]
+    assert isinstance(rule, vRecur)
     assert rule["FREQ"] == ["WEEKLY"]
     assert rule["BYDAY"] == ["WE"]
     start = event.decoded("DTSTART")
@@ -164,7 +165,8 @@ def test_each_feed_shows_only_its_owners_schedule(
     charlies = _feed_address(made.text).removeprefix(str(client.base_url))
     assert _events(charlie.client.get(charlies).content) == []  # Charlie set no schedule
     (event,) = _events(client.get(alices).content)
-    assert event["RRULE"]["BYDAY"] == ["WE"]
+    rule = event["RRULE"]
+    assert isinstance(rule, vRecur) and rule["BYDAY"] == ["WE"]
 
 
 def test_a_daily_schedule_in_utc_repeats_daily_at_that_utc_time(
@@ -175,8 +177,10 @@ def test_a_daily_schedule_in_utc_repeats_daily_at_that_utc_time(
     body = client.get(_feed_address(made.text).removeprefix(str(client.base_url))).content
     calendar = Calendar.from_ical(body)
     (event,) = calendar.walk("VEVENT")
-    assert event["RRULE"]["FREQ"] == ["DAILY"]
-    assert "BYDAY" not in event["RRULE"]
+    rule = event["RRULE"]
+    assert isinstance(rule, vRecur)
+    assert rule["FREQ"] == ["DAILY"]
+    assert "BYDAY" not in rule
     start = event.decoded("DTSTART")
     assert start.utcoffset() == timedelta(0)
     assert start.time() == time(7, 15)

@@ -47,7 +47,7 @@ def _flags_section(page: str) -> str:
     return page[start : page.index("</section>", start)]
 
 
-def _levels(page: str) -> list[str]:
+def _levels(page: str) -> list[tuple[str, str]]:
     return re.findall(r'<article class="red-flag level-(\w+)" id="flag-([\w-]+)">', page)
 
 

@@ -82,7 +82,7 @@ def patient_routes() -> list[tuple[str, str]]:
     )
     for router in routers:
         for route in router.routes:
-            assert isinstance(route, APIRoute)
+            assert isinstance(route, APIRoute) and route.methods is not None
             if "{patient_id}" in route.path:
                 found += [(method, route.path) for method in sorted(route.methods - {"HEAD"})]
     return found
@@ -223,7 +223,7 @@ def record_routes() -> list[tuple[str, str]]:
     found = []
     for router in (api.router, pages.router):
         for route in router.routes:
-            assert isinstance(route, APIRoute)
+            assert isinstance(route, APIRoute) and route.methods is not None
             if "{record_id}" in route.path:
                 found += [(method, route.path) for method in sorted(route.methods - {"HEAD"})]
     return found
@@ -307,7 +307,7 @@ def test_all_sharing_and_clinician_routes_send_anonymous_visitors_away(client: T
         sharing.pages_router,
     ):
         for route in router.routes:
-            assert isinstance(route, APIRoute)
+            assert isinstance(route, APIRoute) and route.methods is not None
             for method in route.methods - {"HEAD"}:
                 url = re.sub(r"\{[^}]+\}", "1", route.path)
                 response = client.request(method, url, follow_redirects=False)

@@ -139,7 +139,7 @@ def test_the_pages_carry_no_inline_script_or_style(alice: Account, bob: Account)
         assert text.count("<h1") == 1
 
 
-def test_a_clinician_landing_on_the_dashboard_is_sent_to_the_roster(bob):
+def test_a_clinician_landing_on_the_dashboard_is_sent_to_the_roster(bob: Account) -> None:
     response = bob.client.get("/", follow_redirects=False)
     assert response.status_code == 303
     assert response.headers["location"] == "/patients"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -43,8 +44,9 @@ def _url(patient_id: int) -> str:
     return f"/patients/{patient_id}/rewards/settings"
 
 
-def _post(who: Account, patient_id: int, form: dict[str, str]) -> object:
-    return who.client.post(_url(patient_id), data=form, follow_redirects=False)
+def _post(who: Account, patient_id: int, form: dict[str, str]) -> httpx.Response:
+    response: httpx.Response = who.client.post(_url(patient_id), data=form, follow_redirects=False)
+    return response
 
 
 def test_her_clinician_sees_the_form_filled_with_the_schedule_in_force(
@@ -86,7 +88,7 @@ def test_the_running_total_follows_the_new_settings(
 ) -> None:
     assert "No clinic runs rewards for you." in client.get("/rewards").text
     assert "Running total: $8.75" in bob.client.get(f"/patients/{alice_id}/rewards").text
-    assert _post(bob, alice_id, NEW_SCHEDULE).status_code == 303  # type: ignore[attr-defined]
+    assert _post(bob, alice_id, NEW_SCHEDULE).status_code == 303
     # 5.00 + 6.00 (the cap), reset by the positive, 5.00 again.
     assert "Running total: £16.00" in client.get("/rewards").text
     assert "Running total: £16.00" in bob.client.get(f"/patients/{alice_id}/rewards").text
@@ -96,7 +98,7 @@ def test_the_running_total_follows_the_new_settings(
 def test_fields_left_out_keep_their_value(
     alice: Account, bob: Account, alice_id: int, shared: int, db: Database
 ) -> None:
-    assert _post(bob, alice_id, {"start_value": "3.00"}).status_code == 303  # type: ignore[attr-defined]
+    assert _post(bob, alice_id, {"start_value": "3.00"}).status_code == 303
     stored = get_schedule(db, alice.person_name or "")
     assert stored is not None
     chosen = settings_from(stored)
@@ -143,7 +145,7 @@ def test_a_start_value_above_the_old_cap_is_fine_with_a_new_cap(
     alice: Account, bob: Account, alice_id: int, shared: int
 ) -> None:
     form = {**NEW_SCHEDULE, "start_value": "30.00", "max_value": "40.00"}
-    assert _post(bob, alice_id, form).status_code == 303  # type: ignore[attr-defined]
+    assert _post(bob, alice_id, form).status_code == 303
 
 
 def test_a_clinician_without_consent_gets_404(  # noqa: PLR0917 (pytest passes fixtures by position)
@@ -186,7 +188,7 @@ def test_after_she_revokes_the_next_request_answers_404(
 def test_reading_and_saving_are_audited_and_she_sees_both(
     alice: Account, bob: Account, alice_id: int, shared: int
 ) -> None:
-    assert _post(bob, alice_id, NEW_SCHEDULE).status_code == 303  # type: ignore[attr-defined]
+    assert _post(bob, alice_id, NEW_SCHEDULE).status_code == 303
     sharing = alice.client.get("/sharing").text
     assert "changed your rewards schedule" in sharing
     assert "read your records" in sharing
@@ -220,7 +222,7 @@ def test_a_person_finds_rewards_in_the_navigation_once_her_clinic_runs_them(
     alice: Account, bob: Account, alice_id: int, shared: int, client: TestClient
 ) -> None:
     assert '<a href="/rewards"' not in client.get("/more").text
-    assert _post(bob, alice_id, NEW_SCHEDULE).status_code == 303  # type: ignore[attr-defined]
+    assert _post(bob, alice_id, NEW_SCHEDULE).status_code == 303
     assert '<a href="/rewards"' in client.get("/more").text
     assert '<a href="/rewards"' not in bob.client.get("/patients").text
 
@@ -231,7 +233,7 @@ def test_the_money_hints_say_the_amount_is_in_the_currency_not_cents(
     page = bob.client.get(_url(alice_id)).text
     assert "whole cents" not in page
     assert "An amount in US dollars from 0 to 10,000, such as 2.50 (not in cents)." in page
-    assert _post(bob, alice_id, NEW_SCHEDULE).status_code == 303  # type: ignore[attr-defined]
+    assert _post(bob, alice_id, NEW_SCHEDULE).status_code == 303
     assert "An amount in Pounds sterling from 0" in bob.client.get(_url(alice_id)).text
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from ketpath.web.app import create_app
@@ -21,7 +22,7 @@ def test_ten_correct_logins_in_a_minute_are_all_let_in(client: TestClient, alice
     assert statuses == [303] * 10
 
 
-def test_ten_correct_logins_from_new_browsers_are_all_let_in(app, alice: Account) -> None:  # type: ignore[no-untyped-def]
+def test_ten_correct_logins_from_new_browsers_are_all_let_in(app: FastAPI, alice: Account) -> None:
     statuses = []
     for _ in range(10):
         with TestClient(app, base_url=BASE_URL) as fresh:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from typer.testing import CliRunner
@@ -61,8 +62,8 @@ def test_the_login_page_offers_a_way_back(client: TestClient) -> None:
 
 
 def test_a_recovery_code_signs_in_with_a_new_password_and_then_stops_working(
-    app, client: TestClient
-) -> None:  # type: ignore[no-untyped-def]
+    app: FastAPI, client: TestClient
+) -> None:
     _register_and_log_in(client, "dora@example.org", "dora's long passphrase")
     codes = _codes_from_welcome(client)
     with TestClient(app, base_url=BASE_URL) as other:

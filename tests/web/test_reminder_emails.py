@@ -124,7 +124,9 @@ def test_a_due_reminder_arrives_once_and_says_only_time_for_a_check_in(
     assert message["Subject"] == "Time for your ketpath check-in"
     assert message["To"] == EMAIL
     assert message["From"] == SENDER
-    body = message.get_payload(decode=True).decode("utf-8")
+    payload = message.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    body = payload.decode("utf-8")
     assert body.strip().splitlines() == ["Time for your ketpath check-in", "", APP_ADDRESS]
     text = f"{message['Subject']}\n{body}".lower()
     assert [word for word in HEALTH_WORDS if word in text.replace("ketpath", "")] == []

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+import httpx
 import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
@@ -147,7 +148,7 @@ def all_routes() -> list[tuple[str, str]]:
     found = [("GET", "/healthz"), ("GET", "/openapi.json")]
     for router in (accounts.router, api.router, pages.router):
         for route in router.routes:
-            assert isinstance(route, APIRoute)
+            assert isinstance(route, APIRoute) and route.methods is not None
             found += [(method, route.path) for method in sorted(route.methods - {"HEAD"})]
     return found
 
@@ -179,12 +180,19 @@ def alice_record(alice: Account, db: Database, alice_history: str) -> int:
     assert alice.person_name is not None
     import_records(db, alice.person_name, [*records, *marked], create=False, author=OPERATOR)
     listed = alice.client.get("/api/v1/records", headers=alice.api).json()["records"]
-    return next(item["id"] for item in listed if item["record"].get("note") == MARKER)
+    record_id = next(item["id"] for item in listed if item["record"].get("note") == MARKER)
+    assert isinstance(record_id, int)
+    return record_id
 
 
-def _request(client: TestClient, method: str, path: str, headers: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
-    body = {} if method == "POST" and path.startswith("/api/") else None
-    return client.request(method, path, json=body, headers=headers, follow_redirects=False)
+def _request(
+    client: TestClient, method: str, path: str, headers: dict[str, str] | None = None
+) -> httpx.Response:
+    body: dict[str, object] | None = {} if method == "POST" and path.startswith("/api/") else None
+    response: httpx.Response = client.request(
+        method, path, json=body, headers=headers, follow_redirects=False
+    )
+    return response
 
 
 def test_the_matrix_covers_the_routes_that_matter() -> None:

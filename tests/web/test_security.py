@@ -4,6 +4,7 @@ session timeouts, the login rate limit, generic errors, bounded request bodies."
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 
@@ -22,15 +23,15 @@ from webtest import BASE_URL, Account, login, settings_for
 PAGES = ["/login", "/register", "/account", "/", "/healthz", "/openapi.json", "/no-such-page"]
 
 
-def _check_headers(headers: object) -> None:
-    policy = headers["content-security-policy"]  # type: ignore[index]
+def _check_headers(headers: Mapping[str, str]) -> None:
+    policy = headers["content-security-policy"]
     assert "frame-ancestors 'none'" in policy
     assert "script-src 'self'" in policy
     assert "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
     assert "unsafe-eval" not in policy
-    assert headers["x-content-type-options"] == "nosniff"  # type: ignore[index]
-    assert headers["referrer-policy"] == "no-referrer"  # type: ignore[index]
-    assert headers["x-frame-options"] == "DENY"  # type: ignore[index]
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["referrer-policy"] == "no-referrer"
+    assert headers["x-frame-options"] == "DENY"
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -78,6 +79,7 @@ def _write_routes() -> list[tuple[str, str]]:
     for router in (accounts.router, api.router, pages.router):
         for route in router.routes:
             if isinstance(route, APIRoute):
+                assert route.methods is not None
                 for method in route.methods - {"GET", "HEAD"}:
                     found.append((method, re.sub(r"\{[^}]+\}", "1", route.path)))
     return found

@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from ketpath.services.accounts import password_problem
+from webtest import Account
 
 EMAIL = "dora.smith@example.org"
 
@@ -64,7 +65,9 @@ def test_the_registration_form_shows_the_reason(client: TestClient) -> None:
     assert "ketpath" in response.text
 
 
-def test_a_new_password_on_the_account_page_is_checked_too(client: TestClient, alice) -> None:  # type: ignore[no-untyped-def]
+def test_a_new_password_on_the_account_page_is_checked_too(
+    client: TestClient, alice: Account
+) -> None:
     response = alice.client.post(
         "/account/password",
         data={"current_password": alice.password, "new_password": "aaaaaaaaaaaa"},

@@ -7,6 +7,7 @@ same page: "If this address can be used, your account is ready — log in".
 
 from __future__ import annotations
 
+import httpx
 import pytest
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
@@ -14,10 +15,11 @@ from fastapi.testclient import TestClient
 from webtest import BASE_URL, Account, login
 
 
-def _register(client: TestClient, email: str, password: str):  # type: ignore[no-untyped-def]
-    return client.post(
+def _register(client: TestClient, email: str, password: str) -> httpx.Response:
+    response: httpx.Response = client.post(
         "/register", data={"email": email, "password": password}, follow_redirects=False
     )
+    return response
 
 
 def test_registering_a_taken_address_looks_exactly_like_registering_a_new_one(

@@ -33,7 +33,7 @@ def patient_routes() -> list[tuple[str, str]]:
         contingency.router,
     ):
         for route in router.routes:
-            assert isinstance(route, APIRoute)
+            assert isinstance(route, APIRoute) and route.methods is not None
             if "{patient_id}" in route.path:
                 found += [(method, route.path) for method in sorted(route.methods - {"HEAD"})]
     return found

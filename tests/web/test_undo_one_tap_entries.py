@@ -16,6 +16,11 @@ from ketpath.store import Database
 from webtest import Account
 
 
+def _name(account: Account) -> str:
+    assert account.person_name is not None
+    return account.person_name
+
+
 def _text(html: str) -> str:
     return " ".join(re.sub(r"<[^>]+>", " ", html).split())
 
@@ -31,7 +36,7 @@ def test_a_craving_tap_shows_what_was_saved_with_undo(
 ) -> None:
     saved = client.post("/log/craving", data={"intensity": "7"})
     assert saved.status_code == 200
-    (entry,) = person_entries(db, alice.person_name)
+    (entry,) = person_entries(db, _name(alice))
     toast = _toast(saved.text)
     assert _text(toast) == "Saved. Craving: 7 of 10. Undo"
     assert f'action="/records/{entry.id}/undo"' in toast
@@ -42,14 +47,14 @@ def test_undo_deletes_exactly_the_entry_just_saved(
 ) -> None:
     client.post("/log/mood", data={"score": "4"})
     client.post("/log/craving", data={"intensity": "3"})
-    entries = person_entries(db, alice.person_name)
+    entries = person_entries(db, _name(alice))
     craving = next(e for e in entries if isinstance(e.record, Craving))
     response = client.post(
         f"/records/{craving.id}/undo", data={"back": "log"}, follow_redirects=False
     )
     assert response.status_code == 303
     assert response.headers["location"] == "/log?undone=1"
-    stored = person_records(db, alice.person_name)
+    stored = person_records(db, _name(alice))
     assert [type(r) for r in stored] == [Mood]
     assert _text(_toast(client.get("/log?undone=1").text)) == "Undone: that entry is deleted."
 
@@ -58,7 +63,7 @@ def test_log_a_use_now_from_today_comes_back_to_today_with_undo(
     alice: Account, client: TestClient, db: Database
 ) -> None:
     response = client.post("/log/use", data={"back": "today"}, follow_redirects=False)
-    (entry,) = person_entries(db, alice.person_name)
+    (entry,) = person_entries(db, _name(alice))
     assert response.headers["location"] == f"/?saved=1&entry={entry.id}"
     today = client.get(response.headers["location"]).text
     assert _text(_toast(today)).startswith("Saved. Use:")
@@ -66,14 +71,14 @@ def test_log_a_use_now_from_today_comes_back_to_today_with_undo(
         f"/records/{entry.id}/undo", data={"back": "today"}, follow_redirects=False
     )
     assert undone.headers["location"] == "/?undone=1"
-    assert person_records(db, alice.person_name) == []
+    assert person_records(db, _name(alice)) == []
 
 
 def test_undo_goes_only_to_pages_of_ketpath(
     alice: Account, client: TestClient, db: Database
 ) -> None:
     client.post("/log/mood", data={"score": "4"})
-    (entry,) = person_entries(db, alice.person_name)
+    (entry,) = person_entries(db, _name(alice))
     response = client.post(
         f"/records/{entry.id}/undo", data={"back": "https://evil.example"}, follow_redirects=False
     )
@@ -103,17 +108,17 @@ def test_a_clinic_entry_can_never_be_undone_by_the_person(
     assert 'class="toast"' not in page  # no Undo is offered for it
     response = client.post(f"/records/{clinic_id}/undo", data={"back": "log"})
     assert response.status_code == 403
-    assert [r.type for r in person_records(db, alice.person_name)] == ["drug-screen"]
+    assert [r.type for r in person_records(db, _name(alice))] == ["drug-screen"]
 
 
 def test_nobody_undoes_someone_elses_entry(
     alice: Account, charlie: Account, client: TestClient, db: Database
 ) -> None:
     client.post("/log/mood", data={"score": "4"})
-    (entry,) = person_entries(db, alice.person_name)
+    (entry,) = person_entries(db, _name(alice))
     assert (
         f"/records/{entry.id}/undo" not in charlie.client.get(f"/log?saved=1&entry={entry.id}").text
     )
     response = charlie.client.post(f"/records/{entry.id}/undo", data={"back": "log"})
     assert response.status_code == 404
-    assert len(person_records(db, alice.person_name)) == 1
+    assert len(person_records(db, _name(alice))) == 1

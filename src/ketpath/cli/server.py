@@ -38,7 +38,8 @@ import typer
 from ketpath.cli.common import DbOption
 
 if TYPE_CHECKING:
-    from ketpath.services import Database
+    from sqlalchemy.engine import URL
+
     from ketpath.services.reminders import MailServer
 
 # The web stack and the store are imported inside the commands, so that
@@ -175,7 +176,7 @@ def serve(
             except accounts.AccountError as error:
                 _fail(f"demo account: {error.problem}")
             typer.echo(f"Demo login: {email}  password: {password}")
-        opened = _database_words(app.state.db)
+        opened = _database_words(app.state.db.url)
         _run(
             app,
             listener,
@@ -225,13 +226,12 @@ def _url_host(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
 
-def _database_words(database: Database) -> str:
+def _database_words(url: URL) -> str:
     """The file an SQLite database lives in, or the URL of another without its password."""
     from sqlalchemy.engine import URL  # noqa: PLC0415
 
-    if database.url.get_backend_name() == "sqlite" and database.url.database:
-        return str(Path(database.url.database).resolve())
-    url = database.url
+    if url.get_backend_name() == "sqlite" and url.database:
+        return str(Path(url.database).resolve())
     without_password = URL.create(
         url.drivername,
         username=url.username,
