@@ -126,6 +126,28 @@ def test_a_write_makes_the_roster_row_current_without_the_roster_assessing_anyon
     assert ("alice", "new-red-flag") in {(item.label, item.kind) for item in roster.attention}
 
 
+def test_a_write_by_someone_on_no_roster_assesses_nobody_and_stores_no_summary(
+    db: Database, assessments: list[str]
+) -> None:
+    """A summary is for a clinician's roster: nobody shared with, nothing computed.
+
+    Before, every write queued an assessment of the writer's whole history even
+    with no clinician, which cost a heavy API writer throughput for nothing.
+    """
+    carol = _user(db, "carol")
+    refresher = RosterRefresher(db, sweep_interval=3600)
+    refresher.start()
+    try:
+        store_records(
+            db, carol.person_name or "", [_symptom(datetime.now(UTC) - timedelta(hours=1))]
+        )
+        assert refresher.wait_until_idle(timeout=30)
+    finally:
+        refresher.stop()
+    assert assessments == []
+    assert _stored(db) == {}
+
+
 def test_the_sweep_refreshes_a_summary_from_yesterdays_local_date_and_no_other(
     db: Database,
 ) -> None:

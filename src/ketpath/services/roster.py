@@ -330,7 +330,9 @@ def refresh_summaries(db: Database, person_ids: Collection[int], *, now: datetim
         return 0
     computed: list[SummaryRow] = []
     with db.unit_of_work() as uow:
-        versions = uow.roster.records_versions(person_ids)
+        # Only people a clinician has on a roster need one: a summary of anyone
+        # else is work (an assessment per write) that no page ever reads.
+        versions = uow.roster.records_versions(uow.roster.on_a_roster(person_ids))
         stored = uow.roster.summaries(versions)
         for person_id in sorted(versions):
             found = stored.get(person_id)

@@ -112,6 +112,18 @@ class RosterRepository:
             for row in self._session.execute(query)
         ]
 
+    def on_a_roster(self, person_ids: Iterable[int]) -> set[int]:
+        """Which of these people some clinician has on a roster now (an active care link)."""
+        wanted = list(person_ids)
+        if not wanted:
+            return set()
+        query = (
+            select(care_links.c.person_id)
+            .distinct()
+            .where(care_links.c.person_id.in_(wanted), care_links.c.revoked_at.is_(None))
+        )
+        return set(self._session.execute(query).scalars())
+
     def linked_without_summary(self) -> list[int]:
         """People on some clinician's roster who have no summary at all (e.g. a write deleted it)."""
         query = (
