@@ -85,6 +85,15 @@ def test_filter_by_type_shows_only_that_type(
     assert '<option value="craving" selected>Craving</option>' in page
 
 
+def test_a_filtered_list_offers_the_way_back_to_every_entry(
+    alice: Account, client: TestClient, db: Database
+) -> None:
+    _import(db, alice)
+    filtered = client.get("/history?type=craving").text
+    assert '<a class="button-link" href="/history#entries">Show all entries</a>' in filtered
+    assert "Show all entries" not in client.get("/history").text
+
+
 def test_filter_by_month_shows_only_that_month_and_pages_keep_the_filter(
     alice: Account, client: TestClient, db: Database
 ) -> None:
