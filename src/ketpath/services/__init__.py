@@ -25,6 +25,7 @@ from ketpath.services.records import (
     export_records,
     import_records,
     log_record,
+    own_entries,
     person_entries,
     person_records,
 )
@@ -69,6 +70,7 @@ __all__ = [
     "list_people",
     "log_record",
     "open_database",
+    "own_entries",
     "person_entries",
     "person_records",
     "save_plan",

@@ -33,8 +33,7 @@ from ketpath.present.score_charts import ScorePoint
 from ketpath.services.accounts import User
 from ketpath.services.audit import record_refused_patient
 from ketpath.services.consent import NoConsent, NotAllowed, Patient, patient_entries
-from ketpath.services.people import PersonNotFound
-from ketpath.services.records import person_entries
+from ketpath.services.records import own_entries, person_entries
 from ketpath.store import Database, Person, StoredRecord
 
 __all__ = [
@@ -282,10 +281,7 @@ def read_person(
             raise NotAllowed  # a clinician's account has no history of its own
         name = person.person_name
         stored_as = _stored_person(db, name)
-        try:
-            entries = person_entries(db, name)
-        except PersonNotFound:
-            entries = []
+        entries = own_entries(db, name)
     else:
         name = person
         stored_as = _stored_person(db, name)

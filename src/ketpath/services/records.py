@@ -26,7 +26,7 @@ from ketpath.services.accounts import User
 from ketpath.services.audit import Actor, append
 from ketpath.services.clinic_records import check_person_may_change
 from ketpath.services.identity import Added, add_new_records
-from ketpath.services.people import find_or_create_person, find_person
+from ketpath.services.people import PersonNotFound, find_or_create_person, find_person
 from ketpath.services.quota import check_import_size
 from ketpath.services.writes import store_records
 from ketpath.store import PERSON, Author, Database, Person, StoredRecord, UnitOfWork
@@ -160,6 +160,18 @@ def person_entries(
         history = uow.records.history(person.id, known=db.histories.stale(person))
     db.histories.store(person, history)
     return [cached.stored for cached in history]
+
+
+def own_entries(db: Database, person_name: str) -> list[StoredRecord]:
+    """``person_entries`` of an account's own person, who may have logged nothing yet.
+
+    Registration names a person but stores no row until the first entry, so
+    for an account's own pages "not found" is an empty history, not an error.
+    """
+    try:
+        return person_entries(db, person_name)
+    except PersonNotFound:
+        return []
 
 
 def person_records(

@@ -38,7 +38,7 @@ from starlette.responses import Response
 from ketpath.core.records import Record, RecordError, latest_profile
 from ketpath.present import views
 from ketpath.present.format import local_time
-from ketpath.services import Author, PersonNotFound, accounts, audit, log_record, person_entries
+from ketpath.services import Author, accounts, audit, log_record, own_entries
 from ketpath.services import reminders as reminder_service
 from ketpath.services.accounts import (
     AccountError,
@@ -434,10 +434,7 @@ async def welcome(request: Request, user: SignedIn) -> Response:
 
 def _records_of(request: Request, user: User) -> list[Record]:
     assert user.person_name is not None
-    try:
-        return [entry.record for entry in person_entries(database(request), user.person_name)]
-    except PersonNotFound:
-        return []
+    return [entry.record for entry in own_entries(database(request), user.person_name)]
 
 
 def _zone_context(request: Request, user: User) -> dict[str, object]:

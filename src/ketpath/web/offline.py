@@ -46,7 +46,7 @@ from ketpath.services import (
     PersonNotFound,
     TooManyRecords,
     log_record,
-    person_entries,
+    own_entries,
 )
 from ketpath.services.idempotency import (
     IdempotencyKeyError,
@@ -180,10 +180,7 @@ def _problem(error: RecordError) -> str:
 
 def _records(request: Request, user: User) -> list[Record]:
     assert user.person_name is not None
-    try:
-        return [entry.record for entry in person_entries(database(request), user.person_name)]
-    except PersonNotFound:
-        return []
+    return [entry.record for entry in own_entries(database(request), user.person_name)]
 
 
 def _store(request: Request, user: User, record: Record) -> dict[str, Any]:

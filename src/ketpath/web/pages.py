@@ -39,7 +39,7 @@ from ketpath.services import (
     export_records,
     import_records,
     log_record,
-    person_entries,
+    own_entries,
 )
 from ketpath.services.chart_cache import history_charts
 from ketpath.services.clinic_records import read_only_to_person
@@ -93,10 +93,7 @@ def _as_person(user: User) -> Author:
 
 
 def _entries(request: Request, user: User) -> list[StoredRecord]:
-    try:
-        return person_entries(_db(request), _person_name(user))
-    except PersonNotFound:
-        return []
+    return own_entries(_db(request), _person_name(user))
 
 
 class PersonContext:

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from starlette.responses import Response
 
 from ketpath.present.reads import reads_by_day
-from ketpath.services import PersonNotFound, person_entries
+from ketpath.services import own_entries
 from ketpath.services.accounts import User
 from ketpath.services.audit import reads_of
 from ketpath.services.consent import (
@@ -102,10 +102,7 @@ READS_SHOWN = 5000
 def _page(request: Request, user: User, *, new_code: Any = None, status: int = 200) -> Response:
     db = database(request)
     shares = list_shares(db, user=user)
-    try:
-        entries = person_entries(db, user.person_name or "")
-    except PersonNotFound:
-        entries = []
+    entries = own_entries(db, user.person_name or "")
     zone = person_zone([entry.record for entry in entries])
     records = {entry.id: entry.record for entry in entries}
     context = {
