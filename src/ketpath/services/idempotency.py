@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ketpath.core.records import RECORD_ID_NAMESPACE
+from ketpath.core.records import RECORD_ID_NAMESPACE, Record, with_id
 from ketpath.errors import BadInput
 from ketpath.store import Database
 
@@ -64,6 +64,16 @@ def ids_for_key(user_id: int, key: str, count: int) -> list[str]:
         str(uuid.uuid5(RECORD_ID_NAMESPACE, f"idempotency|{user_id}|{key}|{index}"))
         for index in range(count)
     ]
+
+
+def keyed(records: list[Record], *, user_id: int, key: str) -> list[Record]:
+    """The records of a keyed request, each without an id given the key's id for its place.
+
+    A retry with the same key then carries the same ids, so the store holds
+    each record once however often the request arrives.
+    """
+    ids = ids_for_key(user_id, key, len(records))
+    return [r if r.id is not None else with_id(r, i) for r, i in zip(records, ids, strict=True)]
 
 
 def replay(

@@ -27,7 +27,6 @@ from ketpath.core.records import (
     RecordError,
     parse_record,
     record_to_dict,
-    with_id,
 )
 from ketpath.services import (
     Author,
@@ -39,8 +38,9 @@ from ketpath.services import (
 from ketpath.services import person_entries as stored_entries
 from ketpath.services.idempotency import (
     IdempotencyKeyError,
+    Replay,
     checked_key,
-    ids_for_key,
+    keyed,
     remember,
     replay,
     request_hash,
@@ -166,17 +166,10 @@ def create_records(
         except IdempotencyKeyError as error:
             raise unprocessable(["header", "Idempotency-Key"], str(error)) from None
         if replayed is not None:
-            return JSONResponse(
-                replayed.response,
-                status_code=replayed.status_code,
-                headers={REPLAYED_HEADER: "true"},
-            )
+            return replayed_response(replayed)
     records = parse_items(items)
     if key is not None:
-        keyed = ids_for_key(owner.id, key, len(records))
-        records = [
-            r if r.id is not None else with_id(r, k) for r, k in zip(records, keyed, strict=True)
-        ]
+        records = keyed(records, user_id=owner.id, key=key)
     assert owner.person_name is not None
     author = Author(user_id=owner.id, role="person")
     try:
@@ -198,6 +191,13 @@ def create_records(
             response=created.model_dump(),
         )
     return created
+
+
+def replayed_response(replayed: Replay) -> JSONResponse:
+    """The first answer to a retried key, marked as a replay (nothing was stored again)."""
+    return JSONResponse(
+        replayed.response, status_code=replayed.status_code, headers={REPLAYED_HEADER: "true"}
+    )
 
 
 def _key(value: str | None) -> str | None:

@@ -39,7 +39,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from ketpath.core.records import Record, RecordError, with_id
+from ketpath.core.records import Record, RecordError
 from ketpath.errors import BadInput
 from ketpath.services import (
     Author,
@@ -51,12 +51,13 @@ from ketpath.services import (
 from ketpath.services.idempotency import (
     IdempotencyKeyError,
     checked_key,
-    ids_for_key,
+    keyed,
     remember,
     replay,
     request_hash,
 )
 from ketpath.services.writes import write_records
+from ketpath.web.api import replayed_response
 from ketpath.web.deps import User, database, optional_user
 from ketpath.web.record_forms import LOGGABLE, SimpleForm, form_zone, record_from_form
 from ketpath.web.templating import STATIC_DIR, render
@@ -69,7 +70,6 @@ SERVICE_WORKER = STATIC_DIR / "sw.js"
 OFFLINE_PAGE = "/offline"
 #: What the worker precaches from ``static/``: the app shell, never data.
 SHELL_SUFFIXES = frozenset({".css", ".js", ".svg", ".png", ".woff2"})
-REPLAYED_HEADER = "Idempotent-Replayed"
 THEME_COLOUR = "#0b5f66"
 BACKGROUND_COLOUR = "#ffffff"
 
@@ -219,17 +219,13 @@ async def offline_entries(request: Request) -> Response:
     except IdempotencyKeyError as error:
         return _refused(422, f"Idempotency-Key: {error}")
     if replayed is not None:
-        return JSONResponse(
-            replayed.response,
-            status_code=replayed.status_code,
-            headers={REPLAYED_HEADER: "true"},
-        )
+        return replayed_response(replayed)
     try:
         kind, form, made_at = _entry_form(body)
         zone = form_zone(_records(request, user), form)
         record = record_from_form(kind, form, zone=zone, now=made_at)
-        [record_id] = ids_for_key(user.id, key, 1)
-        created = _store(request, user, with_id(record, record_id))
+        [record] = keyed([record], user_id=user.id, key=key)
+        created = _store(request, user, record)
     except RecordError as error:  # also RecordRefused (a future time, a clinic record)
         return _refused(422, _problem(error))
     except (EntryError, TooManyRecords) as error:
