@@ -451,19 +451,6 @@ def history_rows(
     return rows
 
 
-def paginate(rows: Sequence[dict[str, Any]], *, page: int, per_page: int) -> dict[str, Any]:
-    """One page of rows (pages count from 1; out-of-range pages are clamped)."""
-    pages = max(1, -(-len(rows) // per_page))
-    current = min(max(1, page), pages)
-    start = (current - 1) * per_page
-    return {
-        "rows": list(rows[start : start + per_page]),
-        "total": len(rows),
-        "page": current,
-        "pages": pages,
-    }
-
-
 # ---------------------------------------------------------------- logging defaults
 
 
