@@ -20,6 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from figures import figure
 from synthetic import end_of_history, five_year_history
 
 from ketpath.core.assess import assess
@@ -84,9 +85,23 @@ def main() -> None:
         f"assess one five-year history: median {statistics.median(timings) * 1000:.2f} ms, "
         f"p95 {sorted(timings)[int(0.95 * len(timings)) - 1] * 1000:.2f} ms over {args.repeats} runs (target <= 20 ms)"
     )
+    figure(
+        "assess.one_history_median",
+        statistics.median(timings) * 1000,
+        "ms",
+        target=20,
+        label="assess one five-year history, median",
+    )
     body = time_body_section(args.repeats)
     print(
         f"  of which the body section: median {statistics.median(body) * 1000:.2f} ms (target <= 5 ms)"
+    )
+    figure(
+        "assess.body_section_median",
+        statistics.median(body) * 1000,
+        "ms",
+        target=5,
+        label="assess: of which the body section, median",
     )
     share = [
         args.people // args.workers + (1 if w < args.people % args.workers else 0)
@@ -99,6 +114,13 @@ def main() -> None:
     print(
         f"assess {args.people} people on {args.workers} workers: {wall:.1f} s wall "
         f"(assessing alone: {max(busy):.1f} s per worker; target <= 60 s)"
+    )
+    figure(
+        "assess.many_people",
+        wall,
+        "s",
+        target=60,
+        label=f"assess {args.people:,} people, {args.workers} workers",
     )
 
 

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 
 import numpy as np
+from figures import figure
 
 from ketpath.core.body import body_summary, concentrations, opponent_process, tolerance
 from ketpath.core.body.pk import DoseHistory
@@ -75,7 +76,16 @@ def main() -> None:
         ),
     ]
     for label, action, count in rows:
-        print(f"{label:<52} median {median_ms(action, count):9.2f} ms")
+        median = median_ms(action, count)
+        print(f"{label:<52} median {median:9.2f} ms")
+        if label.startswith("body_summary"):
+            figure(
+                "body.summary_median",
+                median,
+                "ms",
+                target=5,
+                label="body model summary, five years of doses, median",
+            )
 
 
 if __name__ == "__main__":

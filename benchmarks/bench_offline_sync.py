@@ -33,6 +33,7 @@ from playwright.sync_api import Page, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from figures import figure
 from loadgen import start_ketpath
 
 CHROMIUM = "/usr/bin/chromium"
@@ -99,6 +100,13 @@ def measure(entries: int) -> None:
     print(
         f"sync: {entries} entries sent in {synced * 1000:.0f} ms"
         f" ({synced * 1000 / entries:.1f} ms per entry); stored once each: {stored == entries}"
+    )
+    figure(
+        "offline.sync",
+        synced * 1000,
+        "ms",
+        label=f"offline queue sync, {entries} entries",
+        note=f"stored once each: {stored == entries}",
     )
     if stored != entries:
         raise SystemExit(f"stored {stored} mood entries, expected {entries}")

@@ -32,6 +32,7 @@ from fastapi.testclient import TestClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from figures import figure
 from synthetic import daily_history
 
 from ketpath.services import accounts, import_records
@@ -97,6 +98,15 @@ def _measure(
     print(
         f"{name:<14} cold {cold:7.0f} ms   warm median {median:6.0f} ms, "
         f"slowest {slowest:6.0f} ms  {verdict}"
+    )
+    slug = name.lower().replace(" ", "_").replace(".", "")
+    figure(
+        f"pages.{slug}.warm_median",
+        median,
+        "ms",
+        target=TARGET_MS if target else None,
+        label=f"{name} page, five years, warm median server time",
+        note=f"cold {cold:.0f} ms, slowest warm {slowest:.0f} ms",
     )
     return met or not target
 

@@ -38,6 +38,11 @@ import time
 
 os.environ.setdefault("STARSIM_INSTALL_FONTS", "0")
 
+from figures import figure
+
+TARGETS = {1_000_000: (120.0, 4096.0), 10_000_000: (60.0, 8192.0)}
+"""Agents: (seconds, peak MB) on one core; the population issue and issue 16, point 5."""
+
 
 def _one(kind: str, agents: int, years: int) -> dict[str, float]:
     import starsim as ss  # noqa: PLC0415 - after the font setting above
@@ -108,6 +113,30 @@ def main() -> None:
           f"peak {bare['peak_mb']:.0f} MB")  # fmt: skip
     print(f"  ratio model / bare: {model['seconds'] / bare['seconds']:.2f} wall, "
           f"{model['cpu_seconds'] / bare['cpu_seconds']:.2f} CPU (target <= 3)")  # fmt: skip
+    seconds, megabytes = TARGETS.get(args.agents, (None, None))
+    size = f"{args.agents:,} agents x {args.years} years"
+    figure(
+        f"population.{args.agents}.seconds",
+        model["seconds"],
+        "s",
+        target=seconds,
+        label=f"population {size}, wall",
+        note=f"{model['cpu_seconds']:.1f} s CPU",
+    )
+    figure(
+        f"population.{args.agents}.peak_mb",
+        model["peak_mb"],
+        "MB",
+        target=megabytes,
+        label=f"population {size}, peak memory",
+    )
+    figure(
+        f"population.{args.agents}.vs_bare",
+        model["seconds"] / bare["seconds"],
+        "x",
+        target=3,
+        label=f"population {size} / bare Starsim, wall",
+    )
 
 
 if __name__ == "__main__":

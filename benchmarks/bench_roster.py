@@ -49,6 +49,7 @@ from sqlalchemy import func, insert, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from figures import figure
 from loadgen import Server, copy_database, paired_gets, start_baseline, start_ketpath
 from synthetic import daily_history
 
@@ -181,6 +182,14 @@ def measure(database: Path, clinician: Clinician, requests: int, patients: int) 
         f"median {statistics.median(timings) / statistics.median(bare_timings):.1f}x "
         "(for information)"
     )
+    figure(
+        "roster.warm_p95",
+        p95,
+        "ms",
+        target=P95_TARGET_MS,
+        label=f"roster page warm p95, {patients:,} patients",
+    )
+    figure("roster.vs_bare", p95 / p95_of(bare_timings), "x", label="roster p95 / bare read p95")
     return p95
 
 
@@ -192,6 +201,13 @@ def cold_roster(client: httpx.Client) -> None:
     print(
         f"cold roster (first of the day, on yesterday's summaries): {cold_ms:,.0f} ms "
         f"(target <= {COLD_TARGET_MS:.0f} ms)"
+    )
+    figure(
+        "roster.cold",
+        cold_ms,
+        "ms",
+        target=COLD_TARGET_MS,
+        label="roster page cold (first of the day)",
     )
 
 

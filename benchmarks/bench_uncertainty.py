@@ -25,6 +25,8 @@ from collections.abc import Sequence
 
 os.environ.setdefault("STARSIM_INSTALL_FONTS", "0")
 
+from figures import figure
+
 from ketpath.population import uncertainty
 
 TARGET_SPEED_UP = 1.8
@@ -85,6 +87,16 @@ def main() -> None:
     print(
         f"  speed-up {speed_up:.2f}x (target >= {TARGET_SPEED_UP}x;"
         f" ratio to target {speed_up / TARGET_SPEED_UP:.2f}); outputs equal on 1 and 2 workers"
+    )
+    figure("uncertainty.one_worker", one, "s", label=f"uncertainty {size}, 1 worker")
+    figure("uncertainty.two_workers", two, "s", label=f"uncertainty {size}, 2 workers")
+    figure(
+        "uncertainty.speed_up",
+        speed_up,
+        "x",
+        target=TARGET_SPEED_UP,
+        better="higher",
+        label="uncertainty speed-up, 2 workers over 1",
     )
 
 

@@ -43,6 +43,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from figures import figure
 from loadgen import (
     Server,
     WriteLoad,
@@ -160,6 +161,21 @@ def reads(ketpath: Server, bare: Server, prepared: Prepared, requests: int) -> b
         f"dashboard/bare p95 {ratio:.2f}x (target <= {DASHBOARD_TO_BARE_READ_TARGET:.0f}x), "
         f"p50 {statistics.median(timings) / statistics.median(bare_timings):.2f}x"
     )
+    figure(
+        "web.dashboard_p95",
+        p95,
+        "ms",
+        target=DASHBOARD_P95_TARGET_MS,
+        label="dashboard p95, five years (SQLite)",
+    )
+    figure(
+        "web.dashboard_vs_bare",
+        ratio,
+        "x",
+        target=DASHBOARD_TO_BARE_READ_TARGET,
+        label="dashboard p95 / bare read p95",
+        note=f"bare {bare_p95:.1f} ms",
+    )
     after_write = dashboard_after_write_timings(ketpath.url, prepared.token, requests)
     print(
         "dashboard right after a write: "
@@ -186,6 +202,24 @@ def writes(ketpath: Server, bare: Server, prepared: Prepared, clients: int, seco
         f"{bare_found.rate:.0f} requests/s, {bare_found.stored} stored, "
         f"{bare_found.errors} errors; ketpath/bare {ratio:.2f}x "
         f"(target >= {POST_TO_BARE_INSERT_TARGET}x)"
+    )
+    figure(
+        "web.post_rate",
+        found.rate,
+        "req/s",
+        target=WRITES_PER_SECOND_TARGET,
+        better="higher",
+        label=f"POST /api/v1/records, {clients} clients",
+        note=f"{found.errors} errors",
+    )
+    figure(
+        "web.post_vs_bare",
+        ratio,
+        "x",
+        target=POST_TO_BARE_INSERT_TARGET,
+        better="higher",
+        label="POST rate / bare insert rate",
+        note=f"bare {bare_found.rate:.0f} req/s",
     )
     return (
         found.rate >= WRITES_PER_SECOND_TARGET
