@@ -86,7 +86,7 @@ found=$("$python" "$helper" where) ||
     fail "cannot tell which database to restore into (see above; if ketpath is not found, set KETPATH_PYTHON to the Python it is installed in)"
 eval "$found"
 [ "$kind" = "$KIND" ] ||
-    fail "this is a backup of a $kind database and the target is $KIND; restore into $kind (to move between them, use ketpath export and ketpath import)"
+    fail "this is a backup of a $kind database and the target is $KIND; a backup restores only into the kind of database it was taken from"
 
 if [ "$KIND" = postgresql ]; then
     command -v pg_restore >/dev/null || fail "pg_restore not found (Debian: apt-get install postgresql-client)"
