@@ -214,9 +214,38 @@ def sqlite_backup(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("sqlite-backup")
     source = f"sqlite:///{folder / 'source.db'}"
     write_a_deployment(source)
-    made = run_script(BACKUP, source, str(folder / "backups"))
+    settings = folder / "etc" / "ketpath.env"
+    settings.parent.mkdir()
+    settings.write_text("KETPATH_TRUSTED_PROXY=127.0.0.1\n")
+    made = run_script(BACKUP, source, "--with", str(settings), str(folder / "backups"))
     assert made.returncode == 0, made.stderr
     return only_backup_in(folder / "backups")
+
+
+def test_files_named_with_with_are_kept_beside_the_database_saying_where_they_came_from(
+    sqlite_backup: Path,
+) -> None:
+    kept = sqlite_backup / "files" / "ketpath.env"
+    assert kept.read_text() == "KETPATH_TRUSTED_PROXY=127.0.0.1\n"
+    assert kept.stat().st_mode & 0o777 == 0o600
+    (line,) = (sqlite_backup / "files" / "WHERE").read_text().splitlines()
+    name, origin = line.split("\t")
+    assert name == "ketpath.env"
+    assert origin.endswith("/etc/ketpath.env")
+    listed = (sqlite_backup / "SHA256SUMS").read_text()
+    assert "  files/ketpath.env\n" in listed
+    assert "  database.sqlite\n" in listed
+
+
+def test_a_backup_of_a_database_that_is_not_there_says_so_and_leaves_nothing(
+    tmp_path: Path,
+) -> None:
+    missing = tmp_path / "nowhere.db"
+    failed = run_script(BACKUP, f"sqlite:///{missing}", str(tmp_path / "backups"))
+    assert failed.returncode == 1
+    assert f"there is no SQLite database at {missing}" in failed.stderr
+    assert not missing.exists()
+    assert not (tmp_path / "backups").exists() or not any((tmp_path / "backups").iterdir())
 
 
 def test_a_damaged_backup_is_refused_before_anything_is_touched(
@@ -249,11 +278,9 @@ def test_an_encrypted_sqlite_backup_stays_encrypted_and_needs_its_passphrase(
     pytest.importorskip("sqlcipher3")
     source, target = tmp_path / "source.db", tmp_path / "target.db"
     passphrase = {"KETPATH_DB_PASSPHRASE": "a passphrase for the file"}
-    os.environ.update(passphrase)
-    try:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("KETPATH_DB_PASSPHRASE", passphrase["KETPATH_DB_PASSPHRASE"])
         written = write_a_deployment(str(source))
-    finally:
-        del os.environ["KETPATH_DB_PASSPHRASE"]
 
     def run(script: Path, url: str, *args: str, key: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
