@@ -200,6 +200,12 @@ def test_restore_refuses_a_database_that_holds_data_and_changes_nothing_until_fo
     forced = run_script(RESTORE, target, "--force", str(backup))
 
     assert forced.returncode == 0, forced.stderr
+    if target.startswith("sqlite"):
+        target_file = Path(target.removeprefix("sqlite:///"))
+        (aside,) = target_file.parent.glob(f"{target_file.name}.before-restore-*[0-9Z]")
+        assert f"the database that was there is now {aside}" in forced.stdout
+        with open_database(f"sqlite:///{aside}", upgrade=False) as db:
+            assert accounts.find_user(db, email="carol@example.org") is not None
     with open_database(target) as db:
         assert accounts.find_user(db, email="carol@example.org") is None
         alice = accounts.authenticate(db, email=ALICE[0], password=ALICE[1], hasher=TEST_HASHER)
