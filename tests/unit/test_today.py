@@ -53,7 +53,7 @@ def test_a_use_today_counts_zero_days_and_says_the_count_starts_again() -> None:
     assert counter["days"] == 0
     assert counter["headline"] == "Your last use was today."
     assert counter["milestone"] is None
-    assert counter["lapse"] == "A use was logged today. The count starts again from here."
+    assert counter["lapse"] == "A use was logged today. The count starts from here."
     assert counter["next_milestone"]["text"] == "Next milestone: 1 day, in 1 day."
 
 
