@@ -15,7 +15,8 @@ import json
 
 from playwright.sync_api import Browser, ViewportSize, expect
 
-from e2e.browsing import fits_phone_width, snap
+from e2e.browsing import fits_phone_width, register, snap
+from e2e.test_accessibility import _serious
 
 SMALL_PHONE: ViewportSize = {"width": 360, "height": 740}
 ZONE = "Asia/Hong_Kong"
@@ -95,3 +96,24 @@ def test_register_then_onboarding_then_today_shows_the_counter(
         expect(page.get_by_role("link", name="Continue")).to_have_attribute("href", "/")
     finally:
         context.close()
+
+
+def test_the_onboarding_steps_have_no_serious_axe_violations_in_either_scheme(
+    browser: Browser, live_server: str
+) -> None:
+    found: dict[str, list[str]] = {}
+    for scheme in ("light", "dark"):
+        context = browser.new_context(
+            viewport=SMALL_PHONE, color_scheme=scheme, bypass_csp=True, timezone_id=ZONE
+        )
+        page = context.new_page()
+        try:
+            register(page, live_server, f"onboarding-axe-{scheme}@example.org", PASSWORD)
+            for step in ("", "/goal", "/plan", "/about", "/privacy"):
+                page.goto(f"{live_server}/onboarding{step}")
+                serious = [violation["id"] for violation in _serious(page)]
+                if serious:
+                    found[f"{scheme} /onboarding{step}"] = serious
+        finally:
+            context.close()
+    assert found == {}
