@@ -230,3 +230,16 @@ def test_an_unknown_instrument_or_source_is_refused(knowledge_dir: Path) -> None
 
 def test_a_lapse_text_without_the_longest_run_is_refused(knowledge_dir: Path) -> None:
     assert "{longest}" in _refused(knowledge_dir, "is {longest}.", "is long.")
+
+
+def test_a_cut_down_goal_is_named_in_the_vocabularys_words() -> None:
+    goal = Goal(time=days_ago(5), goal="cut-down", until=NOW.date())
+    counter = view([goal, use(days_ago(2))])["counter"]
+    assert counter["goal"]["text"] == (
+        f"Your goal: cut down until {NOW.date().strftime('%d %b %Y')}, which is today."
+    )
+    assert counter["milestone"]["text"] == "1 day: One day. A first step."
+
+
+def test_a_lapse_text_naming_another_field_is_refused(knowledge_dir: Path) -> None:
+    assert "only {longest}" in _refused(knowledge_dir, "is {longest}.", "is {longest} {days}.")
