@@ -263,8 +263,12 @@ def worker_app() -> FastAPI:
     """
     from ketpath.web.app import create_app  # noqa: PLC0415
 
-    handed_down = json.loads(os.environ[WORKER_SETTINGS_VARIABLE])
-    return create_app(_settings(handed_down))
+    handed_down = os.environ.get(WORKER_SETTINGS_VARIABLE)
+    if handed_down is None:
+        raise RuntimeError(
+            f"worker_app is started by `ketpath serve --workers N` (no {WORKER_SETTINGS_VARIABLE})"
+        )
+    return create_app(_settings(json.loads(handed_down)))
 
 
 def _open_demo_account(database: Database) -> None:
