@@ -14,7 +14,10 @@ was stored (rows, the audit chain, the share, the rate-limit answers):
 - a write through one server is in the history, History page and roster
   the other serves on its next request (each process's caches are keyed by
   a version stored in the database);
-- a rate limit counts attempts made through both servers together.
+- a session opened on one server is signed in on the other, and ends on
+  both when it is ended on either;
+- rate limits (share-code redemption, wrong passwords) count attempts made
+  through both servers together.
 
 Nothing is timed. Accounts are made with the services (cheap argon2), so the
 servers spend their time on the requests under test.
@@ -399,6 +402,26 @@ def test_the_history_page_of_the_other_server_shows_a_new_entry(cluster: Cluster
     assert "7 of 10 (after the fire drill)" in page.text
 
 
+def test_a_session_opened_on_one_server_works_and_ends_on_the_other(cluster: Cluster) -> None:
+    person = cluster.member("ines")
+    with httpx.Client(base_url=cluster.a, timeout=60) as on_a:
+        login = on_a.post(
+            "/login",
+            data={"email": person.email, "password": person.password},
+            follow_redirects=False,
+        )
+        assert login.status_code == 303, login.text
+        cookies = dict(on_a.cookies.items())
+        with httpx.Client(base_url=cluster.b, timeout=60, cookies=cookies) as on_b:
+            page = on_b.get("/account", follow_redirects=False)
+            assert page.status_code == 200
+            assert person.email in page.text
+            assert on_b.post("/logout", follow_redirects=False).status_code == 303
+        after = on_a.get("/account", follow_redirects=False)
+    assert after.status_code == 303
+    assert after.headers["location"].startswith("/login")
+
+
 # ---------------------------------------------------------------- (e) rate limits
 
 
@@ -423,3 +446,22 @@ def test_a_rate_limit_counts_attempts_through_both_servers(cluster: Cluster) -> 
     with cluster.db.unit_of_work() as uow:
         refused = uow.audit.rows(actions=["redeem-refused"])
     assert sum(row.actor_id == clinician.user.id for row in refused) == 5
+
+
+def test_the_login_limit_counts_wrong_passwords_sent_to_both_servers(cluster: Cluster) -> None:
+    person = cluster.member("hana")
+    calls = [
+        partial(
+            httpx.post,
+            f"{cluster.servers[number % 2]}/login",
+            data={"email": person.email, "password": "not the passphrase at all"},
+            timeout=60,
+        )
+        for number in range(12)
+    ]
+    answers = _all_at_once(calls)
+    # Five attempts per account, then one a minute (web.settings.Settings.login_attempts).
+    assert Counter(answer.status_code for answer in answers) == Counter({400: 5, 429: 7})
+    assert all(
+        "Too many attempts" in answer.text for answer in answers if answer.status_code == 429
+    )
