@@ -95,7 +95,6 @@ PLAN: tuple[Benchmark, ...] = (
     Benchmark(script="bench_roster.py", expects=("roster.cold", "roster.warm_p95")),
     Benchmark(
         script="bench_workers.py",
-        optional=True,
         expects=tuple(
             f"workers.{what}.{count}"
             for what in ("post_rate", "dashboard_rate")
