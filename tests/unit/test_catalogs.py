@@ -40,7 +40,7 @@ def _translated(language: str, msgid: str) -> str:
     """The catalog's own translation, or its parent's for a regional one ('' if neither)."""
     message = _po(language).get(msgid)
     own = message.string if message is not None else ""
-    text = own[0] if isinstance(own, tuple) else own
+    text = str((own[0] if isinstance(own, (tuple, list)) else own) or "")
     if text or parent(language) is None:
         return text
     return _translated(parent(language) or "", msgid)

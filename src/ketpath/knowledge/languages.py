@@ -104,6 +104,35 @@ the instruments (their wording is licensed per language; issue 15, point 3).
 """
 
 
+_BY_TAG = {
+    **{language.lower(): language for language in LANGUAGES},
+    "zh-hk": "zh-Hant-HK",
+    "zh-mo": "zh-Hant-HK",
+    "zh-hant-mo": "zh-Hant-HK",
+    "zh-tw": "zh-Hant-TW",
+    "zh-cn": "zh-Hans",
+    "zh-sg": "zh-Hans",
+    "zh-hans-cn": "zh-Hans",
+    "zh-hans-sg": "zh-Hans",
+    "zh": "zh-Hans",
+}
+"""Region tags as browsers and ``LANG`` send them, mapped to the shipped languages.
+
+Following CLDR's likely subtags: Taiwan, Hong Kong and Macao write
+Traditional Chinese, mainland China and Singapore Simplified.
+"""
+
+
+def shipped(tag: str) -> str | None:
+    """The shipped language for a BCP 47 or POSIX tag (``zh-TW``, ``zh_TW.UTF-8``), or None."""
+    tag = tag.strip().partition(".")[0].partition("@")[0].replace("_", "-").lower()
+    while tag:
+        if tag in _BY_TAG:
+            return _BY_TAG[tag]
+        tag = tag.rpartition("-")[0]
+    return None
+
+
 def parent(language: str) -> str | None:
     """The language a regional one falls back to (``zh-Hant-HK`` → ``zh-Hant``)."""
     return language.rsplit("-", 1)[0] if language.count("-") >= 2 else None

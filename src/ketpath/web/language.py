@@ -6,9 +6,7 @@ hold it yet), then the browser's ``Accept-Language`` (RFC 9110, section
 12.5.4: tags by quality, ``q=0`` meaning "not this"), then English.
 
 Browsers send region tags (``zh-TW``, ``zh-HK``, ``zh-CN``) more often than
-script tags (``zh-Hant``); the table below maps both to the shipped
-languages, following CLDR's likely subtags (Taiwan and Hong Kong and Macao
-write Traditional, mainland China and Singapore Simplified).
+script tags (``zh-Hant``); ``knowledge.languages.shipped`` maps both.
 """
 
 from __future__ import annotations
@@ -18,7 +16,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
-from ketpath.knowledge.languages import ENGLISH, LANGUAGES
+from ketpath.knowledge.languages import ENGLISH, LANGUAGES, shipped
 
 LANGUAGE_COOKIE = "ketpath_lang"
 LANGUAGE_NAMES = {
@@ -30,30 +28,7 @@ LANGUAGE_NAMES = {
 }
 """Each language named in itself, so a person finds their own in the list."""
 
-_BY_TAG = {
-    **{language.lower(): language for language in LANGUAGES},
-    "zh-hk": "zh-Hant-HK",
-    "zh-mo": "zh-Hant-HK",
-    "zh-hant-mo": "zh-Hant-HK",
-    "zh-tw": "zh-Hant-TW",
-    "zh-cn": "zh-Hans",
-    "zh-sg": "zh-Hans",
-    "zh-hans-cn": "zh-Hans",
-    "zh-hans-sg": "zh-Hans",
-    "zh": "zh-Hans",
-}
-
 router = APIRouter(include_in_schema=False)
-
-
-def shipped(tag: str) -> str | None:
-    """The shipped language for a BCP 47 tag (``zh-TW`` → ``zh-Hant-TW``), or None."""
-    tag = tag.strip().replace("_", "-").lower()
-    while tag:
-        if tag in _BY_TAG:
-            return _BY_TAG[tag]
-        tag = tag.rpartition("-")[0]
-    return None
 
 
 def from_accept_language(header: str | None) -> str | None:
