@@ -172,3 +172,20 @@ def test_simplified_chinese_names_mainland_terms_in_a_flag(
     assert "今天有 1 次与阿片类药物一起使用。" in flag
     assert "纳洛酮" in flag
     assert "120" in flag
+
+
+def test_learn_shows_the_practical_pages_and_the_audit_in_chinese(
+    alice: Any, client: TestClient
+) -> None:
+    client.post("/account/language", data={"language": "zh-Hant-TW"})
+    index = _text(client.get("/learn").text)
+    assert "實用資訊" in index and "和醫師談愷他命（K他命）" in index
+    assert "開始使用" in index and "初次使用通常在社交場合，例如派對及夜店" in index
+    bladder = _text(client.get("/learn/bladder-care").text)
+    assert "照顧膀胱，以及何時要檢查" in bladder
+    assert "分數達 10 分或以上，提示膀胱受損" in bladder
+    assert "無法排尿" in bladder
+    topic = _text(client.get("/learn/harms").text)
+    assert "<h1>" not in topic and "傷害" in topic
+    assert "文章的說法" in topic and "證據的說法" in topic
+    assert "Chan" in topic  # sources stay as published

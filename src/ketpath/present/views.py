@@ -579,10 +579,10 @@ def topic_ids() -> list[str]:
     return ordered + sorted(present - set(ordered))
 
 
-def learn_index() -> list[dict[str, Any]]:
+def learn_index(language: str = ENGLISH) -> list[dict[str, Any]]:
     topics = []
     for topic in topic_ids():
-        members = [claim for claim in claims().values() if claim.topic == topic]
+        members = [c for c in languages.claims(language).values() if c.topic == topic]
         topics.append(
             {
                 "id": topic,
@@ -594,9 +594,9 @@ def learn_index() -> list[dict[str, Any]]:
     return topics
 
 
-def learn_topic(topic: str) -> dict[str, Any] | None:
+def learn_topic(topic: str, language: str = ENGLISH) -> dict[str, Any] | None:
     """The claims of one topic: what the article says beside what the evidence says."""
-    members = [claim for claim in claims().values() if claim.topic == topic]
+    members = [c for c in languages.claims(language).values() if c.topic == topic]
     if not members:
         return None
     return {

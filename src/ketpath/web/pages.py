@@ -465,8 +465,8 @@ def learn(request: Request, user: SignedIn) -> Response:
     return person.page(
         "learn.html",
         {
-            "practical": practical.practical_index(),
-            "topics": views.learn_index(),
+            "practical": practical.practical_index(person.language),
+            "topics": views.learn_index(person.language),
             "grades": views.grade_key(),
         },
     )
@@ -475,11 +475,12 @@ def learn(request: Request, user: SignedIn) -> Response:
 @router.get("/learn/{topic}", name="learn_topic")
 def learn_topic(request: Request, user: SignedIn, topic: str) -> Response:
     """A topic of the article audit, or a practical page (their ids never overlap)."""
-    view = views.learn_topic(topic)
+    language = language_of(request)
+    view = views.learn_topic(topic, language)
     if view is not None:
         person = PersonContext(request, user)
         return person.page("learn_topic.html", {"topic": view, "grades": views.grade_key()})
-    page = practical.practical_page(topic)
+    page = practical.practical_page(topic, language)
     if page is None:
         raise HTTPException(status_code=404, detail="No such topic.")
     person = PersonContext(request, user)
