@@ -189,3 +189,18 @@ def test_learn_shows_the_practical_pages_and_the_audit_in_chinese(
     assert "<h1>" not in topic and "傷害" in topic
     assert "文章的說法" in topic and "證據的說法" in topic
     assert "Chan" in topic  # sources stay as published
+
+
+def test_the_language_can_be_chosen_at_onboarding(alice: Any, client: TestClient) -> None:
+    welcome = client.get("/welcome").text
+    assert '<select id="welcome-language" name="language">' in welcome
+    chosen = client.post(
+        "/account/language",
+        data={"language": "zh-Hant-HK", "back": "/welcome"},
+        follow_redirects=False,
+    )
+    assert chosen.headers["location"] == "/welcome"
+    page = client.get("/welcome").text
+    assert _html_lang(page) == "zh-Hant-HK"
+    assert "<h1>歡迎使用 ketpath</h1>" in page
+    assert "1. 這是你的時區嗎？" in page
