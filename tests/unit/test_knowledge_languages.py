@@ -184,3 +184,17 @@ def test_hong_kong_and_taiwan_texts_use_their_street_words_somewhere() -> None:
     taiwan = languages.practical_pages("zh-Hant-TW")["talking-to-a-doctor"]
     assert hong_kong.title == "和醫生談氯胺酮（K仔）"
     assert taiwan.title == "和醫師談愷他命（K他命）"
+
+
+def test_a_language_counts_as_reviewed_only_when_every_file_of_it_is(
+    knowledge_copy: Path,
+) -> None:
+    for path in (knowledge_copy / "i18n" / "zh-Hant").glob("*.toml"):
+        _rewrite(path, "reviewed = false", "reviewed = true")
+    assert languages.status("zh-Hant").reviewed
+    assert not languages.status("zh-Hant-HK").reviewed  # its own files are not yet
+    _rewrite(
+        knowledge_copy / "i18n" / "zh-Hant" / "claims.toml", "reviewed = true", "reviewed = false"
+    )
+    languages.clear_caches()
+    assert not languages.status("zh-Hant").reviewed
