@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from ketpath.knowledge import KnowledgeError, languages, load
-from ketpath.knowledge.languages import LANGUAGES, TRANSLATED, english_texts, translated_texts
+from ketpath.knowledge.languages import LANGUAGES, english_texts, translated_files, translated_texts
 
 GLOSSARY = tomllib.loads((load.KNOWLEDGE_DIR / "i18n" / "glossary.toml").read_text("utf-8"))
 TRANSLATIONS = [language for language in LANGUAGES if language != "en"]
@@ -55,7 +55,7 @@ def test_every_shipped_language_loads_every_knowledge_file() -> None:
 
 @pytest.mark.parametrize("language", TRANSLATIONS)
 def test_every_person_facing_text_has_a_translation(language: str) -> None:
-    for file_name in TRANSLATED:
+    for file_name in translated_files():
         english = english_texts(file_name)
         translated = translated_texts(language, file_name)
         assert set(translated) == set(english), file_name
@@ -149,7 +149,7 @@ def test_no_language_is_marked_reviewed_before_a_clinician_has_read_it() -> None
 def test_translations_use_the_glossary_terms(language: str) -> None:
     """Where English names a glossary term, the translation has the place's formal word."""
     misses = []
-    for file_name in TRANSLATED:
+    for file_name in translated_files():
         english = english_texts(file_name)
         translated = translated_texts(language, file_name)
         for term, spec in GLOSSARY["term"].items():
@@ -170,7 +170,7 @@ def test_street_words_appear_only_in_their_place_and_beside_the_formal_word(lang
             for word in spec[lang].get("street", [])
             if word not in own
         }
-        for file_name in TRANSLATED:
+        for file_name in translated_files():
             for key, text in translated_texts(language, file_name).items():
                 foreign = [word for word in others if word in text]
                 assert not foreign, f"{language} {file_name} {key}: {term} {foreign}"
@@ -189,7 +189,7 @@ def test_hong_kong_and_taiwan_texts_use_their_street_words_somewhere() -> None:
 def test_a_language_counts_as_reviewed_only_when_every_file_of_it_is(
     knowledge_copy: Path,
 ) -> None:
-    for path in (knowledge_copy / "i18n" / "zh-Hant").glob("*.toml"):
+    for path in (knowledge_copy / "i18n" / "zh-Hant").rglob("*.toml"):
         _rewrite(path, "reviewed = false", "reviewed = true")
     assert languages.status("zh-Hant").reviewed
     assert not languages.status("zh-Hant-HK").reviewed  # its own files are not yet
@@ -198,3 +198,14 @@ def test_a_language_counts_as_reviewed_only_when_every_file_of_it_is(
     )
     languages.clear_caches()
     assert not languages.status("zh-Hant").reviewed
+
+
+def test_instruments_keep_their_scoring_and_gain_short_labels() -> None:
+    english = languages.instruments("en")["phq9"]
+    chinese = languages.instruments("zh-Hant")["phq9"]
+    assert chinese.total_label == "抑鬱嚴重程度分數（0-27）"
+    assert [item.label for item in chinese.items][8] == "有死亡或自我傷害的念頭"
+    assert [[(o.code, o.score) for o in item.options] for item in chinese.items] == [
+        [(o.code, o.score) for o in item.options] for item in english.items
+    ]
+    assert languages.instruments("zh-Hans")["puf"].items[0].label == "日间小便次数"

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from ketpath.knowledge import load
+from ketpath.knowledge.instruments import Instrument
 from ketpath.knowledge.load import (
     Claim,
     Helplines,
@@ -98,10 +99,21 @@ TRANSLATED: dict[str, PathTest] = {
 }
 """The knowledge files with person-facing text, and which of their texts are.
 
-Not translated, on purpose: ``sources.toml`` (references stay as published),
-``population.toml`` (model parameters for modellers, not shown to persons) and
-the instruments (their wording is licensed per language; issue 15, point 3).
+Not translated, on purpose: ``sources.toml`` (references stay as published)
+and ``population.toml`` (model parameters for modellers, not shown to persons).
+Of the instruments only the short labels are (``INSTRUMENT_TEXT``): a
+questionnaire's wording is licensed per language (issue 15, point 3).
 """
+
+INSTRUMENT_TEXT = _fields("label", "total_label", "recall_period")
+"""An instrument's short labels: item and option labels, the total's label, the recall period."""
+
+
+def translated_files() -> dict[str, PathTest]:
+    """Every translated knowledge file by its name under ``knowledge/``, instruments included."""
+    folder = load.KNOWLEDGE_DIR / "instruments"
+    found = {f"instruments/{path.name}": INSTRUMENT_TEXT for path in sorted(folder.glob("*.toml"))}
+    return {**TRANSLATED, **found}
 
 
 _BY_TAG = {
@@ -163,7 +175,7 @@ def texts(data: Any, wanted: PathTest, prefix: str = "") -> Iterator[tuple[str, 
 
 def english_texts(file_name: str) -> dict[str, str]:
     """The person-facing texts of an English knowledge file, by dotted path."""
-    return dict(texts(load.read_toml(file_name), TRANSLATED[file_name]))
+    return dict(texts(load.read_toml(file_name), translated_files()[file_name]))
 
 
 def _set(data: Any, path: str, text: str) -> None:
@@ -287,7 +299,7 @@ def status(language: str) -> Status:
     for lang in (language, parent(language)):
         if lang is None:
             continue
-        for file_name in TRANSLATED:
+        for file_name in translated_files():
             found = _read_translation(lang, file_name)
             if found is None:
                 continue
@@ -300,8 +312,9 @@ def status(language: str) -> Status:
 def check_all() -> None:
     """Load every knowledge file in every language (raises on the first gap)."""
     for language in LANGUAGES:
-        for file_name in TRANSLATED:
+        for file_name in translated_files():
             translated_texts(language, file_name)
+        instruments(language)
         rules(language)
         claims(language)
         vocabulary(language)
@@ -368,6 +381,18 @@ def practical_pages(language: str) -> dict[str, PracticalPage]:
 
 
 @cache
+def instruments(language: str) -> dict[str, Instrument]:
+    """Every instrument with its short labels in ``language`` (scoring as in English)."""
+    found: dict[str, Instrument] = {}
+    for file_name in translated_files():
+        if file_name.startswith("instruments/"):
+            where = _where(language, file_name)
+            instrument = validate(Instrument, translated_data(language, file_name), where)
+            found[instrument.id] = instrument
+    return found
+
+
+@cache
 def body_words(language: str) -> dict[str, str]:
     """The body reading's sentences (``[assessment.words]``, caveat, research note)."""
     return translated_texts(_known(language), "body.toml")
@@ -379,3 +404,4 @@ def clear_caches() -> None:
         cached.cache_clear()
     practical_pages.cache_clear()
     body_words.cache_clear()
+    instruments.cache_clear()
