@@ -39,6 +39,7 @@ from ketpath.knowledge.load import (
     KnowledgeError,
     PracticalPage,
     Rules,
+    Today,
     Vocabulary,
     validate,
 )
@@ -58,6 +59,10 @@ def _fields(*names: str) -> PathTest:
 
 def _rules_text(path: str, key: str) -> bool:
     return key in _RULE_FIELDS or ".extra_actions." in path
+
+
+def _today_text(path: str, key: str) -> bool:
+    return path.startswith("about.") or key in {"rationale", "after_a_lapse", "used_today", "text"}
 
 
 def _body_text(path: str, key: str) -> bool:
@@ -96,6 +101,7 @@ TRANSLATED: dict[str, PathTest] = {
     "helplines.toml": _fields("name"),
     "vocabulary.toml": _fields("label"),
     "body.toml": _body_text,
+    "today.toml": _today_text,
 }
 """The knowledge files with person-facing text, and which of their texts are.
 
@@ -169,6 +175,10 @@ def texts(data: Any, wanted: PathTest, prefix: str = "") -> Iterator[tuple[str, 
                 yield from texts(value, wanted, f"{path}.")
     elif isinstance(data, list):
         for index, item in enumerate(data):
+            if isinstance(item, str):  # a list of texts: each named by its position
+                if wanted(f"{prefix}{index}", str(index)):
+                    yield f"{prefix}{index}", item
+                continue
             name = item.get("id", index) if isinstance(item, dict) else index
             yield from texts(item, wanted, f"{prefix}{name}.")
 
@@ -188,7 +198,10 @@ def _set(data: Any, path: str, text: str) -> None:
             node = by_id[0] if by_id else node[int(part)]
         else:
             node = node[part]
-    node[last] = text
+    if isinstance(node, list):
+        node[int(last)] = text
+    else:
+        node[last] = text
 
 
 # ---------------------------------------------------------------- translation files
@@ -320,6 +333,7 @@ def check_all() -> None:
         vocabulary(language)
         helplines(language)
         practical_pages(language)
+        today(language)
 
 
 # ---------------------------------------------------------------- translated models
@@ -393,6 +407,15 @@ def instruments(language: str) -> dict[str, Instrument]:
 
 
 @cache
+def today(language: str) -> Today:
+    """Today's milestone words and the about texts of onboarding in ``language``."""
+    if language == ENGLISH:
+        return load.today()
+    load.today()
+    return validate(Today, translated_data(language, "today.toml"), _where(language, "today.toml"))
+
+
+@cache
 def body_words(language: str) -> dict[str, str]:
     """The body reading's sentences (``[assessment.words]``, caveat, research note)."""
     return translated_texts(_known(language), "body.toml")
@@ -405,3 +428,4 @@ def clear_caches() -> None:
     practical_pages.cache_clear()
     body_words.cache_clear()
     instruments.cache_clear()
+    today.cache_clear()

@@ -73,7 +73,9 @@ MORE_LINKS = (
     ("/account", N_("Account")),
 )
 
-MORE_PATHS = frozenset({"/more", "/rewards", "/sharing", *(href for href, _ in MORE_LINKS)})
+MORE_PATHS = frozenset(
+    {"/more", "/rewards", "/sharing", "/onboarding", *(href for href, _ in MORE_LINKS)}
+)
 
 CLINICIAN_NAVIGATION = (
     ("/patients", N_("Patients"), None),
@@ -100,7 +102,8 @@ def more_links_for(request: Request, user: Any) -> tuple[tuple[str, str], ...]:
     would show a default schedule no clinic pays out.
     """
     rewards = (("/rewards", N_("Rewards")),) if _clinic_runs_rewards(request, user) else ()
-    return (*MORE_LINKS, *rewards, ("/sharing", N_("Sharing")))
+    sharing = ("/sharing", N_("Sharing"))
+    return (*MORE_LINKS, *rewards, sharing, ("/onboarding", N_("Getting started")))
 
 
 def in_more(path: str) -> bool:
