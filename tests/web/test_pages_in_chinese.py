@@ -90,6 +90,7 @@ def test_the_choice_on_account_overrides_the_browser_and_is_kept(
     assert _html_lang(page) == "zh-Hant-HK"
     assert "<h1>帳戶</h1>" in page
     assert '<option value="zh-Hant-HK" lang="zh-Hant-HK" selected>' in page
+    assert ">香港</option>" in page and ">中國內地</option>" in page  # help-line places
     assert _nav_labels(page) == ["今天", "記錄使用", "記錄", "計劃", "更多"]
     client.post("/account/language", data={"language": "en"}, headers=headers)
     assert _html_lang(client.get("/account", headers=headers).text) == "en"
