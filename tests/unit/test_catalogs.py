@@ -100,3 +100,10 @@ def test_a_regional_catalog_falls_back_to_its_parent() -> None:
         )
         == "你有 %(count)s 个未用的恢复码。"
     )
+
+
+def test_the_grade_meanings_in_the_catalog_are_the_knowledge_bases() -> None:
+    from ketpath.knowledge.load import GRADE_MEANINGS
+    from ketpath.web.templating import GRADE_WORDS
+
+    assert set(GRADE_WORDS) == set(GRADE_MEANINGS.values())

@@ -140,6 +140,7 @@ def test_a_hong_kong_emergency_is_shown_in_chinese_with_999_and_the_local_lines(
     page = client.get("/").text
     suicide = _flag_block(page, "suicidal-thoughts")
     assert "現在就找人傾談" in suicide
+    assert "應該怎樣做：" in suicide and "What to do" not in suicide
     assert "你在今天記錄了自殺或自我傷害的念頭。" in suicide
     assert "你不需要獨自承受。" in suicide
     assert "請致電緊急服務或前往急症室" in suicide

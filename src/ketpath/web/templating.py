@@ -52,6 +52,17 @@ def N_(message: str) -> str:  # noqa: N802 - the name Babel's extractor looks fo
     return message
 
 
+GRADE_WORDS = (
+    N_("systematic review or several consistent studies in humans"),
+    N_("one study in humans, or a non-representative sample"),
+    N_("animal data, case reports or expert opinion"),
+    N_("stated by the source article; no supporting source found"),
+    N_("contradicted by the evidence"),
+)
+"""The evidence grades' meanings (``knowledge.load.GRADE_MEANINGS``) marked for the
+catalog; the templates translate a grade's meaning with ``_()``. A test keeps
+the two lists the same."""
+
 NAVIGATION = (
     ("/", N_("Today"), "house"),
     ("/log", N_("Log"), "notebook-pen"),
