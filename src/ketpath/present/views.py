@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, tzinfo
+from functools import cache
 from typing import Any, Protocol, TypeVar
 from zoneinfo import available_timezones
 
@@ -210,6 +211,7 @@ def contact_view(contact: Contact, language: str = ENGLISH) -> dict[str, Any]:
     }
 
 
+@cache
 def contact_names(language: str) -> dict[tuple[str, str, str], str]:
     """Each English help line (kind, number, name) with its name in ``language``."""
     if language == ENGLISH:
