@@ -172,6 +172,12 @@ LIST_SEPARATOR = "、"
 
 
 def _values_in(flag: RedFlag, wording: Wording, words: Vocabulary) -> dict[str, object]:
+    """The message's values with every word (a symptom, a drug) taken from ``words``.
+
+    The drugs a flag names are those of its records that the English value
+    names (a flag about depressants names only the depressants); "together"
+    lists the companion symptoms and the depressants used, as the English does.
+    """
     records = flag.finding.records
     symptoms = list(dict.fromkeys(r.symptom for r in records if isinstance(r, Symptom)))
     co_used = list(dict.fromkeys(d for r in records if isinstance(r, Use) for d in r.co_use))
@@ -192,13 +198,10 @@ def _values_in(flag: RedFlag, wording: Wording, words: Vocabulary) -> dict[str, 
         rule = languages.rules(ENGLISH).red_flags[wording.rule_id]
         primary = {s for group in rule.symptom_sets for s in group}
         with_ = [words.label("symptoms", s) for s in symptoms if s not in primary]
-        drugs = [words.label("co_use", d) for d in co_used if d in english_flagged("depressant")]
+        depressants = vocabulary().flagged("co_use", "depressant")
+        drugs = [words.label("co_use", d) for d in co_used if d in depressants]
         values["together"] = LIST_SEPARATOR.join([*with_, *drugs])
     return values
-
-
-def english_flagged(flag: str) -> frozenset[str]:
-    return vocabulary().flagged("co_use", flag)
 
 
 def contact_view(contact: Contact, language: str = ENGLISH) -> dict[str, Any]:
