@@ -42,6 +42,7 @@ from ketpath.knowledge import claims
 from ketpath.present.practical import practical_index
 from ketpath.services import accounts, import_records, open_database, person_entries
 from ketpath.services.consent import add_patient_records, create_share, redeem_code
+from ketpath.services.contingency import save_schedule_as_clinician
 from ketpath.web.app import create_app
 from ketpath.web.settings import Settings
 from webtest import TEST_HASHING, LiveServer, free_port
@@ -54,6 +55,13 @@ LOCKED = "axe-locked@example.org"
 PIN = "482916"
 IDLE_MS = 7_500
 SIZES: tuple[ViewportSize, ...] = (PHONE, DESKTOP)
+REWARDS = {
+    "start_value": "2.50",
+    "increment": "1.50",
+    "max_value": "10",
+    "return_after": 3,
+    "reset_on_missed": True,
+}
 SCHEMES: tuple[Literal["light", "dark"], ...] = ("light", "dark")
 
 #: GET routes that are not pages a person reads, each with the reason.
@@ -182,6 +190,11 @@ def clinic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Clinic]:
             own = [
                 e.id for e in person_entries(db, person.person_name) if e.created_role == "person"
             ]
+            # A clinic that runs rewards for her, so both rewards pages show a schedule.
+            start = (now - timedelta(days=30)).date().isoformat()
+            save_schedule_as_clinician(
+                db, clinician=clinician, patient_id=patient_id, settings={**REWARDS, "start": start}
+            )
         yield Clinic(
             url=live.url,
             patient_id=patient_id,
@@ -340,6 +353,8 @@ def test_the_walk_reaches_each_viewers_pages(walk: Walk, viewers: dict[str, Page
     assert opened["/patients/{patient_id}"] == ["clinician"]
     assert opened["/records/{record_id}/dispute"] == ["person"]
     assert set(opened["/account"]) == {"person", "clinician"}
+    assert opened["/rewards"] == ["person"]
+    assert opened["/patients/{patient_id}/rewards/settings"] == ["clinician"]
     locked = viewers["locked"]
     assert locked.url.endswith("/lock")
     expect(locked.get_by_role("heading", name="ketpath is locked")).to_be_visible()
