@@ -15,7 +15,8 @@ dispute), the clinician she shares with, and a person whose kept session has
 locked (the PIN screen). A route is a viewer's page when it answers that viewer
 200 with HTML (423 for the PIN screen), without a redirect. Each page is
 checked at 360 and 1280 px, in the light scheme and then the dark one
-(``emulate_media``), with every impact counted, not only the serious ones.
+(``emulate_media``), with every impact counted, not only the serious ones, and
+kept as a full-page screenshot (``artifacts/screenshots/walk-*.png``).
 
 axe is injected as a script tag, which the app's CSP (rightly) refuses, so the
 browser contexts of this test alone bypass CSP. The vendored file carries its
@@ -35,7 +36,14 @@ import pytest
 from fastapi.routing import APIRoute
 from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
 
-from e2e.browsing import DESKTOP, PHONE, confirm_welcome, require_chromium, snap
+from e2e.browsing import (
+    DESKTOP,
+    PHONE,
+    SCREENSHOTS,
+    confirm_welcome,
+    require_chromium,
+    snap,
+)
 from ketpath.core.records import DrugScreen
 from ketpath.interop.jsonl import parse_jsonl
 from ketpath.knowledge import claims
@@ -289,6 +297,14 @@ def _opened(page: Page, url: str, *, status: int = 200) -> bool:
     )
 
 
+def _shoot(page: Page, url: str, viewer: str, size: ViewportSize, scheme: str) -> None:
+    """A full-page screenshot, kept as an artefact: ``walk-<viewer>-<page>-<width>-<scheme>``."""
+    slug = re.sub(r"[^a-z0-9]+", "-", url.lower()).strip("-") or "today"
+    name = f"walk-{viewer}-{slug}-{size['width']}-{scheme}.png"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
+
+
 @dataclass
 class Walk:
     opened: dict[str, list[str]]
@@ -318,6 +334,7 @@ def walk(viewers: dict[str, Page], clinic: Clinic) -> Walk:
                         done.opened[route].append(viewer)
                     for scheme in SCHEMES:
                         page.emulate_media(color_scheme=scheme)
+                        _shoot(page, url, viewer, size, scheme)
                         violations = _violations(page)
                         if violations:
                             where = f"{url} as {viewer} at {size['width']} px, {scheme}"
