@@ -3,7 +3,7 @@
 Issue 14 ("Done means"): 0 violations on every page in both schemes. The pages
 are not listed by hand: every GET route of the app is read from the app itself
 (the included routers too), and each is either a page, visited with one example
-for each path parameter (:data:`EXAMPLES`), or named in :data:`NOT_PAGES`
+for each path parameter (:func:`_examples`), or named in :data:`NOT_PAGES`
 (downloads, data, the service worker) with the reason. A new page is walked
 without anyone adding it; a new route that no viewer can open as a page fails
 :func:`test_every_get_route_is_walked_or_named_as_not_a_page` until it gets an
@@ -52,6 +52,7 @@ from ketpath.services import accounts, import_records, open_database, person_ent
 from ketpath.services.consent import add_patient_records, create_share, redeem_code
 from ketpath.services.contingency import save_schedule_as_clinician
 from ketpath.web.app import create_app
+from ketpath.web.onboarding import STEPS as ONBOARDING_STEPS
 from ketpath.web.settings import Settings
 from webtest import TEST_HASHING, LiveServer, free_port
 
@@ -214,7 +215,7 @@ def clinic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Clinic]:
 
 
 def _examples(path: str, clinic: Clinic) -> list[str]:
-    """The route with one example for each path parameter (two for ``/learn/{topic}``)."""
+    """The route with one example for each path parameter (two for ``/learn/{topic}``, every onboarding step)."""
     record = (
         clinic.clinic_record_id if path.endswith(("/dispute", "/correct")) else clinic.own_record_id
     )
@@ -222,12 +223,13 @@ def _examples(path: str, clinic: Clinic) -> list[str]:
         "patient_id": [str(clinic.patient_id)],
         "record_id": [str(record)],
         "instrument_id": ["phq9"],
+        "step": list(ONBOARDING_STEPS),  # each step of the first run is a page of its own
         # An article of the audit, and a practical page (another template).
         "topic": [next(iter(claims().values())).topic, str(practical_index()[0]["id"])],
     }
     names = re.findall(r"\{([^}]+)\}", path)
     missing = [name for name in names if name not in values]
-    assert not missing, f"{path}: give EXAMPLES a value for {missing}"
+    assert not missing, f"{path}: give _examples a value for {missing}"
     urls = [path]
     for name in names:
         urls = [url.replace(f"{{{name}}}", value) for url in urls for value in values[name]]
@@ -371,6 +373,7 @@ def test_the_walk_reaches_each_viewers_pages(walk: Walk, viewers: dict[str, Page
     assert opened["/records/{record_id}/dispute"] == ["person"]
     assert set(opened["/account"]) == {"person", "clinician"}
     assert opened["/rewards"] == ["person"]
+    assert opened["/onboarding/{step}"] == ["person"]
     assert opened["/patients/{patient_id}/rewards/settings"] == ["clinician"]
     locked = viewers["locked"]
     assert locked.url.endswith("/lock")
