@@ -39,6 +39,7 @@ bench: setup
 	$(PY) benchmarks/bench_assess.py
 	$(PY) benchmarks/bench_body.py
 	$(PY) benchmarks/bench_web.py
+	$(PY) benchmarks/bench_workers.py
 	$(PY) benchmarks/bench_roster.py
 	$(PY) benchmarks/bench_population.py
 	$(PY) benchmarks/bench_uncertainty.py

@@ -104,3 +104,17 @@ def test_the_next_questionnaire_due(alice: Any, client: TestClient, db: Database
     card = _card(client.get("/").text, "next-q-heading")
     assert f"PHQ-9 , due {due_on.strftime('%a %d %b')} (in 4 days)." in card
     assert "Due now" not in card
+
+
+def test_the_time_since_the_last_use_is_said_once(
+    alice: Any, client: TestClient, db: Database
+) -> None:
+    """The counter card carries the last use's time; the frequency card no longer repeats it."""
+    _store(db, alice.person_name, [Use(time=_local_noon(3))])
+    page = client.get("/").text
+    counter = _card(page, "counter-heading")
+    assert "3 days since your last use." in counter
+    assert re.search(r"Last use logged: .+ \(3 days ago\)\.", counter), counter
+    assert page.count("Last use logged:") == 1
+    assert "Time since last use" not in page
+    assert "How often Last 30 days: 1 use-day" in _card(page, "time-heading")

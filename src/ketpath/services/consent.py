@@ -256,6 +256,7 @@ def redeem_code(
             and share.redeemed_at is None
             and share.revoked_at is None
             and share.expires_at > moment
+            and uow.shares.mark_redeemed(share.id, by=clinician.id, at=moment)
         )
         if share is None or not usable:
             append(
@@ -267,7 +268,6 @@ def redeem_code(
             )
             uow.commit()
             raise CodeRefused
-        uow.shares.mark_redeemed(share.id, by=clinician.id, at=moment)
         uow.care_links.create(
             person_id=share.person_id,
             clinician_id=clinician.id,
