@@ -326,8 +326,9 @@ def patient_entries(
 
     The whole history (no filter) comes from the parsed-history cache the
     person's own pages use (``services.records.whole_history``, keyed by the
-    person's ``records_version``): the patient page of five years of records
-    parsed them all on every request before (about 250 ms of its time).
+    person's ``records_version``). Before, the patient page parsed every
+    stored record on every request, most of its time for five years of
+    records (``benchmarks/bench_pages.py``).
     """
     with db.unit_of_work(write=True) as uow:
         link = consented(uow, clinician=clinician, patient_id=patient_id)
