@@ -185,3 +185,31 @@ def test_today_meets_chromes_install_criteria(
     assert found["installabilityErrors"] == []
     assert manifest["errors"] == []
     assert json.loads(manifest["data"])["name"] == "ketpath"
+
+
+def test_a_failing_audit_is_named_with_what_it_found() -> None:
+    """The assertion message names each scored audit that did not pass, and where."""
+    report: dict[str, Any] = {
+        "categories": {
+            "accessibility": {
+                "auditRefs": [
+                    {"id": "color-contrast", "weight": 7},
+                    {"id": "label", "weight": 7},
+                    {"id": "html-has-lang", "weight": 0},
+                ]
+            }
+        },
+        "audits": {
+            "color-contrast": {
+                "title": "Background and foreground colors have a sufficient contrast ratio",
+                "score": 0,
+                "details": {"items": [{"node": {"snippet": '<a href="tel:999">'}}]},
+            },
+            "label": {"title": "Form elements have labels", "score": 1},
+            "html-has-lang": {"title": "html has lang", "score": 0},
+        },
+    }
+    assert _failing(report, "accessibility") == [
+        "Background and foreground colors have a sufficient contrast ratio (color-contrast): "
+        "['<a href=\"tel:999\">']"
+    ]
