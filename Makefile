@@ -13,6 +13,7 @@ run: setup
 test: setup
 	bash scripts/ensure-postgres.sh
 	sh scripts/ensure-chromium.sh
+	sh scripts/ensure-lighthouse.sh
 	command -v pdftoppm >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends poppler-utils >/dev/null; }
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
