@@ -77,9 +77,9 @@ PLAN: tuple[Benchmark, ...] = (
     Benchmark(
         script="bench_pages.py",
         expects=(
-            "pages.today.warm_median",
-            "pages.history.warm_median",
-            "pages.patient_page.warm_median",
+            "pages.today.warm_p95",
+            "pages.history.warm_p95",
+            "pages.patient_page.warm_p95",
         ),
     ),
     Benchmark(script="bench_offline_sync.py", expects=("offline.sync",)),
