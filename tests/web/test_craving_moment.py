@@ -237,3 +237,7 @@ def test_the_offline_queue_answers_json_as_before(
 def test_a_clinician_is_refused_the_craving_page(bob: Account, charlie: Any) -> None:
     assert bob.client.get("/craving").status_code == 403
     assert "alice" not in charlie.client.get("/craving").text
+
+
+def test_the_timer_script_is_part_of_the_app_shell_the_worker_keeps(client: TestClient) -> None:
+    assert '"/static/urge-timer.js"' in client.get("/sw.js").text
