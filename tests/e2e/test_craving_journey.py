@@ -117,7 +117,8 @@ def test_a_strong_craving_logged_on_the_log_page_offers_the_plan(
     expect(offer).to_be_in_viewport()  # where the eye is, above the fold
     expect(page.get_by_role("button", name="Undo")).to_be_visible()
     offer.click()
-    page.wait_for_url(f"{live_server}/craving")
+    page.wait_for_url(f"{live_server}/craving?logged=1")
+    expect(page.get_by_text("Your craving is logged.")).to_be_visible()
     expect(page.get_by_role("heading", name="Ride out this craving")).to_be_visible()
     expect(page.get_by_text("You have not written a plan yet")).to_be_visible()
 

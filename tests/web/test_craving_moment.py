@@ -178,8 +178,12 @@ def test_a_craving_at_the_threshold_offers_the_plan_and_keeps_undo(
 ) -> None:
     page = client.post("/log/craving", data={"intensity": str(_threshold())}).text
     (entry,) = person_entries(db, _name(alice))
-    assert f'<a class="big-button" href="/craving">{OFFER}</a>' in page
+    assert f'<a class="big-button" href="/craving?logged=1">{OFFER}</a>' in page
     assert f'action="/records/{entry.id}/undo"' in page  # Undo still works
+    offered = client.get("/craving?logged=1").text
+    assert "Your craving is logged." in _text(offered)
+    assert 'action="/log/craving"' not in offered  # the same craving is not asked for twice
+    assert len(person_entries(db, _name(alice))) == 1
 
 
 def test_the_offer_comes_back_to_today_too(

@@ -21,8 +21,8 @@ from ketpath.knowledge.load import practical_pages
 from ketpath.present.practical import statement_view
 from ketpath.present.views import dialled, graded
 
-#: Helps and crisis lines are the ones a person calls in a craving; the emergency
-#: number is on every red flag and in the footer's words.
+#: Drugs help lines and crisis lines are the ones a person calls in a craving; the
+#: emergency number is on every red flag and in the footer's words.
 CRAVING_CONTACT_KINDS = ("helpline", "crisis")
 
 # A phone number written in a plan line: an optional "+" or "(", a digit, then digits,
@@ -48,15 +48,17 @@ def call_link(line: str) -> dict[str, str | None]:
     900123"). The last number-like run with 3 to 15 digits is the number; what
     is left, trimmed of separators, is the name. The ``href`` keeps only the
     digits and a leading "+" (RFC 3966 allows visual separators, but phones
-    dial the bare digits most reliably). A line without a number is shown as
-    it is, with no link.
+    dial the bare digits most reliably); the "(0)" some write after a country
+    code is not dialled from abroad, so it is left out. A line without a
+    number is shown as it is, with no link.
     """
     for match in reversed(list(_NUMBER.finditer(line))):
         written = match.group().strip(" .-")
-        digits = re.sub(r"\D", "", written)
+        plus = "+" if written.lstrip("(").startswith("+") else ""
+        dialled_part = written.replace("(0)", "") if plus else written
+        digits = re.sub(r"\D", "", dialled_part)
         if not _MIN_DIGITS <= len(digits) <= _MAX_DIGITS:
             continue
-        plus = "+" if written.lstrip("(").startswith("+") else ""
         rest = f"{line[: match.start()]} {line[match.end() :]}"
         name = " ".join(rest.replace("()", " ").split()).strip(_NAME_EDGES)
         return {"name": name or written, "number": written, "href": f"tel:{plus}{digits}"}

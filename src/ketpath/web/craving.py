@@ -5,7 +5,8 @@ opens this page. A craving record needs an intensity (``core.records.Craving``
 has no "unrated"), so the page asks for it first in one tap row that posts to
 the Log form's own route (``/log/craving`` with ``back=craving``): the entry
 is stored by the same code as any craving, queued the same way when offline,
-and comes back here with the Undo toast. Below the row are the person's own
+and comes back here with the Undo toast. The offer after a strong craving
+links to ``/craving?logged=1``, which does not ask again. Below the row are the person's own
 plan (coping steps, reasons, people to call as ``tel:`` links), the
 urge-surfing timer (``static/urge-timer.js``; without script its steps read as
 plain text) and the help lines of the person's locale, each number once on the
@@ -43,10 +44,13 @@ def craving(request: Request, user: SignedIn) -> Response:
         craving_contacts(views.help_view(person.locale)["contacts"]),
         views.red_flags_view(person.assessment),
     )
+    toast = saved_toast(person, request, back="craving")
     context = {
         "craving": craving_page_view(_plan(request, person.name), contacts),
         "red_flags": flags,
-        "toast": saved_toast(person, request, back="craving"),
+        "toast": toast,
+        # Not asked again when it was just logged, here or on the page that offered this one.
+        "logged": bool(toast and toast["undo_id"]) or request.query_params.get("logged") == "1",
         "grades": views.grade_key(),
     }
     return person.page("craving.html", context)
