@@ -19,6 +19,7 @@ from ketpath.knowledge.craving import craving_moment
 from ketpath.services import log_record, person_entries, person_records
 from ketpath.store import Database
 from ketpath.web.templating import TEMPLATES_DIR, environment
+from web.test_pages_structure import check
 from webtest import Account
 
 PLAN = {
@@ -245,3 +246,14 @@ def test_a_clinician_is_refused_the_craving_page(bob: Account, charlie: Any) -> 
 
 def test_the_timer_script_is_part_of_the_app_shell_the_worker_keeps(client: TestClient) -> None:
     assert '"/static/urge-timer.js"' in client.get("/sw.js").text
+
+
+def test_the_page_is_well_formed_and_its_title_names_nothing_about_health(
+    alice: Account, client: TestClient
+) -> None:
+    assert client.post("/plan", data=PLAN, follow_redirects=False).status_code == 303
+    for path in ("/craving", "/craving?logged=1"):
+        page = client.get(path).text
+        check(page)  # one main, one h1, labelled inputs, no inline script or style
+        title = re.search(r"<title>(.*?)</title>", page, re.S)
+        assert title and "crav" not in title.group(1).lower()
