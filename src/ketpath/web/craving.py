@@ -5,13 +5,13 @@ opens this page. A craving record needs an intensity (``core.records.Craving``
 has no "unrated"), so the page asks for it first in one tap row that posts to
 the Log form's own route (``/log/craving`` with ``back=craving``): the entry
 is stored by the same code as any craving, queued the same way when offline,
-and comes back here with the Undo toast. The offer after a strong craving
-links to ``/craving?logged=1``, which does not ask again. Below the row are the person's own
+and comes back here with the Undo toast. Below the row are the person's own
 plan (coping steps, reasons, people to call as ``tel:`` links), the
 urge-surfing timer (``static/urge-timer.js``; without script its steps read as
 plain text) and the help lines of the person's locale, each number once on the
 page. The page is also offered after a craving at or above the threshold in
-``knowledge/craving.toml`` is logged anywhere (``present.craving``).
+``knowledge/craving.toml`` is logged anywhere (``present.craving``); that
+offer links to ``/craving?logged=1``, which does not ask for the craving again.
 """
 
 from __future__ import annotations
