@@ -29,6 +29,7 @@ from ketpath.web import (
     deps,
     disputes,
     offline,
+    onboarding,
     pages,
     reminders,
     reports,
@@ -96,6 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(reports.router)
     app.include_router(disputes.router)
     app.include_router(reminders.router)
+    app.include_router(onboarding.router)
     reminders.redact_feed_addresses()
     app.include_router(offline.router)
     app.include_router(craving.router)

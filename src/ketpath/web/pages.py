@@ -27,6 +27,7 @@ from ketpath.present import practical, views
 from ketpath.present.craving import offers_craving_plan
 from ketpath.present.entry_listing import entry_listing
 from ketpath.present.history_charts import questionnaire_charts
+from ketpath.present.today import today_view
 from ketpath.services import (
     Author,
     Database,
@@ -146,6 +147,7 @@ def dashboard(request: Request, user: SignedIn) -> Response:
     view = views.dashboard_view(person.assessment, zone=person.zone)
     context = {
         "view": view,
+        "today": today_view(person.records, zone=person.zone, now=person.now),
         "has_records": bool(person.records),
         "compact_flags": False,
         "followed_up": request.query_params.get("followed-up") == "1",
