@@ -13,6 +13,7 @@ run: setup
 test: setup
 	bash scripts/ensure-postgres.sh
 	sh scripts/ensure-chromium.sh
+	sh scripts/ensure-lighthouse.sh
 	command -v pdftoppm >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends poppler-utils >/dev/null; }
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -38,6 +39,7 @@ bench: setup
 	$(PY) benchmarks/bench_assess.py
 	$(PY) benchmarks/bench_body.py
 	$(PY) benchmarks/bench_web.py
+	$(PY) benchmarks/bench_workers.py
 	$(PY) benchmarks/bench_roster.py
 	$(PY) benchmarks/bench_population.py
 	$(PY) benchmarks/bench_uncertainty.py

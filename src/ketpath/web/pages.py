@@ -446,24 +446,38 @@ def _stored_plan(request: Request, name: str) -> dict[str, list[str]]:
         return {}
 
 
+#: Where the plan page goes on to after a save, by name (never a URL from the request):
+#: the first-run onboarding links here and carries on at its next step.
+PLAN_NEXT = {"onboarding": "/onboarding/about"}
+
+
 @router.get("/plan", name="plan")
-def plan(request: Request, user: SignedIn, saved: str | None = None) -> Response:
+def plan(
+    request: Request, user: SignedIn, saved: str | None = None, next: str | None = None
+) -> Response:
     person = PersonContext(request, user)
     view = plan_view(_stored_plan(request, person.name))
-    return person.page("plan.html", {"plan": view, "saved": saved == "1"})
+    context = {"plan": view, "saved": saved == "1", "next": next if next in PLAN_NEXT else None}
+    return person.page("plan.html", context)
 
 
 @router.post("/plan", name="plan_save")
 async def plan_save(request: Request, user: SignedIn) -> Response:
     form = await _form(request)
     submitted = plan_from_form(form)
+    going_on = form.get("next") or ""
     try:
         save_plan(_db(request), _person_name(user), submitted)
     except PlanError as error:
         person = PersonContext(request, user)
         view = plan_view(submitted, error=_plan_error_text(error))
-        return person.page("plan.html", {"plan": view, "saved": False}, status=422)
-    return _see_other("/plan?saved=1")
+        context = {
+            "plan": view,
+            "saved": False,
+            "next": going_on if going_on in PLAN_NEXT else None,
+        }
+        return person.page("plan.html", context, status=422)
+    return _see_other(PLAN_NEXT.get(going_on, "/plan?saved=1"))
 
 
 def _plan_error_text(error: PlanError) -> str:
