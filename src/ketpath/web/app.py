@@ -28,6 +28,7 @@ from ketpath.web import (
     craving,
     deps,
     disputes,
+    language,
     offline,
     onboarding,
     pages,
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(sharing.api_router)
     app.include_router(clinician.api_router)
     app.include_router(accounts.router)
+    app.include_router(language.router)
     app.include_router(sharing.pages_router)
     app.include_router(clinician.pages_router)
     app.include_router(contingency.router)

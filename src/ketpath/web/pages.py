@@ -50,6 +50,7 @@ from ketpath.services.fhir import export_fhir, import_fhir
 from ketpath.services.plans import PlanError, get_plan, save_plan
 from ketpath.services.read import read_person
 from ketpath.web.deps import SignedIn, User
+from ketpath.web.language import language_of
 from ketpath.web.plan_form import PLAN_FIELDS, plan_from_form, plan_view
 from ketpath.web.record_forms import (
     LOGGABLE,
@@ -112,6 +113,7 @@ class PersonContext:
         self.records: list[Record] = list(self.view.records)
         self.zone = self.view.zone
         self.locale = self.view.locale
+        self.language = language_of(request)
         self.now = self.view.now
         self.assessment_failed = self.view.assessment_failed
         # Beside "could not be assessed", the pages show an assessment of nothing.
@@ -120,7 +122,7 @@ class PersonContext:
     def page(self, name: str, context: dict[str, Any], *, status: int = 200) -> Response:
         base = {
             "user": self.user,
-            "red_flags": views.red_flags_view(self.assessment),
+            "red_flags": views.red_flags_view(self.assessment, self.language),
             "compact_flags": True,
             "locale": self.locale,
             "assessment_failed": self.assessment_failed,
@@ -494,8 +496,8 @@ def learn(request: Request, user: SignedIn) -> Response:
     return person.page(
         "learn.html",
         {
-            "practical": practical.practical_index(),
-            "topics": views.learn_index(),
+            "practical": practical.practical_index(person.language),
+            "topics": views.learn_index(person.language),
             "grades": views.grade_key(),
         },
     )
@@ -504,11 +506,12 @@ def learn(request: Request, user: SignedIn) -> Response:
 @router.get("/learn/{topic}", name="learn_topic")
 def learn_topic(request: Request, user: SignedIn, topic: str) -> Response:
     """A topic of the article audit, or a practical page (their ids never overlap)."""
-    view = views.learn_topic(topic)
+    language = language_of(request)
+    view = views.learn_topic(topic, language)
     if view is not None:
         person = PersonContext(request, user)
         return person.page("learn_topic.html", {"topic": view, "grades": views.grade_key()})
-    page = practical.practical_page(topic)
+    page = practical.practical_page(topic, language)
     if page is None:
         raise HTTPException(status_code=404, detail="No such topic.")
     person = PersonContext(request, user)
@@ -522,15 +525,15 @@ def learn_topic(request: Request, user: SignedIn, topic: str) -> Response:
 def help_page(request: Request, user: SignedIn) -> Response:
     person = PersonContext(request, user)
     profile = latest_profile(person.records)
-    help_numbers = views.help_view(person.locale)
+    help_numbers = views.help_view(person.locale, person.language)
     flags, help_contacts = views.help_page_numbers(
-        help_numbers["contacts"], views.red_flags_view(person.assessment)
+        help_numbers["contacts"], views.red_flags_view(person.assessment, person.language)
     )
     context = {
         "help": help_numbers,
         "red_flags": flags,
         "help_contacts": help_contacts,
-        "choices": views.locale_choices(),
+        "choices": views.locale_choices(person.language),
         "zones": views.zone_choices(profile.timezone if profile else None),
         "error": None,
     }
