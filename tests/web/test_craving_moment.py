@@ -256,3 +256,29 @@ def test_the_page_is_well_formed_and_its_title_names_nothing_about_health(
         check(page)  # one main, one h1, labelled inputs, no inline script or style
         title = re.search(r"<title>(.*?)</title>", page, re.S)
         assert title and "crav" not in title.group(1).lower()
+
+
+def test_in_hong_kong_chinese_the_flags_help_lines_and_explanation_are_in_chinese(
+    alice: Account, client: TestClient, db: Database
+) -> None:
+    """The flags, help-line names and urge-surfing text follow her language; numbers once."""
+    name = _name(alice)
+    log_record(
+        db, name, parse_record({"type": "profile", "timezone": "Asia/Hong_Kong"}), create=True
+    )
+    thoughts = {
+        "type": "symptom",
+        "time": (datetime.now(UTC) - timedelta(hours=1)).isoformat(),
+        "symptom": "suicidal-thoughts",
+        "severity": 2,
+    }
+    log_record(db, name, parse_record(thoughts), create=True)
+    client.post("/account/language", data={"language": "zh-Hant-HK"})
+    page = client.get("/craving").text
+    flag = re.search(r'id="flag-suicidal-thoughts">(.*?)</article>', page, re.S)
+    assert flag and "現在就找人傾談" in _text(flag.group(1))
+    assert "香港撒瑪利亞會（24 小時，多種語言）" in page
+    assert "衝動衝浪" in _text(_main(page))
+    assert "Urge surfing" not in page
+    numbers = re.findall(r'href="tel:([^"]+)"', page)
+    assert "999" in numbers and sorted(numbers) == sorted(set(numbers))

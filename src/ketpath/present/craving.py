@@ -16,8 +16,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ketpath.core.records import Craving, Record
+from ketpath.knowledge import languages, load
 from ketpath.knowledge.craving import craving_moment
-from ketpath.knowledge.load import practical_pages
+from ketpath.knowledge.languages import ENGLISH
 from ketpath.present.practical import statement_view
 from ketpath.present.views import dialled, graded
 
@@ -66,7 +67,9 @@ def call_link(line: str) -> dict[str, str | None]:
 
 
 def craving_page_view(
-    plan: Mapping[str, Sequence[str]], contacts: Sequence[Mapping[str, Any]]
+    plan: Mapping[str, Sequence[str]],
+    contacts: Sequence[Mapping[str, Any]],
+    language: str = ENGLISH,
 ) -> dict[str, Any]:
     """The craving page: the plan's three lists, the timer, the explanation and the help lines.
 
@@ -97,7 +100,7 @@ def craving_page_view(
             "rationale": moment.offer_plan.rationale,
             **graded(moment.offer_plan.grade, moment.offer_plan.sources),
         },
-        "explanation": explanation_sections(),
+        "explanation": explanation_sections(language),
         "intensities": list(range(1, 11)),
         "help_contacts": [
             dict(contact) for contact in contacts if dialled(str(contact["number"])) not in in_plan
@@ -110,15 +113,21 @@ def craving_contacts(contacts: Sequence[Mapping[str, Any]]) -> list[dict[str, An
     return [dict(contact) for contact in contacts if contact.get("kind") in CRAVING_CONTACT_KINDS]
 
 
-def explanation_sections() -> list[dict[str, Any]]:
-    """The sections of the practical page that explain riding out a craving, graded and sourced."""
+def explanation_sections(language: str = ENGLISH) -> list[dict[str, Any]]:
+    """The sections of the practical page that explain riding out a craving, graded and sourced.
+
+    ``craving.toml`` names them by their English headings; a translated page
+    has the same sections in the same order, so they are found by position.
+    """
     moment = craving_moment()
-    page = practical_pages()[moment.practical_page]
-    by_heading = {section.heading: section for section in page.sections}
+    english = load.practical_pages()[moment.practical_page]
+    shown = languages.practical_pages(language)[moment.practical_page]
+    positions = [section.heading for section in english.sections]
+    sections = [shown.sections[positions.index(heading)] for heading in moment.sections]
     return [
         {
-            "heading": heading,
-            "statements": [statement_view(item) for item in by_heading[heading].statements],
+            "heading": section.heading,
+            "statements": [statement_view(item, language) for item in section.statements],
         }
-        for heading in moment.sections
+        for section in sections
     ]

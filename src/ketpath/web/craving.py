@@ -40,13 +40,14 @@ def _plan(request: Request, name: str) -> dict[str, list[str]]:
 @router.get("/craving", name="craving")
 def craving(request: Request, user: SignedIn) -> Response:
     person = PersonContext(request, user)
+    language = person.language  # flags, help-line names and the explanation in her language
     flags, contacts = views.help_page_numbers(
-        craving_contacts(views.help_view(person.locale)["contacts"]),
-        views.red_flags_view(person.assessment),
+        craving_contacts(views.help_view(person.locale, language)["contacts"]),
+        views.red_flags_view(person.assessment, language),
     )
     toast = saved_toast(person, request, back="craving")
     context = {
-        "craving": craving_page_view(_plan(request, person.name), contacts),
+        "craving": craving_page_view(_plan(request, person.name), contacts, language),
         "red_flags": flags,
         "toast": toast,
         # Not asked again when it was just logged, here or on the page that offered this one.
