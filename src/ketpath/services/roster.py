@@ -341,6 +341,10 @@ def refresh_summaries(db: Database, person_ids: Collection[int], *, now: datetim
             _, row = _summarise_one(uow, person_id, now, versions[person_id])
             if row is not None:
                 computed.append(row)
+    if not computed:
+        # Nobody on a roster, or all current: no writing transaction, which on
+        # SQLite would take the write lock between the API's group commits.
+        return 0
     with db.unit_of_work(write=True) as uow:
         changed = uow.roster.save_current(computed)
         uow.commit()
