@@ -6,9 +6,11 @@ print ketpath's figures as a ratio of its figures (issue 16, point 3). It is a
 minimal Starlette app under uvicorn, and no ketpath code is imported, so the
 ratio says what ketpath's own code costs on top of the storage work:
 
-- ``POST /people/{id}/records`` inserts the posted record(s) as the same rows
-  ketpath's ``POST /api/v1/records`` stores (``records``: type, time in UTC,
-  the JSON document with a new UUID as its id, author, role, ``uid``), with the
+- ``POST /people/{id}/records`` writes the rows ketpath's ``POST
+  /api/v1/records`` writes for the same body: the record(s) (``records``: type,
+  time in UTC, the JSON document with a new UUID as its id, author, role,
+  ``uid``) and the bump of the person's ``records_version`` (``people``; the
+  roster-summary trigger of migration 0003 fires on both sides), with the
   same connection settings as ``ketpath.store.database`` (WAL,
   ``synchronous = FULL``, foreign keys on, a 5 s busy timeout, writes in
   ``BEGIN IMMEDIATE``). Concurrent requests share a transaction and its
@@ -29,9 +31,10 @@ ratio says what ketpath's own code costs on top of the storage work:
 What it does not do, so read the ratio with this in mind: no authentication
 (no session, no token lookup), no CSRF or security headers, no validation of a
 record (a malformed body is a 500 error, not a 4xx), no check of ids already
-held or of the quota, no bump of the person's ``records_version``, no audit
-rows (ketpath appends one per patient shown on each roster view, in a
-committed transaction), no assessment, no rendering. It is a floor, not a
+held or of the quota (reads: ketpath counts the person's records in the
+statement that bumps the version), no audit rows (a person's own API write
+appends none in ketpath either; a roster view appends one per patient shown,
+in a committed transaction), no assessment, no rendering. It is a floor, not a
 rival: a ratio near 1 means ketpath adds little to what storage costs anyway.
 It listens on 127.0.0.1 only, having no authentication.
 
@@ -71,6 +74,9 @@ CONNECTION_SETTINGS = (
 #: How SQLAlchemy writes a naive UTC datetime into SQLite (ketpath's ``UTCDateTime``).
 SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"
 
+#: Every write of ketpath's bumps the person's ``records_version`` (its caches and the
+#: roster's summaries key on it; the trigger of migration 0003 clears the summary).
+BUMP_VERSION = "UPDATE people SET records_version = records_version + 1 WHERE id = ?"
 INSERT_RECORD = (
     "INSERT INTO records (person_id, type, time_utc, data, created_at, created_by,"
     " created_role, uid) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"
@@ -192,6 +198,8 @@ def _insert_in_savepoint(
 ) -> list[int] | BaseException:
     connection.execute("SAVEPOINT request")
     try:
+        for person_id in sorted({row[0] for row in rows}):
+            connection.execute(BUMP_VERSION, (person_id,))
         ids = [connection.execute(INSERT_RECORD, row).fetchone()[0] for row in rows]
     except sqlite3.IntegrityError as error:
         connection.execute("ROLLBACK TO request")

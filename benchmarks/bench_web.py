@@ -11,7 +11,9 @@ Beside each figure, the same run measures a bare endpoint doing the same
 storage work (issue 16, point 3): ``baseline_app.py``, a minimal Starlette app
 under uvicorn with no ketpath code, on a copy of the same SQLite file with the
 same durability settings (WAL, ``synchronous = FULL``, shared commits). Its
-POST inserts the same rows ketpath stores for the same bodies; its read selects
+POST writes what ketpath's writes for the same body: the record row and the
+bump of the person's ``records_version`` (neither side appends an audit row
+for a person's own write); its read selects
 the person's whole history, the rows a dashboard would read, and answers with
 their count. It does no authentication, no validation, no check of ids or
 quota, no assessment and no rendering, and it reads the rows on every request
