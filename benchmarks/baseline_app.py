@@ -38,7 +38,14 @@ in a committed transaction), no assessment, no rendering. It is a floor, not a
 rival: a ratio near 1 means ketpath adds little to what storage costs anyway.
 It listens on 127.0.0.1 only, having no authentication.
 
-    python benchmarks/baseline_app.py --db FILE --port PORT
+On PostgreSQL (``--db postgresql://…``) it does the same work with psycopg,
+as ketpath does there: each POST in a transaction of its own (PostgreSQL
+takes concurrent writers itself; ketpath shares commits only on SQLite),
+each worker thread with a connection of its own kept open, and the server's
+durability settings whatever they are (the benchmarks start one with
+PostgreSQL's defaults: ``benchmarks/durable_postgres.py``).
+
+    python benchmarks/baseline_app.py --db FILE_OR_URL --port PORT
 """
 
 from __future__ import annotations
@@ -57,6 +64,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import uvicorn
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -95,6 +103,12 @@ SELECT_ROSTER = (
 )
 
 Row = tuple[Any, ...]
+
+#: The same statements in psycopg's placeholders, for a PostgreSQL database.
+POSTGRES_BUMP_VERSION = BUMP_VERSION.replace("?", "%s")
+POSTGRES_INSERT_RECORD = INSERT_RECORD.replace("?", "%s")
+POSTGRES_SELECT_HISTORY = SELECT_HISTORY.replace("?", "%s")
+POSTGRES_SELECT_ROSTER = SELECT_ROSTER.replace("?", "%s")
 
 
 def connect(database: Path) -> sqlite3.Connection:
@@ -235,6 +249,106 @@ class Readers:
         return self.connection().execute(query, parameters).fetchall()
 
 
+class PostgresStore:
+    """Each worker thread's own psycopg connection; a POST commits in a transaction of its own."""
+
+    def __init__(self, url: str) -> None:
+        self._url = url
+        self._local = threading.local()
+
+    def connection(self) -> Any:
+        found = getattr(self._local, "connection", None)
+        if found is None:
+            found = self._local.connection = psycopg.connect(self._url)
+        return found
+
+    def insert(self, rows: Sequence[Row]) -> list[int]:
+        connection = self.connection()
+        with connection.transaction():
+            for person_id in sorted({row[0] for row in rows}):
+                connection.execute(POSTGRES_BUMP_VERSION, (person_id,))
+            return [
+                connection.execute(POSTGRES_INSERT_RECORD, _postgres_row(row)).fetchone()[0]
+                for row in rows
+            ]
+
+    def rows(self, query: str, parameters: tuple[Any, ...]) -> list[Row]:
+        connection = self.connection()
+        with connection.transaction():
+            found: list[Row] = connection.execute(query, parameters).fetchall()
+        return found
+
+    def settings(self) -> dict[str, Any]:
+        names = ("synchronous_commit", "fsync", "wal_sync_method", "server_version")
+        return {name: self.rows(f"SHOW {name}", ())[0][0] for name in names}
+
+
+def _postgres_row(row: Row) -> Row:
+    """A row of :func:`record_row` with its times as datetimes (PostgreSQL's ``timestamptz``)."""
+    person_id, kind, time_utc, data, created_at, author, role, uid = row
+    as_time = [
+        datetime.strptime(value, SQLITE_TIME).replace(tzinfo=UTC) if value else None
+        for value in (time_utc, created_at)
+    ]
+    return (person_id, kind, as_time[0], data, as_time[1], author, role, uid)
+
+
+def create_postgres_baseline_app(url: str) -> Starlette:
+    """The bare app on an existing ketpath PostgreSQL database (it creates no tables)."""
+    store = PostgresStore(url)
+
+    async def post_records(request: Request) -> Response:
+        rows = await _posted_rows(request)
+        try:
+            ids = await run_in_threadpool(store.insert, rows)
+        except psycopg.IntegrityError as error:
+            return JSONResponse({"error": str(error)}, status_code=409)
+        return JSONResponse({"ids": ids, "count": len(ids)}, status_code=201)
+
+    async def get_records(request: Request) -> Response:
+        rows = await run_in_threadpool(
+            store.rows, POSTGRES_SELECT_HISTORY, (request.path_params["person_id"],)
+        )
+        return _answer(request, rows, _history_json)
+
+    async def get_roster(request: Request) -> Response:
+        rows = await run_in_threadpool(
+            store.rows, POSTGRES_SELECT_ROSTER, (request.path_params["clinician_id"],)
+        )
+        return _answer(request, rows, _roster_json)
+
+    async def healthz(_request: Request) -> Response:
+        return JSONResponse(await run_in_threadpool(store.settings))
+
+    return Starlette(routes=_routes(post_records, get_records, get_roster, healthz))
+
+
+async def _posted_rows(request: Request) -> list[Row]:
+    person_id: int = request.path_params["person_id"]
+    author = request.query_params.get("author")
+    body = await request.json()
+    created_at = datetime.now(UTC).strftime(SQLITE_TIME)
+    return [
+        record_row(
+            document,
+            person_id=person_id,
+            author=int(author) if author else None,
+            created_at=created_at,
+        )
+        for document in (body if isinstance(body, list) else [body])
+    ]
+
+
+def _routes(*endpoints: Callable[[Request], Any]) -> list[Route]:
+    post_records, get_records, get_roster, healthz = endpoints
+    return [
+        Route("/people/{person_id:int}/records", post_records, methods=["POST"]),
+        Route("/people/{person_id:int}/records", get_records, methods=["GET"]),
+        Route("/clinicians/{clinician_id:int}/roster", get_roster, methods=["GET"]),
+        Route("/healthz", healthz, methods=["GET"]),
+    ]
+
+
 def _history_json(rows: list[Row]) -> str:
     """The rows as a JSON list, the stored ``data`` text spliced in as it is (not parsed)."""
     return (
@@ -273,19 +387,7 @@ def create_baseline_app(database: Path) -> Starlette:
             app.state.writer.close()
 
     async def post_records(request: Request) -> Response:
-        person_id: int = request.path_params["person_id"]
-        author = request.query_params.get("author")
-        body = await request.json()
-        created_at = datetime.now(UTC).strftime(SQLITE_TIME)
-        rows = [
-            record_row(
-                document,
-                person_id=person_id,
-                author=int(author) if author else None,
-                created_at=created_at,
-            )
-            for document in (body if isinstance(body, list) else [body])
-        ]
+        rows = await _posted_rows(request)
         try:
             ids = await request.app.state.writer.insert(rows)
         except sqlite3.IntegrityError as error:
@@ -309,13 +411,7 @@ def create_baseline_app(database: Path) -> Starlette:
         return JSONResponse(settings)
 
     return Starlette(
-        routes=[
-            Route("/people/{person_id:int}/records", post_records, methods=["POST"]),
-            Route("/people/{person_id:int}/records", get_records, methods=["GET"]),
-            Route("/clinicians/{clinician_id:int}/roster", get_roster, methods=["GET"]),
-            Route("/healthz", healthz, methods=["GET"]),
-        ],
-        lifespan=lifespan,
+        routes=_routes(post_records, get_records, get_roster, healthz), lifespan=lifespan
     )
 
 
@@ -327,14 +423,18 @@ def _answer(request: Request, rows: list[Row], as_json: Callable[[list[Row]], st
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", type=Path, required=True, help="a ketpath SQLite file")
+    parser.add_argument("--db", required=True, help="a ketpath SQLite file, or a postgresql:// URL")
     parser.add_argument("--port", type=int, required=True)
     options = parser.parse_args()
-    if not options.db.is_file():
+    if options.db.startswith("postgresql://"):
+        app = create_postgres_baseline_app(options.db)
+    elif Path(options.db).is_file():
+        app = create_baseline_app(Path(options.db))
+    else:
         raise SystemExit(f"{options.db} is not a file: the bare app opens a ketpath database")
     # As ``ketpath serve`` configures uvicorn (cli/server.py), so that only the app differs.
     uvicorn.run(
-        create_baseline_app(options.db),
+        app,
         host="127.0.0.1",
         port=options.port,
         access_log=False,
