@@ -39,6 +39,7 @@ class UserRow:
     person_name: str | None
     created_at: datetime
     pin_hash: str | None = None
+    onboarded_at: datetime | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -132,6 +133,14 @@ class UserRepository:
     def set_pin_hash(self, user_id: int, pin_hash: str | None) -> None:
         """Keep the app lock's PIN (its argon2 hash), or forget it with None."""
         self._session.execute(update(users).where(users.c.id == user_id).values(pin_hash=pin_hash))
+
+    def set_onboarded(self, user_id: int, at: datetime) -> None:
+        """Record that the person finished the first-run onboarding (the first time only)."""
+        self._session.execute(
+            update(users)
+            .where(users.c.id == user_id, users.c.onboarded_at.is_(None))
+            .values(onboarded_at=at)
+        )
 
     def replace_recovery_codes(
         self, user_id: int, code_hashes: Sequence[str], *, now: datetime
@@ -234,14 +243,17 @@ class SessionRepository:
         )
 
     def count_pin_failure(self, session_id: int) -> int:
-        """Add one wrong PIN to the session's count; the new count."""
-        self._session.execute(
+        """Add one wrong PIN to the session's count; the new count.
+
+        One ``UPDATE … RETURNING``: the increment and the count it returns are
+        the same row version, so wrong PINs sent at once to different server
+        processes each get a count of their own, and the fifth is seen as the fifth.
+        """
+        count: int = self._session.execute(
             update(sessions)
             .where(sessions.c.id == session_id)
             .values(pin_failures=sessions.c.pin_failures + 1)
-        )
-        count: int = self._session.execute(
-            select(sessions.c.pin_failures).where(sessions.c.id == session_id)
+            .returning(sessions.c.pin_failures)
         ).scalar_one()
         return count
 

@@ -27,7 +27,9 @@ from ketpath.web import (
     contingency_settings,
     deps,
     disputes,
+    language,
     offline,
+    onboarding,
     pages,
     reminders,
     reports,
@@ -88,6 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(sharing.api_router)
     app.include_router(clinician.api_router)
     app.include_router(accounts.router)
+    app.include_router(language.router)
     app.include_router(sharing.pages_router)
     app.include_router(clinician.pages_router)
     app.include_router(contingency.router)
@@ -95,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(reports.router)
     app.include_router(disputes.router)
     app.include_router(reminders.router)
+    app.include_router(onboarding.router)
     reminders.redact_feed_addresses()
     app.include_router(offline.router)
     app.include_router(pages.router, include_in_schema=False)

@@ -26,6 +26,7 @@ from ketpath.interop.jsonl import dumps_jsonl, jsonl_line_of_record, parse_csv_u
 from ketpath.present import practical, views
 from ketpath.present.entry_listing import entry_listing
 from ketpath.present.history_charts import questionnaire_charts
+from ketpath.present.today import today_view
 from ketpath.services import (
     Author,
     Database,
@@ -48,6 +49,7 @@ from ketpath.services.fhir import export_fhir, import_fhir
 from ketpath.services.plans import PlanError, get_plan, save_plan
 from ketpath.services.read import read_person
 from ketpath.web.deps import SignedIn, User
+from ketpath.web.language import language_of
 from ketpath.web.plan_form import PLAN_FIELDS, plan_from_form, plan_view
 from ketpath.web.record_forms import (
     LOGGABLE,
@@ -110,6 +112,7 @@ class PersonContext:
         self.records: list[Record] = list(self.view.records)
         self.zone = self.view.zone
         self.locale = self.view.locale
+        self.language = language_of(request)
         self.now = self.view.now
         self.assessment_failed = self.view.assessment_failed
         # Beside "could not be assessed", the pages show an assessment of nothing.
@@ -118,7 +121,7 @@ class PersonContext:
     def page(self, name: str, context: dict[str, Any], *, status: int = 200) -> Response:
         base = {
             "user": self.user,
-            "red_flags": views.red_flags_view(self.assessment),
+            "red_flags": views.red_flags_view(self.assessment, self.language),
             "compact_flags": True,
             "locale": self.locale,
             "assessment_failed": self.assessment_failed,
@@ -145,6 +148,7 @@ def dashboard(request: Request, user: SignedIn) -> Response:
     view = views.dashboard_view(person.assessment, zone=person.zone)
     context = {
         "view": view,
+        "today": today_view(person.records, zone=person.zone, now=person.now),
         "has_records": bool(person.records),
         "compact_flags": False,
         "followed_up": request.query_params.get("followed-up") == "1",
@@ -429,24 +433,38 @@ def _stored_plan(request: Request, name: str) -> dict[str, list[str]]:
         return {}
 
 
+#: Where the plan page goes on to after a save, by name (never a URL from the request):
+#: the first-run onboarding links here and carries on at its next step.
+PLAN_NEXT = {"onboarding": "/onboarding/about"}
+
+
 @router.get("/plan", name="plan")
-def plan(request: Request, user: SignedIn, saved: str | None = None) -> Response:
+def plan(
+    request: Request, user: SignedIn, saved: str | None = None, next: str | None = None
+) -> Response:
     person = PersonContext(request, user)
     view = plan_view(_stored_plan(request, person.name))
-    return person.page("plan.html", {"plan": view, "saved": saved == "1"})
+    context = {"plan": view, "saved": saved == "1", "next": next if next in PLAN_NEXT else None}
+    return person.page("plan.html", context)
 
 
 @router.post("/plan", name="plan_save")
 async def plan_save(request: Request, user: SignedIn) -> Response:
     form = await _form(request)
     submitted = plan_from_form(form)
+    going_on = form.get("next") or ""
     try:
         save_plan(_db(request), _person_name(user), submitted)
     except PlanError as error:
         person = PersonContext(request, user)
         view = plan_view(submitted, error=_plan_error_text(error))
-        return person.page("plan.html", {"plan": view, "saved": False}, status=422)
-    return _see_other("/plan?saved=1")
+        context = {
+            "plan": view,
+            "saved": False,
+            "next": going_on if going_on in PLAN_NEXT else None,
+        }
+        return person.page("plan.html", context, status=422)
+    return _see_other(PLAN_NEXT.get(going_on, "/plan?saved=1"))
 
 
 def _plan_error_text(error: PlanError) -> str:
@@ -463,8 +481,8 @@ def learn(request: Request, user: SignedIn) -> Response:
     return person.page(
         "learn.html",
         {
-            "practical": practical.practical_index(),
-            "topics": views.learn_index(),
+            "practical": practical.practical_index(person.language),
+            "topics": views.learn_index(person.language),
             "grades": views.grade_key(),
         },
     )
@@ -473,11 +491,12 @@ def learn(request: Request, user: SignedIn) -> Response:
 @router.get("/learn/{topic}", name="learn_topic")
 def learn_topic(request: Request, user: SignedIn, topic: str) -> Response:
     """A topic of the article audit, or a practical page (their ids never overlap)."""
-    view = views.learn_topic(topic)
+    language = language_of(request)
+    view = views.learn_topic(topic, language)
     if view is not None:
         person = PersonContext(request, user)
         return person.page("learn_topic.html", {"topic": view, "grades": views.grade_key()})
-    page = practical.practical_page(topic)
+    page = practical.practical_page(topic, language)
     if page is None:
         raise HTTPException(status_code=404, detail="No such topic.")
     person = PersonContext(request, user)
@@ -491,15 +510,15 @@ def learn_topic(request: Request, user: SignedIn, topic: str) -> Response:
 def help_page(request: Request, user: SignedIn) -> Response:
     person = PersonContext(request, user)
     profile = latest_profile(person.records)
-    help_numbers = views.help_view(person.locale)
+    help_numbers = views.help_view(person.locale, person.language)
     flags, help_contacts = views.help_page_numbers(
-        help_numbers["contacts"], views.red_flags_view(person.assessment)
+        help_numbers["contacts"], views.red_flags_view(person.assessment, person.language)
     )
     context = {
         "help": help_numbers,
         "red_flags": flags,
         "help_contacts": help_contacts,
-        "choices": views.locale_choices(),
+        "choices": views.locale_choices(person.language),
         "zones": views.zone_choices(profile.timezone if profile else None),
         "error": None,
     }
