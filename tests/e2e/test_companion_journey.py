@@ -34,7 +34,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from icalendar import Calendar
+from icalendar import Calendar, vRecur
 from playwright.sync_api import Browser, BrowserContext, ViewportSize, expect
 
 from e2e.browsing import CHROMIUM, CHROMIUM_ARGS, DESKTOP, SCREENSHOTS, require_chromium
@@ -175,7 +175,9 @@ def _reminders(j: Journey) -> datetime:
     address = page.get_by_label("Calendar feed address").input_value()
     (event,) = Calendar.from_ical(httpx.get(address).content).walk("VEVENT")
     assert str(event["SUMMARY"]) == "ketpath check-in"
-    assert event["RRULE"]["FREQ"] == ["DAILY"]
+    rule = event["RRULE"]
+    assert isinstance(rule, vRecur)
+    assert rule["FREQ"] == ["DAILY"]
     start = event.decoded("DTSTART")
     assert (str(start.tzinfo), start.strftime("%H:%M")) == (ZONE, due.strftime("%H:%M"))
     j.shot("03-account-reminders")

@@ -25,6 +25,7 @@ from ketpath.web import (
     clinician,
     contingency,
     contingency_settings,
+    craving,
     deps,
     disputes,
     language,
@@ -101,6 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(onboarding.router)
     reminders.redact_feed_addresses()
     app.include_router(offline.router)
+    app.include_router(craving.router)
     app.include_router(pages.router, include_in_schema=False)
 
     @app.get("/healthz", tags=["health"], summary="Liveness")

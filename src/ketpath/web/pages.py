@@ -24,6 +24,7 @@ from ketpath.core.records import Questionnaire, Record, RecordError, latest_prof
 from ketpath.interop.fhir import FhirError, is_fhir_document
 from ketpath.interop.jsonl import dumps_jsonl, jsonl_line_of_record, parse_csv_uses, parse_jsonl
 from ketpath.present import practical, views
+from ketpath.present.craving import offers_craving_plan
 from ketpath.present.entry_listing import entry_listing
 from ketpath.present.history_charts import questionnaire_charts
 from ketpath.present.today import today_view
@@ -152,7 +153,7 @@ def dashboard(request: Request, user: SignedIn) -> Response:
         "has_records": bool(person.records),
         "compact_flags": False,
         "followed_up": request.query_params.get("followed-up") == "1",
-        "toast": _toast(person, request, back="today"),
+        "toast": saved_toast(person, request, back="today"),
     }
     return person.page("dashboard.html", context)
 
@@ -160,15 +161,21 @@ def dashboard(request: Request, user: SignedIn) -> Response:
 # ---------------------------------------------------------------- saved, with Undo
 
 #: Where Undo returns to: the page the one-tap entry was made on (never a URL from the form).
-UNDO_BACK = {"today": "/", "log": "/log"}
+UNDO_BACK = {"today": "/", "log": "/log", "craving": "/craving"}
 
 
-def _toast(person: PersonContext, request: Request, *, back: str) -> dict[str, Any] | None:
+def saved_toast(
+    person: PersonContext, request: Request, *, back: str, undo: bool = True
+) -> dict[str, Any] | None:
     """What the page says about the entry just saved, with Undo when it is hers to delete.
 
     The entry is named by its storage id in the redirect after a save; an id
     that is not one of the person's own changeable entries shows no Undo (a
-    clinic entry can never be undone by the person).
+    clinic entry can never be undone by the person). After an edit there is
+    no Undo (``undo=False``): deleting would not undo an edit. A craving at or
+    above the threshold in ``knowledge/craving.toml`` also offers the craving
+    plan (issue 14, point 3), except on the craving page itself; the offer is
+    read from the stored entry, so the URL says nothing about the craving.
     """
     if request.query_params.get("undone") == "1":
         return {"message": "Undone: that entry is deleted.", "undo_id": None, "back": back}
@@ -180,7 +187,12 @@ def _toast(person: PersonContext, request: Request, *, back: str) -> dict[str, A
         return None
     rows = views.history_rows([entry], person.zone)
     what = f" {rows[0]['type_label']}: {rows[0]['summary']}." if rows else ""
-    return {"message": f"Saved.{what}", "undo_id": entry.id, "back": back}
+    return {
+        "message": f"Saved.{what}",
+        "undo_id": entry.id if undo else None,
+        "back": back,
+        "craving_plan": back != "craving" and offers_craving_plan(entry.record),
+    }
 
 
 @router.post("/records/{record_id}/undo", name="record_undo")
@@ -232,7 +244,7 @@ def _log_context(person: PersonContext) -> dict[str, Any]:
 @router.get("/log", name="log")
 def log_page(request: Request, user: SignedIn, saved: str | None = None) -> Response:
     person = PersonContext(request, user)
-    toast = _toast(person, request, back="log")
+    toast = saved_toast(person, request, back="log")
     context = {**_log_context(person), "saved": saved == "1", "error": None, "toast": toast}
     # Right after a save the flags are shown in full: a symptom may just have raised one.
     return person.page("log.html", {**context, "compact_flags": saved != "1"})
@@ -259,7 +271,7 @@ async def log_save(request: Request, user: SignedIn, kind: str) -> Response:
         return person.page("log.html", context, status=422)
     if kind == "follow-up":  # sent from a red flag: back to the flags, which now show it cleared
         return _see_other("/?followed-up=1")
-    back = UNDO_BACK["today"] if form.get("back") == "today" else UNDO_BACK["log"]
+    back = UNDO_BACK.get(form.get("back") or "", UNDO_BACK["log"])
     return _see_other(f"{back}?saved=1&entry={record_id}")
 
 
@@ -286,7 +298,8 @@ def history(request: Request, user: SignedIn) -> Response:
         month=query.get("month"),
         page=query.get("page"),
     )
-    return person.page("history.html", {"charts": charts, **listing})
+    toast = saved_toast(person, request, back="history", undo=False)
+    return person.page("history.html", {"charts": charts, **listing, "toast": toast})
 
 
 def _own_entry(person: PersonContext, record_id: int) -> StoredRecord:
@@ -343,9 +356,11 @@ async def record_update(request: Request, user: SignedIn, record_id: int) -> Res
         }
         return person.page("edit.html", context, status=422)
     try:
-        replace_record(_db(request), person.name, record_id, record, by=user)
+        new_id = replace_record(_db(request), person.name, record_id, record, by=user)
     except RecordNotFound as error:
         raise HTTPException(status_code=404, detail="No such record.") from error
+    if offers_craving_plan(record):  # History says it was saved and offers the plan
+        return _see_other(f"/history?saved=1&entry={new_id}")
     return _see_other("/history")
 
 
