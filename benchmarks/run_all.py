@@ -31,7 +31,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -53,6 +53,17 @@ class Benchmark:
     """Pinned to CPU 0 with ``taskset`` (the population targets are for one core)."""
     optional: bool = False
     """Run only when the script exists (one that another piece of work adds)."""
+    tag: str = ""
+    """Told apart from another run of the same script: ``.tag`` ends each figure's name and
+    ``(tag)`` its label (``postgresql`` for a run with ``--postgres``)."""
+
+    def expected(self) -> tuple[str, ...]:
+        return tuple(f"{name}.{self.tag}" if self.tag else name for name in self.expects)
+
+    def tagged(self, found: Figure) -> Figure:
+        if not self.tag:
+            return found
+        return replace(found, name=f"{found.name}.{self.tag}", label=f"{found.label} ({self.tag})")
 
 
 def _population_figures() -> tuple[str, ...]:
@@ -92,7 +103,19 @@ PLAN: tuple[Benchmark, ...] = (
             "web.post_vs_bare",
         ),
     ),
+    Benchmark(
+        script="bench_web.py",
+        args=("--postgres",),
+        tag="postgresql",
+        expects=("web.dashboard_p95", "web.post_rate"),
+    ),
     Benchmark(script="bench_roster.py", expects=("roster.cold", "roster.warm_p95")),
+    Benchmark(
+        script="bench_roster.py",
+        args=("--postgres",),
+        tag="postgresql",
+        expects=("roster.cold", "roster.warm_p95"),
+    ),
     Benchmark(
         script="bench_workers.py",
         expects=tuple(
@@ -120,7 +143,7 @@ class Outcome:
 
     def missing(self) -> list[str]:
         reported = {found.name for found in self.figures}
-        return [name for name in self.benchmark.expects if name not in reported]
+        return [name for name in self.benchmark.expected() if name not in reported]
 
     def why_missing(self) -> str:
         if self.exit_code is None:
@@ -207,7 +230,7 @@ def run_one(benchmark: Benchmark, path: Path) -> Outcome:
         for line in process.stdout:
             found = parse([line])
             if found:
-                outcome.figures.extend(found)
+                outcome.figures.extend(benchmark.tagged(each) for each in found)
             else:
                 print(line, end="", flush=True)
     outcome.exit_code = process.returncode
@@ -279,7 +302,7 @@ def results(outcomes: Sequence[Outcome], *, started: datetime) -> dict[str, obje
 
 def chosen(only: Sequence[str], scripts: Sequence[str]) -> list[tuple[Benchmark, Path]]:
     """The plan, or part of it (``--only``), or the scripts named on the command line."""
-    by_name = {benchmark.script: benchmark for benchmark in PLAN}
+    by_name = {benchmark.script: benchmark for benchmark in PLAN if not benchmark.tag}
     if scripts:
         picked = []
         for script in scripts:
