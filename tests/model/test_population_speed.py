@@ -75,3 +75,44 @@ def test_fast_uniforms_match_starsim_draws() -> None:
                 assert fast.ind == slow.ind
         fast_sim.run_one_step()
         slow_sim.run_one_step()
+
+
+def test_a_closed_cohort_ages_its_people_as_starsim_does() -> None:
+    import starsim as ss
+
+    from ketpath.population.model import ClosedCohort
+    from ketpath.population.scenarios import age_data
+
+    def sim(people: ss.People) -> ss.Sim:
+        return ss.Sim(
+            people=people, start=2015, stop=2017, dt=ss.week, rand_seed=5, use_aging=True, verbose=0
+        )
+
+    closed = sim(ClosedCohort(n_agents=4_000, age_data=age_data()))
+    plain = sim(ss.People(n_agents=4_000, age_data=age_data()))
+    closed.init()
+    plain.init()
+    for _step in range(60):
+        closed.run_one_step()
+        plain.run_one_step()
+    ages = np.asarray(closed.people.age.raw[:4_000])
+    assert ages.dtype == np.float32
+    assert np.array_equal(ages, np.asarray(plain.people.age.raw[:4_000]))
+    assert np.array_equal(closed.people.female.raw[:4_000], plain.people.female.raw[:4_000])
+    assert bool(np.all(closed.people.alive.raw[:4_000]))
+
+
+def test_a_closed_cohort_refuses_deaths_and_demographics() -> None:
+    import starsim as ss
+
+    from ketpath.population.model import ClosedCohort, ClosedCohortError
+
+    with_deaths = ss.Sim(people=ClosedCohort(n_agents=500), demographics=ss.Deaths(), verbose=0)
+    with pytest.raises(ClosedCohortError, match="no births, deaths or diseases"):
+        with_deaths.init()
+    closed = ss.Sim(people=ClosedCohort(n_agents=500), verbose=0)
+    closed.init()
+    with pytest.raises(ClosedCohortError, match="nobody dies"):
+        closed.people.request_death(ss.uids([3]))
+    with pytest.raises(ClosedCohortError, match="nobody leaves"):
+        closed.people.request_removal(ss.uids([3]))

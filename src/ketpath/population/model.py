@@ -147,6 +147,62 @@ def table_parameters(tables: tuple[str, ...], overrides: dict[str, Any]) -> dict
     return pars
 
 
+class ClosedCohortError(RuntimeError):
+    """Something asked a closed cohort to lose a person (a death or a removal)."""
+
+
+class ClosedCohort(ss.People):
+    """Starsim's ``People`` for a closed cohort: nobody is born, dies or leaves during a run.
+
+    The model follows a fixed population (no demographics module, no
+    diseases), yet Starsim's loop still does three passes over every agent
+    each step for the deaths that cannot happen: ``step_die`` compares
+    ``ti_dead`` and ``ti_removed`` with now, ``remove_dead`` looks for agents
+    no longer alive, and ``update_post`` ages the alive ones by fancy
+    indexing (``age[alive.uids] += dt``). At 10 million agents those passes
+    cost more than the whole model (docs/performance.md). Here they are
+    constant time, and ageing is one in-place add over the contiguous block
+    of agents, which gives the same float32 ages as Starsim's (the same
+    addition, element by element; ``tests/model/test_population_speed.py``
+    checks it against a plain ``ss.People``).
+
+    The cohort stays closed by construction: asking for a death or a
+    removal raises :class:`ClosedCohortError` instead of being ignored, and
+    ``init_results`` (the last step of ``Sim.init``) refuses a sim that has
+    demographics or diseases.
+    """
+
+    def init_results(self) -> None:
+        super().init_results()
+        sim = self.sim
+        if len(sim.demographics) or len(sim.diseases):
+            raise ClosedCohortError(
+                "a closed cohort has no births, deaths or diseases; use ss.People for those"
+            )
+        if len(self.auids) != len(self.uid) or not np.array_equal(
+            self.auids, np.arange(len(self.auids))
+        ):
+            raise ClosedCohortError("a closed cohort starts with agents 0..n-1, all alive")
+
+    def request_death(self, uids: Any) -> None:
+        raise ClosedCohortError("nobody dies in a closed cohort")
+
+    def request_removal(self, uids: Any) -> None:
+        raise ClosedCohortError("nobody leaves a closed cohort")
+
+    def step_die(self) -> ss.uids:
+        """No deaths or removals: nothing can request one (see the class docstring)."""
+        return ss.uids()
+
+    def remove_dead(self) -> None:
+        """Nobody to remove: everyone stays alive."""
+
+    def update_post(self) -> None:
+        """Age every agent by one step, as ``People.update_post`` does for the alive ones."""
+        if self.sim.pars.use_aging:
+            self.age.raw[: len(self.auids)] += self.sim.t.dt_year
+
+
 class PeerNetwork(ss.RandomNet):
     """Peers who meet in social settings: a static random network among young adults.
 
