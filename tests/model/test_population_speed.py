@@ -116,3 +116,17 @@ def test_a_closed_cohort_refuses_deaths_and_demographics() -> None:
         closed.people.request_death(ss.uids([3]))
     with pytest.raises(ClosedCohortError, match="nobody leaves"):
         closed.people.request_removal(ss.uids([3]))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_sorted_union_is_union1d(seed: int) -> None:
+    from ketpath.population.model import sorted_union
+
+    rng = np.random.default_rng(seed)
+    into = np.unique(rng.integers(0, 5_000, rng.integers(0, 2_000)))
+    more = np.unique(rng.integers(0, 5_000, rng.integers(0, 300)))
+    got = sorted_union(into, more)
+    assert got.dtype == np.union1d(into, more).dtype
+    assert np.array_equal(got, np.union1d(into, more))
+    assert np.array_equal(sorted_union(into, into[:0]), into)
+    assert np.array_equal(sorted_union(into[:0], more), more)
