@@ -130,3 +130,20 @@ def test_the_sorted_union_is_union1d(seed: int) -> None:
     assert np.array_equal(got, np.union1d(into, more))
     assert np.array_equal(sorted_union(into, into[:0]), into)
     assert np.array_equal(sorted_union(into[:0], more), more)
+
+
+def test_codes_take_one_byte_and_counts_four() -> None:
+    from ketpath.population.scenarios import build_sim
+
+    sim = build_sim(agents=2_000, years=1, seed=2)
+    sim.run()
+    use, treatment = sim.custom["ketamine"], sim.custom["treatment"]
+    for name in ("stage", "peak", "band"):
+        assert getattr(use, name).raw.dtype == np.int8
+    for state in (use.failed_quits, use.relapses, treatment.entries):
+        assert state.raw.dtype == np.int32
+    users = use.users
+    assert set(np.unique(use.stage.raw[:2_000]).tolist()) <= set(range(6))
+    assert bool(np.all(use.stage.raw[users] >= 1))
+    assert bool(np.all(use.peak.raw[users] >= use.stage.raw[users]))
+    assert use.peers is not None and use.peers.neighbours.dtype == np.int32
