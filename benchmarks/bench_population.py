@@ -49,6 +49,11 @@ TARGETS = {1_000_000: (120.0, 4096.0), 10_000_000: (60.0, 8192.0)}
 THREADS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
 
 
+def parse_bare_size(text: str) -> int:
+    """A size for the bare comparison, or 0 for none."""
+    return 0 if text.strip() == "0" else parse_size(text)
+
+
 def parse_size(text: str) -> int:
     """``100k``, ``1M``, ``2.5m`` or ``3000000`` as a number of agents."""
     text = text.strip().replace("_", "").replace(",", "")
@@ -154,7 +159,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1, help="runs of each size (best kept)")
     parser.add_argument(
         "--bare-at",
-        type=parse_size,
+        type=parse_bare_size,
         default=1_000_000,
         help="size of the bare Starsim comparison (0: none)",
     )
