@@ -29,6 +29,7 @@ from ketpath.knowledge.population import population
 Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]
 Bools = npt.NDArray[np.bool_]
+Ids = npt.NDArray[np.signedinteger[Any]]  # agent ids, 32- or 64-bit
 
 # Active stages are ranks 1..5; 0 means never used.
 EXPERIMENTAL, OCCASIONAL, REGULAR, DEPENDENT, ADDICTION = 1, 2, 3, 4, 5
@@ -282,18 +283,17 @@ def sorted_union(into: Ints, more: Ints) -> Ints:
     return np.insert(into, at[~present], more[~present])
 
 
-def _pointer(sorted_keys: Ints, n_agents: int, base: int = 0) -> Ints:
+def _pointer(keys: Ints, n_agents: int, base: int = 0) -> Ints:
+    """Where each agent's block starts once ``keys`` are sorted (any order of ``keys`` will do)."""
     pointer = np.full(n_agents + 1, base, dtype=np.int64)
-    np.cumsum(np.bincount(sorted_keys, minlength=n_agents), out=pointer[1:])
+    np.cumsum(np.bincount(keys, minlength=n_agents), out=pointer[1:])
     pointer[1:] += base
     return pointer
 
 
-def _agent_ids(ids: Ints, n_agents: int) -> npt.NDArray[np.int32] | Ints:
-    """Agent ids in 32 bits when every id fits, else unchanged."""
-    if n_agents <= np.iinfo(np.int32).max:
-        return ids.astype(np.int32)
-    return ids
+def _id_dtype(n_agents: int) -> type[np.int32] | type[np.int64]:
+    """32-bit agent ids when every id fits, else 64-bit."""
+    return np.int32 if n_agents <= np.iinfo(np.int32).max else np.int64
 
 
 @dataclass(frozen=True)
@@ -311,26 +311,34 @@ class NeighbourIndex:
 
     out_pointer: Ints
     in_pointer: Ints
-    neighbours: npt.NDArray[np.int32] | Ints
+    neighbours: Ids
 
     @classmethod
     def from_edges(cls, p1: Ints, p2: Ints, n_agents: int) -> NeighbourIndex:
+        """The index of an edge list (20 million edges at 10 million agents, so lean on memory).
+
+        Each half's pointer counts edge ends per agent, which does not depend
+        on their order, so only the far ends are reordered, straight into one
+        preallocated array of 32-bit ids.
+        """
         keep = p1 != p2
-        p1, p2 = p1[keep], p2[keep]
-        if len(p1) > 1 and bool(np.any(p1[1:] < p1[:-1])):  # Starsim builds p1 sorted
-            order = _stable_argsort(p1, n_agents)
-            out_source, out_target = p1[order], p2[order]
+        if not bool(keep.all()):
+            p1, p2 = p1[keep], p2[keep]
+        del keep
+        n_edges = len(p1)
+        neighbours = np.empty(2 * n_edges, dtype=_id_dtype(n_agents))
+        if n_edges > 1 and bool(np.any(p1[1:] < p1[:-1])):  # Starsim builds p1 sorted
+            neighbours[:n_edges] = p2[_stable_argsort(p1, n_agents)]
         else:
-            out_source, out_target = p1, p2
-        order = _stable_argsort(p2, n_agents)
-        in_source, in_target = p2[order], p1[order]
+            neighbours[:n_edges] = p2
+        neighbours[n_edges:] = p1[_stable_argsort(p2, n_agents)]
         return cls(
-            out_pointer=_pointer(out_source, n_agents),
-            in_pointer=_pointer(in_source, n_agents, base=len(out_target)),
-            neighbours=_agent_ids(np.concatenate([out_target, in_target]), n_agents),
+            out_pointer=_pointer(p1, n_agents),
+            in_pointer=_pointer(p2, n_agents, base=n_edges),
+            neighbours=neighbours,
         )
 
-    def expand(self, agents: Ints) -> tuple[npt.NDArray[np.int32] | Ints, Ints]:
+    def expand(self, agents: Ints) -> tuple[Ids, Ints]:
         """The neighbours of ``agents``, one block per agent in order, and each block's size."""
         out_start = self.out_pointer[agents]
         out_count = self.out_pointer[agents + 1] - out_start
