@@ -269,10 +269,11 @@ def _stable_argsort(keys: Ints, n_values: int) -> Ints:
 def sorted_union(into: Ints, more: Ints) -> Ints:
     """``np.union1d(into, more)`` for sorted unique arrays, by inserting ``more`` into ``into``.
 
-    ``np.union1d`` concatenates, deduplicates and sorts again; the user index
-    only grows by this step's first uses, so a binary search and one insert
-    give the same array without re-sorting tens of thousands of users every
-    week (a tenth of the run at 10 million agents before this).
+    ``np.union1d`` concatenates and deduplicates with NumPy 2.4's hash-based
+    unique, which takes tens of milliseconds for the tens of thousands of
+    users at 10 million agents; the user index only grows by this step's
+    first uses, so a binary search and one insert give the same array
+    hundreds of times faster.
     """
     if not len(more):
         return into
@@ -524,7 +525,7 @@ class KetamineUse(ss.Module):
         peer = self._peer_initiations(active)
         if not len(peer) and not len(background):
             return np.empty(0, dtype=np.int64)
-        new = np.union1d(background, peer)
+        new = sorted_union(np.sort(background), peer)  # both unique; np.union1d's result
         return np.asarray(new[self.stage.raw[new] == 0], dtype=np.int64)
 
     def _peer_initiations(self, active: Ints) -> Ints:
@@ -547,11 +548,9 @@ class KetamineUse(ss.Module):
         targets, edge_weight = targets[open_], edge_weight[open_]
         if not len(targets):
             return np.empty(0, dtype=np.int64)
-        # np.unique(targets, return_inverse=True) gives the same two arrays, but
-        # argsorts every edge end; a hash-based unique and a binary search over the
-        # (far fewer) unique targets is about twice as fast at 10 million agents.
-        unique = np.unique(targets)
-        inverse = np.searchsorted(unique, targets)
+        # Sort-based, and on 32-bit ids: NumPy 2.4's hash-based unique (what
+        # np.unique does without return_inverse) is several times slower here.
+        unique, inverse = np.unique(targets, return_inverse=True)
         exposure = np.bincount(inverse, weights=edge_weight)
         prob = hazard_to_prob(self.pars.peer_rate * exposure, self.t.dt_year)
         return np.asarray(unique[uniforms(self.peer_draw, unique) < prob], dtype=np.int64)
