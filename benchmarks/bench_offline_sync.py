@@ -52,6 +52,9 @@ def sign_in(page: Page, base: str) -> None:
     page.wait_for_url(f"{base}/welcome")
     page.get_by_role("button", name="Confirm and show my recovery codes").click()
     page.get_by_role("link", name="I have saved them, continue").click()
+    page.wait_for_url(f"{base}/onboarding")  # a new person's first run: straight to its end
+    page.goto(f"{base}/onboarding/privacy")
+    page.get_by_role("button", name="Start using ketpath").click()
     page.wait_for_url(f"{base}/")
 
 

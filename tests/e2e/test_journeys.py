@@ -35,7 +35,7 @@ def test_a_new_person_walks_through_every_page(page: Page, live_server: str) -> 
     assert flag_box is not None and main_box is not None
     assert flag_box["y"] < main_box["y"]  # the red flag comes before everything else
     expect(page.locator("#flag-blood-in-urine .contact-number").first).to_be_visible()
-    expect(page.locator("main")).to_contain_text("Time since last use")
+    expect(page.locator("main")).to_contain_text("Days since your last use")
     assert fits_phone_width(page)
     snap(page, "03-dashboard-red-flag")
 

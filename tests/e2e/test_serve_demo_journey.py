@@ -118,7 +118,7 @@ def _browse_the_demo(page: Page, url: str, email: str, password: str) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Where things stand")
     main = page.locator("main")
     expect(main).to_contain_text("Warning signs")
-    expect(main).to_contain_text("Time since last use")
+    expect(main).to_contain_text("Days since your last use")
     expect(page.locator(".signal").first).to_be_visible()
     snap(page, "serve-demo-dashboard")
 

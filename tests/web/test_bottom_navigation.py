@@ -53,6 +53,7 @@ def test_more_lists_every_other_page_and_log_out(alice: Account, client: TestCli
         "Export",
         "Account",
         "Sharing",
+        "Getting started",
     ]
     assert re.search(r'<form class="logout-form" method="post" action="/logout">', page)
 

@@ -36,7 +36,7 @@ def test_it_renders_for_a_new_person_with_nothing_logged(alice: Any, client: Tes
     assert response.status_code == 200
     assert "Nothing logged yet" in response.text
     assert '<h2 id="stage-heading">Stage: No use logged</h2>' in response.text
-    assert "<p>No use logged.</p>" in response.text
+    assert '<p class="today-headline">No use logged.</p>' in response.text
 
 
 def test_it_asks_anonymous_visitors_to_log_in(app: Any) -> None:

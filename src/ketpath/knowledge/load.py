@@ -796,3 +796,69 @@ def _check_statement(statement: PracticalStatement, where: str) -> None:
     group = statement.symptoms.group if statement.symptoms else None
     if group is not None and not vocabulary().symptom_group(group):
         raise KnowledgeError(f"{where}: unknown symptom group {group!r}")
+
+
+# ---------------------------------------------------------------- today.toml: the Today page
+
+
+class MilestoneStep(_Strict):
+    days: Days
+    text: NonEmpty
+
+
+class Milestones(Graded):
+    """The day counter's milestones, rising, and its words after a use (issue 14, point 2)."""
+
+    after_a_lapse: NonEmpty
+    used_today: NonEmpty
+    steps: tuple[MilestoneStep, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _rising_and_worded(self) -> Milestones:
+        days = [step.days for step in self.steps]
+        if days != sorted(set(days)):
+            raise ValueError("steps: days must rise, each listed once")
+        try:
+            self.after_a_lapse.format(longest="10 days")
+        except (KeyError, IndexError, ValueError) as error:
+            raise ValueError(f"after_a_lapse: only {{longest}} may be filled in: {error}") from None
+        if "{longest}" not in self.after_a_lapse:
+            raise ValueError("after_a_lapse: must name the longest run as {longest}")
+        return self
+
+
+class QuestionnaireSchedule(Graded):
+    """How many days after its last answers each questionnaire is offered again."""
+
+    every_days: dict[NonEmpty, Days] = Field(min_length=1)
+
+
+class About(_Strict):
+    """What ketpath is, what it is not, and privacy in three lines (first-run onboarding)."""
+
+    is_: tuple[NonEmpty, ...] = Field(alias="is", min_length=1)
+    is_not: tuple[NonEmpty, ...] = Field(min_length=1)
+    privacy: tuple[NonEmpty, NonEmpty, NonEmpty]
+
+
+class Today(_Strict):
+    milestones: Milestones
+    questionnaire_schedule: QuestionnaireSchedule
+    about: About
+
+
+@cache
+def today() -> Today:
+    """``today.toml``, checked: known sources and instruments only."""
+    loaded = validate(Today, read_toml("today.toml"), "knowledge/today.toml")
+    check_cited_sources(loaded, "today.toml")
+    from ketpath.knowledge.instruments import instruments  # noqa: PLC0415 - it imports load
+
+    known = instruments()
+    for instrument_id in loaded.questionnaire_schedule.every_days:
+        if instrument_id not in known:
+            raise KnowledgeError(
+                "knowledge/today.toml: questionnaire_schedule.every_days:"
+                f" unknown instrument {instrument_id!r}"
+            )
+    return loaded

@@ -39,6 +39,7 @@ class UserRow:
     person_name: str | None
     created_at: datetime
     pin_hash: str | None = None
+    onboarded_at: datetime | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -132,6 +133,14 @@ class UserRepository:
     def set_pin_hash(self, user_id: int, pin_hash: str | None) -> None:
         """Keep the app lock's PIN (its argon2 hash), or forget it with None."""
         self._session.execute(update(users).where(users.c.id == user_id).values(pin_hash=pin_hash))
+
+    def set_onboarded(self, user_id: int, at: datetime) -> None:
+        """Record that the person finished the first-run onboarding (the first time only)."""
+        self._session.execute(
+            update(users)
+            .where(users.c.id == user_id, users.c.onboarded_at.is_(None))
+            .values(onboarded_at=at)
+        )
 
     def replace_recovery_codes(
         self, user_id: int, code_hashes: Sequence[str], *, now: datetime

@@ -168,6 +168,8 @@ users = Table(
     ),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("pin_hash", String(255), nullable=True),
+    # When the person finished the first-run onboarding (migration 0012); None until then.
+    Column("onboarded_at", UTCDateTime(), nullable=True),
     sqlite_autoincrement=True,
 )
 

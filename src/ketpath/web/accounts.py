@@ -48,6 +48,7 @@ from ketpath.services.accounts import (
     RecoveryRefused,
     User,
 )
+from ketpath.services.onboarding import needs_onboarding
 from ketpath.services.read import person_locale, person_zone
 from ketpath.services.reminders import ReminderError
 from ketpath.web import pages, reminders
@@ -427,7 +428,10 @@ async def welcome(request: Request, user: SignedIn) -> Response:
     codes = None
     if not accounts.recovery_codes_left(database(request), user_id=user.id):
         codes = accounts.issue_recovery_codes(database(request), user_id=user.id)
-    response = render(request, "recovery_codes.html", {"codes": codes, "next": "/"})
+    # A new person goes on to the onboarding, once (services.onboarding).
+    first_run = needs_onboarding(database(request), user_id=user.id, person_name=user.person_name)
+    next_page = "/onboarding" if first_run else "/"
+    response = render(request, "recovery_codes.html", {"codes": codes, "next": next_page})
     _set_locale(response, str(form.get("locale") or ""))
     return response
 

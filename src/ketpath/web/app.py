@@ -28,6 +28,7 @@ from ketpath.web import (
     deps,
     disputes,
     offline,
+    onboarding,
     pages,
     reminders,
     reports,
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(reports.router)
     app.include_router(disputes.router)
     app.include_router(reminders.router)
+    app.include_router(onboarding.router)
     reminders.redact_feed_addresses()
     app.include_router(offline.router)
     app.include_router(pages.router, include_in_schema=False)

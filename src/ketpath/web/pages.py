@@ -26,6 +26,7 @@ from ketpath.interop.jsonl import dumps_jsonl, jsonl_line_of_record, parse_csv_u
 from ketpath.present import practical, views
 from ketpath.present.entry_listing import entry_listing
 from ketpath.present.history_charts import questionnaire_charts
+from ketpath.present.today import today_view
 from ketpath.services import (
     Author,
     Database,
@@ -145,6 +146,7 @@ def dashboard(request: Request, user: SignedIn) -> Response:
     view = views.dashboard_view(person.assessment, zone=person.zone)
     context = {
         "view": view,
+        "today": today_view(person.records, zone=person.zone, now=person.now),
         "has_records": bool(person.records),
         "compact_flags": False,
         "followed_up": request.query_params.get("followed-up") == "1",

@@ -44,7 +44,9 @@ MORE_LINKS = (
     ("/account", "Account"),
 )
 
-MORE_PATHS = frozenset({"/more", "/rewards", "/sharing", *(href for href, _ in MORE_LINKS)})
+MORE_PATHS = frozenset(
+    {"/more", "/rewards", "/sharing", "/onboarding", *(href for href, _ in MORE_LINKS)}
+)
 
 CLINICIAN_NAVIGATION = (
     ("/patients", "Patients", None),
@@ -71,7 +73,7 @@ def more_links_for(request: Request, user: Any) -> tuple[tuple[str, str], ...]:
     would show a default schedule no clinic pays out.
     """
     rewards = (("/rewards", "Rewards"),) if _clinic_runs_rewards(request, user) else ()
-    return (*MORE_LINKS, *rewards, ("/sharing", "Sharing"))
+    return (*MORE_LINKS, *rewards, ("/sharing", "Sharing"), ("/onboarding", "Getting started"))
 
 
 def in_more(path: str) -> bool:

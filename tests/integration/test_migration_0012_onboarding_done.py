@@ -1,0 +1,110 @@
+"""Migration 0012 adds ``users.onboarded_at``; accounts that existed before count as onboarded.
+
+A database at revision 0011 holds an account. Upgrading marks it onboarded at
+the time it was created (it is past its first run, so it is never sent to the
+onboarding); a new account then starts without the mark, and finishing the
+onboarding stores it. Downgrading to 0011 drops the column and keeps the
+accounts and their sessions; upgrading again works. Both databases.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from alembic import command
+from sqlalchemy import Engine, insert, inspect, select, text
+
+from ketpath.store import make_engine
+from ketpath.store.database import alembic_config, current_revision, head_revision, open_database
+from ketpath.store.tables import users
+
+CREATED = datetime(2026, 11, 1, 9, tzinfo=UTC)
+NOW = datetime(2026, 11, 30, 10, tzinfo=UTC)
+
+
+def _migrate(engine: Engine, revision: str, *, down: bool = False) -> None:
+    with engine.begin() as connection:
+        config = alembic_config(connection=connection)
+        (command.downgrade if down else command.upgrade)(config, revision)
+
+
+def _columns(engine: Engine) -> set[str]:
+    return {column["name"] for column in inspect(engine).get_columns("users")}
+
+
+def _account_at_0011(engine: Engine, email: str = "sam@example.org") -> int:
+    _migrate(engine, "0011")
+    with engine.begin() as connection:
+        user_id: int = connection.execute(
+            text(
+                "INSERT INTO users (email, password_hash, role, created_at) "
+                "VALUES (:email, 'x', 'person', :created) RETURNING id"
+            ),
+            {"email": email, "created": CREATED},
+        ).scalar_one()
+        connection.execute(
+            text(
+                "INSERT INTO sessions (token_hash, user_id, created_at, last_seen) "
+                "VALUES ('old-session', :user_id, :now, :now)"
+            ),
+            {"user_id": user_id, "now": NOW},
+        )
+    return user_id
+
+
+def test_upgrading_marks_existing_accounts_onboarded_and_new_ones_start_without(
+    database_url: str,
+) -> None:
+    engine = make_engine(database_url)
+    try:
+        old_id = _account_at_0011(engine)
+        assert "onboarded_at" not in _columns(engine)
+        _migrate(engine, "head")
+        assert current_revision(engine) == head_revision()
+        with engine.begin() as connection:
+            assert connection.execute(select(users.c.onboarded_at)).scalar_one() == CREATED
+            new_id: int = connection.execute(
+                insert(users)
+                .values(email="new@example.org", password_hash="x", role="person", created_at=NOW)
+                .returning(users.c.id)
+            ).scalar_one()
+        db = open_database(database_url)
+        try:
+            with db.unit_of_work() as uow:
+                new = uow.users.get(new_id)
+                old = uow.users.get(old_id)
+            assert new is not None and new.onboarded_at is None
+            assert old is not None and old.onboarded_at == CREATED
+            with db.unit_of_work(write=True) as uow:
+                uow.users.set_onboarded(new_id, NOW)
+                uow.commit()
+            with db.unit_of_work() as uow:
+                finished = uow.users.get(new_id)
+            assert finished is not None and finished.onboarded_at == NOW
+        finally:
+            db.engine.dispose()
+    finally:
+        engine.dispose()
+
+
+def test_downgrading_drops_the_column_keeps_accounts_and_sessions_and_upgrading_again_works(
+    database_url: str,
+) -> None:
+    engine = make_engine(database_url)
+    try:
+        _account_at_0011(engine)
+        _migrate(engine, "head")
+        _migrate(engine, "0011", down=True)
+        assert current_revision(engine) == "0011"
+        assert "onboarded_at" not in _columns(engine)
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT email FROM users")).scalars().all() == [
+                "sam@example.org"
+            ]
+            tokens = connection.execute(text("SELECT token_hash FROM sessions")).scalars().all()
+            assert tokens == ["old-session"]
+        _migrate(engine, "head")
+        with engine.connect() as connection:
+            assert connection.execute(select(users.c.onboarded_at)).scalar_one() == CREATED
+    finally:
+        engine.dispose()
