@@ -177,8 +177,8 @@ class ClosedCohort(ss.People):
     each step for the deaths that cannot happen: ``step_die`` compares
     ``ti_dead`` and ``ti_removed`` with now, ``remove_dead`` looks for agents
     no longer alive, and ``update_post`` ages the alive ones by fancy
-    indexing (``age[alive.uids] += dt``). At 10 million agents those passes
-    cost more than the whole model (docs/performance.md). Here they are
+    indexing (``age[alive.uids] += dt``). At 1 million agents those passes
+    cost as much as the model's own work (docs/performance.md). Here they are
     constant time, and ageing is one in-place add over the contiguous block
     of agents, which gives the same float32 ages as Starsim's (the same
     addition, element by element; ``tests/model/test_population_speed.py``
