@@ -147,3 +147,37 @@ def test_codes_take_one_byte_and_counts_four() -> None:
     assert bool(np.all(use.stage.raw[users] >= 1))
     assert bool(np.all(use.peak.raw[users] >= use.stage.raw[users]))
     assert use.peers is not None and use.peers.neighbours.dtype == np.int32
+
+
+def test_fast_normals_match_starsim_draws() -> None:
+    import starsim as ss
+
+    from ketpath.population.model import normals
+    from ketpath.population.scenarios import build_sim
+
+    fast_sim = build_sim(agents=3_000, years=1, seed=12)
+    slow_sim = build_sim(agents=3_000, years=1, seed=12)
+    fast_sim.init()
+    slow_sim.init()
+    rng = np.random.default_rng(1)
+    for _step in range(3):
+        fast = fast_sim.custom["bladder"].threshold_draw
+        slow = slow_sim.custom["bladder"].threshold_draw
+        for size in (40, 0, 300):  # repeated calls in a step, and an empty one
+            uids = np.sort(rng.choice(3_000, size, replace=False)).astype(np.int64)
+            got = normals(fast, uids)
+            want = np.asarray(slow.rvs(ss.uids(uids)))
+            assert got.dtype == np.float64
+            if size:
+                assert want.dtype == np.float64
+                assert np.array_equal(got, want)
+            assert fast.ind == slow.ind and fast.called == slow.called
+        fast_sim.run_one_step()
+        slow_sim.run_one_step()
+    # a normal with another mean and spread goes the same way
+    other = ss.normal(loc=2.5, scale=0.3, name="other", strict=False)
+    twin = ss.normal(loc=2.5, scale=0.3, name="other", strict=False)
+    for dist in (other, twin):
+        dist.init(trace="other", seed=7, sim=fast_sim, slots=fast_sim.people.slot, force=True)
+    uids = np.arange(0, 3_000, 7, dtype=np.int64)
+    assert np.array_equal(normals(other, uids), np.asarray(twin.rvs(ss.uids(uids))))
