@@ -5,7 +5,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test setup lint bench clean
+.PHONY: run test setup lint bench clean messages
 
 run: setup
 	$(VENV)/bin/ketpath serve --demo
@@ -13,6 +13,7 @@ run: setup
 test: setup
 	bash scripts/ensure-postgres.sh
 	sh scripts/ensure-chromium.sh
+	sh scripts/ensure-lighthouse.sh
 	command -v pdftoppm >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends poppler-utils >/dev/null; }
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -38,10 +39,17 @@ bench: setup
 	$(PY) benchmarks/bench_assess.py
 	$(PY) benchmarks/bench_body.py
 	$(PY) benchmarks/bench_web.py
+	$(PY) benchmarks/bench_workers.py
 	$(PY) benchmarks/bench_roster.py
 	$(PY) benchmarks/bench_population.py
 	$(PY) benchmarks/bench_uncertainty.py
 	$(PY) benchmarks/bench_offline_sync.py
+
+# Extract the UI strings (babel.cfg) and bring every catalog up to date; the
+# web app compiles the .po files in memory, so there is nothing to build.
+messages: setup
+	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ --add-location=file --sort-output --project ketpath -o src/ketpath/locale/ketpath.pot .
+	$(VENV)/bin/pybabel update -i src/ketpath/locale/ketpath.pot -d src/ketpath/locale -D ketpath --no-fuzzy-matching --ignore-obsolete
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

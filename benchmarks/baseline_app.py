@@ -6,9 +6,11 @@ print ketpath's figures as a ratio of its figures (issue 16, point 3). It is a
 minimal Starlette app under uvicorn, and no ketpath code is imported, so the
 ratio says what ketpath's own code costs on top of the storage work:
 
-- ``POST /people/{id}/records`` inserts the posted record(s) as the same rows
-  ketpath's ``POST /api/v1/records`` stores (``records``: type, time in UTC,
-  the JSON document with a new UUID as its id, author, role, ``uid``), with the
+- ``POST /people/{id}/records`` writes the rows ketpath's ``POST
+  /api/v1/records`` writes for the same body: the record(s) (``records``: type,
+  time in UTC, the JSON document with a new UUID as its id, author, role,
+  ``uid``) and the bump of the person's ``records_version`` (``people``; the
+  roster-summary trigger of migration 0003 fires on both sides), with the
   same connection settings as ``ketpath.store.database`` (WAL,
   ``synchronous = FULL``, foreign keys on, a 5 s busy timeout, writes in
   ``BEGIN IMMEDIATE``). Concurrent requests share a transaction and its
@@ -29,13 +31,21 @@ ratio says what ketpath's own code costs on top of the storage work:
 What it does not do, so read the ratio with this in mind: no authentication
 (no session, no token lookup), no CSRF or security headers, no validation of a
 record (a malformed body is a 500 error, not a 4xx), no check of ids already
-held or of the quota, no bump of the person's ``records_version``, no audit
-rows (ketpath appends one per patient shown on each roster view, in a
-committed transaction), no assessment, no rendering. It is a floor, not a
+held or of the quota (reads: ketpath counts the person's records in the
+statement that bumps the version), no audit rows (a person's own API write
+appends none in ketpath either; a roster view appends one per patient shown,
+in a committed transaction), no assessment, no rendering. It is a floor, not a
 rival: a ratio near 1 means ketpath adds little to what storage costs anyway.
 It listens on 127.0.0.1 only, having no authentication.
 
-    python benchmarks/baseline_app.py --db FILE --port PORT
+On PostgreSQL (``--db postgresql://…``) it does the same work with psycopg,
+as ketpath does there: each POST in a transaction of its own (PostgreSQL
+takes concurrent writers itself; ketpath shares commits only on SQLite),
+each worker thread with a connection of its own kept open, and the server's
+durability settings whatever they are (the benchmarks start one with
+PostgreSQL's defaults: ``benchmarks/durable_postgres.py``).
+
+    python benchmarks/baseline_app.py --db FILE_OR_URL --port PORT
 """
 
 from __future__ import annotations
@@ -54,6 +64,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import uvicorn
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -71,6 +82,9 @@ CONNECTION_SETTINGS = (
 #: How SQLAlchemy writes a naive UTC datetime into SQLite (ketpath's ``UTCDateTime``).
 SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"
 
+#: Every write of ketpath's bumps the person's ``records_version`` (its caches and the
+#: roster's summaries key on it; the trigger of migration 0003 clears the summary).
+BUMP_VERSION = "UPDATE people SET records_version = records_version + 1 WHERE id = ?"
 INSERT_RECORD = (
     "INSERT INTO records (person_id, type, time_utc, data, created_at, created_by,"
     " created_role, uid) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"
@@ -89,6 +103,12 @@ SELECT_ROSTER = (
 )
 
 Row = tuple[Any, ...]
+
+#: The same statements in psycopg's placeholders, for a PostgreSQL database.
+POSTGRES_BUMP_VERSION = BUMP_VERSION.replace("?", "%s")
+POSTGRES_INSERT_RECORD = INSERT_RECORD.replace("?", "%s")
+POSTGRES_SELECT_HISTORY = SELECT_HISTORY.replace("?", "%s")
+POSTGRES_SELECT_ROSTER = SELECT_ROSTER.replace("?", "%s")
 
 
 def connect(database: Path) -> sqlite3.Connection:
@@ -192,6 +212,8 @@ def _insert_in_savepoint(
 ) -> list[int] | BaseException:
     connection.execute("SAVEPOINT request")
     try:
+        for person_id in sorted({row[0] for row in rows}):
+            connection.execute(BUMP_VERSION, (person_id,))
         ids = [connection.execute(INSERT_RECORD, row).fetchone()[0] for row in rows]
     except sqlite3.IntegrityError as error:
         connection.execute("ROLLBACK TO request")
@@ -225,6 +247,106 @@ class Readers:
 
     def rows(self, query: str, parameters: tuple[Any, ...]) -> list[Row]:
         return self.connection().execute(query, parameters).fetchall()
+
+
+class PostgresStore:
+    """Each worker thread's own psycopg connection; a POST commits in a transaction of its own."""
+
+    def __init__(self, url: str) -> None:
+        self._url = url
+        self._local = threading.local()
+
+    def connection(self) -> Any:
+        found = getattr(self._local, "connection", None)
+        if found is None:
+            found = self._local.connection = psycopg.connect(self._url)
+        return found
+
+    def insert(self, rows: Sequence[Row]) -> list[int]:
+        connection = self.connection()
+        with connection.transaction():
+            for person_id in sorted({row[0] for row in rows}):
+                connection.execute(POSTGRES_BUMP_VERSION, (person_id,))
+            return [
+                connection.execute(POSTGRES_INSERT_RECORD, _postgres_row(row)).fetchone()[0]
+                for row in rows
+            ]
+
+    def rows(self, query: str, parameters: tuple[Any, ...]) -> list[Row]:
+        connection = self.connection()
+        with connection.transaction():
+            found: list[Row] = connection.execute(query, parameters).fetchall()
+        return found
+
+    def settings(self) -> dict[str, Any]:
+        names = ("synchronous_commit", "fsync", "wal_sync_method", "server_version")
+        return {name: self.rows(f"SHOW {name}", ())[0][0] for name in names}
+
+
+def _postgres_row(row: Row) -> Row:
+    """A row of :func:`record_row` with its times as datetimes (PostgreSQL's ``timestamptz``)."""
+    person_id, kind, time_utc, data, created_at, author, role, uid = row
+    as_time = [
+        datetime.strptime(value, SQLITE_TIME).replace(tzinfo=UTC) if value else None
+        for value in (time_utc, created_at)
+    ]
+    return (person_id, kind, as_time[0], data, as_time[1], author, role, uid)
+
+
+def create_postgres_baseline_app(url: str) -> Starlette:
+    """The bare app on an existing ketpath PostgreSQL database (it creates no tables)."""
+    store = PostgresStore(url)
+
+    async def post_records(request: Request) -> Response:
+        rows = await _posted_rows(request)
+        try:
+            ids = await run_in_threadpool(store.insert, rows)
+        except psycopg.IntegrityError as error:
+            return JSONResponse({"error": str(error)}, status_code=409)
+        return JSONResponse({"ids": ids, "count": len(ids)}, status_code=201)
+
+    async def get_records(request: Request) -> Response:
+        rows = await run_in_threadpool(
+            store.rows, POSTGRES_SELECT_HISTORY, (request.path_params["person_id"],)
+        )
+        return _answer(request, rows, _history_json)
+
+    async def get_roster(request: Request) -> Response:
+        rows = await run_in_threadpool(
+            store.rows, POSTGRES_SELECT_ROSTER, (request.path_params["clinician_id"],)
+        )
+        return _answer(request, rows, _roster_json)
+
+    async def healthz(_request: Request) -> Response:
+        return JSONResponse(await run_in_threadpool(store.settings))
+
+    return Starlette(routes=_routes(post_records, get_records, get_roster, healthz))
+
+
+async def _posted_rows(request: Request) -> list[Row]:
+    person_id: int = request.path_params["person_id"]
+    author = request.query_params.get("author")
+    body = await request.json()
+    created_at = datetime.now(UTC).strftime(SQLITE_TIME)
+    return [
+        record_row(
+            document,
+            person_id=person_id,
+            author=int(author) if author else None,
+            created_at=created_at,
+        )
+        for document in (body if isinstance(body, list) else [body])
+    ]
+
+
+def _routes(*endpoints: Callable[[Request], Any]) -> list[Route]:
+    post_records, get_records, get_roster, healthz = endpoints
+    return [
+        Route("/people/{person_id:int}/records", post_records, methods=["POST"]),
+        Route("/people/{person_id:int}/records", get_records, methods=["GET"]),
+        Route("/clinicians/{clinician_id:int}/roster", get_roster, methods=["GET"]),
+        Route("/healthz", healthz, methods=["GET"]),
+    ]
 
 
 def _history_json(rows: list[Row]) -> str:
@@ -265,19 +387,7 @@ def create_baseline_app(database: Path) -> Starlette:
             app.state.writer.close()
 
     async def post_records(request: Request) -> Response:
-        person_id: int = request.path_params["person_id"]
-        author = request.query_params.get("author")
-        body = await request.json()
-        created_at = datetime.now(UTC).strftime(SQLITE_TIME)
-        rows = [
-            record_row(
-                document,
-                person_id=person_id,
-                author=int(author) if author else None,
-                created_at=created_at,
-            )
-            for document in (body if isinstance(body, list) else [body])
-        ]
+        rows = await _posted_rows(request)
         try:
             ids = await request.app.state.writer.insert(rows)
         except sqlite3.IntegrityError as error:
@@ -301,13 +411,7 @@ def create_baseline_app(database: Path) -> Starlette:
         return JSONResponse(settings)
 
     return Starlette(
-        routes=[
-            Route("/people/{person_id:int}/records", post_records, methods=["POST"]),
-            Route("/people/{person_id:int}/records", get_records, methods=["GET"]),
-            Route("/clinicians/{clinician_id:int}/roster", get_roster, methods=["GET"]),
-            Route("/healthz", healthz, methods=["GET"]),
-        ],
-        lifespan=lifespan,
+        routes=_routes(post_records, get_records, get_roster, healthz), lifespan=lifespan
     )
 
 
@@ -319,14 +423,18 @@ def _answer(request: Request, rows: list[Row], as_json: Callable[[list[Row]], st
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", type=Path, required=True, help="a ketpath SQLite file")
+    parser.add_argument("--db", required=True, help="a ketpath SQLite file, or a postgresql:// URL")
     parser.add_argument("--port", type=int, required=True)
     options = parser.parse_args()
-    if not options.db.is_file():
+    if options.db.startswith("postgresql://"):
+        app = create_postgres_baseline_app(options.db)
+    elif Path(options.db).is_file():
+        app = create_baseline_app(Path(options.db))
+    else:
         raise SystemExit(f"{options.db} is not a file: the bare app opens a ketpath database")
     # As ``ketpath serve`` configures uvicorn (cli/server.py), so that only the app differs.
     uvicorn.run(
-        create_baseline_app(options.db),
+        app,
         host="127.0.0.1",
         port=options.port,
         access_log=False,

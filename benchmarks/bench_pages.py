@@ -1,19 +1,21 @@
 """Server time of Today, History and the clinician's patient page, five years of data.
 
-Target (issue 14, point 7): History and the patient page answer in <= 300 ms
-of server time for a person with five years of near-daily logging
-(``synthetic.daily_history``, ~5,000 records, ending yesterday so the weekly
-charts are full). Pages are requested in process through Starlette's
-TestClient on an SQLite file in a temp folder, so the time is the app's own
-(routing, reads, assessment, drawing, templates) without a socket.
+Target (issue 14, point 7): each page answers in <= 300 ms of server time for
+a person with five years of near-daily logging (``synthetic.daily_history``,
+~5,000 records, ending yesterday so the weekly charts are full). Pages are
+requested in process through Starlette's TestClient on an SQLite file in a
+temp folder, so the time is the app's own (routing, reads, assessment,
+drawing, templates) without a socket.
 
 Each page is timed cold (the parsed-history and chart caches emptied first:
 the first load after a restart or, for the charts, after a new record) and
-warm (the median and the slowest of ``--requests`` loads after it). The
-machine may be shared with other work: the figures are indicative, and the
-load average is printed beside them. Exits 1 when a warm target is missed.
+warm: the median and the 95th percentile of ``--requests`` (at least 20)
+loads after it, each beside the target and as a ratio of it (below 1 meets
+it). The warm p95 is what is judged. The machine may be shared with other
+work: the figures are indicative, and the load average is printed beside
+them. Exits 1 when a warm target is missed.
 
-    python benchmarks/bench_pages.py [--requests 10]
+    python benchmarks/bench_pages.py [--requests 20]
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ PERSON = ("person@example.org", "a benchmark passphrase")
 CLINICIAN = ("clinician@example.org", "another benchmark passphrase")
 TARGET_MS = 300.0
 YEARS = 5
+MIN_REQUESTS = 20
 
 
 def _client(app: object, email: str, password: str) -> TestClient:
@@ -80,9 +83,13 @@ def _timed(load: Callable[[], object]) -> float:
     return (time.perf_counter() - start) * 1000.0
 
 
-def _measure(
-    name: str, client: TestClient, url: str, db: Database, requests: int, *, target: bool
-) -> bool:
+def _p95(values: list[float]) -> float:
+    """The 95th percentile (nearest rank), so 20 loads name the second slowest."""
+    ordered = sorted(values)
+    return ordered[max(0, round(0.95 * len(ordered)) - 1)]
+
+
+def _measure(name: str, client: TestClient, url: str, db: Database, requests: int) -> bool:
     def load() -> None:
         response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)
@@ -91,20 +98,23 @@ def _measure(
     CHARTS.clear()
     cold = _timed(load)
     warm = [_timed(load) for _ in range(requests)]
-    median, slowest = statistics.median(warm), max(warm)
-    met = median <= TARGET_MS
-    verdict = ("ok" if met else "MISSED") if target else "(no target)"
+    median, p95 = statistics.median(warm), _p95(warm)
+    met = p95 <= TARGET_MS
     print(
-        f"{name:<14} cold {cold:7.0f} ms   warm median {median:6.0f} ms, "
-        f"slowest {slowest:6.0f} ms  {verdict}"
+        f"{name:<13} cold {cold:6.0f} ms ({cold / TARGET_MS:4.2f}x)   "
+        f"warm median {median:5.0f} ms ({median / TARGET_MS:4.2f}x), "
+        f"p95 {p95:5.0f} ms ({p95 / TARGET_MS:4.2f}x)   "
+        f"target <= {TARGET_MS:.0f} ms: {'met' if met else 'MISSED'}"
     )
-    return met or not target
+    return met
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=10, help="warm loads per page")
+    parser.add_argument("--requests", type=int, default=20, help="warm loads per page (>= 20)")
     options = parser.parse_args()
+    if options.requests < MIN_REQUESTS:
+        parser.error(f"--requests must be at least {MIN_REQUESTS} for a p95")
     print(f"load average before: {os.getloadavg()}")
     with tempfile.TemporaryDirectory() as folder:
         settings = Settings(
@@ -117,34 +127,21 @@ def main() -> int:
             patient_id = _prepare(db)
             person = _client(app, *PERSON)
             clinician = _client(app, *CLINICIAN)
+            pages = [
+                ("Today", person, "/"),
+                ("History", person, "/history"),
+                ("History p.3", person, "/history?type=use&page=3"),
+                ("Patient page", clinician, f"/patients/{patient_id}"),
+            ]
             ok = all(
-                [
-                    _measure("Today", person, "/", db, options.requests, target=False),
-                    _measure("History", person, "/history", db, options.requests, target=True),
-                    _measure(
-                        "History p.3",
-                        person,
-                        "/history?type=use&page=3",
-                        db,
-                        options.requests,
-                        target=True,
-                    ),
-                    _measure(
-                        "Patient page",
-                        clinician,
-                        f"/patients/{patient_id}",
-                        db,
-                        options.requests,
-                        target=True,
-                    ),
-                ]
+                [_measure(name, client, url, db, options.requests) for name, client, url in pages]
             )
             person.close()
             clinician.close()
         finally:
             db.close()
     print(f"load average after: {os.getloadavg()}")
-    print(f"target: warm History and patient page <= {TARGET_MS:.0f} ms (indicative here)")
+    print(f"target: warm p95 of each page <= {TARGET_MS:.0f} ms (indicative on a shared machine)")
     return 0 if ok else 1
 
 

@@ -11,7 +11,9 @@ Beside each figure, the same run measures a bare endpoint doing the same
 storage work (issue 16, point 3): ``baseline_app.py``, a minimal Starlette app
 under uvicorn with no ketpath code, on a copy of the same SQLite file with the
 same durability settings (WAL, ``synchronous = FULL``, shared commits). Its
-POST inserts the same rows ketpath stores for the same bodies; its read selects
+POST writes what ketpath's writes for the same body: the record row and the
+bump of the person's ``records_version`` (neither side appends an audit row
+for a person's own write); its read selects
 the person's whole history, the rows a dashboard would read, and answers with
 their count. It does no authentication, no validation, no check of ids or
 quota, no assessment and no rendering, and it reads the rows on every request
@@ -21,7 +23,12 @@ bare app is a rival. Targets: ketpath's POST rate >= 0.7x the bare insert
 rate; dashboard p95 <= 3x the bare read's p95. The same load generator
 (``loadgen.py``) drives both, alternating between them.
 
+With ``--postgres`` both run on a throwaway PostgreSQL server with its default
+durability (``durable_postgres.py``), the bare app on a copy of ketpath's
+database (``CREATE DATABASE … TEMPLATE``); the targets are the same.
+
     python benchmarks/bench_web.py [--dashboard-requests 100] [--seconds 10] [--clients 32]
+                                   [--postgres]
 
 (``--seconds`` is each server's share of the write phase: the run writes for twice that.)
 """
@@ -32,7 +39,6 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -47,7 +53,8 @@ from loadgen import (
     Server,
     WriteLoad,
     alternating_posts,
-    copy_database,
+    benchmark_databases,
+    copy_for_baseline,
     load_average,
     paired_gets,
     percentile,
@@ -73,7 +80,7 @@ class Prepared:
     person_id: int
 
 
-def prepare(database: Path) -> Prepared:
+def prepare(database: Path | str) -> Prepared:
     """An account with five years of records, its API token and the ids the bare app needs."""
     with open_database(str(database)) as db:
         user = accounts.register(db, email=EMAIL, password=PASSWORD)
@@ -207,12 +214,12 @@ def main() -> int:
     parser.add_argument("--dashboard-requests", type=int, default=100)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--postgres", action="store_true", help="on PostgreSQL, not SQLite")
     options = parser.parse_args()
     print(f"load average at start: {load_average()}")
-    with tempfile.TemporaryDirectory(prefix="ketpath-bench-") as folder:
-        database, baseline = Path(folder) / "bench.db", Path(folder) / "baseline.db"
+    with benchmark_databases(postgres=options.postgres) as (database, baseline):
         prepared = prepare(database)
-        copy_database(database, baseline)
+        copy_for_baseline(database, baseline)
         ketpath = start_ketpath(database)
         try:
             bare = start_baseline(baseline)

@@ -17,13 +17,17 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import psycopg
+from durable_postgres import durable_postgres
 
 START_SECONDS = 60.0
 BASELINE_APP = Path(__file__).resolve().parent / "baseline_app.py"
@@ -58,14 +62,14 @@ class Server:
                 self.process.wait(timeout=10)
 
 
-def start_ketpath(database: Path) -> Server:
-    """``python -m ketpath serve`` on the database."""
+def start_ketpath(database: Path | str) -> Server:
+    """``python -m ketpath serve`` on the database (an SQLite file or a database URL)."""
     port = free_port()
     command = [sys.executable, "-m", "ketpath", "serve", "--port", str(port), "--db", str(database)]
     return _started("ketpath", port, command)
 
 
-def start_baseline(database: Path) -> Server:
+def start_baseline(database: Path | str) -> Server:
     """``baseline_app.py`` on the database (a copy of ketpath's: :func:`copy_database`)."""
     port = free_port()
     command = [sys.executable, str(BASELINE_APP), "--port", str(port), "--db", str(database)]
@@ -203,3 +207,27 @@ def load_average() -> str:
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+@contextmanager
+def benchmark_databases(*, postgres: bool) -> Iterator[tuple[Path | str, Path | str]]:
+    """Where ketpath's database and the bare app's copy go: SQLite files, or PostgreSQL URLs."""
+    if postgres:
+        with durable_postgres(free_port()) as server:
+            print(f"database: PostgreSQL on port {server.port} (default durability)")
+            yield server.create_database("ketpath"), server.url("bare")
+        return
+    with tempfile.TemporaryDirectory(prefix="ketpath-bench-") as folder:
+        print("database: SQLite (WAL, synchronous = FULL)")
+        yield Path(folder) / "ketpath.db", Path(folder) / "baseline.db"
+
+
+def copy_for_baseline(database: Path | str, baseline: Path | str) -> None:
+    """The bare app's copy of ketpath's prepared database."""
+    if isinstance(database, Path) and isinstance(baseline, Path):
+        copy_database(database, baseline)
+        return
+    server_url, _slash, name = str(baseline).rpartition("/")
+    with psycopg.connect(f"{server_url}/postgres", autocommit=True) as connection:
+        template = str(database).rpartition("/")[2]
+        connection.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'.encode())

@@ -134,3 +134,31 @@ def test_concurrent_writers_never_take_a_person_over_the_quota(db: Database) -> 
     assert sum(isinstance(outcome, list) for outcome in outcomes) == PER_PERSON - 4
     assert sum(isinstance(outcome, TooManyRecords) for outcome in outcomes) == 2
     assert len(person_entries(db, "alice")) == PER_PERSON
+
+
+def test_locking_a_person_for_adding_counts_what_they_hold_and_bumps_their_version(
+    db: Database,
+) -> None:
+    import_records(db, "alice", moods(3))
+    import_records(db, "bob", moods(5))
+    with db.unit_of_work(write=True) as uow:
+        before = uow.people.get("alice")
+        locked = uow.people.lock_for_adding("alice")
+        assert uow.people.lock_for_adding("nobody") is None
+        uow.commit()
+    assert before is not None and locked is not None
+    assert (locked.person.id, locked.records_held) == (before.id, 3)
+    assert locked.person.records_version == before.records_version + 1
+    with db.unit_of_work() as uow:
+        stored = uow.people.get("alice")
+    assert stored is not None and stored.records_version == before.records_version + 1
+
+
+def test_the_api_write_path_refuses_at_the_limit_having_counted_with_the_lock(
+    db: Database,
+) -> None:
+    import_records(db, "alice", moods(PER_IMPORT))
+    store_records(db, "alice", moods(PER_PERSON - PER_IMPORT, offset=50))
+    with pytest.raises(TooManyRecords, match=r"more than one person may keep \(8\)"):
+        store_records(db, "alice", moods(1, offset=60))
+    assert len(person_entries(db, "alice")) == PER_PERSON

@@ -185,3 +185,33 @@ def test_it_refuses_a_record_for_a_person_who_does_not_exist(bare: Bare) -> None
     response = httpx.post(f"{bare.url}/people/999999/records", json=craving(1))
     assert response.status_code == 409
     assert "FOREIGN KEY" in response.json()["error"]
+
+
+def records_version(path: Path, person_id: int) -> int:
+    with sqlite3.connect(path) as connection:
+        found: int = connection.execute(
+            "SELECT records_version FROM people WHERE id = ?", (person_id,)
+        ).fetchone()[0]
+        return found
+
+
+def test_it_bumps_the_persons_records_version_as_ketpath_does_for_each_post(
+    bare: Bare, database: Database
+) -> None:
+    user, person_id = person(database, "eve")
+    before = records_version(bare.database, person_id)
+    for number in range(3):
+        posted = httpx.post(
+            f"{bare.url}/people/{person_id}/records?author={user.id}", json=craving(number)
+        )
+        assert posted.status_code == 201, posted.text
+    assert records_version(bare.database, person_id) == before + 3
+    assert user.person_name is not None
+    write_records(
+        database,
+        user.person_name,
+        [parse_record(craving(9))],
+        author=Author(user_id=user.id, role="person"),
+    )
+    assert records_version(bare.database, person_id) == before + 4
+    assert len(stored_rows(bare.database, person_id)) == 4

@@ -30,7 +30,9 @@ def test_a_person_has_no_clinicians_menu(alice: Account) -> None:
     assert "Patients" not in menu
     assert menu == ["Today", "Log", "History", "Plan", "More"]
     more = alice.client.get("/more").text
-    assert _menu(more, "More")[-1] == "Sharing"
+    # More ends with her own sharing and the first-run steps, never a clinician's pages.
+    assert _menu(more, "More")[-2:] == ["Sharing", "Getting started"]
+    assert "Patients" not in _menu(more, "More")
     assert "Log out</span></button>" in more
 
 

@@ -111,7 +111,7 @@ def test_the_later_steps_say_what_ketpath_is_and_is_not_and_privacy_in_three_lin
     _first_sign_in(client)
     plan = client.get("/onboarding/plan").text
     assert (
-        'href="/plan">Write my plan now</a>' in plan
+        'href="/plan?next=onboarding">Write my plan now</a>' in plan
         and 'href="/onboarding/about">Later</a>' in plan
     )
     about = client.get("/onboarding/about").text
@@ -153,3 +153,33 @@ def test_a_person_who_has_logged_something_is_not_sent(client: TestClient, db: D
 def test_a_clinician_has_no_onboarding(bob: Any) -> None:
     assert bob.client.get("/onboarding").status_code == 403
     assert bob.client.post("/onboarding/done").status_code == 403
+
+
+def test_writing_the_plan_from_onboarding_saves_it_and_goes_on_to_the_next_step(
+    client: TestClient, db: Database
+) -> None:
+    _first_sign_in(client)
+    form = client.get("/plan?next=onboarding").text
+    assert '<input type="hidden" name="next" value="onboarding">' in form
+    assert "Save plan and go on" in form
+    assert 'href="/onboarding/about">Back to getting started without saving</a>' in form
+    saved = client.post(
+        "/plan",
+        data={
+            "next": "onboarding",
+            "coping_steps": "Walk round the block",
+            "reasons": "My bladder",
+        },
+        follow_redirects=False,
+    )
+    assert saved.headers["location"] == "/onboarding/about"
+    shown = client.get("/plan").text
+    assert "<li>Walk round the block</li>" in shown and "<li>My bladder</li>" in shown
+    # Any other "next" is ignored: the plan page never redirects to a place the request names.
+    elsewhere = client.post(
+        "/plan",
+        data={"next": "https://example.org/", "coping_steps": "Walk"},
+        follow_redirects=False,
+    )
+    assert elsewhere.headers["location"] == "/plan?saved=1"
+    assert 'name="next"' not in client.get("/plan?next=https://example.org/").text

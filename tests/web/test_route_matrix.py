@@ -21,7 +21,7 @@ from fastapi.testclient import TestClient
 from ketpath.knowledge import claims
 from ketpath.services import OPERATOR, import_records, person_records
 from ketpath.store import Database
-from ketpath.web import accounts, api, pages
+from ketpath.web import accounts, api, craving, pages
 from webtest import Account
 
 MARKER = "alice-private-marker-7f3a"
@@ -88,6 +88,7 @@ OWNER = {
 # refused every person's page (403) and sent on from the person-only pages (303).
 OTHERS = {
     ("GET", "/healthz"): {"charlie": 200, "bob": 200},
+    ("GET", "/craving"): {"charlie": 200, "bob": 403},
     ("GET", "/openapi.json"): {"charlie": 200, "bob": 200},
     ("GET", "/login"): {"charlie": 303, "bob": 303},
     ("POST", "/login"): {"charlie": 422, "bob": 422},
@@ -146,7 +147,7 @@ OTHERS = {
 
 def all_routes() -> list[tuple[str, str]]:
     found = [("GET", "/healthz"), ("GET", "/openapi.json")]
-    for router in (accounts.router, api.router, pages.router):
+    for router in (accounts.router, api.router, pages.router, craving.router):
         for route in router.routes:
             assert isinstance(route, APIRoute) and route.methods is not None
             found += [(method, route.path) for method in sorted(route.methods - {"HEAD"})]

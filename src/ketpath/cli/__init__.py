@@ -19,7 +19,7 @@ import sys
 import typer
 
 from ketpath.cli import audit, body, instruments, population, records, report, server
-from ketpath.cli.common import BAD_INPUT, UNEXPECTED, errors
+from ketpath.cli.common import BAD_INPUT, UNEXPECTED, LangOption, choose_language, errors
 from ketpath.errors import BadInput
 from ketpath.present.terminal_text import inert
 
@@ -32,6 +32,13 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+@app.callback()
+def global_options(lang: LangOption = None) -> None:
+    """ketpath: how ketamine use develops over time, and what to do about it."""
+    choose_language(lang)
+
 
 app.command("assess")(records.assess_file)
 app.command("import")(records.import_file)

@@ -7,6 +7,7 @@ core's own bad-input errors, without a command catching them.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -20,6 +21,7 @@ from ketpath.core.records import Record, time_problem
 from ketpath.errors import BadInput
 from ketpath.interop.jsonl import read_csv_uses, read_jsonl
 from ketpath.knowledge import helplines
+from ketpath.knowledge.languages import ENGLISH, LANGUAGES, shipped
 
 if TYPE_CHECKING:
     from ketpath.services import Database
@@ -63,6 +65,47 @@ LocaleOption = Annotated[
 TimeOption = Annotated[
     str | None, typer.Option("--time", help="When (ISO 8601 with offset); default now.")
 ]
+
+
+LangOption = Annotated[
+    str | None,
+    typer.Option(
+        "--lang",
+        help=f"Language of the texts from the knowledge base ({', '.join(LANGUAGES)});"
+        " default from LC_ALL, LC_MESSAGES or LANG, else en.",
+    ),
+]
+
+_chosen_language: list[str] = []
+
+
+def choose_language(option: str | None) -> None:
+    """Set the language for this run: ``--lang``, else the POSIX locale variables, else English.
+
+    POSIX gives ``LC_ALL`` precedence over ``LC_MESSAGES`` over ``LANG``; the
+    first one set decides, and a locale ketpath does not ship (``C``,
+    ``fr_FR.UTF-8``) means English. An unknown ``--lang`` is bad input.
+    """
+    if option is not None:
+        language = shipped(option)
+        if language is None:
+            fail(f"--lang: unknown language {option!r}; known: {', '.join(LANGUAGES)}")
+    else:
+        variable = next(
+            (
+                os.environ[name]
+                for name in ("LC_ALL", "LC_MESSAGES", "LANG")
+                if os.environ.get(name)
+            ),
+            "",
+        )
+        language = shipped(variable) or ENGLISH
+    _chosen_language[:] = [language]
+
+
+def language() -> str:
+    """The language chosen for this run (English before ``choose_language``)."""
+    return _chosen_language[0] if _chosen_language else ENGLISH
 
 
 # ---------------------------------------------------------------- reading the options

@@ -22,6 +22,7 @@ from ketpath.cli.common import (
     console,
     errors,
     fail,
+    language,
     locale_code,
     opened_database,
     parse_time,
@@ -42,7 +43,7 @@ def _show(assessment: Assessment, as_json: bool) -> None:
     if as_json:
         print(json.dumps(assessment.to_dict(), indent=2, ensure_ascii=False))
     else:
-        render_assessment(assessment, console)
+        render_assessment(assessment, console, language())
 
 
 def assess_file(

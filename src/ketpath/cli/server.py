@@ -19,16 +19,31 @@ accepts connections, naming the SQLite file or the URL without its password.
 ``--demo`` uses ``--db`` or ``KETPATH_DB`` when given (as the help says) and
 otherwise a temporary folder, which is removed when the server stops (issue
 12, point 9).
+
+``--workers N`` runs N server processes on the one listening socket (issue 16,
+point 2). That needs PostgreSQL: everything the processes share is kept in
+the database under its locks (the audit chain head, one-time share codes,
+rate-limit buckets, sessions, idempotency keys, record quotas; caches in each
+process are keyed by a version stored there), whereas SQLite admits one writer
+at a time, which more processes would only queue for, losing the shared
+commit of ``store.group_commit``. So ``--workers`` above 1 on SQLite is
+refused with the fix in the message. The schema is migrated, and the demo
+account made, once in the parent before any worker starts; each worker then
+builds its own app with :func:`worker_app` (uvicorn's workers are spawned
+processes and import the app by name), from settings the parent hands down in
+``KETPATH_SERVE_SETTINGS``.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
 import socket
 import sys
 import tempfile
+from collections.abc import Mapping
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
@@ -38,9 +53,12 @@ import typer
 from ketpath.cli.common import DbOption
 
 if TYPE_CHECKING:
+    from fastapi import FastAPI
     from sqlalchemy.engine import URL
 
+    from ketpath.services import Database
     from ketpath.services.reminders import MailServer
+    from ketpath.web.settings import Settings
 
 # The web stack and the store are imported inside the commands, so that
 # registering these commands does not slow down every other `ketpath` command.
@@ -53,6 +71,11 @@ SMTP_PORT_VARIABLE = "KETPATH_SMTP_PORT"
 SMTP_FROM_VARIABLE = "KETPATH_SMTP_FROM"
 BASE_URL_VARIABLE = "KETPATH_BASE_URL"
 DATABASE_VARIABLE = "KETPATH_DB"
+WORKER_SETTINGS_VARIABLE = "KETPATH_SERVE_SETTINGS"
+"""How ``serve --workers`` hands its settings to the worker processes (JSON)."""
+WORKER_START_SECONDS = 300.0
+MAX_WORKERS = 64
+_POSTGRES_SCHEMES = ("postgresql", "postgres")
 
 user_app = typer.Typer(help="Manage web accounts.", no_args_is_help=True)
 token_app = typer.Typer(help="Personal access tokens for the JSON API.", no_args_is_help=True)
@@ -134,6 +157,16 @@ def serve(
             "(when the person has set one).",
         ),
     ] = 5.0,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            max=MAX_WORKERS,
+            help="Server processes to run (PostgreSQL only; SQLite takes one). "
+            "Around one per CPU core.",
+        ),
+    ] = 1,
 ) -> None:
     """Start the web app (pages and the JSON API) on this machine.
 
@@ -141,52 +174,116 @@ def serve(
     people ask for, checking each minute; the e-mails say only that it is time
     for a check-in and link to --base-url.
     """
-    from ketpath.services import accounts  # noqa: PLC0415
+    from ketpath.services import open_database  # noqa: PLC0415
     from ketpath.web.app import create_app  # noqa: PLC0415
-    from ketpath.web.demo import DEMO_EMAIL, create_demo_account  # noqa: PLC0415
-    from ketpath.web.settings import Settings  # noqa: PLC0415
 
     if demo and host != LOOPBACK:
         _fail("--demo listens on 127.0.0.1 only")
+    url = db or os.environ.get(DATABASE_VARIABLE) or None
+    if workers > 1 and not _is_postgres(url):
+        _fail(
+            f"--workers {workers} needs PostgreSQL: SQLite takes one writer at a time, so more "
+            "processes would only wait for each other. Give --db postgresql://USER@HOST/DATABASE "
+            f"(or set {DATABASE_VARIABLE}), or serve with --workers 1"
+        )
     proxies = ",".join(part.strip() for part in (trusted_proxy or "").split(",") if part.strip())
-    mail_server = _mail_server(smtp_host, smtp_port, smtp_from)
+    _mail_server(smtp_host, smtp_port, smtp_from)  # exit 2 now when half of it is given
+    handed_down: dict[str, object] = {
+        "database_url": url,
+        "smtp_host": smtp_host,
+        "smtp_port": smtp_port,
+        "smtp_from": smtp_from,
+        "base_url": base_url or f"http://{_url_host(host)}:{port}/",
+        "lock_after_minutes": lock_after,
+    }
     listener = _listen(host, port)
     # Until uvicorn installs its own handlers, a SIGTERM still runs the clean-up below.
     signal.signal(signal.SIGTERM, _exit_on_signal)
-    url = db or os.environ.get(DATABASE_VARIABLE) or None
     demo_folder = None
     if demo and url is None:
         demo_folder = Path(tempfile.mkdtemp(prefix="ketpath-demo-"))
-        url = str(demo_folder / "demo.db")
+        handed_down["database_url"] = url = str(demo_folder / "demo.db")
     try:
-        app = create_app(
-            Settings(
-                database_url=url,
-                mail_server=mail_server,
-                base_url=base_url or f"http://{_url_host(host)}:{port}/",
-                lock_after=timedelta(minutes=lock_after),
-            )
+        if workers == 1:
+            app = create_app(_settings(handed_down))
+            if demo:
+                _open_demo_account(app.state.db)
+            opened = _database_words(app.state.db.url)
+            ready = f"ketpath on http://{_url_host(host)}:{port}/ (database: {opened})"
+            _run(app, listener, ready, proxies)
+            return
+        # Migrate (and make the demo account) once, before the workers open the database.
+        with open_database(url) as database:
+            if demo:
+                _open_demo_account(database)
+            opened = _database_words(database.url)
+        os.environ[WORKER_SETTINGS_VARIABLE] = json.dumps(handed_down)
+        ready = (
+            f"ketpath on http://{_url_host(host)}:{port}/ (database: {opened}; "
+            f"{workers} worker processes)"
         )
-        if demo:
-            try:
-                email, password = create_demo_account(app.state.db, today=date.today())
-            except accounts.EmailTaken:  # a kept demo database: a fresh password, same history
-                email = DEMO_EMAIL
-                password = accounts.reset_password(app.state.db, email=DEMO_EMAIL)
-            except accounts.AccountError as error:
-                _fail(f"demo account: {error.problem}")
-            typer.echo(f"Demo login: {email}  password: {password}")
-        opened = _database_words(app.state.db.url)
-        _run(
-            app,
-            listener,
-            f"ketpath on http://{_url_host(host)}:{port}/ (database: {opened})",
-            proxies,
-        )
+        _run_workers(workers, listener, ready, proxies)
     finally:
         listener.close()
         if demo_folder is not None:
             shutil.rmtree(demo_folder, ignore_errors=True)
+
+
+def _is_postgres(url: str | None) -> bool:
+    """Whether the database named (None: the default SQLite file) is a PostgreSQL server."""
+    scheme = (url or "").strip().split("://", 1)[0] if "://" in (url or "") else ""
+    return scheme.split("+", 1)[0].lower() in _POSTGRES_SCHEMES
+
+
+def _settings(handed_down: Mapping[str, object]) -> Settings:
+    """The web app's settings from what ``serve`` was given (also in each worker process)."""
+    from ketpath.web.settings import Settings  # noqa: PLC0415
+
+    def text(name: str) -> str | None:
+        value = handed_down.get(name)
+        return value if isinstance(value, str) else None
+
+    port = handed_down.get("smtp_port")
+    minutes = handed_down.get("lock_after_minutes")
+    return Settings(
+        database_url=text("database_url"),
+        mail_server=_mail_server(
+            text("smtp_host"), port if isinstance(port, int) else 25, text("smtp_from")
+        ),
+        base_url=text("base_url"),
+        lock_after=timedelta(minutes=float(minutes) if isinstance(minutes, int | float) else 5.0),
+    )
+
+
+def worker_app() -> FastAPI:
+    """The app of one ``serve --workers`` process, built from the parent's settings.
+
+    uvicorn calls this in each spawned worker (``factory=True``); the parent has
+    already migrated the database, so opening it here only connects.
+    """
+    from ketpath.web.app import create_app  # noqa: PLC0415
+
+    handed_down = os.environ.get(WORKER_SETTINGS_VARIABLE)
+    if handed_down is None:
+        raise RuntimeError(
+            f"worker_app is started by `ketpath serve --workers N` (no {WORKER_SETTINGS_VARIABLE})"
+        )
+    return create_app(_settings(json.loads(handed_down)))
+
+
+def _open_demo_account(database: Database) -> None:
+    """Make the demo account (or give a kept one a fresh password) and print how to log in."""
+    from ketpath.services import accounts  # noqa: PLC0415
+    from ketpath.web.demo import DEMO_EMAIL, create_demo_account  # noqa: PLC0415
+
+    try:
+        email, password = create_demo_account(database, today=date.today())
+    except accounts.EmailTaken:  # a kept demo database: a fresh password, same history
+        email = DEMO_EMAIL
+        password = accounts.reset_password(database, email=DEMO_EMAIL)
+    except accounts.AccountError as error:
+        _fail(f"demo account: {error.problem}")
+    typer.echo(f"Demo login: {email}  password: {password}")
 
 
 def _mail_server(host: str | None, port: int, sender: str | None) -> MailServer | None:
@@ -262,6 +359,38 @@ def _run(app: object, listener: socket.socket, ready: str, proxies: str) -> None
         log_level="warning",
     )
     AnnouncingServer(config).run(sockets=[listener])
+
+
+def _run_workers(workers: int, listener: socket.socket, ready: str, proxies: str) -> None:
+    """Serve on ``listener`` from ``workers`` processes; ``ready`` once every one has started.
+
+    uvicorn's supervisor spawns the workers, hands each the socket, restarts
+    one that dies, and stops them all on SIGINT or SIGTERM.
+    """
+    import uvicorn  # noqa: PLC0415
+    from uvicorn.supervisors import Multiprocess  # noqa: PLC0415
+
+    class AnnouncingSupervisor(Multiprocess):
+        def init_processes(self) -> None:
+            super().init_processes()
+            started = all(
+                process.wait_until_ready(WORKER_START_SECONDS, self.should_exit)
+                for process in self.processes
+            )
+            if started and not self.should_exit.is_set():
+                typer.echo(f"{ready}  (Ctrl+C to stop)")
+
+    config = uvicorn.Config(
+        f"{__name__}:worker_app",
+        factory=True,
+        workers=workers,
+        access_log=False,
+        server_header=False,
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies or None,
+        log_level="warning",
+    )
+    AnnouncingSupervisor(config, sockets=[listener]).run()
 
 
 @user_app.command("create")

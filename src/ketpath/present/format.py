@@ -16,6 +16,8 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 from decimal import Decimal
 
+from babel import Locale
+from babel.dates import format_datetime
 from babel.numbers import format_currency
 
 from ketpath.core.contingency import MONEY_FIELDS
@@ -50,9 +52,23 @@ def schedule_setting(name: str, value: object, currency: str, locale: str) -> st
     return str(value)
 
 
-def local_time(moment: datetime, zone: tzinfo) -> str:
-    """A moment in ``zone`` with its date and time: "Sun 29 Nov 2026, 14:05"."""
-    return moment.astimezone(zone).strftime("%a %d %b %Y, %H:%M")
+def babel_locale(language: str) -> Locale:
+    """The CLDR locale of a shipped language (BCP 47: ``zh-Hant-HK``)."""
+    return Locale.parse(language, sep="-")
+
+
+def local_time(moment: datetime, zone: tzinfo, language: str = WORDING_LOCALE) -> str:
+    """A moment in ``zone`` with its date and time: "Sun 29 Nov 2026, 14:05".
+
+    In another language the date is written as CLDR writes it there (Babel's
+    medium date and short time: "2026年11月29日 下午2:05" in ``zh-Hant``).
+    """
+    local = moment.astimezone(zone)
+    if language == WORDING_LOCALE:
+        return local.strftime("%a %d %b %Y, %H:%M")
+    locale = babel_locale(language)
+    pattern = f"{locale.date_formats['medium'].pattern} {locale.time_formats['short'].pattern}"
+    return format_datetime(local, pattern, tzinfo=zone, locale=locale)
 
 
 def local_date(moment: datetime | None, zone: tzinfo) -> str:

@@ -1,7 +1,10 @@
 """An assessment as a readable terminal report: red flags first, then the rest.
 
 Wording shown here comes from the knowledge base (stage labels, signal labels,
-evidence sentences, the course caveat); this module only lays it out.
+evidence sentences, the course caveat); this module only lays it out. In a
+language other than English the red flags, the stage and the disclaimer come
+from the translated knowledge (``knowledge/i18n``); the report's own headings
+are English until the command line has a catalog.
 """
 
 from __future__ import annotations
@@ -16,18 +19,30 @@ from rich.text import Text
 
 from ketpath.core.assess import Assessment
 from ketpath.core.assess.body_reading import BodyReport, body_sentences
-from ketpath.knowledge import rules, sources, vocabulary
+from ketpath.knowledge import languages, rules, sources, vocabulary
 from ketpath.knowledge.body import body
+from ketpath.knowledge.languages import ENGLISH
 from ketpath.knowledge.load import GRADE_MEANINGS
+from ketpath.present.views import contact_view, flag_words_in
 
 LEVEL_STYLE = {"emergency": "bold white on red", "urgent": "bold red", "soon": "bold yellow"}
 
 
-def render_assessment(assessment: Assessment, console: Console) -> None:
+def render_assessment(assessment: Assessment, console: Console, language: str = ENGLISH) -> None:
     """Print the report, red flags before anything else."""
     for flag in assessment.red_flags:
-        console.print(_red_flag_panel(flag.to_dict()))
-    console.print(_overview(assessment))
+        words = flag_words_in(flag, language)
+        contacts = [contact_view(contact, language) for contact in flag.contacts]
+        shown = {
+            **flag.to_dict(),
+            "label": words.label,
+            "message": words.message,
+            "note": words.note,
+            "action": words.action,
+            "contacts": contacts,
+        }
+        console.print(_red_flag_panel(shown))
+    console.print(_overview(assessment, language))
     if assessment.signals:
         console.print(_signals_table(assessment))
     elif assessment.red_flags:
@@ -42,7 +57,10 @@ def render_assessment(assessment: Assessment, console: Console) -> None:
         console.print(_questionnaire_table(assessment.questionnaires))
     if assessment.body is not None:
         console.print(_body_panel(assessment.body))
-    console.print(Text(assessment.disclaimer, style="dim italic"))
+    disclaimer = assessment.disclaimer
+    if language != ENGLISH:
+        disclaimer = languages.rules(language).disclaimer
+    console.print(Text(disclaimer, style="dim italic"))
 
 
 def _red_flag_panel(flag: dict[str, Any]) -> Panel:
@@ -57,8 +75,8 @@ def _red_flag_panel(flag: dict[str, Any]) -> Panel:
     return Panel(body, title=title, title_align="left", style=LEVEL_STYLE[flag["level"]])
 
 
-def _overview(assessment: Assessment) -> Panel:
-    labels = rules().stages.labels
+def _overview(assessment: Assessment, language: str = ENGLISH) -> Panel:
+    labels = languages.rules(language).stages.labels
     stage = labels[assessment.stage]
     lines = [
         f"[bold]Where things stand:[/bold] {stage.label}. {stage.description}",

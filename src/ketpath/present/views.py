@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, tzinfo
+from functools import cache
 from typing import Any, Protocol, TypeVar
 from zoneinfo import available_timezones
 
 from ketpath.core.assess import Assessment
 from ketpath.core.assess.body_reading import body_sentences
 from ketpath.core.assess.course import Course
-from ketpath.core.assess.redflags import RedFlag
+from ketpath.core.assess.redflags import FlagWords, RedFlag, Wording, flag_words
 from ketpath.core.assess.signals import Finding
 from ketpath.core.instruments import Instrument, get_instrument, instrument_ids, score
 from ketpath.core.records import (
@@ -38,8 +39,9 @@ from ketpath.core.records import (
     record_time,
     record_to_dict,
 )
-from ketpath.knowledge import claims, helplines, rules, sources, vocabulary
-from ketpath.knowledge.load import GRADE_MEANINGS
+from ketpath.knowledge import claims, helplines, languages, rules, sources, vocabulary
+from ketpath.knowledge.languages import ENGLISH
+from ketpath.knowledge.load import GRADE_MEANINGS, Contact, Vocabulary
 from ketpath.present.format import local_time
 from ketpath.present.score_charts import ScorePoint
 
@@ -114,31 +116,115 @@ def duration_words(since: datetime, now: datetime) -> str:
 # ---------------------------------------------------------------- red flags and dashboard
 
 
-def red_flag_view(flag: RedFlag) -> dict[str, Any]:
+def red_flag_view(flag: RedFlag, language: str = ENGLISH) -> dict[str, Any]:
+    words = flag_words_in(flag, language)
     return {
         "id": flag.finding.id,
         "level": flag.level,
-        "level_label": flag.label,
-        "message": flag.message,
-        "action": flag.action,
-        "note": flag.note,
+        "level_label": words.label,
+        "message": words.message,
+        "action": words.action,
+        "note": words.note,
         "standing": flag.standing,
         "clearable": flag.clearable,
-        "contacts": [contact.model_dump() for contact in flag.contacts],
+        "contacts": [contact_view(contact, language) for contact in flag.contacts],
         "since": flag.finding.since,
-        "outcomes": vocabulary_choices("follow_up_outcomes"),
+        "outcomes": vocabulary_choices("follow_up_outcomes", language),
         **graded(flag.finding.grade, flag.finding.sources),
     }
 
 
-def red_flags_view(assessment: Assessment) -> list[dict[str, Any]]:
+def red_flags_view(assessment: Assessment, language: str = ENGLISH) -> list[dict[str, Any]]:
     """The flags in the order a page shows them, each phone number listed once.
 
     The assessment orders flags emergencies first, which is also the order
     they are laid out in; a number an earlier flag already lists is left off
     a later one, so four flags never show the same help line four times.
     """
-    return without_repeated_numbers([red_flag_view(flag) for flag in assessment.red_flags])
+    return without_repeated_numbers(
+        [red_flag_view(flag, language) for flag in assessment.red_flags]
+    )
+
+
+def flag_words_in(flag: RedFlag, language: str) -> FlagWords:
+    """A flag's label, message, action and note in ``language``, from the translated rules.
+
+    The assessment words flags in English; the same rule, thresholds and
+    values are worded again here from ``knowledge/i18n``. Values that are
+    words (a symptom, the drugs) are named again from the flag's records.
+    """
+    wording = flag.wording
+    if language == ENGLISH or wording is None:
+        return FlagWords(flag.label, flag.message, flag.clinician_message, flag.action, flag.note)
+    values = _values_in(flag, wording, languages.vocabulary(language))
+    translated = Wording(
+        rule_id=wording.rule_id,
+        standing=wording.standing,
+        days_ago=wording.days_ago,
+        values=values,
+        drugs=wording.drugs,
+    )
+    return flag_words(translated, languages.rules(language))
+
+
+LIST_SEPARATOR = "、"
+"""How the shipped languages other than English join a list of words (CLDR's list pattern for zh)."""
+
+
+def _values_in(flag: RedFlag, wording: Wording, words: Vocabulary) -> dict[str, object]:
+    """The message's values with every word (a symptom, a drug) taken from ``words``.
+
+    The drugs a flag names are those of its records that the English value
+    names (a flag about depressants names only the depressants); "together"
+    lists the companion symptoms and the depressants used, as the English does.
+    """
+    records = flag.finding.records
+    symptoms = list(dict.fromkeys(r.symptom for r in records if isinstance(r, Symptom)))
+    co_used = list(dict.fromkeys(d for r in records if isinstance(r, Use) for d in r.co_use))
+    values = dict(wording.values)
+    if "label" in values:
+        values["label"] = words.label("symptoms", flag.finding.id)
+    if "symptoms" in values:
+        values["symptoms"] = LIST_SEPARATOR.join(words.label("symptoms", s) for s in symptoms)
+    if "drugs" in values:
+        named = str(values["drugs"])
+        english = vocabulary()
+        values["drugs"] = LIST_SEPARATOR.join(
+            words.label("co_use", drug)
+            for drug in co_used
+            if english.label("co_use", drug).lower() in named
+        )
+    if "together" in values:
+        rule = languages.rules(ENGLISH).red_flags[wording.rule_id]
+        primary = {s for group in rule.symptom_sets for s in group}
+        with_ = [words.label("symptoms", s) for s in symptoms if s not in primary]
+        depressants = vocabulary().flagged("co_use", "depressant")
+        drugs = [words.label("co_use", d) for d in co_used if d in depressants]
+        values["together"] = LIST_SEPARATOR.join([*with_, *drugs])
+    return values
+
+
+def contact_view(contact: Contact, language: str = ENGLISH) -> dict[str, Any]:
+    """A help line with its name in ``language`` (the number is never translated)."""
+    return {
+        **contact.model_dump(),
+        "name": contact_names(language).get(
+            (contact.kind, contact.number, contact.name), contact.name
+        ),
+    }
+
+
+@cache
+def contact_names(language: str) -> dict[tuple[str, str, str], str]:
+    """Each English help line (kind, number, name) with its name in ``language``."""
+    if language == ENGLISH:
+        return {}
+    names: dict[tuple[str, str, str], str] = {}
+    translated = languages.helplines(language).locales
+    for key, locale in helplines().locales.items():
+        for english, named in zip(locale.contacts, translated[key].contacts, strict=True):
+            names[(english.kind, english.number, english.name)] = named.name
+    return names
 
 
 def dialled(number: str) -> str:
@@ -463,8 +549,8 @@ def last_use_defaults(records: Sequence[Record]) -> dict[str, str]:
     return {"route": latest.route or "", "setting": latest.setting or ""}
 
 
-def vocabulary_choices(table: str) -> list[dict[str, str]]:
-    terms = getattr(vocabulary(), table)
+def vocabulary_choices(table: str, language: str = ENGLISH) -> list[dict[str, str]]:
+    terms = getattr(languages.vocabulary(language), table)
     return [{"value": key, "label": term.label} for key, term in terms.items()]
 
 
@@ -498,10 +584,10 @@ def topic_ids() -> list[str]:
     return ordered + sorted(present - set(ordered))
 
 
-def learn_index() -> list[dict[str, Any]]:
+def learn_index(language: str = ENGLISH) -> list[dict[str, Any]]:
     topics = []
     for topic in topic_ids():
-        members = [claim for claim in claims().values() if claim.topic == topic]
+        members = [c for c in languages.claims(language).values() if c.topic == topic]
         topics.append(
             {
                 "id": topic,
@@ -513,9 +599,9 @@ def learn_index() -> list[dict[str, Any]]:
     return topics
 
 
-def learn_topic(topic: str) -> dict[str, Any] | None:
+def learn_topic(topic: str, language: str = ENGLISH) -> dict[str, Any] | None:
     """The claims of one topic: what the article says beside what the evidence says."""
-    members = [claim for claim in claims().values() if claim.topic == topic]
+    members = [c for c in languages.claims(language).values() if c.topic == topic]
     if not members:
         return None
     return {
@@ -537,12 +623,15 @@ def learn_topic(topic: str) -> dict[str, Any] | None:
 # ---------------------------------------------------------------- help
 
 
-def locale_choices() -> list[dict[str, str]]:
-    return [{"value": key, "label": locale.name} for key, locale in helplines().locales.items()]
+def locale_choices(language: str = ENGLISH) -> list[dict[str, str]]:
+    return [
+        {"value": key, "label": locale.name}
+        for key, locale in languages.helplines(language).locales.items()
+    ]
 
 
-def help_view(locale_id: str) -> dict[str, Any]:
-    locale = helplines().locales[locale_id]
+def help_view(locale_id: str, language: str = ENGLISH) -> dict[str, Any]:
+    locale = languages.helplines(language).locales[locale_id]
     return {
         "locale": locale_id,
         "name": locale.name,
@@ -552,21 +641,24 @@ def help_view(locale_id: str) -> dict[str, Any]:
                 "id": level_id,
                 "label": level.label,
                 "action": level.action,
-                "symptoms": _flag_symptoms(level_id),
+                "symptoms": _flag_symptoms(level_id, language),
             }
-            for level_id, level in rules().red_flag_levels.items()
+            for level_id, level in languages.rules(language).red_flag_levels.items()
         ],
     }
 
 
-def _flag_symptoms(level: str) -> list[str]:
+def _flag_symptoms(level: str, language: str = ENGLISH) -> list[str]:
     """The symptoms whose red flags have this level, as the rules list them."""
-    label = vocabulary().label
+    words = languages.vocabulary(language)
+    label = words.label
     found: list[str] = []
     for flag in rules().red_flags.values():
         if flag.level != level:
             continue
-        severe = ", severe" if flag.min_severity == 3 else ""
+        severe = ""
+        if flag.min_severity == 3:
+            severe = ", severe" if language == ENGLISH else f"（{words.severities['3'].label}）"
         for symptom in (*flag.symptoms, *([flag.symptom] if flag.symptom else [])):
             text = label("symptoms", symptom) + severe
             if text not in found:

@@ -146,6 +146,38 @@ def row_hash(row: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical_content(row).encode("utf-8")).hexdigest()
 
 
+def _json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+class _BatchCanonical:
+    """:func:`canonical_content` for the rows of one append, writing what they share once.
+
+    A roster of a thousand patients appends a thousand rows per view, and
+    building and sorting each row's dict cost about a third of the page.
+    The text is the same, byte for byte: the keys written here in sorted
+    order, each value encoded as ``json.dumps`` encodes it inside the whole
+    (``tests/unit/test_audit_canonical.py`` compares the two).
+    """
+
+    def __init__(self, moment: datetime, actor: Actor | None) -> None:
+        at = moment.astimezone(UTC).isoformat(timespec="microseconds")
+        self._actor_and_time = (
+            f'"actor_email":{_json(actor.email if actor else None)},'
+            f'"actor_id":{_json(actor.id if actor else None)},'
+            f'"actor_role":{_json(actor.role if actor else None)},'
+            f'"at":{_json(at)},'
+        )
+
+    def content(self, row: Mapping[str, Any]) -> str:
+        """The canonical text of a row of this append (its actor and time are the batch's)."""
+        return (
+            f'{{"action":{_json(row["action"])},{self._actor_and_time}'
+            f'"detail":{_json(row["detail"])},"person_id":{_json(row["person_id"])},'
+            f'"prev_hash":{_json(row["prev_hash"])},"seq":{_json(row["seq"])}}}'
+        )
+
+
 def append(
     uow: UnitOfWork,
     *,
@@ -184,6 +216,7 @@ def append_many(
     moment = (now or utc_now()).astimezone(UTC)
     rows: list[dict[str, Any]] = []
     previous = head.hash
+    texts = _BatchCanonical(moment, actor)
     for offset, event in enumerate(events, start=1):
         row: dict[str, Any] = {
             "seq": head.seq + offset,
@@ -196,7 +229,8 @@ def append_many(
             "detail": dict(event.detail or {}),
             "prev_hash": previous,
         }
-        row["hash"] = previous = row_hash(row)
+        content = texts.content(row)
+        row["hash"] = previous = hashlib.sha256(content.encode("utf-8")).hexdigest()
         rows.append(row)
     uow.audit.append_many(rows)
     return [row["seq"] for row in rows]

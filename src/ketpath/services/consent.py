@@ -32,6 +32,7 @@ from ketpath.services.accounts import User
 from ketpath.services.audit import Actor, append
 from ketpath.services.editing import replace_stored
 from ketpath.services.quota import check_import_size, make_room
+from ketpath.services.records import whole_history
 from ketpath.store import Author, Database, StoredRecord, UnitOfWork
 from ketpath.store.sharing import CareLinkRow, ShareRow
 
@@ -255,6 +256,7 @@ def redeem_code(
             and share.redeemed_at is None
             and share.revoked_at is None
             and share.expires_at > moment
+            and uow.shares.mark_redeemed(share.id, by=clinician.id, at=moment)
         )
         if share is None or not usable:
             append(
@@ -266,7 +268,6 @@ def redeem_code(
             )
             uow.commit()
             raise CodeRefused
-        uow.shares.mark_redeemed(share.id, by=clinician.id, at=moment)
         uow.care_links.create(
             person_id=share.person_id,
             clinician_id=clinician.id,
@@ -307,6 +308,10 @@ def _patient(uow: UnitOfWork, link: CareLinkRow) -> Patient:
     return Patient(id=link.person_id, label=patient_label(link), name=name)
 
 
+def _whole(since: datetime | None, until: datetime | None, types: Collection[str] | None) -> bool:
+    return since is None and until is None and types is None
+
+
 def patient_entries(
     db: Database,
     *,
@@ -317,11 +322,22 @@ def patient_entries(
     types: Collection[str] | None = None,
     action: str = "read-records",
 ) -> tuple[Patient, list[StoredRecord]]:
-    """The patient's records (audited as ``action``), oldest first."""
+    """The patient's records (audited as ``action``), oldest first.
+
+    The whole history (no filter) comes from the parsed-history cache the
+    person's own pages use (``services.records.whole_history``, keyed by the
+    person's ``records_version``). Before, the patient page parsed every
+    stored record on every request, most of its time for five years of
+    records (``benchmarks/bench_pages.py``).
+    """
     with db.unit_of_work(write=True) as uow:
         link = consented(uow, clinician=clinician, patient_id=patient_id)
         patient = _patient(uow, link)
-        entries = uow.records.for_person(patient_id, since=since, until=until, types=types)
+        person = uow.people.get(patient.name) if _whole(since, until, types) else None
+        if person is not None:
+            entries = whole_history(db, uow, person)
+        else:
+            entries = uow.records.for_person(patient_id, since=since, until=until, types=types)
         detail: dict[str, object] = {"count": len(entries)}
         if types is not None:
             detail["types"] = sorted(types)

@@ -46,6 +46,7 @@ def add_new_records(
     *,
     author: Author,
     now: datetime | None = None,
+    records_held: int | None = None,
 ) -> Added:
     """Store the records whose ids the person lacks; the others answer with their stored ids.
 
@@ -53,6 +54,7 @@ def add_new_records(
     the ids held and the quota's count cannot change before the insert. An id
     given twice in one batch is stored once. Raises ``ClinicRecordRefused``,
     ``FutureRecordRefused`` or ``TooManyRecords`` before writing anything.
+    ``records_held``: the person's count read with that lock, if the caller has it.
     """
     held = uow.records.ids_held(person.id, [r.id for r in records if r.id is not None])
     first_of: dict[str, int] = {}
@@ -65,7 +67,7 @@ def add_new_records(
             new.append((index, record))
     refuse_new_clinic_records(new, author=author)
     refuse_future_times(new, now=now)
-    make_room(uow, limits, person_id=person.id, adding=len(new))
+    make_room(uow, limits, person_id=person.id, adding=len(new), held=records_held)
     stored = uow.records.add_many(
         person.id, [record for _index, record in new], author=author, version_bumped=True
     )

@@ -35,11 +35,24 @@ def check_import_size(count: int, limits: RecordLimits) -> None:
         )
 
 
-def make_room(uow: UnitOfWork, limits: RecordLimits, *, person_id: int, adding: int) -> None:
-    """Refuse adding ``adding`` records when the person would then hold more than the quota."""
+def make_room(
+    uow: UnitOfWork,
+    limits: RecordLimits,
+    *,
+    person_id: int,
+    adding: int,
+    held: int | None = None,
+) -> None:
+    """Refuse adding ``adding`` records when the person would then hold more than the quota.
+
+    ``held`` is the person's count when the caller read it with the row lock
+    (``PeopleRepository.lock_for_adding``, as every API write does); else it is
+    counted here.
+    """
     if adding == 0:
         return
-    held = uow.records.count(person_id)
+    if held is None:
+        held = uow.records.count(person_id)
     if held + adding > limits.per_person:
         raise TooManyRecords(
             f"this would bring the history to {held + adding:,} records, more than"

@@ -150,14 +150,25 @@ def person_entries(
         person = find_person(uow, person_name)
         if since is not None or until is not None or types is not None:
             return uow.records.for_person(person.id, since=since, until=until, types=types)
-        cached = db.histories.current(person)
-        if cached is not None:
-            return cached
-        # The person was read first in this transaction, so the history is at
-        # least as new as their records_version: on PostgreSQL (read committed)
-        # a write in between makes it newer than its key, which costs one more
-        # read later and never serves a stale history.
-        history = uow.records.history(person.id, known=db.histories.stale(person))
+        return whole_history(db, uow, person)
+
+
+def whole_history(db: Database, uow: UnitOfWork, person: Person) -> list[StoredRecord]:
+    """All of ``person``'s records, oldest first: from ``db.histories`` when current, else read.
+
+    ``person`` must have been read in ``uow``'s transaction before this call
+    (its ``records_version`` is the cache's key). The person's own pages
+    (:func:`person_entries`) and the clinician's (``services.consent``) share
+    the one cache, so a clinician reading a five-year history parses it once.
+    """
+    cached = db.histories.current(person)
+    if cached is not None:
+        return cached
+    # The person was read first in this transaction, so the history is at
+    # least as new as their records_version: on PostgreSQL (read committed)
+    # a write in between makes it newer than its key, which costs one more
+    # read later and never serves a stale history.
+    history = uow.records.history(person.id, known=db.histories.stale(person))
     db.histories.store(person, history)
     return [cached.stored for cached in history]
 

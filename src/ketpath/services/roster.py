@@ -53,7 +53,11 @@ from ketpath.knowledge import rules
 from ketpath.services.accounts import User
 from ketpath.services.audit import Actor, Event, append_many
 from ketpath.services.consent import NotAllowed, patient_label
-from ketpath.services.roster_hook import background_refresh
+from ketpath.services.roster_hook import (
+    background_refresh,
+    pause_for_roster_readers,
+    reading_roster,
+)
 from ketpath.store import Database, UnitOfWork
 from ketpath.store.roster import SummaryRow
 
@@ -271,7 +275,11 @@ def clinician_roster(db: Database, *, clinician: User, now: datetime | None = No
     """
     if clinician.role != "clinician":
         raise NotAllowed
-    moment = now or datetime.now(UTC)
+    with reading_roster():  # the background refresher waits meanwhile
+        return _clinician_roster(db, clinician=clinician, moment=now or datetime.now(UTC))
+
+
+def _clinician_roster(db: Database, *, clinician: User, moment: datetime) -> Roster:
     background = background_refresh(db)
     summaries: dict[int, dict[str, Any]] = {}
     computed: list[SummaryRow] = []
@@ -338,9 +346,14 @@ def refresh_summaries(db: Database, person_ids: Collection[int], *, now: datetim
             found = stored.get(person_id)
             if _usable(found, versions[person_id]) and found and _today(found, now):
                 continue  # already current (another refresher, or a sweep, got there first)
+            pause_for_roster_readers()
             _, row = _summarise_one(uow, person_id, now, versions[person_id])
             if row is not None:
                 computed.append(row)
+    if not computed:
+        # Nobody on a roster, or all current: no writing transaction, which on
+        # SQLite would take the write lock between the API's group commits.
+        return 0
     with db.unit_of_work(write=True) as uow:
         changed = uow.roster.save_current(computed)
         uow.commit()

@@ -12,12 +12,17 @@ people itself).
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import Engine
 
 from ketpath.store import Database
+
+#: How long background work waits for roster readers before going on anyway, so
+#: that a stream of roster views cannot stop the summaries being refreshed.
+LONGEST_PAUSE_SECONDS = 2.0
 
 Background = Callable[[Iterable[int]], None]
 """Marks people for the background refresher (returns at once)."""
@@ -50,3 +55,42 @@ def records_changed(db: Database, person_ids: Iterable[int]) -> None:
     mark = background_refresh(db)
     if mark is not None:
         mark(person_ids)
+
+
+class _Readers:
+    """How many rosters this process is reading now, and a condition to wait on."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.changed = threading.Condition()
+
+
+_readers = _Readers()
+
+
+@contextmanager
+def reading_roster() -> Iterator[None]:
+    """While a roster is being read, the background work here pauses between people.
+
+    Python runs one thread at a time: a refresher thread assessing people
+    takes the interpreter back each time the request's thread waits on the
+    database (SQLite hands it over on every row), so the first roster of the
+    day, read while the rollover sweep recomputes everyone, took over a
+    second. The sweep waits instead (:func:`pause_for_roster_readers`, at
+    most :data:`LONGEST_PAUSE_SECONDS` at a time); what it shows meanwhile is
+    yesterday's summaries, as before.
+    """
+    with _readers.changed:
+        _readers.count += 1
+    try:
+        yield
+    finally:
+        with _readers.changed:
+            _readers.count -= 1
+            _readers.changed.notify_all()
+
+
+def pause_for_roster_readers(timeout: float = LONGEST_PAUSE_SECONDS) -> bool:
+    """Wait until no roster is being read in this process; False if it gave up waiting."""
+    with _readers.changed:
+        return _readers.changed.wait_for(lambda: _readers.count == 0, timeout=timeout)

@@ -13,6 +13,9 @@ one worker thread does that work instead:
   their own zone, is no longer the one their summary was computed for, and
   anyone on a roster left with no summary at all.
 
+With several server processes (``serve --workers``), each runs a refresher:
+a write marks its person in the refresher of the process that took it, and
+the sweep is done by one process at a time (a PostgreSQL advisory lock).
 Only those people are recomputed (incremental). Storing is idempotent and
 keyed on person, records version and local date
 (:func:`~ketpath.services.roster.refresh_summaries`), so a second refresher on
@@ -32,6 +35,7 @@ from datetime import UTC, datetime
 from ketpath.services.roster import refresh_summaries, stale_people
 from ketpath.services.roster_hook import set_background_refresh
 from ketpath.store import Database
+from ketpath.store.process_locks import one_process_at_a_time
 
 log = logging.getLogger(__name__)
 
@@ -116,21 +120,30 @@ class RosterRefresher:
         return changed
 
     def sweep(self) -> int:
-        """Recompute everyone whose summary is not of their local today; how many rows changed."""
+        """Recompute everyone whose summary is not of their local today; how many rows changed.
+
+        With several server processes on one database, one of them sweeps at
+        a time (``store.process_locks``); the others skip the round, since
+        the sweep reads who is stale from the database and covers everyone.
+        """
         with self._changed:
             self._busy += 1
         try:
-            stale = stale_people(self._db, now=self._clock())
-            changed = 0
-            for start in range(0, len(stale), BATCH):
-                if self._stopping.is_set():
-                    break
-                batch = stale[start : start + BATCH]
-                changed += refresh_summaries(self._db, batch, now=self._clock())
-                changed += self.drain()  # a write's person does not wait for the whole sweep
-            return changed
+            with one_process_at_a_time(self._db, "roster-sweep") as mine:
+                return self._sweep() if mine else 0
         finally:
             self._done()
+
+    def _sweep(self) -> int:
+        stale = stale_people(self._db, now=self._clock())
+        changed = 0
+        for start in range(0, len(stale), BATCH):
+            if self._stopping.is_set():
+                break
+            batch = stale[start : start + BATCH]
+            changed += refresh_summaries(self._db, batch, now=self._clock())
+            changed += self.drain()  # a write's person does not wait for the whole sweep
+        return changed
 
     def _done(self) -> None:
         with self._changed:

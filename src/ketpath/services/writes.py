@@ -49,9 +49,10 @@ def write_records(
 ) -> Added:
     """As :func:`store_records`, also saying how many of the records were there already.
 
-    This is every API write, so it takes few statements: finding the person
-    and bumping their ``records_version`` is one ``UPDATE … RETURNING``, then
-    the ids held, the quota's count and the insert.
+    This is every API write, so it takes few statements: finding the person,
+    bumping their ``records_version`` and counting their records for the quota
+    is one ``UPDATE … RETURNING``, then the ids held (only for records that
+    come with ids) and the insert.
     """
     name = clean_name(person_name)
     check_import_size(len(records), db.limits)
@@ -63,11 +64,18 @@ def write_records(
 
 def _store(uow: UnitOfWork, job: _Job) -> Added:
     """Add the records; raises before writing when the person is missing or a record is refused."""
-    person = uow.people.get_for_records_change(job.name)
-    if person is None:
+    locked = uow.people.lock_for_adding(job.name)
+    if locked is None:
         raise PersonNotFound(job.name)
-    job.written.add(person.id)
-    return add_new_records(uow, job.limits, person, job.records, author=job.author)
+    job.written.add(locked.person.id)
+    return add_new_records(
+        uow,
+        job.limits,
+        locked.person,
+        job.records,
+        author=job.author,
+        records_held=locked.records_held,
+    )
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -5,7 +5,8 @@ Each repository module is named for what it holds (``repository``: people and
 records; ``accounts``, ``sharing``, ``audit_log``, ``roster``,
 ``contingency_schedules``, ``idempotency``, ``reminders``), and every repository hangs off an
 open unit of work at one depth (``uow.records``, ``uow.care_links`` …).
-``group_commit`` shares one SQLite commit between concurrent writers.
+``group_commit`` shares one SQLite commit between concurrent writers;
+``process_locks`` lets one server process of several take a background job.
 """
 
 from __future__ import annotations

@@ -243,14 +243,17 @@ class SessionRepository:
         )
 
     def count_pin_failure(self, session_id: int) -> int:
-        """Add one wrong PIN to the session's count; the new count."""
-        self._session.execute(
+        """Add one wrong PIN to the session's count; the new count.
+
+        One ``UPDATE … RETURNING``: the increment and the count it returns are
+        the same row version, so wrong PINs sent at once to different server
+        processes each get a count of their own, and the fifth is seen as the fifth.
+        """
+        count: int = self._session.execute(
             update(sessions)
             .where(sessions.c.id == session_id)
             .values(pin_failures=sessions.c.pin_failures + 1)
-        )
-        count: int = self._session.execute(
-            select(sessions.c.pin_failures).where(sessions.c.id == session_id)
+            .returning(sessions.c.pin_failures)
         ).scalar_one()
         return count
 

@@ -50,7 +50,12 @@ class AuditRepository:
         """The chain head, locked until this transaction ends.
 
         PostgreSQL: ``SELECT … FOR UPDATE`` on the single head row makes every
-        other appender wait for this transaction. SQLite ignores ``FOR UPDATE``;
+        other appender wait for this transaction, in whichever server process
+        or host it runs (``serve --workers``); once it commits, the waiter
+        reads the new head (read committed re-reads a row it waited for), so
+        no two rows follow the same one. The row lock does what an advisory
+        lock would, and ``audit_log.seq`` is unique besides, so a fork could
+        not be stored even if an append skipped the lock. SQLite ignores ``FOR UPDATE``;
         there the unit of work must be a writing one (``BEGIN IMMEDIATE``), whose
         database-wide write lock serialises appends just the same.
         """

@@ -9,7 +9,10 @@ every acknowledged write durable and lets 32 clients go several times faster.
 (The same idea as a database server's group commit, and as datasette's single
 writer; the leader/follower form needs no thread of its own.) Other databases
 take concurrent writers themselves, so there each call gets its own
-transaction.
+transaction; that is also what several server processes need (``serve
+--workers``, PostgreSQL only): the group here lives in one process, and
+what must hold across processes (a person's records version, quotas, the
+audit chain head) is locked in the database by the work itself.
 
 What a job writes is the caller's (``services.writes`` stores records); this
 module knows only transactions. A job that raises one of the ``refusals`` it

@@ -23,7 +23,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Row, Select, Text, cast, delete, func, insert, select, update
+from sqlalchemy import (
+    Row,
+    Select,
+    Text,
+    bindparam,
+    cast,
+    delete,
+    func,
+    insert,
+    literal_column,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -67,6 +79,14 @@ class Author:
             raise ValueError(f"unknown role {self.role!r}; one of {', '.join(CREATED_ROLES)}")
 
 
+@dataclass(frozen=True, kw_only=True)
+class LockedForAdding:
+    """A person about to get records: their row (version bumped) and how many they hold now."""
+
+    person: Person
+    records_held: int
+
+
 PERSON = Author(role="person")
 """The person, without an account to name (the command line, their own machine)."""
 OPERATOR = Author(role="operator")
@@ -84,6 +104,26 @@ class StoredRecord:
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+#: Built once: these run on every write, and building a statement costs about as much
+#: as running it on SQLite.
+_LOCK_FOR_ADDING = (
+    update(people)
+    .where(people.c.name == bindparam("person_name"))
+    .values(records_version=people.c.records_version + 1)
+    .returning(
+        *people.c,
+        select(func.count())
+        .select_from(records)
+        # Qualified by hand: SQLite's RETURNING is compiled unqualified, and a bare
+        # ``id`` in the subquery would name the record's own id.
+        .where(records.c.person_id == literal_column("people.id"))
+        .scalar_subquery()
+        .label("records_held"),
+    )
+)
+_INSERT_RECORDS = insert(records).returning(records.c.id, sort_by_parameter_order=True)
 
 
 class PeopleRepository:
@@ -109,6 +149,38 @@ class PeopleRepository:
         )
         row = self._session.execute(statement).first()
         return from_row(Person, row) if row is not None else None
+
+    def lock_for_adding(self, name: str) -> LockedForAdding | None:
+        """As :meth:`get_for_records_change`, also counting the records the person holds.
+
+        Every API write needs that count for the quota (``services.quota``).
+        On SQLite a scalar subquery in the ``RETURNING`` clause counts in the
+        same statement (built once), which saves a statement on each write:
+        writers are serialised there (``BEGIN IMMEDIATE``), so what it counts
+        is current. Not on PostgreSQL: under READ COMMITTED an ``UPDATE``
+        that waited for another writer's row lock rereads that row, but its
+        subqueries keep the snapshot taken before the wait, so they would miss
+        the records the other writer just committed (the concurrent quota test
+        in ``tests/integration/test_record_limits.py`` caught it). There the
+        count is a statement of its own, after the lock, with a new snapshot.
+        """
+        if self._session.get_bind().dialect.name != "sqlite":
+            person = self.get_for_records_change(name)
+            if person is None:
+                return None
+            return LockedForAdding(
+                person=person, records_held=RecordRepository(self._session).count(person.id)
+            )
+        row = self._session.execute(_LOCK_FOR_ADDING, {"person_name": name}).first()
+        if row is None:
+            return None
+        person = Person(
+            id=row.id,
+            name=row.name,
+            created_at=row.created_at,
+            records_version=row.records_version,
+        )
+        return LockedForAdding(person=person, records_held=int(row.records_held))
 
     def create(self, name: str) -> Person:
         created_at = _now()
@@ -254,8 +326,7 @@ class RecordRepository:
         ]
         if not rows:
             return []
-        statement = insert(records).returning(records.c.id, sort_by_parameter_order=True)
-        ids = list(self._session.execute(statement, rows).scalars())
+        ids = list(self._session.execute(_INSERT_RECORDS, rows).scalars())
         if not version_bumped:
             self._bump_version(person_id)
         return ids

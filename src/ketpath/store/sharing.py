@@ -78,10 +78,25 @@ class ShareRepository:
         found = self._session.execute(query).scalar_one_or_none()
         return self.get(found) if found is not None else None
 
-    def mark_redeemed(self, share_id: int, *, by: int, at: datetime) -> None:
-        self._session.execute(
-            update(shares).where(shares.c.id == share_id).values(redeemed_at=at, redeemed_by=by)
+    def mark_redeemed(self, share_id: int, *, by: int, at: datetime) -> bool:
+        """Spend the code; False when it was already redeemed or revoked (nothing changes then).
+
+        The row was locked by :meth:`by_code_hash`, so this cannot lose a race
+        today; the condition is the code's single use written into the one
+        statement that spends it, so it stays single-use whichever process or
+        host redeems it, even if the lock were ever left out.
+        """
+        result = self._session.execute(
+            update(shares)
+            .where(
+                shares.c.id == share_id,
+                shares.c.redeemed_at.is_(None),
+                shares.c.revoked_at.is_(None),
+            )
+            .values(redeemed_at=at, redeemed_by=by)
         )
+        spent: bool = result.rowcount == 1  # type: ignore[attr-defined]
+        return spent
 
     def revoke(self, share_id: int, *, at: datetime) -> None:
         self._session.execute(

@@ -61,6 +61,7 @@ from ketpath.web.auth import (
     set_session_cookie,
 )
 from ketpath.web.deps import MaybeSignedIn, SignedIn, database, session_of, settings
+from ketpath.web.language import language_of
 from ketpath.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -448,7 +449,7 @@ def _zone_context(request: Request, user: User) -> dict[str, object]:
     return {
         "zone": zone,
         "zones": views.zone_choices(zone),
-        "locales": views.locale_choices(),
+        "locales": views.locale_choices(language_of(request)),
         "locale": person_locale(request.cookies.get(pages.LOCALE_COOKIE), records),
         "time_zone": person_zone(records),
     }

@@ -25,8 +25,10 @@ from ketpath.web import (
     clinician,
     contingency,
     contingency_settings,
+    craving,
     deps,
     disputes,
+    language,
     offline,
     onboarding,
     pages,
@@ -89,6 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(sharing.api_router)
     app.include_router(clinician.api_router)
     app.include_router(accounts.router)
+    app.include_router(language.router)
     app.include_router(sharing.pages_router)
     app.include_router(clinician.pages_router)
     app.include_router(contingency.router)
@@ -99,6 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(onboarding.router)
     reminders.redact_feed_addresses()
     app.include_router(offline.router)
+    app.include_router(craving.router)
     app.include_router(pages.router, include_in_schema=False)
 
     @app.get("/healthz", tags=["health"], summary="Liveness")

@@ -307,13 +307,18 @@ def _see_other(url: str) -> RedirectResponse:
 def roster_page(request: Request, user: SignedIn) -> Response:
     _clinician_only(user)
     found = clinician_roster(database(request), clinician=user)
+    # A thousand rows share a handful of stages: each label is looked up once.
+    stage_labels = {
+        stage: views.stage_view(stage)["label"]
+        for stage in {row.stage for row in found.rows if row.assessed}
+    }
     rows = [
         {
             "id": row.patient_id,
             "label": row.label,
             "level": row.level,
             "level_label": (row.level or "none").capitalize() if row.level else "None",
-            "stage": views.stage_view(row.stage)["label"]
+            "stage": stage_labels[row.stage]
             if row.assessed
             else "Could not be assessed: open the patient's page or ask them to check their history",
             "silent": row.days_silent(found.now),

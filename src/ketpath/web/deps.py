@@ -13,6 +13,7 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from ketpath.services import Database, User
 from ketpath.services.accounts import CurrentSession, current_session, token_user
@@ -94,7 +95,7 @@ def optional_user(request: Request) -> User | None:
     return user
 
 
-def unlocked(request: Request) -> None:
+async def unlocked(request: Request) -> None:
     """Every route's first dependency: a locked session reaches nothing but the PIN form.
 
     The app lock (issue 14, point 5) must hide everything behind it, so this
@@ -102,10 +103,15 @@ def unlocked(request: Request) -> None:
     those that ask who is signed in; only :data:`LOCK_OPEN_PATHS` and the
     static files are let through. A request without a session cookie, or with
     a bearer token only, is not affected.
+
+    Asynchronous so that a request without a session cookie (every API call)
+    decides here without a hop to the thread pool (issue 16.3: each hop is a
+    thread hand-over on every request); reading the session is database work,
+    so that part still runs in the pool.
     """
-    if request.url.path in LOCK_OPEN_PATHS:
+    if request.url.path in LOCK_OPEN_PATHS or session_token(request) is None:
         return
-    found = session_of(request)
+    found = await run_in_threadpool(session_of, request)
     if found is not None and found.locked:
         raise SessionLocked
 
@@ -135,8 +141,12 @@ def api_user(
     return user
 
 
-def api_person(user: Annotated[User, Depends(api_user)]) -> User:
-    """A token holder with a history of their own (a person, not a clinician)."""
+async def api_person(user: Annotated[User, Depends(api_user)]) -> User:
+    """A token holder with a history of their own (a person, not a clinician).
+
+    Asynchronous because it does no I/O: a plain ``def`` would cost every API
+    write a hop to the thread pool and back.
+    """
     if user.person_name is None:
         raise HTTPException(status_code=403, detail="This API serves a person's own records.")
     return user

@@ -24,6 +24,7 @@ from ketpath.core.records import Questionnaire, Record, RecordError, latest_prof
 from ketpath.interop.fhir import FhirError, is_fhir_document
 from ketpath.interop.jsonl import dumps_jsonl, jsonl_line_of_record, parse_csv_uses, parse_jsonl
 from ketpath.present import practical, views
+from ketpath.present.craving import offers_craving_plan
 from ketpath.present.entry_listing import entry_listing
 from ketpath.present.history_charts import questionnaire_charts
 from ketpath.present.today import today_view
@@ -49,6 +50,7 @@ from ketpath.services.fhir import export_fhir, import_fhir
 from ketpath.services.plans import PlanError, get_plan, save_plan
 from ketpath.services.read import read_person
 from ketpath.web.deps import SignedIn, User
+from ketpath.web.language import language_of
 from ketpath.web.plan_form import PLAN_FIELDS, plan_from_form, plan_view
 from ketpath.web.record_forms import (
     LOGGABLE,
@@ -111,6 +113,7 @@ class PersonContext:
         self.records: list[Record] = list(self.view.records)
         self.zone = self.view.zone
         self.locale = self.view.locale
+        self.language = language_of(request)
         self.now = self.view.now
         self.assessment_failed = self.view.assessment_failed
         # Beside "could not be assessed", the pages show an assessment of nothing.
@@ -119,7 +122,7 @@ class PersonContext:
     def page(self, name: str, context: dict[str, Any], *, status: int = 200) -> Response:
         base = {
             "user": self.user,
-            "red_flags": views.red_flags_view(self.assessment),
+            "red_flags": views.red_flags_view(self.assessment, self.language),
             "compact_flags": True,
             "locale": self.locale,
             "assessment_failed": self.assessment_failed,
@@ -150,7 +153,7 @@ def dashboard(request: Request, user: SignedIn) -> Response:
         "has_records": bool(person.records),
         "compact_flags": False,
         "followed_up": request.query_params.get("followed-up") == "1",
-        "toast": _toast(person, request, back="today"),
+        "toast": saved_toast(person, request, back="today"),
     }
     return person.page("dashboard.html", context)
 
@@ -158,15 +161,21 @@ def dashboard(request: Request, user: SignedIn) -> Response:
 # ---------------------------------------------------------------- saved, with Undo
 
 #: Where Undo returns to: the page the one-tap entry was made on (never a URL from the form).
-UNDO_BACK = {"today": "/", "log": "/log"}
+UNDO_BACK = {"today": "/", "log": "/log", "craving": "/craving"}
 
 
-def _toast(person: PersonContext, request: Request, *, back: str) -> dict[str, Any] | None:
+def saved_toast(
+    person: PersonContext, request: Request, *, back: str, undo: bool = True
+) -> dict[str, Any] | None:
     """What the page says about the entry just saved, with Undo when it is hers to delete.
 
     The entry is named by its storage id in the redirect after a save; an id
     that is not one of the person's own changeable entries shows no Undo (a
-    clinic entry can never be undone by the person).
+    clinic entry can never be undone by the person). After an edit there is
+    no Undo (``undo=False``): deleting would not undo an edit. A craving at or
+    above the threshold in ``knowledge/craving.toml`` also offers the craving
+    plan (issue 14, point 3), except on the craving page itself; the offer is
+    read from the stored entry, so the URL says nothing about the craving.
     """
     if request.query_params.get("undone") == "1":
         return {"message": "Undone: that entry is deleted.", "undo_id": None, "back": back}
@@ -178,7 +187,12 @@ def _toast(person: PersonContext, request: Request, *, back: str) -> dict[str, A
         return None
     rows = views.history_rows([entry], person.zone)
     what = f" {rows[0]['type_label']}: {rows[0]['summary']}." if rows else ""
-    return {"message": f"Saved.{what}", "undo_id": entry.id, "back": back}
+    return {
+        "message": f"Saved.{what}",
+        "undo_id": entry.id if undo else None,
+        "back": back,
+        "craving_plan": back != "craving" and offers_craving_plan(entry.record),
+    }
 
 
 @router.post("/records/{record_id}/undo", name="record_undo")
@@ -230,7 +244,7 @@ def _log_context(person: PersonContext) -> dict[str, Any]:
 @router.get("/log", name="log")
 def log_page(request: Request, user: SignedIn, saved: str | None = None) -> Response:
     person = PersonContext(request, user)
-    toast = _toast(person, request, back="log")
+    toast = saved_toast(person, request, back="log")
     context = {**_log_context(person), "saved": saved == "1", "error": None, "toast": toast}
     # Right after a save the flags are shown in full: a symptom may just have raised one.
     return person.page("log.html", {**context, "compact_flags": saved != "1"})
@@ -257,7 +271,7 @@ async def log_save(request: Request, user: SignedIn, kind: str) -> Response:
         return person.page("log.html", context, status=422)
     if kind == "follow-up":  # sent from a red flag: back to the flags, which now show it cleared
         return _see_other("/?followed-up=1")
-    back = UNDO_BACK["today"] if form.get("back") == "today" else UNDO_BACK["log"]
+    back = UNDO_BACK.get(form.get("back") or "", UNDO_BACK["log"])
     return _see_other(f"{back}?saved=1&entry={record_id}")
 
 
@@ -284,7 +298,8 @@ def history(request: Request, user: SignedIn) -> Response:
         month=query.get("month"),
         page=query.get("page"),
     )
-    return person.page("history.html", {"charts": charts, **listing})
+    toast = saved_toast(person, request, back="history", undo=False)
+    return person.page("history.html", {"charts": charts, **listing, "toast": toast})
 
 
 def _own_entry(person: PersonContext, record_id: int) -> StoredRecord:
@@ -341,9 +356,11 @@ async def record_update(request: Request, user: SignedIn, record_id: int) -> Res
         }
         return person.page("edit.html", context, status=422)
     try:
-        replace_record(_db(request), person.name, record_id, record, by=user)
+        new_id = replace_record(_db(request), person.name, record_id, record, by=user)
     except RecordNotFound as error:
         raise HTTPException(status_code=404, detail="No such record.") from error
+    if offers_craving_plan(record):  # History says it was saved and offers the plan
+        return _see_other(f"/history?saved=1&entry={new_id}")
     return _see_other("/history")
 
 
@@ -431,24 +448,38 @@ def _stored_plan(request: Request, name: str) -> dict[str, list[str]]:
         return {}
 
 
+#: Where the plan page goes on to after a save, by name (never a URL from the request):
+#: the first-run onboarding links here and carries on at its next step.
+PLAN_NEXT = {"onboarding": "/onboarding/about"}
+
+
 @router.get("/plan", name="plan")
-def plan(request: Request, user: SignedIn, saved: str | None = None) -> Response:
+def plan(
+    request: Request, user: SignedIn, saved: str | None = None, next: str | None = None
+) -> Response:
     person = PersonContext(request, user)
     view = plan_view(_stored_plan(request, person.name))
-    return person.page("plan.html", {"plan": view, "saved": saved == "1"})
+    context = {"plan": view, "saved": saved == "1", "next": next if next in PLAN_NEXT else None}
+    return person.page("plan.html", context)
 
 
 @router.post("/plan", name="plan_save")
 async def plan_save(request: Request, user: SignedIn) -> Response:
     form = await _form(request)
     submitted = plan_from_form(form)
+    going_on = form.get("next") or ""
     try:
         save_plan(_db(request), _person_name(user), submitted)
     except PlanError as error:
         person = PersonContext(request, user)
         view = plan_view(submitted, error=_plan_error_text(error))
-        return person.page("plan.html", {"plan": view, "saved": False}, status=422)
-    return _see_other("/plan?saved=1")
+        context = {
+            "plan": view,
+            "saved": False,
+            "next": going_on if going_on in PLAN_NEXT else None,
+        }
+        return person.page("plan.html", context, status=422)
+    return _see_other(PLAN_NEXT.get(going_on, "/plan?saved=1"))
 
 
 def _plan_error_text(error: PlanError) -> str:
@@ -465,8 +496,8 @@ def learn(request: Request, user: SignedIn) -> Response:
     return person.page(
         "learn.html",
         {
-            "practical": practical.practical_index(),
-            "topics": views.learn_index(),
+            "practical": practical.practical_index(person.language),
+            "topics": views.learn_index(person.language),
             "grades": views.grade_key(),
         },
     )
@@ -475,11 +506,12 @@ def learn(request: Request, user: SignedIn) -> Response:
 @router.get("/learn/{topic}", name="learn_topic")
 def learn_topic(request: Request, user: SignedIn, topic: str) -> Response:
     """A topic of the article audit, or a practical page (their ids never overlap)."""
-    view = views.learn_topic(topic)
+    language = language_of(request)
+    view = views.learn_topic(topic, language)
     if view is not None:
         person = PersonContext(request, user)
         return person.page("learn_topic.html", {"topic": view, "grades": views.grade_key()})
-    page = practical.practical_page(topic)
+    page = practical.practical_page(topic, language)
     if page is None:
         raise HTTPException(status_code=404, detail="No such topic.")
     person = PersonContext(request, user)
@@ -493,15 +525,15 @@ def learn_topic(request: Request, user: SignedIn, topic: str) -> Response:
 def help_page(request: Request, user: SignedIn) -> Response:
     person = PersonContext(request, user)
     profile = latest_profile(person.records)
-    help_numbers = views.help_view(person.locale)
+    help_numbers = views.help_view(person.locale, person.language)
     flags, help_contacts = views.help_page_numbers(
-        help_numbers["contacts"], views.red_flags_view(person.assessment)
+        help_numbers["contacts"], views.red_flags_view(person.assessment, person.language)
     )
     context = {
         "help": help_numbers,
         "red_flags": flags,
         "help_contacts": help_contacts,
-        "choices": views.locale_choices(),
+        "choices": views.locale_choices(person.language),
         "zones": views.zone_choices(profile.timezone if profile else None),
         "error": None,
     }

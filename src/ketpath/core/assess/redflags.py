@@ -15,8 +15,8 @@ symptom's id; the others take the rule's id from ``rules.toml``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from operator import attrgetter
 from typing import Any
@@ -46,11 +46,57 @@ from ketpath.core.assess.signals import (
 from ketpath.core.instruments import Score
 from ketpath.core.records import Symptom, TimedRecord, Use
 from ketpath.knowledge import helplines, rules, vocabulary
-from ketpath.knowledge.load import Contact, RedFlagRule
+from ketpath.knowledge.load import Contact, RedFlagRule, Rules
 from ketpath.knowledge.wording import fill
 
 LEVEL_ORDER = ("emergency", "urgent", "soon")
 _NEVER = int(np.iinfo(np.int64).min)
+
+
+@dataclass(frozen=True)
+class Wording:
+    """What a flag's words are made of, so a presenter can say them in another language.
+
+    ``values`` fill the rule's message; those holding words (a symptom's label,
+    drug names) are in English, and the flag's records name the same things by id.
+    """
+
+    rule_id: str
+    standing: bool
+    days_ago: int
+    values: Mapping[str, object]
+    drugs: frozenset[str]
+
+
+@dataclass(frozen=True)
+class FlagWords:
+    label: str
+    message: str
+    clinician_message: str
+    action: str
+    note: str | None
+
+
+def flag_words(wording: Wording, rules_: Rules) -> FlagWords:
+    """A flag's label, messages, action and note from ``rules_`` (in any language)."""
+    rule = rules_.red_flags[wording.rule_id]
+    levels = rules_.red_flag_levels
+    level = levels[levels[rule.level].steps_down_to if wording.standing else rule.level]
+    keep_own_words = not wording.standing or rule.level != "emergency"
+    action = rule.action if keep_own_words and rule.action else level.action
+    action = " ".join(
+        [action, *(text for drug, text in rule.extra_actions.items() if drug in wording.drugs)]
+    )
+    follow_up = rules_.red_flag_follow_up
+    when = follow_up.when(wording.days_ago)
+    values = {**wording.values, "when": when}
+    return FlagWords(
+        label=rule.label if keep_own_words and rule.label else level.label,
+        message=fill(rule.message, values),
+        clinician_message=fill(rule.clinician_message or rule.message, values),
+        action=action,
+        note=follow_up.standing_note.format(when=when) if wording.standing else None,
+    )
 
 
 @dataclass(frozen=True)
@@ -66,6 +112,7 @@ class RedFlag:
     note: str | None  # for a standing flag: when it was logged, and how to clear it
     clearable: bool  # whether a follow-up recorded now would clear it
     last_logged: datetime | None
+    wording: Wording | None = field(default=None, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         base = self.finding.to_dict()
@@ -351,9 +398,8 @@ def _local(history: History, record: TimedRecord) -> int:
     return int(wall_clock(utc_microseconds([record.time]), history.zone)[0])
 
 
-def _when(history: History, newest: int) -> str:
-    days = history.end_day - newest // MICROSECONDS_PER_DAY
-    return rules().red_flag_follow_up.when(int(days))
+def _days_ago(history: History, newest: int) -> int:
+    return int(history.end_day - newest // MICROSECONDS_PER_DAY)
 
 
 def _raise(
@@ -362,26 +408,22 @@ def _raise(
     rule = check.rule
     values, records = evidence
     records = sorted(records, key=lambda r: r.time)
-    newest = _local(history, records[-1])
-    when = _when(history, newest)
     level_id = rules().red_flag_levels[rule.level].steps_down_to if standing else rule.level
     level = rules().red_flag_levels[level_id]
-    keep_own_words = not standing or rule.level != "emergency"
-    action = rule.action if keep_own_words and rule.action else level.action
-    drugs = {d for r in records if isinstance(r, Use) for d in r.co_use}
-    action = " ".join(
-        [action, *(text for drug, text in rule.extra_actions.items() if drug in drugs)]
+    wording = Wording(
+        rule_id=_rule_id(check),
+        standing=standing,
+        days_ago=_days_ago(history, _local(history, records[-1])),
+        values=values,
+        drugs=frozenset(d for r in records if isinstance(r, Use) for d in r.co_use),
     )
+    words = flag_words(wording, rules())
     kinds = dict.fromkeys((*rule.contacts, *level.contacts))
-    message = fill(rule.message, {**values, "when": when})
-    clinician_message = fill(rule.clinician_message or rule.message, {**values, "when": when})
-    label = rule.label if keep_own_words and rule.label else level.label
-    follow_up = rules().red_flag_follow_up
     finding = Finding(
         id=check.flag_id,
-        label=label,
+        label=words.label,
         since=earliest(records),
-        evidence=message,
+        evidence=words.message,
         grade=rule.grade,
         sources=rule.sources,
         records=tuple(records),
@@ -389,16 +431,24 @@ def _raise(
     return RedFlag(
         finding=finding,
         level=level_id,
-        label=label,
-        message=message,
-        clinician_message=clinician_message,
-        action=action,
+        label=words.label,
+        message=words.message,
+        clinician_message=words.clinician_message,
+        action=words.action,
         contacts=helplines().locales[locale].of_kinds(kinds),
         standing=standing,
-        note=follow_up.standing_note.format(when=when) if standing else None,
+        note=words.note,
         clearable=standing or rule.level != "emergency",
         last_logged=records[-1].time,
+        wording=wording,
     )
+
+
+def _rule_id(check: Check) -> str:
+    """The key of the check's rule in ``[red_flags]`` (a symptom flag's id is the symptom's)."""
+    if check.flag_id in rules().red_flags:
+        return check.flag_id
+    return next(key for key, rule in rules().red_flags.items() if rule is check.rule)
 
 
 def _evaluate(history: History, check: Check, followed: int, locale: str) -> RedFlag | None:
