@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import starsim as ss
+from scipy import special
 
 from ketpath.knowledge import rules
 from ketpath.knowledge.population import population
@@ -29,6 +30,7 @@ from ketpath.knowledge.population import population
 Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]
 Bools = npt.NDArray[np.bool_]
+Ids = npt.NDArray[np.signedinteger[Any]]  # agent ids, 32- or 64-bit
 
 # Active stages are ranks 1..5; 0 means never used.
 EXPERIMENTAL, OCCASIONAL, REGULAR, DEPENDENT, ADDICTION = 1, 2, 3, 4, 5
@@ -39,6 +41,23 @@ ACTIVE_STAGES = rules().stages.active_ids()
 STAGES = rules().stages.ids()
 STAGE_CODE = {name: code for code, name in enumerate(STAGES)}
 DAYS_PER_YEAR = 365.25
+
+
+def code_state(name: str, *, default: int) -> ss.Arr:
+    """A per-agent code (an active stage 0..5 or a frequency band 0..3) in one byte.
+
+    Starsim's ``IntArr`` is 64-bit; at 10 million agents the three codes take
+    240 MB that way and 30 MB this way, and the values are the same.
+    """
+    return ss.Arr(name, dtype=np.int8, nan=np.iinfo(np.int8).min, default=default)
+
+
+def count_state(name: str) -> ss.Arr:
+    """A per-agent count of events (quit attempts, relapses, treatment entries), 32-bit.
+
+    Each count rises by at most one a step, so it stays far below 2**31.
+    """
+    return ss.Arr(name, dtype=np.int32, nan=np.iinfo(np.int32).min, default=0)
 
 
 def hazard_to_prob(rate: Floats | float, dt: float) -> Floats:
@@ -62,9 +81,15 @@ def uniforms(dist: ss.Dist, uids: Ints) -> npt.NDArray[np.floating[Any]]:
     diagnostics) goes through ``Dist.rvs``. ``tests/model/test_population_speed.py``
     checks the two give the same numbers.
     """
-    fast = (
-        type(dist) is ss.random
-        and ss.options.crn
+    if type(dist) is not ss.random or not _plain_crn(dist):
+        return np.asarray(dist.rvs(ss.uids(uids)))
+    return _hashed_uniforms(dist, uids)
+
+
+def _plain_crn(dist: ss.Dist) -> bool:
+    """Whether ``Dist.rvs`` would only hash one uniform per slot and move the index on."""
+    return bool(
+        ss.options.crn
         and dist.initialized is True
         and dist.ready
         and dist.slots is not None
@@ -73,8 +98,9 @@ def uniforms(dist: ss.Dist, uids: Ints) -> npt.NDArray[np.floating[Any]]:
         and not dist.debug
         and not (dist.sim is not None and dist.sim.diagnostics)
     )
-    if not fast:
-        return np.asarray(dist.rvs(ss.uids(uids)))
+
+
+def _hashed_uniforms(dist: ss.Dist, uids: Ints) -> npt.NDArray[np.floating[Any]]:
     if len(uids):
         slots = dist.slots[ss.uids(uids)]
         values = ss.distributions.hash_uniforms(dist.seed, dist.ind, slots, dtype=dist.hash_dtype)
@@ -83,6 +109,34 @@ def uniforms(dist: ss.Dist, uids: Ints) -> npt.NDArray[np.floating[Any]]:
     dist.called += 1
     dist.ind += 1
     return np.asarray(values)
+
+
+def normals(dist: ss.Dist, uids: Ints) -> Floats:
+    """The numbers ``dist.rvs(ss.uids(uids))`` gives for an ``ss.normal``, without SciPy's overhead.
+
+    Under common random numbers Starsim 3.7 turns one hashed uniform per
+    agent slot into a normal variate through SciPy's ``norm.ppf``, which is
+    ``ndtri(q) * scale + loc`` (in the uniforms' float32, then float64) after
+    argument checks that cost about a millisecond a call: about a twentieth
+    of a 10 million-agent run, for the few hundred people a week who start
+    using. This does the same arithmetic on the same uniforms and moves the
+    draw index on as ``uniforms`` does. Anything but a plain ``ss.normal``
+    with numeric ``loc`` and ``scale`` goes through ``Dist.rvs``;
+    ``tests/model/test_population_speed.py`` checks the two give the same
+    numbers.
+    """
+    loc, scale = dist.pars.get("loc"), dist.pars.get("scale")
+    plain = (
+        type(dist) is ss.normal
+        and isinstance(loc, int | float)
+        and isinstance(scale, int | float)
+        and scale > 0
+    )
+    if not plain or not _plain_crn(dist):
+        return np.asarray(dist.rvs(ss.uids(uids)), dtype=np.float64)
+    quantiles = _hashed_uniforms(dist, uids)
+    z = np.asarray(special.ndtri(quantiles)).astype(np.float64)
+    return np.asarray(z * float(scale) + float(loc))
 
 
 def classify(stage: Ints, peak: Ints, days_since_use: Floats) -> Ints:
@@ -147,6 +201,62 @@ def table_parameters(tables: tuple[str, ...], overrides: dict[str, Any]) -> dict
     return pars
 
 
+class ClosedCohortError(RuntimeError):
+    """Something asked a closed cohort to lose a person (a death or a removal)."""
+
+
+class ClosedCohort(ss.People):
+    """Starsim's ``People`` for a closed cohort: nobody is born, dies or leaves during a run.
+
+    The model follows a fixed population (no demographics module, no
+    diseases), yet Starsim's loop still does three passes over every agent
+    each step for the deaths that cannot happen: ``step_die`` compares
+    ``ti_dead`` and ``ti_removed`` with now, ``remove_dead`` looks for agents
+    no longer alive, and ``update_post`` ages the alive ones by fancy
+    indexing (``age[alive.uids] += dt``). At 1 million agents those passes
+    cost as much as the model's own work (docs/performance.md). Here they are
+    constant time, and ageing is one in-place add over the contiguous block
+    of agents, which gives the same float32 ages as Starsim's (the same
+    addition, element by element; ``tests/model/test_population_speed.py``
+    checks it against a plain ``ss.People``).
+
+    The cohort stays closed by construction: asking for a death or a
+    removal raises :class:`ClosedCohortError` instead of being ignored, and
+    ``init_results`` (the last step of ``Sim.init``) refuses a sim that has
+    demographics or diseases.
+    """
+
+    def init_results(self) -> None:
+        super().init_results()
+        sim = self.sim
+        if len(sim.demographics) or len(sim.diseases):
+            raise ClosedCohortError(
+                "a closed cohort has no births, deaths or diseases; use ss.People for those"
+            )
+        if len(self.auids) != len(self.uid) or not np.array_equal(
+            self.auids, np.arange(len(self.auids))
+        ):
+            raise ClosedCohortError("a closed cohort starts with agents 0..n-1, all alive")
+
+    def request_death(self, uids: Any) -> None:
+        raise ClosedCohortError("nobody dies in a closed cohort")
+
+    def request_removal(self, uids: Any) -> None:
+        raise ClosedCohortError("nobody leaves a closed cohort")
+
+    def step_die(self) -> ss.uids:
+        """No deaths or removals: nothing can request one (see the class docstring)."""
+        return ss.uids()
+
+    def remove_dead(self) -> None:
+        """Nobody to remove: everyone stays alive."""
+
+    def update_post(self) -> None:
+        """Age every agent by one step, as ``People.update_post`` does for the alive ones."""
+        if self.sim.pars.use_aging:
+            self.age.raw[: len(self.auids)] += self.sim.t.dt_year
+
+
 class PeerNetwork(ss.RandomNet):
     """Peers who meet in social settings: a static random network among young adults.
 
@@ -192,11 +302,35 @@ def _stable_argsort(keys: Ints, n_values: int) -> Ints:
             return order
 
 
-def _pointer(sorted_keys: Ints, n_agents: int, base: int = 0) -> Ints:
+def sorted_union(into: Ints, more: Ints) -> Ints:
+    """``np.union1d(into, more)`` for sorted unique arrays, by inserting ``more`` into ``into``.
+
+    ``np.union1d`` concatenates and deduplicates with NumPy 2.4's hash-based
+    unique, which takes tens of milliseconds for the tens of thousands of
+    users at 10 million agents; the user index only grows by this step's
+    first uses, so a binary search and one insert give the same array
+    hundreds of times faster.
+    """
+    if not len(more):
+        return into
+    at = np.searchsorted(into, more)
+    inside = at < len(into)
+    present = np.zeros(len(more), dtype=bool)
+    present[inside] = into[at[inside]] == more[inside]
+    return np.insert(into, at[~present], more[~present])
+
+
+def _pointer(keys: Ints, n_agents: int, base: int = 0) -> Ints:
+    """Where each agent's block starts once ``keys`` are sorted (any order of ``keys`` will do)."""
     pointer = np.full(n_agents + 1, base, dtype=np.int64)
-    np.cumsum(np.bincount(sorted_keys, minlength=n_agents), out=pointer[1:])
+    np.cumsum(np.bincount(keys, minlength=n_agents), out=pointer[1:])
     pointer[1:] += base
     return pointer
+
+
+def _id_dtype(n_agents: int) -> type[np.int32] | type[np.int64]:
+    """32-bit agent ids when every id fits, else 64-bit."""
+    return np.int32 if n_agents <= np.iinfo(np.int32).max else np.int64
 
 
 @dataclass(frozen=True)
@@ -207,31 +341,41 @@ class NeighbourIndex:
     (edge order), then of those where it is ``p2`` (edge order): the order a
     stable sort of the doubled edge list by agent gives, which fixes the order
     in which peer exposures are summed. ``out_pointer`` indexes the first half
-    of ``neighbours`` and ``in_pointer`` the second.
+    of ``neighbours`` and ``in_pointer`` the second. Neighbours are agent ids,
+    stored in 32 bits when the population allows (two edge ends per edge: 40
+    million at 10 million agents, 160 MB saved).
     """
 
     out_pointer: Ints
     in_pointer: Ints
-    neighbours: Ints
+    neighbours: Ids
 
     @classmethod
     def from_edges(cls, p1: Ints, p2: Ints, n_agents: int) -> NeighbourIndex:
+        """The index of an edge list (20 million edges at 10 million agents, so lean on memory).
+
+        Each half's pointer counts edge ends per agent, which does not depend
+        on their order, so only the far ends are reordered, straight into one
+        preallocated array of 32-bit ids.
+        """
         keep = p1 != p2
-        p1, p2 = p1[keep], p2[keep]
-        if len(p1) > 1 and bool(np.any(p1[1:] < p1[:-1])):  # Starsim builds p1 sorted
-            order = _stable_argsort(p1, n_agents)
-            out_source, out_target = p1[order], p2[order]
+        if not bool(keep.all()):
+            p1, p2 = p1[keep], p2[keep]
+        del keep
+        n_edges = len(p1)
+        neighbours = np.empty(2 * n_edges, dtype=_id_dtype(n_agents))
+        if n_edges > 1 and bool(np.any(p1[1:] < p1[:-1])):  # Starsim builds p1 sorted
+            neighbours[:n_edges] = p2[_stable_argsort(p1, n_agents)]
         else:
-            out_source, out_target = p1, p2
-        order = _stable_argsort(p2, n_agents)
-        in_source, in_target = p2[order], p1[order]
+            neighbours[:n_edges] = p2
+        neighbours[n_edges:] = p1[_stable_argsort(p2, n_agents)]
         return cls(
-            out_pointer=_pointer(out_source, n_agents),
-            in_pointer=_pointer(in_source, n_agents, base=len(out_target)),
-            neighbours=np.concatenate([out_target, in_target]),
+            out_pointer=_pointer(p1, n_agents),
+            in_pointer=_pointer(p2, n_agents, base=n_edges),
+            neighbours=neighbours,
         )
 
-    def expand(self, agents: Ints) -> tuple[Ints, Ints]:
+    def expand(self, agents: Ints) -> tuple[Ids, Ints]:
         """The neighbours of ``agents``, one block per agent in order, and each block's size."""
         out_start = self.out_pointer[agents]
         out_count = self.out_pointer[agents + 1] - out_start
@@ -256,17 +400,17 @@ class KetamineUse(ss.Module):
         super().__init__(name="ketamine")
         self.define_pars(**table_parameters(self.TABLES, dict(pars or {}, **kwargs)))
         self.define_states(
-            ss.IntArr("stage", default=0),
-            ss.IntArr("peak", default=0),
-            ss.IntArr("band", default=RARE),
+            code_state("stage", default=0),
+            code_state("peak", default=0),
+            code_state("band", default=RARE),
             ss.BoolArr("using", default=False),
             ss.FloatArr("use_days", default=0.0),
             ss.FloatArr("ti_initiated"),
             ss.FloatArr("ti_last_use"),
             ss.FloatArr("ti_stopped"),
             ss.FloatArr("ti_relapse"),
-            ss.IntArr("failed_quits", default=0),
-            ss.IntArr("relapses", default=0),
+            count_state("failed_quits"),
+            count_state("relapses"),
             ss.BoolArr("relapsed", default=False),
             ss.FloatArr("tolerance", default=0.0),
             ss.FloatArr("rel_escalation", default=1.0),
@@ -393,7 +537,7 @@ class KetamineUse(ss.Module):
         self.schedule_uid = uids[in_run][order]
 
     def _add_users(self, uids: Ints) -> None:
-        self.users = np.union1d(self.users, uids)
+        self.users = sorted_union(self.users, uids)
 
     # ------------------------------------------------------------ one step
 
@@ -417,7 +561,7 @@ class KetamineUse(ss.Module):
         peer = self._peer_initiations(active)
         if not len(peer) and not len(background):
             return np.empty(0, dtype=np.int64)
-        new = np.union1d(background, peer)
+        new = sorted_union(np.sort(background), peer)  # both unique; np.union1d's result
         return np.asarray(new[self.stage.raw[new] == 0], dtype=np.int64)
 
     def _peer_initiations(self, active: Ints) -> Ints:
@@ -440,6 +584,8 @@ class KetamineUse(ss.Module):
         targets, edge_weight = targets[open_], edge_weight[open_]
         if not len(targets):
             return np.empty(0, dtype=np.int64)
+        # Sort-based, and on 32-bit ids: NumPy 2.4's hash-based unique (what
+        # np.unique does without return_inverse) is several times slower here.
         unique, inverse = np.unique(targets, return_inverse=True)
         exposure = np.bincount(inverse, weights=edge_weight)
         prob = hazard_to_prob(self.pars.peer_rate * exposure, self.t.dt_year)
@@ -736,7 +882,7 @@ class BladderHarm(ss.Module):
         fresh = use.started if use.started_ti == self.ti else users[:0]
         fresh = fresh[np.isnan(self.ti_urinary_onset.raw[fresh]) & (self.harm.raw[fresh] == 0)]
         if len(fresh):
-            z = self.threshold_draw.rvs(ss.uids(fresh))
+            z = normals(self.threshold_draw, fresh)
             self.threshold.raw[fresh] = np.exp(self.pars.threshold_sigma * z)
         decay = np.exp(-self.t.dt_year / self.pars.heal_time)
         steady = self._steady(use, users)
@@ -816,7 +962,7 @@ class Treatment(ss.Module):
             ss.BoolArr("in_treatment", default=False),
             ss.FloatArr("ti_treatment_end"),
             ss.FloatArr("ti_treatment_exit"),
-            ss.IntArr("entries", default=0),
+            count_state("entries"),
         )
         self.entry_draw = ss.random(name="entry_draw")
         self.early_draw = ss.random(name="early_draw")

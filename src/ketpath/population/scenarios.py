@@ -11,7 +11,13 @@ import starsim as ss
 from ketpath.errors import BadInput
 from ketpath.knowledge.population import population
 from ketpath.population.interventions import ContingencyManagement, Screening, TreatmentAccess
-from ketpath.population.model import BladderHarm, KetamineUse, PeerNetwork, Treatment
+from ketpath.population.model import (
+    BladderHarm,
+    ClosedCohort,
+    KetamineUse,
+    PeerNetwork,
+    Treatment,
+)
 from ketpath.population.proportions import Proportion, small_denominator_warnings
 
 SCENARIOS: dict[str, Callable[[], list[ss.Intervention]]] = {
@@ -66,7 +72,11 @@ def build_sim(
     start = int(population().population.start_year.value)
     watchers = [Progress(progress)] if progress is not None else []
     return ss.Sim(
-        people=ss.People(n_agents=agents, age_data=age_data()),
+        # A closed cohort (no births or deaths), so Starsim's per-agent death
+        # bookkeeping and its n_alive/n_female/deaths results are skipped:
+        # nothing reads them (docs/performance.md).
+        people=ClosedCohort(n_agents=agents, age_data=age_data()),
+        people_results=False,
         networks=PeerNetwork(),
         custom=[
             KetamineUse(use_pars),

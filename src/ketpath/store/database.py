@@ -43,6 +43,7 @@ import importlib
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -286,6 +287,30 @@ def _key_sqlcipher(cursor: Any, key: str) -> None:
     cursor.execute("PRAGMA cipher_compatibility = 4")
 
 
+#: How long a new connection keeps asking for WAL mode while another holds the file.
+WAL_SWITCH_SECONDS = 5.0
+
+
+def _into_wal(cursor: sqlite3.Cursor) -> None:
+    """``PRAGMA journal_mode = WAL``, retried while another connection holds the file.
+
+    Switching a fresh file to WAL takes an exclusive lock, and SQLite answers
+    "database is locked" at once instead of calling the busy handler, so
+    several processes opening a new database together (``serve --workers``, a
+    test's threads) could fail on the first connection; the switch is retried
+    for up to :data:`WAL_SWITCH_SECONDS`, as the busy timeout would wait.
+    """
+    deadline = time.monotonic() + WAL_SWITCH_SECONDS
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.02)
+
+
 def _configure_sqlite(engine: Engine, *, keying: Callable[[Any], None] | None) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
@@ -296,7 +321,7 @@ def _configure_sqlite(engine: Engine, *, keying: Callable[[Any], None] | None) -
         try:
             cursor.execute("PRAGMA busy_timeout = 5000")
             cursor.execute("PRAGMA foreign_keys = ON")
-            cursor.execute("PRAGMA journal_mode = WAL")
+            _into_wal(cursor)
             cursor.execute("PRAGMA synchronous = FULL")
         except sqlite3.DatabaseError as error:
             if keying is None and "not a database" in str(error):
