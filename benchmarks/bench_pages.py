@@ -113,7 +113,7 @@ def _measure(name: str, client: TestClient, url: str, db: Database, requests: in
         p95,
         "ms",
         target=TARGET_MS,
-        label=f"{name} page, five years, warm p95 server time",
+        label=f"{name.removesuffix(' page')} page, five years, warm p95 server time",
         note=f"median {median:.0f} ms, cold {cold:.0f} ms",
     )
     return met

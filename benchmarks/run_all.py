@@ -288,7 +288,11 @@ def results(outcomes: Sequence[Outcome], *, started: datetime) -> dict[str, obje
             for outcome in outcomes
         ],
         "figures": [
-            {**found.to_dict(), "script": outcome.benchmark.script}
+            {
+                **found.to_dict(),
+                "script": outcome.benchmark.script,
+                "command": " ".join(_shown(outcome.command)),
+            }
             for outcome in outcomes
             for found in outcome.figures
         ],

@@ -66,7 +66,8 @@ def markdown(results: Mapping[str, Any]) -> str:
         measured = format_value(found.value, found.unit)
         if found.note:
             measured += f" ({found.note})"
-        command = commands.get(data.get("script"), "")
+        # The run that printed it: a script run twice (bench_web, then --postgres) has two.
+        command = data.get("command") or commands.get(data.get("script"), "")
         lines.append(
             "| "
             + " | ".join(

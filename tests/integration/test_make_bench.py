@@ -232,3 +232,53 @@ def test_the_projects_readme_has_the_markers_once_each() -> None:
     assert text.count(BEGIN) == 1
     assert text.count(END) == 1
     assert text.index(BEGIN) < text.index(END)
+
+
+def test_each_row_names_the_run_that_printed_it_when_a_script_runs_twice(
+    tmp_path: Path,
+) -> None:
+    """bench_web runs on SQLite and then with --postgres: each figure keeps its own command."""
+    stored = {
+        "date": "2026-11-30T13:00:00+00:00",
+        "commit": "abc1234",
+        "machine": {"cores": 2, "memory_gb": 23.5, "cpu": "a CPU", "load": [1.0, 1.0, 1.0]},
+        "scripts": [
+            {"script": "bench_web.py", "command": "python benchmarks/bench_web.py"},
+            {"script": "bench_web.py", "command": "python benchmarks/bench_web.py --postgres"},
+        ],
+        "figures": [
+            {"name": "web.dashboard_p95", "value": 46.9, "unit": "ms", "target": 150,
+             "label": "dashboard p95", "script": "bench_web.py",
+             "command": "python benchmarks/bench_web.py"},
+            {"name": "web.dashboard_p95.postgresql", "value": 62.8, "unit": "ms", "target": 150,
+             "label": "dashboard p95 (postgresql)", "script": "bench_web.py",
+             "command": "python benchmarks/bench_web.py --postgres"},
+        ],
+        "missing": [],
+    }  # fmt: skip
+    out = tmp_path / "bench.json"
+    out.write_text(json.dumps(stored))
+    readme = tmp_path / "README.md"
+    readme.write_text(README)
+    subprocess.run(
+        [sys.executable, str(SPEED_TABLE), str(out), "--readme", str(readme)], check=True
+    )
+    text = readme.read_text()
+    assert (
+        "| dashboard p95 | 46.9 ms | ≤ 150 ms | 0.31 | met | `python benchmarks/bench_web.py` |"
+        in text
+    )
+    assert (
+        "| dashboard p95 (postgresql) | 62.8 ms | ≤ 150 ms | 0.42 | met | "
+        "`python benchmarks/bench_web.py --postgres` |" in text
+    )
+
+
+def test_run_all_stores_each_figures_command(
+    results: tuple[subprocess.CompletedProcess[str], Path],
+) -> None:
+    _finished, out = results
+    stored = json.loads(out.read_text())
+    commands = {entry["name"]: entry["command"] for entry in stored["figures"]}
+    assert commands["roster.cold"].endswith("bench_roster.py")
+    assert commands["web.post_rate"].endswith("bench_web.py")
