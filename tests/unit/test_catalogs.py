@@ -12,7 +12,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
 from ketpath.knowledge.languages import LANGUAGES, parent
-from ketpath.web.templating import LOCALE_DIR, catalog_name, translations
+from ketpath.present.i18n import LOCALE_DIR, catalog_name, translations
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGS = [language for language in LANGUAGES if language != "en"]

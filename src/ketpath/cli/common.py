@@ -22,6 +22,7 @@ from ketpath.errors import BadInput
 from ketpath.interop.jsonl import read_csv_uses, read_jsonl
 from ketpath.knowledge import helplines
 from ketpath.knowledge.languages import ENGLISH, LANGUAGES, shipped
+from ketpath.present.i18n import set_language
 
 if TYPE_CHECKING:
     from ketpath.services import Database
@@ -101,6 +102,7 @@ def choose_language(option: str | None) -> None:
         )
         language = shipped(variable) or ENGLISH
     _chosen_language[:] = [language]
+    set_language(language)
 
 
 def language() -> str:

@@ -85,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_body_bytes=config.max_body_bytes,
         on_error=unexpected_error_response,
     )
+    app.add_middleware(language.LanguageMiddleware)
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(api.router)

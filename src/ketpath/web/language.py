@@ -15,8 +15,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ketpath.knowledge.languages import ENGLISH, LANGUAGES, shipped
+from ketpath.present.i18n import use_language
 
 LANGUAGE_COOKIE = "ketpath_lang"
 LANGUAGE_NAMES = {
@@ -88,3 +90,23 @@ async def choose_language(
             LANGUAGE_COOKIE, language, max_age=365 * 86400, httponly=True, samesite="lax"
         )
     return response
+
+
+class LanguageMiddleware:
+    """Serves each request in its page's language (``present.i18n.use_language``).
+
+    Python-built text (form errors, notices, cards' sentences) then comes out
+    in the same language as the template around it. A pure ASGI middleware, so
+    the language is set in the context the route runs in (and copied into the
+    thread a sync route runs on).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        with use_language(language_of(Request(scope))):
+            await self.app(scope, receive, send)

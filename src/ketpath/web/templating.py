@@ -20,36 +20,26 @@ clone. A regional catalog (``zh_Hant_HK``) leaves empty what its parent
 from __future__ import annotations
 
 from functools import cache
-from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import NullTranslations, Translations
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 from starlette.responses import Response
 
-from ketpath.knowledge.languages import ENGLISH, parent
+from ketpath.knowledge.languages import ENGLISH
 from ketpath.knowledge.languages import status as translation_status
+from ketpath.present.i18n import N_, translations
 from ketpath.services.contingency import clinic_schedule
 from ketpath.web.language import language_choices, language_of
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
-LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
-DOMAIN = "ketpath"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 HTMX_FILE = "htmx-2.0.11.min.js"
 STYLESHEET = "ketpath-2.0.css"
 """The design system, versioned in its name so a changed file is never served stale."""
 ICONS_FILE = "icons/lucide-1.62.0.svg"
-
-
-def N_(message: str) -> str:  # noqa: N802 - the name Babel's extractor looks for
-    """Mark a string for the catalog without translating it here (the template does)."""
-    return message
 
 
 GRADE_WORDS = (
@@ -128,37 +118,6 @@ def _clinic_runs_rewards(request: Request, user: Any) -> bool:
     if not name or db is None:
         return False
     return clinic_schedule(db, name) is not None
-
-
-def catalog_name(language: str) -> str:
-    """The gettext directory of a BCP 47 language: ``zh-Hant-HK`` → ``zh_Hant_HK``."""
-    return language.replace("-", "_")
-
-
-def _compiled(language: str) -> Translations | None:
-    path = LOCALE_DIR / catalog_name(language) / "LC_MESSAGES" / f"{DOMAIN}.po"
-    if not path.exists():
-        return None
-    with path.open("rb") as handle:
-        catalog = read_po(handle, locale=catalog_name(language))
-    compiled = BytesIO()
-    write_mo(compiled, catalog)  # empty and fuzzy entries are left out, so they fall back
-    compiled.seek(0)
-    return Translations(compiled, domain=DOMAIN)
-
-
-@cache
-def translations(language: str) -> NullTranslations:
-    """The catalog of ``language``, falling back to its parent's, then to the English msgid."""
-    if language == ENGLISH:
-        return NullTranslations()
-    own = _compiled(language)
-    up = parent(language)
-    fallback = translations(up) if up else NullTranslations()
-    if own is None:
-        return fallback
-    own.add_fallback(fallback)
-    return own
 
 
 def _environment(language: str) -> Environment:
