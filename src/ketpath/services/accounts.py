@@ -116,6 +116,8 @@ class User:
     email: str
     role: str
     person_name: str | None
+    language: str | None = None
+    """The language chosen on Account or at onboarding (a shipped tag), None until one is."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -316,7 +318,24 @@ def _lookup_address(email: str) -> str:
 
 
 def _user(row: UserRow) -> User:
-    return User(id=row.id, email=row.email, role=row.role, person_name=row.person_name)
+    return User(
+        id=row.id,
+        email=row.email,
+        role=row.role,
+        person_name=row.person_name,
+        language=row.language,
+    )
+
+
+def set_language(db: Database, *, user_id: int, language: str | None) -> None:
+    """Keep the language the person chose on their account (issue 15, point 1).
+
+    The web layer checks ``language`` is shipped; this stores it as given, so
+    the next sign-in on any device shows pages in it. None forgets the choice.
+    """
+    with db.unit_of_work(write=True) as uow:
+        uow.users.set_language(user_id, language)
+        uow.commit()
 
 
 def register(

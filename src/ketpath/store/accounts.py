@@ -40,6 +40,7 @@ class UserRow:
     created_at: datetime
     pin_hash: str | None = None
     onboarded_at: datetime | None = None
+    language: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -141,6 +142,10 @@ class UserRepository:
             .where(users.c.id == user_id, users.c.onboarded_at.is_(None))
             .values(onboarded_at=at)
         )
+
+    def set_language(self, user_id: int, language: str | None) -> None:
+        """Keep the language the person chose (a shipped tag), or forget it with None."""
+        self._session.execute(update(users).where(users.c.id == user_id).values(language=language))
 
     def replace_recovery_codes(
         self, user_id: int, code_hashes: Sequence[str], *, now: datetime

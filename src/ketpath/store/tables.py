@@ -170,6 +170,8 @@ users = Table(
     Column("pin_hash", String(255), nullable=True),
     # When the person finished the first-run onboarding (migration 0012); None until then.
     Column("onboarded_at", UTCDateTime(), nullable=True),
+    # The language the person chose (a shipped BCP 47 tag, migration 0013); None: not chosen.
+    Column("language", String(16), nullable=True),
     sqlite_autoincrement=True,
 )
 

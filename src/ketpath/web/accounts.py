@@ -61,7 +61,7 @@ from ketpath.web.auth import (
     set_session_cookie,
 )
 from ketpath.web.deps import MaybeSignedIn, SignedIn, database, session_of, settings
-from ketpath.web.language import language_of
+from ketpath.web.language import language_of, remember_language
 from ketpath.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -214,6 +214,7 @@ def login(
         request, user.id, to=_home_after_sign_in(request, user), kept=keep == "on"
     )
     _keep_device(request, response, user)
+    remember_language(response, user)
     return response
 
 
@@ -403,6 +404,7 @@ def recover(request: Request, email: FormText, code: FormText, new_password: For
     )
     set_session_cookie(response, request, token)
     _keep_device(request, response, user)
+    remember_language(response, user)
     return response
 
 

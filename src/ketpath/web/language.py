@@ -1,9 +1,14 @@
 """The language a page is shown in, and the route that lets a person choose it.
 
-Negotiation, first match wins: the language chosen on Account (a cookie on
-this device, like the help-line place: accounts have no settings column to
-hold it yet), then the browser's ``Accept-Language`` (RFC 9110, section
-12.5.4: tags by quality, ``q=0`` meaning "not this"), then English.
+Negotiation, first match wins: the language chosen on Account or at
+onboarding (the ``ketpath_lang`` cookie on this device), then the browser's
+``Accept-Language`` (RFC 9110, section 12.5.4: tags by quality, ``q=0``
+meaning "not this"), then English.
+
+A choice made while signed in is also kept on the account (``users.language``,
+migration 0013), and signing in on another device turns it into that device's
+cookie (``remember_language``), so the person sees their language everywhere
+without choosing again. Signed out, only the cookie and the browser count.
 
 Browsers send region tags (``zh-TW``, ``zh-HK``, ``zh-CN``) more often than
 script tags (``zh-Hant``); ``knowledge.languages.shipped`` maps both.
@@ -14,11 +19,14 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import RedirectResponse
+from fastapi.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ketpath.knowledge.languages import ENGLISH, LANGUAGES, shipped
 from ketpath.present.i18n import use_language
+from ketpath.services import accounts
+from ketpath.services.accounts import User
+from ketpath.web.deps import MaybeSignedIn, database
 
 LANGUAGE_COOKIE = "ketpath_lang"
 LANGUAGE_NAMES = {
@@ -30,6 +38,7 @@ LANGUAGE_NAMES = {
 }
 """Each language named in itself, so a person finds their own in the list."""
 
+LANGUAGE_COOKIE_SECONDS = 365 * 86400
 router = APIRouter(include_in_schema=False)
 
 
@@ -74,21 +83,42 @@ def language_choices(current: str) -> list[dict[str, object]]:
     ]
 
 
+def _set_cookie(response: Response, language: str) -> None:
+    response.set_cookie(
+        LANGUAGE_COOKIE,
+        language,
+        max_age=LANGUAGE_COOKIE_SECONDS,
+        httponly=True,
+        samesite="lax",
+    )
+
+
+def remember_language(response: Response, user: User) -> None:
+    """At sign-in, the language kept on the account becomes this device's (when one was chosen)."""
+    if user.language in LANGUAGES:
+        _set_cookie(response, user.language)
+
+
 @router.post("/account/language", name="account_language")
-async def choose_language(
-    language: Annotated[str, Form()], back: Annotated[str, Form()] = "/account"
+def choose_language(
+    request: Request,
+    user: MaybeSignedIn,
+    language: Annotated[str, Form()],
+    back: Annotated[str, Form()] = "/account",
 ) -> RedirectResponse:
-    """Keep the chosen language on this device (a year) and go back to the page it was chosen on.
+    """Keep the chosen language on this device (a year), and on the account when signed in.
 
     Anyone may choose, signed in or not (the language is not health data);
     ``back`` must be a path of this site, so the form cannot send a person away.
+    Account and onboarding both post here, so a choice made at either follows
+    the person to their other devices at their next sign-in.
     """
     target = back if back.startswith("/") and not back.startswith("//") else "/account"
     response = RedirectResponse(target, status_code=303)
     if language in LANGUAGES:
-        response.set_cookie(
-            LANGUAGE_COOKIE, language, max_age=365 * 86400, httponly=True, samesite="lax"
-        )
+        _set_cookie(response, language)
+        if user is not None and user.language != language:
+            accounts.set_language(database(request), user_id=user.id, language=language)
     return response
 
 

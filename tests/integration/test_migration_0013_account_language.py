@@ -1,0 +1,108 @@
+"""Migration 0013 adds ``users.language``; accounts that existed before have no choice stored.
+
+A database at revision 0012 holds an account and its session. Upgrading
+leaves its language empty (its pages keep following the device and the
+browser); a choice is then stored and read back. Downgrading to 0012 drops
+the column and keeps the accounts and their sessions; upgrading again works.
+Both databases.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from alembic import command
+from sqlalchemy import Engine, inspect, select, text
+
+from ketpath.store import make_engine
+from ketpath.store.database import alembic_config, current_revision, head_revision, open_database
+from ketpath.store.tables import users
+
+CREATED = datetime(2026, 11, 1, 9, tzinfo=UTC)
+NOW = datetime(2026, 11, 30, 10, tzinfo=UTC)
+
+
+def _migrate(engine: Engine, revision: str, *, down: bool = False) -> None:
+    with engine.begin() as connection:
+        config = alembic_config(connection=connection)
+        (command.downgrade if down else command.upgrade)(config, revision)
+
+
+def _columns(engine: Engine) -> set[str]:
+    return {column["name"] for column in inspect(engine).get_columns("users")}
+
+
+def _account_at_0012(engine: Engine) -> int:
+    _migrate(engine, "0012")
+    with engine.begin() as connection:
+        user_id: int = connection.execute(
+            text(
+                "INSERT INTO users (email, password_hash, role, created_at, onboarded_at) "
+                "VALUES ('sam@example.org', 'x', 'person', :created, :created) RETURNING id"
+            ),
+            {"created": CREATED},
+        ).scalar_one()
+        connection.execute(
+            text(
+                "INSERT INTO sessions (token_hash, user_id, created_at, last_seen) "
+                "VALUES ('old-session', :user_id, :now, :now)"
+            ),
+            {"user_id": user_id, "now": NOW},
+        )
+    return user_id
+
+
+def test_upgrading_leaves_existing_accounts_without_a_language_and_a_choice_is_stored(
+    database_url: str,
+) -> None:
+    engine = make_engine(database_url)
+    try:
+        user_id = _account_at_0012(engine)
+        assert "language" not in _columns(engine)
+        _migrate(engine, "head")
+        assert current_revision(engine) == head_revision()
+        with engine.connect() as connection:
+            assert connection.execute(select(users.c.language)).scalar_one() is None
+        db = open_database(database_url)
+        try:
+            with db.unit_of_work() as uow:
+                before = uow.users.get(user_id)
+            assert before is not None and before.language is None
+            assert before.onboarded_at == CREATED
+            with db.unit_of_work(write=True) as uow:
+                uow.users.set_language(user_id, "zh-Hant-HK")
+                uow.commit()
+            with db.unit_of_work() as uow:
+                chosen = uow.users.get(user_id)
+            assert chosen is not None and chosen.language == "zh-Hant-HK"
+        finally:
+            db.engine.dispose()
+    finally:
+        engine.dispose()
+
+
+def test_downgrading_drops_the_column_keeps_accounts_and_sessions_and_upgrading_again_works(
+    database_url: str,
+) -> None:
+    engine = make_engine(database_url)
+    try:
+        user_id = _account_at_0012(engine)
+        _migrate(engine, "head")
+        with engine.begin() as connection:
+            connection.execute(
+                users.update().where(users.c.id == user_id).values(language="zh-Hans")
+            )
+        _migrate(engine, "0012", down=True)
+        assert current_revision(engine) == "0012"
+        assert "language" not in _columns(engine)
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT email FROM users")).scalars().all() == [
+                "sam@example.org"
+            ]
+            tokens = connection.execute(text("SELECT token_hash FROM sessions")).scalars().all()
+            assert tokens == ["old-session"]
+        _migrate(engine, "head")
+        with engine.connect() as connection:
+            assert connection.execute(select(users.c.language)).scalar_one() is None
+    finally:
+        engine.dispose()
