@@ -13,9 +13,10 @@ from typing import Any, Protocol
 
 from ketpath.core.assess.redflags import RedFlag
 from ketpath.core.records import DrugScreen, Note, Record, record_time
-from ketpath.knowledge import vocabulary
+from ketpath.knowledge import languages
 from ketpath.present import views
 from ketpath.present.format import local_time
+from ketpath.present.i18n import _, current_language
 
 __all__ = ["ClinicEntry", "clinic_entry_text", "clinician_flag_view", "screen_or_note_rows"]
 
@@ -31,16 +32,21 @@ FLAG_EVIDENCE_SHOWN = 5
 
 
 def _result_words(result: str) -> str:
-    return vocabulary().label("screen_results", result)
+    return languages.vocabulary(current_language()).label("screen_results", result)
 
 
 def _method_words(method: str) -> str:
-    return vocabulary().label("screen_methods", method)
+    return languages.vocabulary(current_language()).label("screen_methods", method)
 
 
 def clinic_entry_text(record: Record) -> str:
+    """A screen as "Negative (urine)", a note as its text; in the page's language."""
     if isinstance(record, DrugScreen):
-        return f"{_result_words(record.result)} ({_method_words(record.method).lower()})"
+        return _(
+            "%(result)s (%(method)s)",
+            result=_result_words(record.result),
+            method=_method_words(record.method).lower(),
+        )
     return record.text if isinstance(record, Note) else ""
 
 
@@ -74,14 +80,14 @@ def screen_or_note_rows(
         if isinstance(record, Note) and record.about is not None:
             if record.about in held:
                 continue
-            heading = "The person disputed an entry since removed"
+            heading = _("The person disputed an entry since removed")
         elif isinstance(record, DrugScreen):
-            heading = "Drug screen"
+            heading = _("Drug screen")
         else:
             heading = (
-                "Note (by the clinic)"
+                _("Note (by the clinic)")
                 if record.author_role == "clinician"
-                else "Note (by the person)"
+                else _("Note (by the person)")
             )
         rows.append(
             {
@@ -106,12 +112,12 @@ def _flag_evidence(flag: RedFlag, zone: tzinfo) -> str:
     timed = [r for r in flag.finding.records if record_time(r) is not None]
     shown = timed[-FLAG_EVIDENCE_SHOWN:]
     parts = [
-        f"{local_time(t, zone)}: {views.TYPE_LABELS.get(r.type, r.type)}: {views.summarise(r)}"
+        f"{local_time(t, zone)}: {_(views.TYPE_LABELS.get(r.type, r.type))}: {views.summarise(r)}"
         for r in shown
         if (t := record_time(r)) is not None
     ]
     more = len(timed) - len(shown)
-    return "; ".join(parts) + (f"; and {more} earlier" if more else "")
+    return _("; ").join(parts) + (_("; and %(more)s earlier", more=more) if more else "")
 
 
 def clinician_flag_view(flag: RedFlag, zone: tzinfo) -> dict[str, Any]:
@@ -119,18 +125,20 @@ def clinician_flag_view(flag: RedFlag, zone: tzinfo) -> dict[str, Any]:
 
     The flag's own message and action speak to the person ("You logged…").
     Where the rules word it for the clinician (``clinician_message``) that is
-    shown; otherwise what the person was shown is quoted as such.
+    shown; otherwise what the person was shown is quoted as such. Every text
+    is in the page's language (``views.flag_words_in``, from the translated rules).
     """
-    own_words = getattr(flag, "clinician_message", None)
+    words = views.flag_words_in(flag, current_language())
+    own_words = words.clinician_message
     return {
         "id": flag.finding.id,
         "level": flag.level,
-        "level_label": flag.label,
-        "name": flag.finding.label,
-        "message": own_words or f"The person was shown: {flag.message}",
-        "shown": flag.message if own_words else None,
-        "action": flag.action,
+        "level_label": words.label,
+        "name": words.label,
+        "message": own_words or _("The person was shown: %(message)s", message=words.message),
+        "shown": words.message if own_words else None,
+        "action": words.action,
         "evidence": _flag_evidence(flag, zone),
-        "note": flag.note,
+        "note": words.note,
         **views.graded(flag.finding.grade, flag.finding.sources),
     }

@@ -11,21 +11,24 @@ from typing import Any
 
 from ketpath.present import views
 from ketpath.present.format import WORDING_LOCALE, local_time, money, schedule_setting
+from ketpath.present.i18n import N_, _
 
 __all__ = ["OUTCOME_WORDS", "RESULT_WORDS", "rewards_view"]
 
 RESULT_WORDS = {
-    "negative": "Negative",
-    "positive": "Positive",
-    "invalid": "Invalid",
-    None: "Missed",
+    "negative": N_("Negative"),
+    "positive": N_("Positive"),
+    "invalid": N_("Invalid"),
+    None: N_("Missed"),
 }
+"""A screen's result as the rewards table shows it (translated where shown)."""
 OUTCOME_WORDS = {
-    "earned": "Earned",
-    "reset": "Back to the start value",
-    "held": "No change",
-    "repeat": "Repeat within a day: nothing earned",
+    "earned": N_("Earned"),
+    "reset": N_("Back to the start value"),
+    "held": N_("No change"),
+    "repeat": N_("Repeat within a day: nothing earned"),
 }
+"""What a screen did to the schedule (translated where shown)."""
 
 
 def rewards_view(data: dict[str, Any], zone: tzinfo) -> dict[str, Any]:
@@ -59,8 +62,8 @@ def rewards_view(data: dict[str, Any], zone: tzinfo) -> dict[str, Any]:
             {
                 "when": local_time(datetime.fromisoformat(event["time"]), zone),
                 "iso": event["time"],
-                "result": RESULT_WORDS[event["result"]],
-                "outcome": OUTCOME_WORDS[event["outcome"]],
+                "result": _(RESULT_WORDS[event["result"]]),
+                "outcome": _(OUTCOME_WORDS[event["outcome"]]),
                 "bonus": money(event["bonus"], currency, WORDING_LOCALE) if event["bonus"] else "",
                 "restored": event["restored"],
                 "earned": money(event["earned"], currency, WORDING_LOCALE),

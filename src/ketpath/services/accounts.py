@@ -51,6 +51,7 @@ from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from ketpath.errors import FieldProblem
+from ketpath.present.i18n import _
 from ketpath.store import ApiTokenRow, Author, Bucket, Database, UnitOfWork, UserRow
 from ketpath.store.tables import EMAIL_LENGTH, SESSION_LABEL_LENGTH, TOKEN_LABEL_LENGTH
 
@@ -217,24 +218,24 @@ def password_problem(password: str, *, email: str = "") -> str | None:
     ("my ketpath diary is private to me"); one that is mostly that word is not.
     """
     if len(password) < MIN_PASSWORD_LENGTH:
-        return f"use at least {MIN_PASSWORD_LENGTH} characters"
+        return _("use at least %(length)s characters", length=MIN_PASSWORD_LENGTH)
     if len(password) > MAX_PASSWORD_LENGTH:
-        return f"use at most {MAX_PASSWORD_LENGTH} characters"
+        return _("use at most %(length)s characters", length=MAX_PASSWORD_LENGTH)
     if not password.strip():
-        return "a password cannot be only spaces"
+        return _("a password cannot be only spaces")
     if any(_is_control(character) for character in password):
-        return "a password cannot contain control characters (such as NUL, tab or line breaks)"
+        return _("a password cannot contain control characters (such as NUL, tab or line breaks)")
     if password.lower() in common_passwords():
-        return "this is one of the most common passwords; choose another"
+        return _("this is one of the most common passwords; choose another")
     if email and password.lower() == email.lower():
-        return "do not use your email address as your password"
+        return _("do not use your email address as your password")
     context = _context_problem(password, email)
     if context is not None:
         return context
     if _is_repetitive(password):
-        return "do not just repeat characters (like aaaaaaaa or abcabcabc); choose another"
+        return _("do not just repeat characters (like aaaaaaaa or abcabcabc); choose another")
     if _is_sequential(password):
-        return "do not use a sequence (like 12345678 or abcdefgh); choose another"
+        return _("do not use a sequence (like 12345678 or abcdefgh); choose another")
     return None
 
 
@@ -280,8 +281,11 @@ def _context_problem(password: str, email: str) -> str | None:
     letters_left = sum(1 for character in rest if character.isalpha())
     if found and (len(rest) < MIN_PASSWORD_LENGTH or letters_left < MIN_PASSWORD_LENGTH // 2):
         if found[0] == SERVICE_NAME:
-            return f"do not build your password from the name of this service ({SERVICE_NAME})"
-        return "do not build your password from your email address"
+            return _(
+                "do not build your password from the name of this service (%(name)s)",
+                name=SERVICE_NAME,
+            )
+        return _("do not build your password from your email address")
     return None
 
 
@@ -299,9 +303,11 @@ def normalise_email(email: str) -> str:
     cleaned = email.strip().lower()
     local, at, domain = cleaned.partition("@")
     if not at or not local or "." not in domain or not _plain_address(local, domain):
-        raise AccountError("email", "enter an email address like name@example.org")
+        raise AccountError("email", _("enter an email address like name@example.org"))
     if len(cleaned) > EMAIL_LENGTH:
-        raise AccountError("email", f"an email address is at most {EMAIL_LENGTH} characters")
+        raise AccountError(
+            "email", _("an email address is at most %(length)s characters", length=EMAIL_LENGTH)
+        )
     return cleaned
 
 
@@ -469,7 +475,7 @@ def find_user(db: Database, *, email: str) -> User | None:
 def _checked_user(uow: UnitOfWork, user_id: int, password: str, hasher: PasswordHasher) -> UserRow:
     row = uow.users.get(user_id)
     if row is None or not _verify(hasher, row.password_hash, password):
-        raise AccountError("current_password", "that is not your current password")
+        raise AccountError("current_password", _("that is not your current password"))
     return row
 
 
@@ -726,7 +732,7 @@ def pin_problem(pin: str) -> str | None:
     if not (MIN_PIN_LENGTH <= len(pin) <= MAX_PIN_LENGTH) or not all(
         c in "0123456789" for c in pin
     ):
-        return f"a PIN is {MIN_PIN_LENGTH} to {MAX_PIN_LENGTH} digits"
+        return _("a PIN is %(low)s to %(high)s digits", low=MIN_PIN_LENGTH, high=MAX_PIN_LENGTH)
     return None
 
 

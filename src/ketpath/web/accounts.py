@@ -38,6 +38,7 @@ from starlette.responses import Response
 from ketpath.core.records import Record, RecordError, latest_profile
 from ketpath.present import views
 from ketpath.present.format import local_time
+from ketpath.present.i18n import N_, _, ngettext
 from ketpath.services import Author, accounts, audit, log_record, own_entries
 from ketpath.services import reminders as reminder_service
 from ketpath.services.accounts import (
@@ -67,19 +68,21 @@ from ketpath.web.templating import render
 router = APIRouter(include_in_schema=False)
 
 FormText = Annotated[str, Form(max_length=2000)]
-LOGIN_FAILED = "That email and password do not match an account."
-RECOVERY_FAILED = (
+LOGIN_FAILED = N_("That email and password do not match an account.")
+RECOVERY_FAILED = N_(
     "That email and recovery code do not match an account, or the code has already been used."
 )
-RECOVERED = (
+RECOVERED = N_(
     "Your new password is set, and the recovery code you used no longer works. "
     "You were logged out everywhere else."
 )
-REGISTERED = (
+REGISTERED = N_(
     "If this address can be used, your account is ready: log in with it and the password "
     "you just chose. If you already had an account with this address, nothing has changed: "
     "log in with your existing password."
 )
+BUSY = N_("The server is busy. Try again in %(seconds)s seconds.")
+TOO_MANY = N_("Too many attempts. Try again in %(seconds)s seconds.")
 
 
 def _hasher(request: Request) -> PasswordHasher:
@@ -143,7 +146,7 @@ def _known_device(request: Request, email: str) -> int | None:
 def _busy(
     request: Request, template: str, error: HashingBusy, context: dict[str, object] | None = None
 ) -> Response:
-    message = f"The server is busy. Try again in {error.retry_after} seconds."
+    message = _(BUSY, seconds=error.retry_after)
     response = render(request, template, {**(context or {}), "error": message}, status=503)
     response.headers["Retry-After"] = str(error.retry_after)
     return response
@@ -153,7 +156,7 @@ def _too_many(request: Request, template: str, error: RateLimited) -> Response:
     response = render(
         request,
         template,
-        {"error": f"Too many attempts. Try again in {error.retry_after} seconds."},
+        {"error": _(TOO_MANY, seconds=error.retry_after)},
         status=429,
     )
     response.headers["Retry-After"] = str(error.retry_after)
@@ -207,7 +210,7 @@ def login(
         return _busy(request, "login.html", error, {"email": email})
     except LoginRefused:
         audit.record_authentication(database(request), action="login-failed")
-        return render(request, "login.html", {"error": LOGIN_FAILED, "email": email}, status=400)
+        return render(request, "login.html", {"error": _(LOGIN_FAILED), "email": email}, status=400)
     _give_back(request, spent)
     audit.record_authentication(database(request), action="login", user=user)
     response = _signed_in(
@@ -248,7 +251,9 @@ def logout(request: Request, user: MaybeSignedIn) -> Response:
 
 # ---------------------------------------------------------------- the app lock
 
-PIN_ENDED = "Five wrong PINs: this device has been signed out. Log in with your email and password."
+PIN_ENDED = N_(
+    "Five wrong PINs: this device has been signed out. Log in with your email and password."
+)
 
 
 def _safe_next(target: str) -> str:
@@ -291,7 +296,7 @@ def unlock(
         key = accounts.rate_limit_key("pin", str(found.user.id))
         _spend(request, key, config.pin_attempts, config.pin_refill_seconds, spent)
     except RateLimited as error:
-        message = f"Too many attempts. Try again in {error.retry_after} seconds."
+        message = _(TOO_MANY, seconds=error.retry_after)
         response = _lock_screen(request, next, message, 429)
         response.headers["Retry-After"] = str(error.retry_after)
         return response
@@ -305,16 +310,20 @@ def unlock(
         )
     except HashingBusy as error:
         _give_back(request, spent)
-        message = f"The server is busy. Try again in {error.retry_after} seconds."
+        message = _(BUSY, seconds=error.retry_after)
         response = _lock_screen(request, next, message, 503)
         response.headers["Retry-After"] = str(error.retry_after)
         return response
     except accounts.PinRefused as error:
-        tries = "1 try" if error.left == 1 else f"{error.left} tries"
-        return _lock_screen(request, next, f"That PIN is not right. {tries} left.", 400)
+        message = ngettext(
+            "That PIN is not right. %(num)s try left.",
+            "That PIN is not right. %(num)s tries left.",
+            error.left,
+        )
+        return _lock_screen(request, next, message, 400)
     except accounts.SessionEnded:
         audit.record_authentication(database(request), action="logout", user=found.user)
-        response = render(request, "login.html", {"user": None, "error": PIN_ENDED}, status=401)
+        response = render(request, "login.html", {"user": None, "error": _(PIN_ENDED)}, status=401)
         clear_session_cookie(response, request)
         return response
     _give_back(request, spent)
@@ -357,7 +366,7 @@ def register(
         context.update(error=error.problem, field=error.field)
         return render(request, "register.html", context, status=400)
     # The same page, and no session, whether or not the address already had an account.
-    return render(request, "login.html", {"notice": REGISTERED, "email": email.strip()})
+    return render(request, "login.html", {"notice": _(REGISTERED), "email": email.strip()})
 
 
 # ---------------------------------------------------------------- forgotten password
@@ -395,7 +404,7 @@ def recover(request: Request, email: FormText, code: FormText, new_password: For
         return render(request, "recover.html", context, status=400)
     except RecoveryRefused:
         audit.record_authentication(database(request), action="login-failed")
-        context.update(error=RECOVERY_FAILED)
+        context.update(error=_(RECOVERY_FAILED))
         return render(request, "recover.html", context, status=400)
     _give_back(request, spent)
     audit.record_authentication(database(request), action="password-recovered", user=user)
@@ -508,7 +517,7 @@ def _account_page(
 
 
 def _account_busy(request: Request, user: User, error: HashingBusy) -> Response:
-    message = f"The server is busy. Try again in {error.retry_after} seconds."
+    message = _(BUSY, seconds=error.retry_after)
     response = _account_page(request, user, {"error": message}, status=503)
     response.headers["Retry-After"] = str(error.retry_after)
     return response
@@ -518,9 +527,9 @@ def _account_busy(request: Request, user: User, error: HashingBusy) -> Response:
 def account_page(
     request: Request, user: SignedIn, recovered: str | None = None, pin: str | None = None
 ) -> Response:
-    notice = RECOVERED if recovered == "1" else None
+    notice = _(RECOVERED) if recovered == "1" else None
     if pin == "set":
-        notice = "Your PIN is set. Kept devices ask for it after they have been idle."
+        notice = _("Your PIN is set. Kept devices ask for it after they have been idle.")
     return _account_page(request, user, {"notice": notice})
 
 
@@ -584,7 +593,11 @@ def change_password(
     response = _account_page(
         request,
         user,
-        {"notice": "Password changed. Other devices have been logged out and API tokens revoked."},
+        {
+            "notice": _(
+                "Password changed. Other devices have been logged out and API tokens revoked."
+            )
+        },
     )
     set_session_cookie(response, request, token)
     return response
@@ -606,7 +619,7 @@ def delete_account(request: Request, user: SignedIn, password: FormText) -> Resp
     response = render(
         request,
         "login.html",
-        {"notice": "Your account and every record in it have been deleted."},
+        {"notice": _("Your account and every record in it have been deleted.")},
     )
     clear_session_cookie(response, request)
     clear_device_cookie(response, request)
@@ -631,7 +644,9 @@ def _device_context(request: Request, user: User) -> dict[str, object]:
 def _minutes(seconds: float) -> str:
     minutes = seconds / 60
     shown = f"{minutes:g}" if minutes < 10 else str(round(minutes))
-    return f"{shown} minute" if shown == "1" else f"{shown} minutes"
+    if shown == "1":
+        return _("1 minute")
+    return _("%(minutes)s minutes", minutes=shown)
 
 
 @router.post("/account/pin", name="account_pin")
@@ -643,7 +658,7 @@ def account_pin(
 ) -> Response:
     """Set or change the app lock's PIN (typed twice)."""
     if pin.strip() != pin_again.strip():
-        return _account_page(request, user, {"pin_error": "the two PINs differ"}, status=400)
+        return _account_page(request, user, {"pin_error": _("the two PINs differ")}, status=400)
     try:
         accounts.set_pin(
             database(request), user_id=user.id, pin=pin.strip(), hasher=_hasher(request)

@@ -33,6 +33,7 @@ from ketpath.present import views
 from ketpath.present.clinician import clinic_entry_text, clinician_flag_view, screen_or_note_rows
 from ketpath.present.entry_listing import entry_listing
 from ketpath.present.format import local_time
+from ketpath.present.i18n import N_, _
 from ketpath.services import Database, StoredRecord, accounts
 from ketpath.services.accounts import RateLimited, User
 from ketpath.services.audit import record_refused_patient
@@ -76,6 +77,17 @@ NOT_FOUND = "No such patient."
 NOTE_LENGTH = 2000
 FIELD_LENGTH = 4000
 REPORT_DEFAULT_DAYS = 90
+LEVEL_WORDS = {"emergency": N_("Emergency"), "urgent": N_("Urgent"), "soon": N_("Soon")}
+"""A red flag's level in the roster's column, one word each (the pages' flags say more)."""
+FIELD_WORDS = {
+    "result": N_("result"),
+    "method": N_("method"),
+    "text": N_("text"),
+    "time": N_("time"),
+}
+"""The form fields a "Not saved" message names, in the page's language."""
+TOO_MANY = N_("Too many attempts. Try again in %(seconds)s seconds.")
+CODE_REFUSED = N_("That code is unknown, already used, revoked or expired.")
 AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"description": "No valid bearer token"},
 }
@@ -317,10 +329,14 @@ def roster_page(request: Request, user: SignedIn) -> Response:
             "id": row.patient_id,
             "label": row.label,
             "level": row.level,
-            "level_label": (row.level or "none").capitalize() if row.level else "None",
+            "level_label": _(LEVEL_WORDS.get(row.level, row.level.capitalize()))
+            if row.level
+            else _("None"),
             "stage": stage_labels[row.stage]
             if row.assessed
-            else "Could not be assessed: open the patient's page or ask them to check their history",
+            else _(
+                "Could not be assessed: open the patient's page or ask them to check their history"
+            ),
             "silent": row.days_silent(found.now),
             "last_entry": row.last_entry.date().isoformat() if row.last_entry else None,
         }
@@ -347,12 +363,12 @@ async def redeem_submit(request: Request, user: SignedIn) -> Response:
         _limit_redeeming(db, user)
         patient_id = redeem_code(db, clinician=user, code=code, label=label)
     except RateLimited as error:
-        context["error"] = f"Too many attempts. Try again in {error.retry_after} seconds."
+        context["error"] = _(TOO_MANY, seconds=error.retry_after)
         response = render(request, "clinician/redeem.html", context, status=429)
         response.headers["Retry-After"] = str(error.retry_after)
         return response
     except CodeRefused:
-        context["error"] = "That code is unknown, already used, revoked or expired."
+        context["error"] = _(CODE_REFUSED)
         return render(request, "clinician/redeem.html", context, status=400)
     except ConsentError as error:
         context["error"] = error.problem
@@ -427,7 +443,7 @@ def _entered_time(fields: dict[str, str], *, zone: tzinfo, now: datetime) -> dat
     """The form's time in the person's zone (blank: now); never ahead of now."""
     moment = parse_local_time(fields.get("time"), zone=zone, now=now)
     if moment > now + FUTURE_SLACK:
-        raise RecordError("is in the future: enter when the screen was taken", field="time")
+        raise RecordError(_("is in the future: enter when the screen was taken"), field="time")
     return moment
 
 
@@ -443,14 +459,23 @@ def _clinic_record_from_form(
         result = fields.get("result", "").strip()
         method = fields.get("method", "").strip()
         if result not in vocabulary().screen_results:
-            raise RecordError("choose negative, positive or invalid", field="result")
+            raise RecordError(_("choose negative, positive or invalid"), field="result")
         if method not in vocabulary().screen_methods:
-            raise RecordError("choose how the sample was taken", field="method")
+            raise RecordError(_("choose how the sample was taken"), field="method")
         return DrugScreen(time=moment, result=result, method=method)
     text = fields.get("text", "").strip()
     if not text or len(text) > NOTE_LENGTH:
-        raise RecordError(f"write the note (at most {NOTE_LENGTH} characters)", field="text")
+        raise RecordError(
+            _("write the note (at most %(length)s characters)", length=NOTE_LENGTH), field="text"
+        )
     return Note(time=moment, text=text, author_role="clinician")
+
+
+def _not_saved(error: RecordError) -> str:
+    """``Not saved: <field>: <problem>``, the field named in the page's language."""
+    field = _(FIELD_WORDS[error.field]) if error.field in FIELD_WORDS else error.field
+    problem = f"{field}: {error.problem}" if field else error.problem
+    return _("Not saved: %(problem)s", problem=problem)
 
 
 async def _form_fields(request: Request) -> dict[str, str]:
@@ -478,7 +503,7 @@ async def _add_from_form(request: Request, user: User, patient_id: int, kind: st
         record = _clinic_record_from_form(kind, fields, zone=zone, now=datetime.now(UTC))
     except RecordError as error:
         context = _patient_context(
-            request, user, patient_id, error=f"Not saved: {error}", form={"kind": kind, **fields}
+            request, user, patient_id, error=_not_saved(error), form={"kind": kind, **fields}
         )
         return render(request, "clinician/patient.html", context, status=422)
     try:
@@ -581,7 +606,7 @@ async def correct_submit(
             entry=entry,
             zone=zone,
             values=fields,
-            error=f"Not saved: {error}",
+            error=_not_saved(error),
             status=422,
         )
     try:

@@ -42,7 +42,7 @@ def rewards_page(request: Request, user: SignedIn) -> Response:
     stored = clinic_schedule(database(request), person.name)
     context: dict[str, Any] = {
         "user": user,
-        "red_flags": views.red_flags_view(person.assessment),
+        "red_flags": views.red_flags_view(person.assessment, person.language),
         "compact_flags": True,
         "locale": person.locale,
         "rewards": None,

@@ -31,6 +31,7 @@ from ketpath.core.contingency import (
 )
 from ketpath.knowledge.contingency import contingency
 from ketpath.present.format import WORDING_LOCALE, money
+from ketpath.present.i18n import N_, _
 from ketpath.present.rewards import rewards_view
 from ketpath.services import StoredRecord
 from ketpath.services.consent import NoConsent, Patient, patient_entries
@@ -58,12 +59,33 @@ COUNT_FIELDS = (
 )
 CHOICES: dict[str, tuple[tuple[str, str], ...]] = {
     "reset_on_missed": (
-        ("yes", "Yes: a missed screen resets"),
-        ("no", "No: it only earns nothing"),
+        ("yes", N_("Yes: a missed screen resets")),
+        ("no", N_("No: it only earns nothing")),
     ),
-    "invalid": (("reset", "Reset, like a positive"), ("hold", "Hold: no change")),
-    "currency": (("USD", "US dollars"), ("GBP", "Pounds sterling"), ("EUR", "Euros")),
+    "invalid": (("reset", N_("Reset, like a positive")), ("hold", N_("Hold: no change"))),
+    "currency": (("USD", N_("US dollars")), ("GBP", N_("Pounds sterling")), ("EUR", N_("Euros"))),
 }
+"""Each choice's words, marked for the catalog and translated where the form is built."""
+CORE_PROBLEMS = (
+    N_("unknown setting"),
+    N_("must be at least the start value"),
+    N_("must be true or false"),
+    N_("must be 'reset' or 'hold'"),
+    N_("must be USD, GBP or EUR"),
+    N_("must be an amount such as 2.50"),
+    N_("must be in whole cents"),
+)
+"""The schedule's own problems (``core.contingency``, which is pure and English), as msgids."""
+CORE_RANGES = (
+    (
+        re.compile(r"must be a whole number from (\d+) to (\d+)"),
+        N_("must be a whole number from %(low)s to %(high)s"),
+    ),
+    (
+        re.compile(r"must be an amount from (\d+) to (\d+)"),
+        N_("must be an amount from %(low)s to %(high)s"),
+    ),
+)
 FORM_ORDER = (
     "start_value",
     "increment",
@@ -84,7 +106,7 @@ WHOLE_NUMBER = re.compile(r"\s*\d{1,9}\s*")
 
 def _label(name: str) -> str:
     if name == "currency":
-        return "Currency"
+        return _("Currency")
     return dict(contingency().defaults.items())[name].label
 
 
@@ -101,16 +123,30 @@ CURRENCY_WORDS = dict(CHOICES["currency"])
 def _hint(name: str, defaults: ContingencySettings, currency: str) -> str:
     default = getattr(defaults, name)
     if name in MONEY_FIELDS:
-        words = CURRENCY_WORDS.get(currency, currency)
-        return (
-            f"An amount in {words} from 0 to {MAX_MONEY:,}, such as 2.50 (not in cents)."
-            f" Default {money(default, currency, WORDING_LOCALE)}."
+        words = _(CURRENCY_WORDS[currency]) if currency in CURRENCY_WORDS else currency
+        amount = _(
+            "An amount in %(currency)s from 0 to %(high)s, such as 2.50 (not in cents).",
+            currency=words,
+            high=f"{MAX_MONEY:,}",
         )
+        return f"{amount} {_('Default %(value)s.', value=money(default, currency, WORDING_LOCALE))}"
     if name in COUNT_FIELDS:
         low = 1 if name == "max_days_between_screens" else 0
-        off = " 0 turns it off." if low == 0 and name != "min_hours_between_rewards" else ""
-        return f"A whole number from {low} to {MAX_COUNT}.{off} Default {default}."
-    return f"Default: {_shown(name, default)}."
+        sentences = [_("A whole number from %(low)s to %(high)s.", low=low, high=MAX_COUNT)]
+        if low == 0 and name != "min_hours_between_rewards":
+            sentences.append(_("0 turns it off."))
+        sentences.append(_("Default %(value)s.", value=default))
+        return " ".join(sentences)
+    return _("Default: %(value)s.", value=_shown(name, default))
+
+
+def problem_words(problem: str) -> str:
+    """A problem of ``core.contingency`` in the page's language (unchanged in English)."""
+    for pattern, message in CORE_RANGES:
+        found = pattern.fullmatch(problem)
+        if found:
+            return _(message, low=found.group(1), high=found.group(2))
+    return _(problem) if problem in CORE_PROBLEMS else problem
 
 
 def _fields(values: dict[str, str], errors: dict[str, str]) -> list[dict[str, Any]]:
@@ -129,7 +165,7 @@ def _fields(values: dict[str, str], errors: dict[str, str]) -> list[dict[str, An
             if name in COUNT_FIELDS
             else "choice",
             "value": values.get(name, ""),
-            "choices": CHOICES.get(name, ()),
+            "choices": tuple((value, _(words)) for value, words in CHOICES.get(name, ())),
             "hint": _hint(name, defaults, currency),
             "error": errors.get(name),
             "low": 1 if name == "max_days_between_screens" else 0,
@@ -161,18 +197,18 @@ def validated(
     open_base = replace(current, start_value=Decimal(0), max_value=MAX_MONEY)
     for name, value in given.items():
         if name in MONEY_FIELDS and value == "":
-            errors[name] = "enter an amount, such as 2.50"
+            errors[name] = _("enter an amount, such as 2.50")
             continue
         try:
             ContingencySettings.from_mapping({name: value}, base=open_base)
         except ContingencySettingsError as error:
-            errors[name] = error.problem
+            errors[name] = problem_words(error.problem)
     if errors:
         return None, errors
     try:
         return ContingencySettings.from_mapping(given, base=current), {}
     except ContingencySettingsError as error:
-        return None, {error.field: error.problem}
+        return None, {error.field: problem_words(error.problem)}
 
 
 def _read(request: Request, user: User, patient_id: int) -> tuple[Patient, list[StoredRecord]]:
