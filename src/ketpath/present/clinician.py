@@ -7,18 +7,27 @@ patient page's template.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import tzinfo
+from collections.abc import Mapping, Sequence
+from datetime import datetime, tzinfo
 from typing import Any, Protocol
 
 from ketpath.core.assess.redflags import RedFlag
 from ketpath.core.records import DrugScreen, Note, Record, record_time
-from ketpath.knowledge import languages
+from ketpath.knowledge import languages, rules
+from ketpath.knowledge.languages import ENGLISH
 from ketpath.present import views
 from ketpath.present.format import local_time
-from ketpath.present.i18n import _, current_language
+from ketpath.present.i18n import _, current_language, ngettext
 
-__all__ = ["ClinicEntry", "clinic_entry_text", "clinician_flag_view", "screen_or_note_rows"]
+__all__ = [
+    "AttentionItem",
+    "ClinicEntry",
+    "RosterEntry",
+    "attention_view",
+    "clinic_entry_text",
+    "clinician_flag_view",
+    "screen_or_note_rows",
+]
 
 
 class ClinicEntry(views.StoredEntry, Protocol):
@@ -142,3 +151,82 @@ def clinician_flag_view(flag: RedFlag, zone: tzinfo) -> dict[str, Any]:
         "note": words.note,
         **views.graded(flag.finding.grade, flag.finding.sources),
     }
+
+
+class AttentionItem(Protocol):
+    """One line of the roster's "Needs attention" (``services.roster.Attention``)."""
+
+    @property
+    def patient_id(self) -> int: ...
+    @property
+    def label(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def level(self) -> str | None: ...
+
+
+class RosterEntry(Protocol):
+    """What the attention lines are worded from (``services.roster.RosterRow``)."""
+
+    @property
+    def flags(self) -> list[dict[str, Any]]: ...
+    @property
+    def positive_screens(self) -> list[datetime]: ...
+    def days_silent(self, now: datetime) -> int | None: ...
+
+
+def _flag_label(flag_id: str, language: str) -> str | None:
+    """A red flag's own words in ``language`` (its rule's label, else its level's)."""
+    english = rules().red_flags
+    rule_id = flag_id if flag_id in english else None
+    if rule_id is None:
+        rule_id = next((key for key, rule in english.items() if flag_id in rule.symptoms), None)
+    if rule_id is None:
+        return None
+    translated = languages.rules(language)
+    rule = translated.red_flags[rule_id]
+    return rule.label or translated.red_flag_levels[rule.level].label
+
+
+def _attention_text(item: AttentionItem, row: RosterEntry | None, now: datetime) -> str:
+    if item.kind == "positive-screen" and row is not None:
+        return ngettext(
+            "%(num)s positive drug screen in the last %(days)s days",
+            "%(num)s positive drug screens in the last %(days)s days",
+            len(row.positive_screens),
+            days=rules().roster.positive_screen_days,
+        )
+    if item.kind == "missed-check-in" and row is not None:
+        silent = row.days_silent(now)
+        if silent is None:
+            return _("nothing logged yet")
+        return _("nothing logged for %(days)s days", days=silent)
+    language = current_language()
+    if item.kind == "new-red-flag" and row is not None and language != ENGLISH:
+        # The roster keeps the English sentence only; in another language the flag
+        # is named by its translated label, and the patient page has the rest.
+        for flag in row.flags:
+            if flag.get("message") == item.text:
+                label = _flag_label(str(flag.get("id")), language)
+                if label is not None:
+                    return label
+    return item.text
+
+
+def attention_view(
+    items: Sequence[AttentionItem], rows: Mapping[int, RosterEntry], now: datetime
+) -> list[dict[str, Any]]:
+    """The roster's "Needs attention" lines in the page's language (English as the roster words them)."""
+    return [
+        {
+            "patient_id": item.patient_id,
+            "label": item.label,
+            "kind": item.kind,
+            "level": item.level,
+            "text": _attention_text(item, rows.get(item.patient_id), now),
+        }
+        for item in items
+    ]

@@ -30,7 +30,12 @@ from ketpath.core.records import (
 )
 from ketpath.knowledge import vocabulary
 from ketpath.present import views
-from ketpath.present.clinician import clinic_entry_text, clinician_flag_view, screen_or_note_rows
+from ketpath.present.clinician import (
+    attention_view,
+    clinic_entry_text,
+    clinician_flag_view,
+    screen_or_note_rows,
+)
 from ketpath.present.entry_listing import entry_listing
 from ketpath.present.format import local_time
 from ketpath.present.i18n import N_, _
@@ -342,7 +347,10 @@ def roster_page(request: Request, user: SignedIn) -> Response:
         }
         for row in found.rows
     ]
-    return render(request, "clinician/roster.html", {"rows": rows, "attention": found.attention})
+    attention = attention_view(
+        found.attention, {row.patient_id: row for row in found.rows}, found.now
+    )
+    return render(request, "clinician/roster.html", {"rows": rows, "attention": attention})
 
 
 @pages_router.get("/redeem", name="redeem")
@@ -474,7 +482,9 @@ def _clinic_record_from_form(
 def _not_saved(error: RecordError) -> str:
     """``Not saved: <field>: <problem>``, the field named in the page's language."""
     field = _(FIELD_WORDS[error.field]) if error.field in FIELD_WORDS else error.field
-    problem = f"{field}: {error.problem}" if field else error.problem
+    problem = (
+        _("%(field)s: %(problem)s", field=field, problem=error.problem) if field else error.problem
+    )
     return _("Not saved: %(problem)s", problem=problem)
 
 
