@@ -146,11 +146,19 @@ def test_the_rewards_settings_and_a_refused_setting_in_chinese(bob: Account, pat
     assert "陽性檢測一律沒有獎勵" in main
     assert "是：缺席檢測會重設" in main  # a choice's words
     assert "每次檢測，最新的在前" in main
+    assert (
+        "第一次陰性檢測的金額 $2.50 佛蒙特的憑單計劃為第一個可卡因陰性的尿液樣本支付 2.50 美元。"
+        in main
+    )
+    assert "缺席檢測會重設金額 是" in main  # a yes-or-no setting's value
+    assert "目前沒有試驗研究過它對氯胺酮的效果" in main
     assert "陽性 回到起始金額" in main  # the screen and what it did
     refused = bob.client.post(url, data={"start_value": "two pounds", "bonus_every": "-1"})
     assert refused.status_code == 422
     words = _main(refused.text)
     assert "未儲存。 請更正：" in words
+    assert "第一次陰性檢測的金額：必須是金額，例如 2.50" in words
+    assert "連續多少次陰性檢測後發放獎金：必須是 0 至" in words
     assert "必須是金額，例如 2.50" in words
     assert re.search(r"必須是 0 至 \d+ 之間的整數", words)
     assert "must be" not in words
@@ -210,3 +218,22 @@ def test_english_is_unchanged_without_a_choice(bob: Account, patient: int) -> No
     assert "Not saved: result: choose negative, positive or invalid" in _main(refused.text)
     code = bob.client.post("/redeem", data={"code": "AAAA-BBBB-CCCC"})
     assert "That code is unknown, already used, revoked or expired." in _main(code.text)
+
+
+def test_the_rewards_in_taiwan_usage_name_ketamine_as_taiwan_does(
+    bob: Account, patient: int
+) -> None:
+    _choose(bob, "zh-Hant-TW")
+    main = _main(bob.client.get(f"/patients/{patient}/rewards").text)
+    assert "目前沒有試驗研究過它對愷他命的效果" in main
+    assert "氯胺酮" not in main
+    assert "藥物檢測陰性的獎勵" in main  # the rest as zh-Hant
+
+
+def test_the_rewards_settings_stay_english_without_a_choice(bob: Account, patient: int) -> None:
+    url = f"/patients/{patient}/rewards/settings"
+    main = _main(bob.client.get(url).text)
+    assert "Value of the first negative screen $2.50 The Vermont voucher schedule paid" in main
+    assert "A missed screen resets the value yes" in main
+    refused = _main(bob.client.post(url, data={"start_value": "two pounds"}).text)
+    assert "Value of the first negative screen: must be an amount such as 2.50" in refused

@@ -32,6 +32,8 @@ from pathlib import Path
 from typing import Any
 
 from ketpath.knowledge import load
+from ketpath.knowledge.contingency import Contingency
+from ketpath.knowledge.contingency import contingency as english_contingency
 from ketpath.knowledge.instruments import Instrument
 from ketpath.knowledge.load import (
     Claim,
@@ -102,6 +104,7 @@ TRANSLATED: dict[str, PathTest] = {
     "vocabulary.toml": _fields("label"),
     "body.toml": _body_text,
     "today.toml": _today_text,
+    "contingency.toml": _fields("title", "label", "rationale"),
 }
 """The knowledge files with person-facing text, and which of their texts are.
 
@@ -334,6 +337,7 @@ def check_all() -> None:
         helplines(language)
         practical_pages(language)
         today(language)
+        contingency(language)
 
 
 # ---------------------------------------------------------------- translated models
@@ -416,6 +420,16 @@ def today(language: str) -> Today:
 
 
 @cache
+def contingency(language: str) -> Contingency:
+    """The reward schedule's defaults with their labels and rationales in ``language``."""
+    if language == ENGLISH:
+        return english_contingency()
+    english_contingency()  # the English file's own checks first
+    data = translated_data(language, "contingency.toml")
+    return validate(Contingency, data, _where(language, "contingency.toml"))
+
+
+@cache
 def body_words(language: str) -> dict[str, str]:
     """The body reading's sentences (``[assessment.words]``, caveat, research note)."""
     return translated_texts(_known(language), "body.toml")
@@ -429,3 +443,4 @@ def clear_caches() -> None:
     body_words.cache_clear()
     instruments.cache_clear()
     today.cache_clear()
+    contingency.cache_clear()

@@ -9,9 +9,10 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 from typing import Any
 
+from ketpath.knowledge import languages
 from ketpath.present import views
 from ketpath.present.format import WORDING_LOCALE, local_time, money, schedule_setting
-from ketpath.present.i18n import N_, _
+from ketpath.present.i18n import N_, _, current_language
 
 __all__ = ["OUTCOME_WORDS", "RESULT_WORDS", "rewards_view"]
 
@@ -29,21 +30,43 @@ OUTCOME_WORDS = {
     "repeat": N_("Repeat within a day: nothing earned"),
 }
 """What a screen did to the schedule (translated where shown)."""
+SETTING_WORDS = {"yes": N_("yes"), "no": N_("no"), "reset": N_("reset"), "hold": N_("hold")}
+"""The words a yes-or-no or reset-or-hold setting is shown in (translated where shown)."""
+
+
+def _setting_words(name: str, value: object, currency: str) -> str:
+    shown = schedule_setting(name, value, currency, WORDING_LOCALE)
+    return _(SETTING_WORDS[shown]) if shown in SETTING_WORDS else shown
 
 
 def rewards_view(data: dict[str, Any], zone: tzinfo) -> dict[str, Any]:
     """Display strings for the templates, from :func:`services.contingency.overview`."""
     currency = data["currency"]
     state = data["state"]
+    words = languages.contingency(current_language())  # labels and rationales in her language
+    defaults = dict(words.defaults.items())
     view: dict[str, Any] = {
         "active": data["active"],
         "custom": data["custom"],
         "ladder": [money(value, currency, WORDING_LOCALE) for value in data["ladder"]],
-        "effect": {**data["effect"], "sources": views.cite(data["effect"]["sources"])},
+        "effect": {
+            **data["effect"],
+            "title": words.effect.title,
+            "rationale": words.effect.rationale,
+            "sources": views.cite(data["effect"]["sources"]),
+        },
         "settings": [
             {
                 **row,
-                "value": schedule_setting(row["name"], row["value"], currency, WORDING_LOCALE),
+                **(
+                    {
+                        "label": defaults[row["name"]].label,
+                        "rationale": defaults[row["name"]].rationale,
+                    }
+                    if row["name"] in defaults
+                    else {}
+                ),
+                "value": _setting_words(row["name"], row["value"], currency),
                 "sources": views.cite(row["sources"]),
             }
             for row in data["settings"]

@@ -29,9 +29,9 @@ from ketpath.core.contingency import (
     ContingencySettings,
     ContingencySettingsError,
 )
-from ketpath.knowledge.contingency import contingency
+from ketpath.knowledge import languages
 from ketpath.present.format import WORDING_LOCALE, money
-from ketpath.present.i18n import N_, _
+from ketpath.present.i18n import N_, _, current_language
 from ketpath.present.rewards import rewards_view
 from ketpath.services import StoredRecord
 from ketpath.services.consent import NoConsent, Patient, patient_entries
@@ -107,7 +107,7 @@ WHOLE_NUMBER = re.compile(r"\s*\d{1,9}\s*")
 def _label(name: str) -> str:
     if name == "currency":
         return _("Currency")
-    return dict(contingency().defaults.items())[name].label
+    return dict(languages.contingency(current_language()).defaults.items())[name].label
 
 
 def _shown(name: str, value: Any) -> str:
