@@ -103,6 +103,7 @@ def test_the_patient_page_with_a_red_flag_reads_in_traditional_chinese(
         "藥物檢測及備註",
         "陽性（尿液）",  # the screen Bob entered
         "加入藥物檢測",
+        "選擇結果 陰性 陽性 無效",  # the result's choices
         "採集樣本的時間（當事人的時區：Asia/Hong_Kong）",
         "PDF 摘要",
         "下載這段日子的摘要（PDF）",

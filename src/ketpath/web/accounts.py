@@ -81,6 +81,16 @@ REGISTERED = N_(
     "you just chose. If you already had an account with this address, nothing has changed: "
     "log in with your existing password."
 )
+WEEKDAY_WORDS = {
+    "Monday": N_("Monday"),
+    "Tuesday": N_("Tuesday"),
+    "Wednesday": N_("Wednesday"),
+    "Thursday": N_("Thursday"),
+    "Friday": N_("Friday"),
+    "Saturday": N_("Saturday"),
+    "Sunday": N_("Sunday"),
+}
+"""The reminder's days (``services.reminders.WEEKDAYS``), marked so the form shows them translated."""
 BUSY = N_("The server is busy. Try again in %(seconds)s seconds.")
 TOO_MANY = N_("Too many attempts. Try again in %(seconds)s seconds.")
 
@@ -713,7 +723,10 @@ def _reminder_context(request: Request, user: User) -> dict[str, object]:
     """The reminders section: the saved schedule, the feed, and whether e-mail can be sent."""
     return {
         "reminder": reminder_service.reminder_settings(database(request), user_id=user.id),
-        "weekdays": list(enumerate(reminder_service.WEEKDAYS)),
+        "weekdays": [
+            (number, _(WEEKDAY_WORDS.get(day, day)))
+            for number, day in enumerate(reminder_service.WEEKDAYS)
+        ],
         "email_available": settings(request).mail_server is not None,
     }
 

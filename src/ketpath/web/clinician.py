@@ -38,7 +38,7 @@ from ketpath.present.clinician import (
 )
 from ketpath.present.entry_listing import entry_listing
 from ketpath.present.format import local_time
-from ketpath.present.i18n import N_, _
+from ketpath.present.i18n import N_, _, current_language
 from ketpath.services import Database, StoredRecord, accounts
 from ketpath.services.accounts import RateLimited, User
 from ketpath.services.audit import record_refused_patient
@@ -420,11 +420,11 @@ def _patient_context(
         "charts": history_charts(person),
         "scores": views.score_history_view(person.scores, zone),
         "clinical": screen_or_note_rows(entries, zone, clinician_id=user.id),
-        "results": views.vocabulary_choices("screen_results"),
-        "methods": views.vocabulary_choices("screen_methods"),
         "saved": saved,
         "error": error,
         "form": form or {},
+        "results": views.vocabulary_choices("screen_results", current_language()),
+        "methods": views.vocabulary_choices("screen_methods", current_language()),
         "report_start": (today - timedelta(days=REPORT_DEFAULT_DAYS - 1)).isoformat(),
         "report_end": today.isoformat(),
         **entry_listing(
@@ -583,8 +583,8 @@ def _correction_page(
         "was_when": local_time(record_time(entry.record) or datetime.now(UTC), zone),
         "values": values,
         "zone": str(zone),
-        "results": views.vocabulary_choices("screen_results"),
-        "methods": views.vocabulary_choices("screen_methods"),
+        "results": views.vocabulary_choices("screen_results", current_language()),
+        "methods": views.vocabulary_choices("screen_methods", current_language()),
         "error": error,
     }
     return render(request, "clinician/correct.html", context, status=status)
