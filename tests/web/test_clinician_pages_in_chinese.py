@@ -201,6 +201,13 @@ def test_a_wrong_pin_and_a_changed_password_in_chinese(alice: Account) -> None:
     )
     assert wrong.status_code == 400
     assert "這不是你目前的密碼" in _main(wrong.text)
+    reminder = alice.client.post(
+        "/account/reminders", data={"frequency": "weekly", "time": "nine", "weekday": "0"}
+    )
+    assert reminder.status_code == 400
+    words = _main(reminder.text)
+    assert "請輸入時間，例如 09:00" in words
+    assert "星期一" in words and "Monday" not in words
 
 
 def test_english_is_unchanged_without_a_choice(bob: Account, patient: int) -> None:

@@ -45,6 +45,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ketpath.errors import FieldProblem
 from ketpath.present.calendar_feed import CHECK_IN, CheckInSchedule, calendar_feed
+from ketpath.present.i18n import _
 from ketpath.services.accounts import token_hash, utc_now
 from ketpath.store import Database
 from ketpath.store.reminders import ReminderRow
@@ -114,21 +115,21 @@ def _parsed_time(text: str) -> time:
     try:
         chosen = time.fromisoformat(text.strip())
     except ValueError:
-        raise ReminderError("time", "give a time of day such as 09:00") from None
+        raise ReminderError("time", _("give a time of day such as 09:00")) from None
     return chosen.replace(second=0, microsecond=0, tzinfo=None)
 
 
 def _parsed_weekday(text: str) -> int:
     if text.strip().isdigit() and int(text) < len(WEEKDAYS):
         return int(text)
-    raise ReminderError("weekday", "choose a day of the week")
+    raise ReminderError("weekday", _("choose a day of the week"))
 
 
 def _checked_zone(name: str) -> str:
     try:
         _zone(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ReminderError("zone", "save a time zone on this page first") from None
+        raise ReminderError("zone", _("save a time zone on this page first")) from None
     return name or "UTC"
 
 
@@ -146,9 +147,9 @@ def save_reminder(
 ) -> ReminderSettings:
     """Save the account's schedule ("off", "daily" or "weekly"); the feed, if any, follows it."""
     if frequency not in {"off", *FREQUENCIES}:
-        raise ReminderError("frequency", "choose off, daily or weekly")
+        raise ReminderError("frequency", _("choose off, daily or weekly"))
     if email and not email_available:
-        raise ReminderError("email", "this server cannot send e-mail")
+        raise ReminderError("email", _("this server cannot send e-mail"))
     chosen = DEFAULT_TIME if frequency == "off" and not at.strip() else _parsed_time(at)
     day = _parsed_weekday(weekday) if frequency == "weekly" else None
     with db.unit_of_work(write=True) as uow:
