@@ -114,14 +114,14 @@ questionnaire's wording is licensed per language (issue 15, point 3).
 def _instrument_text(path: str, key: str) -> bool:
     return (
         key in {"label", "total_label", "recall_period"}
-        or path in {"name", "note", "grade_note", "licence.text", "chinese_version.text"}
+        or path in {"name", "short_name", "note", "grade_note", "licence.text", "chinese_version.text"}
         or (path.startswith("flags.") and key == "message")
     )
 
 
 INSTRUMENT_TEXT: PathTest = _instrument_text
 """An instrument's short labels (items, options, total, recall period, bands) and what the
-questionnaire page says about it: its name, note, grade note, licence, flag messages and
+questionnaire page says about it: its names, note, grade note, licence, flag messages and
 which Chinese version a clinic should use. Never the item wording."""
 
 

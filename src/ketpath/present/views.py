@@ -844,7 +844,11 @@ def score_history_view(
             }
             for p in reversed(series)
         ]
-        tables.append(
-            {"id": instrument_id, "name": get_instrument(instrument_id).short_name, "rows": rows}
-        )
+        name = _instrument_in(instrument_id, language).short_name
+        tables.append({"id": instrument_id, "name": name, "rows": rows})
     return tables
+
+
+def band_in(instrument_id: str, label: str) -> str:
+    """A band's English label (as a score summary carries it) in the page's language."""
+    return _band_words(instrument_id, current_language()).get(label, label)

@@ -407,7 +407,7 @@ def questionnaires(request: Request, user: SignedIn) -> Response:
     context = {
         "instruments": views.instrument_choices(),
         "latest": {
-            row["id"]: row
+            row["id"]: row | {"band": views.band_in(row["id"], row["band"])}
             for row in views.questionnaire_latest_view(person.assessment.questionnaires)
         },
         "history": views.score_history_view(person.view.scores, person.zone),
