@@ -17,6 +17,10 @@ a time (/log, editing an entry, a questionnaire) reads it through
 :func:`form_zone`; the edit form, which starts from a stored time, has the
 script show that time in the same offset. The "Last night" button logs
 yesterday at 22:00 in the same zone.
+
+A refused form is said in the page's language by :func:`translated_error`,
+keyed on the refused field (issue 15); in English the validators' own words
+stand.
 """
 
 from __future__ import annotations
@@ -318,6 +322,11 @@ keeps the validators' own precise wording (:func:`translated_error`).
 
 
 def _time_problem(error: RecordError) -> str:
+    """A refused time: after now (``core.records.future_time_problem``), else unreadable.
+
+    The two kinds share the field, so the future one is told by its English
+    problem text, which ``future_time_problem`` words and its tests pin.
+    """
     if "in the future" in error.problem:
         return _(
             "That time is in the future; ketpath keeps what has already happened. Check the date and time."
