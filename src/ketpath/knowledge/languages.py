@@ -111,10 +111,15 @@ Of the instruments only the short labels are (``INSTRUMENT_TEXT``): a
 questionnaire's wording is licensed per language (issue 15, point 3).
 """
 
+_INSTRUMENT_PAGE_TEXT = frozenset(
+    {"name", "short_name", "note", "grade_note", "licence.text", "chinese_version.text"}
+)
+
+
 def _instrument_text(path: str, key: str) -> bool:
     return (
         key in {"label", "total_label", "recall_period"}
-        or path in {"name", "short_name", "note", "grade_note", "licence.text", "chinese_version.text"}
+        or path in _INSTRUMENT_PAGE_TEXT
         or (path.startswith("flags.") and key == "message")
     )
 
