@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from functools import cache
 from io import BytesIO
 from pathlib import Path
@@ -96,11 +96,19 @@ def use_language(language: str) -> Iterator[str]:
         _language.reset(token)
 
 
-def set_language(language: str) -> str:
-    """Answer in ``language`` from now on in this context: for a whole command-line run."""
-    chosen = language if language in LANGUAGES else ENGLISH
-    _language.set(chosen)
-    return chosen
+def set_language(language: str) -> Token[str]:
+    """Answer in ``language`` from now on in this context: for a whole command-line run.
+
+    Returns the token that puts the previous language back (``reset_language``),
+    so a command run inside a longer-lived process (a test) does not leave its
+    language behind.
+    """
+    return _language.set(language if language in LANGUAGES else ENGLISH)
+
+
+def reset_language(token: Token[str]) -> None:
+    """Put back the language that ``set_language`` replaced."""
+    _language.reset(token)
 
 
 def _(message: str, /, **variables: object) -> str:
