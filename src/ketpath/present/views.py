@@ -436,7 +436,7 @@ def body_sentences_in(section: dict[str, Any], language: str) -> dict[str, str |
             )
         )
     if section["weight_assumed"]:
-        assumed.append(_("a weight of %(kg).0f kg was assumed", kg=section["weight_kg"]))
+        assumed.append(_("a weight of %(kg)s kg was assumed", kg=f"{section['weight_kg']:.0f}"))
     after = section["after_a_break"]
     return {
         "after_a_break": word("after_a_break").format(days=after["days"]) if after else None,
