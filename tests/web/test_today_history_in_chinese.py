@@ -277,3 +277,11 @@ def _main(html: str, *, charts: bool = True) -> str:
     if not charts:
         main = re.sub(r'<div class="charts">.*?</div>\s*</section>', "</section>", main, flags=re.S)
     return main
+
+
+def test_taiwan_says_week_as_taiwan_does(alice_with_history: Any, client: TestClient) -> None:
+    _in(client, "zh-Hant-TW")
+    week = _card(client.get("/").text, "week-heading")
+    assert "本週有 0 個使用日，上週 3 個。" in week
+    _in(client, "zh-Hant-HK")  # Hong Kong falls back to zh-Hant
+    assert "本星期有 0 個使用日，上星期 3 個。" in _card(client.get("/").text, "week-heading")
