@@ -285,3 +285,29 @@ def test_taiwan_says_week_as_taiwan_does(alice_with_history: Any, client: TestCl
     assert "本週有 0 個使用日，上週 3 個。" in week
     _in(client, "zh-Hant-HK")  # Hong Kong falls back to zh-Hant
     assert "本星期有 0 個使用日，上星期 3 個。" in _card(client.get("/").text, "week-heading")
+
+
+def test_a_clinic_entry_and_her_dispute_are_worded_in_chinese(
+    alice: Any, bob: Any, client: TestClient
+) -> None:
+    code = alice.client.post("/api/v1/shares", headers=alice.api).json()["code"]
+    redeemed = bob.client.post("/api/v1/shares/redeem", json={"code": code}, headers=bob.api)
+    patient = redeemed.json()["patient_id"]
+    screen = {"result": "positive", "method": "urine", "time": "2026-03-02T09:30"}
+    bob.client.post(f"/patients/{patient}/drug-screens", data=screen)
+    page = client.get("/history").text
+    row_id = re.search(r'href="/records/(\d+)/dispute"', page)
+    assert row_id is not None
+    client.post(f"/records/{row_id.group(1)}/dispute", data={"text": "那星期我吃了止痛藥。"})
+    corrected = {**screen, "method": "saliva"}
+    bob.client.post(f"/patients/{patient}/records/{row_id.group(1)}/correct", data=corrected)
+    _in(client, "zh-Hant")
+    entries = _text(client.get("/history").text)
+    assert "藥物檢測：陽性（唾液）（由你的診所輸入）" in entries
+    assert "你對這項提出了異議： 那星期我吃了止痛藥。" in entries
+    assert "你的診所在你留下備註之後修正了這項記錄。" in entries
+    assert (
+        "你對診所在 2026年3月2日 上午9:30 的藥物檢測（診所在這則備註之後已修正）"
+        "提出異議：那星期我吃了止痛藥。"
+    ) in entries
+    assert "這項由你的診所輸入，只有診所可以更改。" in entries
