@@ -311,3 +311,13 @@ def test_a_clinic_entry_and_her_dispute_are_worded_in_chinese(
         "提出異議：那星期我吃了止痛藥。"
     ) in entries
     assert "這項由你的診所輸入，只有診所可以更改。" in entries
+
+
+def test_a_grade_badge_says_what_the_grade_means_in_chinese(
+    alice: Any, client: TestClient
+) -> None:
+    _in(client, "zh-Hant")
+    page = client.get("/learn/bladder-care").text
+    titles = re.findall(r'<span class="grade grade-\w" title="([^"]+)">', page)
+    assert titles and all(re.search(r"[\u4e00-\u9fff]", title) for title in titles)
+    assert "系統性綜述，或多項結果一致的人類研究" in titles
