@@ -313,9 +313,7 @@ def test_a_clinic_entry_and_her_dispute_are_worded_in_chinese(
     assert "這項由你的診所輸入，只有診所可以更改。" in entries
 
 
-def test_a_grade_badge_says_what_the_grade_means_in_chinese(
-    alice: Any, client: TestClient
-) -> None:
+def test_a_grade_badge_says_what_the_grade_means_in_chinese(alice: Any, client: TestClient) -> None:
     _in(client, "zh-Hant")
     page = client.get("/learn/bladder-care").text
     titles = re.findall(r'<span class="grade grade-\w" title="([^"]+)">', page)
