@@ -155,7 +155,7 @@ def test_today_reads_in_traditional_chinese(alice_with_history: Any, client: Tes
     _in(client, "zh-Hant")
     page = client.get("/").text
     assert "<h1>目前情況</h1>" in page
-    assert "立即記錄一次使用" in page and "我現在有渴求" in page
+    assert "記錄現在使用" in page and "我現在有渴求" in page
     counter = _card(page, "counter-heading")
     assert "距離你上次使用已經 3 天。" in counter
     assert "（3 天前）" in counter
