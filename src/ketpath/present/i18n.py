@@ -60,6 +60,13 @@ def _compiled(language: str) -> Translations | None:
         return None
     with path.open("rb") as handle:
         catalog = read_po(handle, locale=catalog_name(language))
+    for message in list(catalog):
+        # write_mo leaves out an empty singular entry but keeps an empty plural one (its
+        # msgstr is a tuple of empty strings, which is truthy) and writes the English
+        # msgid in its place, so a regional catalog would answer in English instead of
+        # falling back to its parent: such entries are dropped here.
+        if message.id and isinstance(message.string, tuple) and not any(message.string):
+            del catalog[message.id]
     compiled = BytesIO()
     write_mo(compiled, catalog)  # empty and fuzzy entries are left out, so they fall back
     compiled.seek(0)
