@@ -77,6 +77,8 @@ def test_the_roster_reads_in_traditional_chinese(bob: Account, patient: int) -> 
     assert "現在就找人傾談" in main  # the new flag, by its translated words
     assert "過去 30 天內有 1 次陽性藥物檢測" in main
     assert "緊急" in main  # the row's level
+    assert "沒有使用記錄" in main  # her stage
+    assert "：現在就找人傾談" in main
     for english in ("Needs attention", "Everyone sharing", "positive drug screen", "Last entry"):
         assert english not in main
 
