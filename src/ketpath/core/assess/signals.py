@@ -9,8 +9,8 @@ records it rests on. The thresholds come from ``knowledge/rules.toml``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from operator import attrgetter
 from typing import Any
@@ -37,7 +37,12 @@ from ketpath.knowledge.wording import fill
 
 @dataclass(frozen=True)
 class Finding:
-    """A signal or red flag found at ``as_of``, with what it rests on."""
+    """A signal or red flag found at ``as_of``, with what it rests on.
+
+    ``values`` and ``template`` keep what the English ``evidence`` was filled
+    from (the rule's ``evidence`` or ``baseline_evidence``), so a page can word
+    a signal again from the translated rules (``present.signal_words``).
+    """
 
     id: str
     label: str
@@ -46,6 +51,8 @@ class Finding:
     grade: str
     sources: tuple[str, ...]
     records: tuple[Record, ...]
+    values: Mapping[str, object] = field(default_factory=dict, compare=False)
+    template: str = "evidence"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -591,9 +598,9 @@ def detect(history: History) -> list[Finding]:
         if not bool(ACTIVE[signal_id](history, at_end)[0]):
             continue
         values, records = DESCRIBE[signal_id](history, signal)
-        template = signal.evidence
+        template, key = signal.evidence, "evidence"
         if values.pop("from_baseline", False) and signal.baseline_evidence:
-            template = signal.baseline_evidence
+            template, key = signal.baseline_evidence, "baseline_evidence"
         findings.append(
             Finding(
                 id=signal_id,
@@ -603,6 +610,8 @@ def detect(history: History) -> list[Finding]:
                 grade=signal.grade,
                 sources=signal.sources,
                 records=tuple(records),
+                values=values,
+                template=key,
             )
         )
     return findings
