@@ -47,7 +47,6 @@ from ketpath.core.contingency import ContingencyEvent, ContingencyState
 from ketpath.core.instruments import score
 from ketpath.core.records import Questionnaire, Record
 from ketpath.knowledge import languages, sources
-from ketpath.knowledge.contingency import contingency
 from ketpath.knowledge.languages import ENGLISH
 from ketpath.knowledge.load import GRADE_MEANINGS
 from ketpath.present.charts import Chart
@@ -132,6 +131,8 @@ SCREEN_RESULTS = {
     "missed": N_("missed"),
 }
 YES_NO = {"yes": N_("yes"), "no": N_("no")}
+#: What an invalid screen does (``knowledge/contingency.toml``, ``defaults.invalid``).
+INVALID_RULES = {"reset": N_("reset"), "hold": N_("hold")}
 
 
 def _words() -> dict[str, str]:
@@ -271,7 +272,7 @@ def _red_flags(assessment: Assessment, cite: _Citations, zone: tzinfo) -> list[d
                 "action": words.action,
                 "since": _("since %(day)s", day=_day(flag.finding.since, zone)),
                 "contacts": [
-                    {"name": c["name"], "number": c["number"]}
+                    _("%(name)s: %(number)s", name=c["name"], number=c["number"])
                     for c in (contact_view(contact, language) for contact in flag.contacts)
                 ],
                 **cite.graded(flag.finding.grade, flag.finding.sources),
@@ -441,6 +442,8 @@ def _event_row(event: ContingencyEvent, zone: tzinfo, currency: str) -> dict[str
 
 def _setting(name: str, value: object, currency: str) -> str:
     shown = schedule_setting(name, value, currency, _money_locale())
+    if name == "invalid" and shown in INVALID_RULES:
+        return _(INVALID_RULES[shown])
     return _(YES_NO[shown]) if shown in YES_NO else shown
 
 
@@ -449,7 +452,7 @@ def _contingency(
 ) -> dict[str, Any] | None:
     if state is None:
         return None
-    known = contingency()
+    known = languages.contingency(_language())
     settings = state.settings
     currency = settings.currency
     events = [e for e in state.events if e.time >= since]
@@ -470,8 +473,7 @@ def _contingency(
         shown = _setting(name, value, currency)
         rows.append(
             {
-                # The schedule's labels are the clinic's words in knowledge/contingency.toml.
-                "label": _(default.label),
+                "label": default.label,
                 "value": _("%(value)s (set by the clinic)", value=shown) if changed else shown,
                 **cite.graded(default.grade, default.sources),
             }
