@@ -11,6 +11,7 @@ last-resort boxes. English keeps working without the CJK font.
 
 from __future__ import annotations
 
+import contextvars
 import io
 import shutil
 import subprocess
@@ -22,11 +23,13 @@ import pytest
 from pypdf import PdfReader
 
 from histories import questionnaire, record, symptom, uses_on
+from ketpath.cli import run
 from ketpath.core.records import Record
 from ketpath.interop import report
 from ketpath.interop.report import render_report
 from ketpath.present import fonts
 from ketpath.present.fonts import MissingFontError
+from ketpath.services import import_records, open_database
 from ketpath.services.read import Period, PersonView, view_of
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -166,3 +169,18 @@ def test_the_generated_time_is_in_the_person_zone_and_language() -> None:
         "lang": "zh",
         "region": "tw",
     }
+
+
+def test_the_command_line_writes_the_summary_in_the_language_of_lang(tmp_path: Path) -> None:
+    database = tmp_path / "k.db"
+    db = open_database(str(database))
+    import_records(db, "sam", history())
+    db.close()
+    output = tmp_path / "sam.pdf"
+    arguments = ["--lang", "zh-Hans", "report", "--person", "sam"]
+    arguments += ["--from", "2026-01-01", "--to", "2026-03-31", "-o", str(output)]
+    # --lang sets the language for the rest of the run: here, only for this call.
+    code = contextvars.copy_context().run(run, [*arguments, "--db", str(database)])
+    assert code == 0
+    body = text_of(output.read_bytes())
+    assert body.index("红旗警示") < body.index("尿中带血") < body.index("目前情况")
