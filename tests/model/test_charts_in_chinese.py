@@ -82,6 +82,7 @@ def test_questionnaire_and_stage_charts_use_the_translated_labels() -> None:
         (scores,) = questionnaire_charts(records, zone=UTC)
         stages = stage_chart([(date(2026, 1, 4), "regular")], {"regular": "經常使用"})
     assert scores.heading == "PHQ-9 分數"
+    assert scores.chart is not None
     assert "總分" in texts(scores.chart.svg) and "中度" in texts(scores.chart.svg)
     assert "每星期結束時的階段" in texts(stages.svg)
     assert "經常使用" in texts(stages.svg)
