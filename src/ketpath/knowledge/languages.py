@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from ketpath.knowledge import load
+from ketpath.knowledge.craving import CravingMoment, craving_moment
 from ketpath.knowledge.instruments import Instrument
 from ketpath.knowledge.load import (
     Claim,
@@ -102,10 +103,13 @@ TRANSLATED: dict[str, PathTest] = {
     "vocabulary.toml": _fields("label"),
     "body.toml": _body_text,
     "today.toml": _today_text,
+    "craving.toml": _fields("label", "rationale"),
 }
 """The knowledge files with person-facing text, and which of their texts are.
 
-Not translated, on purpose: ``sources.toml`` (references stay as published)
+Of ``craving.toml`` the two defaults' labels and rationales are; its ``sections``
+are not, for they name the English practical page's headings (the translated
+page's sections are found by position). Not translated, on purpose: ``sources.toml`` (references stay as published)
 and ``population.toml`` (model parameters for modellers, not shown to persons).
 Of the instruments only the short labels are (``INSTRUMENT_TEXT``): a
 questionnaire's wording is licensed per language (issue 15, point 3).
@@ -334,6 +338,7 @@ def check_all() -> None:
         helplines(language)
         practical_pages(language)
         today(language)
+        craving(language)
 
 
 # ---------------------------------------------------------------- translated models
@@ -416,6 +421,19 @@ def today(language: str) -> Today:
 
 
 @cache
+def craving(language: str) -> CravingMoment:
+    """The craving page's two graded defaults with their labels and rationales in ``language``.
+
+    The values, grades, sources and the named sections stay as in English.
+    """
+    if language == ENGLISH:
+        return craving_moment()
+    craving_moment()  # the English file's own checks (sources, claims, sections) first
+    data = translated_data(language, "craving.toml")
+    return validate(CravingMoment, data, _where(language, "craving.toml"))
+
+
+@cache
 def body_words(language: str) -> dict[str, str]:
     """The body reading's sentences (``[assessment.words]``, caveat, research note)."""
     return translated_texts(_known(language), "body.toml")
@@ -429,3 +447,4 @@ def clear_caches() -> None:
     body_words.cache_clear()
     instruments.cache_clear()
     today.cache_clear()
+    craving.cache_clear()
