@@ -282,3 +282,20 @@ def test_the_base_page_and_errors_are_unchanged_in_english(
     assert '<a class="skip-link" href="#main">Skip to content</a>' in page
     assert "ketpath never gives dose advice." in page
     assert _main(client.get("/no-such-page").text) == "Not found Not Found Back to the start"
+
+
+def test_an_entry_waiting_offline_is_refused_in_the_page_language(
+    alice: Account, client: TestClient
+) -> None:
+    entry = {
+        "kind": "mood",
+        "fields": [["score", "12"]],
+        "made_at": "2025-01-01T10:00:00+00:00",
+    }
+    headers = {"Idempotency-Key": "offline-entry-in-chinese-0001"}
+    refused = _in(client, HANT).post("/offline/entries", json=entry, headers=headers)
+    assert refused.status_code == 422
+    assert refused.json()["detail"] == "score: 最多只可以是 10（填入的是 12）"
+    client.post("/logout")
+    signed_out = _in(client, HANS).post("/offline/entries", json=entry, headers=headers)
+    assert signed_out.json() == {"detail": "请先登录，才能发送留在这台设备上的记录。"}
