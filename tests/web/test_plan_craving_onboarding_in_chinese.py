@@ -110,7 +110,7 @@ def test_the_craving_page_and_its_timer_speak_chinese(alice: Account, client: Te
     assert f"{minutes} 分鐘。準備好就按「開始」。" in page
     assert f"為甚麼是 {minutes} 分鐘" in page
     assert languages.craving(HANT).urge_timer.rationale in page
-    assert 'aria-label="渴求 3 分（滿分 10）"' in raw
+    assert 'aria-label="渴求 3（滿分 10）"' in raw
     # What the timer script announces comes from the page, already in Chinese.
     assert _attribute(raw, "data-say-pause") == "暫停"
     assert _attribute(raw, "data-say-running-many") == "計時中：還剩 {n} 分鐘。"

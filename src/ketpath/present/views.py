@@ -43,6 +43,7 @@ from ketpath.knowledge import claims, helplines, languages, rules, sources, voca
 from ketpath.knowledge.languages import ENGLISH
 from ketpath.knowledge.load import GRADE_MEANINGS, Contact, Vocabulary
 from ketpath.present.format import local_time
+from ketpath.present.i18n import N_, _, current_language
 from ketpath.present.score_charts import ScorePoint
 
 GRADE_ORDER = ("A", "B", "C", "U", "X")
@@ -555,22 +556,28 @@ def vocabulary_choices(table: str, language: str = ENGLISH) -> list[dict[str, st
 
 
 SYMPTOM_GROUP_LABELS = {
-    "urinary": "Bladder and urine",
-    "abdominal": "Belly",
-    "discontinuation": "After stopping",
-    "cognitive": "Memory and thinking",
-    "emergency": "Needs help now",
-    "acute": "Injury and other urgent signs",
-    "other": "Other",
+    "urinary": N_("Bladder and urine"),
+    "abdominal": N_("Belly"),
+    "discontinuation": N_("After stopping"),
+    "cognitive": N_("Memory and thinking"),
+    "emergency": N_("Needs help now"),
+    "acute": N_("Injury and other urgent signs"),
+    "other": N_("Other"),
 }
 
 
-def symptom_groups() -> list[dict[str, Any]]:
+def symptom_groups(language: str = ENGLISH) -> list[dict[str, Any]]:
+    """The symptoms of the vocabulary by group, for the Log form's grouped choice."""
     groups: dict[str, list[dict[str, str]]] = {}
-    for key, term in vocabulary().symptoms.items():
+    for key, term in languages.vocabulary(language).symptoms.items():
         groups.setdefault(term.group or "other", []).append({"value": key, "label": term.label})
     return [
-        {"label": SYMPTOM_GROUP_LABELS.get(group, group.title()), "choices": choices}
+        {
+            "label": _(SYMPTOM_GROUP_LABELS[group])
+            if group in SYMPTOM_GROUP_LABELS
+            else group.title(),
+            "choices": choices,
+        }
         for group, choices in groups.items()
     ]
 
@@ -669,10 +676,17 @@ def _flag_symptoms(level: str, language: str = ENGLISH) -> list[str]:
 # ---------------------------------------------------------------- questionnaires
 
 
+def _instrument_in(instrument_id: str, language: str) -> Instrument:
+    """One instrument with its short labels in ``language`` (scoring as in English)."""
+    return languages.instruments(language)[instrument_id]
+
+
 def instrument_choices() -> list[dict[str, Any]]:
+    """Every questionnaire for the list page, named in the page's language."""
     rows = []
+    language = current_language()
     for instrument_id in instrument_ids():
-        instrument = get_instrument(instrument_id)
+        instrument = _instrument_in(instrument_id, language)
         rows.append(
             {
                 "id": instrument.id,
@@ -706,34 +720,55 @@ def locale_options() -> list[tuple[str, str]]:
     return [(key, locale.name) for key, locale in helplines().locales.items()]
 
 
+def _either(answers: Sequence[str]) -> str:
+    """Answer labels, each quoted, joined as "“a” or “b”" in the page's language."""
+    quoted = [_("“%(answer)s”", answer=answer) for answer in answers]
+    if len(quoted) == 1:
+        return quoted[0]
+    return _("%(some)s or %(last)s", some=_(", ").join(quoted[:-1]), last=quoted[-1])
+
+
 def _skip_notes(instrument: Instrument) -> dict[str, str]:
     """For items a skip rule may leave out: when to leave them blank."""
     notes: dict[str, str] = {}
     for rule in instrument.skip_rules:
         trigger = instrument.item(rule.when)
         position = instrument.item_ids.index(rule.when) + 1
-        answers = " or ".join(f"“{trigger.options[code].label}”" for code in rule.codes)
+        answers = _either([trigger.options[code].label for code in rule.codes])
         for item_id in rule.skip:
-            notes[item_id] = f"Leave this blank if you answered {answers} to question {position}."
+            notes[item_id] = _(
+                "Leave this blank if you answered %(answers)s to question %(position)s.",
+                answers=answers,
+                position=position,
+            )
     return notes
 
 
 def instrument_form_view(
     instrument: Instrument, answers: Mapping[str, Any] | None = None
 ) -> dict[str, Any]:
-    """An instrument as a form: the licensed wording where it may be shown, else our label."""
+    """An instrument as a form: the licensed wording where it may be shown, else our label.
+
+    The form is in the page's language. The only wording ketpath may ship is
+    English, so in another language every question is our translated short
+    label, and the page names the validated Chinese version a clinic should
+    use instead (``chinese_version``, issue 15 point 3).
+    """
     shown = answers or {}
+    language = current_language()
     reproducible = instrument.licence.wording_reproducible
-    skip_notes = _skip_notes(instrument)
+    wording_shown = reproducible and language == ENGLISH
+    translated = _instrument_in(instrument.id, language)
+    skip_notes = _skip_notes(translated)
     items = []
-    for position, item in enumerate(instrument.items, start=1):
+    for position, item in enumerate(translated.items, start=1):
         chosen = shown.get(f"item-{item.id}")
         items.append(
             {
                 "id": item.id,
                 "position": position,
                 "name": f"item-{item.id}",
-                "text": item.wording if reproducible and item.wording else item.label,
+                "text": item.wording if wording_shown and item.wording else item.label,
                 "options": [
                     {"code": o.code, "label": o.label, "checked": str(o.code) == chosen}
                     for o in item.options
@@ -744,15 +779,20 @@ def instrument_form_view(
         )
     return {
         "instrument": {
-            "id": instrument.id,
-            "name": instrument.name,
-            "short_name": instrument.short_name,
-            "recall_period": instrument.recall_period,
-            "note": instrument.note,
-            "licence": instrument.licence.text,
-            "wording_shown": reproducible,
-            "grade_note": instrument.grade_note,
-            **graded(instrument.grade, instrument.sources),
+            "id": translated.id,
+            "name": translated.name,
+            "short_name": translated.short_name,
+            "recall_period": translated.recall_period,
+            "note": translated.note,
+            "licence": translated.licence.text,
+            "wording_shown": wording_shown,
+            "wording_licensed": reproducible,
+            "grade_note": translated.grade_note,
+            "chinese_version": {
+                "text": translated.chinese_version.text,
+                "sources": cite(translated.chinese_version.sources),
+            },
+            **graded(translated.grade, translated.sources),
         },
         "items": items,
     }
@@ -761,36 +801,54 @@ def instrument_form_view(
 def latest_result(
     records: Sequence[Record], instrument_id: str, zone: tzinfo
 ) -> dict[str, Any] | None:
-    """The score, band and flags of the latest answers to one instrument."""
+    """The score, band and flags of the latest answers to one instrument, in the page's language."""
     answered = [
         r for r in records if isinstance(r, Questionnaire) and r.instrument == instrument_id
     ]
     if not answered:
         return None
     latest = max(answered, key=lambda record: record.time)
-    instrument = get_instrument(instrument_id)
+    instrument = _instrument_in(instrument_id, current_language())
     result = score(instrument_id, latest.answers)
+    bands = {band.id: band.label for band in instrument.bands}
+    messages = {flag.id: flag.message for flag in instrument.flags}
     return {
         "total": result.total,
         "max_total": instrument.max_total,
-        "band": result.band_label,
-        "flags": [flag.message for flag in result.flags],
+        "band": bands.get(result.band, result.band_label) if result.band else None,
+        "flags": [messages.get(flag.id, flag.message) for flag in result.flags],
         "when": local_time(latest.time, zone),
     }
+
+
+def _band_words(instrument_id: str, language: str) -> dict[str, str]:
+    """Each band's English label (as a stored score point carries it) in ``language``."""
+    english = get_instrument(instrument_id).bands
+    translated = _instrument_in(instrument_id, language).bands
+    return {band.label: words.label for band, words in zip(english, translated, strict=True)}
 
 
 def score_history_view(
     points: Mapping[str, Sequence[ScorePoint]], zone: tzinfo
 ) -> list[dict[str, Any]]:
     """Each instrument's scores as a table (the charts' data, readable without them)."""
-    return [
-        {
-            "id": instrument_id,
-            "name": get_instrument(instrument_id).short_name,
-            "rows": [
-                {"when": local_time(p.time, zone), "total": f"{p.total:g}", "band": p.band or "—"}
-                for p in reversed(series)
-            ],
-        }
-        for instrument_id, series in points.items()
-    ]
+    language = current_language()
+    tables = []
+    for instrument_id, series in points.items():
+        bands = _band_words(instrument_id, language)
+        rows = [
+            {
+                "when": local_time(p.time, zone),
+                "total": f"{p.total:g}",
+                "band": bands.get(p.band, p.band) if p.band else "—",
+            }
+            for p in reversed(series)
+        ]
+        name = _instrument_in(instrument_id, language).short_name
+        tables.append({"id": instrument_id, "name": name, "rows": rows})
+    return tables
+
+
+def band_in(instrument_id: str, label: str) -> str:
+    """A band's English label (as a score summary carries it) in the page's language."""
+    return _band_words(instrument_id, current_language()).get(label, label)
