@@ -62,7 +62,7 @@ def test_the_plan_page_reads_in_traditional_chinese_with_its_evidence(
     page = _main(_in(client, HANT).get("/plan").text)
     assert page.startswith("我的計劃")
     assert "預防復發的計劃：甚麼會引起衝動" in page
-    for label in ("誘因", "警號", "應對方法", "可以打給誰", "想改變的原因"):
+    for label in ("誘因", "警號", "應對方法", "可以致電的人", "改變的理由"):
         assert label in page
     assert "會引起使用衝動的地方、人、感受或時間。" in page
     assert "寫下你的計劃" in page and "儲存計劃" in page
@@ -81,7 +81,7 @@ def test_a_plan_over_its_limit_is_refused_in_the_page_language(
     assert _alert(refused.text) == "未儲存。 誘因：最多 20 項。"
     long_entry = "x" * 201
     refused = _in(client, HANS).post("/plan", data={"reasons": long_entry})
-    assert _alert(refused.text) == "未保存。 想改变的原因：每项最多 200 个字符。"
+    assert _alert(refused.text) == "未保存。 改变的理由：每项最多 200 个字符。"
     client.cookies.delete("ketpath_lang")
     english = client.post("/plan", data={"triggers": too_many})
     assert _alert(english.text) == "Not saved. Triggers: at most 20 items."
