@@ -2,7 +2,7 @@
 # Install Debian's Noto CJK fonts (fonts-noto-cjk) when they are missing: the PDF
 # report (typst) and the charts (matplotlib) need them to show Chinese (issue 15).
 # Idempotent and quiet when the font file is already there. English needs no
-# CJK font; ketpath.interop.fonts names this script when a Chinese report is
+# CJK font; ketpath.present.fonts names this script when a Chinese report is
 # asked for without it.
 set -eu
 
