@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -40,11 +41,25 @@ def _choose(account: Account, language: str) -> None:
     assert response.status_code == 303
 
 
+HONG_KONG = ZoneInfo("Asia/Hong_Kong")
+
+
 @pytest.fixture
-def patient(alice: Account, bob: Account, db: Database) -> int:
+def logged() -> datetime:
+    """When Alice logged the thoughts of self-harm: a minute ago."""
+    return datetime.now(UTC) - timedelta(minutes=1)
+
+
+def _day(logged: datetime) -> tuple[str, str]:
+    """The flag's day word in Chinese and English: today in Hong Kong, or yesterday past midnight."""
+    today = logged.astimezone(HONG_KONG).date() == datetime.now(HONG_KONG).date()
+    return ("今天", "today") if today else ("昨天", "yesterday")
+
+
+@pytest.fixture
+def patient(alice: Account, bob: Account, db: Database, logged: datetime) -> int:
     """Alice, with an emergency flag and a positive screen, shared with Bob: her patient id."""
     assert alice.person_name is not None
-    logged = datetime.now(UTC) - timedelta(hours=1)
     for fields in (
         {"type": "profile", "timezone": "Asia/Hong_Kong"},
         {
@@ -84,7 +99,7 @@ def test_the_roster_reads_in_traditional_chinese(bob: Account, patient: int) -> 
 
 
 def test_the_patient_page_with_a_red_flag_reads_in_traditional_chinese(
-    bob: Account, patient: int
+    bob: Account, patient: int, logged: datetime
 ) -> None:
     _choose(bob, "zh-Hant")
     page = bob.client.get(f"/patients/{patient}").text
@@ -96,7 +111,7 @@ def test_the_patient_page_with_a_red_flag_reads_in_traditional_chinese(
     assert "現在就找人傾談" in words
     assert "記錄了自殺或自我傷害的念頭。" in words  # worded for the clinician
     assert "ketpath 告訴當事人的內容" in words
-    assert "你在今天記錄了自殺或自我傷害的念頭。" in words  # what she was shown
+    assert f"你在{_day(logged)[0]}記錄了自殺或自我傷害的念頭。" in words  # what she was shown
     assert "根據：" in words
     assert "You logged" not in words and "What ketpath told" not in words
     main = _main(page)
@@ -212,7 +227,9 @@ def test_a_wrong_pin_and_a_changed_password_in_chinese(alice: Account) -> None:
     assert "星期一" in words and "Monday" not in words
 
 
-def test_english_is_unchanged_without_a_choice(bob: Account, patient: int) -> None:
+def test_english_is_unchanged_without_a_choice(
+    bob: Account, patient: int, logged: datetime
+) -> None:
     roster = _main(bob.client.get("/patients").text)
     assert "Needs attention" in roster
     assert "1 positive drug screen in the last 30 days" in roster
@@ -220,7 +237,7 @@ def test_english_is_unchanged_without_a_choice(bob: Account, patient: int) -> No
     assert " d ago)" in roster
     page = _text(bob.client.get(f"/patients/{patient}").text)
     assert "Positive (urine)" in page
-    assert "Thoughts of suicide or self-harm logged today." in page
+    assert f"Thoughts of suicide or self-harm logged {_day(logged)[1]}." in page
     assert "What ketpath told the person" in page
     refused = bob.client.post(
         f"/patients/{patient}/drug-screens", data={"result": "maybe", "method": "urine"}

@@ -34,6 +34,7 @@ from typing import Any
 from ketpath.knowledge import load
 from ketpath.knowledge.contingency import Contingency
 from ketpath.knowledge.contingency import contingency as english_contingency
+from ketpath.knowledge.craving import CravingMoment, craving_moment
 from ketpath.knowledge.instruments import Instrument
 from ketpath.knowledge.load import (
     Claim,
@@ -104,9 +105,14 @@ TRANSLATED: dict[str, PathTest] = {
     "vocabulary.toml": _fields("label"),
     "body.toml": _body_text,
     "today.toml": _today_text,
+    "craving.toml": _fields("label", "rationale"),
     "contingency.toml": _fields("title", "label", "rationale"),
 }
 """The knowledge files with person-facing text, and which of their texts are.
+
+Of ``craving.toml`` the two defaults' labels and rationales are; its ``sections``
+are not, for they name the English practical page's headings (the translated
+page's sections are found by position).
 
 Not translated, on purpose: ``sources.toml`` (references stay as published)
 and ``population.toml`` (model parameters for modellers, not shown to persons).
@@ -352,6 +358,7 @@ def check_all() -> None:
         helplines(language)
         practical_pages(language)
         today(language)
+        craving(language)
         contingency(language)
 
 
@@ -435,6 +442,19 @@ def today(language: str) -> Today:
 
 
 @cache
+def craving(language: str) -> CravingMoment:
+    """The craving page's two graded defaults with their labels and rationales in ``language``.
+
+    The values, grades, sources and the named sections stay as in English.
+    """
+    if language == ENGLISH:
+        return craving_moment()
+    craving_moment()  # the English file's own checks (sources, claims, sections) first
+    data = translated_data(language, "craving.toml")
+    return validate(CravingMoment, data, _where(language, "craving.toml"))
+
+
+@cache
 def contingency(language: str) -> Contingency:
     """The reward schedule's defaults with their labels and rationales in ``language``."""
     if language == ENGLISH:
@@ -458,4 +478,5 @@ def clear_caches() -> None:
     body_words.cache_clear()
     instruments.cache_clear()
     today.cache_clear()
+    craving.cache_clear()
     contingency.cache_clear()
