@@ -107,24 +107,23 @@ OVERFLOW = """() => {
     + (el.className && typeof el.className === "string" ? "." + el.className.trim().split(/\\s+/).join(".") : "");
   const over = [];
   for (const el of document.body.querySelectorAll("*")) {
-    const style = getComputedStyle(el);
-    if (style.display === "none" || style.visibility === "hidden") continue;
-    if (["auto", "scroll"].includes(style.overflowX)) continue;
     if (el instanceof SVGElement) continue;  // a chart: an image with its own text alternative
-    if (el.clientWidth <= 1 || el.clientHeight <= 1) continue;  // visually hidden, for screen readers
     const text = [...el.childNodes].some(n => n.nodeType === Node.TEXT_NODE && n.textContent.trim());
-    if (!text || el.clientWidth === 0) continue;
-    if (el.scrollWidth > el.clientWidth + 1) {
-      over.push(`${describe(el)} (${el.scrollWidth} > ${el.clientWidth} px): ${(el.innerText ?? el.textContent ?? "").trim().slice(0, 60)}`);
-    }
+    if (!text) continue;
+    if (el.clientWidth <= 1 || el.clientHeight <= 1) continue;  // visually hidden, or not shown
+    if (el.scrollWidth <= el.clientWidth + 1) continue;
+    const style = getComputedStyle(el);
+    if (style.visibility === "hidden" || ["auto", "scroll"].includes(style.overflowX)) continue;
+    over.push(`${describe(el)} (${el.scrollWidth} > ${el.clientWidth} px): ${(el.innerText ?? el.textContent ?? "").trim().slice(0, 60)}`);
   }
   // Where a page is wider than the viewport: the innermost elements reaching past its edge.
+  const page = document.documentElement.scrollWidth;
   const past = el => el.getBoundingClientRect().right > window.innerWidth + 1;
-  const wide = [...document.body.querySelectorAll("*")]
+  const wide = (page > window.innerWidth ? [...document.body.querySelectorAll("*")] : [])
     .filter(el => past(el) && ![...el.children].some(past))
     .slice(0, 5)
     .map(el => `${describe(el)} reaches ${Math.round(el.getBoundingClientRect().right)} px`);
-  return {page: document.documentElement.scrollWidth, viewport: window.innerWidth, over, wide};
+  return {page, viewport: window.innerWidth, over, wide};
 }"""
 
 
