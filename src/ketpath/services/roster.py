@@ -28,6 +28,11 @@ one). A summary is stored only while the records version it was computed
 from is still the person's, with the person's row locked, so none outlives
 a write. The patient page always assesses the full history afresh.
 
+A warm view decodes nothing: the links, versions and summaries come in one
+query with each summary as its stored text, and the row parsed from a text is
+kept in the process while that text stays the person's (``_ParsedSummaries``;
+any change anywhere is a different text, so it is never stale).
+
 Reading the roster is audited as one row for the view (``read-roster``, the
 number of patients) and one row per patient shown (``read-roster-entry``,
 with the person's id, in patient-id order so the log does not keep the risk
@@ -42,7 +47,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -289,6 +294,7 @@ def _clinician_roster(db: Database, *, clinician: User, moment: datetime) -> Ros
     shown: dict[int, RosterRow] = {}
     computed: list[SummaryRow] = []
     yesterday: list[int] = []
+    days: dict[object, str] = {}  # each zone's date now, worked out once per view
     with db.unit_of_work() as uow:
         entries = uow.roster.entries(clinician.id)
         for entry in entries:
@@ -296,7 +302,11 @@ def _clinician_roster(db: Database, *, clinician: User, moment: datetime) -> Ros
             found = _PARSED.get(entry)
             if found is not None and _usable(found[0], entry.records_version):
                 summary, row = found
-                if _today(summary, moment):
+                zone = summary.data.get("zone")
+                day = days.get(zone)
+                if day is None:
+                    day = days[zone] = local_day(moment, zone)
+                if summary.computed_for == day:
                     shown[entry.person_id] = row
                     continue
                 if background is not None:  # shown now; refreshed off the request
@@ -342,36 +352,32 @@ class _ParsedSummaries:
 
     def __init__(self, limit: int = 100_000) -> None:
         self._limit = limit
-        self._by_person: dict[int, tuple[str, str, str, SummaryRow, RosterRow]] = {}
+        self._by_person: dict[int, tuple[str, str, SummaryRow, RosterRow]] = {}
 
     def get(self, entry: RosterEntry) -> tuple[SummaryRow, RosterRow] | None:
         """The entry's summary and row, or None when it has no summary or it cannot be read."""
-        if entry.summary_text is None or entry.computed_for is None:
+        text, computed_for = entry.summary_text, entry.computed_for
+        if text is None or computed_for is None:
             return None
         label = label_for(entry.person_id, entry.label)
         known = self._by_person.get(entry.person_id)
-        if known is not None and known[:3] == (entry.summary_text, entry.computed_for, label):
-            return known[3], known[4]
-        try:
-            data = json.loads(entry.summary_text)
-            summary = SummaryRow(
-                person_id=entry.person_id, computed_for=entry.computed_for, data=data
-            )
-            row = _row(entry.person_id, label, data) if _current_format(summary) else None
-        except (ValueError, KeyError, TypeError):  # unreadable: assessed again, as if missing
-            return None
-        if row is None:
-            return None
-        if len(self._by_person) >= self._limit:
-            self._by_person.clear()
-        self._by_person[entry.person_id] = (
-            entry.summary_text,
-            entry.computed_for,
-            label,
-            summary,
-            row,
-        )
-        return summary, row
+        if known is None or known[0] != text or known[1] != computed_for:
+            try:
+                data = json.loads(text)
+                summary = SummaryRow(
+                    person_id=entry.person_id, computed_for=computed_for, data=data
+                )
+                if not _current_format(summary):
+                    return None
+                row = _row(entry.person_id, label, data)
+            except (ValueError, KeyError, TypeError):  # unreadable: assessed again, as if missing
+                return None
+            if len(self._by_person) >= self._limit:
+                self._by_person.clear()
+            known = self._by_person[entry.person_id] = (text, computed_for, summary, row)
+        summary, row = known[2], known[3]
+        # Two clinicians may name one person differently: one parse, each their label.
+        return summary, row if row.label == label else replace(row, label=label)
 
 
 _PARSED = _ParsedSummaries()
