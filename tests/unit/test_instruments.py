@@ -477,6 +477,7 @@ def _minimal(**changes: object) -> dict[str, object]:
         "sources": ["kroenke-2001"],
         "grade": "B",
         "grade_note": "demo",
+        "chinese_version": {"text": "None known."},
         "licence": {"text": "demo", "wording_reproducible": False},
         "items": [
             {
@@ -565,3 +566,25 @@ def test_item_errors_name_the_item() -> None:
     }
     with pytest.raises(KnowledgeError, match="option codes must be 0, 1, 2"):
         validate(Instrument, _minimal(items=[gappy]), "demo.toml")
+
+
+def test_every_instrument_says_which_chinese_version_a_clinic_should_use() -> None:
+    """Issue 15, point 3: the validated Chinese versions, cited; "none known" where none is."""
+    known = instruments()
+    assert known["phq9"].chinese_version.sources == ("yu-2012", "liu-2011", "wang-2014")
+    assert known["gad7"].chinese_version.sources == ("zhang-2021-gad7",)
+    assert known["puf"].chinese_version.sources == ("puf-hk-2012",)
+    assert "Hong Kong" in known["puf"].chinese_version.text
+    for instrument in known.values():
+        version = instrument.chinese_version
+        assert version.sources or version.text.startswith("None known"), instrument.id
+
+
+def test_the_chinese_versions_cite_sources_of_the_bibliography() -> None:
+    cited = {
+        source_id
+        for instrument in instruments().values()
+        for source_id in instrument.chinese_version.sources
+    }
+    assert cited <= set(sources())
+    assert {"yu-2012", "liu-2011", "wang-2014", "zhang-2021-gad7"} <= cited

@@ -21,6 +21,7 @@ import typer
 from ketpath.cli import audit, body, instruments, population, records, report, server
 from ketpath.cli.common import BAD_INPUT, UNEXPECTED, LangOption, choose_language, errors
 from ketpath.errors import BadInput
+from ketpath.present.i18n import reset_language
 from ketpath.present.terminal_text import inert
 
 # The store, the web stack, FHIR, plotting and the population model are
@@ -35,9 +36,11 @@ app = typer.Typer(
 
 
 @app.callback()
-def global_options(lang: LangOption = None) -> None:
+def global_options(ctx: typer.Context, lang: LangOption = None) -> None:
     """ketpath: how ketamine use develops over time, and what to do about it."""
-    choose_language(lang)
+    token = choose_language(lang)
+    # The language lasts for this command's run, not for the process that ran it.
+    ctx.call_on_close(lambda: reset_language(token))
 
 
 app.command("assess")(records.assess_file)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import Token
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
@@ -80,7 +81,7 @@ LangOption = Annotated[
 _chosen_language: list[str] = []
 
 
-def choose_language(option: str | None) -> None:
+def choose_language(option: str | None) -> Token[str]:
     """Set the language for this run: ``--lang``, else the POSIX locale variables, else English.
 
     POSIX gives ``LC_ALL`` precedence over ``LC_MESSAGES`` over ``LANG``; the
@@ -102,7 +103,7 @@ def choose_language(option: str | None) -> None:
         )
         language = shipped(variable) or ENGLISH
     _chosen_language[:] = [language]
-    set_language(language)
+    return set_language(language)
 
 
 def language() -> str:

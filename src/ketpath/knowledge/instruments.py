@@ -141,6 +141,19 @@ class Licence(_Strict):
     wording_reproducible: bool
 
 
+class ChineseVersion(_Strict):
+    """Which published, validated Chinese version a clinic should use (issue 15, point 3).
+
+    ketpath ships scoring and short labels only, never a licensed wording; a
+    clinic asking in Chinese should hand out a version validated in Chinese.
+    ``text`` says which, or that none is known; ``sources`` cites the
+    validation studies (empty when none is known).
+    """
+
+    text: NonEmpty
+    sources: tuple[NonEmpty, ...] = ()
+
+
 class Instrument(_Strict):
     id: Ident
     name: NonEmpty
@@ -158,6 +171,7 @@ class Instrument(_Strict):
     sources: tuple[NonEmpty, ...] = Field(min_length=1)
     grade: Grade
     grade_note: NonEmpty
+    chinese_version: ChineseVersion
     note: str | None = None
     self_check_note: str | None = None
     scoring_note: str | None = None
@@ -267,6 +281,7 @@ def _load_one(path: Path) -> Instrument:
     if instrument.id != path.stem:
         raise KnowledgeError(f"{where}: id {instrument.id!r} must match the file name")
     check_sources(instrument.sources, where)
+    check_sources(instrument.chinese_version.sources, f"{where}: chinese_version")
     return instrument
 
 

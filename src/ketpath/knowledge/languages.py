@@ -111,8 +111,23 @@ Of the instruments only the short labels are (``INSTRUMENT_TEXT``): a
 questionnaire's wording is licensed per language (issue 15, point 3).
 """
 
-INSTRUMENT_TEXT = _fields("label", "total_label", "recall_period")
-"""An instrument's short labels: item and option labels, the total's label, the recall period."""
+_INSTRUMENT_PAGE_TEXT = frozenset(
+    {"name", "short_name", "note", "grade_note", "licence.text", "chinese_version.text"}
+)
+
+
+def _instrument_text(path: str, key: str) -> bool:
+    return (
+        key in {"label", "total_label", "recall_period"}
+        or path in _INSTRUMENT_PAGE_TEXT
+        or (path.startswith("flags.") and key == "message")
+    )
+
+
+INSTRUMENT_TEXT: PathTest = _instrument_text
+"""An instrument's short labels (items, options, total, recall period, bands) and what the
+questionnaire page says about it: its names, note, grade note, licence, flag messages and
+which Chinese version a clinic should use. Never the item wording."""
 
 
 def translated_files() -> dict[str, PathTest]:

@@ -16,6 +16,7 @@ from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from ketpath.present import views
+from ketpath.present.i18n import _
 from ketpath.services import RecordNotFound, StoredRecord
 from ketpath.services.clinic_records import read_only_to_person
 from ketpath.services.disputes import dispute_record
@@ -32,7 +33,7 @@ def _clinic_entry(person: PersonContext, record_id: int) -> StoredRecord:
     for entry in person.entries:
         if entry.id == record_id and read_only_to_person(entry):
             return entry
-    raise HTTPException(status_code=404, detail="No such entry of your clinic's.")
+    raise HTTPException(status_code=404, detail=_("No such entry of your clinic's."))
 
 
 def _page(
@@ -55,10 +56,12 @@ async def dispute_save(request: Request, user: SignedIn, record_id: RecordId) ->
     entry = _clinic_entry(person, record_id)
     text = str((await request.form()).get("text") or "").strip()
     if not text or len(text) > NOTE_LENGTH:
-        error = f"Write what is wrong with this entry (at most {NOTE_LENGTH} characters)."
+        error = _(
+            "Write what is wrong with this entry (at most %(limit)s characters).", limit=NOTE_LENGTH
+        )
         return _page(person, entry, text=text[:NOTE_LENGTH], error=error)
     try:
         dispute_record(database(request), person.name, record_id, text, by=user)
     except RecordNotFound:
-        raise HTTPException(status_code=404, detail="No such entry of your clinic's.") from None
+        raise HTTPException(status_code=404, detail=_("No such entry of your clinic's.")) from None
     return RedirectResponse(f"/history#record-{record_id}", status_code=303)

@@ -27,6 +27,7 @@ from ketpath.present import practical, views
 from ketpath.present.craving import offers_craving_plan
 from ketpath.present.entry_listing import entry_listing
 from ketpath.present.history_charts import questionnaire_charts
+from ketpath.present.i18n import _
 from ketpath.present.today import today_view
 from ketpath.services import (
     Author,
@@ -59,6 +60,7 @@ from ketpath.web.record_forms import (
     form_zone,
     questionnaire_from_form,
     record_from_form,
+    translated_error,
     zone_is_set,
 )
 from ketpath.web.templating import more_links_for, render
@@ -146,7 +148,7 @@ def dashboard(request: Request, user: SignedIn) -> Response:
     if user.role == "clinician":
         return _see_other("/patients")  # a clinician's home is the roster
     person = PersonContext(request, user)
-    view = views.dashboard_view(person.assessment, zone=person.zone)
+    view = views.dashboard_view(person.assessment, zone=person.zone, language=person.language)
     context = {
         "view": view,
         "today": today_view(person.records, zone=person.zone, now=person.now),
@@ -178,7 +180,7 @@ def saved_toast(
     read from the stored entry, so the URL says nothing about the craving.
     """
     if request.query_params.get("undone") == "1":
-        return {"message": "Undone: that entry is deleted.", "undo_id": None, "back": back}
+        return {"message": _("Undone: that entry is deleted."), "undo_id": None, "back": back}
     if request.query_params.get("saved") != "1":
         return None
     entry_id = request.query_params.get("entry", "")
@@ -186,9 +188,13 @@ def saved_toast(
     if entry is None or read_only_to_person(entry):
         return None
     rows = views.history_rows([entry], person.zone)
-    what = f" {rows[0]['type_label']}: {rows[0]['summary']}." if rows else ""
+    message = (
+        _("Saved. %(type)s: %(summary)s.", type=rows[0]["type_label"], summary=rows[0]["summary"])
+        if rows
+        else _("Saved.")
+    )
     return {
-        "message": f"Saved.{what}",
+        "message": message,
         "undo_id": entry.id if undo else None,
         "back": back,
         "craving_plan": back != "craving" and offers_craving_plan(entry.record),
@@ -226,16 +232,17 @@ def _time_context(person: PersonContext) -> dict[str, Any]:
 
 
 def _log_context(person: PersonContext) -> dict[str, Any]:
+    language = person.language
     return {
         "defaults": views.last_use_defaults(person.records),
-        "routes": views.vocabulary_choices("routes"),
-        "settings": views.vocabulary_choices("settings"),
-        "motives": views.vocabulary_choices("motives"),
-        "co_use": views.vocabulary_choices("co_use"),
-        "impacts": views.vocabulary_choices("impacts"),
-        "goals": views.vocabulary_choices("goals"),
-        "severities": views.vocabulary_choices("severities"),
-        "symptom_groups": views.symptom_groups(),
+        "routes": views.vocabulary_choices("routes", language),
+        "settings": views.vocabulary_choices("settings", language),
+        "motives": views.vocabulary_choices("motives", language),
+        "co_use": views.vocabulary_choices("co_use", language),
+        "impacts": views.vocabulary_choices("impacts", language),
+        "goals": views.vocabulary_choices("goals", language),
+        "severities": views.vocabulary_choices("severities", language),
+        "symptom_groups": views.symptom_groups(language),
         **_time_context(person),
         "recent": views.history_rows(person.entries, person.zone)[:5],
     }
@@ -276,7 +283,13 @@ async def log_save(request: Request, user: SignedIn, kind: str) -> Response:
 
 
 def _log_error_text(error: RecordError) -> str:
-    """What was wrong with one logged entry: no "line 1", and the time named in words."""
+    """What was wrong with one logged entry: no "line 1", and the time named in words.
+
+    Outside English, a message keyed on the refused field (``record_forms.translated_error``).
+    """
+    translated = translated_error(error)
+    if translated is not None:
+        return translated
     if error.field in (None, "time"):
         return error.problem
     return f"{error.field}: {error.problem}"
@@ -306,7 +319,7 @@ def _own_entry(person: PersonContext, record_id: int) -> StoredRecord:
     for entry in person.entries:
         if entry.id == record_id:
             return entry
-    raise HTTPException(status_code=404, detail="No such record.")
+    raise HTTPException(status_code=404, detail=_("No such record."))
 
 
 def _changeable_entry(person: PersonContext, record_id: int) -> StoredRecord:
@@ -315,7 +328,7 @@ def _changeable_entry(person: PersonContext, record_id: int) -> StoredRecord:
     if read_only_to_person(entry):
         raise HTTPException(
             status_code=403,
-            detail="Your clinic entered this record; only the clinic can change or delete it.",
+            detail=_("Your clinic entered this record; only the clinic can change or delete it."),
         )
     return entry
 
@@ -325,7 +338,7 @@ def record_edit(request: Request, user: SignedIn, record_id: int) -> Response:
     person = PersonContext(request, user)
     entry = _changeable_entry(person, record_id)
     if entry.record.type not in LOGGABLE:
-        raise HTTPException(status_code=404, detail="This kind of record cannot be edited here.")
+        raise HTTPException(status_code=404, detail=_("This kind of record cannot be edited here."))
     context = {
         **_log_context(person),
         "entry": entry,
@@ -352,7 +365,7 @@ async def record_update(request: Request, user: SignedIn, record_id: int) -> Res
             "entry": entry,
             "kind": entry.record.type,
             "values": form.first_values() | {"co_use": form.getlist("co_use")},
-            "error": str(error),
+            "error": translated_error(error) or str(error),
         }
         return person.page("edit.html", context, status=422)
     try:
@@ -371,7 +384,7 @@ def record_delete_confirm(request: Request, user: SignedIn, record_id: int) -> R
     entry = _changeable_entry(person, record_id)
     rows = views.history_rows([entry], person.zone)
     if not rows:  # an untimed profile record is not listed, so not offered for deletion
-        raise HTTPException(status_code=404, detail="This record cannot be deleted here.")
+        raise HTTPException(status_code=404, detail=_("This record cannot be deleted here."))
     return person.page("delete.html", {"row": rows[0]})
 
 
@@ -380,7 +393,7 @@ def record_delete(request: Request, user: SignedIn, record_id: int) -> Response:
     try:
         delete_record(_db(request), _person_name(user), record_id, by=user)
     except (RecordNotFound, PersonNotFound) as error:
-        raise HTTPException(status_code=404, detail="No such record.") from error
+        raise HTTPException(status_code=404, detail=_("No such record.")) from error
     return _see_other("/history")
 
 
@@ -389,7 +402,7 @@ def record_delete(request: Request, user: SignedIn, record_id: int) -> Response:
 
 def _instrument_or_404(instrument_id: str) -> None:
     if instrument_id not in instrument_ids():
-        raise HTTPException(status_code=404, detail="No such questionnaire.")
+        raise HTTPException(status_code=404, detail=_("No such questionnaire."))
 
 
 @router.get("/questionnaires", name="questionnaires")
@@ -398,7 +411,7 @@ def questionnaires(request: Request, user: SignedIn) -> Response:
     context = {
         "instruments": views.instrument_choices(),
         "latest": {
-            row["id"]: row
+            row["id"]: row | {"band": views.band_in(row["id"], row["band"])}
             for row in views.questionnaire_latest_view(person.assessment.questionnaires)
         },
         "history": views.score_history_view(person.view.scores, person.zone),
@@ -432,7 +445,8 @@ async def questionnaire_save(request: Request, user: SignedIn, instrument_id: st
         context = views.instrument_form_view(
             get_instrument(instrument_id), answers=form.first_values()
         )
-        context |= {"result": None, "error": str(error), "values": form.first_values()}
+        error_text = translated_error(error) or str(error)
+        context |= {"result": None, "error": error_text, "values": form.first_values()}
         return person.page("questionnaire.html", {**context, **_time_context(person)}, status=422)
     log_record(_db(request), person.name, record, create=True, author=_as_person(user))
     return _see_other(f"/questionnaires/{instrument_id}?saved=1")

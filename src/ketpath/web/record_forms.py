@@ -17,6 +17,10 @@ a time (/log, editing an entry, a questionnaire) reads it through
 :func:`form_zone`; the edit form, which starts from a stored time, has the
 script show that time in the same offset. The "Last night" button logs
 yesterday at 22:00 in the same zone.
+
+A refused form is said in the page's language by :func:`translated_error`,
+keyed on the refused field (issue 15); in English the validators' own words
+stand.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from datetime import UTC, datetime, time, timedelta, timezone, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ketpath.core.instruments import get_instrument
+from ketpath.core.instruments import InstrumentError, get_instrument
 from ketpath.core.records import (
     Craving,
     Goal,
@@ -41,6 +45,9 @@ from ketpath.core.records import (
     parse_record,
     record_time,
 )
+from ketpath.knowledge import languages
+from ketpath.knowledge.languages import ENGLISH
+from ketpath.present.i18n import N_, _, current_language
 
 #: The record types a person logs from /log (questionnaires have their own pages);
 #: a follow-up is sent from the red flag it clears.
@@ -51,6 +58,16 @@ LAST_NIGHT = time(22, 0)
 MAX_OFFSET_MINUTES = 14 * 60
 BROWSER_OFFSET_FIELD = "utc_offset"
 """The hidden field a form sends the browser's UTC offset in (``static/browser-zone.js`` fills it)."""
+
+
+class UnansweredItemError(RecordError):
+    """A questionnaire item left unanswered; names the item so the page can say which, in words."""
+
+    def __init__(self, *, position: int, instrument_id: str, item_id: str, label: str) -> None:
+        super().__init__(f"question {position} ({label}) needs an answer", field="answers")
+        self.position = position
+        self.instrument_id = instrument_id
+        self.item_id = item_id
 
 
 class SimpleForm:
@@ -253,8 +270,8 @@ def questionnaire_from_form(
             continue
         value = raw[item.id]
         if value is None or not value.isdecimal():
-            raise RecordError(
-                f"question {position} ({item.label}) needs an answer", field="answers"
+            raise UnansweredItemError(
+                position=position, instrument_id=instrument.id, item_id=item.id, label=item.label
             )
         answers.append(int(value))
     moment = parse_local_time(_text(form, "time"), zone=zone, now=now)
@@ -268,3 +285,77 @@ def questionnaire_from_form(
     )
     assert isinstance(record, Questionnaire)
     return record
+
+
+# ---------------------------------------------------------------- errors in words
+
+FIELD_PROBLEMS = {
+    "dose_mg": N_(
+        "The amount must be a number of mg above 0, or left empty if you do not know it."
+    ),
+    "intensity": N_("Choose how strong the craving is, from 0 to 10."),
+    "score": N_("Choose your mood, from 0 to 10."),
+    "severity": N_("Choose how bad the symptom is from the choices offered."),
+    "symptom": N_("Choose a symptom from the list."),
+    "route": N_("Choose how from the list, or leave it at “Not saying”."),
+    "setting": N_("Choose where from the list, or leave it at “Not saying”."),
+    "motive": N_("Choose why from the list, or leave it at “Not saying”."),
+    "co_use": N_("Choose what it was mixed with from the choices offered."),
+    "kind": N_("Choose what happened from the choices offered."),
+    "goal": N_("Choose a goal from the choices offered."),
+    "until": N_("The “until” date is not one ketpath can read; pick it with the date picker."),
+    "note": N_("The note is too long: at most 2000 characters."),
+    "trigger": N_("What set it off is too long: at most 2000 characters."),
+    "flag": N_("This follow-up does not name a red flag ketpath knows."),
+    "outcome": N_("Choose what happened with the red flag from the choices offered."),
+    "answers": N_(
+        "Some answers do not fit this questionnaire; answer each question with one of its choices."
+    ),
+}
+"""What to tell a person about a field the validators refused, by the field's name.
+
+Outside English, a refused entry is said in the page's language keyed on the
+field (the validators in ``core`` word their problems in English for files
+and the command line, and ``core`` stays free of the UI catalogs). English
+keeps the validators' own precise wording (:func:`translated_error`).
+"""
+
+
+def _time_problem(error: RecordError) -> str:
+    """A refused time: after now (``core.records.future_time_problem``), else unreadable.
+
+    The two kinds share the field, so the future one is told by its English
+    problem text, which ``future_time_problem`` words and its tests pin.
+    """
+    if "in the future" in error.problem:
+        return _(
+            "That time is in the future; ketpath keeps what has already happened. Check the date and time."
+        )
+    return _("That is not a date and time ketpath can read; pick it with the date and time picker.")
+
+
+def _answer_problem(error: UnansweredItemError) -> str:
+    instrument = languages.instruments(current_language())[error.instrument_id]
+    label = instrument.item(error.item_id).label
+    return _(
+        "Question %(position)s (%(label)s) needs an answer.", position=error.position, label=label
+    )
+
+
+def translated_error(error: RecordError | InstrumentError) -> str | None:
+    """What was wrong with one entry in the page's language; None in English.
+
+    In English the caller shows the validator's own words, as it always has.
+    """
+    if current_language() == ENGLISH:
+        return None
+    if isinstance(error, UnansweredItemError):
+        return _answer_problem(error)
+    if isinstance(error, InstrumentError):
+        return _(FIELD_PROBLEMS["answers"])
+    if error.field in (None, "time"):
+        return _time_problem(error)
+    field = error.field.partition(".")[0]
+    if field in FIELD_PROBLEMS:
+        return _(FIELD_PROBLEMS[field])
+    return _("Something in this entry could not be saved. Check it and try again.")
