@@ -10,6 +10,7 @@ is timed.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -247,13 +248,13 @@ def test_a_warm_roster_parses_a_summary_once_and_each_clinician_sees_their_own_l
     redeem_code(db, clinician=dana, code=create_share(db, user=alice).code, label="A. (clinic 2)")
     clinician_roster(db, clinician=bob)  # the cold view stores her summary
     parsed: list[str] = []
-    real_loads = roster_module.json.loads
+    real_loads = json.loads
 
     def counted(text: str) -> Any:
         parsed.append(text)
         return real_loads(text)
 
-    monkeypatch.setattr(roster_module.json, "loads", counted)
+    monkeypatch.setattr(json, "loads", counted)
     first = clinician_roster(db, clinician=bob)
     for _view in range(2):
         assert [row.label for row in clinician_roster(db, clinician=bob).rows] == ["Alice"]
