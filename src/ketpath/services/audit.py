@@ -170,14 +170,32 @@ class _BatchCanonical:
             f'"actor_role":{_json(actor.role if actor else None)},'
             f'"at":{_json(at)},'
         )
+        self._actions: dict[str, str] = {}
 
     def content(self, row: Mapping[str, Any]) -> str:
         """The canonical text of a row of this append (its actor and time are the batch's)."""
+        action = self._actions.get(row["action"])
+        if action is None:
+            action = self._actions[row["action"]] = _json(row["action"])
+        detail = row["detail"]
         return (
-            f'{{"action":{_json(row["action"])},{self._actor_and_time}'
-            f'"detail":{_json(row["detail"])},"person_id":{_json(row["person_id"])},'
-            f'"prev_hash":{_json(row["prev_hash"])},"seq":{_json(row["seq"])}}}'
+            f'{{"action":{action},{self._actor_and_time}'
+            f'"detail":{_json(detail) if detail else "{}"},"person_id":{_plain(row["person_id"])},'
+            f'"prev_hash":{_plain(row["prev_hash"])},"seq":{_plain(row["seq"])}}}'
         )
+
+
+def _plain(value: Any) -> str:
+    """``_json(value)``, written directly for the common values that need no escaping.
+
+    An ``int`` (not a ``bool``) is its digits, and an ASCII letters-and-digits
+    string (a hash) is itself in quotes; anything else goes through ``json``.
+    """
+    if type(value) is int:
+        return str(value)
+    if type(value) is str and value.isascii() and value.isalnum():
+        return f'"{value}"'
+    return _json(value)
 
 
 def append(
