@@ -28,6 +28,7 @@ from datetime import UTC, datetime, timedelta
 from ketpath.core.assess import Assessment, assess
 from ketpath.core.records import DrugScreen, FollowUp, Note, Record
 from ketpath.errors import FieldProblem
+from ketpath.present.i18n import _
 from ketpath.services.accounts import User
 from ketpath.services.audit import Actor, append
 from ketpath.services.editing import replace_stored
@@ -293,7 +294,7 @@ def patient_label(link: CareLinkRow) -> str:
 
 def label_for(person_id: int, label: str | None) -> str:
     """What a clinician calls a patient: the link's label, or "Patient <id>" when it has none."""
-    return label or f"Patient {person_id}"
+    return label or _("Patient %(id)s", id=person_id)
 
 
 def consented(uow: UnitOfWork, *, clinician: User, patient_id: int) -> CareLinkRow:
