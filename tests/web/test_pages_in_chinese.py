@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi.testclient import TestClient
 
@@ -115,11 +116,18 @@ def test_plural_forms_come_from_the_catalog(alice: Any, client: TestClient) -> N
     assert "你有 8 个未用的恢复码。" in _text(client.get("/account").text)
 
 
+def _earlier_today(zone: str, *, hours: int) -> datetime:
+    """Up to ``hours`` ago but still today in ``zone`` (the flags say "today")."""
+    now = datetime.now(ZoneInfo(zone))
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    return max(now - timedelta(hours=hours), midnight).astimezone(UTC)
+
+
 def test_a_hong_kong_emergency_is_shown_in_chinese_with_999_and_the_local_lines(
     alice: Any, client: TestClient, db: Database
 ) -> None:
     _log(db, alice.person_name, type="profile", timezone="Asia/Hong_Kong")
-    logged = datetime.now(UTC) - timedelta(hours=1)
+    logged = _earlier_today("Asia/Hong_Kong", hours=1)
     _log(
         db,
         alice.person_name,
@@ -166,7 +174,7 @@ def test_simplified_chinese_names_mainland_terms_in_a_flag(
     alice: Any, client: TestClient, db: Database
 ) -> None:
     _log(db, alice.person_name, type="profile", timezone="Asia/Shanghai")
-    used = datetime.now(UTC) - timedelta(hours=2)
+    used = _earlier_today("Asia/Shanghai", hours=2)
     _log(db, alice.person_name, type="use", time=used.isoformat(), co_use=["opioids"])
     page = client.get("/", headers={"Accept-Language": "zh-CN"}).text
     flag = _flag_block(page, "high-risk-co-use")
