@@ -19,8 +19,16 @@ import sys
 import typer
 
 from ketpath.cli import audit, body, instruments, population, records, report, server
-from ketpath.cli.common import BAD_INPUT, UNEXPECTED, LangOption, choose_language, errors
+from ketpath.cli.common import (
+    BAD_INPUT,
+    UNEXPECTED,
+    LangOption,
+    choose_language,
+    error_words,
+    errors,
+)
 from ketpath.errors import BadInput
+from ketpath.present.i18n import _
 from ketpath.present.terminal_text import inert
 
 # The store, the web stack, FHIR, plotting and the population model are
@@ -71,13 +79,14 @@ def run(args: list[str] | None = None) -> int:
         code = exit_.code
         return code if isinstance(code, int) else (0 if code is None else BAD_INPUT)
     except BadInput as error:
-        errors.print(f"[red]ketpath:[/red] {inert(str(error))}", highlight=False)
+        errors.print(f"[red]ketpath:[/red] {inert(error_words(error))}", highlight=False)
         return BAD_INPUT
     except Exception as error:
         if os.environ.get("KETPATH_DEBUG"):
             raise
         errors.print(
-            f"[red]ketpath: unexpected error:[/red] {type(error).__name__}: {inert(str(error))}",
+            f"[red]ketpath: {inert(_('unexpected error:'))}[/red]"
+            f" {type(error).__name__}: {inert(str(error))}",
             highlight=False,
         )
         return UNEXPECTED

@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from ketpath.errors import BadInput
+from ketpath.present.i18n import N_, _, ngettext
 
 
 class PopulationInputError(BadInput):
@@ -22,14 +23,22 @@ class PopulationInputError(BadInput):
 
 def _check_positive(name: str, value: int) -> None:
     if value < 1:
-        raise PopulationInputError(f"--{name} must be at least 1 (got {value})")
+        raise PopulationInputError(
+            _("--%(name)s must be at least 1 (got %(value)s)", name=name, value=value)
+        )
 
 
 def _check_scenario(name: str) -> None:
     from ketpath.population.scenarios import SCENARIOS  # noqa: PLC0415
 
     if name not in SCENARIOS:
-        raise PopulationInputError(f"unknown scenario {name!r}; known: {', '.join(SCENARIOS)}")
+        raise PopulationInputError(
+            _(
+                "unknown scenario %(name)s; known: %(known)s",
+                name=repr(name),
+                known=", ".join(SCENARIOS),
+            )
+        )
 
 
 def simulate(
@@ -50,7 +59,9 @@ def simulate(
     _check_positive("years", years)
     _check_scenario(scenario)
     if plot is not None and plot.suffix.lower() != ".svg":
-        raise PopulationInputError(f"--plot must name an .svg file (got {str(plot)!r})")
+        raise PopulationInputError(
+            _("--plot must name an .svg file (got %(path)s)", path=repr(str(plot)))
+        )
     from rich.console import Console  # noqa: PLC0415
     from rich.progress import Progress  # noqa: PLC0415
 
@@ -58,7 +69,10 @@ def simulate(
 
     console = Console(stderr=True)
     with Progress(console=console, transient=True) as bar:
-        task = bar.add_task(f"simulating {agents:,} people x {years} years", total=None)
+        task = bar.add_task(
+            _("simulating %(agents)s people x %(years)s years", agents=f"{agents:,}", years=years),
+            total=None,
+        )
 
         def advance(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
@@ -75,41 +89,87 @@ def simulate(
         _print_summary(summary)
 
 
+SUMMARY_WORDS = {
+    "lifetime_users": N_("lifetime users"),
+    "past_year_users": N_("past year users"),
+    "dependent": N_("dependent"),
+    "urinary_symptoms": N_("urinary symptoms"),
+    "urinary_symptoms_any_cause": N_("urinary symptoms any cause"),
+    "treatment_entries": N_("treatment entries"),
+    "treatment_completions": N_("treatment completions"),
+    "treatment_dropouts": N_("treatment dropouts"),
+}
+"""The simulation summary's counts, named in words (English: the key with spaces)."""
+
+SHARE_WORDS = {
+    "past_year_among_lifetime": N_("past year among lifetime"),
+    "dependent_among_past_year": N_("dependent among past year"),
+    "urinary_among_past_year": N_("urinary among past year"),
+    "urinary_any_cause_among_past_year": N_("urinary any cause among past year"),
+    "urinary_among_dependent": N_("urinary among dependent"),
+    "urinary_any_cause_among_dependent": N_("urinary any cause among dependent"),
+    "background_urinary_among_never_users": N_("background urinary among never users"),
+    "relapse_within_1y_after_treatment": N_("relapse within 1y after treatment"),
+    "monthly": N_("monthly"),
+    "weekly": N_("weekly"),
+    "near-daily": N_("near-daily"),
+}
+"""The summary's shares and frequency bands, named in words (English as printed before)."""
+
+
 def _share(share: dict[str, int | float | None]) -> str:
     if share["value"] is None:
-        return f"n/a ({share['numerator']} of {share['denominator']})"
-    return (
-        f"{share['value']:.1%} ({share['numerator']} of {share['denominator']};"
-        f" 95% {share['low']:.1%}-{share['high']:.1%})"
+        return _(
+            "n/a (%(numerator)s of %(denominator)s)",
+            numerator=share["numerator"],
+            denominator=share["denominator"],
+        )
+    return _(
+        "%(value)s (%(numerator)s of %(denominator)s; 95%% %(low)s-%(high)s)",
+        value=f"{share['value']:.1%}",
+        numerator=share["numerator"],
+        denominator=share["denominator"],
+        low=f"{share['low']:.1%}",
+        high=f"{share['high']:.1%}",
     )
+
+
+def _key_words(key: str) -> str:
+    """A summary key in words: the catalog's, else the key with spaces (as English prints it)."""
+    words = SUMMARY_WORDS.get(key) or SHARE_WORDS.get(key)
+    return _(words) if words else key.replace("_", " ")
 
 
 def _print_summary(summary: dict[str, object]) -> None:
     final = summary["final"]
     assert isinstance(final, dict)
     typer.echo(
-        f"{summary['agents']:,} people, {summary['years']} years, scenario {summary['scenario']}"
+        _(
+            "%(agents)s people, %(years)s years, scenario %(scenario)s",
+            agents=f"{summary['agents']:,}",
+            years=summary["years"],
+            scenario=summary["scenario"],
+        )
     )
-    for key in (
-        "lifetime_users",
-        "past_year_users",
-        "dependent",
-        "urinary_symptoms",
-        "urinary_symptoms_any_cause",
-        "treatment_entries",
-        "treatment_completions",
-        "treatment_dropouts",
-    ):
-        typer.echo(f"  {key.replace('_', ' ')}: {final[key]}")
+    for key in SUMMARY_WORDS:
+        typer.echo(f"  {_key_words(key)}: {final[key]}")
     for band, counts in final["by_frequency"].items():
         typer.echo(
-            f"  {band}: {counts['users']} past-year users, {counts['urinary_symptoms']} with urinary symptoms"
+            "  "
+            + _(
+                "%(band)s: %(users)s past-year users, %(symptoms)s with urinary symptoms",
+                band=_key_words(band),
+                users=counts["users"],
+                symptoms=counts["urinary_symptoms"],
+            )
         )
     for key, share in final["proportions"].items():
-        typer.echo(f"  {key.replace('_', ' ')}: {_share(share)}")
-    typer.echo("  (relapse after treatment counts completers only; dropouts are not counted)")
+        typer.echo(f"  {_key_words(key)}: {_share(share)}")
+    typer.echo(
+        "  " + _("(relapse after treatment counts completers only; dropouts are not counted)")
+    )
     for warning in final["warnings"]:
-        typer.echo(f"warning: {warning}", err=True)
+        typer.echo(_("warning: %(warning)s", warning=warning), err=True)
 
 
 def synth(
@@ -125,14 +185,29 @@ def synth(
     _check_positive("people", people)
     _check_positive("years", years)
     if output.exists() and not output.is_dir():
-        raise PopulationInputError(f"-o must name a directory ({str(output)!r} is a file)")
+        raise PopulationInputError(
+            _("-o must name a directory (%(path)s is a file)", path=repr(str(output)))
+        )
     from ketpath.population.synth import histories, write  # noqa: PLC0415
 
     written = histories(people=people, years=years, seed=seed)
     write(written, output)
-    typer.echo(f"wrote {len(written)} histories and truth.jsonl to {output}")
+    typer.echo(
+        ngettext(
+            "wrote %(num)s history and truth.jsonl to %(path)s",
+            "wrote %(num)s histories and truth.jsonl to %(path)s",
+            len(written),
+            path=output,
+        )
+    )
     if len(written) < people:
-        typer.echo(f"only {len(written)} simulated people started using; ask for more years")
+        typer.echo(
+            ngettext(
+                "only %(num)s simulated person started using; ask for more years",
+                "only %(num)s simulated people started using; ask for more years",
+                len(written),
+            )
+        )
 
 
 def validate_person_model(
@@ -250,7 +325,7 @@ def sweep(
     """Run scenarios x seeds through Dask and report means with uncertainty intervals."""
     names = [name.strip() for name in scenarios.split(",") if name.strip()]
     if not names:
-        raise PopulationInputError("--scenarios names no scenario")
+        raise PopulationInputError(_("--scenarios names no scenario"))
     for name in names:
         _check_scenario(name)
     for label, value in (("seeds", seeds), ("agents", agents), ("years", years)):
@@ -301,7 +376,9 @@ def uncertainty(
     if workers is not None:
         _check_positive("workers", workers)
     if plot is not None and plot.suffix.lower() != ".svg":
-        raise PopulationInputError(f"--plot must name an .svg file (got {str(plot)!r})")
+        raise PopulationInputError(
+            _("--plot must name an .svg file (got %(path)s)", path=repr(str(plot)))
+        )
     from rich.console import Console  # noqa: PLC0415
     from rich.progress import Progress  # noqa: PLC0415
 
@@ -311,7 +388,16 @@ def uncertainty(
     unit = analysis.latin_hypercube(len(chosen), runs, seed)
     specs = analysis.specs(chosen, unit, seed=seed, agents=agents, years=years)
     with Progress(console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task(f"{runs} runs of {agents:,} people x {years} years", total=runs)
+        task = bar.add_task(
+            ngettext(
+                "%(num)s run of %(agents)s people x %(years)s years",
+                "%(num)s runs of %(agents)s people x %(years)s years",
+                runs,
+                agents=f"{agents:,}",
+                years=years,
+            ),
+            total=runs,
+        )
 
         def advance(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
