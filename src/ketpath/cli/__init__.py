@@ -85,7 +85,7 @@ def run(args: list[str] | None = None) -> int:
         if os.environ.get("KETPATH_DEBUG"):
             raise
         errors.print(
-            f"[red]ketpath: {inert(_('unexpected error:'))}[/red]"
+            "[red]ketpath: " + inert(_("unexpected error:")) + "[/red]"
             f" {type(error).__name__}: {inert(str(error))}",
             highlight=False,
         )

@@ -34,7 +34,7 @@ from ketpath.core.assess import Assessment, assess
 from ketpath.core.records import RecordError, parse_record
 from ketpath.interop.jsonl import dumps_jsonl, jsonl_line_of_record
 from ketpath.knowledge.languages import ENGLISH
-from ketpath.present.i18n import _, current_language, ngettext
+from ketpath.present.i18n import N_, _, current_language, ngettext
 from ketpath.present.terminal import render_assessment
 from ketpath.present.terminal_text import inert
 from ketpath.present.views import TYPE_LABELS
@@ -287,6 +287,19 @@ def _log(person: str, db: str | None, fields: dict[str, Any]) -> None:
         ),
         highlight=False,
     )
+
+
+LOGGED_TYPE_WORDS = (
+    N_("Use"),
+    N_("Craving"),
+    N_("Symptom"),
+    N_("Mood"),
+    N_("Impact"),
+    N_("Goal"),
+    N_("Follow-up"),
+)
+"""The names ``present.views.TYPE_LABELS`` gives the types ``ketpath log`` writes,
+marked here for the catalog so the confirmation can name them in the run's language."""
 
 
 def _type_words(record_type: str) -> str:

@@ -76,7 +76,7 @@ def _red_flag_panel(flag: dict[str, Any]) -> Panel:
     body = escape(flag["message"])
     if flag["note"]:
         body += f"\n[italic]{escape(flag['note'])}[/italic]"
-    body += f"\n\n[bold]{escape(_('What to do:'))}[/bold] {escape(flag['action'])}"
+    body += "\n\n" + _heading(_("What to do:"), flag["action"])
     if contacts:
         body += f"\n{contacts}"
     title = f"⚠ {escape(flag['label'])}"
@@ -87,7 +87,7 @@ def _overview(assessment: Assessment, language: str = ENGLISH) -> Panel:
     labels = languages.rules(language).stages.labels
     stage = labels[assessment.stage]
     lines = [
-        _heading(_("Where things stand:"), f"{stage.label}{_('. ')}{stage.description}"),
+        _heading(_("Where things stand:"), stage.label + _(". ") + stage.description),
     ]
     if assessment.peak_stage and assessment.peak_stage != assessment.stage:
         lines.append(
@@ -95,18 +95,20 @@ def _overview(assessment: Assessment, language: str = ENGLISH) -> Panel:
         )
     frequency = assessment.frequency
     bands = {band.id: band.label for band in languages.rules(language).frequency.bands}
+    rate = f"{frequency.prior_use_days_per_30:.1f}"
     recent = _(
         "%(days)s use-days (%(band)s); the 90 days before: %(rate)s a month (%(prior_band)s)",
         days=frequency.recent_use_days,
         band=bands[frequency.recent_band],
-        rate=f"{frequency.prior_use_days_per_30:.1f}",
+        rate=rate,
         prior_band=bands[frequency.prior_band],
     )
     lines.append(_heading(_("Last 30 days:"), recent))
     if assessment.days_since_last_use is not None:
         lines.append(_heading(_("Days since last use:"), str(assessment.days_since_last_use)))
     moment = assessment.as_of.isoformat(timespec="minutes")
-    lines.append(f"[dim]{escape(_('As of %(time)s', time=moment))}[/dim]")
+    as_of = _("As of %(time)s", time=moment)
+    lines.append(f"[dim]{escape(as_of)}[/dim]")
     return Panel("\n".join(lines), title="ketpath", title_align="left")
 
 
@@ -150,7 +152,7 @@ def _course_panel(assessment: Assessment) -> Panel:
             + "\n"
             + escape(_("Logged since the last use: %(symptoms)s.", symptoms=logged))
         ),
-        Text(f"{shown['never_wait_out_text']} {never}{_('.')}", style="bold"),
+        Text(f"{shown['never_wait_out_text']} {never}" + _("."), style="bold"),
         Text(shown["depressant_exception"], style="bold"),
         Text(
             _(
@@ -242,6 +244,12 @@ def render_body_report(report: BodyReport, console: Console) -> None:
     highs = [dose["reward_high"] for dose in data["doses"]]
     lows = [dose["reward_low"] for dose in data["doses"]]
     span = min(10, len(highs))
+    averages = {
+        "high_first": f"{sum(highs[:span]) / span:.2f}",
+        "high_last": f"{sum(highs[-span:]) / span:.2f}",
+        "low_first": f"{sum(lows[:span]) / span:.2f}",
+        "low_last": f"{sum(lows[-span:]) / span:.2f}",
+    }
     console.print(
         ngettext(
             "Across %(num)s dose, the modelled high went from %(high_first)s (first %(span)s)"
@@ -254,10 +262,7 @@ def render_body_report(report: BodyReport, console: Console) -> None:
             " than before any use).",
             len(highs),
             span=span,
-            high_first=f"{sum(highs[:span]) / span:.2f}",
-            high_last=f"{sum(highs[-span:]) / span:.2f}",
-            low_first=f"{sum(lows[:span]) / span:.2f}",
-            low_last=f"{sum(lows[-span:]) / span:.2f}",
+            **averages,
         ),
         highlight=False,
     )
