@@ -38,6 +38,7 @@ from ketpath.services.reminders import ReminderError
 from ketpath.services.reports import ReportError
 from ketpath.store.database import PassphraseError
 from ketpath.web.offline import EntryError
+from ketpath.web.record_forms import UnansweredItemError
 
 SOURCE = Path(ketpath.__file__).resolve().parent
 HISTORY = Path(__file__).resolve().parents[2] / "examples" / "festival-user.jsonl"
@@ -89,6 +90,7 @@ EXAMPLES: dict[str, BadInput] = {
         RecordRefused("already stored with other content", field="id", index=4),
         ReportError("to", "the period ends before it starts"),
         PassphraseError("cannot open k.db: wrong passphrase"),
+        UnansweredItemError(position=4, instrument_id="phq9", item_id="q4", label="Tired"),
     )
 }
 # UnknownScenarioError needs the population model (Starsim) imported: it is run through

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import threading
+from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -106,3 +108,19 @@ def test_each_request_is_served_in_its_own_language_in_async_and_sync_routes() -
     chooser = TestClient(_app())
     chooser.cookies.set("ketpath_lang", "zh-Hans")
     assert chooser.get("/sync").json()["language"] == "zh-Hans"
+
+
+def test_a_command_run_leaves_no_language_behind_in_its_process(
+    tmp_path: Path, alice_history: str
+) -> None:
+    from typer.testing import CliRunner
+
+    from ketpath.cli import app
+
+    history = tmp_path / "alice.jsonl"
+    history.write_text(alice_history, encoding="utf-8")
+    result = CliRunner().invoke(app, ["--lang", "zh-Hant", "assess", str(history)])
+    assert result.exit_code == 0, result.output
+    assert re.search("[\u4e00-\u9fff]", result.output), result.output[:300]
+    assert current_language() == "en"
+    assert _("Today") == "Today"

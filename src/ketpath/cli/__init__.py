@@ -26,9 +26,10 @@ from ketpath.cli.common import (
     choose_language,
     error_words,
     errors,
+    language,
 )
 from ketpath.errors import BadInput
-from ketpath.present.i18n import _
+from ketpath.present.i18n import _, reset_language, use_language
 from ketpath.present.terminal_text import inert
 
 # The store, the web stack, FHIR, plotting and the population model are
@@ -43,9 +44,11 @@ app = typer.Typer(
 
 
 @app.callback()
-def global_options(lang: LangOption = None) -> None:
+def global_options(ctx: typer.Context, lang: LangOption = None) -> None:
     """ketpath: how ketamine use develops over time, and what to do about it."""
-    choose_language(lang)
+    token = choose_language(lang)
+    # The language lasts for this command's run, not for the process that ran it.
+    ctx.call_on_close(lambda: reset_language(token))
 
 
 app.command("assess")(records.assess_file)
@@ -79,14 +82,18 @@ def run(args: list[str] | None = None) -> int:
         code = exit_.code
         return code if isinstance(code, int) else (0 if code is None else BAD_INPUT)
     except BadInput as error:
-        errors.print(f"[red]ketpath:[/red] {inert(error_words(error))}", highlight=False)
+        # The run's language was put back when its context closed; the error is said in it.
+        with use_language(language()):
+            words = error_words(error)
+        errors.print(f"[red]ketpath:[/red] {inert(words)}", highlight=False)
         return BAD_INPUT
     except Exception as error:
         if os.environ.get("KETPATH_DEBUG"):
             raise
+        with use_language(language()):
+            label = _("unexpected error:")
         errors.print(
-            "[red]ketpath: " + inert(_("unexpected error:")) + "[/red]"
-            f" {type(error).__name__}: {inert(str(error))}",
+            "[red]ketpath: " + inert(label) + f"[/red] {type(error).__name__}: {inert(str(error))}",
             highlight=False,
         )
         return UNEXPECTED

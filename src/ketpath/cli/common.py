@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import Token
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
@@ -25,12 +26,12 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 from rich.console import Console
 
-from ketpath.core.records import Record, time_problem
+from ketpath.core.records import Record, RecordError, time_problem
 from ketpath.errors import BadInput
 from ketpath.interop.jsonl import read_csv_uses, read_jsonl
 from ketpath.knowledge import helplines
 from ketpath.knowledge.languages import ENGLISH, LANGUAGES, shipped
-from ketpath.present.i18n import N_, _, current_language, set_language
+from ketpath.present.i18n import N_, _, current_language, set_language, use_language
 
 if TYPE_CHECKING:
     from ketpath.services import Database
@@ -88,7 +89,7 @@ LangOption = Annotated[
 _chosen_language: list[str] = []
 
 
-def choose_language(option: str | None) -> None:
+def choose_language(option: str | None) -> Token[str]:
     """Set the language for this run: ``--lang``, else the POSIX locale variables, else English.
 
     POSIX gives ``LC_ALL`` precedence over ``LC_MESSAGES`` over ``LANG``; the
@@ -104,17 +105,17 @@ def choose_language(option: str | None) -> None:
     if option is not None:
         chosen = shipped(option)
         if chosen is None:
-            set_language(language)  # the error itself is said in the locale's language
-            fail(
-                _(
+            _chosen_language[:] = [language]
+            with use_language(language):  # the error itself is said in the locale's language
+                message = _(
                     "--lang: unknown language %(value)s; known: %(known)s",
                     value=repr(option),
                     known=", ".join(LANGUAGES),
                 )
-            )
+            fail(message)
         language = chosen
     _chosen_language[:] = [language]
-    set_language(language)
+    return set_language(language)
 
 
 def language() -> str:
@@ -223,12 +224,28 @@ line and field, with the field's problem from here.
 """
 
 
+def problem_words(error: RecordError) -> str:
+    """What was wrong with a refused record, without its line and field, in the run's language."""
+    from ketpath.services import ClinicRecordRefused  # noqa: PLC0415
+
+    if isinstance(error, ClinicRecordRefused) or (
+        error.field == "type" and "clinician" in error.problem
+    ):
+        return _("drug screens and a clinician's notes are entered by the clinic")
+    if error.field == "time" and "in the future" in error.problem:
+        return _("the time is in the future; ketpath keeps what has already happened")
+    if error.field is None and error.line is None:
+        return _("cannot read the file; it must be UTF-8 text, JSON lines or CSV")
+    if error.field is None:
+        return _("the line is not a record ketpath can read")
+    known = FIELD_PROBLEMS.get(error.field.partition(".")[0])
+    return _(known) if known else _("this value is not one ketpath can read")
+
+
 def error_words(error: BadInput) -> str:
     """A bad-input error as one line in the run's language (English: its own words)."""
     if current_language() == ENGLISH:
         return str(error)
-    from ketpath.core.records import RecordError  # noqa: PLC0415
-    from ketpath.services import ClinicRecordRefused  # noqa: PLC0415
     from ketpath.services.people import PersonNotFound  # noqa: PLC0415
 
     if isinstance(error, PersonNotFound):
@@ -238,19 +255,7 @@ def error_words(error: BadInput) -> str:
         )
     if not isinstance(error, RecordError):
         return str(error)
-    if isinstance(error, ClinicRecordRefused) or (
-        error.field == "type" and "clinician" in error.problem
-    ):
-        problem = _("drug screens and a clinician's notes are entered by the clinic")
-    elif error.field == "time" and "in the future" in error.problem:
-        problem = _("the time is in the future; ketpath keeps what has already happened")
-    elif error.field is None and error.line is None:
-        problem = _("cannot read the file; it must be UTF-8 text, JSON lines or CSV")
-    elif error.field is None:
-        problem = _("the line is not a record ketpath can read")
-    else:
-        known = FIELD_PROBLEMS.get(error.field.partition(".")[0])
-        problem = _(known) if known else _("this value is not one ketpath can read")
+    problem = problem_words(error)
     if error.line is None and error.field is None:
         return problem
     if error.line is None:

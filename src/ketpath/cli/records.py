@@ -27,6 +27,7 @@ from ketpath.cli.common import (
     locale_code,
     opened_database,
     parse_time,
+    problem_words,
     read_history_file,
     read_text,
 )
@@ -272,7 +273,7 @@ def _log(person: str, db: str | None, fields: dict[str, Any]) -> None:
         option = f"--{(error.field or 'record').replace('_', '-')}"
         if current_language() == ENGLISH:
             fail(f"{option}: {error.problem}")
-        fail(f"{option}: {error_words(RecordError(error.problem, field=error.field))}")
+        fail(_("%(option)s: %(problem)s", option=option, problem=problem_words(error)))
     from ketpath.services import log_record  # noqa: PLC0415
 
     with opened_database(db) as database:

@@ -6,7 +6,8 @@ to one record type and one local month (the person's zone). The filter lives in
 the query string (``?type=mood&month=2026-03&page=2``): a type and a month are
 filter state, never health data in words, and nothing free-text is ever put
 there. A value that is not one of the choices is said in words and the whole
-list is shown; the page is never an error.
+list is shown; the page is never an error. Labels, months and the words are in
+the current language (``present.i18n``).
 """
 
 from __future__ import annotations
@@ -19,14 +20,16 @@ from urllib.parse import urlencode
 
 from ketpath.core.records import Note, record_time
 from ketpath.present import views
-from ketpath.present.views import TYPE_LABELS, StoredEntry
+from ketpath.present.format import month_and_year
+from ketpath.present.i18n import N_, _
+from ketpath.present.views import TYPE_LABELS, StoredEntry, type_label
 
 #: Entries listed per page (a phone screen's worth of cards, a few screens long).
 ENTRIES_PER_PAGE = 25
 
 _MONTH = re.compile(r"\d{4}-\d{2}")
 
-BAD_FILTER = "That filter was not understood, so all entries are shown."
+BAD_FILTER = N_("That filter was not understood, so all entries are shown.")
 
 
 def _month(moment: datetime, zone: tzinfo) -> str:
@@ -36,7 +39,7 @@ def _month(moment: datetime, zone: tzinfo) -> str:
 
 def _month_label(month: str) -> str:
     year, number = month.split("-")
-    return date(int(year), int(number), 1).strftime("%B %Y")
+    return month_and_year(date(int(year), int(number), 1))
 
 
 def _valid_month(value: str) -> bool:
@@ -113,7 +116,7 @@ def entry_listing(
     ]
     months = sorted({m for _entry, m in timed} | ({month} if month else set()), reverse=True)
     present = {entry.record.type for entry, _m in timed} | ({entry_type} if entry_type else set())
-    types = sorted(present, key=lambda t: TYPE_LABELS.get(t, t))
+    types = sorted(present, key=type_label)
     chosen = [
         entry
         for entry, entry_month in timed
@@ -141,7 +144,7 @@ def entry_listing(
         "filtered": entry_type is not None or month is not None,
         "filter_type": entry_type or "",
         "filter_month": month or "",
-        "filter_error": BAD_FILTER if bad else None,
-        "type_choices": [{"value": t, "label": TYPE_LABELS.get(t, t)} for t in types],
+        "filter_error": _(BAD_FILTER) if bad else None,
+        "type_choices": [{"value": t, "label": type_label(t)} for t in types],
         "month_choices": [{"value": m, "label": _month_label(m)} for m in months],
     }

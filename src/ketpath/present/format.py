@@ -7,28 +7,37 @@ data), so the sign, its place, grouping and the decimal mark follow the
 locale. The wording around it is English for now, so every caller passes
 :data:`WORDING_LOCALE`; a translated page passes its own locale instead.
 
-Times are shown in the person's zone (the caller converts with it); the
-formats are the ones the pages and the PDF have always used.
+Times are shown in the person's zone (the caller converts with it). Dates and
+lists are written in the current language (``present.i18n``) unless the
+caller names one: in English in the formats the pages and the PDF have always
+used, in another language as CLDR writes it there (Babel).
 """
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from collections.abc import Iterable
+from datetime import date, datetime, tzinfo
 from decimal import Decimal
 
 from babel import Locale
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime, format_skeleton
 from babel.numbers import format_currency
 
 from ketpath.core.contingency import MONEY_FIELDS
+from ketpath.present.i18n import _, current_language
 
 __all__ = [
     "WORDING_LOCALE",
+    "day_month_year",
     "local_date",
     "local_time",
     "money",
+    "month_and_year",
     "schedule_setting",
     "weekday_and_day",
+    "weekday_day_month",
+    "weekday_day_month_year",
+    "word_list",
 ]
 
 #: The locale the wording in ``knowledge/`` and the templates is written in.
@@ -48,7 +57,7 @@ def schedule_setting(name: str, value: object, currency: str, locale: str) -> st
     if name in MONEY_FIELDS:
         return money(Decimal(str(value)), currency, locale)
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     return str(value)
 
 
@@ -57,12 +66,14 @@ def babel_locale(language: str) -> Locale:
     return Locale.parse(language, sep="-")
 
 
-def local_time(moment: datetime, zone: tzinfo, language: str = WORDING_LOCALE) -> str:
+def local_time(moment: datetime, zone: tzinfo, language: str | None = None) -> str:
     """A moment in ``zone`` with its date and time: "Sun 29 Nov 2026, 14:05".
 
     In another language the date is written as CLDR writes it there (Babel's
     medium date and short time: "2026年11月29日 下午2:05" in ``zh-Hant``).
+    Without ``language``, the current one.
     """
+    language = language or current_language()
     local = moment.astimezone(zone)
     if language == WORDING_LOCALE:
         return local.strftime("%a %d %b %Y, %H:%M")
@@ -71,11 +82,56 @@ def local_time(moment: datetime, zone: tzinfo, language: str = WORDING_LOCALE) -
     return format_datetime(local, pattern, tzinfo=zone, locale=locale)
 
 
-def local_date(moment: datetime | None, zone: tzinfo) -> str:
+def day_month_year(day: date, language: str | None = None) -> str:
+    """A calendar day: "29 Nov 2026"; "2026年11月29日" in Chinese (CLDR's medium date)."""
+    language = language or current_language()
+    if language == WORDING_LOCALE:
+        return day.strftime("%d %b %Y")
+    return format_date(day, "medium", locale=babel_locale(language))
+
+
+def weekday_day_month(day: date, language: str | None = None) -> str:
+    """A calendar day with its weekday, without the year: "Sun 29 Nov"; "11月29日週日"."""
+    language = language or current_language()
+    if language == WORDING_LOCALE:
+        return day.strftime("%a %d %b")
+    return format_skeleton("MMMEd", day, locale=babel_locale(language))
+
+
+def weekday_day_month_year(day: date, language: str | None = None) -> str:
+    """A calendar day with its weekday and year: "Sun 29 Nov 2026"; "2026年11月29日週日"."""
+    language = language or current_language()
+    if language == WORDING_LOCALE:
+        return day.strftime("%a %d %b %Y")
+    return format_skeleton("yMMMEd", day, locale=babel_locale(language))
+
+
+def month_and_year(day: date, language: str | None = None) -> str:
+    """A month: "March 2026"; "2026年3月" in Chinese."""
+    language = language or current_language()
+    if language == WORDING_LOCALE:
+        return day.strftime("%B %Y")
+    return format_skeleton("yMMMM", day, locale=babel_locale(language))
+
+
+def local_date(moment: datetime | None, zone: tzinfo, language: str | None = None) -> str:
     """The day of a moment in ``zone`` ("29 Nov 2026"), or a dash when there is none."""
-    return moment.astimezone(zone).strftime("%d %b %Y") if moment else "—"
+    return day_month_year(moment.astimezone(zone).date(), language) if moment else "—"
 
 
-def weekday_and_day(moment: datetime, zone: tzinfo) -> str:
+def weekday_and_day(moment: datetime, zone: tzinfo, language: str | None = None) -> str:
     """The weekday and day of a moment in ``zone``, without the year: "Sun 29 Nov"."""
-    return moment.astimezone(zone).strftime("%a %d %b")
+    return weekday_day_month(moment.astimezone(zone).date(), language)
+
+
+def word_list(words: Iterable[str], language: str | None = None) -> str:
+    """Words as one list: "anxiety, low mood" (lower case, as mid-sentence) or "焦慮、情緒低落".
+
+    English lists are written in lower case because they stand mid-sentence;
+    the shipped languages other than English join with "、" (CLDR's list
+    pattern for zh) and have no case.
+    """
+    language = language or current_language()
+    if language == WORDING_LOCALE:
+        return ", ".join(word.lower() for word in words)
+    return "、".join(words)

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from functools import cache
 from io import BytesIO
 from pathlib import Path
@@ -60,6 +60,13 @@ def _compiled(language: str) -> Translations | None:
         return None
     with path.open("rb") as handle:
         catalog = read_po(handle, locale=catalog_name(language))
+    for message in list(catalog):
+        # write_mo leaves out an empty singular entry but keeps an empty plural one (its
+        # msgstr is a tuple of empty strings, which is truthy) and writes the English
+        # msgid in its place, so a regional catalog would answer in English instead of
+        # falling back to its parent: such entries are dropped here.
+        if message.id and isinstance(message.string, tuple) and not any(message.string):
+            del catalog[message.id]
     compiled = BytesIO()
     write_mo(compiled, catalog)  # empty and fuzzy entries are left out, so they fall back
     compiled.seek(0)
@@ -96,11 +103,19 @@ def use_language(language: str) -> Iterator[str]:
         _language.reset(token)
 
 
-def set_language(language: str) -> str:
-    """Answer in ``language`` from now on in this context: for a whole command-line run."""
-    chosen = language if language in LANGUAGES else ENGLISH
-    _language.set(chosen)
-    return chosen
+def set_language(language: str) -> Token[str]:
+    """Answer in ``language`` from now on in this context: for a whole command-line run.
+
+    Returns the token that puts the previous language back (``reset_language``),
+    so a command run inside a longer-lived process (a test) does not leave its
+    language behind.
+    """
+    return _language.set(language if language in LANGUAGES else ENGLISH)
+
+
+def reset_language(token: Token[str]) -> None:
+    """Put back the language that ``set_language`` replaced."""
+    _language.reset(token)
 
 
 def _(message: str, /, **variables: object) -> str:

@@ -12,7 +12,11 @@ from datetime import date, datetime, tzinfo
 from typing import Any, Protocol
 
 from ketpath.core.records import DrugScreen, FollowUp, Record
+from ketpath.knowledge import languages
+from ketpath.knowledge.languages import ENGLISH
 from ketpath.present import views
+from ketpath.present.format import weekday_day_month_year
+from ketpath.present.i18n import N_, _, current_language, ngettext
 
 __all__ = ["VIEW_ACTIONS", "AuditLine", "reads_by_day"]
 
@@ -35,20 +39,35 @@ class AuditLine(Protocol):
 VIEW_ACTIONS = frozenset({"read-records", "read-assessment", "read-patient-page"})
 
 
-def _times(count: int) -> str:
-    return "once" if count == 1 else "twice" if count == 2 else f"{count} times"
+def _times(what: str, count: int) -> str:
+    """A phrase with how often: "viewed your records twice"."""
+    if count == 1:
+        return _("%(what)s once", what=what)
+    if count == 2:
+        return _("%(what)s twice", what=what)
+    return ngettext("%(what)s %(num)s time", "%(what)s %(num)s times", count, what=what)
 
 
 def _kind(record_type: str) -> str:
-    return views.TYPE_LABELS.get(record_type, record_type.replace("-", " ")).lower()
+    if record_type in views.TYPE_LABELS:
+        return views.type_label_lower(record_type)
+    return record_type.replace("-", " ")
+
+
+def _screen_result(result: str) -> str:
+    """A drug screen's result mid-sentence ("negative"), named by the vocabulary outside English."""
+    language = current_language()
+    if language == ENGLISH:
+        return result
+    return languages.vocabulary(language).label("screen_results", result)
 
 
 def _added(record: Record | None, record_type: str) -> str:
     if isinstance(record, DrugScreen):
-        return f"added a {record.result} drug screen"
+        return _("added a %(result)s drug screen", result=_screen_result(record.result))
     if isinstance(record, FollowUp):
-        return "recorded a follow-up of a red flag"
-    return f"added a {_kind(record.type if record is not None else record_type)}"
+        return _("recorded a follow-up of a red flag")
+    return _("added a %(kind)s", kind=_kind(record.type if record is not None else record_type))
 
 
 def _phrases(entry: AuditLine, records: Mapping[int, Record]) -> list[str]:
@@ -64,11 +83,23 @@ def _phrases(entry: AuditLine, records: Mapping[int, Record]) -> list[str]:
     if entry.action == "correct-record":
         kind = _kind(str(detail.get("type", "record")))
         now = records.get(detail.get("replaced_by", 0))
-        result = f" (now {now.result})" if isinstance(now, DrugScreen) else ""
-        return [f"corrected a {kind}{result}"]
+        if isinstance(now, DrugScreen):
+            return [
+                _(
+                    "corrected a %(kind)s (now %(result)s)",
+                    kind=kind,
+                    result=_screen_result(now.result),
+                )
+            ]
+        return [_("corrected a %(kind)s", kind=kind)]
     if entry.action in ("delete-record", "replace-record") and detail.get("type"):
-        return [f"{entry.words} ({_kind(str(detail['type']))})"]
+        return [_("%(what)s (%(kind)s)", what=entry.words, kind=_kind(str(detail["type"])))]
     return [entry.words]
+
+
+#: How often a clinician looked, counted as one line a day (first in the day's list).
+_VIEWED = N_("viewed your records")
+_ON_ROSTER = N_("saw you on their roster")
 
 
 def reads_by_day(
@@ -77,36 +108,44 @@ def reads_by_day(
     """The log grouped by clinician and day (in the person's zone), newest day first.
 
     Page views count as one line ("viewed your records 4 times"), as do
-    roster views; what was added or corrected is named one by one.
+    roster views; what was added or corrected is named one by one. The words
+    are in the current language (``present.i18n``).
     """
-    groups: dict[tuple[date, str], Counter[str]] = {}
+    groups: dict[tuple[date, str], Counter[tuple[int, str]]] = {}
     for entry in entries:  # newest first, so the groups are too
         day = entry.at.astimezone(zone).date()
-        who = entry.actor_email or "(deleted account)"
+        who = entry.actor_email or _("(deleted account)")
         counted = groups.setdefault((day, who), Counter())
         if entry.action in VIEW_ACTIONS:
-            counted["viewed your records"] += 1
+            counted[(0, _(_VIEWED))] += 1
         elif entry.action == "read-roster-entry":
-            counted["saw you on their roster"] += 1
+            counted[(0, _(_ON_ROSTER))] += 1
         else:
-            counted.update(_phrases(entry, records))
+            counted.update((_rank(phrase), phrase) for phrase in _phrases(entry, records))
     return [
         {
-            "day": day.strftime("%a %d %b %Y"),
+            "day": weekday_day_month_year(day),
             "iso": day.isoformat(),
             "who": who,
             "what": [
-                f"{phrase} {_times(count)}"
-                if count > 1 or phrase.startswith(("viewed", "saw"))
+                _times(phrase, count)
+                if count > 1 or (rank == 0 and not _downloaded(phrase))
                 else phrase
-                for phrase, count in sorted(counted.items(), key=_phrase_order)
+                for (rank, phrase), count in sorted(counted.items(), key=_phrase_order)
             ],
         }
         for (day, who), counted in groups.items()
     ]
 
 
-def _phrase_order(item: tuple[str, int]) -> tuple[int, str]:
-    phrase = item[0]
-    first = ("viewed", "saw", "downloaded")
-    return (0 if phrase.startswith(first) else 1, phrase)
+def _downloaded(phrase: str) -> bool:
+    return phrase.startswith("downloaded")
+
+
+def _rank(phrase: str) -> int:
+    """Looks (and downloads, worded by the audit log in English) come before what was changed."""
+    return 0 if _downloaded(phrase) else 1
+
+
+def _phrase_order(item: tuple[tuple[int, str], int]) -> tuple[int, str]:
+    return item[0]

@@ -147,7 +147,7 @@ def _course_panel(assessment: Assessment) -> Panel:
     since = ngettext("%(num)s day since the last use", "%(num)s days since the last use", days)
     body = Group(
         Text.from_markup(
-            f"[bold]{escape(since)}[/bold] — {escape(shown['phase_label'])}.\n"
+            f"[bold]{escape(since)}[/bold] — {escape(shown['phase_label'] + _('.'))}\n"
             + escape(_("The article lists for this phase: %(symptoms)s.", symptoms=expected))
             + "\n"
             + escape(_("Logged since the last use: %(symptoms)s.", symptoms=logged))

@@ -4,7 +4,8 @@ Pure functions of the person's records, their time zone and the moment of the
 request (issue 14, point 2). Days are calendar days in the person's own zone:
 a use at 23:30 local time belongs to that local day, whatever the date in UTC.
 The milestones, their words and how often each questionnaire is offered come
-from ``knowledge/today.toml``.
+from ``knowledge/today.toml``, in the current language (``present.i18n``), as
+are the sentences around them.
 
 A use after a run of days without one starts the count again; the page then
 names the longest earlier run, because a lapse read as total failure makes a
@@ -23,8 +24,11 @@ from typing import Any
 
 from ketpath.core.instruments import get_instrument
 from ketpath.core.records import Goal, Questionnaire, Record, Use
-from ketpath.knowledge import vocabulary
+from ketpath.knowledge import languages
+from ketpath.knowledge.languages import ENGLISH
 from ketpath.knowledge.load import Milestones, MilestoneStep, today
+from ketpath.present.format import day_month_year, weekday_day_month
+from ketpath.present.i18n import _, current_language, ngettext
 from ketpath.present.views import graded
 
 # ---------------------------------------------------------------- counting days
@@ -157,11 +161,7 @@ def questionnaires_due(
 
 
 def days_words(days: int) -> str:
-    return "1 day" if days == 1 else f"{days} days"
-
-
-def _plural(count: int, one: str, many: str) -> str:
-    return f"{count} {one if count == 1 else many}"
+    return ngettext("%(num)s day", "%(num)s days", days)
 
 
 def counter_view(
@@ -169,11 +169,13 @@ def counter_view(
 ) -> dict[str, Any]:
     """The day counter; with a goal, its progress, the milestones and the words after a lapse."""
     if count.days is None:
-        headline = "No use logged."
+        headline = _("No use logged.")
     elif count.days == 0:
-        headline = "Your last use was today."
+        headline = _("Your last use was today.")
     else:
-        headline = f"{days_words(count.days)} since your last use."
+        headline = ngettext(
+            "%(num)s day since your last use.", "%(num)s days since your last use.", count.days
+        )
     view: dict[str, Any] = {"days": count.days, "headline": headline, "goal": None}
     if goal is None:
         return view
@@ -183,15 +185,21 @@ def counter_view(
     reached = milestone_reached(count.days, milestones.steps)
     ahead = next_milestone(count.days, milestones.steps)
     view["milestone"] = (
-        {"days": reached.days, "text": f"{days_words(reached.days)}: {reached.text}"}
+        {
+            "days": reached.days,
+            "text": _("%(days)s: %(text)s", days=days_words(reached.days), text=reached.text),
+        }
         if reached
         else None
     )
     view["next_milestone"] = (
         {
             "days": ahead.days,
-            "text": f"Next milestone: {days_words(ahead.days)},"
-            f" in {days_words(ahead.days - count.days)}.",
+            "text": _(
+                "Next milestone: %(days)s, in %(left)s.",
+                days=days_words(ahead.days),
+                left=days_words(ahead.days - count.days),
+            ),
             "progress": count.days,
         }
         if ahead
@@ -206,22 +214,37 @@ def counter_view(
 
 
 def goal_view(goal: Goal, *, today_local: date) -> dict[str, Any]:
-    """The goal in words, and the days left to its date (if it has one)."""
-    label = vocabulary().label("goals", goal.goal)
+    """The goal in words, and the days left to its date (if it has one).
+
+    The goal's label is lower-cased mid-sentence in English only.
+    """
+    language = current_language()
+    label = languages.vocabulary(language).label("goals", goal.goal)
+    goal_words = label.lower() if language == ENGLISH else label
     view: dict[str, Any] = {"goal": goal.goal, "label": label, "until": None}
     if goal.until is None:
-        view["text"] = f"Your goal: {label.lower()}."
+        view["text"] = _("Your goal: %(goal)s.", goal=goal_words)
         return view
-    until = goal.until.strftime("%d %b %Y")
+    until = day_month_year(goal.until)
     left = (goal.until - today_local).days
     view["until"] = until
     if left > 0:
-        view["text"] = f"Your goal: {label.lower()} until {until}, {days_words(left)} from now."
+        view["text"] = ngettext(
+            "Your goal: %(goal)s until %(until)s, %(num)s day from now.",
+            "Your goal: %(goal)s until %(until)s, %(num)s days from now.",
+            left,
+            goal=goal_words,
+            until=until,
+        )
     elif left == 0:
-        view["text"] = f"Your goal: {label.lower()} until {until}, which is today."
+        view["text"] = _(
+            "Your goal: %(goal)s until %(until)s, which is today.", goal=goal_words, until=until
+        )
     else:
-        view["text"] = (
-            f"Your goal was to {label.lower()} until {until}. You can set a new goal on the Log page."
+        view["text"] = _(
+            "Your goal was to %(goal)s until %(until)s. You can set a new goal on the Log page.",
+            goal=goal_words,
+            until=until,
         )
     return view
 
@@ -229,9 +252,18 @@ def goal_view(goal: Goal, *, today_local: date) -> dict[str, Any]:
 def week_view(this_week: WeekCounts, last_week: WeekCounts) -> dict[str, Any]:
     """This week against last, in counts only."""
     return {
-        "use_days": f"{_plural(this_week.use_days, 'use-day', 'use-days')} this week,"
-        f" {last_week.use_days} last week.",
-        "uses": f"{_plural(this_week.uses, 'use', 'uses')} this week, {last_week.uses} last week.",
+        "use_days": ngettext(
+            "%(num)s use-day this week, %(last)s last week.",
+            "%(num)s use-days this week, %(last)s last week.",
+            this_week.use_days,
+            last=last_week.use_days,
+        ),
+        "uses": ngettext(
+            "%(num)s use this week, %(last)s last week.",
+            "%(num)s uses this week, %(last)s last week.",
+            this_week.uses,
+            last=last_week.uses,
+        ),
         "this_week": this_week,
         "last_week": last_week,
     }
@@ -256,14 +288,18 @@ def questionnaire_due_view(due: Sequence[Due], *, today_local: date) -> dict[str
         view["next"] = {
             "id": soonest.instrument_id,
             "name": get_instrument(soonest.instrument_id).short_name,
-            "text": f"due {soonest.on.strftime('%a %d %b')} (in {days_words(in_days)})",
+            "text": _(
+                "due %(day)s (in %(days)s)",
+                day=weekday_day_month(soonest.on),
+                days=days_words(in_days),
+            ),
         }
     return view
 
 
 def today_view(records: Sequence[Record], *, zone: tzinfo, now: datetime) -> dict[str, Any]:
     """Everything the Today cards show, in the order they show it."""
-    knowledge = today()
+    knowledge = languages.today(current_language())
     today_local = local_day(now, zone)
     this_week, last_week = weeks(records, zone=zone, now=now)
     due = questionnaires_due(

@@ -42,8 +42,9 @@ from ketpath.core.records import (
 from ketpath.knowledge import claims, helplines, languages, rules, sources, vocabulary
 from ketpath.knowledge.languages import ENGLISH
 from ketpath.knowledge.load import GRADE_MEANINGS, Contact, Vocabulary
-from ketpath.present.format import local_time
-from ketpath.present.i18n import N_, _, current_language
+from ketpath.knowledge.wording import fill
+from ketpath.present.format import day_month_year, local_time, word_list
+from ketpath.present.i18n import N_, _, current_language, ngettext
 from ketpath.present.score_charts import ScorePoint
 
 GRADE_ORDER = ("A", "B", "C", "U", "X")
@@ -61,18 +62,36 @@ TOPIC_ORDER = (
     "classification",
 )
 TYPE_LABELS = {
-    "profile": "Profile",
-    "use": "Use",
-    "craving": "Craving",
-    "symptom": "Symptom",
-    "mood": "Mood",
-    "impact": "Impact",
-    "goal": "Goal",
-    "questionnaire": "Questionnaire",
-    "drug-screen": "Drug screen",
-    "note": "Note",
-    "follow-up": "Follow-up",
+    "profile": N_("Profile"),
+    "use": N_("Use"),
+    "craving": N_("Craving"),
+    "symptom": N_("Symptom"),
+    "mood": N_("Mood"),
+    "impact": N_("Impact"),
+    "goal": N_("Goal"),
+    "questionnaire": N_("Questionnaire"),
+    "drug-screen": N_("Drug screen"),
+    "note": N_("Note"),
+    "follow-up": N_("Follow-up"),
 }
+"""Each record type's name, in English; :func:`type_label` gives it in the current language."""
+
+
+def type_label(record_type: str) -> str:
+    """A record type's name in the current language ("Drug screen"; an unknown type as it is)."""
+    label = TYPE_LABELS.get(record_type)
+    return _(label) if label else record_type
+
+
+def type_label_lower(record_type: str) -> str:
+    """A record type's name mid-sentence: lower case in English ("drug screen"), as it is otherwise."""
+    label = type_label(record_type)
+    return label.lower() if current_language() == ENGLISH else label
+
+
+def _language(language: str | None) -> str:
+    return language or current_language()
+
 
 # ---------------------------------------------------------------- shared pieces
 
@@ -108,16 +127,18 @@ def duration_words(since: datetime, now: datetime) -> str:
     seconds = max(0.0, (now - since).total_seconds())
     days, hours = int(seconds // 86400), int(seconds // 3600)
     if days >= 1:
-        return "1 day" if days == 1 else f"{days} days"
+        return ngettext("%(num)s day", "%(num)s days", days)
     if hours >= 1:
-        return "1 hour" if hours == 1 else f"{hours} hours"
-    return "under an hour"
+        return ngettext("%(num)s hour", "%(num)s hours", hours)
+    return _("under an hour")
 
 
 # ---------------------------------------------------------------- red flags and dashboard
 
 
-def red_flag_view(flag: RedFlag, language: str = ENGLISH) -> dict[str, Any]:
+def red_flag_view(flag: RedFlag, language: str | None = None) -> dict[str, Any]:
+    """A flag as a page shows it, in ``language`` (the current one unless named)."""
+    language = _language(language)
     words = flag_words_in(flag, language)
     return {
         "id": flag.finding.id,
@@ -135,13 +156,14 @@ def red_flag_view(flag: RedFlag, language: str = ENGLISH) -> dict[str, Any]:
     }
 
 
-def red_flags_view(assessment: Assessment, language: str = ENGLISH) -> list[dict[str, Any]]:
+def red_flags_view(assessment: Assessment, language: str | None = None) -> list[dict[str, Any]]:
     """The flags in the order a page shows them, each phone number listed once.
 
     The assessment orders flags emergencies first, which is also the order
     they are laid out in; a number an earlier flag already lists is left off
     a later one, so four flags never show the same help line four times.
     """
+    language = _language(language)
     return without_repeated_numbers(
         [red_flag_view(flag, language) for flag in assessment.red_flags]
     )
@@ -205,11 +227,11 @@ def _values_in(flag: RedFlag, wording: Wording, words: Vocabulary) -> dict[str, 
     return values
 
 
-def contact_view(contact: Contact, language: str = ENGLISH) -> dict[str, Any]:
+def contact_view(contact: Contact, language: str | None = None) -> dict[str, Any]:
     """A help line with its name in ``language`` (the number is never translated)."""
     return {
         **contact.model_dump(),
-        "name": contact_names(language).get(
+        "name": contact_names(_language(language)).get(
             (contact.kind, contact.number, contact.name), contact.name
         ),
     }
@@ -280,24 +302,64 @@ def help_page_numbers(
     return shown_flags, listed
 
 
-def signal_view(signal: Finding) -> dict[str, Any]:
+def signal_view(signal: Finding, language: str | None = None) -> dict[str, Any]:
+    label, evidence = signal_words(signal, _language(language))
     return {
         "id": signal.id,
-        "label": signal.label,
-        "evidence": signal.evidence,
+        "label": label,
+        "evidence": evidence,
         "since": signal.since,
         **graded(signal.grade, signal.sources),
     }
 
 
-def stage_view(stage_id: str) -> dict[str, str]:
-    label = rules().stages.labels[stage_id]
+def signal_words(signal: Finding, language: str) -> tuple[str, str]:
+    """A signal's label and evidence sentence in ``language``, from the translated rules.
+
+    The assessment words signals in English; the same template is filled
+    again here with the same numbers, and the values that are words (symptoms,
+    problems, drugs, frequency bands) named again in ``language`` from the
+    signal's records.
+    """
+    if language == ENGLISH or not signal.values:
+        return signal.label, signal.evidence
+    rule = languages.rules(language).signals[signal.id]
+    template = getattr(rule, signal.template, None) or rule.evidence
+    return rule.label, fill(template, _signal_values_in(signal, language))
+
+
+def _signal_values_in(signal: Finding, language: str) -> dict[str, object]:
+    words = languages.vocabulary(language)
+    records = signal.records
+    values = dict(signal.values)
+    if "symptoms" in values:
+        symptoms = dict.fromkeys(r.symptom for r in records if isinstance(r, Symptom))
+        values["symptoms"] = word_list((words.label("symptoms", s) for s in symptoms), language)
+    if "kinds" in values:
+        kinds = dict.fromkeys(r.kind for r in records if isinstance(r, Impact))
+        values["kinds"] = word_list((words.label("impacts", k) for k in kinds), language)
+    if "drugs" in values:
+        depressants = vocabulary().flagged("co_use", "depressant")
+        drugs = dict.fromkeys(
+            d for r in records if isinstance(r, Use) for d in r.co_use if d in depressants
+        )
+        values["drugs"] = word_list((words.label("co_use", d) for d in drugs), language)
+    bands = {band.id: band.label for band in languages.rules(language).frequency.bands}
+    for key in ("recent_band", "prior_band"):
+        if key in values:
+            values[key] = bands.get(str(values[key]), values[key])
+    return values
+
+
+def stage_view(stage_id: str, language: str | None = None) -> dict[str, str]:
+    label = languages.rules(_language(language)).stages.labels[stage_id]
     return {"id": stage_id, "label": label.label, "description": label.description}
 
 
-def frequency_view(assessment: Assessment) -> dict[str, Any]:
+def frequency_view(assessment: Assessment, language: str | None = None) -> dict[str, Any]:
     frequency = assessment.frequency
-    bands = {band.id: band.label for band in rules().frequency.bands}
+    translated = languages.rules(_language(language)).frequency
+    bands = {band.id: band.label for band in translated.bands}
     return {
         "recent_use_days": frequency.recent_use_days,
         "recent_band": bands[frequency.recent_band],
@@ -307,39 +369,96 @@ def frequency_view(assessment: Assessment) -> dict[str, Any]:
     }
 
 
-def course_view(course: Course) -> dict[str, Any]:
-    label = vocabulary().label
+def course_view(course: Course, language: str | None = None) -> dict[str, Any]:
+    """The course after stopping in ``language``: the phase, the symptoms, the caveats."""
+    language = _language(language)
+    label = languages.vocabulary(language).label
+    rule = languages.rules(language).course
+    phase = next((p for p in rule.phases if p.id == course.phase), None)
+    expected = [label("symptoms", s) for s in course.expected_symptoms]
+    logged = [label("symptoms", s) for s in course.logged_symptoms]
+    never_wait_out = [label("symptoms", s) for s in course.never_wait_out]
     return {
         "days_since_last_use": course.days_since_last_use,
-        "phase_label": course.phase_label,
-        "expected": [label("symptoms", s) for s in course.expected_symptoms],
-        "logged": [label("symptoms", s) for s in course.logged_symptoms],
-        "never_wait_out": [label("symptoms", s) for s in course.never_wait_out],
-        "never_wait_out_text": course.never_wait_out_text,
-        "depressant_exception": course.depressant_exception,
-        "caveat": course.caveat,
+        "phase_label": phase.label if phase else course.phase_label,
+        "expected": expected,
+        "expected_words": word_list(expected, language),
+        "logged": logged,
+        "logged_words": word_list(logged, language),
+        "never_wait_out": never_wait_out,
+        "never_wait_out_words": word_list(never_wait_out, language),
+        "never_wait_out_text": rule.never_wait_out_text,
+        "depressant_exception": rule.depressant_exception,
+        "caveat": rule.caveat,
         **graded(course.evidence_grade, course.sources),
     }
 
 
-def body_view(body: dict[str, Any]) -> dict[str, Any]:
+def body_view(body: dict[str, Any], language: str | None = None) -> dict[str, Any]:
     """The body model's estimate in the terminal report's words; never read as dose advice.
 
     Tolerance is a level and a direction, never a figure; the after-a-break
     warning (when given) carries its own claim's grade and sources.
     """
     after = body["after_a_break"]
+    language = _language(language)
+    sentences = body_sentences(body) if language == ENGLISH else body_sentences_in(body, language)
     return {
-        **body_sentences(body),
+        **sentences,
         **graded(body["grade"], body["sources"]),
         "after_a_break_evidence": graded(after["grade"], after["sources"]) if after else None,
     }
 
 
-def questionnaire_latest_view(questionnaires: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+def body_sentences_in(section: dict[str, Any], language: str) -> dict[str, str | None]:
+    """``body_sentences`` in another language, from the translated ``body.toml``."""
+    words = languages.body_words(language)
+
+    def word(name: str) -> str:
+        return words[f"assessment.words.{name}"]
+
+    tolerance = section["tolerance"]
+    assumed = []
+    if section["uses_without_amount"]:
+        assumed.append(
+            ngettext(
+                "%(num)s use without an amount was left out",
+                "%(num)s uses without an amount were left out",
+                int(section["uses_without_amount"]),
+            )
+        )
+    if section["routes_assumed"]:
+        assumed.append(
+            ngettext(
+                "%(num)s use without a route was taken as snorted",
+                "%(num)s uses without a route were taken as snorted",
+                int(section["routes_assumed"]),
+            )
+        )
+    if section["weight_assumed"]:
+        assumed.append(_("a weight of %(kg)s kg was assumed", kg=f"{section['weight_kg']:.0f}"))
+    after = section["after_a_break"]
+    return {
+        "after_a_break": word("after_a_break").format(days=after["days"]) if after else None,
+        "exposure": word("exposure").format(trend=word(f"trend_{section['exposure_trend']}")),
+        "tolerance": word("tolerance").format(
+            level=word(f"level_{tolerance['level']}"),
+            direction=word(f"direction_{tolerance['direction']}"),
+        ),
+        "assumed": _("Assumed: %(what)s.", what=_("; ").join(assumed)) if assumed else None,
+        "caveat": words["assessment.caveat"],
+    }
+
+
+def questionnaire_latest_view(
+    questionnaires: dict[str, dict[str, Any]], language: str | None = None
+) -> list[dict[str, Any]]:
+    """The latest score of each questionnaire, its band named in ``language``."""
+    language = _language(language)
+    translated = languages.instruments(language) if language != ENGLISH else {}
     rows = []
     for instrument_id, latest in questionnaires.items():
-        instrument = get_instrument(instrument_id)
+        instrument = translated.get(instrument_id) or get_instrument(instrument_id)
         bands = {band.id: band.label for band in instrument.bands}
         rows.append(
             {
@@ -354,25 +473,33 @@ def questionnaire_latest_view(questionnaires: dict[str, dict[str, Any]]) -> list
     return rows
 
 
-def dashboard_view(assessment: Assessment, *, zone: tzinfo) -> dict[str, Any]:
-    """Everything the dashboard shows, in the order it shows it (red flags first)."""
+def dashboard_view(
+    assessment: Assessment, *, zone: tzinfo, language: str | None = None
+) -> dict[str, Any]:
+    """Everything the dashboard shows, in the order it shows it (red flags first).
+
+    In ``language`` (the current one unless named): the knowledge's words from
+    its translation, the dates as that language writes them.
+    """
+    language = _language(language)
     peak = assessment.peak_stage
     last_use = assessment.last_use
+    english = language == ENGLISH
     return {
-        "red_flags": red_flags_view(assessment),
-        "stage": stage_view(assessment.stage),
+        "red_flags": red_flags_view(assessment, language),
+        "stage": stage_view(assessment.stage, language),
         "stage_grade": graded(rules().stages.grade, rules().stages.sources),
-        "peak": stage_view(peak) if peak and peak != assessment.stage else None,
-        "frequency": frequency_view(assessment),
-        "last_use": local_time(last_use, zone) if last_use else None,
+        "peak": stage_view(peak, language) if peak and peak != assessment.stage else None,
+        "frequency": frequency_view(assessment, language),
+        "last_use": local_time(last_use, zone, language) if last_use else None,
         "since_last_use": duration_words(last_use, assessment.as_of) if last_use else None,
         "use_days_total": assessment.use_days_total,
-        "signals": [signal_view(signal) for signal in assessment.signals],
-        "course": course_view(assessment.course) if assessment.course else None,
-        "questionnaires": questionnaire_latest_view(assessment.questionnaires),
-        "body": body_view(assessment.body) if assessment.body else None,
-        "disclaimer": assessment.disclaimer,
-        "as_of": f"{local_time(assessment.as_of, zone)} ({zone})",
+        "signals": [signal_view(signal, language) for signal in assessment.signals],
+        "course": course_view(assessment.course, language) if assessment.course else None,
+        "questionnaires": questionnaire_latest_view(assessment.questionnaires, language),
+        "body": body_view(assessment.body, language) if assessment.body else None,
+        "disclaimer": assessment.disclaimer if english else languages.rules(language).disclaimer,
+        "as_of": f"{local_time(assessment.as_of, zone, language)} ({zone})",
     }
 
 
@@ -395,47 +522,90 @@ class StoredEntry(Protocol):
 Entry = TypeVar("Entry", bound=StoredEntry)
 
 
-def summarise(record: Record) -> str:
-    """One line in words, using the vocabulary's labels."""
-    label = vocabulary().label
+def summarise(record: Record, language: str | None = None) -> str:
+    """One line in words, using the vocabulary's labels, in ``language`` (the current one)."""
+    language = _language(language)
+    english = language == ENGLISH
+    label = languages.vocabulary(language).label
+
+    def lower(text: str) -> str:  # mid-sentence; Chinese has no case
+        return text.lower() if english else text
+
     if isinstance(record, Use):
-        parts = [f"{record.dose_mg:g} mg" if record.dose_mg is not None else "amount not logged"]
+        parts = [
+            _("%(mg)s mg", mg=f"{record.dose_mg:g}")
+            if record.dose_mg is not None
+            else _("amount not logged")
+        ]
         if record.substance != "ketamine":
             parts.append(record.substance)
         parts += [label(table, value) for table, value in _use_terms(record) if value]
         if record.co_use:
-            parts.append("with " + ", ".join(label("co_use", c).lower() for c in record.co_use))
+            drugs = word_list((label("co_use", c) for c in record.co_use), language)
+            parts.append(_("with %(drugs)s", drugs=drugs))
         if record.note:
-            parts.append(f"note: {record.note}")
-        return "; ".join(parts)
+            parts.append(_("note: %(note)s", note=record.note))
+        return _("; ").join(parts)
     if isinstance(record, Craving):  # the type is shown beside it: "Craving: 7 of 10"
         trigger = record.trigger or ""
         words = trigger
         if trigger in vocabulary().motives:  # mid-sentence: "7 of 10 (to cope with stress)"
             motive = label("motives", trigger)
-            words = motive[:1].lower() + motive[1:]
-        return f"{record.intensity} of 10" + (f" ({words})" if words else "")
+            words = motive[:1].lower() + motive[1:] if english else motive
+        if words:
+            return _("%(intensity)s of 10 (%(why)s)", intensity=record.intensity, why=words)
+        return _("%(intensity)s of 10", intensity=record.intensity)
     if isinstance(record, Symptom):
-        return f"{label('symptoms', record.symptom)} ({label('severities', str(record.severity)).lower()})"
+        severity = lower(label("severities", str(record.severity)))
+        return _(
+            "%(symptom)s (%(severity)s)",
+            symptom=label("symptoms", record.symptom),
+            severity=severity,
+        )
     if isinstance(record, Mood):
-        return f"{record.score} of 10"
+        return _("%(score)s of 10", score=record.score)
     if isinstance(record, Impact):
         return label("impacts", record.kind)
     if isinstance(record, Goal):
-        until = f" until {record.until.strftime('%d %b %Y')}" if record.until else ""
-        return f"{label('goals', record.goal)}{until}"
+        if record.until is None:
+            return label("goals", record.goal)
+        return _(
+            "%(goal)s until %(until)s",
+            goal=label("goals", record.goal),
+            until=day_month_year(record.until, language),
+        )
     if isinstance(record, Questionnaire):
-        return f"{get_instrument(record.instrument).short_name} answered"
+        return _("%(name)s answered", name=get_instrument(record.instrument).short_name)
     if isinstance(record, FollowUp):
-        note = f"; note: {record.note}" if record.note else ""
-        outcome = label("follow_up_outcomes", record.outcome)
-        return f"{rules().flag_name(record.flag)}: {outcome.lower()}{note}"
+        flag = _flag_name(record.flag, language)
+        outcome = lower(label("follow_up_outcomes", record.outcome))
+        if record.note:
+            return _(
+                "%(flag)s: %(outcome)s; note: %(note)s",
+                flag=flag,
+                outcome=outcome,
+                note=record.note,
+            )
+        return _("%(flag)s: %(outcome)s", flag=flag, outcome=outcome)
     if isinstance(record, DrugScreen):
-        result = label("screen_results", record.result).lower()
-        return f"Drug screen: {result} ({label('screen_methods', record.method).lower()})"
+        return _(
+            "Drug screen: %(result)s (%(method)s)",
+            result=lower(label("screen_results", record.result)),
+            method=lower(label("screen_methods", record.method)),
+        )
     if isinstance(record, Note):
         return record.text
-    return TYPE_LABELS.get(record.type, record.type)
+    return type_label(record.type)
+
+
+def _flag_name(flag_id: str, language: str) -> str:
+    """A red flag in words in ``language``: its symptom's label, or the rule's name."""
+    if language == ENGLISH:
+        return rules().flag_name(flag_id)
+    rule = languages.rules(language).red_flags.get(flag_id)
+    if rule is not None and not rule.raised_by_symptom:
+        return rule.name or flag_id
+    return languages.vocabulary(language).label("symptoms", flag_id)
 
 
 def _use_terms(record: Use) -> list[tuple[str, str | None]]:
@@ -453,18 +623,27 @@ def _entry_summary(
     """``summarise``, saying who entered a clinic record and what a dispute is about."""
     text = summarise(entry.record)
     if by_clinic:
-        return f"{text}, entered by {'your clinic' if viewer == 'person' else 'the clinic'}"
+        if viewer == "person":
+            return _("%(summary)s, entered by your clinic", summary=text)
+        return _("%(summary)s, entered by the clinic", summary=text)
     note = entry.record
     if not isinstance(note, Note) or note.about is None:
         return text
-    about = "an entry of the clinic's that has since been removed"
+    about = _("an entry of the clinic's that has since been removed")
     if disputed is not None and (moment := record_time(disputed.record)) is not None:
-        kind = TYPE_LABELS.get(disputed.record.type, disputed.record.type).lower()
-        about = f"the clinic's {kind} of {local_time(moment, zone)}"
+        kind = type_label_lower(disputed.record.type)
+        when = local_time(moment, zone)
         if corrected_after(disputed, entry):
-            about += ", which the clinic corrected after this note"
-    who = "You dispute" if viewer == "person" else "The person disputes"
-    return f"{who} {about}: {text}"
+            about = _(
+                "the clinic's %(kind)s of %(when)s, which the clinic corrected after this note",
+                kind=kind,
+                when=when,
+            )
+        else:
+            about = _("the clinic's %(kind)s of %(when)s", kind=kind, when=when)
+    if viewer == "person":
+        return _("You dispute %(about)s: %(text)s", about=about, text=text)
+    return _("The person disputes %(about)s: %(text)s", about=about, text=text)
 
 
 def corrected_after(disputed: StoredEntry, note: StoredEntry) -> bool:
@@ -519,7 +698,8 @@ def history_rows(
             {
                 "id": entry.id,
                 "type": entry.record.type,
-                "type_label": TYPE_LABELS.get(entry.record.type, entry.record.type),
+                "type_label": type_label(entry.record.type),
+                "type_label_lower": type_label_lower(entry.record.type),
                 "when": local_time(moment, zone),
                 "iso": moment.isoformat(),
                 "summary": summary,

@@ -148,7 +148,7 @@ def dashboard(request: Request, user: SignedIn) -> Response:
     if user.role == "clinician":
         return _see_other("/patients")  # a clinician's home is the roster
     person = PersonContext(request, user)
-    view = views.dashboard_view(person.assessment, zone=person.zone)
+    view = views.dashboard_view(person.assessment, zone=person.zone, language=person.language)
     context = {
         "view": view,
         "today": today_view(person.records, zone=person.zone, now=person.now),
@@ -180,7 +180,7 @@ def saved_toast(
     read from the stored entry, so the URL says nothing about the craving.
     """
     if request.query_params.get("undone") == "1":
-        return {"message": "Undone: that entry is deleted.", "undo_id": None, "back": back}
+        return {"message": _("Undone: that entry is deleted."), "undo_id": None, "back": back}
     if request.query_params.get("saved") != "1":
         return None
     entry_id = request.query_params.get("entry", "")
@@ -188,9 +188,13 @@ def saved_toast(
     if entry is None or read_only_to_person(entry):
         return None
     rows = views.history_rows([entry], person.zone)
-    what = f" {rows[0]['type_label']}: {rows[0]['summary']}." if rows else ""
+    message = (
+        _("Saved. %(type)s: %(summary)s.", type=rows[0]["type_label"], summary=rows[0]["summary"])
+        if rows
+        else _("Saved.")
+    )
     return {
-        "message": f"Saved.{what}",
+        "message": message,
         "undo_id": entry.id if undo else None,
         "back": back,
         "craving_plan": back != "craving" and offers_craving_plan(entry.record),

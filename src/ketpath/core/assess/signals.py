@@ -46,6 +46,10 @@ class Finding:
     grade: str
     sources: tuple[str, ...]
     records: tuple[Record, ...]
+    values: tuple[tuple[str, object], ...] = ()
+    """What the evidence sentence was filled with, so a page can word it again in another language."""
+    template: str = "evidence"
+    """Which of the rule's templates worded it: ``evidence`` or ``baseline_evidence``."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -591,18 +595,20 @@ def detect(history: History) -> list[Finding]:
         if not bool(ACTIVE[signal_id](history, at_end)[0]):
             continue
         values, records = DESCRIBE[signal_id](history, signal)
-        template = signal.evidence
+        template = "evidence"
         if values.pop("from_baseline", False) and signal.baseline_evidence:
-            template = signal.baseline_evidence
+            template = "baseline_evidence"
         findings.append(
             Finding(
                 id=signal_id,
                 label=signal.label,
                 since=earliest(records),
-                evidence=fill(template, values),
+                evidence=fill(getattr(signal, template), values),
                 grade=signal.grade,
                 sources=signal.sources,
                 records=tuple(records),
+                values=tuple(values.items()),
+                template=template,
             )
         )
     return findings

@@ -1,0 +1,224 @@
+"""The command line in Chinese (issue 15): `--lang zh-Hant` / `zh-Hans` (or LANG) words
+everything a person reads, a refused file is said by its line and field in
+Chinese, and `--json` output stays English and byte-identical.
+
+"English sentence" here is three or more English words in a row, once the
+words that stay in every language are taken out: source references, ids a
+person types back (record types, routes, options), acronyms, units and
+ketpath's name.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from ketpath.cli import run
+from ketpath.knowledge import sources
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+RECOVERY = str(EXAMPLES / "recovery-with-bladder-symptoms.jsonl")
+ESCALATING = str(EXAMPLES / "escalating-user.jsonl")
+AS_OF = "2026-06-30T20:00:00+01:00"
+CHINESE = ("zh-Hant", "zh-Hans")
+
+ENGLISH_RUN = re.compile(r"[A-Za-z]{2,}(?:[ ,;:'’()-]+[A-Za-z]{2,}){2,}")
+
+
+@pytest.fixture(autouse=True)
+def _no_locale(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    return str(tmp_path / "cli.db")
+
+
+def _plain(text: str) -> str:
+    """The words of a Rich report: box drawing and wrapping taken out."""
+    return " ".join(re.sub(r"[│┃─━┏┓┗┛┡┩┣┫╭╮╰╯├┤┼┬┴╇╋┳┻└┘┌┐═╞╡║]", " ", text).split())
+
+
+def _english_sentences(text: str) -> list[str]:
+    for source_id in sorted(sources(), key=len, reverse=True):
+        text = text.replace(source_id, " ")
+    return ENGLISH_RUN.findall(text)
+
+
+def _out(capsys: pytest.CaptureFixture[str], args: list[str], code: int = 0) -> tuple[str, str]:
+    assert run(args) == code, capsys.readouterr()
+    captured = capsys.readouterr()
+    return _plain(captured.out), _plain(captured.err)
+
+
+def _stdout(capsys: pytest.CaptureFixture[str], args: list[str]) -> str:
+    return _out(capsys, args)[0]
+
+
+def _err(capsys: pytest.CaptureFixture[str], args: list[str], code: int = 0) -> str:
+    return _out(capsys, args, code)[1]
+
+
+@pytest.mark.parametrize("lang", CHINESE)
+@pytest.mark.parametrize("history", [RECOVERY, ESCALATING])
+def test_the_assessment_report_has_no_english_sentence(
+    capsys: pytest.CaptureFixture[str], lang: str, history: str
+) -> None:
+    out = _stdout(capsys, ["--lang", lang, "assess", history, "--as-of", AS_OF])
+    assert _english_sentences(out) == []
+    assert "Where things stand" not in out
+    assert "What to do" not in out
+
+
+def test_the_report_reads_in_traditional_and_simplified_chinese(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    hant = _stdout(capsys, ["--lang", "zh-Hant", "assess", RECOVERY, "--as-of", AS_OF])
+    assert "目前情況：" in hant
+    assert "距離上次使用的日數： 41" in hant
+    assert "距離上次使用已經 41 天" in hant
+    assert "證據等級 U" in hant
+    assert "問卷（最近一次）" in hant
+    assert "1-800-662-4357" in hant  # numbers are never translated
+    hans = _stdout(capsys, ["--lang", "zh-Hans", "assess", RECOVERY, "--as-of", AS_OF])
+    assert "目前情况：" in hans
+    assert "距离上次使用已经 41 天" in hans
+    assert "证据等级 U" in hans
+
+
+def test_the_english_report_is_unchanged(capsys: pytest.CaptureFixture[str]) -> None:
+    out = _stdout(capsys, ["assess", RECOVERY, "--as-of", AS_OF])
+    assert "Where things stand:" in out
+    assert "Days since last use: 41" in out
+    assert "41 days since the last use" in out
+    assert "What to do:" in out
+    assert "Questionnaires (latest)" in out
+    assert "目前" not in out
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["assess", RECOVERY, "--as-of", AS_OF, "--json"],
+        ["instruments", "--json"],
+        ["score", "phq9", "--answers", "1,1,1,1,1,1,1,1,1", "--json"],
+        ["pk", "--dose-mg", "50", "--route", "intranasal", "--json"],
+        ["body", ESCALATING, "--as-of", AS_OF, "--json"],
+    ],
+)
+def test_json_is_byte_identical_in_every_language(
+    capsys: pytest.CaptureFixture[str], args: list[str]
+) -> None:
+    assert run(args) == 0
+    english = capsys.readouterr().out
+    for lang in CHINESE:
+        assert run(["--lang", lang, *args]) == 0
+        assert capsys.readouterr().out == english
+
+
+def test_stored_records_in_chinese_import_log_status_people(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    err = _err(capsys, ["--lang", "zh-Hant", "import", ESCALATING, "-p", "alex", "--db", db])
+    assert re.search(r"已為 alex 匯入 \d+ 項記錄（新增的人）。", err)
+    err = _err(
+        capsys,
+        [
+            "--lang",
+            "zh-Hans",
+            "log",
+            "craving",
+            "-p",
+            "alex",
+            "--intensity",
+            "6",
+            "--time",
+            "2026-06-29T20:00:00+01:00",
+            "--db",
+            db,
+        ],
+    )
+    assert re.search(r"已为 alex 记下渴求（#\d+），时间 2026-06-29T20:00\+01:00。", err)
+    out = _stdout(capsys, ["--lang", "zh-Hant", "people", "--db", db])
+    assert "記錄數" in out
+    assert "最近一項記錄" in out
+    assert _english_sentences(out) == []
+    out = _stdout(
+        capsys, ["--lang", "zh-Hans", "status", "-p", "alex", "--as-of", AS_OF, "--db", db]
+    )
+    assert "目前情况：" in out
+    assert _english_sentences(out) == []
+    # English is unchanged.
+    err = _err(capsys, ["import", ESCALATING, "-p", "alex", "--db", db])
+    assert re.search(r"Imported 0 records for alex; \d+ already present\.", err)
+
+
+def test_a_refused_file_is_said_in_chinese_naming_the_line_and_field(
+    tmp_path: Path, db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.jsonl"
+    good = (EXAMPLES / "festival-user.jsonl").read_text().splitlines()[1]
+    bad.write_text(f'{good}\n\n{{"type":"mood","time":"2026-01-01T00:00:00Z","score":11}}\n')
+    err = _err(capsys, ["--lang", "zh-Hant", "import", str(bad), "-p", "kim", "--db", db], code=2)
+    assert "第 3 行，欄位 score：心情分數必須是 0 至 10 的整數" in err
+    assert _english_sentences(err) == []
+    err = _err(capsys, ["--lang", "zh-Hans", "assess", str(bad)], code=2)
+    assert "第 3 行，字段 score：心情分数必须是 0 到 10 的整数" in err
+    err = _err(capsys, ["assess", str(bad)], code=2)
+    assert "line 3: score: must be at most 10 (it was 11)" in err
+
+
+def test_a_log_option_refused_is_said_in_chinese(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    err = _err(
+        capsys,
+        ["--lang", "zh-Hant", "log", "mood", "-p", "kim", "--score", "12", "--db", db],
+        code=2,
+    )
+    assert "--score：心情分數必須是 0 至 10 的整數" in err
+    err = _err(capsys, ["--lang", "zh-Hant", "assess", RECOVERY, "--as-of", "soon"], code=2)
+    assert "--as-of：'soon' 不是 ISO 8601 格式的時間" in err
+    err = _err(capsys, ["--lang", "zh-Hans", "status", "-p", "nobody", "--db", db], code=2)
+    assert "这个数据库中没有名叫 'nobody' 的人" in err
+
+
+def test_an_unknown_lang_is_said_in_the_locales_language(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LANG", "zh_TW.UTF-8")
+    err = _err(capsys, ["--lang", "klingon", "assess", RECOVERY], code=2)
+    assert "--lang：不認識的語言 'klingon'" in err
+    monkeypatch.delenv("LANG")
+    err = _err(capsys, ["--lang", "klingon", "assess", RECOVERY], code=2)
+    assert "--lang: unknown language 'klingon'" in err
+
+
+@pytest.mark.parametrize("lang", CHINESE)
+def test_questionnaires_and_the_body_model_in_chinese(
+    capsys: pytest.CaptureFixture[str], lang: str
+) -> None:
+    out = _stdout(capsys, ["--lang", lang, "instruments"])
+    assert "phq9" in out
+    assert "0–27" in out
+    assert _english_sentences(out) == []
+    out = _stdout(capsys, ["--lang", lang, "score", "phq9", "--answers", "3,3,3,3,3,3,3,3,3"])
+    assert ": 27" in out
+    assert _english_sentences(out) == []
+    out = _stdout(capsys, ["--lang", lang, "pk", "--dose-mg", "50", "--route", "intranasal"])
+    assert "ng/mL" in out
+    assert _english_sentences(out) == []
+    out = _stdout(capsys, ["--lang", lang, "body", ESCALATING, "--as-of", AS_OF])
+    assert _english_sentences(out) == []
+
+
+def test_the_english_tables_are_unchanged(capsys: pytest.CaptureFixture[str]) -> None:
+    out = _stdout(capsys, ["instruments"])
+    assert "Score range" in out
+    out = _stdout(capsys, ["pk", "--dose-mg", "50", "--route", "intranasal"])
+    assert "Peak (ng/mL)" in out
+    assert "In the model the effect is strongest" in out
