@@ -16,7 +16,10 @@ from pathlib import Path
 import pytest
 
 from ketpath.cli import run
+from ketpath.cli.population import UNCERTAINTY_OUTPUT_WORDS, uncertainty_words
 from ketpath.knowledge import sources
+from ketpath.population.uncertainty import OUTPUTS
+from ketpath.present.i18n import use_language
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 RECOVERY = str(EXAMPLES / "recovery-with-bladder-symptoms.jsonl")
@@ -222,3 +225,49 @@ def test_the_english_tables_are_unchanged(capsys: pytest.CaptureFixture[str]) ->
     out = _stdout(capsys, ["pk", "--dose-mg", "50", "--route", "intranasal"])
     assert "Peak (ng/mL)" in out
     assert "In the model the effect is strongest" in out
+
+
+def _uncertainty_document(runs: int) -> dict[str, object]:
+    """The shape of ``population.uncertainty.report``'s document, for two outputs."""
+    driver = {"p_escalate": {"prcc": 0.61, "p": 0.003}, "p_quit": {"prcc": -0.2, "p": 0.4}}
+    return {
+        "runs": runs,
+        "agents": 20_000,
+        "years": 5,
+        "assumptions": [{"key": "p_escalate"}, {"key": "p_quit"}],
+        "outputs": {
+            "dependent_among_past_year": {
+                "label": OUTPUTS["dependent_among_past_year"],
+                "median": 0.1234,
+                "low": 0.1,
+                "high": 0.15,
+                "runs": runs,
+                "prcc": driver,
+            },
+            "relapse_within_1y_after_treatment": {
+                "label": OUTPUTS["relapse_within_1y_after_treatment"],
+                "median": None,
+                "low": None,
+                "high": None,
+                "runs": 0,
+                "prcc": {},
+            },
+        },
+        "warnings": ["PRCC needs at least 5 runs for 2 assumptions (got 4)"] if runs < 5 else [],
+    }
+
+
+def test_the_uncertainty_summary_in_chinese() -> None:
+    assert set(UNCERTAINTY_OUTPUT_WORDS) == set(OUTPUTS.values())
+    with use_language("zh-Hant"):
+        text = uncertainty_words(_uncertainty_document(4))
+    assert "4 次模擬，每次 20,000 人 × 5 年；變動了 2 項假設" in text
+    assert "過去一年使用者中的依賴比例：0.1234 [0.1, 0.15]（4 次模擬）" in text
+    assert "PRCC +0.61 (p 0.003)  p_escalate" in text
+    assert "完成治療後一年內復發：所有模擬都無法估算" in text
+    assert "注意：2 項假設需要最少 5 次模擬才能計算 PRCC（現在只有 4 次）" in text
+    assert _english_sentences(text) == []
+    with use_language("zh-Hans"):
+        text = uncertainty_words(_uncertainty_document(12))
+    assert "过去一年使用者中的依赖比例：0.1234 [0.1, 0.15]（12 次模拟）" in text
+    assert "注意" not in text

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from ketpath.errors import BadInput
-from ketpath.present.i18n import N_, _, ngettext
+from ketpath.knowledge.languages import ENGLISH
+from ketpath.present.i18n import N_, _, current_language, ngettext
 
 
 class PopulationInputError(BadInput):
@@ -412,5 +413,76 @@ def uncertainty(
         plot.write_text(tornado_chart(document).svg, encoding="utf-8")
     if as_json:
         typer.echo(json.dumps(document, indent=2))
-    else:
+    elif current_language() == ENGLISH:
         typer.echo(analysis.render(document))
+    else:
+        typer.echo(uncertainty_words(document))
+
+
+UNCERTAINTY_OUTPUT_WORDS = (
+    N_("adult past-year prevalence of use"),
+    N_("past-year use among lifetime users"),
+    N_("dependence among past-year users"),
+    N_("dependent past-year users per 1,000 people"),
+    N_("urinary symptoms caused by ketamine among past-year users"),
+    N_("urinary symptoms (any cause) among dependent users"),
+    N_("treatment entries per 1,000 people over the run"),
+    N_("relapse within a year of completing treatment"),
+)
+"""``population.uncertainty.OUTPUTS``' labels marked for the catalog (a test keeps them the same)."""
+
+
+def uncertainty_words(document: dict[str, Any], *, top: int = 3) -> str:
+    """``population.uncertainty.render`` in the run's language (English prints ``render``'s own).
+
+    Each output's median and 90% interval, then its strongest drivers by PRCC
+    with the p-value; assumption names are the model's parameter names, which
+    a person passes back, so they stay as they are.
+    """
+    lines = [
+        ngettext(
+            "%(num)s run of %(agents)s people x %(years)s years; %(count)s assumptions varied"
+            " (Latin hypercube); intervals: 5th to 95th percentile over the runs (90%%)",
+            "%(num)s runs of %(agents)s people x %(years)s years; %(count)s assumptions varied"
+            " (Latin hypercube); intervals: 5th to 95th percentile over the runs (90%%)",
+            int(document["runs"]),
+            agents=f"{document['agents']:,}",
+            years=document["years"],
+            count=len(document["assumptions"]),
+        )
+    ]
+    for output in document["outputs"].values():
+        label = _(output["label"])
+        if output["median"] is None:
+            lines.append(_("%(output)s: not estimable in any run", output=label))
+            continue
+        low, median, high = (f"{output[k]:.4g}" for k in ("low", "median", "high"))
+        lines.append(
+            ngettext(
+                "%(output)s: %(median)s [%(low)s, %(high)s] (%(num)s run)",
+                "%(output)s: %(median)s [%(low)s, %(high)s] (%(num)s runs)",
+                int(output["runs"]),
+                output=label,
+                median=median,
+                low=low,
+                high=high,
+            )
+        )
+        ranked = sorted(
+            ((name, v) for name, v in output["prcc"].items() if v["prcc"] is not None),
+            key=lambda item: -abs(item[1]["prcc"]),
+        )
+        for name, coefficient in ranked[:top]:
+            lines.append(f"    PRCC {coefficient['prcc']:+.2f} (p {coefficient['p']:.2g})  {name}")
+    needed = len(document["assumptions"]) + 3
+    if document["warnings"] and int(document["runs"]) < needed:
+        lines.append(
+            _(
+                "warning: PRCC needs at least %(needed)s runs for %(count)s assumptions"
+                " (got %(runs)s); the coefficients are null",
+                needed=needed,
+                count=len(document["assumptions"]),
+                runs=document["runs"],
+            )
+        )
+    return "\n".join(lines)
