@@ -111,6 +111,10 @@ SHARE_WORDS = {
     "urinary_any_cause_among_dependent": N_("urinary any cause among dependent"),
     "background_urinary_among_never_users": N_("background urinary among never users"),
     "relapse_within_1y_after_treatment": N_("relapse within 1y after treatment"),
+    "urinary_among_monthly_users": N_("urinary among monthly users"),
+    "urinary_among_weekly_users": N_("urinary among weekly users"),
+    "urinary_among_near_daily_users": N_("urinary among near daily users"),
+    "adult_past_year_prevalence": N_("adult past year prevalence"),
     "monthly": N_("monthly"),
     "weekly": N_("weekly"),
     "near-daily": N_("near-daily"),
@@ -169,8 +173,35 @@ def _print_summary(summary: dict[str, object]) -> None:
     typer.echo(
         "  " + _("(relapse after treatment counts completers only; dropouts are not counted)")
     )
-    for warning in final["warnings"]:
+    for warning in _warnings(final):
         typer.echo(_("warning: %(warning)s", warning=warning), err=True)
+
+
+def _warnings(final: dict[str, Any]) -> list[str]:
+    """The summary's small-denominator warnings: as the model words them in English, else
+    said again in the run's language from the same shares and minimum."""
+    if current_language() == ENGLISH:
+        return list(final["warnings"])
+    from ketpath.population.scenarios import min_denominator  # noqa: PLC0415
+
+    minimum = min_denominator()
+    out = []
+    for key, share in final["proportions"].items():
+        denominator = int(share["denominator"] or 0)
+        if denominator == 0:
+            out.append(_("%(share)s: no one to count, so no value is given", share=_key_words(key)))
+        elif denominator < minimum:
+            out.append(
+                _(
+                    "%(share)s: %(numerator)s of %(denominator)s is below the minimum of"
+                    " %(minimum)s; read the interval, not the value (run more agents)",
+                    share=_key_words(key),
+                    numerator=share["numerator"],
+                    denominator=denominator,
+                    minimum=minimum,
+                )
+            )
+    return out
 
 
 def synth(
