@@ -271,3 +271,14 @@ def test_the_uncertainty_summary_in_chinese() -> None:
         text = uncertainty_words(_uncertainty_document(12))
     assert "过去一年使用者中的依赖比例：0.1234 [0.1, 0.15]（12 次模拟）" in text
     assert "注意" not in text
+
+
+def test_the_audit_log_commands_in_chinese(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["import", ESCALATING, "-p", "alex", "--db", db]) == 0
+    out = _stdout(capsys, ["--lang", "zh-Hans", "audit", "verify", "--db", db])
+    assert re.search(r"审计日志完整：\d+ 行", out)
+    out = _stdout(capsys, ["--lang", "zh-Hant", "audit", "list", "--db", db])
+    assert "時間（UTC）" in out
+    assert _english_sentences(out) == []
+    out = _stdout(capsys, ["audit", "verify", "--db", db])
+    assert re.search(r"audit log intact: \d+ rows?", out)
