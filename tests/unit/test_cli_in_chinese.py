@@ -282,3 +282,17 @@ def test_the_audit_log_commands_in_chinese(db: str, capsys: pytest.CaptureFixtur
     assert _english_sentences(out) == []
     out = _stdout(capsys, ["audit", "verify", "--db", db])
     assert re.search(r"audit log intact: \d+ rows?", out)
+
+
+def test_pk_names_ketamine_as_each_place_does(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["pk", "--dose-mg", "50", "--route", "smoked"]
+    hant = _stdout(capsys, ["--lang", "zh-Hant", *args])
+    assert "氯胺酮" in hant
+    assert "去甲氯胺酮" in hant
+    assert "沒有「吸煙或電子煙」的效果曲線" in hant
+    taiwan = _stdout(capsys, ["--lang", "zh-Hant-TW", *args])
+    assert "愷他命" in taiwan
+    assert "氯胺酮" not in taiwan
+    english = _stdout(capsys, args)
+    assert "norketamine" in english
+    assert "No effect curve for smoked" in english

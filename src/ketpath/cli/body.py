@@ -26,7 +26,7 @@ from ketpath.cli.common import (
     read_history_file,
 )
 from ketpath.knowledge import languages, vocabulary
-from ketpath.present.i18n import _, current_language
+from ketpath.present.i18n import N_, _, current_language
 
 if TYPE_CHECKING:
     from ketpath.present.charts import Chart
@@ -105,7 +105,7 @@ def pk(
         row = summary[name]
         low, high = row["cmax_ng_ml_range"]  # type: ignore[misc]
         table.add_row(
-            name,
+            _(MOLECULES[name]),
             f"{row['cmax_ng_ml']:.0f}",
             f"{low:.0f}–{high:.0f}",
             f"{row['tmax_min']:.0f} min",
@@ -124,10 +124,21 @@ def pk(
         console.print(
             _(
                 "No effect curve for %(route)s: the model has no human effect data for this route.",
-                route=route,
+                route=_route_words(route),
             )
         )
     console.print(Text(note, style="dim italic"))
+
+
+MOLECULES = {"ketamine": N_("ketamine"), "norketamine": N_("norketamine")}
+"""The molecules ``pk`` tabulates, named in the run's language (Taiwan: 愷他命)."""
+
+
+def _route_words(route: str) -> str:
+    """A route as the sentence names it: the id typed in English, its name in another language."""
+    if current_language() == languages.ENGLISH:
+        return route
+    return languages.vocabulary(current_language()).label("routes", route)
 
 
 def body_history(
