@@ -22,6 +22,7 @@ test: setup
 	$(PY) -m pytest -n 2
 
 setup: $(STAMP)
+	sh scripts/ensure-fonts.sh
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)

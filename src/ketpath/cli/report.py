@@ -1,4 +1,4 @@
-"""``ketpath report``: a person's records for a period as a PDF."""
+"""``ketpath report``: a person's records for a period as a PDF, in the language of ``--lang``."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from ketpath.cli.common import DbOption, PersonOption, errors, fail, opened_database
+from ketpath.cli.common import DbOption, PersonOption, errors, fail, language, opened_database
 
 
 def _date(value: str, option: str) -> date:
@@ -31,7 +31,7 @@ def report(
     first, last = _date(start, "--from"), _date(end, "--to")
     with opened_database(db) as database:
         try:
-            pdf = person_report(database, person, start=first, end=last)
+            pdf = person_report(database, person, start=first, end=last, language=language())
         except ReportError as error:
             fail(f"--{error.field}: {error.problem}")
     output.write_bytes(pdf)

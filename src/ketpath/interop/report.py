@@ -2,9 +2,17 @@
 
 ``render_report`` is pure given its inputs: it builds one JSON document (texts,
 numbers and SVG charts) and compiles ``report.typ`` with it in memory, with
-only the DejaVu fonts that matplotlib ships, so the same inputs give the same
-PDF on any machine. Strings from the data are shown by typst as text, never
-evaluated as markup.
+only the DejaVu fonts that matplotlib ships (and, for Chinese, Debian's Noto
+Sans CJK, ``present.fonts``; never the system's other fonts), so the same
+inputs give the same PDF on any machine. Strings from the data are shown by
+typst as text, never evaluated as markup.
+
+The summary is in the person's language (issue 15, point 4): every word of
+the template comes in the JSON (``words``), translated with ``present.i18n``;
+red flags, stages, signals, the course and the instruments' labels come from
+the translated knowledge (``knowledge.languages``); source references stay as
+published. The web route passes the page's language, the command line
+``--lang``.
 
 The order is fixed by the rules of the project: the red flags come first, with
 what to do and whom to call; every statement about evidence carries its grade
@@ -24,23 +32,28 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
+from decimal import Decimal
+from functools import cache
 from importlib.resources import files
 from pathlib import Path
 from typing import Any, Protocol
 
 import matplotlib
 import typst
+from babel.dates import format_date, format_datetime, format_skeleton
 
 from ketpath.core.assess import Assessment
 from ketpath.core.contingency import ContingencyEvent, ContingencyState
-from ketpath.core.instruments import get_instrument, score
+from ketpath.core.instruments import score
 from ketpath.core.records import Questionnaire, Record
-from ketpath.knowledge import claims, rules, sources, vocabulary
-from ketpath.knowledge.contingency import contingency
+from ketpath.knowledge import languages, sources
+from ketpath.knowledge.languages import ENGLISH
 from ketpath.knowledge.load import GRADE_MEANINGS
 from ketpath.present.charts import Chart
+from ketpath.present.fonts import Typeface, cjk_font_files, typeface
 from ketpath.present.format import (
     WORDING_LOCALE,
+    babel_locale,
     local_date,
     money,
     schedule_setting,
@@ -53,7 +66,9 @@ from ketpath.present.history_charts import (
     questionnaire_charts,
     weekly_charts,
 )
+from ketpath.present.i18n import N_, _, catalog_name, current_language, ngettext, use_language
 from ketpath.present.report_charts import rewards_chart, stage_chart
+from ketpath.present.views import LIST_SEPARATOR, contact_view, flag_words_in, signal_words
 
 
 class SummaryPeriod(Protocol):
@@ -92,22 +107,80 @@ class PersonView(Protocol):
 __all__ = ["PLAN_LABELS", "render_report", "report_data"]
 
 TEMPLATE = "report.typ"
-TITLE = "ketpath summary"
+TITLE = N_("ketpath summary")
 #: The plan's parts in the order and words of the Plan page (web/plan_form.py).
 PLAN_LABELS = (
-    ("triggers", "Triggers"),
-    ("warning_signs", "Warning signs"),
-    ("coping_steps", "Coping steps"),
-    ("people_to_call", "People to call"),
-    ("reasons", "Reasons to change"),
+    ("triggers", N_("Triggers")),
+    ("warning_signs", N_("Warning signs")),
+    ("coping_steps", N_("Coping steps")),
+    ("people_to_call", N_("People to call")),
+    ("reasons", N_("Reasons to change")),
 )
 PLAN_CLAIM = "relapse-risk"
 OUTCOME_WORDS = {
-    "earned": "earned",
-    "reset": "reset to the start value",
-    "held": "no change",
-    "repeat": "repeat within a day: nothing earned",
+    "earned": N_("earned"),
+    "reset": N_("reset to the start value"),
+    "held": N_("no change"),
+    "repeat": N_("repeat within a day: nothing earned"),
 }
+SCREEN_RESULTS = {
+    "negative": N_("negative"),
+    "positive": N_("positive"),
+    "invalid": N_("invalid"),
+    "missed": N_("missed"),
+}
+YES_NO = {"yes": N_("yes"), "no": N_("no")}
+#: What an invalid screen does (``knowledge/contingency.toml``, ``defaults.invalid``).
+INVALID_RULES = {"reset": N_("reset"), "hold": N_("hold")}
+
+
+def _words() -> dict[str, str]:
+    """Every fixed word of ``report.typ``, in the current language."""
+    return {
+        "red_flags": _("Red flags"),
+        "what_to_do": _("What to do:"),
+        "where_things_stood": _("Where things stood"),
+        "after_stopping": _("After stopping"),
+        "signals": _("Signals at the end of the period"),
+        "no_signals": _("No signals at the end of this period."),
+        "logged": _("What was logged, week by week"),
+        "logged_note": _(
+            "Weeks start on Monday. These are the person’s own entries; amounts are what was "
+            "logged, not a guide."
+        ),
+        "questionnaires": _("Questionnaires"),
+        "no_questionnaires": _("No questionnaires were answered in this period."),
+        "instrument": _("Instrument"),
+        "answered": _("Answered"),
+        "latest": _("Latest"),
+        "band": _("Band"),
+        "evidence": _("Evidence"),
+        "rewards": _("Drug screens and rewards"),
+        "no_rewards": _("No drug screens and no reward schedule in this period."),
+        "schedule": _("The schedule"),
+        "setting": _("Setting"),
+        "value": _("Value"),
+        "screens": _("Screens in this period"),
+        "no_screens": _("No screens were due or taken in this period."),
+        "date": _("Date"),
+        "screen": _("Screen"),
+        "what_it_did": _("What it did"),
+        "earned": _("Earned"),
+        "total": _("Total"),
+        "plan": _("Relapse-prevention plan"),
+        "no_plan": _("No plan has been written yet."),
+        "sources": _("Sources and grades"),
+        # typst puts the grade's tag at {grade}, its meaning at {meaning}, the numbers at {refs}.
+        "evidence_line": _(
+            "Evidence grade %(grade)s %(meaning)s. Sources: %(refs)s.",
+            grade="{grade}",
+            meaning="{meaning}",
+            refs="{refs}",
+        ),
+        "not_verified": _("(not fully verified)"),
+        # typst fills {page} and {pages}: the page numbers are known only there.
+        "page_of": _("page %(page)s of %(pages)s", page="{page}", pages="{pages}"),
+    }
 
 
 @dataclass
@@ -122,7 +195,7 @@ class _Citations:
     def graded(self, grade: str, source_ids: Iterable[str]) -> dict[str, Any]:
         return {
             "grade": grade,
-            "grade_meaning": GRADE_MEANINGS[grade],
+            "grade_meaning": _(GRADE_MEANINGS[grade]),
             "refs": self.refs(source_ids),
         }
 
@@ -141,83 +214,155 @@ class _Citations:
         return listed
 
 
+# ---------------------------------------------------------------- dates and money
+
+
+def _language() -> str:
+    return current_language()
+
+
+def _day(moment: datetime | None, zone: tzinfo) -> str:
+    """A moment's local day: "29 Nov 2026" in English, CLDR's medium date in another language."""
+    language = _language()
+    if language == ENGLISH or moment is None:
+        return local_date(moment, zone)
+    return format_date(moment.astimezone(zone).date(), "medium", locale=babel_locale(language))
+
+
+def _date(day: date) -> str:
+    language = _language()
+    if language == ENGLISH:
+        return f"{day:%d %b %Y}"
+    return format_date(day, "medium", locale=babel_locale(language))
+
+
+def _weekday_and_day(moment: datetime, zone: tzinfo) -> str:
+    language = _language()
+    if language == ENGLISH:
+        return weekday_and_day(moment, zone)
+    local = moment.astimezone(zone).date()
+    return format_skeleton("MMMEd", local, locale=babel_locale(language))
+
+
+def _money_locale() -> str:
+    language = _language()
+    return WORDING_LOCALE if language == ENGLISH else catalog_name(language)
+
+
+def _money(amount: Decimal | float | int, currency: str) -> str:
+    return money(amount, currency, _money_locale())
+
+
 # ---------------------------------------------------------------- sections
 
 
 def _red_flags(assessment: Assessment, cite: _Citations, zone: tzinfo) -> list[dict[str, Any]]:
-    return [
-        {
-            "level": flag.level,
-            "level_label": flag.label,
-            "message": flag.message,
-            "note": flag.note,
-            "action": flag.action,
-            "since": local_date(flag.finding.since, zone),
-            "contacts": [{"name": c.name, "number": c.number} for c in flag.contacts],
-            **cite.graded(flag.finding.grade, flag.finding.sources),
-        }
-        for flag in assessment.red_flags
-    ]
+    """The flags in the person's language (never left out: a flag without a translation is English)."""
+    language = _language()
+    shown = []
+    for flag in assessment.red_flags:
+        words = flag_words_in(flag, language)
+        shown.append(
+            {
+                "level": flag.level,
+                "level_label": words.label,
+                "message": words.message,
+                "note": words.note,
+                "action": words.action,
+                "since": _("since %(day)s", day=_day(flag.finding.since, zone)),
+                "contacts": [
+                    _("%(name)s: %(number)s", name=c["name"], number=c["number"])
+                    for c in (contact_view(contact, language) for contact in flag.contacts)
+                ],
+                **cite.graded(flag.finding.grade, flag.finding.sources),
+            }
+        )
+    return shown
 
 
 def _stage(assessment: Assessment, cite: _Citations) -> dict[str, Any]:
-    stage_rules = rules().stages
+    stage_rules = languages.rules(_language()).stages
     label = stage_rules.labels[assessment.stage]
     return {
         "label": label.label,
         "description": label.description,
+        # typst puts the label, in bold, at {stage}.
+        "line": _("%(stage)s at the end of the period:", stage="{stage}"),
         **cite.graded(stage_rules.grade, stage_rules.sources),
     }
 
 
+def _use_days(count: int, band: str) -> str:
+    return ngettext("%(num)s use-day (%(band)s)", "%(num)s use-days (%(band)s)", count, band=band)
+
+
 def _facts(assessment: Assessment, zone: tzinfo) -> list[list[str]]:
     frequency = assessment.frequency
-    band_labels = {band.id: band.label for band in rules().frequency.bands}
+    known = languages.rules(_language())
+    band_labels = {band.id: band.label for band in known.frequency.bands}
     facts = [
         [
-            "Last 30 days",
-            f"{frequency.recent_use_days} use-days ({band_labels[frequency.recent_band]})",
+            _("Last 30 days"),
+            _use_days(frequency.recent_use_days, band_labels[frequency.recent_band]),
         ],
         [
-            "The 90 days before",
-            f"{frequency.prior_use_days_per_30:.1f} use-days per 30 "
-            f"({band_labels[frequency.prior_band]})",
+            _("The 90 days before"),
+            _(
+                "%(rate)s use-days per 30 (%(band)s)",
+                rate=f"{frequency.prior_use_days_per_30:.1f}",
+                band=band_labels[frequency.prior_band],
+            ),
         ],
-        ["Use-days logged in all", str(assessment.use_days_total)],
-        ["Last use", local_date(assessment.last_use, zone)],
+        [_("Use-days logged in all"), str(assessment.use_days_total)],
+        [_("Last use"), _day(assessment.last_use, zone)],
     ]
     if assessment.peak_stage:
         facts.append(
-            ["Most advanced stage reached", rules().stages.labels[assessment.peak_stage].label]
+            [_("Most advanced stage reached"), known.stages.labels[assessment.peak_stage].label]
         )
     return facts
 
 
 def _signals(assessment: Assessment, cite: _Citations, zone: tzinfo) -> list[dict[str, Any]]:
-    return [
-        {
-            "label": signal.label,
-            "evidence": signal.evidence,
-            "since": local_date(signal.since, zone),
-            **cite.graded(signal.grade, signal.sources),
-        }
-        for signal in assessment.signals
-    ]
+    shown = []
+    for signal in assessment.signals:
+        label, evidence = signal_words(signal, _language())
+        shown.append(
+            {
+                "label": label,
+                "evidence": evidence,
+                "since": _("since %(day)s", day=_day(signal.since, zone)),
+                **cite.graded(signal.grade, signal.sources),
+            }
+        )
+    return shown
 
 
 def _course(assessment: Assessment, cite: _Citations) -> dict[str, Any] | None:
     course = assessment.course
     if course is None:
         return None
+    language = _language()
+    rule = languages.rules(language).course
+    words = languages.vocabulary(language)
+    phase = next((p.label for p in rule.phases if p.id == course.phase), course.phase_label)
+    if language == ENGLISH:
+        never = ", ".join(words.label("symptoms", s).lower() for s in course.never_wait_out)
+    else:
+        never = LIST_SEPARATOR.join(words.label("symptoms", s) for s in course.never_wait_out)
     return {
         "days_since_last_use": course.days_since_last_use,
-        "phase_label": course.phase_label,
-        "never_wait_out_text": course.never_wait_out_text,
-        "never_wait_out": ", ".join(
-            vocabulary().label("symptoms", s).lower() for s in course.never_wait_out
+        "phase_label": phase,
+        "days_line": ngettext(
+            "Day %(num)s without use: %(phase)s.",
+            "Day %(num)s without use: %(phase)s.",
+            course.days_since_last_use,
+            phase=phase,
         ),
-        "depressant_exception": course.depressant_exception,
-        "caveat": course.caveat,
+        "never_wait_out_text": rule.never_wait_out_text,
+        "never_wait_out": never + ("." if language == ENGLISH else "。"),
+        "depressant_exception": rule.depressant_exception,
+        "caveat": rule.caveat,
         **cite.graded(course.evidence_grade, course.sources),
     }
 
@@ -229,8 +374,21 @@ def _chart(chart: Chart) -> dict[str, str]:
 def _view(view: ChartView) -> dict[str, str]:
     """A history chart, or the sentence the History page shows instead of an empty one."""
     if view.chart is None:
-        return {"svg": "", "alt": "", "empty": f"{view.heading}: {view.empty}"}
+        return {
+            "svg": "",
+            "alt": "",
+            "empty": _("%(heading)s: %(empty)s", heading=view.heading, empty=view.empty),
+        }
     return _chart(view.chart)
+
+
+def _band_label(instrument_id: str, total: float, english: str | None) -> str:
+    """The band of ``total`` in the current language's labels, or "no bands"."""
+    if english is None:
+        return _("no bands")
+    bands = languages.instruments(_language())[instrument_id].bands
+    found = [band.label for band in bands if band.min <= total <= band.max]
+    return found[0] if found else english
 
 
 def _questionnaires(
@@ -241,16 +399,21 @@ def _questionnaires(
         (r for r in records if isinstance(r, Questionnaire)), key=lambda r: r.time
     ):
         answered.setdefault(record.instrument, []).append(record)
+    shown = languages.instruments(_language())
     rows = []
     for instrument_id, taken in sorted(answered.items()):
-        instrument = get_instrument(instrument_id)
+        instrument = shown[instrument_id]
         latest = score(instrument_id, taken[-1].answers)
         rows.append(
             {
                 "name": instrument.short_name,
                 "count": len(taken),
-                "latest": f"{latest.total:g} on {local_date(taken[-1].time, zone)}",
-                "band": latest.band_label or "no bands",
+                "latest": _(
+                    "%(total)s on %(day)s",
+                    total=f"{latest.total:g}",
+                    day=_day(taken[-1].time, zone),
+                ),
+                "band": _band_label(instrument_id, latest.total, latest.band_label),
                 **cite.graded(instrument.grade, instrument.sources),
             }
         )
@@ -258,18 +421,29 @@ def _questionnaires(
 
 
 def _event_row(event: ContingencyEvent, zone: tzinfo, currency: str) -> dict[str, str]:
-    outcome = OUTCOME_WORDS[event.outcome]
+    outcome = _(OUTCOME_WORDS[event.outcome])
     if event.bonus:
-        outcome += f" (with a {money(event.bonus, currency, WORDING_LOCALE)} bonus)"
+        outcome = _(
+            "%(outcome)s (with a %(bonus)s bonus)",
+            outcome=outcome,
+            bonus=_money(event.bonus, currency),
+        )
     if event.restored:
-        outcome += "; earlier step restored"
+        outcome = _("%(outcome)s; earlier step restored", outcome=outcome)
     return {
-        "date": weekday_and_day(event.time, zone),
-        "result": event.result or "missed",
+        "date": _weekday_and_day(event.time, zone),
+        "result": _(SCREEN_RESULTS[event.result or "missed"]),
         "outcome": outcome,
-        "earned": money(event.earned, currency, WORDING_LOCALE),
-        "total": money(event.total, currency, WORDING_LOCALE),
+        "earned": _money(event.earned, currency),
+        "total": _money(event.total, currency),
     }
+
+
+def _setting(name: str, value: object, currency: str) -> str:
+    shown = schedule_setting(name, value, currency, _money_locale())
+    if name == "invalid" and shown in INVALID_RULES:
+        return _(INVALID_RULES[shown])
+    return _(YES_NO[shown]) if shown in YES_NO else shown
 
 
 def _contingency(
@@ -277,38 +451,43 @@ def _contingency(
 ) -> dict[str, Any] | None:
     if state is None:
         return None
-    known = contingency()
+    known = languages.contingency(_language())
     settings = state.settings
     currency = settings.currency
     events = [e for e in state.events if e.time >= since]
     earned_here = sum((e.earned for e in events), start=0 * state.total)
-    summary = (
-        f"Earned in this period: {money(earned_here, currency, WORDING_LOCALE)}. Running "
-        f"total since the schedule began on {local_date(state.start, zone)}: "
-        f"{money(state.total, currency, WORDING_LOCALE)}. The next negative screen earns "
-        f"{money(state.next_value, currency, WORDING_LOCALE)} if taken by "
-        f"{local_date(state.next_due, zone)}."
+    summary = _(
+        "Earned in this period: %(earned)s. Running total since the schedule began on "
+        "%(start)s: %(total)s. The next negative screen earns %(next)s if taken by %(due)s.",
+        earned=_money(earned_here, currency),
+        start=_day(state.start, zone),
+        total=_money(state.total, currency),
+        next=_money(state.next_value, currency),
+        due=_day(state.next_due, zone),
     )
     rows = []
     for name, default in known.defaults.items():
         value = getattr(settings, name)
         changed = value != getattr(type(settings).defaults(), name)
+        shown = _setting(name, value, currency)
         rows.append(
             {
                 "label": default.label,
-                "value": schedule_setting(name, value, currency, WORDING_LOCALE)
-                + (" (set by the clinic)" if changed else ""),
+                "value": _("%(value)s (set by the clinic)", value=shown) if changed else shown,
                 **cite.graded(default.grade, default.sources),
             }
         )
+    ladder = (", " if _language() == ENGLISH else LIST_SEPARATOR).join(
+        _money(v, currency) for v in settings.ladder()
+    )
     return {
         "summary": summary,
         "effect": cite.graded(known.effect.grade, known.effect.sources),
         "chart": _chart(rewards_chart(state, since=since, zone=zone)),
         "settings": rows,
-        "ladder": ", ".join(money(v, currency, WORDING_LOCALE) for v in settings.ladder()),
+        "ladder": _("Value of a negative screen at each step: %(ladder)s.", ladder=ladder),
         "events": [_event_row(e, zone, currency) for e in events],
-        "note": (
+        "note": _(
             "Rewards are worked out from the drug screens each time; they are not stored. "
             "Correcting a screen corrects every value after it."
         ),
@@ -319,7 +498,9 @@ def _plan(plan: Mapping[str, Sequence[str]] | None) -> list[dict[str, Any]]:
     if not plan:
         return []
     return [
-        {"label": label, "entries": list(plan[key])} for key, label in PLAN_LABELS if plan.get(key)
+        {"label": _(label), "entries": list(plan[key])}
+        for key, label in PLAN_LABELS
+        if plan.get(key)
     ]
 
 
@@ -332,18 +513,36 @@ def _period(view: PersonView) -> SummaryPeriod:
     return view.period
 
 
+def _typesetting(face: Typeface) -> dict[str, Any]:
+    """The fonts in order and the language tags typst sets the text with."""
+    return {"fonts": list(face.families), "lang": face.lang, "region": face.region}
+
+
 def report_data(
     view: PersonView,
     *,
     plan: Mapping[str, Sequence[str]] | None,
     contingency_state: ContingencyState | None,
+    language: str | None = None,
 ) -> dict[str, Any]:
     """Everything the template shows, as JSON-ready data (also handy for tests).
 
     ``view`` is the person's history read for the period (``services.read``):
     it holds the assessment at the period's end, the weekly series and the
-    stage at the end of each week; the summary is dated ``view.now``.
+    stage at the end of each week; the summary is dated ``view.now``. The words
+    are in ``language`` (by default the current one: the page's or ``--lang``).
     """
+    with use_language(language or current_language()) as chosen:
+        return _report_data(view, plan=plan, contingency_state=contingency_state, language=chosen)
+
+
+def _report_data(
+    view: PersonView,
+    *,
+    plan: Mapping[str, Sequence[str]] | None,
+    contingency_state: ContingencyState | None,
+    language: str,
+) -> dict[str, Any]:
     period = _period(view)
     zone = view.zone
     since = view.since
@@ -351,16 +550,46 @@ def report_data(
     assessment = view.assessed()
     in_period = view.in_period
     cite = _Citations()
-    stage_labels = {key: value.label for key, value in rules().stages.labels.items()}
-    plan_claim = claims()[PLAN_CLAIM]
+    known = languages.rules(language)
+    stage_labels = {key: value.label for key, value in known.stages.labels.items()}
+    plan_claim = languages.claims(language)[PLAN_CLAIM]
+    title = _(TITLE)
+    period_words = _("%(start)s to %(end)s", start=_date(period.start), end=_date(period.end))
+    local_now = view.now.astimezone(zone)
+    if language == ENGLISH:
+        generated_at = local_now.strftime("%d %b %Y %H:%M")
+    else:
+        locale = babel_locale(language)
+        pattern = f"{locale.date_formats['medium'].pattern} {locale.time_formats['short'].pattern}"
+        generated_at = format_datetime(local_now, pattern, tzinfo=zone, locale=locale)
     data: dict[str, Any] = {
-        "title": TITLE,
+        "title": title,
+        "language": language,
+        "typesetting": _typesetting(typeface(language)),
+        "words": _words(),
         "period": {"start": period.start.isoformat(), "end": period.end.isoformat()},
-        "period_words": f"{period.start:%d %b %Y} to {period.end:%d %b %Y}",
-        "generated_at": view.now.astimezone(zone).strftime("%d %b %Y %H:%M"),
+        "period_words": period_words,
+        "generated_at": generated_at,
         "zone": str(zone),
+        "subtitle": _(
+            "%(period)s · generated %(generated)s · times in %(zone)s",
+            period=period_words,
+            generated=generated_at,
+            zone=str(zone),
+        ),
+        "footer": _(
+            "%(title)s · %(start)s to %(end)s · no dose advice",
+            title=title,
+            start=period.start.isoformat(),
+            end=period.end.isoformat(),
+        ),
         "red_flags": _red_flags(assessment, cite, zone),
-        "disclaimer": assessment.disclaimer,
+        "no_red_flags": _(
+            "No red flags at the end of this period (%(end)s). Red flags are recomputed every "
+            "time something is logged.",
+            end=period.end.isoformat(),
+        ),
+        "disclaimer": known.disclaimer,
         "stage": _stage(assessment, cite),
         "facts": _facts(assessment, zone),
         "stage_chart": _chart(stage_chart(list(view.stage_points), stage_labels)),
@@ -378,7 +607,7 @@ def report_data(
         "plan": _plan(plan),
         "plan_evidence": cite.graded(plan_claim.grade, plan_claim.sources),
     }
-    data["grade_key"] = [{"grade": g, "meaning": m} for g, m in GRADE_MEANINGS.items()]
+    data["grade_key"] = [{"grade": g, "meaning": _(m)} for g, m in GRADE_MEANINGS.items()]
     data["sources"] = cite.listing()
     return data
 
@@ -387,14 +616,27 @@ def _font_dir() -> Path:
     return Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 
 
+@cache
+def _cjk_fonts() -> typst.Fonts:
+    """DejaVu and Noto Sans CJK, read once per process (no system font is ever used)."""
+    files_ = cjk_font_files()  # names the fix when fonts-noto-cjk is missing
+    return typst.Fonts(
+        include_system_fonts=False,
+        font_paths=[str(_font_dir()), str(files_[0].parent)],
+    )
+
+
 def compile_report(data: Mapping[str, Any]) -> bytes:
-    """Typeset ``data`` with the packaged template; fonts from matplotlib's DejaVu set only."""
+    """Typeset ``data`` with the packaged template: matplotlib's DejaVu fonts, and Noto Sans CJK
+    when the summary is in Chinese; never the system's other fonts."""
     template = files("ketpath.interop").joinpath(TEMPLATE).read_bytes()
+    face = typeface(str(data.get("language", ENGLISH)))
+    fonts: typst.Fonts | list[str] = _cjk_fonts() if face.cjk else [str(_font_dir())]
     # The stub ties the input's type to the font paths' type; bytes in, str paths is fine.
     pdf: bytes = typst.compile(  # type: ignore[misc]
         template,
         sys_inputs={"data": json.dumps(data, ensure_ascii=False)},
-        font_paths=[str(_font_dir())],
+        font_paths=fonts,
         ignore_system_fonts=True,
         timestamp=0,
     )
@@ -406,6 +648,11 @@ def render_report(
     *,
     plan: Mapping[str, Sequence[str]] | None,
     contingency_state: ContingencyState | None,
+    language: str | None = None,
 ) -> bytes:
-    """The PDF summary of the person's view for its period (local days, both inclusive)."""
-    return compile_report(report_data(view, plan=plan, contingency_state=contingency_state))
+    """The PDF summary of the person's view for its period (local days, both inclusive).
+
+    In ``language``, by default the current one (the page's, or ``--lang``).
+    """
+    data = report_data(view, plan=plan, contingency_state=contingency_state, language=language)
+    return compile_report(data)

@@ -32,6 +32,8 @@ from pathlib import Path
 from typing import Any
 
 from ketpath.knowledge import load
+from ketpath.knowledge.contingency import Contingency
+from ketpath.knowledge.contingency import contingency as english_contingency
 from ketpath.knowledge.instruments import Instrument
 from ketpath.knowledge.load import (
     Claim,
@@ -102,8 +104,12 @@ TRANSLATED: dict[str, PathTest] = {
     "vocabulary.toml": _fields("label"),
     "body.toml": _body_text,
     "today.toml": _today_text,
+    "contingency.toml": _fields("title", "label"),
 }
 """The knowledge files with person-facing text, and which of their texts are.
+
+Of ``contingency.toml`` only the schedule's labels and the effect's title are
+(the PDF summary shows them); the rationales are still English.
 
 Not translated, on purpose: ``sources.toml`` (references stay as published)
 and ``population.toml`` (model parameters for modellers, not shown to persons).
@@ -349,6 +355,7 @@ def check_all() -> None:
         helplines(language)
         practical_pages(language)
         today(language)
+        contingency(language)
 
 
 # ---------------------------------------------------------------- translated models
@@ -431,6 +438,16 @@ def today(language: str) -> Today:
 
 
 @cache
+def contingency(language: str) -> Contingency:
+    """The reward schedule's defaults with their labels in ``language`` (values as in English)."""
+    if language == ENGLISH:
+        return english_contingency()
+    english_contingency()
+    data = translated_data(language, "contingency.toml")
+    return validate(Contingency, data, _where(language, "contingency.toml"))
+
+
+@cache
 def body_words(language: str) -> dict[str, str]:
     """The body reading's sentences (``[assessment.words]``, caveat, research note)."""
     return translated_texts(_known(language), "body.toml")
@@ -444,3 +461,4 @@ def clear_caches() -> None:
     body_words.cache_clear()
     instruments.cache_clear()
     today.cache_clear()
+    contingency.cache_clear()

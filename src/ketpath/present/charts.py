@@ -8,6 +8,14 @@ dropped so the string can be inlined in a page; what remains refers to no URL
 but the SVG and XLink namespaces. Text stays text (``svg.fonttype = none``):
 smaller files, readable by screen readers, and large enough on a phone.
 
+Chart text is in the language of the page or command (``present.i18n``):
+titles, axis labels, legends, tick words, dates and the text alternative. In
+Chinese the font list gains the language's Noto Sans CJK family
+(``present.fonts``) after DejaVu Sans, so matplotlib lays the Han characters
+out with their real widths, and the SVG's ``font-family`` names the CJK family
+and the generic ``sans-serif`` after it, which leads the browser to a CJK font.
+English charts keep DejaVu Sans alone and stay the same byte for byte.
+
 Colours are the Okabe-Ito palette (Okabe & Ito 2008, "Color Universal
 Design"), and series also differ by line style or marker, so no chart depends
 on colour alone.
@@ -24,15 +32,18 @@ effect data) and never summed up as a peak value.
 from __future__ import annotations
 
 import io
+import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
+from functools import cache
 from typing import Any
 from xml.sax.saxutils import escape
 
 import matplotlib
 import numpy as np
+from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.collections import PolyCollection
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
@@ -44,6 +55,8 @@ from ketpath.core.body.pk import FloatArray
 from ketpath.core.body.timeline import Timeline
 from ketpath.core.body.tolerance import Tolerance, level_of, saturation
 from ketpath.knowledge.body import body
+from ketpath.present.fonts import MissingFontError, cjk_font_files, typeface
+from ketpath.present.i18n import N_, _, current_language, ngettext
 
 __all__ = [
     "PHONE_MIN_TEXT_PX",
@@ -52,6 +65,7 @@ __all__ = [
     "Chart",
     "body_timeline_chart",
     "chart_style",
+    "concise_dates",
     "dose_curve_chart",
     "render",
     "weekly_bars_chart",
@@ -125,11 +139,48 @@ _NUMPY_PRINT_DEFAULTS: dict[str, Any] = {
 }
 
 
+_log = logging.getLogger(__name__)
+
+
+@cache
+def _cjk_fonts_known() -> bool:
+    """Make the Noto Sans CJK collection known to matplotlib (once per process).
+
+    Added by path rather than found through matplotlib's font cache, which
+    lists the fonts installed when it was first built and would miss the CJK
+    fonts installed after it. Without the files the charts are still drawn:
+    the SVG names the family and the browser draws the text with the CJK font
+    it has; only matplotlib's layout falls back to DejaVu's widths.
+    """
+    try:
+        files = cjk_font_files()
+    except MissingFontError as error:
+        _log.warning("charts: %s", error)
+        return False
+    for path in files:
+        font_manager.fontManager.addfont(path)
+    return True
+
+
+def _with_language_fonts(style: dict[RcKeyType, Any]) -> dict[RcKeyType, Any]:
+    """``style`` with the current language's CJK family after its sans-serif fonts."""
+    face = typeface(current_language())
+    if not face.cjk:
+        return style
+    _cjk_fonts_known()
+    fonts = [*style.get("font.sans-serif", face.families[:1])]
+    fonts += [family for family in face.families if family not in fonts]
+    # Named, not only through "sans-serif": matplotlib falls back glyph by glyph
+    # across the families of ``font.family`` but takes one font for a generic name.
+    return {**style, "font.sans-serif": fonts, "font.family": [*fonts, "sans-serif"]}
+
+
 @contextmanager
 def chart_style(style: dict[RcKeyType, Any] | None = None) -> Iterator[None]:
     """Draw with ``style`` (this module's by default); hold it while drawing and saving.
 
-    rcParams are read when artists are made and when the SVG is written.
+    rcParams are read when artists are made and when the SVG is written. The
+    current language's CJK font is added to the font list (English adds none).
 
     Start from matplotlib's and NumPy's defaults, not from whatever another
     library set globally, so the same chart gives the same bytes in any
@@ -138,7 +189,7 @@ def chart_style(style: dict[RcKeyType, Any] | None = None) -> Iterator[None]:
     """
     with matplotlib.rc_context(), np.printoptions(**_NUMPY_PRINT_DEFAULTS):
         matplotlib.rcdefaults()
-        matplotlib.rcParams.update(_STYLE if style is None else style)
+        matplotlib.rcParams.update(_with_language_fonts(_STYLE if style is None else style))
         yield
 
 
@@ -193,12 +244,33 @@ def _week_bars(axes: Axes, starts: FloatArray, heights: FloatArray) -> None:
     axes.set_ylim(bottom=0)
 
 
+#: ConciseDateFormatter's formats (years, months, days, hours, minutes, seconds) in
+#: Chinese: 2026年, 3月, 15日, with the offset above the axis as 2026年3月.
+_CHINESE_DATES: dict[str, list[str]] = {
+    "formats": ["%Y年", "%-m月", "%-d日", "%H:%M", "%H:%M", "%S.%f"],
+    "zero_formats": ["", "%Y年", "%-m月", "%-m月%-d日", "%H:%M", "%H:%M"],
+    "offset_formats": [
+        "",
+        "%Y年",
+        "%Y年%-m月",
+        "%Y年%-m月%-d日",
+        "%Y年%-m月%-d日",
+        "%Y年%-m月%-d日 %H:%M",
+    ],
+}
+
+
+def concise_dates(locator: AutoDateLocator, zone: tzinfo | None) -> ConciseDateFormatter:
+    """matplotlib's concise date labels, in Chinese when the language is (English month names else)."""
+    words = _CHINESE_DATES if typeface(current_language()).cjk else {}
+    return ConciseDateFormatter(locator, tz=zone, **words)  # type: ignore[no-untyped-call]
+
+
 def _date_axis(axes: Axes, zone: tzinfo | None = None) -> None:
     # matplotlib.dates is not annotated.
     locator = AutoDateLocator(tz=zone, minticks=3, maxticks=6)  # type: ignore[no-untyped-call]
-    formatter = ConciseDateFormatter(locator, tz=zone)  # type: ignore[no-untyped-call]
     axes.xaxis.set_major_locator(locator)
-    axes.xaxis.set_major_formatter(formatter)
+    axes.xaxis.set_major_formatter(concise_dates(locator, zone))
 
 
 def _days(moments: Sequence[date]) -> FloatArray:
@@ -220,7 +292,7 @@ def dose_curve_chart(curve: dict[str, list[float]], *, dose_label: str) -> Chart
     ketamine = np.asarray(curve.get("ketamine_ng_ml", []), dtype=np.float64)
     norketamine = np.asarray(curve.get("norketamine_ng_ml", []), dtype=np.float64)
     drug_effect = np.asarray(curve.get("effect", []), dtype=np.float64)
-    title = f"Modelled blood levels after {dose_label} (research model)"
+    title = _("Modelled blood levels after %(dose)s (research model)", dose=dose_label)
     with chart_style():
         if "effect" in curve:
             figure = Figure(figsize=(_WIDTH_IN, 6.4), layout="constrained")
@@ -232,11 +304,12 @@ def dose_curve_chart(curve: dict[str, list[float]], *, dose_label: str) -> Chart
         if len(hours) == 0:
             for axes in (levels, felt):
                 if axes is not None:
-                    _no_data(axes, "No curve to show")
-            return render(figure, title=title, alt=f"No curve to show for {dose_label}.")
-        levels.plot(hours, ketamine, color=BLUE, label="Ketamine")
-        levels.plot(hours, norketamine, color=ORANGE, linestyle="--", label="Norketamine")
-        levels.set_ylabel("Plasma level (ng/mL)")
+                    _no_data(axes, _("No curve to show"))
+            alt = _("No curve to show for %(dose)s.", dose=dose_label)
+            return render(figure, title=title, alt=alt)
+        levels.plot(hours, ketamine, color=BLUE, label=_("Ketamine"))
+        levels.plot(hours, norketamine, color=ORANGE, linestyle="--", label=_("Norketamine"))
+        levels.set_ylabel(_("Plasma level (ng/mL)"))
         levels.set_ylim(bottom=0)
         levels.yaxis.set_major_formatter(FuncFormatter(_thousands))
         levels.legend(loc="upper right", frameon=False)
@@ -244,10 +317,10 @@ def dose_curve_chart(curve: dict[str, list[float]], *, dose_label: str) -> Chart
         if felt is not None:
             felt.plot(hours, drug_effect, color=GREEN, linestyle="-.")
             felt.set_ylim(0, 1)
-            felt.set_yticks([0.0, 1.0], labels=["none", "maximal"])
-            felt.set_ylabel("Modelled effect")
+            felt.set_yticks([0.0, 1.0], labels=[_("none"), _("maximal")])
+            felt.set_ylabel(_("Modelled effect"))
             bottom = felt
-        bottom.set_xlabel("Hours after the dose")
+        bottom.set_xlabel(_("Hours after the dose"))
         bottom.set_xlim(0, float(hours[-1]))
         return render(figure, title=title, alt=_dose_curve_alt(curve, dose_label))
 
@@ -262,17 +335,28 @@ def _dose_curve_alt(curve: dict[str, list[float]], dose_label: str) -> str:
 
     ketamine, ketamine_at = peak("ketamine_ng_ml")
     norketamine, norketamine_at = peak("norketamine_ng_ml")
+    values = {
+        "dose": dose_label,
+        "ketamine": _amount(ketamine),
+        "ketamine_at": _amount(ketamine_at),
+        "norketamine": _amount(norketamine),
+        "norketamine_at": _amount(norketamine_at),
+    }
     if "effect" in curve:
-        effect = (
-            f", and the modelled effect is strongest after {_amount(peak('effect')[1])} minutes"
+        return _(
+            "Line charts of the modelled plasma levels after %(dose)s (a research model, never "
+            "a guide to dosing): ketamine peaks at %(ketamine)s ng/mL %(ketamine_at)s minutes "
+            "after the dose and norketamine at %(norketamine)s ng/mL after %(norketamine_at)s "
+            "minutes, and the modelled effect is strongest after %(effect_at)s minutes.",
+            effect_at=_amount(peak("effect")[1]),
+            **values,
         )
-    else:
-        effect = ", with no effect curve (no human effect data for this route)"
-    return (
-        f"Line charts of the modelled plasma levels after {dose_label} (a research model, never "
-        f"a guide to dosing): ketamine peaks at {_amount(ketamine)} ng/mL "
-        f"{_amount(ketamine_at)} minutes after the dose and norketamine at "
-        f"{_amount(norketamine)} ng/mL after {_amount(norketamine_at)} minutes{effect}."
+    return _(
+        "Line charts of the modelled plasma levels after %(dose)s (a research model, never "
+        "a guide to dosing): ketamine peaks at %(ketamine)s ng/mL %(ketamine_at)s minutes "
+        "after the dose and norketamine at %(norketamine)s ng/mL after %(norketamine_at)s "
+        "minutes, with no effect curve (no human effect data for this route).",
+        **values,
     )
 
 
@@ -287,7 +371,7 @@ def body_timeline_chart(timeline: Timeline, *, start: datetime, zone: tzinfo) ->
     """
     if start.tzinfo is None:
         raise ValueError("start must be timezone-aware")
-    title = "What the logged doses did in the model"
+    title = _("What the logged doses did in the model")
     clock = _Clock(start, zone)
     with chart_style():
         figure = Figure(figsize=(_WIDTH_IN, 9.6), layout="constrained")
@@ -295,11 +379,12 @@ def body_timeline_chart(timeline: Timeline, *, start: datetime, zone: tzinfo) ->
         figure.suptitle(title)
         if len(timeline.doses.t_h) == 0:
             for axes in (exposure_axes, tolerance_axes, reward_axes):
-                _no_data(axes, "No doses logged")
+                _no_data(axes, _("No doses logged"))
             _date_axis(reward_axes, zone)
-            alt = (
-                f"No doses were logged up to {clock.day(timeline.as_of_h)}, so there is no "
-                "exposure, tolerance or reward to show."
+            alt = _(
+                "No doses were logged up to %(day)s, so there is no exposure, tolerance or "
+                "reward to show.",
+                day=clock.day(timeline.as_of_h),
             )
             return render(figure, title=title, alt=alt)
         _exposure_panel(exposure_axes, clock.days(timeline.weeks.start_h), timeline)
@@ -330,7 +415,7 @@ class _Clock:
 
 def _exposure_panel(axes: Axes, week_starts: FloatArray, timeline: Timeline) -> None:
     _week_bars(axes, week_starts, timeline.weeks.ketamine_auc_ng_h_ml)
-    axes.set_title("Ketamine exposure per week", loc="left")
+    axes.set_title(_("Ketamine exposure per week"), loc="left")
     axes.set_ylabel("ng·h/mL")
     axes.yaxis.set_major_formatter(FuncFormatter(_thousands))
     axes.yaxis.set_major_locator(MaxNLocator(4))
@@ -344,11 +429,11 @@ def _tolerance_panel(axes: Axes, days: FloatArray, timeline: Timeline) -> None:
     """The tolerance level against its words: no percentage, no multiplier."""
     rule = body().tolerance.reading
     axes.plot(days, _tolerance_level(timeline), color=VERMILLION)
-    axes.set_title("Tolerance in the model (level, not a measurement)", loc="left")
+    axes.set_title(_("Tolerance in the model (level, not a measurement)"), loc="left")
     axes.set_ylim(0, 1)
     axes.set_yticks(
         [0.0, rule.moderate.value, rule.high.value, 1.0],
-        labels=["none", "moderate", "high", "ceiling"],
+        labels=[_("none"), _("moderate"), _("high"), _("ceiling")],
     )
     axes.grid(axis="y", color=GREY, alpha=0.3)
 
@@ -358,8 +443,8 @@ def _reward_panel(axes: Axes, doses: FloatArray, timeline: Timeline) -> None:
     few = len(doses) <= _MARKED_DOSES
     axes.axhline(0.0, color=GREY, linewidth=1.0)
     for values, colour, marker, line, label in (
-        (timeline.doses.high, BLUE, "^", "-", "High after a dose"),
-        (timeline.doses.low, VERMILLION, "v", "--", "Low before the next"),
+        (timeline.doses.high, BLUE, "^", "-", _("High after a dose")),
+        (timeline.doses.low, VERMILLION, "v", "--", _("Low before the next")),
     ):
         axes.plot(
             doses,
@@ -371,8 +456,8 @@ def _reward_panel(axes: Axes, doses: FloatArray, timeline: Timeline) -> None:
             linestyle="none" if few else line,
             linewidth=1.2,
         )
-    axes.set_title("The high and the low after each dose", loc="left")
-    axes.set_ylabel("Felt effect (model units)")
+    axes.set_title(_("The high and the low after each dose"), loc="left")
+    axes.set_ylabel(_("Felt effect (model units)"))
     axes.yaxis.set_major_locator(MaxNLocator(4))
     # Below the date labels of this, the bottom panel.
     handles, labels = axes.get_legend_handles_labels()
@@ -392,21 +477,46 @@ def _timeline_alt(timeline: Timeline, clock: _Clock) -> str:
     levels = _tolerance_level(timeline)
     highest = int(np.argmax(levels))
     highs, lows = timeline.doses.high, timeline.doses.low
+    values = {
+        "first": clock.day(float(weeks.start_h[0])),
+        "last": clock.day(timeline.as_of_h),
+        "exposure": _amount(float(weeks.ketamine_auc_ng_h_ml[busiest])),
+        "busiest": clock.day(float(weeks.start_h[busiest])),
+        "level": _(LEVEL_WORDS[level_of(float(levels[-1]))]),
+        "highest_level": _(LEVEL_WORDS[level_of(float(levels[highest]))]),
+        "highest_on": clock.day(float(timeline.days.start_h[highest])),
+        "high": f"{highs[0]:.2f}",
+        "low": f"{lows[0]:.2f}",
+    }
     if len(highs) == 1:
-        reward = f"the one dose brought a high of {highs[0]:.2f} and a low of {lows[0]:.2f}"
-    else:
-        reward = (
-            f"the high after a dose went from {highs[0]:.2f} to {highs[-1]:.2f} and the low "
-            f"from {lows[0]:.2f} to {lows[-1]:.2f} (model units) over {len(highs):,} doses"
+        return _(
+            "From %(first)s to %(last)s, weekly ketamine exposure was highest at %(exposure)s "
+            "ng·h/mL in the week of %(busiest)s; tolerance in the model is now %(level)s, and "
+            "was highest (%(highest_level)s) on %(highest_on)s; the one dose brought a high of "
+            "%(high)s and a low of %(low)s.",
+            **values,
         )
-    return (
-        f"From {clock.day(float(weeks.start_h[0]))} to {clock.day(timeline.as_of_h)}, weekly ketamine "
-        f"exposure was highest at {_amount(float(weeks.ketamine_auc_ng_h_ml[busiest]))} "
-        f"ng·h/mL in the week of {clock.day(float(weeks.start_h[busiest]))}; tolerance in the "
-        f"model is now {level_of(float(levels[-1]))}, and was highest "
-        f"({level_of(float(levels[highest]))}) on {clock.day(float(timeline.days.start_h[highest]))}; "
-        f"{reward}."
+    return ngettext(
+        "From %(first)s to %(last)s, weekly ketamine exposure was highest at %(exposure)s "
+        "ng·h/mL in the week of %(busiest)s; tolerance in the model is now %(level)s, and was "
+        "highest (%(highest_level)s) on %(highest_on)s; the high after a dose went from "
+        "%(high)s to %(last_high)s and the low from %(low)s to %(last_low)s (model units) over "
+        "%(doses)s dose.",
+        "From %(first)s to %(last)s, weekly ketamine exposure was highest at %(exposure)s "
+        "ng·h/mL in the week of %(busiest)s; tolerance in the model is now %(level)s, and was "
+        "highest (%(highest_level)s) on %(highest_on)s; the high after a dose went from "
+        "%(high)s to %(last_high)s and the low from %(low)s to %(last_low)s (model units) over "
+        "%(doses)s doses.",
+        len(highs),
+        doses=f"{len(highs):,}",
+        last_high=f"{highs[-1]:.2f}",
+        last_low=f"{lows[-1]:.2f}",
+        **values,
     )
+
+
+#: The model's tolerance levels in words (``core.body.tolerance.level_of``).
+LEVEL_WORDS = {"low": N_("low"), "moderate": N_("moderate"), "high": N_("high")}
 
 
 # ---------------------------------------------------------------- generic weekly bars
@@ -421,8 +531,8 @@ def weekly_bars_chart(weeks: list[date], values: list[float], *, title: str, yla
         axes = figure.subplots()
         axes.set_title(title)
         if not weeks:
-            _no_data(axes, "Nothing logged yet")
-            return render(figure, title=title, alt=f"{title}: nothing logged yet.")
+            _no_data(axes, _("Nothing logged yet"))
+            return render(figure, title=title, alt=_("%(title)s: nothing logged yet.", title=title))
         _week_bars(axes, _days(weeks), np.asarray(values, dtype=np.float64))
         axes.set_ylabel(ylabel)
         axes.set_ylim(bottom=0)
@@ -435,9 +545,17 @@ def weekly_bars_chart(weeks: list[date], values: list[float], *, title: str, yla
 
 def _weekly_alt(weeks: list[date], values: list[float], title: str, ylabel: str) -> str:
     highest = int(np.argmax(values))
-    count = "1 week" if len(weeks) == 1 else f"{len(weeks)} weeks"
-    return (
-        f"Bar chart, {title}: {ylabel} over {count} from {weeks[0].isoformat()} to "
-        f"{weeks[-1].isoformat()}, highest {_amount(values[highest])} in the week of "
-        f"{weeks[highest].isoformat()}, latest {_amount(values[-1])}."
+    return ngettext(
+        "Bar chart, %(title)s: %(ylabel)s over %(num)s week from %(first)s to %(last)s, "
+        "highest %(highest)s in the week of %(highest_week)s, latest %(latest)s.",
+        "Bar chart, %(title)s: %(ylabel)s over %(num)s weeks from %(first)s to %(last)s, "
+        "highest %(highest)s in the week of %(highest_week)s, latest %(latest)s.",
+        len(weeks),
+        title=title,
+        ylabel=ylabel,
+        first=weeks[0].isoformat(),
+        last=weeks[-1].isoformat(),
+        highest=_amount(values[highest]),
+        highest_week=weeks[highest].isoformat(),
+        latest=_amount(values[-1]),
     )

@@ -5,6 +5,9 @@ none), the same calendar the assessment counts use-days in. A week with
 nothing logged is a zero bar for counts; for "mg per use-day" and craving a
 week with no dosed use-day or no craving also draws no bar, and the text
 alternative says which weeks had data.
+
+Headings, captions and chart text are in the current language (``present.i18n``);
+the texts below are marked with ``N_`` and translated when the charts are made.
 """
 
 from __future__ import annotations
@@ -16,10 +19,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from statistics import mean
 
-from ketpath.core.instruments import get_instrument
 from ketpath.core.records import Craving, Questionnaire, Record, Symptom, Use, record_time
-from ketpath.knowledge import vocabulary
+from ketpath.knowledge import languages, vocabulary
 from ketpath.present.charts import Chart, weekly_bars_chart
+from ketpath.present.i18n import N_, _, current_language
 from ketpath.present.score_charts import ScorePoint, score_chart
 
 #: How far back the weekly charts reach.
@@ -132,45 +135,49 @@ class ChartView:
 _WEEKLY = (
     (
         "use-days",
-        "Use-days per week",
-        "A use-day is a calendar day with at least one use logged.",
-        "Use-days per week",
-        "use-days",
-        "No use logged in these weeks.",
+        N_("Use-days per week"),
+        N_("A use-day is a calendar day with at least one use logged."),
+        N_("Use-days per week"),
+        N_("use-days"),
+        N_("No use logged in these weeks."),
     ),
     (
         "mg-per-use-day",
-        "Amount per use-day",
-        "The mean of each use-day's logged total, in mg; uses without an amount are left out, "
-        "and weeks with none logged show no bar. This is what you logged, not a guide.",
-        "Amount per use-day",
-        "mg (mean per use-day)",
-        "No amounts logged in these weeks.",
+        N_("Amount per use-day"),
+        N_(
+            "The mean of each use-day's logged total, in mg; uses without an amount are left "
+            "out, and weeks with none logged show no bar. This is what you logged, not a guide."
+        ),
+        N_("Amount per use-day"),
+        N_("mg (mean per use-day)"),
+        N_("No amounts logged in these weeks."),
     ),
     (
         "craving",
-        "Craving",
-        "The mean intensity (0 to 10) of the cravings logged each week; weeks with none logged "
-        "show no bar.",
-        "Craving (mean per week)",
-        "intensity (0-10)",
-        "No cravings above 0 logged in these weeks.",
+        N_("Craving"),
+        N_(
+            "The mean intensity (0 to 10) of the cravings logged each week; weeks with none "
+            "logged show no bar."
+        ),
+        N_("Craving (mean per week)"),
+        N_("intensity (0-10)"),
+        N_("No cravings above 0 logged in these weeks."),
     ),
     (
         "urinary",
-        "Days with bladder symptoms",
-        "Days in each week with any bladder or urine symptom logged.",
-        "Days with bladder symptoms",
-        "days",
-        "No bladder symptoms logged in these weeks.",
+        N_("Days with bladder symptoms"),
+        N_("Days in each week with any bladder or urine symptom logged."),
+        N_("Days with bladder symptoms"),
+        N_("days"),
+        N_("No bladder symptoms logged in these weeks."),
     ),
     (
         "abdominal",
-        "Days with belly symptoms",
-        "Days in each week with belly pain, nausea or jaundice logged.",
-        "Days with belly symptoms",
-        "days",
-        "No belly symptoms logged in these weeks.",
+        N_("Days with belly symptoms"),
+        N_("Days in each week with belly pain, nausea or jaundice logged."),
+        N_("Days with belly symptoms"),
+        N_("days"),
+        N_("No belly symptoms logged in these weeks."),
     ),
 )
 
@@ -188,10 +195,10 @@ def weekly_charts(series: WeeklySeries) -> list[ChartView]:
     for chart_id, heading, note, title, ylabel, empty in _WEEKLY:
         data = values[chart_id]
         if series.weeks and not any(data):
-            views.append(ChartView(chart_id, heading, note, None, empty=empty))
+            views.append(ChartView(chart_id, _(heading), _(note), None, empty=_(empty)))
             continue
-        chart = weekly_bars_chart(series.weeks, data, title=title, ylabel=ylabel)
-        views.append(ChartView(chart_id, heading, note, chart))
+        chart = weekly_bars_chart(series.weeks, data, title=_(title), ylabel=_(ylabel))
+        views.append(ChartView(chart_id, _(heading), _(note), chart))
     return views
 
 
@@ -212,12 +219,14 @@ def score_points(records: Sequence[Record]) -> dict[str, list[ScorePoint]]:
 
 def questionnaire_charts(records: Sequence[Record], *, zone: tzinfo) -> list[ChartView]:
     charts = []
+    # The instruments' short labels in the current language (scoring is the same in all).
+    shown = languages.instruments(current_language())
     for instrument_id, points in score_points(records).items():
-        instrument = get_instrument(instrument_id)
+        instrument = shown[instrument_id]
         charts.append(
             ChartView(
                 f"scores-{instrument_id}",
-                f"{instrument.short_name} scores",
+                _("%(instrument)s scores", instrument=instrument.short_name),
                 instrument.total_label,
                 score_chart(instrument, points, zone=zone),
             )

@@ -2,7 +2,8 @@
 
 Drawn the way ``ketpath.present.charts`` draws (matplotlib's object API, a fixed
 ``svg.hashsalt``, no metadata block, text kept as text, the Okabe-Ito palette,
-shapes as well as colours), so the output is stable byte for byte.
+shapes as well as colours), so the output is stable byte for byte. The words
+are in the current language (``present.i18n``), as on the other charts.
 """
 
 from __future__ import annotations
@@ -12,13 +13,24 @@ from datetime import date, datetime, timedelta, tzinfo
 from itertools import pairwise
 from typing import Any
 
-from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
+from matplotlib.dates import AutoDateLocator, date2num
 from matplotlib.figure import Figure
 from matplotlib.typing import RcKeyType
 
 from ketpath.core.contingency import ContingencyState
 from ketpath.knowledge import rules
-from ketpath.present.charts import BLUE, GREEN, GREY, ORANGE, VERMILLION, Chart, chart_style, render
+from ketpath.present.charts import (
+    BLUE,
+    GREEN,
+    GREY,
+    ORANGE,
+    VERMILLION,
+    Chart,
+    chart_style,
+    concise_dates,
+    render,
+)
+from ketpath.present.i18n import N_, _
 
 __all__ = ["STAGE_ORDER", "rewards_chart", "stage_chart"]
 
@@ -44,21 +56,25 @@ STAGE_ORDER = rules().stages.by_use()
 def _date_axis(axes: Any, zone: tzinfo | None) -> None:
     locator = AutoDateLocator(tz=zone, minticks=3, maxticks=7)  # type: ignore[no-untyped-call]
     axes.xaxis.set_major_locator(locator)
-    axes.xaxis.set_major_formatter(ConciseDateFormatter(locator, tz=zone))  # type: ignore[no-untyped-call]
+    axes.xaxis.set_major_formatter(concise_dates(locator, zone))
 
 
 def stage_chart(points: Sequence[tuple[date, str]], labels: dict[str, str]) -> Chart:
     """The stage at the end of each week: a step line over the stages, stopped ones lowest."""
-    title = "Stage at the end of each week"
+    title = _("Stage at the end of each week")
     if not points:
-        alt = f"{title}: no weeks in this period."
+        alt = _("%(title)s: no weeks in this period.", title=title)
     else:
         changes = sum(1 for a, b in pairwise(points) if a[1] != b[1])
-        alt = (
-            f"Step chart of the stage at the end of each of {len(points)} weeks from "
-            f"{points[0][0].isoformat()} to {points[-1][0].isoformat()}: it starts at "
-            f"'{labels.get(points[0][1], points[0][1])}', ends at "
-            f"'{labels.get(points[-1][1], points[-1][1])}' and changes {changes} times."
+        alt = _(
+            "Step chart of the stage at the end of each of %(weeks)s weeks from %(first)s to "
+            "%(last)s: it starts at '%(start)s', ends at '%(end)s' and changes %(changes)s times.",
+            weeks=len(points),
+            first=points[0][0].isoformat(),
+            last=points[-1][0].isoformat(),
+            start=labels.get(points[0][1], points[0][1]),
+            end=labels.get(points[-1][1], points[-1][1]),
+            changes=changes,
         )
     shown = [stage for stage in STAGE_ORDER if stage in {p[1] for p in points}] or ["no-use"]
     with chart_style(_STYLE):
@@ -81,29 +97,34 @@ def stage_chart(points: Sequence[tuple[date, str]], labels: dict[str, str]) -> C
 
 def rewards_chart(state: ContingencyState, *, since: datetime, zone: tzinfo) -> Chart:
     """Running total earned (top) and each screen's result and value (bottom)."""
-    title = "Drug screens and rewards"
+    title = _("Drug screens and rewards")
     events = [e for e in state.events if e.time >= since]
     currency = state.settings.currency
     if not events:
-        alt = f"{title}: no screens were due or taken in this period."
+        alt = _("%(title)s: no screens were due or taken in this period.", title=title)
     else:
-        alt = (
-            f"Step chart of the running total of rewards, {currency} "
-            f"{events[0].total - events[0].earned:.2f} at the start of the period and "
-            f"{events[-1].total:.2f} at its end, above a chart of {len(events)} screens: "
-            f"{sum(e.result == 'negative' for e in events)} negative, "
-            f"{sum(e.result == 'positive' for e in events)} positive, "
-            f"{sum(e.result == 'invalid' for e in events)} invalid and "
-            f"{sum(e.kind == 'missed' for e in events)} missed."
+        alt = _(
+            "Step chart of the running total of rewards, %(currency)s %(start)s at the start of "
+            "the period and %(end)s at its end, above a chart of %(screens)s screens: "
+            "%(negative)s negative, %(positive)s positive, %(invalid)s invalid and %(missed)s "
+            "missed.",
+            currency=currency,
+            start=f"{events[0].total - events[0].earned:.2f}",
+            end=f"{events[-1].total:.2f}",
+            screens=len(events),
+            negative=sum(e.result == "negative" for e in events),
+            positive=sum(e.result == "positive" for e in events),
+            invalid=sum(e.result == "invalid" for e in events),
+            missed=sum(e.kind == "missed" for e in events),
         )
     with chart_style(_STYLE):
         figure = Figure(figsize=(_WIDTH_IN, 4.6), layout="constrained")
         total_axes, value_axes = figure.subplots(2, 1, sharex=True, height_ratios=[3, 2])
-        total_axes.set_title("Running total", loc="left")
-        value_axes.set_title("Each screen: result and what it earned", loc="left")
+        total_axes.set_title(_("Running total"), loc="left")
+        value_axes.set_title(_("Each screen: result and what it earned"), loc="left")
         if not events:
             for axes in (total_axes, value_axes):
-                axes.text(0.5, 0.5, "No screens in this period", ha="center", va="center",
+                axes.text(0.5, 0.5, _("No screens in this period"), ha="center", va="center",
                           transform=axes.transAxes, color=GREY)  # fmt: skip
             return render(figure, title=title, alt=alt)
         moments = [e.time.astimezone(zone) for e in events]
@@ -124,19 +145,21 @@ def rewards_chart(state: ContingencyState, *, since: datetime, zone: tzinfo) -> 
         return render(figure, title=title, alt=alt)
 
 
+_SCREEN_KINDS = (
+    ("negative", N_("Negative"), BLUE, "o"),
+    ("positive", N_("Positive"), VERMILLION, "X"),
+    ("invalid", N_("Invalid"), ORANGE, "s"),
+    (None, N_("Missed"), GREY, "v"),
+)
+
+
 def _screen_markers(axes: Any, events: Sequence[Any], days: Sequence[float]) -> None:
-    kinds = (
-        ("negative", "Negative", BLUE, "o"),
-        ("positive", "Positive", VERMILLION, "X"),
-        ("invalid", "Invalid", ORANGE, "s"),
-        (None, "Missed", GREY, "v"),
-    )
-    for result, label, colour, marker in kinds:
+    for result, label, colour, marker in _SCREEN_KINDS:
         chosen = [
             (d, float(e.earned)) for d, e in zip(days, events, strict=True) if e.result == result
         ]
         if chosen:
             xs, ys = zip(*chosen, strict=True)
             axes.plot(
-                xs, ys, linestyle="none", marker=marker, markersize=7, color=colour, label=label
+                xs, ys, linestyle="none", marker=marker, markersize=7, color=colour, label=_(label)
             )

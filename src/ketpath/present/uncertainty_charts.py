@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 from matplotlib.typing import RcKeyType
 
 from ketpath.present.charts import BLUE, VERMILLION, Chart, chart_style, render
+from ketpath.present.i18n import _
 
 __all__ = ["tornado_chart"]
 
@@ -41,7 +42,7 @@ def _drivers(output: dict[str, Any], top: int) -> list[tuple[str, float]]:
 def tornado_chart(document: dict[str, Any], *, top: int = 8) -> Chart:
     """A panel per output of the ``top`` assumptions by |PRCC| (an empty panel says why)."""
     outputs = document["outputs"]
-    title = f"What drives each output: PRCC over {document['runs']} runs"
+    title = _("What drives each output: PRCC over %(runs)s runs", runs=document["runs"])
     strongest = []
     with chart_style(_STYLE):
         figure = Figure(
@@ -59,7 +60,7 @@ def tornado_chart(document: dict[str, Any], *, top: int = 8) -> Chart:
                 axes.text(
                     0.0,
                     0.5,
-                    "no PRCC: too few runs, or the output never changed",
+                    _("no PRCC: too few runs, or the output never changed"),
                     ha="center",
                     va="center",
                     transform=axes.transAxes,
@@ -74,11 +75,19 @@ def tornado_chart(document: dict[str, Any], *, top: int = 8) -> Chart:
             for bar, hatch in zip(bars, hatches, strict=True):
                 bar.set_hatch(hatch)
             axes.set_yticks(range(len(names)), names)
-        panels[-1].set_xlabel("partial rank correlation with the output")
-        alt = (
-            f"Horizontal bars, one panel per output, of the assumptions' partial rank"
-            f" correlations with it over {document['runs']} runs. Strongest driver: "
-            + ("; ".join(strongest) if strongest else "none could be estimated")
-            + "."
-        )
+        panels[-1].set_xlabel(_("partial rank correlation with the output"))
+        if strongest:
+            alt = _(
+                "Horizontal bars, one panel per output, of the assumptions' partial rank "
+                "correlations with it over %(runs)s runs. Strongest driver: %(drivers)s.",
+                runs=document["runs"],
+                drivers="; ".join(strongest),
+            )
+        else:
+            alt = _(
+                "Horizontal bars, one panel per output, of the assumptions' partial rank "
+                "correlations with it over %(runs)s runs. Strongest driver: none could be "
+                "estimated.",
+                runs=document["runs"],
+            )
         return render(figure, title=title, alt=alt)

@@ -7,8 +7,9 @@ weeks shown end today) or the zone changes. So the drawn charts are kept in
 a bounded least-recently-used cache keyed by the view's
 :attr:`~ketpath.services.read.PersonView.version` (person, their
 ``records_version``, and the count and newest id of the records read), the
-zone, the kind of chart and the local day of ``as_of``; a second load of
-History draws nothing, and a new record makes a new key.
+zone, the language the charts are worded in, the kind of chart and the local
+day of ``as_of``; a second load of History draws nothing, and a new record
+makes a new key.
 
 A view without a version (records not read from the store) or of a period is
 drawn every time. Several worker processes each keep their own cache; the
@@ -22,6 +23,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
 from ketpath.present.history_charts import ChartView, questionnaire_charts, weekly_charts
+from ketpath.present.i18n import current_language
 from ketpath.services.read import PersonView
 
 __all__ = ["ChartCache", "history_charts"]
@@ -79,7 +81,7 @@ def history_charts(view: PersonView, *, cache: ChartCache = CHARTS) -> list[Char
     if view.version is None or view.period is not None:
         return weekly() + scores()
     day = view.as_of.astimezone(view.zone).date()
-    base = (view.version, str(view.zone), day)
+    base = (view.version, str(view.zone), current_language(), day)
     return [
         *cache.get_or_draw((*base, "weekly"), weekly),
         *cache.get_or_draw((*base, "scores"), scores),

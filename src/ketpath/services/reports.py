@@ -1,4 +1,8 @@
-"""Use case: a person's PDF summary for a period (``interop.report`` does the typesetting)."""
+"""Use case: a person's PDF summary for a period (``interop.report`` does the typesetting).
+
+The summary is in ``language`` (a shipped BCP 47 tag), by default the current
+one (``present.i18n``): the page's on the web, ``--lang`` on the command line.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from ketpath.core.contingency import ContingencyState
 from ketpath.core.records import Record
 from ketpath.errors import FieldProblem
 from ketpath.interop.report import render_report
+from ketpath.present.i18n import _
 from ketpath.services.accounts import User
 from ketpath.services.contingency import clinic_schedule, state_for
 from ketpath.services.plans import get_plan
@@ -26,15 +31,21 @@ class ReportError(FieldProblem):
 
 def check_period(start: date, end: date, *, today: date) -> None:
     if end < start:
-        raise ReportError("to", "the period ends before it starts")
+        raise ReportError("to", _("the period ends before it starts"))
     if start > today:
-        raise ReportError("from", "the period starts in the future")
+        raise ReportError("from", _("the period starts in the future"))
     if (end - start).days + 1 > MAX_PERIOD_DAYS:
-        raise ReportError("to", f"a summary covers at most {MAX_PERIOD_DAYS} days")
+        raise ReportError("to", _("a summary covers at most %(days)s days", days=MAX_PERIOD_DAYS))
 
 
 def person_report(
-    db: Database, person_name: str, *, start: date, end: date, now: datetime | None = None
+    db: Database,
+    person_name: str,
+    *,
+    start: date,
+    end: date,
+    now: datetime | None = None,
+    language: str | None = None,
 ) -> bytes:
     """The PDF summary of the person's records from ``start`` to ``end`` (local days)."""
     generated_at = now or datetime.now(UTC)
@@ -46,6 +57,7 @@ def person_report(
         contingency_state=_contingency_state(
             db, person_name, list(view.records), as_of=generated_at
         ),
+        language=language,
     )
 
 
@@ -65,6 +77,7 @@ def patient_report(
     start: date,
     end: date,
     now: datetime | None = None,
+    language: str | None = None,
 ) -> bytes:
     """The same PDF summary, for a clinician with the person's consent (checked and audited).
 
@@ -86,4 +99,5 @@ def patient_report(
         view,
         plan=None,
         contingency_state=_contingency_state(db, view.name, list(view.records), as_of=generated_at),
+        language=language,
     )

@@ -12,6 +12,9 @@ A summary of years of heavy logging costs seconds of CPU, so at most
 ``REPORT_SLOTS`` are typeset at once per process; a request that finds them all
 busy is answered 503 with Retry-After at once, rather than queueing behind
 them and holding a worker (issue 11, point 15).
+
+The summary is in the page's language (``present.i18n.current_language``, set
+by ``LanguageMiddleware``), as are the messages of a refused request.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from datetime import UTC, date, datetime, timedelta
 from fastapi import APIRouter, HTTPException, Request
 from starlette.responses import Response
 
+from ketpath.present.i18n import _, current_language
 from ketpath.services import PersonNotFound
 from ketpath.services.consent import NoConsent, has_consent
 from ketpath.services.reports import ReportError, check_period, patient_report, person_report
@@ -48,7 +52,7 @@ def _typeset(make: Callable[[], bytes]) -> bytes:
     if not _slots.acquire(blocking=False):
         raise HTTPException(
             status_code=503,
-            detail="Other summaries are being made right now; try again in a few seconds.",
+            detail=_("Other summaries are being made right now; try again in a few seconds."),
             headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         )
     try:
@@ -75,13 +79,17 @@ def _period_refused(
     request: Request, user: SignedIn, error: ReportError, first: date, last: date
 ) -> Response:
     person = PersonContext(request, user)
-    field = {"from": "From", "to": "To"}.get(error.field, error.field)
+    field = {"from": _("From"), "to": _("To")}.get(error.field, error.field)
     context = {
         "count": len(person.records),
         "imported": None,
         "present": 0,
         "error": None,
-        "report_error": f"{field}: {error.problem[:1].upper()}{error.problem[1:]}.",
+        "report_error": _(
+            "%(field)s: %(problem)s.",
+            field=field,
+            problem=f"{error.problem[:1].upper()}{error.problem[1:]}",
+        ),
         "report_start": first.isoformat(),
         "report_end": last.isoformat(),
     }
@@ -94,6 +102,7 @@ def report_pdf(
 ) -> Response:
     name = _person_name(user)
     now = datetime.now(UTC)
+    language = current_language()
     first, last = _period(start, end, now)
     try:
         check_period(first, last, today=now.date())
@@ -101,10 +110,12 @@ def report_pdf(
         return _period_refused(request, user, error, first, last)
     try:
         pdf = _typeset(
-            lambda: person_report(database(request), name, start=first, end=last, now=now)
+            lambda: person_report(
+                database(request), name, start=first, end=last, now=now, language=language
+            )
         )
     except PersonNotFound:
-        raise HTTPException(status_code=404, detail="Nothing logged yet.") from None
+        raise HTTPException(status_code=404, detail=_("Nothing logged yet.")) from None
     except ValueError as error:
         raise HTTPException(status_code=422, detail=str(error)) from None
     return _download(pdf, first, last)
@@ -120,6 +131,7 @@ def patient_report_pdf(
 ) -> Response:
     """A patient's summary for their clinician: 404 without consent; the read is audited."""
     now = datetime.now(UTC)
+    language = current_language()
     first, last = _period(start, end, now)
     db = database(request)
     # Consent before a slot is taken: a stranger's request costs no typesetting.
@@ -128,7 +140,13 @@ def patient_report_pdf(
     try:
         pdf = _typeset(
             lambda: patient_report(
-                db, clinician=user, patient_id=patient_id, start=first, end=last, now=now
+                db,
+                clinician=user,
+                patient_id=patient_id,
+                start=first,
+                end=last,
+                now=now,
+                language=language,
             )
         )
     except NoConsent:
