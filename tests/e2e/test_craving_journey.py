@@ -145,3 +145,26 @@ def test_the_craving_page_has_no_axe_violations(
             if violations:  # any impact, not only serious and critical
                 found[f"{path} at {size['width']} px, {scheme}"] = violations
     assert found == {}
+
+
+def test_the_timer_announces_in_the_page_language(phone: BrowserContext, live_server: str) -> None:
+    """Its words come from the page (data-say-*), so in Chinese the script says Chinese."""
+    minutes = craving_moment().urge_timer.value
+    page = phone.new_page()
+    page.clock.install()
+    register(page, live_server, "craving-chinese@example.org", PASSWORD)
+    phone.add_cookies([{"name": "ketpath_lang", "value": "zh-Hant", "url": live_server}])
+    page.goto(f"{live_server}/craving")
+    timer = page.get_by_role("region", name=f"用 {minutes} 分鐘衝浪，讓衝動過去")
+    status = timer.get_by_role("status")
+    expect(status).to_have_text(f"{minutes} 分鐘。準備好就按「開始」。")
+    timer.get_by_role("button", name="開始", exact=True).click()
+    expect(status).to_have_text(f"計時中：還剩 {minutes} 分鐘。")
+    page.clock.run_for(61_000)
+    expect(status).to_have_text(f"還剩 {minutes - 1} 分鐘。")
+    timer.get_by_role("button", name="暫停", exact=True).click()
+    expect(status).to_have_text(f"已暫停，還剩 {minutes - 1} 分鐘。")
+    timer.get_by_role("button", name="繼續", exact=True).click()
+    page.clock.run_for(minutes * 60_000)
+    expect(status).to_contain_text("時間到了。現在衝動有多強烈？")
+    expect(timer.get_by_role("button", name="開始", exact=True)).to_be_visible()

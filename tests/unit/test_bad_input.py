@@ -59,6 +59,7 @@ NOT_BAD_INPUT = {
     "InterruptedWriteError": "the server's own failure while writing",
     "LoginRequired": "the web's redirect to the login page",
     "ImportRefused": "the upload page's own refusal, caught on that page to show the form again",
+    "MissingFontError": "the machine lacks a CJK font (set-up, named fix: scripts/ensure-fonts.sh)",
     "ClosedCohortError": "a program built a population sim with deaths or births: a bug, no input",
 }
 

@@ -34,6 +34,7 @@ from typing import Any
 from ketpath.knowledge import load
 from ketpath.knowledge.contingency import Contingency
 from ketpath.knowledge.contingency import contingency as english_contingency
+from ketpath.knowledge.craving import CravingMoment, craving_moment
 from ketpath.knowledge.instruments import Instrument
 from ketpath.knowledge.load import (
     Claim,
@@ -104,9 +105,14 @@ TRANSLATED: dict[str, PathTest] = {
     "vocabulary.toml": _fields("label"),
     "body.toml": _body_text,
     "today.toml": _today_text,
+    "craving.toml": _fields("label", "rationale"),
     "contingency.toml": _fields("title", "label"),
 }
 """The knowledge files with person-facing text, and which of their texts are.
+
+Of ``craving.toml`` the two defaults' labels and rationales are; its ``sections``
+are not, for they name the English practical page's headings (the translated
+page's sections are found by position).
 
 Of ``contingency.toml`` only the schedule's labels and the effect's title are
 (the PDF summary shows them); the rationales are still English.
@@ -355,6 +361,7 @@ def check_all() -> None:
         helplines(language)
         practical_pages(language)
         today(language)
+        craving(language)
         contingency(language)
 
 
@@ -438,6 +445,19 @@ def today(language: str) -> Today:
 
 
 @cache
+def craving(language: str) -> CravingMoment:
+    """The craving page's two graded defaults with their labels and rationales in ``language``.
+
+    The values, grades, sources and the named sections stay as in English.
+    """
+    if language == ENGLISH:
+        return craving_moment()
+    craving_moment()  # the English file's own checks (sources, claims, sections) first
+    data = translated_data(language, "craving.toml")
+    return validate(CravingMoment, data, _where(language, "craving.toml"))
+
+
+@cache
 def contingency(language: str) -> Contingency:
     """The reward schedule's defaults with their labels in ``language`` (values as in English)."""
     if language == ENGLISH:
@@ -461,4 +481,5 @@ def clear_caches() -> None:
     body_words.cache_clear()
     instruments.cache_clear()
     today.cache_clear()
+    craving.cache_clear()
     contingency.cache_clear()

@@ -6,7 +6,8 @@ call as tap-to-call links), then the urge-surfing timer and its explanation,
 which are the graded statements of the practical page that
 ``knowledge/craving.toml`` names, so nothing here is worded twice. The
 intensity from which the plan is offered after a craving is logged, and the
-timer's length, are graded defaults in that file, never numbers in code.
+timer's length, are graded defaults in that file, never numbers in code; their
+labels and rationales are read in the page's language (``knowledge/i18n``).
 """
 
 from __future__ import annotations
@@ -78,7 +79,7 @@ def craving_page_view(
     number the person's own plan already lists is not repeated either, so each
     number appears once.
     """
-    moment = craving_moment()
+    moment = languages.craving(language)  # labels and rationales in her language
     coping = list(plan.get("coping_steps", ()))
     reasons = list(plan.get("reasons", ()))
     people = [call_link(line) for line in plan.get("people_to_call", ())]

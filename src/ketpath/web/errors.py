@@ -3,6 +3,11 @@
 The API answers JSON (``{"detail": ...}``); pages answer ``error.html``. An
 unexpected error shows neither the exception nor a traceback (ASVS V7.4); the
 server's log gets the traceback, which holds code locations, not request data.
+
+A page is in the person's language: its title, and its message when the
+catalog has it (a route's ``HTTPException`` detail marked with ``N_`` where it
+is raised); a message the catalog lacks (a service's own words) is shown as
+it is. The API keeps English.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from starlette.types import Scope
 
 from ketpath.core.records import time_problem
 from ketpath.errors import BadInput
+from ketpath.present.i18n import N_, _
 from ketpath.services.clinic_records import ClinicRecordReadOnly
 from ketpath.services.quota import TooManyRecords
 from ketpath.services.refusals import RecordRefused
@@ -28,17 +34,30 @@ from ketpath.web.templating import render
 
 API_PREFIX = "/api/"
 TITLES = {
-    400: "That request could not be understood",
-    401: "Please log in",
-    403: "Not allowed",
-    404: "Not found",
-    405: "Not allowed",
-    413: "Too large",
-    422: "Something in the form needs fixing",
-    429: "Too many attempts",
-    503: "Busy",
-    500: "Something went wrong",
+    400: N_("That request could not be understood"),
+    401: N_("Please log in"),
+    403: N_("Not allowed"),
+    404: N_("Not found"),
+    405: N_("Not allowed"),
+    413: N_("Too large"),
+    422: N_("Something in the form needs fixing"),
+    429: N_("Too many attempts"),
+    503: N_("Busy"),
+    500: N_("Something went wrong"),
 }
+FIELD_PROBLEM = N_("A field is missing or has a value that cannot be used.")
+ROUTE_MESSAGES = (
+    N_("Not Found"),
+    N_("Method Not Allowed"),
+    N_("These pages are for a person's own records."),
+    N_("No such record."),
+    N_("No such questionnaire."),
+    N_("No such topic."),
+    N_("This is for clinicians."),
+)
+"""Messages raised in ``HTTPException`` by Starlette (an unknown path or method) and by the
+person's routes, marked here so their error pages read in the person's language; the
+routes raise the same English text, which is the msgid."""
 
 
 def _is_api(request: Request) -> bool:
@@ -46,9 +65,10 @@ def _is_api(request: Request) -> bool:
 
 
 def error_page(request: Request, status: int, message: str | None = None) -> Response:
-    title = TITLES.get(status, "Something went wrong")
+    title = _(TITLES.get(status, TITLES[500]))
+    shown = _(message) if message else message
     return render(
-        request, "error.html", {"status": status, "title": title, "message": message}, status
+        request, "error.html", {"status": status, "title": title, "message": shown}, status
     )
 
 
@@ -69,7 +89,7 @@ async def _validation_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, RequestValidationError)
     if _is_api(request):
         return await request_validation_exception_handler(request, error)
-    return error_page(request, 422, "A field is missing or has a value that cannot be used.")
+    return error_page(request, 422, FIELD_PROBLEM)
 
 
 def _refusal(request: Request, status: int, message: str) -> Response:

@@ -41,6 +41,8 @@ from fastapi.responses import JSONResponse, Response
 
 from ketpath.core.records import Record, RecordError
 from ketpath.errors import BadInput
+from ketpath.present.i18n import _
+from ketpath.present.record_problems import problem_words
 from ketpath.services import (
     Author,
     PersonNotFound,
@@ -172,10 +174,15 @@ def _made_at(body: dict[str, Any]) -> datetime:
 
 
 def _problem(error: RecordError) -> str:
-    """What was wrong, as the Log page says it: no "line 1", the time named in words."""
+    """What was wrong, as the Log page says it: no "line 1", the time named in words.
+
+    The queue shows it beside the entry, so it is in the person's language
+    (``present.record_problems``); the field's name stays as it is.
+    """
+    words = problem_words(error.problem)
     if error.field in (None, "time"):
-        return error.problem
-    return f"{error.field}: {error.problem}"
+        return words
+    return f"{error.field}: {words}"
 
 
 def _records(request: Request, user: User) -> list[Record]:
@@ -202,9 +209,9 @@ async def offline_entries(request: Request) -> Response:
     """Store one entry that waited on the device: answers in JSON, never a page or redirect."""
     user = optional_user(request)
     if user is None:
-        return _refused(401, "Sign in to send the entries waiting on this device.")
+        return _refused(401, _("Sign in to send the entries waiting on this device."))
     if user.person_name is None:
-        return _refused(403, "Only a person's own entries are sent from this device.")
+        return _refused(403, _("Only a person's own entries are sent from this device."))
     try:
         key = checked_key(request.headers.get("idempotency-key", ""))
         body = await request.json()

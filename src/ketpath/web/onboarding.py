@@ -12,7 +12,8 @@ registration may already have stored it) and stored the way
 The country picks the help lines, in the same cookie the Help and Account
 pages set. A goal is stored as a Goal record only when one is chosen ("not
 sure yet" stores nothing). The texts about ketpath come from
-``knowledge/today.toml``.
+``knowledge/today.toml``, in the page's language (``knowledge/i18n``), as do
+the goals' and the countries' names.
 """
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from ketpath.core.records import RecordError, latest_profile
-from ketpath.knowledge.load import today
+from ketpath.knowledge import languages
 from ketpath.present import views
+from ketpath.present.i18n import N_, _
 from ketpath.services import Author, log_record
 from ketpath.services.onboarding import finish_onboarding
 from ketpath.services.read import person_locale
@@ -39,6 +41,8 @@ SKIPPABLE_BY_LINK = frozenset({"zone", "goal"})
 """Steps with a "Skip this step" link; the plan and about steps have their own "Later" and
 "Next", and the last step (privacy) is the confirmation, which cannot be skipped."""
 NOT_SURE = "not-sure"
+PERSON_ONLY = N_("These pages are for a person's own records.")
+"""The 403's message (English in the API; the error page translates it, ``web.errors``)."""
 
 
 def _see_other(url: str) -> RedirectResponse:
@@ -63,17 +67,17 @@ def _page(
         "error": error,
         "zone": zone,
         "zones": views.zone_choices(zone),
-        "locales": views.locale_choices(),
+        "locales": views.locale_choices(person.language),
         "locale": person_locale(request.cookies.get(LOCALE_COOKIE), person.records),
-        "goals": views.vocabulary_choices("goals"),
-        "about": today().about,
+        "goals": views.vocabulary_choices("goals", person.language),
+        "about": languages.today(person.language).about,
     }
     return person.page("onboarding.html", context, status=status)
 
 
 def _person(user: User) -> str:
     if user.person_name is None:
-        raise HTTPException(status_code=403, detail="These pages are for a person's own records.")
+        raise HTTPException(status_code=403, detail=PERSON_ONLY)
     return user.person_name
 
 
@@ -103,7 +107,7 @@ async def onboarding_zone(request: Request, user: SignedIn) -> Response:
         try:
             record = views.profile_with_zone(person.records, zone)
         except RecordError as error:
-            return _page(request, user, "zone", error=error.problem, status=400)
+            return _page(request, user, "zone", error=_zone_problem(error, zone), status=400)
         log_record(database(request), name, record, create=True, author=_author(user))
     response = _see_other(f"/onboarding/{_next_step('zone')}")
     chosen = str(form.get("locale") or "")
@@ -135,6 +139,15 @@ def onboarding_done(request: Request, user: SignedIn) -> Response:
     _person(user)
     finish_onboarding(database(request), user_id=user.id, now=datetime.now(UTC))
     return _see_other("/")
+
+
+def _zone_problem(error: RecordError, zone: str) -> str:
+    """An unknown zone in the page's language (the list offers only known ones: a stale page)."""
+    if error.field == "timezone":
+        return _(
+            "unknown time zone %(zone)s (use an IANA name such as Europe/London)", zone=repr(zone)
+        )
+    return error.problem
 
 
 def _author(user: User) -> Author:

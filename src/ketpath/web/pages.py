@@ -28,6 +28,7 @@ from ketpath.present.craving import offers_craving_plan
 from ketpath.present.entry_listing import entry_listing
 from ketpath.present.history_charts import questionnaire_charts
 from ketpath.present.i18n import _
+from ketpath.present.record_problems import import_refusal
 from ketpath.present.today import today_view
 from ketpath.services import (
     Author,
@@ -52,7 +53,7 @@ from ketpath.services.plans import PlanError, get_plan, save_plan
 from ketpath.services.read import read_person
 from ketpath.web.deps import SignedIn, User
 from ketpath.web.language import language_of
-from ketpath.web.plan_form import PLAN_FIELDS, plan_from_form, plan_view
+from ketpath.web.plan_form import plan_error_text, plan_from_form, plan_view
 from ketpath.web.record_forms import (
     LOGGABLE,
     SimpleForm,
@@ -486,7 +487,7 @@ async def plan_save(request: Request, user: SignedIn) -> Response:
         save_plan(_db(request), _person_name(user), submitted)
     except PlanError as error:
         person = PersonContext(request, user)
-        view = plan_view(submitted, error=_plan_error_text(error))
+        view = plan_view(submitted, error=_plan_error_text(error, submitted))
         context = {
             "plan": view,
             "saved": False,
@@ -496,9 +497,9 @@ async def plan_save(request: Request, user: SignedIn) -> Response:
     return _see_other(PLAN_NEXT.get(going_on, "/plan?saved=1"))
 
 
-def _plan_error_text(error: PlanError) -> str:
-    labels = {key: label for key, label, _hint in PLAN_FIELDS}
-    return f"{labels.get(error.field, error.field)}: {error.problem}."
+def _plan_error_text(error: PlanError, submitted: dict[str, list[str]]) -> str:
+    """The list's label and what is wrong, in the page's language (``plan_form``)."""
+    return plan_error_text(error, submitted)
 
 
 # ---------------------------------------------------------------- learn
@@ -643,7 +644,7 @@ async def import_upload(request: Request, user: SignedIn) -> Response:
     upload = form.get("file")
     try:
         if not isinstance(upload, UploadFile) or not upload.filename:
-            raise ImportRefused("Choose a .jsonl, .csv or FHIR .json file to import.")
+            raise ImportRefused(_("Choose a .jsonl, .csv or FHIR .json file to import."))
         text = _upload_text(await upload.read(MAX_IMPORT_BYTES + 1))
         result = _import_text(request, user, upload.filename, text)
     except ImportRefused as refused:
@@ -659,7 +660,7 @@ async def import_upload(request: Request, user: SignedIn) -> Response:
 
 
 class ImportRefused(Exception):  # noqa: N818 (reads as what happened)
-    """Nothing was imported; ``message`` says why, in the person's words."""
+    """Nothing was imported; ``message`` says why, in the person's words and language."""
 
     def __init__(self, message: str, *, status: int = 422) -> None:
         self.message = message
@@ -670,12 +671,13 @@ class ImportRefused(Exception):  # noqa: N818 (reads as what happened)
 def _upload_text(data: bytes) -> str:
     if len(data) > MAX_IMPORT_BYTES:
         raise ImportRefused(
-            f"The file is larger than {MAX_IMPORT_BYTES // 1_000_000} MB.", status=413
+            _("The file is larger than %(size)s MB.", size=MAX_IMPORT_BYTES // 1_000_000),
+            status=413,
         )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ImportRefused("The file is not UTF-8 text.") from None
+        raise ImportRefused(_("The file is not UTF-8 text.")) from None
 
 
 def _import_text(request: Request, user: User, filename: str, text: str) -> ImportResult:
@@ -683,12 +685,17 @@ def _import_text(request: Request, user: User, filename: str, text: str) -> Impo
 
     FHIR is told apart by its content (one JSON object with a ``resourceType``),
     as ``ketpath import`` does, so ketpath's own FHIR download imports here too.
+    A refusal names the line and the field as they are and says the rest in the
+    page's language (``present.record_problems``).
     """
     db = _db(request)
     limit = db.limits.per_import
     # Counting lines first spares parsing a file that is refused for its size anyway.
     if not is_fhir_document(text) and text.count("\n") > limit + 1:
-        raise ImportRefused(f"Too many records: one import may hold at most {limit:,}.", status=413)
+        raise ImportRefused(
+            _("Too many records: one import may hold at most %(limit)s.", limit=f"{limit:,}"),
+            status=413,
+        )
     try:
         if is_fhir_document(text):
             return import_fhir(db, _person_name(user), text, author=_as_person(user))
@@ -696,11 +703,13 @@ def _import_text(request: Request, user: User, filename: str, text: str) -> Impo
         return import_records(db, _person_name(user), records, create=True, author=_as_person(user))
     except RecordRefused as error:
         line = error.index + 2 if _is_csv(filename) else _line_of(text, error.index)
-        raise ImportRefused(_sentence(str(error.at_line(line)))) from None
+        raise ImportRefused(_sentence(error.at_line(line))) from None
     except (RecordError, FhirError) as error:
-        raise ImportRefused(_sentence(str(error))) from None
+        raise ImportRefused(_sentence(error)) from None
     except TooManyRecords as error:
-        raise ImportRefused(f"Too many records: {error}.", status=413) from None
+        raise ImportRefused(
+            _("Too many records: %(problem)s.", problem=error), status=413
+        ) from None
 
 
 def _line_of(text: str, index: int) -> int:
@@ -710,6 +719,12 @@ def _line_of(text: str, index: int) -> int:
     return jsonl_line_of_record(text.splitlines(), index)
 
 
-def _sentence(message: str) -> str:
-    """``line 2: time: ...`` as the page shows it: a capital first letter, nothing imported."""
-    return f"Nothing was imported. {message[:1].upper()}{message[1:]}"
+def _sentence(error: RecordError | FhirError) -> str:
+    """``line 2: time: ...`` as the page shows it: a capital first letter, nothing imported.
+
+    The line number and the field's name stay as written; the sentence is in the
+    page's language (:func:`ketpath.present.record_problems.import_refusal`).
+    """
+    if isinstance(error, RecordError):
+        return import_refusal(error.problem, line=error.line, field=error.field)
+    return import_refusal(str(error))

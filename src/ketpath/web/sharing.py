@@ -3,18 +3,26 @@
 The API (``/api/v1/shares``) and the "Sharing" page call the same services. A
 new code is shown once, on the page that created it (never in a URL, never
 again: only its hash is kept). Revoking takes effect on the clinician's next
-request.
+request. The page is in the person's language: its dates written as CLDR
+writes them there (English keeps its "30 November 2026"), a share's status in
+words (``STATUS_WORDS``), and the errors' messages translated on the error
+page (``web.errors``); the API answers in English.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
+from babel.dates import format_date, format_datetime
 from fastapi import APIRouter, HTTPException, Path, Request
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel
 from starlette.responses import Response
 
+from ketpath.knowledge.languages import ENGLISH
+from ketpath.present.format import babel_locale
+from ketpath.present.i18n import N_, current_language
 from ketpath.present.reads import reads_by_day
 from ketpath.services import own_entries
 from ketpath.services.accounts import User
@@ -40,6 +48,18 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
+PERSON_ONLY = N_("Sharing is for a person's own records.")
+NO_SUCH_SHARE = N_("No such share.")
+STATUS_WORDS = {
+    "waiting": N_("waiting"),
+    "active": N_("active"),
+    "ended": N_("ended"),
+    "expired": N_("expired"),
+    "revoked": N_("revoked"),
+}
+"""A share's status (``services.consent``) as the page says it; translated where shown."""
+
+
 class ShareCreated(BaseModel):
     id: int
     code: str
@@ -52,7 +72,7 @@ class ShareList(BaseModel):
 
 def _person_only(user: User) -> None:
     if user.person_name is None:
-        raise HTTPException(status_code=403, detail="Sharing is for a person's own records.")
+        raise HTTPException(status_code=403, detail=PERSON_ONLY)
 
 
 @api_router.post(
@@ -88,11 +108,29 @@ def revoke(request: Request, user: TokenHolder, share_id: ShareId) -> Response:
     try:
         revoke_share(database(request), user=user, share_id=share_id)
     except (ShareNotFound, NotAllowed):
-        raise HTTPException(status_code=404, detail="No such share.") from None
+        raise HTTPException(status_code=404, detail=NO_SUCH_SHARE) from None
     return Response(status_code=204)
 
 
 # ---------------------------------------------------------------- the page
+
+
+def day(moment: datetime) -> str:
+    """A share's day as the page's language writes it: "30 November 2026", "2026年11月30日"."""
+    language = current_language()
+    if language == ENGLISH:
+        return moment.strftime("%d %B %Y")
+    return format_date(moment, format="long", locale=babel_locale(language))
+
+
+def moment(at: datetime) -> str:
+    """A code's expiry, to the minute, in UTC as stored: "30 November 2026, 14:05 UTC"."""
+    language = current_language()
+    if language == ENGLISH:
+        return at.strftime("%d %B %Y, %H:%M UTC")
+    locale = babel_locale(language)
+    pattern = f"{locale.date_formats['long'].pattern} HH:mm"
+    return f"{format_datetime(at, pattern, tzinfo=UTC, locale=locale)} UTC"
 
 
 #: Rows of the log read for the page: a busy clinic's roster views add up.
@@ -111,6 +149,9 @@ def _page(request: Request, user: User, *, new_code: Any = None, status: int = 2
         "past": [share for share in shares if not share.revocable],
         "reads": reads_by_day(reads_of(db, user=user, limit=READS_SHOWN), records, zone),
         "zone": str(zone),
+        "day": day,
+        "moment": moment,
+        "status_words": STATUS_WORDS,
     }
     return render(request, "sharing/sharing.html", context, status=status)
 
@@ -134,5 +175,5 @@ def sharing_revoke(request: Request, user: SignedIn, share_id: ShareId) -> Respo
     try:
         revoke_share(database(request), user=user, share_id=share_id)
     except (ShareNotFound, NotAllowed):
-        raise HTTPException(status_code=404, detail="No such share.") from None
+        raise HTTPException(status_code=404, detail=NO_SUCH_SHARE) from None
     return RedirectResponse("/sharing", status_code=303)

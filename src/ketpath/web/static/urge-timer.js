@@ -6,6 +6,9 @@
 // the controls stay hidden. With script:
 // - Start / Pause / Resume, and Start again. The length comes from the page
 //   (data-minutes, from knowledge/craving.toml), never from here.
+// - Every word it says or shows comes from the page too, in the page's language: the
+//   template fills data-say-* from the catalog (issue 15), a one and a many form for each
+//   count ("{n}" is the number), so nothing here is English.
 // - The time left is worked out from the clock (Date.now), not by counting ticks, so a
 //   phone that throttles a background tab still shows the right time when it comes back.
 // - The visible clock changes every second but is hidden from screen readers; the status
@@ -34,8 +37,13 @@
   var ticking = null;
   var announcedMinute = minutes;
 
-  function plural(count, one, many) {
-    return count + " " + (count === 1 ? one : many);
+  function words(name) {
+    return timer.getAttribute("data-say-" + name) || "";
+  }
+
+  // The one or many form of a counted sentence, with its number filled in.
+  function counted(name, count) {
+    return words(name + (count === 1 ? "-one" : "-many")).split("{n}").join(String(count));
   }
 
   function remaining() {
@@ -68,26 +76,23 @@
       endsAt = 0;
       left = full;
       announcedMinute = minutes;
-      toggle.textContent = "Start";
-      say(
-        "Time is up. How strong is the urge now? If it is still strong, start again, " +
-          "do the next step of your plan, or call someone."
-      );
+      toggle.textContent = words("start");
+      say(words("done"));
       return;
     }
     var minute = Math.ceil(ms / 60000);
     if (minute < announcedMinute) {
       announcedMinute = minute;
-      say(plural(minute, "minute", "minutes") + " left.");
+      say(counted("left", minute));
     }
   }
 
   function start() {
     endsAt = Date.now() + left;
     announcedMinute = Math.ceil(left / 60000);
-    toggle.textContent = "Pause";
+    toggle.textContent = words("pause");
     timer.classList.add("running");
-    say("Timer running: " + plural(announcedMinute, "minute", "minutes") + " left.");
+    say(counted("running", announcedMinute));
     ticking = setInterval(tick, 1000);
     tick();
   }
@@ -96,8 +101,8 @@
     left = remaining();
     endsAt = 0;
     stopTicking();
-    toggle.textContent = "Resume";
-    say("Paused with " + plural(Math.ceil(left / 60000), "minute", "minutes") + " left.");
+    toggle.textContent = words("resume");
+    say(counted("paused", Math.ceil(left / 60000)));
   }
 
   toggle.addEventListener("click", function () {
