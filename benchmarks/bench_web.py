@@ -21,7 +21,10 @@ where ketpath's dashboard keeps the parsed history in memory between writes:
 the ratios say what ketpath's own work costs on top of storage's, not that the
 bare app is a rival. Targets: ketpath's POST rate >= 0.7x the bare insert
 rate; dashboard p95 <= 3x the bare read's p95. The same load generator
-(``loadgen.py``) drives both, alternating between them.
+(``loadgen.py``) drives both, alternating between them. Beside the rates it
+prints each server process's CPU time per stored POST (Linux's ``/proc``),
+which the load of a shared machine sways less than a rate: it says how much
+of the gap is ketpath's own work per request rather than waiting.
 
 With ``--postgres`` both run on a throwaway PostgreSQL server with its default
 durability (``durable_postgres.py``), the bare app on a copy of ketpath's
@@ -52,6 +55,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from figures import figure
 from loadgen import (
     Server,
+    Throughput,
     WriteLoad,
     alternating_posts,
     benchmark_databases,
@@ -210,6 +214,7 @@ def writes(ketpath: Server, bare: Server, prepared: Prepared, clients: int, seco
         f"{bare_found.errors} errors; ketpath/bare {ratio:.2f}x "
         f"(target >= {POST_TO_BARE_INSERT_TARGET}x)"
     )
+    print(f"server CPU per stored POST: {_cpu_words(found, bare_found)} (for information)")
     figure(
         "web.post_rate",
         found.rate,
@@ -234,6 +239,14 @@ def writes(ketpath: Server, bare: Server, prepared: Prepared, clients: int, seco
         and bare_found.errors == 0
         and ratio >= POST_TO_BARE_INSERT_TARGET
     )
+
+
+def _cpu_words(found: Throughput, bare_found: Throughput) -> str:
+    """Each server process's CPU per stored request, and their ratio, when /proc tells."""
+    ours, bare = found.cpu_ms_per_request, bare_found.cpu_ms_per_request
+    if ours is None or bare is None:
+        return "not measured here"
+    return f"ketpath {ours:.2f} ms, bare {bare:.2f} ms ({ours / bare:.1f}x)"
 
 
 def bare_history_rows(bare: Server, person_id: int) -> int:

@@ -130,15 +130,38 @@ class Throughput:
     stored: int = 0
     errors: int = 0
     seconds: float = 0.0
+    cpu_seconds: float | None = 0.0
+    """The server process's CPU time (user and system) over the phases; None if unknown."""
 
     @property
     def rate(self) -> float:
         return self.stored / self.seconds if self.seconds else 0.0
 
+    @property
+    def cpu_ms_per_request(self) -> float | None:
+        """The server's CPU milliseconds per stored request: less swayed by a shared machine's
+        load than the rate is, since a busy machine makes each request wait, not work, longer."""
+        if self.cpu_seconds is None or not self.stored:
+            return None
+        return self.cpu_seconds / self.stored * 1000
+
     def add(self, other: Throughput) -> None:
         self.stored += other.stored
         self.errors += other.errors
         self.seconds += other.seconds
+        if self.cpu_seconds is None or other.cpu_seconds is None:
+            self.cpu_seconds = None
+        else:
+            self.cpu_seconds += other.cpu_seconds
+
+
+def process_cpu_seconds(pid: int) -> float | None:
+    """User plus system CPU seconds a process has used so far (from Linux's /proc), or None."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def sustained_posts(port: int, load: WriteLoad, clients: int, seconds: float) -> Throughput:
@@ -195,7 +218,11 @@ def alternating_posts(
     totals = (Throughput(), Throughput())
     for index in (0, 1, 1, 0):
         server, load = (first, second)[index]
-        totals[index].add(sustained_posts(server.port, load, clients, seconds / 2))
+        before = process_cpu_seconds(server.process.pid)
+        found = sustained_posts(server.port, load, clients, seconds / 2)
+        after = process_cpu_seconds(server.process.pid)
+        found.cpu_seconds = after - before if before is not None and after is not None else None
+        totals[index].add(found)
     return totals
 
 

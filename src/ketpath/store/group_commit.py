@@ -64,25 +64,50 @@ class _Job(Generic[Result]):
         self.result: Result | None = None
         self.error: BaseException | None = None
         self.done = False
+        self.turn = threading.Event()
+        """Set when the job's outcome is known, or when its caller is to lead the next commit."""
 
 
 class _GroupCommit:
-    """Callers queue jobs; the one holding ``_leader`` commits all queued jobs at once."""
+    """Callers queue jobs; one of them at a time leads: it commits everything queued.
+
+    A caller that finds no leader leads at once. The others wait on their own
+    job's event, which the leader sets when the commit holding their job is
+    done; then it hands the lead to the first job queued meanwhile (if any),
+    whose caller commits everything queued by then. Each waiting caller is
+    woken once, and only when there is something for it to do: they used to
+    queue on one lock that each had to take in turn just to learn that its job
+    had been committed, and the next leader waited behind all of them (a
+    measured mean batch of 5 jobs out of 32 waiting clients; issue 16, point 3).
+    """
 
     def __init__(self) -> None:
         self._queue: list[_Job[object]] = []
-        self._queue_guard = threading.Lock()
-        self._leader = threading.Lock()
+        self._guard = threading.Lock()
+        self._leading = False
 
     def run(self, db: Database, job: _Job[Result]) -> None:
-        with self._queue_guard:
+        with self._guard:
             self._queue.append(cast(_Job[object], job))
-        with self._leader:
-            # A previous leader may have committed this job while we waited.
-            if not job.done:
-                with self._queue_guard:
-                    batch, self._queue = self._queue, []
-                _commit_together(db, batch)
+            follow, self._leading = self._leading, True
+        if follow:
+            job.turn.wait()
+            if job.done:
+                return
+        # This caller leads: no one else takes the queue until it hands the lead on.
+        batch: list[_Job[object]] = []
+        try:
+            with self._guard:
+                batch, self._queue = self._queue, []
+            _commit_together(db, batch)
+        finally:
+            with self._guard:
+                successor = self._queue[0] if self._queue else None
+                self._leading = successor is not None
+            for committed in batch:
+                committed.turn.set()
+            if successor is not None:
+                successor.turn.set()
 
 
 def _commit_together(db: Database, batch: list[_Job[object]]) -> None:

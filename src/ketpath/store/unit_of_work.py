@@ -16,7 +16,9 @@ work after a ``commit()`` inside the same block begins deferred again.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from types import TracebackType
+from typing import TypeVar, cast
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import Engine
@@ -37,6 +39,8 @@ from ketpath.store.reminders import ReminderRepository
 from ketpath.store.repository import PeopleRepository, RecordRepository
 from ketpath.store.roster import RosterRepository
 from ketpath.store.sharing import CareLinkRepository, ShareRepository
+
+_Repository = TypeVar("_Repository")
 
 WRITE_OPTION = "ketpath_write"
 """The connection execution option that marks a transaction that will write."""
@@ -66,30 +70,18 @@ class UnitOfWork:
     """``with uow: ...; uow.commit()`` — anything not committed is rolled back.
 
     Every repository hangs off the unit of work at one depth (``uow.records``,
-    ``uow.audit``, ``uow.care_links`` …), all on its one session.
+    ``uow.audit``, ``uow.care_links`` …), all on its one session. Each is made
+    on first use: an API write touches two of the fifteen, and making all of
+    them on every unit of work was a measurable share of a write's time
+    (issue 16.3).
     """
-
-    people: PeopleRepository
-    records: RecordRepository
-    users: UserRepository
-    sessions: SessionRepository
-    tokens: TokenRepository
-    devices: DeviceRepository
-    rate_limits: RateLimitRepository
-    plans: PlanRepository
-    shares: ShareRepository
-    care_links: CareLinkRepository
-    audit: AuditRepository
-    roster: RosterRepository
-    contingency_schedules: ContingencyScheduleRepository
-    idempotency: IdempotencyRepository
-    reminders: ReminderRepository
 
     def __init__(self, session_factory: sessionmaker[Session], *, write: bool = False) -> None:
         self._session_factory = session_factory
         self._write = write
         self._session: Session | None = None
         self._held: threading.Lock | None = None
+        self._repositories: dict[str, object] = {}
 
     def __enter__(self) -> UnitOfWork:
         if self._session is not None:
@@ -105,21 +97,6 @@ class UnitOfWork:
         except BaseException:
             self._release()
             raise
-        self.people = PeopleRepository(self._session)
-        self.records = RecordRepository(self._session)
-        self.users = UserRepository(self._session)
-        self.sessions = SessionRepository(self._session)
-        self.tokens = TokenRepository(self._session)
-        self.devices = DeviceRepository(self._session)
-        self.rate_limits = RateLimitRepository(self._session)
-        self.plans = PlanRepository(self._session)
-        self.shares = ShareRepository(self._session)
-        self.care_links = CareLinkRepository(self._session)
-        self.audit = AuditRepository(self._session)
-        self.roster = RosterRepository(self._session)
-        self.contingency_schedules = ContingencyScheduleRepository(self._session)
-        self.idempotency = IdempotencyRepository(self._session)
-        self.reminders = ReminderRepository(self._session)
         return self
 
     def __exit__(
@@ -134,12 +111,79 @@ class UnitOfWork:
         finally:
             session.close()
             self._session = None
+            self._repositories = {}
             self._release()
 
     def _release(self) -> None:
         if self._held is not None:
             self._held.release()
             self._held = None
+
+    def _repository(self, name: str, make: Callable[[Session], _Repository]) -> _Repository:
+        found = self._repositories.get(name)
+        if found is None:
+            found = self._repositories[name] = make(self._open_session())
+        return cast(_Repository, found)
+
+    @property
+    def people(self) -> PeopleRepository:
+        return self._repository("people", PeopleRepository)
+
+    @property
+    def records(self) -> RecordRepository:
+        return self._repository("records", RecordRepository)
+
+    @property
+    def users(self) -> UserRepository:
+        return self._repository("users", UserRepository)
+
+    @property
+    def sessions(self) -> SessionRepository:
+        return self._repository("sessions", SessionRepository)
+
+    @property
+    def tokens(self) -> TokenRepository:
+        return self._repository("tokens", TokenRepository)
+
+    @property
+    def devices(self) -> DeviceRepository:
+        return self._repository("devices", DeviceRepository)
+
+    @property
+    def rate_limits(self) -> RateLimitRepository:
+        return self._repository("rate_limits", RateLimitRepository)
+
+    @property
+    def plans(self) -> PlanRepository:
+        return self._repository("plans", PlanRepository)
+
+    @property
+    def shares(self) -> ShareRepository:
+        return self._repository("shares", ShareRepository)
+
+    @property
+    def care_links(self) -> CareLinkRepository:
+        return self._repository("care_links", CareLinkRepository)
+
+    @property
+    def audit(self) -> AuditRepository:
+        return self._repository("audit", AuditRepository)
+
+    @property
+    def roster(self) -> RosterRepository:
+        return self._repository("roster", RosterRepository)
+
+    @property
+    def contingency_schedules(self) -> ContingencyScheduleRepository:
+        return self._repository("contingency_schedules", ContingencyScheduleRepository)
+
+    @property
+    def idempotency(self) -> IdempotencyRepository:
+        return self._repository("idempotency", IdempotencyRepository)
+
+    @property
+    def reminders(self) -> ReminderRepository:
+        return self._repository("reminders", ReminderRepository)
 
     def commit(self) -> None:
         self._open_session().commit()

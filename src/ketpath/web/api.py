@@ -158,8 +158,8 @@ def create_records(
 ) -> Any:
     items = request_items(request, body)
     db = database(request)
-    body_hash = request_hash(body)
     key = _key(idempotency_key)
+    body_hash = request_hash(body) if key is not None else ""  # only a keyed request keeps it
     if key is not None:
         try:
             replayed = replay(db, user_id=owner.id, key=key, body_hash=body_hash)

@@ -29,7 +29,6 @@ from ketpath.present.entry_listing import entry_listing
 from ketpath.present.history_charts import questionnaire_charts
 from ketpath.present.i18n import _
 from ketpath.present.record_problems import import_refusal
-from ketpath.present.today import today_view
 from ketpath.services import (
     Author,
     Database,
@@ -51,6 +50,7 @@ from ketpath.services.editing import replace_record
 from ketpath.services.fhir import export_fhir, import_fhir
 from ketpath.services.plans import PlanError, get_plan, save_plan
 from ketpath.services.read import read_person
+from ketpath.services.today_cache import today_cards
 from ketpath.web.deps import SignedIn, User
 from ketpath.web.language import language_of
 from ketpath.web.plan_form import plan_error_text, plan_from_form, plan_view
@@ -152,7 +152,7 @@ def dashboard(request: Request, user: SignedIn) -> Response:
     view = views.dashboard_view(person.assessment, zone=person.zone, language=person.language)
     context = {
         "view": view,
-        "today": today_view(person.records, zone=person.zone, now=person.now),
+        "today": today_cards(person.view),  # kept per history, day and language
         "has_records": bool(person.records),
         "compact_flags": False,
         "followed_up": request.query_params.get("followed-up") == "1",
