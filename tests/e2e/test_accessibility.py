@@ -1,22 +1,30 @@
-"""axe-core finds no violation on any page, light and dark, on a phone and a desktop.
+"""axe-core finds no violation on any page, light and dark, on a phone and a desktop, and in zh-Hant-HK.
 
-Issue 14 ("Done means"): 0 violations on every page in both schemes. The pages
-are not listed by hand: every GET route of the app is read from the app itself
-(the included routers too), and each is either a page, visited with one example
-for each path parameter (:func:`_examples`), or named in :data:`NOT_PAGES`
-(downloads, data, the service worker) with the reason. A new page is walked
-without anyone adding it; a new route that no viewer can open as a page fails
-:func:`test_every_get_route_is_walked_or_named_as_not_a_page` until it gets an
-example or a reason.
+Issue 14 ("Done means"): 0 violations on every page in both schemes. Issue 15
+("Done means"): every page in zh-Hant-HK at 360 px kept as a screenshot,
+axe-core clean, and no text overflowing. The pages are not listed by hand:
+``tests/walking.py`` reads every GET route from the app (the web test that
+fails on untranslated English walks the same list), and each is either a
+page, visited with one example for each path parameter, or named in
+``NOT_PAGES`` with the reason. A new page is walked without anyone adding it;
+a new route that no viewer can open as a page fails
+:func:`test_every_get_route_is_walked_or_named_as_not_a_page` until it gets
+an example or a reason.
 
 Four viewers walk them: an anonymous visitor, a person with weeks of entries,
-four red flags, a questionnaire and a clinic's drug screen (which she can
-dispute), the clinician she shares with, and a person whose kept session has
-locked (the PIN screen). A route is a viewer's page when it answers that viewer
-200 with HTML (423 for the PIN screen), without a redirect. Each page is
-checked at 360 and 1280 px, in the light scheme and then the dark one
-(``emulate_media``), with every impact counted, not only the serious ones, and
-kept as a full-page screenshot (``artifacts/screenshots/walk-*.png``).
+four red flags, a goal, a plan, a questionnaire and a clinic's drug screen
+(which she can dispute), the clinician she shares with, and a person whose
+kept session has locked (the PIN screen). A route is a viewer's page when it
+answers that viewer 200 with HTML (423 for the PIN screen), without a
+redirect. In English each page is checked at 360 and 1280 px, in the light
+scheme and then the dark one (``emulate_media``), with every impact counted,
+not only the serious ones, and kept as a full-page screenshot
+(``artifacts/screenshots/walk-*.png``); in zh-Hant-HK at 360 px, light
+(``zh-Hant-HK-*.png``), with the overflow check of :data:`OVERFLOW`.
+
+The walk is split by viewer and width, so pytest-xdist spreads it over its
+workers; each worker starts one server and signs each viewer in once (session
+fixtures), and the locked viewer's idle time passes while the others walk.
 
 axe is injected as a script tag, which the app's CSP (rightly) refuses, so the
 browser contexts of this test alone bypass CSP. The vendored file carries its
@@ -25,15 +33,14 @@ version in its name (``vendor/axe-<version>.min.js``) and its licence beside it.
 
 from __future__ import annotations
 
-import re
+import subprocess
+import time
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 import pytest
-from fastapi.routing import APIRoute
 from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
 
 from e2e.browsing import (
@@ -44,49 +51,33 @@ from e2e.browsing import (
     require_chromium,
     snap,
 )
-from ketpath.core.records import DrugScreen
-from ketpath.interop.jsonl import parse_jsonl
-from ketpath.knowledge import claims
-from ketpath.present.practical import practical_index
-from ketpath.services import accounts, import_records, open_database, person_entries
-from ketpath.services.consent import add_patient_records, create_share, redeem_code
-from ketpath.services.contingency import save_schedule_as_clinician
-from ketpath.web.app import create_app
-from ketpath.web.onboarding import STEPS as ONBOARDING_STEPS
-from ketpath.web.settings import Settings
+from ketpath.services import accounts, open_database
+from walking import (
+    CLINICIAN,
+    LOCKED,
+    NOT_PAGES,
+    PASSWORD,
+    PERSON,
+    VIEWERS,
+    Ids,
+    examples,
+    get_routes,
+    may_open,
+    page_routes,
+    seed,
+    slug,
+)
 from webtest import TEST_HASHING, LiveServer, free_port
 
 AXE = next((Path(__file__).parent / "vendor").glob("axe-*.min.js"))
-PASSWORD = "a long and private passphrase"
-PERSON = "axe-person@example.org"
-CLINICIAN = "axe-clinician@clinic.example.org"
-LOCKED = "axe-locked@example.org"
-PIN = "482916"
-IDLE_MS = 7_500
+LOCK_AFTER_MINUTES = 0.1
+IDLE_SECONDS = LOCK_AFTER_MINUTES * 60 + 1.5
+"""How long the locked viewer sits idle before her session is locked."""
 SIZES: tuple[ViewportSize, ...] = (PHONE, DESKTOP)
-REWARDS = {
-    "start_value": "2.50",
-    "increment": "1.50",
-    "max_value": "10",
-    "return_after": 3,
-    "reset_on_missed": True,
-}
 SCHEMES: tuple[Literal["light", "dark"], ...] = ("light", "dark")
-
-#: GET routes that are not pages a person reads, each with the reason.
-NOT_PAGES = {
-    "/openapi.json": "the API's schema (JSON)",
-    "/healthz": "the health check (JSON)",
-    "/manifest.webmanifest": "the web app manifest (JSON)",
-    "/sw.js": "the service worker's script",
-    "/export/records.jsonl": "a download: the person's records",
-    "/export/fhir.json": "a download: the FHIR bundle",
-    "/report.pdf": "a download: the PDF summary",
-    "/patients/{patient_id}/report.pdf": "a download: the patient's PDF summary",
-    "/calendar/{token}.ics": "a calendar feed for a calendar program",
-}
-#: Every ``/api/...`` route answers JSON to a program, not a page to a person.
-API_PREFIX = "/api/"
+HONG_KONG = "zh-Hant-HK"
+LANGUAGE_COOKIE = "ketpath_lang"
+EMAILS = {"person": PERSON, "clinician": CLINICIAN, "locked": LOCKED}
 
 # axe reports text it measures at 1:1 contrast as "incomplete" (it may be hidden on
 # purpose), not as a violation; on these pages that is always a bug (white on white
@@ -105,29 +96,50 @@ RUN_AXE = """async () => {
   return [...result.violations, ...measured].map(shape);
 }"""
 
+# Text that does not fit: the page scrolls sideways, or an element that holds text
+# (a text node of its own) is wider inside than its box and does not scroll on purpose
+# (overflow-x auto or scroll, as a wide table's wrapper does). Inline boxes have no
+# clientWidth and are measured through the block that holds them; text clipped to one
+# pixel on purpose (``.visually-hidden``, read by screen readers) and charts' SVG text
+# (the chart's text alternative says it all) are not measured.
+OVERFLOW = """() => {
+  const describe = el => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
+    + (el.className && typeof el.className === "string" ? "." + el.className.trim().split(/\\s+/).join(".") : "");
+  const over = [];
+  for (const el of document.body.querySelectorAll("*")) {
+    if (el instanceof SVGElement) continue;  // a chart: an image with its own text alternative
+    const text = [...el.childNodes].some(n => n.nodeType === Node.TEXT_NODE && n.textContent.trim());
+    if (!text) continue;
+    if (el.clientWidth <= 1 || el.clientHeight <= 1) continue;  // visually hidden, or not shown
+    if (el.scrollWidth <= el.clientWidth + 1) continue;
+    const style = getComputedStyle(el);
+    if (style.visibility === "hidden" || ["auto", "scroll"].includes(style.overflowX)) continue;
+    over.push(`${describe(el)} (${el.scrollWidth} > ${el.clientWidth} px): ${(el.innerText ?? el.textContent ?? "").trim().slice(0, 60)}`);
+  }
+  // Where a page is wider than the viewport: the innermost elements reaching past its edge.
+  const page = document.documentElement.scrollWidth;
+  const past = el => el.getBoundingClientRect().right > window.innerWidth + 1;
+  const wide = (page > window.innerWidth ? [...document.body.querySelectorAll("*")] : [])
+    .filter(el => past(el) && ![...el.children].some(past))
+    .slice(0, 5)
+    .map(el => `${describe(el)} reaches ${Math.round(el.getBoundingClientRect().right)} px`);
+  return {page, viewport: window.innerWidth, over, wide};
+}"""
 
-def get_routes() -> list[str]:
-    """The path of every GET route of the app, the included routers' too."""
-    app = create_app(Settings(database_url=":memory:"))
 
-    def walk(routes: list[Any]) -> list[str]:
-        found = []
-        for route in routes:
-            if isinstance(route, APIRoute) and "GET" in (route.methods or set()):
-                found.append(route.path)
-            elif hasattr(route, "original_router"):
-                found += walk(route.original_router.routes)
-        return found
-
-    found = walk(list(app.router.routes))
-    found += [
-        path for r in app.router.routes if (path := getattr(r, "path", "")) == "/openapi.json"
-    ]
-    return sorted(set(found))
-
-
-def page_routes() -> list[str]:
-    return [r for r in get_routes() if r not in NOT_PAGES and not r.startswith(API_PREFIX)]
+def require_chinese_fonts() -> None:
+    """Chinese pages need a CJK font, or Chromium draws boxes and the screenshots are worthless."""
+    try:
+        listed = subprocess.run(
+            ["fc-list", ":lang=zh", "family"], capture_output=True, text=True, check=False
+        ).stdout
+    except FileNotFoundError:
+        listed = ""
+    if not listed.strip():
+        pytest.fail(
+            "no Chinese font for Chromium (fc-list :lang=zh is empty): "
+            "install fonts-noto-cjk (scripts/ensure-fonts.sh, or apt-get install fonts-noto-cjk)"
+        )
 
 
 @dataclass(frozen=True)
@@ -135,105 +147,30 @@ class Clinic:
     """The walk's server and the ids its examples name."""
 
     url: str
-    patient_id: int
-    own_record_id: int
-    clinic_record_id: int
+    ids: Ids
 
 
-def _history(now: datetime) -> str:
-    """Weeks of uses and cravings, four red flags (an emergency among them) and a PHQ-9."""
-
-    def ago(**delta: float) -> str:
-        return (now - timedelta(**delta)).isoformat()
-
-    lines = ['{"type":"profile","timezone":"Europe/London"}']
-    for day in range(4, 40, 3):
-        lines.append(
-            f'{{"type":"use","time":"{ago(days=day)}","dose_mg":{40 + day},'
-            '"route":"intranasal","setting":"home-alone","motive":"cope-stress"}'
-        )
-        lines.append(f'{{"type":"craving","time":"{ago(days=day)}","intensity":{day % 10}}}')
-        lines.append(f'{{"type":"mood","time":"{ago(days=day, hours=1)}","score":{day % 11}}}')
-    lines += [
-        f'{{"type":"symptom","time":"{ago(days=20)}","symptom":"jaundice","severity":2}}',
-        f'{{"type":"symptom","time":"{ago(days=2)}","symptom":"blood-in-urine","severity":2}}',
-        f'{{"type":"use","time":"{ago(hours=3)}","co_use":["opioids"]}}',
-        f'{{"type":"symptom","time":"{ago(hours=1)}","symptom":"seizure","severity":3}}',
-        f'{{"type":"questionnaire","time":"{ago(days=3)}","instrument":"phq9",'
-        '"answers":[1,2,1,1,0,1,0,1,0]}',
-    ]
-    return "\n".join(lines) + "\n"
-
-
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def clinic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Clinic]:
-    """A server whose kept sessions lock after six idle seconds, and its accounts.
+    """A server whose kept sessions lock after six idle seconds, and the walk's accounts.
 
-    Only the locked viewer keeps its session, so the other viewers never lock.
+    One per pytest-xdist worker. Only the locked viewer keeps her session, so
+    the other viewers never lock.
     """
     require_chromium()
     database = tmp_path_factory.mktemp("axe") / "axe.db"
     live = LiveServer(
-        database=database, port=free_port(), arguments=("--lock-after-minutes", "0.1")
+        database=database,
+        port=free_port(),
+        arguments=("--lock-after-minutes", str(LOCK_AFTER_MINUTES)),
     )
     live.start()
     try:
-        hasher = accounts.password_hasher(TEST_HASHING)
         with open_database(str(database)) as db:
-            person = accounts.register(db, email=PERSON, password=PASSWORD, hasher=hasher)
-            clinician = accounts.register(
-                db, email=CLINICIAN, password=PASSWORD, role="clinician", hasher=hasher
-            )
-            accounts.register(db, email=LOCKED, password=PASSWORD, hasher=hasher)
-            assert person.person_name is not None
-            now = datetime.now(UTC)
-            records = parse_jsonl(_history(now).splitlines())
-            import_records(db, person.person_name, records, create=False)
-            patient_id = redeem_code(
-                db, clinician=clinician, code=create_share(db, user=person).code
-            )
-            screen = DrugScreen(time=now - timedelta(days=5), result="positive", method="urine")
-            [clinic_record_id] = add_patient_records(
-                db, clinician=clinician, patient_id=patient_id, records=[screen]
-            )
-            own = [
-                e.id for e in person_entries(db, person.person_name) if e.created_role == "person"
-            ]
-            # A clinic that runs rewards for her, so both rewards pages show a schedule.
-            start = (now - timedelta(days=30)).date().isoformat()
-            save_schedule_as_clinician(
-                db, clinician=clinician, patient_id=patient_id, settings={**REWARDS, "start": start}
-            )
-        yield Clinic(
-            url=live.url,
-            patient_id=patient_id,
-            own_record_id=own[-1],
-            clinic_record_id=clinic_record_id,
-        )
+            ids = seed(db, accounts.password_hasher(TEST_HASHING))
+        yield Clinic(url=live.url, ids=ids)
     finally:
         live.stop()
-
-
-def _examples(path: str, clinic: Clinic) -> list[str]:
-    """The route with one example for each path parameter (two for ``/learn/{topic}``, every onboarding step)."""
-    record = (
-        clinic.clinic_record_id if path.endswith(("/dispute", "/correct")) else clinic.own_record_id
-    )
-    values: dict[str, list[str]] = {
-        "patient_id": [str(clinic.patient_id)],
-        "record_id": [str(record)],
-        "instrument_id": ["phq9"],
-        "step": list(ONBOARDING_STEPS),  # each step of the first run is a page of its own
-        # An article of the audit, and a practical page (another template).
-        "topic": [next(iter(claims().values())).topic, str(practical_index()[0]["id"])],
-    }
-    names = re.findall(r"\{([^}]+)\}", path)
-    missing = [name for name in names if name not in values]
-    assert not missing, f"{path}: give _examples a value for {missing}"
-    urls = [path]
-    for name in names:
-        urls = [url.replace(f"{{{name}}}", value) for url in urls for value in values[name]]
-    return urls
 
 
 def _log_in(context: BrowserContext, base: str, email: str, *, keep: bool = False) -> Page:
@@ -250,30 +187,85 @@ def _log_in(context: BrowserContext, base: str, email: str, *, keep: bool = Fals
     return page
 
 
-@pytest.fixture(scope="module")
-def viewers(browser: Browser, clinic: Clinic) -> Iterator[dict[str, Page]]:
-    """A page for each viewer: anonymous, the person, her clinician, a locked person."""
-    contexts = {
-        name: browser.new_context(viewport=PHONE, bypass_csp=True)
-        for name in ("anonymous", "person", "clinician", "locked")
-    }
-    base = clinic.url
-    locked = _log_in(contexts["locked"], base, LOCKED, keep=True)
-    locked.goto(f"{base}/account")
-    locked.get_by_label("PIN", exact=True).fill(PIN)
-    locked.get_by_label("The same PIN again").fill(PIN)
-    locked.get_by_role("button", name="Set PIN").click()
-    locked.wait_for_url(f"{base}/account?pin=set#devices-heading")
-    pages = {
-        "anonymous": contexts["anonymous"].new_page(),
-        "person": _log_in(contexts["person"], base, PERSON),
-        "clinician": _log_in(contexts["clinician"], base, CLINICIAN),
-        "locked": locked,
-    }
-    pages["locked"].wait_for_timeout(IDLE_MS)
-    yield pages
-    for context in contexts.values():
-        context.close()
+@dataclass
+class Viewers:
+    """A page for each viewer, each signed in once for the whole run (of this worker).
+
+    The locked viewer signs in first, keeping her session (her PIN is set by
+    :func:`walking.seed`); :meth:`page` waits only for what is left of her idle
+    time, which the other viewers' walking has usually used up.
+    """
+
+    browser: Browser
+    clinic: Clinic
+    pages: dict[str, Page] = field(default_factory=dict)
+    locked_since: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.pages["locked"] = self._signed_in("locked")
+        self.locked_since = time.monotonic()
+
+    def _signed_in(self, viewer: str) -> Page:
+        context = self.browser.new_context(viewport=PHONE, bypass_csp=True)
+        if viewer == "anonymous":
+            return context.new_page()
+        return _log_in(context, self.clinic.url, EMAILS[viewer], keep=viewer == "locked")
+
+    def page(self, viewer: str) -> Page:
+        if viewer == "locked":
+            left = self.locked_since + IDLE_SECONDS - time.monotonic()
+            if left > 0:
+                time.sleep(left)
+        elif viewer not in self.pages:
+            self.pages[viewer] = self._signed_in(viewer)
+        return self.pages[viewer]
+
+    def in_language(self, viewer: str, language: str) -> Page:
+        """The viewer's page, its device set to ``language`` (as chosen on Account)."""
+        page = self.page(viewer)
+        page.context.add_cookies(
+            [{"name": LANGUAGE_COOKIE, "value": language, "url": self.clinic.url}]
+        )
+        return page
+
+    def close(self) -> None:
+        for page in self.pages.values():
+            page.context.close()
+
+
+@pytest.fixture(scope="session")
+def viewers(browser: Browser, clinic: Clinic) -> Iterator[Viewers]:
+    signed_in = Viewers(browser, clinic)
+    yield signed_in
+    signed_in.close()
+
+
+@pytest.fixture(scope="session")
+def opened(viewers: Viewers, clinic: Clinic) -> dict[str, list[str]]:
+    """By route, the viewers it opens for as a page (asked without rendering; the locked viewer last)."""
+    found: dict[str, list[str]] = {route: [] for route in page_routes()}
+    for viewer in VIEWERS:
+        request = viewers.in_language(viewer, "en").context.request
+        for route, seen_by in found.items():
+            if not may_open(viewer, route):
+                continue
+            for url in examples(route, clinic.ids):
+                response = request.get(f"{clinic.url}{url}", max_redirects=0)
+                status = 423 if viewer == "locked" else 200
+                html = response.headers.get("content-type", "").startswith("text/html")
+                if response.status == status and html and viewer not in seen_by:
+                    seen_by.append(viewer)
+    return found
+
+
+def _pages(opened: dict[str, list[str]], viewer: str, clinic: Clinic) -> list[str]:
+    """Every URL the viewer opens as a page."""
+    return [
+        url
+        for route, seen_by in opened.items()
+        if viewer in seen_by
+        for url in examples(route, clinic.ids)
+    ]
 
 
 def _violations(page: Page) -> list[dict[str, Any]]:
@@ -299,71 +291,24 @@ def _opened(page: Page, url: str, *, status: int = 200) -> bool:
     )
 
 
-def _shoot(page: Page, url: str, viewer: str, size: ViewportSize, scheme: str) -> None:
-    """A full-page screenshot, kept as an artefact: ``walk-<viewer>-<page>-<width>-<scheme>``."""
-    slug = re.sub(r"[^a-z0-9]+", "-", url.lower()).strip("-") or "today"
-    name = f"walk-{viewer}-{slug}-{size['width']}-{scheme}.png"
+def _shoot(page: Page, name: str) -> None:
+    """A full-page screenshot, kept as an artefact under ``artifacts/screenshots``."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
-@dataclass
-class Walk:
-    opened: dict[str, list[str]]
-    """By route, the viewers it opened for as a page."""
-    found: dict[str, list[dict[str, Any]]]
-    """By "url, viewer, width, scheme", the violations axe found."""
-
-
-@pytest.fixture(scope="module")
-def walk(viewers: dict[str, Page], clinic: Clinic) -> Walk:
-    """Every page route, for every viewer, at both widths and in both schemes."""
-    done = Walk(opened={}, found={})
-    for route in page_routes():
-        done.opened[route] = []
-        for url in _examples(route, clinic):
-            for viewer, page in viewers.items():
-                if (viewer == "locked") != (route == "/lock"):
-                    continue  # the locked viewer sees only the PIN screen
-                for size in SIZES:
-                    page.set_viewport_size(size)
-                    page.emulate_media(color_scheme="light")
-                    # A locked session's PIN screen answers 423 Locked.
-                    status = 423 if viewer == "locked" else 200
-                    if not _opened(page, f"{clinic.url}{url}", status=status):
-                        break
-                    if viewer not in done.opened[route]:
-                        done.opened[route].append(viewer)
-                    for scheme in SCHEMES:
-                        page.emulate_media(color_scheme=scheme)
-                        _shoot(page, url, viewer, size, scheme)
-                        violations = _violations(page)
-                        if violations:
-                            where = f"{url} as {viewer} at {size['width']} px, {scheme}"
-                            done.found[where] = violations
-                page.set_viewport_size(PHONE)
-    person = viewers["person"]
-    for url, name in (
-        ("/", "13-dashboard-weeks-of-use-and-an-emergency"),
-        ("/history", "14-history-weeks-of-use"),
-    ):
-        person.emulate_media(color_scheme="light")
-        person.goto(f"{clinic.url}{url}")
-        snap(person, name)
-    return done
-
-
-def test_every_get_route_is_walked_or_named_as_not_a_page(walk: Walk) -> None:
-    unwalked = sorted(route for route, viewers in walk.opened.items() if not viewers)
+def test_every_get_route_is_walked_or_named_as_not_a_page(opened: dict[str, list[str]]) -> None:
+    unwalked = sorted(route for route, seen_by in opened.items() if not seen_by)
     assert unwalked == [], (
-        f"no viewer opened {unwalked} as a page: give the walk an example "
+        f"no viewer opened {unwalked} as a page: give tests/walking.py an example "
         "or name the route in NOT_PAGES with the reason"
     )
     assert set(NOT_PAGES) <= set(get_routes()), "NOT_PAGES names a route the app no longer has"
 
 
-def test_the_walk_reaches_each_viewers_pages(walk: Walk, viewers: dict[str, Page]) -> None:
-    opened = walk.opened
+def test_the_walk_reaches_each_viewers_pages(
+    opened: dict[str, list[str]], viewers: Viewers
+) -> None:
     assert opened["/"] == ["person"]
     assert opened["/history"] == ["person"]
     assert opened["/login"] == ["anonymous"]
@@ -375,13 +320,98 @@ def test_the_walk_reaches_each_viewers_pages(walk: Walk, viewers: dict[str, Page
     assert opened["/rewards"] == ["person"]
     assert opened["/onboarding/{step}"] == ["person"]
     assert opened["/patients/{patient_id}/rewards/settings"] == ["clinician"]
-    locked = viewers["locked"]
-    assert locked.url.endswith("/lock")
+    locked = viewers.in_language("locked", "en")
+    response = locked.goto(f"{viewers.clinic.url}/history")
+    assert response is not None and response.status == 423  # the PIN screen, nothing else
     expect(locked.get_by_role("heading", name="ketpath is locked")).to_be_visible()
 
 
-def test_no_page_has_an_axe_violation_light_or_dark(walk: Walk) -> None:
-    assert walk.found == {}
+@pytest.mark.parametrize("size", SIZES, ids=lambda size: str(size["width"]))
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_no_page_has_an_axe_violation_light_or_dark(
+    viewer: str, size: ViewportSize, viewers: Viewers, opened: dict[str, list[str]], clinic: Clinic
+) -> None:
+    """Every page this viewer opens, at this width, in both schemes: ``walk-<viewer>-<page>-<width>-<scheme>``."""
+    page = viewers.in_language(viewer, "en")
+    page.set_viewport_size(size)
+    status = 423 if viewer == "locked" else 200  # a locked session's PIN screen: 423 Locked
+    found: dict[str, list[dict[str, Any]]] = {}
+    urls = _pages(opened, viewer, clinic)
+    try:
+        for url in urls:
+            assert _opened(page, f"{clinic.url}{url}", status=status), f"{url} as {viewer}"
+            for scheme in SCHEMES:
+                page.emulate_media(color_scheme=scheme)
+                _shoot(page, f"walk-{viewer}-{slug(url)}-{size['width']}-{scheme}")
+                violations = _violations(page)
+                if violations:
+                    found[f"{url} as {viewer} at {size['width']} px, {scheme}"] = violations
+            page.emulate_media(color_scheme="light")
+    finally:
+        page.emulate_media(color_scheme="light")
+        page.set_viewport_size(PHONE)
+    assert urls, f"{viewer} opened no page"
+    assert found == {}, _listed(found)
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_every_page_in_hong_kong_chinese_fits_a_phone_and_is_axe_clean(
+    viewer: str, viewers: Viewers, opened: dict[str, list[str]], clinic: Clinic
+) -> None:
+    """At 360 px, light, in zh-Hant-HK: ``zh-Hant-HK-<viewer>-<page>.png``, axe, and no overflow."""
+    require_chinese_fonts()
+    page = viewers.in_language(viewer, HONG_KONG)
+    page.set_viewport_size(PHONE)
+    page.emulate_media(color_scheme="light")
+    status = 423 if viewer == "locked" else 200
+    found: dict[str, list[dict[str, Any]]] = {}
+    overflowing: dict[str, Any] = {}
+    urls = _pages(opened, viewer, clinic)
+    try:
+        for url in urls:
+            assert _opened(page, f"{clinic.url}{url}", status=status), f"{url} as {viewer}"
+            assert page.locator("html").get_attribute("lang") == HONG_KONG, url
+            _shoot(page, f"{HONG_KONG}-{viewer}-{slug(url)}")
+            violations = _violations(page)
+            if violations:
+                found[f"{url} as {viewer}"] = violations
+            fit = page.evaluate(OVERFLOW)
+            if fit["page"] > fit["viewport"] or fit["over"]:
+                overflowing[f"{url} as {viewer}"] = fit
+    finally:
+        viewers.in_language(viewer, "en")
+    assert urls, f"{viewer} opened no page"
+    assert found == {}, _listed(found)
+    assert overflowing == {}, "\n".join(
+        f"{where}: page {fit['page']} px wide in a {fit['viewport']} px viewport; "
+        + "; ".join(fit["over"] + fit["wide"])
+        for where, fit in overflowing.items()
+    )
+
+
+def _listed(found: dict[str, list[dict[str, Any]]]) -> str:
+    """One line per page and violation: what axe says and where."""
+    return "\n".join(
+        f"{where}: {v['id']} ({v['impact']}) {v['help']} at {', '.join(v['targets'])}"
+        for where, violations in found.items()
+        for v in violations
+    )
+
+
+def test_the_person_s_dashboard_and_history_are_kept_at_both_widths(
+    viewers: Viewers, clinic: Clinic
+) -> None:
+    person = viewers.in_language("person", "en")
+    person.emulate_media(color_scheme="light")
+    for url, name in (
+        ("/", "13-dashboard-weeks-of-use-and-an-emergency"),
+        ("/history", "14-history-weeks-of-use"),
+    ):
+        person.goto(f"{clinic.url}{url}")
+        expect(person.locator("h1")).not_to_be_empty()
+        snap(person, name)
+    person.goto(f"{clinic.url}/")
+    expect(person.locator("article.red-flag")).to_have_count(4)
 
 
 def test_the_scan_does_find_a_serious_violation_when_there_is_one(browser: Browser) -> None:

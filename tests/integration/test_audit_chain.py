@@ -9,16 +9,25 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import bindparam, delete, insert, select, text, update
 from typer.testing import CliRunner
 
 from ketpath.cli import app as cli
 from ketpath.core.records import parse_record
 from ketpath.services import import_records
 from ketpath.services.accounts import User
-from ketpath.services.audit import Actor, list_entries, reads_of, record_event, verify_chain
+from ketpath.services.audit import (
+    Actor,
+    Event,
+    append_many,
+    list_entries,
+    reads_of,
+    record_event,
+    verify_chain,
+)
 from ketpath.services.consent import create_share, patient_assessment, patient_entries, redeem_code
 from ketpath.store import Database
 from ketpath.store.tables import audit_log
@@ -141,3 +150,44 @@ def test_audit_list_prints_the_clinicians_email_and_what_was_read(
     table = runner.invoke(cli, ["audit", "list", "--db", database_url])
     assert table.exit_code == 0
     assert "read-assessment" in table.output
+
+
+def test_a_batch_is_stored_as_a_plain_insert_would_store_it(db: Database) -> None:
+    """``append_many`` (on SQLite: the driver's executemany) stores what SQLAlchemy's insert does.
+
+    The same rows (a shared time, empty and non-empty details, a person and
+    none) are appended through the audit service, then inserted again through
+    ``insert(audit_log)`` under other sequence numbers; every stored column,
+    read raw, is the same, and the chain of the appended rows verifies.
+    """
+    actor = Actor(id=7, email="clinician@example.org", role="clinician")
+    moment = datetime(2026, 5, 1, 22, 0, 0, 123456, tzinfo=timezone(timedelta(hours=8)))
+    events = [
+        Event(action="read-roster", detail={"patients": 2, "note": "ü"}),
+        Event(action="read-roster-entry", person_id=3),
+        Event(action="read-roster-entry", person_id=11),
+    ]
+    with db.unit_of_work(write=True) as uow:
+        seqs = append_many(uow, events, actor=actor, now=moment)
+        uow.commit()
+    assert verify_chain(db).ok
+    columns = [column for column in audit_log.c if column.name != "id"]
+    with db.engine.begin() as connection:
+        appended = connection.execute(select(*columns).where(audit_log.c.seq.in_(seqs))).all()
+        again = [{**row._asdict(), "seq": row.seq + 1000} for row in appended]
+        connection.execute(insert(audit_log), again)
+        raw = text(
+            "SELECT seq, CAST(at AS TEXT) AS at, actor_id, actor_email, actor_role, action, "
+            "person_id, CAST(detail AS TEXT) AS detail, prev_hash, hash FROM audit_log "
+            "WHERE seq IN :seqs ORDER BY seq"
+        ).bindparams(bindparam("seqs", expanding=True))
+        stored = connection.execute(raw, {"seqs": [*seqs, *(seq + 1000 for seq in seqs)]}).all()
+    ours, plain = stored[: len(seqs)], stored[len(seqs) :]
+    assert [(row.seq + 1000, *row[1:]) for row in ours] == [tuple(row) for row in plain]
+    assert [row.detail for row in ours][1:] == ["{}", "{}"]
+    assert [(row.action, row.person_id) for row in appended] == [
+        ("read-roster", None),
+        ("read-roster-entry", 3),
+        ("read-roster-entry", 11),
+    ]
+    assert {row.at for row in appended} == {moment.astimezone(UTC)}

@@ -10,6 +10,7 @@ is timed.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -229,3 +230,47 @@ def test_two_refreshers_on_one_database_leave_one_current_row_per_person(
         written = number + 1 + (1 if number < 3 else 0)
         assert row["data"]["records"] == written
         assert row["data"]["level"] == ("urgent" if number < 3 else None)
+
+
+def test_a_warm_roster_parses_a_summary_once_and_each_clinician_sees_their_own_label(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Warm views reuse the parsed summary; a stored change, or another label, is still shown.
+
+    Two clinicians name one person differently; the second view of each parses
+    no summary (``json.loads`` is not called for it), shows that clinician's own
+    label, and a summary replaced in the database (as another process would)
+    is parsed afresh and shown at once.
+    """
+    bob = _user(db, "bob", "clinician")
+    dana = _user(db, "dana", "clinician")
+    alice, alice_id = _patient(db, bob, "Alice")
+    redeem_code(db, clinician=dana, code=create_share(db, user=alice).code, label="A. (clinic 2)")
+    clinician_roster(db, clinician=bob)  # the cold view stores her summary
+    parsed: list[str] = []
+    real_loads = json.loads
+
+    def counted(text: str) -> Any:
+        parsed.append(text)
+        return real_loads(text)
+
+    monkeypatch.setattr(json, "loads", counted)
+    first = clinician_roster(db, clinician=bob)
+    for _view in range(2):
+        assert [row.label for row in clinician_roster(db, clinician=bob).rows] == ["Alice"]
+        assert [row.label for row in clinician_roster(db, clinician=dana).rows] == ["A. (clinic 2)"]
+    assert len(parsed) <= 1  # at most the first view after the cold one parsed her summary
+    [row] = first.rows
+    replaced = {**_stored(db)[alice_id]["data"], "stage": "dependence"}
+    with db.engine.begin() as connection:
+        connection.execute(
+            roster_summaries.update()
+            .where(roster_summaries.c.person_id == alice_id)
+            .values(data=replaced)
+        )
+    [changed] = clinician_roster(db, clinician=bob).rows
+    assert (row.stage != "dependence", changed.stage, changed.label) == (
+        True,
+        "dependence",
+        "Alice",
+    )

@@ -76,6 +76,9 @@ WORKER_SETTINGS_VARIABLE = "KETPATH_SERVE_SETTINGS"
 """How ``serve --workers`` hands its settings to the worker processes (JSON)."""
 WORKER_START_SECONDS = 300.0
 MAX_WORKERS = 64
+REMINDER_CHECK_SECONDS = 60.0
+"""``--reminder-interval``'s default: ``services.reminders.CHECK_INTERVAL_SECONDS``, as a
+literal so that ``--help`` does not import the services (a test checks they agree)."""
 _POSTGRES_SCHEMES = ("postgresql", "postgres")
 
 user_app = typer.Typer(help="Manage web accounts.", no_args_is_help=True)
@@ -158,6 +161,16 @@ def serve(
             "(when the person has set one).",
         ),
     ] = 5.0,
+    reminder_check_seconds: Annotated[
+        float,
+        typer.Option(
+            "--reminder-interval",
+            min=1,
+            max=60,
+            help="Seconds between looks for due reminder e-mails (with --smtp-host). "
+            "Default: once a minute, just after it starts.",
+        ),
+    ] = REMINDER_CHECK_SECONDS,
     workers: Annotated[
         int,
         typer.Option(
@@ -172,8 +185,8 @@ def serve(
     """Start the web app (pages and the JSON API) on this machine.
 
     With --smtp-host and --smtp-from it also e-mails the check-in reminders
-    people ask for, checking each minute; the e-mails say only that it is time
-    for a check-in and link to --base-url.
+    people ask for, checking each minute (or every --reminder-interval);
+    the e-mails say only that it is time for a check-in and link to --base-url.
     """
     from ketpath.services import open_database  # noqa: PLC0415
     from ketpath.web.app import create_app  # noqa: PLC0415
@@ -196,6 +209,7 @@ def serve(
         "smtp_from": smtp_from,
         "base_url": base_url or f"http://{_url_host(host)}:{port}/",
         "lock_after_minutes": lock_after,
+        "reminder_check_seconds": reminder_check_seconds,
     }
     listener = _listen(host, port)
     # Until uvicorn installs its own handlers, a SIGTERM still runs the clean-up below.
@@ -246,6 +260,7 @@ def _settings(handed_down: Mapping[str, object]) -> Settings:
 
     port = handed_down.get("smtp_port")
     minutes = handed_down.get("lock_after_minutes")
+    check = handed_down.get("reminder_check_seconds")
     return Settings(
         database_url=text("database_url"),
         mail_server=_mail_server(
@@ -253,6 +268,9 @@ def _settings(handed_down: Mapping[str, object]) -> Settings:
         ),
         base_url=text("base_url"),
         lock_after=timedelta(minutes=float(minutes) if isinstance(minutes, int | float) else 5.0),
+        reminder_interval_seconds=(
+            float(check) if isinstance(check, int | float) else REMINDER_CHECK_SECONDS
+        ),
     )
 
 

@@ -77,7 +77,7 @@ def _phrases(entry: AuditLine, records: Mapping[int, Record]) -> list[str]:
         ids = [i for i in detail.get("ids", []) if isinstance(i, int)]
         types = [str(t) for t in detail.get("types", [])]
         if not ids:
-            return [_added(None, t) for t in types] or [entry.words]
+            return [_added(None, t) for t in types] or [_(entry.words)]
         fallback = types[0] if len(types) == 1 else "record"
         return [_added(records.get(i), fallback) for i in ids]
     if entry.action == "correct-record":
@@ -93,8 +93,8 @@ def _phrases(entry: AuditLine, records: Mapping[int, Record]) -> list[str]:
             ]
         return [_("corrected a %(kind)s", kind=kind)]
     if entry.action in ("delete-record", "replace-record") and detail.get("type"):
-        return [_("%(what)s (%(kind)s)", what=entry.words, kind=_kind(str(detail["type"])))]
-    return [entry.words]
+        return [_("%(what)s (%(kind)s)", what=_(entry.words), kind=_kind(str(detail["type"])))]
+    return [_(entry.words)]
 
 
 #: How often a clinician looked, counted as one line a day (first in the day's list).
@@ -139,7 +139,8 @@ def reads_by_day(
 
 
 def _downloaded(phrase: str) -> bool:
-    return phrase.startswith("downloaded")
+    # The audit log's words for "read-report" (services.audit.ACTION_WORDS), as shown.
+    return phrase == _("downloaded a PDF summary of your records")
 
 
 def _rank(phrase: str) -> int:

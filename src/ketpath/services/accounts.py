@@ -712,15 +712,29 @@ def pin_problem(pin: str) -> str | None:
 
 
 def set_pin(
-    db: Database, *, user_id: int, pin: str, hasher: PasswordHasher = DEFAULT_HASHER
+    db: Database,
+    *,
+    user_id: int,
+    pin: str,
+    hasher: PasswordHasher = DEFAULT_HASHER,
+    session_id: int | None = None,
+    now: datetime | None = None,
 ) -> None:
-    """Keep the app lock's PIN for the account, hashed with argon2id like a password."""
+    """Keep the app lock's PIN for the account, hashed with argon2id like a password.
+
+    ``session_id``, the session the PIN is set from, counts as used ``now``.
+    Until a PIN exists its ``last_seen`` is written at most once a minute
+    (:func:`current_session`), so with a lock time shorter than that the very
+    next page, the one saying the PIN is set, would otherwise be the PIN screen.
+    """
     problem = pin_problem(pin)
     if problem is not None:
         raise AccountError("pin", problem)
     pin_hash = hasher.hash(pin)
     with db.unit_of_work(write=True) as uow:
         uow.users.set_pin_hash(user_id, pin_hash)
+        if session_id is not None:
+            uow.sessions.touch(session_id, now or utc_now())
         uow.commit()
 
 

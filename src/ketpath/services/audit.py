@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from ketpath.present.i18n import N_
 from ketpath.services.accounts import User
 from ketpath.store import Database, UnitOfWork
 from ketpath.store.audit_log import AuditRow
@@ -66,28 +67,29 @@ AUTH_ACTIONS = (
 #: Refused requests for a patient: for the operator, never in the person's list.
 PROBE_ACTIONS = ("patient-refused",)
 ACTIONS = (*READ_ACTIONS, *WRITE_ACTIONS, *CONSENT_ACTIONS, *AUTH_ACTIONS, *PROBE_ACTIONS)
+#: What each action did, in English; marked for the catalogs, and translated where shown.
 ACTION_WORDS = {
-    "read-records": "read your records",
-    "read-assessment": "read your assessment",
-    "read-patient-page": "opened your timeline",
-    "read-roster": "opened their patient list",
-    "read-roster-entry": "saw you on their roster (red flags, stage, when you last logged)",
-    "read-report": "downloaded a PDF summary of your records",
-    "write-records": "added records",
-    "write-cm-schedule": "changed your rewards schedule",
-    "delete-record": "deleted a record",
-    "replace-record": "corrected a record",
-    "correct-record": "corrected a record they had entered",
-    "share-created": "created a share code",
-    "share-revoked": "revoked a share",
-    "share-redeemed": "redeemed your share code",
-    "redeem-refused": "tried a code that was refused",
-    "login": "logged in",
-    "login-failed": "failed to log in",
-    "logout": "logged out",
-    "password-changed": "changed the password",
-    "account-deleted": "deleted the account",
-    "patient-refused": "asked for a patient without consent (answered: no such patient)",
+    "read-records": N_("read your records"),
+    "read-assessment": N_("read your assessment"),
+    "read-patient-page": N_("opened your timeline"),
+    "read-roster": N_("opened their patient list"),
+    "read-roster-entry": N_("saw you on their roster (red flags, stage, when you last logged)"),
+    "read-report": N_("downloaded a PDF summary of your records"),
+    "write-records": N_("added records"),
+    "write-cm-schedule": N_("changed your rewards schedule"),
+    "delete-record": N_("deleted a record"),
+    "replace-record": N_("corrected a record"),
+    "correct-record": N_("corrected a record they had entered"),
+    "share-created": N_("created a share code"),
+    "share-revoked": N_("revoked a share"),
+    "share-redeemed": N_("redeemed your share code"),
+    "redeem-refused": N_("tried a code that was refused"),
+    "login": N_("logged in"),
+    "login-failed": N_("failed to log in"),
+    "logout": N_("logged out"),
+    "password-changed": N_("changed the password"),
+    "account-deleted": N_("deleted the account"),
+    "patient-refused": N_("asked for a patient without consent (answered: no such patient)"),
 }
 
 
@@ -168,14 +170,32 @@ class _BatchCanonical:
             f'"actor_role":{_json(actor.role if actor else None)},'
             f'"at":{_json(at)},'
         )
+        self._actions: dict[str, str] = {}
 
     def content(self, row: Mapping[str, Any]) -> str:
         """The canonical text of a row of this append (its actor and time are the batch's)."""
+        action = self._actions.get(row["action"])
+        if action is None:
+            action = self._actions[row["action"]] = _json(row["action"])
+        detail = row["detail"]
         return (
-            f'{{"action":{_json(row["action"])},{self._actor_and_time}'
-            f'"detail":{_json(row["detail"])},"person_id":{_json(row["person_id"])},'
-            f'"prev_hash":{_json(row["prev_hash"])},"seq":{_json(row["seq"])}}}'
+            f'{{"action":{action},{self._actor_and_time}'
+            f'"detail":{_json(detail) if detail else "{}"},"person_id":{_plain(row["person_id"])},'
+            f'"prev_hash":{_plain(row["prev_hash"])},"seq":{_plain(row["seq"])}}}'
         )
+
+
+def _plain(value: Any) -> str:
+    """``_json(value)``, written directly for the common values that need no escaping.
+
+    An ``int`` (not a ``bool``) is its digits, and an ASCII letters-and-digits
+    string (a hash) is itself in quotes; anything else goes through ``json``.
+    """
+    if type(value) is int:
+        return str(value)
+    if type(value) is str and value.isascii() and value.isalnum():
+        return f'"{value}"'
+    return _json(value)
 
 
 def append(

@@ -288,7 +288,12 @@ def redeem_code(
 
 
 def patient_label(link: CareLinkRow) -> str:
-    return link.label or f"Patient {link.person_id}"
+    return label_for(link.person_id, link.label)
+
+
+def label_for(person_id: int, label: str | None) -> str:
+    """What a clinician calls a patient: the link's label, or "Patient <id>" when it has none."""
+    return label or f"Patient {person_id}"
 
 
 def consented(uow: UnitOfWork, *, clinician: User, patient_id: int) -> CareLinkRow:

@@ -28,6 +28,11 @@ one). A summary is stored only while the records version it was computed
 from is still the person's, with the person's row locked, so none outlives
 a write. The patient page always assesses the full history afresh.
 
+A warm view decodes nothing: the links, versions and summaries come in one
+query with each summary as its stored text, and the row parsed from a text is
+kept in the process while that text stays the person's (``_ParsedSummaries``;
+any change anywhere is a different text, so it is never stale).
+
 Reading the roster is audited as one row for the view (``read-roster``, the
 number of patients) and one row per patient shown (``read-roster-entry``,
 with the person's id, in patient-id order so the log does not keep the risk
@@ -39,9 +44,10 @@ the links; what is inexact: the log grows by a row per patient per view.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -52,14 +58,14 @@ from ketpath.core.records import DrugScreen, Note, Record, person_zone, record_t
 from ketpath.knowledge import rules
 from ketpath.services.accounts import User
 from ketpath.services.audit import Actor, Event, append_many
-from ketpath.services.consent import NotAllowed, patient_label
+from ketpath.services.consent import NotAllowed, label_for
 from ketpath.services.roster_hook import (
     background_refresh,
     pause_for_roster_readers,
     reading_roster,
 )
 from ketpath.store import Database, UnitOfWork
-from ketpath.store.roster import SummaryRow
+from ketpath.store.roster import RosterEntry, SummaryRow
 
 SUMMARY_VERSION = 4
 # 2: red flags stand until followed up; 3: worded for the clinician;
@@ -246,11 +252,15 @@ def _summarise_one(
     return data, SummaryRow(person_id=person_id, computed_for=day, data=data)
 
 
+def _current_format(summary: SummaryRow) -> bool:
+    return isinstance(summary.data, dict) and summary.data.get("version") == SUMMARY_VERSION
+
+
 def _usable(summary: SummaryRow | None, records_version: int | None) -> bool:
     """A summary the roster may show: this format, computed from the person's records now."""
     return (
         summary is not None
-        and summary.data.get("version") == SUMMARY_VERSION
+        and _current_format(summary)
         and summary.data.get("records_version") == records_version
     )
 
@@ -281,48 +291,96 @@ def clinician_roster(db: Database, *, clinician: User, now: datetime | None = No
 
 def _clinician_roster(db: Database, *, clinician: User, moment: datetime) -> Roster:
     background = background_refresh(db)
-    summaries: dict[int, dict[str, Any]] = {}
+    shown: dict[int, RosterRow] = {}
     computed: list[SummaryRow] = []
     yesterday: list[int] = []
+    days: dict[object, str] = {}  # each zone's date now, worked out once per view
     with db.unit_of_work() as uow:
-        links = uow.care_links.active_for_clinician(clinician.id)
-        person_ids = [link.person_id for link in links]
-        cached = uow.roster.summaries(person_ids)
-        versions = uow.roster.records_versions(person_ids)
-        for person_id in person_ids:
-            found = cached.get(person_id)
-            if found is not None and _usable(found, versions.get(person_id)):
-                if _today(found, moment):
-                    summaries[person_id] = found.data
+        entries = uow.roster.entries(clinician.id)
+        for entry in entries:
+            label = label_for(entry.person_id, entry.label)
+            found = _PARSED.get(entry)
+            if found is not None and _usable(found[0], entry.records_version):
+                summary, row = found
+                zone = summary.data.get("zone")
+                day = days.get(zone)
+                if day is None:
+                    day = days[zone] = local_day(moment, zone)
+                if summary.computed_for == day:
+                    shown[entry.person_id] = row
                     continue
                 if background is not None:  # shown now; refreshed off the request
-                    summaries[person_id] = found.data
-                    yesterday.append(person_id)
+                    shown[entry.person_id] = row
+                    yesterday.append(entry.person_id)
                     continue
-            data, row = _summarise_one(uow, person_id, moment, versions.get(person_id, 0))
-            summaries[person_id] = data
-            if row is not None:  # a failed assessment is tried again next time
-                computed.append(row)
+            data, stored = _summarise_one(uow, entry.person_id, moment, entry.records_version)
+            shown[entry.person_id] = _row(entry.person_id, label, data)
+            if stored is not None:  # a failed assessment is tried again next time
+                computed.append(stored)
     if background is not None and yesterday:
         background(yesterday)
     with db.unit_of_work(write=True) as uow:
         # Records written since we read them: show this once, store nothing stale.
         uow.roster.save_current(computed)
         standing = uow.care_links.active_person_ids(clinician.id)
-        rows = [
-            _row(link.person_id, patient_label(link), summaries[link.person_id])
-            for link in links
-            if link.person_id in standing
-        ]
-        shown = sorted(row.patient_id for row in rows)
+        rows = [shown[entry.person_id] for entry in entries if entry.person_id in standing]
         events = [
             Event(action="read-roster", detail={"patients": len(rows)}),
-            *(Event(action="read-roster-entry", person_id=person_id) for person_id in shown),
+            *(
+                Event(action="read-roster-entry", person_id=person_id)
+                for person_id in sorted(row.patient_id for row in rows)
+            ),
         ]
         append_many(uow, events, actor=Actor.of(clinician), now=moment)
         uow.commit()
     rows.sort(key=lambda row: row.sort_key(moment))
     return Roster(now=moment, rows=rows, attention=needs_attention(rows, moment))
+
+
+class _ParsedSummaries:
+    """Stored summaries already parsed, with their roster rows, by person (this process).
+
+    A warm roster of a thousand people read and decoded a thousand JSON
+    documents and built a thousand rows on every view, about a fifth of the
+    page. The store hands each summary over as its text; a person whose text
+    and label are the ones parsed last time gets the same (frozen) row back.
+    The text is the whole summary, so a summary recomputed, replaced or
+    deleted in any process reads as a different text (or none) and is parsed
+    afresh: nothing here can be stale. Holds one entry per person seen, and
+    forgets everything past ``limit`` people (a restart does the same).
+    """
+
+    def __init__(self, limit: int = 100_000) -> None:
+        self._limit = limit
+        self._by_person: dict[int, tuple[str, str, SummaryRow, RosterRow]] = {}
+
+    def get(self, entry: RosterEntry) -> tuple[SummaryRow, RosterRow] | None:
+        """The entry's summary and row, or None when it has no summary or it cannot be read."""
+        text, computed_for = entry.summary_text, entry.computed_for
+        if text is None or computed_for is None:
+            return None
+        label = label_for(entry.person_id, entry.label)
+        known = self._by_person.get(entry.person_id)
+        if known is None or known[0] != text or known[1] != computed_for:
+            try:
+                data = json.loads(text)
+                summary = SummaryRow(
+                    person_id=entry.person_id, computed_for=computed_for, data=data
+                )
+                if not _current_format(summary):
+                    return None
+                row = _row(entry.person_id, label, data)
+            except (ValueError, KeyError, TypeError):  # unreadable: assessed again, as if missing
+                return None
+            if len(self._by_person) >= self._limit:
+                self._by_person.clear()
+            known = self._by_person[entry.person_id] = (text, computed_for, summary, row)
+        summary, row = known[2], known[3]
+        # Two clinicians may name one person differently: one parse, each their label.
+        return summary, row if row.label == label else replace(row, label=label)
+
+
+_PARSED = _ParsedSummaries()
 
 
 def refresh_summaries(db: Database, person_ids: Collection[int], *, now: datetime) -> int:

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Text, cast, func, insert, select, type_coerce, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -34,9 +34,68 @@ class SummaryRow:
         return (self.data.get("version"), self.data.get("records_version"), self.computed_for)
 
 
+@dataclass(frozen=True, kw_only=True)
+class RosterEntry:
+    """One person on a clinician's roster: the standing link's label and the stored summary.
+
+    The summary comes as its JSON text, unparsed: the roster parses a text it
+    has not seen before and reuses what it parsed for one it has (the same
+    text is the same summary), so a warm roster decodes nothing.
+    """
+
+    person_id: int
+    label: str | None
+    records_version: int
+    computed_for: str | None
+    summary_text: str | None
+
+
 class RosterRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
+
+    def entries(self, clinician_id: int) -> list[RosterEntry]:
+        """The clinician's roster in one query: each standing link (the oldest per person).
+
+        With the person's ``records_version`` and the stored summary (None when
+        there is none), in person id order: what ``care_links.active_for_clinician``,
+        :meth:`records_versions` and :meth:`summaries` give between them.
+        """
+        first = (
+            select(func.min(care_links.c.id))
+            .where(care_links.c.clinician_id == clinician_id, care_links.c.revoked_at.is_(None))
+            .group_by(care_links.c.person_id)
+        )
+        # SQLite keeps JSON as text (read as it is); PostgreSQL's jsonb is cast to its text.
+        dialect = self._session.get_bind().dialect.name
+        text = (
+            type_coerce(roster_summaries.c.data, Text)
+            if dialect == "sqlite"
+            else cast(roster_summaries.c.data, Text)
+        )
+        query = (
+            select(
+                care_links.c.person_id,
+                care_links.c.label,
+                people.c.records_version,
+                roster_summaries.c.computed_for,
+                text.label("summary_text"),
+            )
+            .join(people, people.c.id == care_links.c.person_id)
+            .outerjoin(roster_summaries, roster_summaries.c.person_id == care_links.c.person_id)
+            .where(care_links.c.id.in_(first))
+            .order_by(care_links.c.person_id)
+        )
+        return [
+            RosterEntry(
+                person_id=row.person_id,
+                label=row.label,
+                records_version=int(row.records_version),
+                computed_for=row.computed_for,
+                summary_text=row.summary_text,
+            )
+            for row in self._session.execute(query)
+        ]
 
     def summaries(self, person_ids: Iterable[int]) -> dict[int, SummaryRow]:
         ids = list(person_ids)

@@ -642,9 +642,15 @@ def account_pin(
     """Set or change the app lock's PIN (typed twice)."""
     if pin.strip() != pin_again.strip():
         return _account_page(request, user, {"pin_error": "the two PINs differ"}, status=400)
+    found = session_of(request)
     try:
         accounts.set_pin(
-            database(request), user_id=user.id, pin=pin.strip(), hasher=_hasher(request)
+            database(request),
+            user_id=user.id,
+            pin=pin.strip(),
+            hasher=_hasher(request),
+            session_id=found.id if found is not None else None,
+            now=settings(request).now(),
         )
     except HashingBusy as error:
         return _account_busy(request, user, error)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta, tzinfo
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
 from fastapi import APIRouter, Body, HTTPException, Path, Query, Request
 from fastapi.responses import RedirectResponse
@@ -303,6 +303,23 @@ def _see_other(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
+class RosterLine(NamedTuple):
+    """One line of the roster page.
+
+    A tuple with attributes, not a dict: Jinja looks an attribute up first and
+    falls back to an item, so each of a dict's eight lookups per line raised
+    and caught an ``AttributeError`` (with 1,000 patients, half the page's render).
+    """
+
+    id: int
+    label: str
+    level: str | None
+    level_label: str
+    stage: str
+    silent: int | None
+    last_entry: str | None
+
+
 @pages_router.get("/patients", name="roster")
 def roster_page(request: Request, user: SignedIn) -> Response:
     _clinician_only(user)
@@ -313,17 +330,17 @@ def roster_page(request: Request, user: SignedIn) -> Response:
         for stage in {row.stage for row in found.rows if row.assessed}
     }
     rows = [
-        {
-            "id": row.patient_id,
-            "label": row.label,
-            "level": row.level,
-            "level_label": (row.level or "none").capitalize() if row.level else "None",
-            "stage": stage_labels[row.stage]
+        RosterLine(
+            id=row.patient_id,
+            label=row.label,
+            level=row.level,
+            level_label=(row.level or "none").capitalize() if row.level else "None",
+            stage=stage_labels[row.stage]
             if row.assessed
             else "Could not be assessed: open the patient's page or ask them to check their history",
-            "silent": row.days_silent(found.now),
-            "last_entry": row.last_entry.date().isoformat() if row.last_entry else None,
-        }
+            silent=row.days_silent(found.now),
+            last_entry=row.last_entry.date().isoformat() if row.last_entry else None,
+        )
         for row in found.rows
     ]
     return render(request, "clinician/roster.html", {"rows": rows, "attention": found.attention})
