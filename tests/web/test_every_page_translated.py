@@ -43,6 +43,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from ketpath.knowledge import sources as knowledge_sources
 from ketpath.services import accounts
 from ketpath.web.app import create_app
 from ketpath.web.language import LANGUAGE_COOKIE, LANGUAGE_NAMES
@@ -66,8 +67,31 @@ from webtest import BASE_URL, TEST_HASHING, login, settings_for
 LANGUAGES = ("zh-Hant", "zh-Hans")
 EMAILS = {"person": PERSON, "clinician": CLINICIAN, "locked": LOCKED}
 
-ALLOWED_WORDS = frozenset({"ketpath", "mg", "ml", "kg", "cm", "km", "min", "hr", "hrs", "et", "al"})
+
+def _authors_surnames() -> frozenset[str]:
+    """The surnames of every cited author (``Kroenke K, Spitzer RL`` → Kroenke, Spitzer).
+
+    A translated text names a study as published ("Yu 2012"), so its authors'
+    names are not English to translate. They match as written, capitalised, so
+    a surname such as To never lets the word "to" through.
+    """
+    names: set[str] = set()
+    for source in knowledge_sources().values():
+        authors = source.citation.split(". ", 1)[0]
+        for author in authors.split(","):
+            words = author.split()  # "Kroenke K": a surname, then the initials
+            if len(words) >= 2 and words[-1].isalpha() and words[-1].isupper():
+                names.update(words[:-1])
+    return frozenset(names)
+
+
+ALLOWED_WORDS = frozenset(
+    {"ketpath", "mg", "ml", "kg", "cm", "km", "min", "hr", "hrs", "et", "al"}
+    # The PHQ family's licence names the company that released it for free use.
+    | {"pfizer", "inc"}
+)
 """Words that are not English sentences in any language: the app's name and units."""
+CITED_NAMES = _authors_surnames()
 SPOKEN_ATTRIBUTES = frozenset(
     {
         "aria-label",
@@ -206,7 +230,10 @@ def english_words(text: str, allowed: tuple[str, ...] = ()) -> list[str]:
     return [
         word
         for word in WORD.findall(text)
-        if len(word) >= 2 and word != word.upper() and word.lower() not in ALLOWED_WORDS
+        if len(word) >= 2
+        and word != word.upper()
+        and word.lower() not in ALLOWED_WORDS
+        and word not in CITED_NAMES
     ]
 
 
