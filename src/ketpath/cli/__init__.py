@@ -19,9 +19,17 @@ import sys
 import typer
 
 from ketpath.cli import audit, body, instruments, population, records, report, server
-from ketpath.cli.common import BAD_INPUT, UNEXPECTED, LangOption, choose_language, errors
+from ketpath.cli.common import (
+    BAD_INPUT,
+    UNEXPECTED,
+    LangOption,
+    choose_language,
+    error_words,
+    errors,
+    language,
+)
 from ketpath.errors import BadInput
-from ketpath.present.i18n import reset_language
+from ketpath.present.i18n import _, reset_language, use_language
 from ketpath.present.terminal_text import inert
 
 # The store, the web stack, FHIR, plotting and the population model are
@@ -74,13 +82,18 @@ def run(args: list[str] | None = None) -> int:
         code = exit_.code
         return code if isinstance(code, int) else (0 if code is None else BAD_INPUT)
     except BadInput as error:
-        errors.print(f"[red]ketpath:[/red] {inert(str(error))}", highlight=False)
+        # The run's language was put back when its context closed; the error is said in it.
+        with use_language(language()):
+            words = error_words(error)
+        errors.print(f"[red]ketpath:[/red] {inert(words)}", highlight=False)
         return BAD_INPUT
     except Exception as error:
         if os.environ.get("KETPATH_DEBUG"):
             raise
+        with use_language(language()):
+            label = _("unexpected error:")
         errors.print(
-            f"[red]ketpath: unexpected error:[/red] {type(error).__name__}: {inert(str(error))}",
+            "[red]ketpath: " + inert(label) + f"[/red] {type(error).__name__}: {inert(str(error))}",
             highlight=False,
         )
         return UNEXPECTED

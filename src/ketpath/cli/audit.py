@@ -16,6 +16,7 @@ import typer
 from rich.table import Table
 
 from ketpath.cli.common import DbOption, console, errors
+from ketpath.present.i18n import _, ngettext
 from ketpath.present.terminal_text import inert, json_line
 
 BROKEN = 1
@@ -45,7 +46,7 @@ def audit_list(
         for entry in entries:
             print(json_line(entry.to_dict()))
         return
-    table = Table("#", "when (UTC)", "who", "role", "action", "person", "detail")
+    table = Table("#", _("when (UTC)"), _("who"), _("role"), _("action"), _("person"), _("detail"))
     for column in table.columns[:5]:
         column.no_wrap = True
     for entry in entries:
@@ -72,11 +73,18 @@ def audit_verify(db: DbOption = None) -> None:
     with open_database(db) as database:
         result = verify_chain(database)
     if result.ok:
-        console.print(f"audit log intact: {result.rows} rows")
+        console.print(
+            ngettext("audit log intact: %(num)s row", "audit log intact: %(num)s rows", result.rows)
+        )
         return
     errors.print(
-        f"audit log broken at row {result.broken_seq}: {inert(result.problem)} "
-        f"({result.rows} rows before it check out)",
+        ngettext(
+            "audit log broken at row %(row)s: %(problem)s (%(num)s row before it checks out)",
+            "audit log broken at row %(row)s: %(problem)s (%(num)s rows before it check out)",
+            result.rows,
+            row=result.broken_seq,
+            problem=inert(result.problem),
+        ),
         highlight=False,
     )
     raise typer.Exit(code=BROKEN)

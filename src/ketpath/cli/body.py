@@ -25,8 +25,8 @@ from ketpath.cli.common import (
     fail,
     read_history_file,
 )
-from ketpath.knowledge import vocabulary
-from ketpath.knowledge.body import body
+from ketpath.knowledge import languages, vocabulary
+from ketpath.present.i18n import N_, _, current_language
 
 if TYPE_CHECKING:
     from ketpath.present.charts import Chart
@@ -61,22 +61,29 @@ def pk(
     sublingual and rectal use it is left out.
     """
     if route not in vocabulary().routes:
-        fail(f"--route: unknown value {route!r}; allowed: {', '.join(vocabulary().routes)}")
+        fail(
+            _(
+                "--route: unknown value %(value)s; allowed: %(allowed)s",
+                value=repr(route),
+                allowed=", ".join(vocabulary().routes),
+            )
+        )
     if not 20 < weight_kg <= 400:
-        fail("--weight-kg: must be between 20 and 400")
+        fail(_("--weight-kg: must be between 20 and 400"))
     if dose_mg <= 0 or (infusion_min is not None and infusion_min <= 0):
-        fail("--dose-mg and --infusion-min must be greater than 0")
+        fail(_("--dose-mg and --infusion-min must be greater than 0"))
     from ketpath.core.body import single_dose_summary  # noqa: PLC0415
     from ketpath.core.body.timeline import dose_curve  # noqa: PLC0415
     from ketpath.present.charts import dose_curve_chart  # noqa: PLC0415
 
-    note = body().assessment.research.note
+    note = languages.body_words(current_language())["assessment.research.note"]
     summary = single_dose_summary(dose_mg, route, weight_kg=weight_kg, infusion_min=infusion_min)
     curve = dose_curve(dose_mg, route, weight_kg=weight_kg, infusion_min=infusion_min)
     # Never a peak effect value: with a dose and a route it works as a dose -> effect calculator.
     effect_summary = summary.pop("effect")
     effect_peak_min = effect_summary["time_to_peak_min"] if "effect" in curve else None
     no_effect = f"No effect curve for {route}: the model has no human effect data for this route."
+    english_note = languages.body_words(languages.ENGLISH)["assessment.research.note"]
     if plot is not None:
         _write_chart(plot, dose_curve_chart(curve, dose_label=f"{dose_mg:g} mg {route}"))
     if as_json:
@@ -86,15 +93,19 @@ def pk(
             else {"omitted": no_effect}
         )
         print(
-            json.dumps({**summary, "effect": effect_json, "curve": curve, "note": note}, indent=2)
+            json.dumps(
+                {**summary, "effect": effect_json, "curve": curve, "note": english_note}, indent=2
+            )
         )
         return
-    table = Table("", "Peak (ng/mL)", "Range", "Peak at", "Exposure (ng·h/mL)", "Half-life")
+    table = Table(
+        "", _("Peak (ng/mL)"), _("Range"), _("Peak at"), _("Exposure (ng·h/mL)"), _("Half-life")
+    )
     for name in ("ketamine", "norketamine"):
         row = summary[name]
         low, high = row["cmax_ng_ml_range"]  # type: ignore[misc]
         table.add_row(
-            name,
+            _(MOLECULES[name]),
             f"{row['cmax_ng_ml']:.0f}",
             f"{low:.0f}–{high:.0f}",
             f"{row['tmax_min']:.0f} min",
@@ -104,11 +115,30 @@ def pk(
     console.print(table)
     if effect_peak_min is not None:
         console.print(
-            f"In the model the effect is strongest {effect_peak_min:.0f} min after the dose."
+            _(
+                "In the model the effect is strongest %(minutes)s min after the dose.",
+                minutes=f"{effect_peak_min:.0f}",
+            )
         )
     else:
-        console.print(no_effect)
+        console.print(
+            _(
+                "No effect curve for %(route)s: the model has no human effect data for this route.",
+                route=_route_words(route),
+            )
+        )
     console.print(Text(note, style="dim italic"))
+
+
+MOLECULES = {"ketamine": N_("ketamine"), "norketamine": N_("norketamine")}
+"""The molecules ``pk`` tabulates, named in the run's language (Taiwan: 愷他命)."""
+
+
+def _route_words(route: str) -> str:
+    """A route as the sentence names it: the id typed in English, its name in another language."""
+    if current_language() == languages.ENGLISH:
+        return route
+    return languages.vocabulary(current_language()).label("routes", route)
 
 
 def body_history(
@@ -137,5 +167,11 @@ def _write_chart(path: Path, chart: Chart) -> None:
     try:
         path.write_text(chart.svg, encoding="utf-8")
     except OSError as error:
-        fail(f"--plot: cannot write {path}: {error.strerror or error}")
-    errors.print(f"Drew {path}: {chart.alt}")
+        fail(
+            _(
+                "--plot: cannot write %(path)s: %(reason)s",
+                path=path,
+                reason=error.strerror or error,
+            )
+        )
+    errors.print(_("Drew %(path)s: %(what)s", path=path, what=chart.alt), highlight=False)

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from ketpath.errors import BadInput
+from ketpath.knowledge.languages import ENGLISH
+from ketpath.present.i18n import N_, _, current_language, ngettext
 
 
 class PopulationInputError(BadInput):
@@ -22,14 +24,22 @@ class PopulationInputError(BadInput):
 
 def _check_positive(name: str, value: int) -> None:
     if value < 1:
-        raise PopulationInputError(f"--{name} must be at least 1 (got {value})")
+        raise PopulationInputError(
+            _("--%(name)s must be at least 1 (got %(value)s)", name=name, value=value)
+        )
 
 
 def _check_scenario(name: str) -> None:
     from ketpath.population.scenarios import SCENARIOS  # noqa: PLC0415
 
     if name not in SCENARIOS:
-        raise PopulationInputError(f"unknown scenario {name!r}; known: {', '.join(SCENARIOS)}")
+        raise PopulationInputError(
+            _(
+                "unknown scenario %(name)s; known: %(known)s",
+                name=repr(name),
+                known=", ".join(SCENARIOS),
+            )
+        )
 
 
 def simulate(
@@ -50,7 +60,9 @@ def simulate(
     _check_positive("years", years)
     _check_scenario(scenario)
     if plot is not None and plot.suffix.lower() != ".svg":
-        raise PopulationInputError(f"--plot must name an .svg file (got {str(plot)!r})")
+        raise PopulationInputError(
+            _("--plot must name an .svg file (got %(path)s)", path=repr(str(plot)))
+        )
     from rich.console import Console  # noqa: PLC0415
     from rich.progress import Progress  # noqa: PLC0415
 
@@ -58,7 +70,10 @@ def simulate(
 
     console = Console(stderr=True)
     with Progress(console=console, transient=True) as bar:
-        task = bar.add_task(f"simulating {agents:,} people x {years} years", total=None)
+        task = bar.add_task(
+            _("simulating %(agents)s people x %(years)s years", agents=f"{agents:,}", years=years),
+            total=None,
+        )
 
         def advance(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
@@ -75,41 +90,118 @@ def simulate(
         _print_summary(summary)
 
 
+SUMMARY_WORDS = {
+    "lifetime_users": N_("lifetime users"),
+    "past_year_users": N_("past year users"),
+    "dependent": N_("dependent"),
+    "urinary_symptoms": N_("urinary symptoms"),
+    "urinary_symptoms_any_cause": N_("urinary symptoms any cause"),
+    "treatment_entries": N_("treatment entries"),
+    "treatment_completions": N_("treatment completions"),
+    "treatment_dropouts": N_("treatment dropouts"),
+}
+"""The simulation summary's counts, named in words (English: the key with spaces)."""
+
+SHARE_WORDS = {
+    "past_year_among_lifetime": N_("past year among lifetime"),
+    "dependent_among_past_year": N_("dependent among past year"),
+    "urinary_among_past_year": N_("urinary among past year"),
+    "urinary_any_cause_among_past_year": N_("urinary any cause among past year"),
+    "urinary_among_dependent": N_("urinary among dependent"),
+    "urinary_any_cause_among_dependent": N_("urinary any cause among dependent"),
+    "background_urinary_among_never_users": N_("background urinary among never users"),
+    "relapse_within_1y_after_treatment": N_("relapse within 1y after treatment"),
+    "urinary_among_monthly_users": N_("urinary among monthly users"),
+    "urinary_among_weekly_users": N_("urinary among weekly users"),
+    "urinary_among_near_daily_users": N_("urinary among near daily users"),
+    "adult_past_year_prevalence": N_("adult past year prevalence"),
+    "monthly": N_("monthly"),
+    "weekly": N_("weekly"),
+    "near-daily": N_("near-daily"),
+}
+"""The summary's shares and frequency bands, named in words (English as printed before)."""
+
+
 def _share(share: dict[str, int | float | None]) -> str:
     if share["value"] is None:
-        return f"n/a ({share['numerator']} of {share['denominator']})"
-    return (
-        f"{share['value']:.1%} ({share['numerator']} of {share['denominator']};"
-        f" 95% {share['low']:.1%}-{share['high']:.1%})"
+        return _(
+            "n/a (%(numerator)s of %(denominator)s)",
+            numerator=share["numerator"],
+            denominator=share["denominator"],
+        )
+    return _(
+        "%(value)s (%(numerator)s of %(denominator)s; 95%% %(low)s-%(high)s)",
+        value=f"{share['value']:.1%}",
+        numerator=share["numerator"],
+        denominator=share["denominator"],
+        low=f"{share['low']:.1%}",
+        high=f"{share['high']:.1%}",
     )
+
+
+def _key_words(key: str) -> str:
+    """A summary key in words: the catalog's, else the key with spaces (as English prints it)."""
+    words = SUMMARY_WORDS.get(key) or SHARE_WORDS.get(key)
+    return _(words) if words else key.replace("_", " ")
 
 
 def _print_summary(summary: dict[str, object]) -> None:
     final = summary["final"]
     assert isinstance(final, dict)
     typer.echo(
-        f"{summary['agents']:,} people, {summary['years']} years, scenario {summary['scenario']}"
+        _(
+            "%(agents)s people, %(years)s years, scenario %(scenario)s",
+            agents=f"{summary['agents']:,}",
+            years=summary["years"],
+            scenario=summary["scenario"],
+        )
     )
-    for key in (
-        "lifetime_users",
-        "past_year_users",
-        "dependent",
-        "urinary_symptoms",
-        "urinary_symptoms_any_cause",
-        "treatment_entries",
-        "treatment_completions",
-        "treatment_dropouts",
-    ):
-        typer.echo(f"  {key.replace('_', ' ')}: {final[key]}")
+    for key in SUMMARY_WORDS:
+        typer.echo(f"  {_key_words(key)}: {final[key]}")
     for band, counts in final["by_frequency"].items():
         typer.echo(
-            f"  {band}: {counts['users']} past-year users, {counts['urinary_symptoms']} with urinary symptoms"
+            "  "
+            + _(
+                "%(band)s: %(users)s past-year users, %(symptoms)s with urinary symptoms",
+                band=_key_words(band),
+                users=counts["users"],
+                symptoms=counts["urinary_symptoms"],
+            )
         )
     for key, share in final["proportions"].items():
-        typer.echo(f"  {key.replace('_', ' ')}: {_share(share)}")
-    typer.echo("  (relapse after treatment counts completers only; dropouts are not counted)")
-    for warning in final["warnings"]:
-        typer.echo(f"warning: {warning}", err=True)
+        typer.echo(f"  {_key_words(key)}: {_share(share)}")
+    typer.echo(
+        "  " + _("(relapse after treatment counts completers only; dropouts are not counted)")
+    )
+    for warning in _warnings(final):
+        typer.echo(_("warning: %(warning)s", warning=warning), err=True)
+
+
+def _warnings(final: dict[str, Any]) -> list[str]:
+    """The summary's small-denominator warnings: as the model words them in English, else
+    said again in the run's language from the same shares and minimum."""
+    if current_language() == ENGLISH:
+        return list(final["warnings"])
+    from ketpath.population.scenarios import min_denominator  # noqa: PLC0415
+
+    minimum = min_denominator()
+    out = []
+    for key, share in final["proportions"].items():
+        denominator = int(share["denominator"] or 0)
+        if denominator == 0:
+            out.append(_("%(share)s: no one to count, so no value is given", share=_key_words(key)))
+        elif denominator < minimum:
+            out.append(
+                _(
+                    "%(share)s: %(numerator)s of %(denominator)s is below the minimum of"
+                    " %(minimum)s; read the interval, not the value (run more agents)",
+                    share=_key_words(key),
+                    numerator=share["numerator"],
+                    denominator=denominator,
+                    minimum=minimum,
+                )
+            )
+    return out
 
 
 def synth(
@@ -125,14 +217,29 @@ def synth(
     _check_positive("people", people)
     _check_positive("years", years)
     if output.exists() and not output.is_dir():
-        raise PopulationInputError(f"-o must name a directory ({str(output)!r} is a file)")
+        raise PopulationInputError(
+            _("-o must name a directory (%(path)s is a file)", path=repr(str(output)))
+        )
     from ketpath.population.synth import histories, write  # noqa: PLC0415
 
     written = histories(people=people, years=years, seed=seed)
     write(written, output)
-    typer.echo(f"wrote {len(written)} histories and truth.jsonl to {output}")
+    typer.echo(
+        ngettext(
+            "wrote %(num)s history and truth.jsonl to %(path)s",
+            "wrote %(num)s histories and truth.jsonl to %(path)s",
+            len(written),
+            path=output,
+        )
+    )
     if len(written) < people:
-        typer.echo(f"only {len(written)} simulated people started using; ask for more years")
+        typer.echo(
+            ngettext(
+                "only %(num)s simulated person started using; ask for more years",
+                "only %(num)s simulated people started using; ask for more years",
+                len(written),
+            )
+        )
 
 
 def validate_person_model(
@@ -250,7 +357,7 @@ def sweep(
     """Run scenarios x seeds through Dask and report means with uncertainty intervals."""
     names = [name.strip() for name in scenarios.split(",") if name.strip()]
     if not names:
-        raise PopulationInputError("--scenarios names no scenario")
+        raise PopulationInputError(_("--scenarios names no scenario"))
     for name in names:
         _check_scenario(name)
     for label, value in (("seeds", seeds), ("agents", agents), ("years", years)):
@@ -301,7 +408,9 @@ def uncertainty(
     if workers is not None:
         _check_positive("workers", workers)
     if plot is not None and plot.suffix.lower() != ".svg":
-        raise PopulationInputError(f"--plot must name an .svg file (got {str(plot)!r})")
+        raise PopulationInputError(
+            _("--plot must name an .svg file (got %(path)s)", path=repr(str(plot)))
+        )
     from rich.console import Console  # noqa: PLC0415
     from rich.progress import Progress  # noqa: PLC0415
 
@@ -311,7 +420,16 @@ def uncertainty(
     unit = analysis.latin_hypercube(len(chosen), runs, seed)
     specs = analysis.specs(chosen, unit, seed=seed, agents=agents, years=years)
     with Progress(console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task(f"{runs} runs of {agents:,} people x {years} years", total=runs)
+        task = bar.add_task(
+            ngettext(
+                "%(num)s run of %(agents)s people x %(years)s years",
+                "%(num)s runs of %(agents)s people x %(years)s years",
+                runs,
+                agents=f"{agents:,}",
+                years=years,
+            ),
+            total=runs,
+        )
 
         def advance(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
@@ -326,5 +444,76 @@ def uncertainty(
         plot.write_text(tornado_chart(document).svg, encoding="utf-8")
     if as_json:
         typer.echo(json.dumps(document, indent=2))
-    else:
+    elif current_language() == ENGLISH:
         typer.echo(analysis.render(document))
+    else:
+        typer.echo(uncertainty_words(document))
+
+
+UNCERTAINTY_OUTPUT_WORDS = (
+    N_("adult past-year prevalence of use"),
+    N_("past-year use among lifetime users"),
+    N_("dependence among past-year users"),
+    N_("dependent past-year users per 1,000 people"),
+    N_("urinary symptoms caused by ketamine among past-year users"),
+    N_("urinary symptoms (any cause) among dependent users"),
+    N_("treatment entries per 1,000 people over the run"),
+    N_("relapse within a year of completing treatment"),
+)
+"""``population.uncertainty.OUTPUTS``' labels marked for the catalog (a test keeps them the same)."""
+
+
+def uncertainty_words(document: dict[str, Any], *, top: int = 3) -> str:
+    """``population.uncertainty.render`` in the run's language (English prints ``render``'s own).
+
+    Each output's median and 90% interval, then its strongest drivers by PRCC
+    with the p-value; assumption names are the model's parameter names, which
+    a person passes back, so they stay as they are.
+    """
+    lines = [
+        ngettext(
+            "%(num)s run of %(agents)s people x %(years)s years; %(count)s assumptions varied"
+            " (Latin hypercube); intervals: 5th to 95th percentile over the runs (90%%)",
+            "%(num)s runs of %(agents)s people x %(years)s years; %(count)s assumptions varied"
+            " (Latin hypercube); intervals: 5th to 95th percentile over the runs (90%%)",
+            int(document["runs"]),
+            agents=f"{document['agents']:,}",
+            years=document["years"],
+            count=len(document["assumptions"]),
+        )
+    ]
+    for output in document["outputs"].values():
+        label = _(output["label"])
+        if output["median"] is None:
+            lines.append(_("%(output)s: not estimable in any run", output=label))
+            continue
+        low, median, high = (f"{output[k]:.4g}" for k in ("low", "median", "high"))
+        lines.append(
+            ngettext(
+                "%(output)s: %(median)s [%(low)s, %(high)s] (%(num)s run)",
+                "%(output)s: %(median)s [%(low)s, %(high)s] (%(num)s runs)",
+                int(output["runs"]),
+                output=label,
+                median=median,
+                low=low,
+                high=high,
+            )
+        )
+        ranked = sorted(
+            ((name, v) for name, v in output["prcc"].items() if v["prcc"] is not None),
+            key=lambda item: -abs(item[1]["prcc"]),
+        )
+        for name, coefficient in ranked[:top]:
+            lines.append(f"    PRCC {coefficient['prcc']:+.2f} (p {coefficient['p']:.2g})  {name}")
+    needed = len(document["assumptions"]) + 3
+    if document["warnings"] and int(document["runs"]) < needed:
+        lines.append(
+            _(
+                "warning: PRCC needs at least %(needed)s runs for %(count)s assumptions"
+                " (got %(runs)s); the coefficients are null",
+                needed=needed,
+                count=len(document["assumptions"]),
+                runs=document["runs"],
+            )
+        )
+    return "\n".join(lines)

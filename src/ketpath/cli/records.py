@@ -20,20 +20,25 @@ from ketpath.cli.common import (
     TimeOption,
     as_of_time,
     console,
+    error_words,
     errors,
     fail,
     language,
     locale_code,
     opened_database,
     parse_time,
+    problem_words,
     read_history_file,
     read_text,
 )
 from ketpath.core.assess import Assessment, assess
 from ketpath.core.records import RecordError, parse_record
 from ketpath.interop.jsonl import dumps_jsonl, jsonl_line_of_record
+from ketpath.knowledge.languages import ENGLISH
+from ketpath.present.i18n import N_, _, current_language, ngettext
 from ketpath.present.terminal import render_assessment
 from ketpath.present.terminal_text import inert
+from ketpath.present.views import TYPE_LABELS
 
 if TYPE_CHECKING:
     from ketpath.services import ImportResult
@@ -100,19 +105,49 @@ def import_file(
     result: ImportResult
     if fhir or (file.suffix.lower() != ".csv" and is_fhir_document(read_text(file))):
         if clinic_records:
-            fail("--clinic-records: applies to JSONL files (a FHIR import holds no clinic records)")
+            fail(
+                _(
+                    "--clinic-records: applies to JSONL files"
+                    " (a FHIR import holds no clinic records)"
+                )
+            )
         text = read_text(file)
         with opened_database(db) as database:
             result = fhir_result = import_fhir(database, person, text)
         skipped = fhir_result.skipped_summary
     else:
         result = _import_records_file(file, person, db, clinic_records=clinic_records)
-    created = " (new person)" if result.created_person else ""
-    present = f"; {result.already_present} already present" if result.already_present else ""
-    noun = "record" if result.count == 1 else "records"
-    errors.print(f"Imported {result.count} {noun} for {result.person}{created}{present}.")
+    errors.print(_import_words(result), highlight=False)
     if skipped:
-        errors.print(f"{inert(skipped[:1].upper() + skipped[1:])}.", highlight=False)
+        if current_language() == ENGLISH:
+            errors.print(f"{inert(skipped[:1].upper() + skipped[1:])}.", highlight=False)
+        else:
+            errors.print(
+                _("Some resources of the FHIR file were skipped: %(what)s.", what=inert(skipped)),
+                highlight=False,
+            )
+
+
+def _import_words(result: ImportResult) -> str:
+    """The import's one-line summary: how many records, for whom, new person, already present."""
+    person = inert(result.person)
+    if result.created_person:
+        words = ngettext(
+            "Imported %(num)s record for %(person)s (new person)",
+            "Imported %(num)s records for %(person)s (new person)",
+            result.count,
+            person=person,
+        )
+    else:
+        words = ngettext(
+            "Imported %(num)s record for %(person)s",
+            "Imported %(num)s records for %(person)s",
+            result.count,
+            person=person,
+        )
+    if result.already_present:
+        words += _("; %(count)s already present", count=result.already_present)
+    return words + _(".")
 
 
 def _import_records_file(
@@ -138,9 +173,12 @@ def _import_records_file(
             line = jsonl_line_of_record(read_text(file).splitlines(), error.index)
         if isinstance(error, ClinicRecordRefused):
             fail(
-                f"{error.at_line(line)} (an operator restoring a backup may pass --clinic-records)"
+                _(
+                    "%(error)s (an operator restoring a backup may pass --clinic-records)",
+                    error=error_words(error.at_line(line)),
+                )
             )
-        fail(str(error.at_line(line)))
+        fail(error_words(error.at_line(line)))
 
 
 def export_person(
@@ -166,7 +204,7 @@ def export_person(
         sys.stdout.write(text)
     else:
         output.write_text(text, encoding="utf-8")
-        errors.print(f"Wrote {output}.")
+        errors.print(_("Wrote %(path)s.", path=output), highlight=False)
 
 
 def status(
@@ -203,7 +241,7 @@ def people(db: DbOption = None, as_json: JsonOption = False) -> None:
         ]
         print(json.dumps(rows, indent=2))
         return
-    table = Table("Person", "Records", "Last entry")
+    table = Table(_("Person"), _("Records"), _("Last entry"))
     for p in summaries:
         table.add_row(
             inert(p.name),
@@ -232,14 +270,44 @@ def _log(person: str, db: str | None, fields: dict[str, Any]) -> None:
     try:
         record = parse_record(data)
     except RecordError as error:
-        fail(f"--{(error.field or 'record').replace('_', '-')}: {error.problem}")
+        option = f"--{(error.field or 'record').replace('_', '-')}"
+        if current_language() == ENGLISH:
+            fail(f"{option}: {error.problem}")
+        fail(_("%(option)s: %(problem)s", option=option, problem=problem_words(error)))
     from ketpath.services import log_record  # noqa: PLC0415
 
     with opened_database(db) as database:
         record_id = log_record(database, person, record, create=True)
     errors.print(
-        f"Logged {record.type} #{record_id} for {person} at {when.isoformat(timespec='minutes')}."
+        _(
+            "Logged %(type)s #%(id)s for %(person)s at %(time)s.",
+            type=_type_words(record.type),
+            id=record_id,
+            person=inert(person),
+            time=when.isoformat(timespec="minutes"),
+        ),
+        highlight=False,
     )
+
+
+LOGGED_TYPE_WORDS = (
+    N_("Use"),
+    N_("Craving"),
+    N_("Symptom"),
+    N_("Mood"),
+    N_("Impact"),
+    N_("Goal"),
+    N_("Follow-up"),
+)
+"""The names ``present.views.TYPE_LABELS`` gives the types ``ketpath log`` writes,
+marked here for the catalog so the confirmation can name them in the run's language."""
+
+
+def _type_words(record_type: str) -> str:
+    """A record type as the log's confirmation names it: its id in English, its name otherwise."""
+    if current_language() == ENGLISH:
+        return record_type
+    return _(TYPE_LABELS.get(record_type, record_type))
 
 
 @log_app.command("use")
@@ -370,5 +438,5 @@ def log_goal(
         try:
             date.fromisoformat(until)
         except ValueError:
-            fail(f"--until: not a date: {until!r} (YYYY-MM-DD)")
+            fail(_("--until: not a date: %(value)s (YYYY-MM-DD)", value=repr(until)))
     _log(person, db, {"type": "goal", "time": time, "goal": goal, "until": until})

@@ -51,6 +51,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 from ketpath.cli.common import DbOption
+from ketpath.present.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -87,7 +88,7 @@ token_app = typer.Typer(help="Personal access tokens for the JSON API.", no_args
 def _fail(message: str) -> NoReturn:
     from ketpath.present.terminal_text import without_controls  # noqa: PLC0415
 
-    typer.echo(f"error: {without_controls(message)}", err=True)
+    typer.echo(_("error: %(message)s", message=without_controls(message)), err=True)
     raise typer.Exit(code=BAD_INPUT)
 
 
@@ -425,7 +426,7 @@ def user_create(
 ) -> None:
     """Create an account; the password is read from standard input, never from the command line."""
     if not password_stdin:
-        _fail("give the password on standard input with --password-stdin")
+        _fail(_("give the password on standard input with --password-stdin"))
     password = sys.stdin.readline().rstrip("\r\n")
     from ketpath.services import accounts, open_database  # noqa: PLC0415
 
@@ -434,7 +435,7 @@ def user_create(
             user = accounts.register(database, email=email, password=password, role=role)
         except accounts.AccountError as error:
             _fail(f"{error.field}: {error.problem}")
-    typer.echo(f"created {user.role} account {user.id}")
+    typer.echo(_("created %(role)s account %(id)s", role=user.role, id=user.id))
 
 
 @user_app.command("reset")
@@ -460,8 +461,8 @@ def user_reset(
         audit.record_event(
             database, action="password-reset", actor=None, detail={"account": user.id}
         )
-    typer.echo(f"new password: {password}")
-    typer.echo("Shown once. Every session and API token of the account has ended.", err=True)
+    typer.echo(_("new password: %(password)s", password=password))
+    typer.echo(_("Shown once. Every session and API token of the account has ended."), err=True)
 
 
 @token_app.command("create")
@@ -503,14 +504,16 @@ def token_list(
             tokens = accounts.list_api_tokens(database, email=email)
         except accounts.AccountError as error:
             _fail(f"{error.field}: {error.problem}")
-    table = Table("id", "label", "created (UTC)", "expires (UTC)", title=inert(email.strip()))
+    table = Table(
+        _("id"), _("label"), _("created (UTC)"), _("expires (UTC)"), title=inert(email.strip())
+    )
     for token in tokens:
         expires = token.expires_at.strftime("%Y-%m-%d %H:%M")
         table.add_row(
             str(token.id),
             inert(token.label),
             token.created_at.strftime("%Y-%m-%d %H:%M"),
-            f"{expires} (expired)" if token.expired() else expires,
+            _("%(time)s (expired)", time=expires) if token.expired() else expires,
         )
     Console().print(table)
 
@@ -530,20 +533,18 @@ def token_revoke(
     from ketpath.services import accounts, open_database  # noqa: PLC0415
 
     if (token_id is None) == (not revoke_all):
-        _fail("give a token id or --all (not both)")
+        _fail(_("give a token id or --all (not both)"))
     with open_database(db) as database:
         try:
             if revoke_all:
                 count = accounts.revoke_all_api_tokens(database, email=email)
-                from ketpath.knowledge.wording import fill  # noqa: PLC0415
-
-                typer.echo(fill("revoked {count} {count:token|tokens}", {"count": count}))
+                typer.echo(ngettext("revoked %(num)s token", "revoked %(num)s tokens", count))
                 return
             user = accounts.find_user(database, email=email)
             if user is None:
-                _fail("email: no account with this email")
+                _fail(_("email: no account with this email"))
             assert token_id is not None
             accounts.revoke_api_token(database, user_id=user.id, token_id=token_id)
         except accounts.AccountError as error:
             _fail(f"{error.field}: {error.problem}")
-    typer.echo(f"revoked token {token_id}")
+    typer.echo(_("revoked token %(id)s", id=token_id))
