@@ -104,9 +104,18 @@ def test_summaries_use_the_vocabulary_labels() -> None:
 
 
 def test_durations_read_as_words() -> None:
-    assert duration_words(datetime(2026, 5, 14, 11, 30, tzinfo=UTC), NOW) == "under an hour"
-    assert duration_words(datetime(2026, 5, 14, 7, 0, tzinfo=UTC), NOW) == "5 hours"
-    assert duration_words(datetime(2026, 5, 13, 7, 0, tzinfo=UTC), NOW) == "1 day"
+    assert duration_words(datetime(2026, 5, 14, 11, 30, tzinfo=UTC), NOW, UTC) == "under an hour"
+    assert duration_words(datetime(2026, 5, 14, 7, 0, tzinfo=UTC), NOW, UTC) == "5 hours"
+    assert duration_words(datetime(2026, 5, 13, 7, 0, tzinfo=UTC), NOW, UTC) == "1 day"
+
+
+def test_days_ago_are_counted_as_dates_in_the_persons_zone_like_the_counter() -> None:
+    """Noon three dates back in Hong Kong, seen at 00:30 there: 2.5 days, but three dates ago."""
+    hong_kong = ZoneInfo("Asia/Hong_Kong")
+    now = datetime(2026, 12, 1, 0, 30, tzinfo=hong_kong)
+    used = datetime(2026, 11, 28, 12, 0, tzinfo=hong_kong)
+    assert duration_words(used, now, hong_kong) == "3 days"
+    assert duration_words(used, now, UTC) == "2 days"  # 16:30 and 04:00 UTC: two dates apart
 
 
 def test_the_dashboard_view_carries_grades_and_citations_for_every_signal(

@@ -115,7 +115,7 @@ def _history(goal_until: date) -> list[Record]:
     return [
         Profile(timezone="Asia/Hong_Kong"),
         *uses,
-        Symptom(time=_local_noon(4), symptom="urinary-frequency", severity=2),
+        Symptom(time=_local_noon(4) - timedelta(hours=1), symptom="urinary-frequency", severity=2),
         Symptom(time=_local_noon(4), symptom="bladder-pain", severity=2),
         Symptom(time=_local_noon(1), symptom="blood-in-urine", severity=2),
         Craving(time=_local_noon(2), intensity=7, trigger="cope-stress"),

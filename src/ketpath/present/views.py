@@ -122,11 +122,17 @@ def grade_key() -> list[dict[str, str]]:
     return [{"grade": grade, "meaning": GRADE_MEANINGS[grade]} for grade in GRADE_ORDER]
 
 
-def duration_words(since: datetime, now: datetime) -> str:
-    """How long ago, in the largest sensible unit ("3 days", "5 hours", "under an hour")."""
+def duration_words(since: datetime, now: datetime, zone: tzinfo) -> str:
+    """How long ago, in the largest sensible unit ("3 days", "5 hours", "under an hour").
+
+    From a day on, days are counted as dates in the person's zone, as Today's
+    counter counts them, so the card never says "3 days since your last use"
+    beside "(2 days ago)" (a use at noon three dates back, seen at 00:30).
+    """
     seconds = max(0.0, (now - since).total_seconds())
-    days, hours = int(seconds // 86400), int(seconds // 3600)
-    if days >= 1:
+    hours = int(seconds // 3600)
+    if seconds >= 86400:
+        days = (now.astimezone(zone).date() - since.astimezone(zone).date()).days
         return ngettext("%(num)s day", "%(num)s days", days)
     if hours >= 1:
         return ngettext("%(num)s hour", "%(num)s hours", hours)
@@ -492,7 +498,7 @@ def dashboard_view(
         "peak": stage_view(peak, language) if peak and peak != assessment.stage else None,
         "frequency": frequency_view(assessment, language),
         "last_use": local_time(last_use, zone, language) if last_use else None,
-        "since_last_use": duration_words(last_use, assessment.as_of) if last_use else None,
+        "since_last_use": duration_words(last_use, assessment.as_of, zone) if last_use else None,
         "use_days_total": assessment.use_days_total,
         "signals": [signal_view(signal, language) for signal in assessment.signals],
         "course": course_view(assessment.course, language) if assessment.course else None,
