@@ -15,23 +15,17 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from alembic import command
-from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy import delete, insert, select
 
 from ketpath.core.records import Note
 from ketpath.services import open_database, person_entries
 from ketpath.services.audit import append
 from ketpath.store import make_engine
-from ketpath.store.database import alembic_config, current_revision, head_revision
+from ketpath.store.database import current_revision, head_revision
 from ketpath.store.tables import people, records
+from migrating import migrate
 
 NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
-
-
-def _migrate(engine: Engine, revision: str, *, down: bool = False) -> None:
-    with engine.begin() as connection:
-        config = alembic_config(connection=connection)
-        (command.downgrade if down else command.upgrade)(config, revision)
 
 
 def _row(connection: Any, person_id: int, data: dict[str, Any], *, role: str) -> int:
@@ -80,7 +74,7 @@ def _database_at_0008(database_url: str) -> dict[str, int]:
     """Sam's and Kim's rows as the code before 0009 stored them; row ids by name."""
     engine = make_engine(database_url)
     try:
-        _migrate(engine, "0008")
+        migrate(engine, "0008")
         with engine.begin() as connection:
             sam, kim = (
                 connection.execute(
@@ -152,7 +146,7 @@ def test_the_people_whose_notes_changed_have_their_cached_histories_renewed(
     try:
         with engine.connect() as connection:
             before = dict(connection.execute(select(people.c.id, people.c.records_version)).all())
-        _migrate(engine, "head")
+        migrate(engine, "head")
         with engine.connect() as connection:
             after = dict(connection.execute(select(people.c.id, people.c.records_version)).all())
     finally:
@@ -167,9 +161,9 @@ def test_downgrading_gives_row_numbers_back_and_upgrading_again_is_the_same(
     rows = _database_at_0008(database_url)
     engine = make_engine(database_url)
     try:
-        _migrate(engine, "head")
+        migrate(engine, "head")
         upgraded = _abouts(database_url)
-        _migrate(engine, "0008", down=True)
+        migrate(engine, "0008", down=True)
         assert _abouts(database_url) == {
             "note-kept": rows["kept"],
             "note-old": rows["corrected"],
@@ -177,9 +171,9 @@ def test_downgrading_gives_row_numbers_back_and_upgrading_again_is_the_same(
             "note-kims": rows["kims"],
             "note-plain": None,
         }
-        _migrate(engine, "head")
+        migrate(engine, "head")
         assert _abouts(database_url) == upgraded
-        _migrate(engine, "head")  # again: nothing to do
+        migrate(engine, "head")  # again: nothing to do
         assert _abouts(database_url) == upgraded
     finally:
         engine.dispose()

@@ -11,21 +11,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from alembic import command
 from sqlalchemy import Engine, delete, insert, inspect, select
 from sqlalchemy.exc import IntegrityError
 
 from ketpath.store import make_engine
-from ketpath.store.database import alembic_config, current_revision, head_revision
+from ketpath.store.database import current_revision, head_revision
 from ketpath.store.tables import reminders, users
+from migrating import migrate
 
 NOW = datetime(2026, 11, 30, 9, tzinfo=UTC)
-
-
-def _migrate(engine: Engine, revision: str, *, down: bool = False) -> None:
-    with engine.begin() as connection:
-        config = alembic_config(connection=connection)
-        (command.downgrade if down else command.upgrade)(config, revision)
 
 
 def _tables(engine: Engine) -> set[str]:
@@ -33,7 +27,7 @@ def _tables(engine: Engine) -> set[str]:
 
 
 def _account_at_0009(engine: Engine) -> int:
-    _migrate(engine, "0009")
+    migrate(engine, "0009")
     with engine.begin() as connection:
         user_id: int = connection.execute(
             insert(users)
@@ -63,7 +57,7 @@ def test_upgrading_adds_an_empty_reminders_table_that_keeps_one_schedule_per_acc
     try:
         user_id = _account_at_0009(engine)
         assert "reminders" not in _tables(engine)
-        _migrate(engine, "head")
+        migrate(engine, "head")
         assert current_revision(engine) == head_revision()
         with engine.begin() as connection:
             assert connection.execute(select(reminders)).all() == []
@@ -88,15 +82,15 @@ def test_downgrading_drops_the_table_keeps_the_accounts_and_upgrading_again_work
     engine = make_engine(database_url)
     try:
         user_id = _account_at_0009(engine)
-        _migrate(engine, "head")
+        migrate(engine, "head")
         with engine.begin() as connection:
             connection.execute(insert(reminders).values(**_schedule(user_id)))
-        _migrate(engine, "0009", down=True)
+        migrate(engine, "0009", down=True)
         assert current_revision(engine) == "0009"
         assert "reminders" not in _tables(engine)
         with engine.connect() as connection:
             assert connection.execute(select(users.c.email)).scalars().all() == ["sam@example.org"]
-        _migrate(engine, "head")
+        migrate(engine, "head")
         assert "reminders" in _tables(engine)
         with engine.connect() as connection:
             assert connection.execute(select(reminders)).all() == []

@@ -12,29 +12,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from alembic import command
-from sqlalchemy import Engine, delete, insert, inspect, select, text, update
+from sqlalchemy import Engine, delete, insert, select, text, update
 
 from ketpath.store import make_engine
-from ketpath.store.database import alembic_config, current_revision, head_revision
+from ketpath.store.database import current_revision, head_revision
 from ketpath.store.tables import sessions, users
+from migrating import columns, migrate
 
 NOW = datetime(2026, 11, 30, 10, tzinfo=UTC)
 NEW_SESSION_COLUMNS = {"kept", "label", "locked", "pin_failures"}
 
 
-def _migrate(engine: Engine, revision: str, *, down: bool = False) -> None:
-    with engine.begin() as connection:
-        config = alembic_config(connection=connection)
-        (command.downgrade if down else command.upgrade)(config, revision)
-
-
-def _columns(engine: Engine, table: str) -> set[str]:
-    return {column["name"] for column in inspect(engine).get_columns(table)}
-
-
 def _account_with_a_session_at_0010(engine: Engine) -> int:
-    _migrate(engine, "0010")
+    migrate(engine, "0010")
     with engine.begin() as connection:
         user_id: int = connection.execute(
             insert(users)
@@ -57,9 +47,9 @@ def test_upgrading_keeps_sessions_as_ordinary_ones_and_stores_kept_locked_ones_a
     engine = make_engine(database_url)
     try:
         user_id = _account_with_a_session_at_0010(engine)
-        assert not NEW_SESSION_COLUMNS & _columns(engine, "sessions")
-        assert "pin_hash" not in _columns(engine, "users")
-        _migrate(engine, "head")
+        assert not NEW_SESSION_COLUMNS & columns(engine, "sessions")
+        assert "pin_hash" not in columns(engine, "users")
+        migrate(engine, "head")
         assert current_revision(engine) == head_revision()
         with engine.begin() as connection:
             old = connection.execute(select(sessions)).one()._mapping
@@ -111,19 +101,19 @@ def test_downgrading_drops_the_columns_keeps_accounts_and_sessions_and_upgrading
     engine = make_engine(database_url)
     try:
         _account_with_a_session_at_0010(engine)
-        _migrate(engine, "head")
+        migrate(engine, "head")
         with engine.begin() as connection:
             connection.execute(update(sessions).values(kept=True, label="Safari on iPhone"))
             connection.execute(update(users).values(pin_hash="$argon2id$..."))
-        _migrate(engine, "0010", down=True)
+        migrate(engine, "0010", down=True)
         assert current_revision(engine) == "0010"
-        assert not NEW_SESSION_COLUMNS & _columns(engine, "sessions")
-        assert "pin_hash" not in _columns(engine, "users")
+        assert not NEW_SESSION_COLUMNS & columns(engine, "sessions")
+        assert "pin_hash" not in columns(engine, "users")
         with engine.connect() as connection:
             assert connection.execute(select(users.c.email)).scalars().all() == ["sam@example.org"]
             tokens = connection.execute(text("SELECT token_hash FROM sessions")).scalars().all()
             assert tokens == ["old-session"]
-        _migrate(engine, "head")
+        migrate(engine, "head")
         with engine.connect() as connection:
             row = connection.execute(select(sessions)).one()._mapping
             assert (row["kept"], row["label"]) == (False, None)

@@ -11,29 +11,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from alembic import command
-from sqlalchemy import Engine, insert, inspect, select, text
+from sqlalchemy import Engine, insert, select, text
 
 from ketpath.store import make_engine
-from ketpath.store.database import alembic_config, current_revision, head_revision, open_database
+from ketpath.store.database import current_revision, head_revision, open_database
 from ketpath.store.tables import users
+from migrating import columns, migrate
 
 CREATED = datetime(2026, 11, 1, 9, tzinfo=UTC)
 NOW = datetime(2026, 11, 30, 10, tzinfo=UTC)
 
 
-def _migrate(engine: Engine, revision: str, *, down: bool = False) -> None:
-    with engine.begin() as connection:
-        config = alembic_config(connection=connection)
-        (command.downgrade if down else command.upgrade)(config, revision)
-
-
-def _columns(engine: Engine) -> set[str]:
-    return {column["name"] for column in inspect(engine).get_columns("users")}
-
-
 def _account_at_0011(engine: Engine, email: str = "sam@example.org") -> int:
-    _migrate(engine, "0011")
+    migrate(engine, "0011")
     with engine.begin() as connection:
         user_id: int = connection.execute(
             text(
@@ -58,8 +48,8 @@ def test_upgrading_marks_existing_accounts_onboarded_and_new_ones_start_without(
     engine = make_engine(database_url)
     try:
         old_id = _account_at_0011(engine)
-        assert "onboarded_at" not in _columns(engine)
-        _migrate(engine, "head")
+        assert "onboarded_at" not in columns(engine, "users")
+        migrate(engine, "head")
         assert current_revision(engine) == head_revision()
         with engine.begin() as connection:
             assert connection.execute(select(users.c.onboarded_at)).scalar_one() == CREATED
@@ -93,17 +83,17 @@ def test_downgrading_drops_the_column_keeps_accounts_and_sessions_and_upgrading_
     engine = make_engine(database_url)
     try:
         _account_at_0011(engine)
-        _migrate(engine, "head")
-        _migrate(engine, "0011", down=True)
+        migrate(engine, "head")
+        migrate(engine, "0011", down=True)
         assert current_revision(engine) == "0011"
-        assert "onboarded_at" not in _columns(engine)
+        assert "onboarded_at" not in columns(engine, "users")
         with engine.connect() as connection:
             assert connection.execute(text("SELECT email FROM users")).scalars().all() == [
                 "sam@example.org"
             ]
             tokens = connection.execute(text("SELECT token_hash FROM sessions")).scalars().all()
             assert tokens == ["old-session"]
-        _migrate(engine, "head")
+        migrate(engine, "head")
         with engine.connect() as connection:
             assert connection.execute(select(users.c.onboarded_at)).scalar_one() == CREATED
     finally:

@@ -11,29 +11,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from alembic import command
-from sqlalchemy import Engine, inspect, select, text
+from sqlalchemy import Engine, select, text
 
 from ketpath.store import make_engine
-from ketpath.store.database import alembic_config, current_revision, head_revision, open_database
+from ketpath.store.database import current_revision, head_revision, open_database
 from ketpath.store.tables import users
+from migrating import columns, migrate
 
 CREATED = datetime(2026, 11, 1, 9, tzinfo=UTC)
 NOW = datetime(2026, 11, 30, 10, tzinfo=UTC)
 
 
-def _migrate(engine: Engine, revision: str, *, down: bool = False) -> None:
-    with engine.begin() as connection:
-        config = alembic_config(connection=connection)
-        (command.downgrade if down else command.upgrade)(config, revision)
-
-
-def _columns(engine: Engine) -> set[str]:
-    return {column["name"] for column in inspect(engine).get_columns("users")}
-
-
 def _account_at_0012(engine: Engine) -> int:
-    _migrate(engine, "0012")
+    migrate(engine, "0012")
     with engine.begin() as connection:
         user_id: int = connection.execute(
             text(
@@ -58,8 +48,8 @@ def test_upgrading_leaves_existing_accounts_without_a_language_and_a_choice_is_s
     engine = make_engine(database_url)
     try:
         user_id = _account_at_0012(engine)
-        assert "language" not in _columns(engine)
-        _migrate(engine, "head")
+        assert "language" not in columns(engine, "users")
+        migrate(engine, "head")
         assert current_revision(engine) == head_revision()
         with engine.connect() as connection:
             assert connection.execute(select(users.c.language)).scalar_one() is None
@@ -87,21 +77,21 @@ def test_downgrading_drops_the_column_keeps_accounts_and_sessions_and_upgrading_
     engine = make_engine(database_url)
     try:
         user_id = _account_at_0012(engine)
-        _migrate(engine, "head")
+        migrate(engine, "head")
         with engine.begin() as connection:
             connection.execute(
                 users.update().where(users.c.id == user_id).values(language="zh-Hans")
             )
-        _migrate(engine, "0012", down=True)
+        migrate(engine, "0012", down=True)
         assert current_revision(engine) == "0012"
-        assert "language" not in _columns(engine)
+        assert "language" not in columns(engine, "users")
         with engine.connect() as connection:
             assert connection.execute(text("SELECT email FROM users")).scalars().all() == [
                 "sam@example.org"
             ]
             tokens = connection.execute(text("SELECT token_hash FROM sessions")).scalars().all()
             assert tokens == ["old-session"]
-        _migrate(engine, "head")
+        migrate(engine, "head")
         with engine.connect() as connection:
             assert connection.execute(select(users.c.language)).scalar_one() is None
     finally:
