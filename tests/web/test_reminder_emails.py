@@ -12,8 +12,10 @@ the sender looks, in however many app instances.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from email.header import decode_header, make_header
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -21,6 +23,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from ketpath.present.i18n import translations
 from ketpath.services import accounts
 from ketpath.services.reminders import MailServer, send_due_reminders
 from ketpath.web.app import create_app
@@ -130,6 +133,28 @@ def test_a_due_reminder_arrives_once_and_says_only_time_for_a_check_in(
     assert body.strip().splitlines() == ["Time for your ketpath check-in", "", APP_ADDRESS]
     text = f"{message['Subject']}\n{body}".lower()
     assert [word for word in HEALTH_WORDS if word in text.replace("ketpath", "")] == []
+
+
+def test_the_reminder_is_in_the_language_chosen_on_the_account(
+    tmp_path: Path, mail: tuple[Inbox, int]
+) -> None:
+    """Chosen on Account, stored on the account: the e-mail (sent with no request) follows it."""
+    inbox, port = mail
+    clock = Clock(datetime.now(UTC))
+    app = _app(tmp_path, port, clock)
+    with TestClient(app, base_url=BASE_URL) as client:
+        _alice_asks_for_a_daily_email(app, client)
+        client.post("/account/language", data={"language": "zh-Hant-HK", "back": "/account"})
+        clock.now = _just_after_the_next_nine_in_paris()
+        assert len(inbox.wait_for(1)) == 1
+    (message,) = inbox.messages()
+    subject = str(make_header(decode_header(message["Subject"])))  # RFC 2047 encoded words
+    assert subject == translations("zh-Hant-HK").gettext("Time for your ketpath check-in")
+    # Chinese, and still the words Account promises a reminder says ("ketpath check-in").
+    assert re.search("[\u4e00-\u9fff]", subject) and "ketpath check-in" in subject
+    payload = message.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    assert payload.decode("utf-8").strip().splitlines() == [subject, "", APP_ADDRESS]
 
 
 def test_two_senders_on_one_database_send_one_message(

@@ -44,8 +44,8 @@ from email.utils import format_datetime, make_msgid
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ketpath.errors import FieldProblem
-from ketpath.present.calendar_feed import CHECK_IN, CheckInSchedule, calendar_feed
-from ketpath.present.i18n import _
+from ketpath.present.calendar_feed import CheckInSchedule, calendar_feed
+from ketpath.present.i18n import N_, _, use_language
 from ketpath.services.accounts import token_hash, utc_now
 from ketpath.store import Database
 from ketpath.store.reminders import ReminderRow
@@ -57,7 +57,8 @@ FEED_TOKEN_BYTES = 32
 """256 bits, as for sessions and API tokens (the brief asks at least 128)."""
 MAX_FEED_TOKEN_LENGTH = 100
 MISSED_GRACE = timedelta(hours=1)
-EMAIL_SUBJECT = f"Time for your {CHECK_IN}"
+EMAIL_SUBJECT = N_("Time for your ketpath check-in")
+"""The e-mail's subject and its only sentence, in the account's language when one is stored."""
 CHECK_INTERVAL_SECONDS = 60.0
 SMTP_TIMEOUT_SECONDS = 10.0
 
@@ -253,17 +254,24 @@ def due_occurrence(row: ReminderRow, now: datetime) -> datetime | None:
     return latest
 
 
-def reminder_email(*, mail: MailServer, to: str, base_url: str, now: datetime) -> EmailMessage:
-    """The whole message: the subject, and the app's address (nothing about health, no name)."""
+def reminder_email(
+    *, mail: MailServer, to: str, base_url: str, now: datetime, language: str | None = None
+) -> EmailMessage:
+    """The whole message: the subject, and the app's address (nothing about health, no name).
+
+    In the language stored on the account (English when none is).
+    """
+    with use_language(language or "en"):
+        subject = _(EMAIL_SUBJECT)
     message = EmailMessage()
-    message["Subject"] = EMAIL_SUBJECT
+    message["Subject"] = subject
     message["From"] = mail.sender
     message["To"] = to
     message["Date"] = format_datetime(now.astimezone(UTC))
     message["Message-ID"] = make_msgid(domain=mail.sender.rpartition("@")[2] or None)
     # RFC 3834: a machine sent this; auto-responders should not answer it.
     message["Auto-Submitted"] = "auto-generated"
-    message.set_content(f"{EMAIL_SUBJECT}\n\n{base_url}\n")
+    message.set_content(f"{subject}\n\n{base_url}\n")
     return message
 
 
@@ -289,7 +297,9 @@ def send_due_reminders(
             uow.commit()
         if not claimed:
             continue
-        message = reminder_email(mail=mail, to=item.address, base_url=base_url, now=moment)
+        message = reminder_email(
+            mail=mail, to=item.address, base_url=base_url, now=moment, language=item.language
+        )
         try:
             _deliver(mail, message)
         except (OSError, smtplib.SMTPException) as error:

@@ -39,10 +39,11 @@ class ReminderRow:
 
 @dataclass(frozen=True, kw_only=True)
 class EmailReminderRow:
-    """A schedule that asks for e-mail, with the address to send it to."""
+    """A schedule that asks for e-mail, with the address to send it to and its account's language."""
 
     reminder: ReminderRow
     address: str
+    language: str | None = None
 
 
 class ReminderRepository:
@@ -120,13 +121,15 @@ class ReminderRepository:
     def wanting_email(self) -> list[EmailReminderRow]:
         """Every schedule that is on and asks for e-mail, with its account's address."""
         query = (
-            select(reminders, users.c.email.label("address"))
+            select(reminders, users.c.email.label("address"), users.c.language.label("language"))
             .join(users, users.c.id == reminders.c.user_id)
             .where(reminders.c.email.is_(True), reminders.c.frequency.is_not(None))
             .order_by(reminders.c.id)
         )
         return [
-            EmailReminderRow(reminder=from_row(ReminderRow, row), address=row.address)
+            EmailReminderRow(
+                reminder=from_row(ReminderRow, row), address=row.address, language=row.language
+            )
             for row in self._session.execute(query)
         ]
 
