@@ -148,7 +148,7 @@ def test_stored_records_in_chinese_import_log_status_people(
     assert re.search(r"已为 alex 记下渴求（#\d+），时间 2026-06-29T20:00\+01:00。", err)
     out = _stdout(capsys, ["--lang", "zh-Hant", "people", "--db", db])
     assert "記錄數" in out
-    assert "最近一項記錄" in out
+    assert "最近記錄" in out
     assert _english_sentences(out) == []
     out = _stdout(
         capsys, ["--lang", "zh-Hans", "status", "-p", "alex", "--as-of", AS_OF, "--db", db]
