@@ -10,19 +10,7 @@ if [ -x "$CHROMIUM" ]; then
     exit 0
 fi
 
-if [ "$(id -u)" -eq 0 ]; then
-    SUDO=""
-elif command -v sudo >/dev/null 2>&1; then
-    SUDO="sudo"
-else
-    echo "ensure-chromium: $CHROMIUM is missing and this user cannot install packages" >&2
-    exit 1
-fi
-
-echo "ensure-chromium: installing Debian's chromium with apt-get" >&2
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null
+sh "$(dirname "$0")/apt-install.sh" ensure-chromium chromium
 
 if [ ! -x "$CHROMIUM" ]; then
     echo "ensure-chromium: apt-get finished but $CHROMIUM is still missing" >&2

@@ -12,19 +12,7 @@ if [ -f "$FONT" ]; then
     exit 0
 fi
 
-if [ "$(id -u)" -eq 0 ]; then
-    SUDO=""
-elif command -v sudo >/dev/null 2>&1; then
-    SUDO="sudo"
-else
-    echo "ensure-fonts: $FONT is missing and this user cannot install packages" >&2
-    exit 1
-fi
-
-echo "ensure-fonts: installing Debian's fonts-noto-cjk with apt-get" >&2
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends fonts-noto-cjk >/dev/null
+sh "$(dirname "$0")/apt-install.sh" ensure-fonts fonts-noto-cjk
 
 if [ ! -f "$FONT" ]; then
     echo "ensure-fonts: apt-get finished but $FONT is still missing" >&2
