@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.header import decode_header, make_header
+from email.message import Message
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -104,6 +105,13 @@ def _just_after_the_next_nine_in_paris() -> datetime:
     ) + timedelta(seconds=30)
 
 
+def _body(message: Message) -> str:
+    """The text of a received (single-part) message."""
+    payload = message.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    return payload.decode("utf-8")
+
+
 def test_a_due_reminder_arrives_once_and_says_only_time_for_a_check_in(
     tmp_path: Path, mail: tuple[Inbox, int]
 ) -> None:
@@ -127,9 +135,7 @@ def test_a_due_reminder_arrives_once_and_says_only_time_for_a_check_in(
     assert message["Subject"] == "Time for your ketpath check-in"
     assert message["To"] == EMAIL
     assert message["From"] == SENDER
-    payload = message.get_payload(decode=True)
-    assert isinstance(payload, bytes)
-    body = payload.decode("utf-8")
+    body = _body(message)
     assert body.strip().splitlines() == ["Time for your ketpath check-in", "", APP_ADDRESS]
     text = f"{message['Subject']}\n{body}".lower()
     assert [word for word in HEALTH_WORDS if word in text.replace("ketpath", "")] == []
@@ -152,9 +158,7 @@ def test_the_reminder_is_in_the_language_chosen_on_the_account(
     assert subject == translations("zh-Hant-HK").gettext("Time for your ketpath check-in")
     # Chinese, and still the words Account promises a reminder says ("ketpath check-in").
     assert re.search("[\u4e00-\u9fff]", subject) and "ketpath check-in" in subject
-    payload = message.get_payload(decode=True)
-    assert isinstance(payload, bytes)
-    assert payload.decode("utf-8").strip().splitlines() == [subject, "", APP_ADDRESS]
+    assert _body(message).strip().splitlines() == [subject, "", APP_ADDRESS]
 
 
 def test_two_senders_on_one_database_send_one_message(
