@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime, tzinfo
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from ketpath.core.assess.redflags import RedFlag
 from ketpath.core.records import DrugScreen, Note, Record, record_time
@@ -21,6 +21,7 @@ from ketpath.present.i18n import _, current_language, ngettext
 
 __all__ = [
     "AttentionItem",
+    "AttentionLine",
     "ClinicEntry",
     "RosterEntry",
     "attention_view",
@@ -216,17 +217,30 @@ def _attention_text(item: AttentionItem, row: RosterEntry | None, now: datetime)
     return item.text
 
 
+class AttentionLine(NamedTuple):
+    """One "Needs attention" line as shown: exactly the values its HTML is made of.
+
+    A tuple, so the web keeps each line's HTML under it (``web.fragments``).
+    """
+
+    patient_id: int
+    label: str
+    kind: str
+    level: str | None
+    text: str
+
+
 def attention_view(
     items: Sequence[AttentionItem], rows: Mapping[int, RosterEntry], now: datetime
-) -> list[dict[str, Any]]:
+) -> list[AttentionLine]:
     """The roster's "Needs attention" lines in the page's language (English as the roster words them)."""
     return [
-        {
-            "patient_id": item.patient_id,
-            "label": item.label,
-            "kind": item.kind,
-            "level": item.level,
-            "text": _attention_text(item, rows.get(item.patient_id), now),
-        }
+        AttentionLine(
+            patient_id=item.patient_id,
+            label=item.label,
+            kind=item.kind,
+            level=item.level,
+            text=_attention_text(item, rows.get(item.patient_id), now),
+        )
         for item in items
     ]

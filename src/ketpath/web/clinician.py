@@ -67,6 +67,7 @@ from ketpath.web.api import (
 )
 from ketpath.web.deps import SignedIn, TokenHolder, database
 from ketpath.web.errors import checked_time, unprocessable
+from ketpath.web.fragments import ATTENTION_LINES, PATIENT_ROWS
 from ketpath.web.record_forms import parse_local_time, to_local_input
 from ketpath.web.templating import render
 
@@ -321,11 +322,12 @@ def _see_other(url: str) -> RedirectResponse:
 
 
 class RosterLine(NamedTuple):
-    """One line of the roster page.
+    """One line of the roster page: exactly the values its HTML is made of.
 
     A tuple with attributes, not a dict: Jinja looks an attribute up first and
     falls back to an item, so each of a dict's eight lookups per line raised
     and caught an ``AttributeError`` (with 1,000 patients, half the page's render).
+    Hashable, so each line's HTML is kept under it (``web.fragments``).
     """
 
     id: int
@@ -367,7 +369,17 @@ def roster_page(request: Request, user: SignedIn) -> Response:
     attention = attention_view(
         found.attention, {row.patient_id: row for row in found.rows}, found.now
     )
-    return render(request, "clinician/roster.html", {"rows": rows, "attention": attention})
+    language = current_language()  # the page's (LanguageMiddleware)
+    return render(
+        request,
+        "clinician/roster.html",
+        {
+            "rows": rows,
+            "attention": attention,
+            "rows_html": PATIENT_ROWS.joined(language, rows),
+            "attention_html": ATTENTION_LINES.joined(language, attention),
+        },
+    )
 
 
 @pages_router.get("/redeem", name="redeem")
