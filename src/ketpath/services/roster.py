@@ -49,6 +49,7 @@ import logging
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, tzinfo
+from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -103,6 +104,15 @@ class RosterRow:
 
     def days_silent(self, now: datetime) -> int | None:
         return (now - self.last_entry).days if self.last_entry else None
+
+    @cached_property
+    def dated_flags(self) -> tuple[tuple[dict[str, Any], datetime], ...]:
+        """Each flag with the time of its latest evidence (a flag without one is left out).
+
+        Parsed once per row: a row is kept while its summary stands
+        (``_ParsedSummaries``), and every view asks which flags are new.
+        """
+        return tuple((flag, latest) for flag in self.flags if (latest := _time(flag.get("latest"))))
 
     def to_dict(self, now: datetime) -> dict[str, Any]:
         return {
@@ -298,7 +308,6 @@ def _clinician_roster(db: Database, *, clinician: User, moment: datetime) -> Ros
     with db.unit_of_work() as uow:
         entries = uow.roster.entries(clinician.id)
         for entry in entries:
-            label = label_for(entry.person_id, entry.label)
             found = _PARSED.get(entry)
             if found is not None and _usable(found[0], entry.records_version):
                 summary, row = found
@@ -314,7 +323,9 @@ def _clinician_roster(db: Database, *, clinician: User, moment: datetime) -> Ros
                     yesterday.append(entry.person_id)
                     continue
             data, stored = _summarise_one(uow, entry.person_id, moment, entry.records_version)
-            shown[entry.person_id] = _row(entry.person_id, label, data)
+            shown[entry.person_id] = _row(
+                entry.person_id, label_for(entry.person_id, entry.label), data
+            )
             if stored is not None:  # a failed assessment is tried again next time
                 computed.append(stored)
     if background is not None and yesterday:
@@ -440,11 +451,11 @@ def needs_attention(rows: Sequence[RosterRow], now: datetime) -> list[Attention]
     flags: list[Attention] = []
     screens: list[Attention] = []
     missed: list[Attention] = []
-    recent = timedelta(days=rules().roster.new_flag_days)
+    settings = rules().roster
+    recent = timedelta(days=settings.new_flag_days)
     for row in rows:
-        for flag in row.flags:
-            latest = _time(flag.get("latest"))
-            if latest is not None and now - latest <= recent:
+        for flag, latest in row.dated_flags:
+            if now - latest <= recent:
                 flags.append(
                     Attention(
                         patient_id=row.patient_id,
@@ -462,11 +473,11 @@ def needs_attention(rows: Sequence[RosterRow], now: datetime) -> list[Attention]
                     label=row.label,
                     kind="positive-screen",
                     text=f"{count} positive drug screen{'s' if count > 1 else ''} "
-                    f"in the last {rules().roster.positive_screen_days} days",
+                    f"in the last {settings.positive_screen_days} days",
                 )
             )
         silent = row.days_silent(now)
-        if silent is None or silent >= rules().roster.missed_check_in_days:
+        if silent is None or silent >= settings.missed_check_in_days:
             text = "nothing logged yet" if silent is None else f"nothing logged for {silent} days"
             missed.append(
                 Attention(

@@ -86,15 +86,18 @@ class RosterRepository:
             .where(care_links.c.id.in_(first))
             .order_by(care_links.c.person_id)
         )
+        # Unpacked as tuples: a thousand rows' attribute look-ups were a tenth of a warm view.
         return [
             RosterEntry(
-                person_id=row.person_id,
-                label=row.label,
-                records_version=int(row.records_version),
-                computed_for=row.computed_for,
-                summary_text=row.summary_text,
+                person_id=person_id,
+                label=label,
+                records_version=int(records_version),
+                computed_for=computed_for,
+                summary_text=summary_text,
             )
-            for row in self._session.execute(query)
+            for person_id, label, records_version, computed_for, summary_text in (
+                self._session.execute(query)
+            )
         ]
 
     def summaries(self, person_ids: Iterable[int]) -> dict[int, SummaryRow]:

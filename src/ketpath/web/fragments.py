@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Hashable, Sequence
+from typing import cast
 
 from markupsafe import Markup
 
@@ -64,15 +65,15 @@ class LineFragments:
         """The HTML of ``lines`` in ``language``, one after another."""
         known = self._html
         found = [known.get((language, line)) for line in lines]
-        if None in found:
-            rendered = self._rendered(
-                language, [line for line, html in zip(lines, found, strict=True) if html is None]
-            )
-            found = [
-                html if html is not None else rendered[line]
-                for line, html in zip(lines, found, strict=True)
-            ]
-        return Markup("".join(found))  # each part is an autoescaped template's output
+        if None not in found:
+            return Markup("".join(cast(list[str], found)))  # each, an autoescaped template's output
+        missing = [line for line, html in zip(lines, found, strict=True) if html is None]
+        rendered = self._rendered(language, missing)
+        parts = [
+            html if html is not None else rendered[line]
+            for line, html in zip(lines, found, strict=True)
+        ]
+        return Markup("".join(parts))
 
     def _rendered(self, language: str, lines: list[Hashable]) -> dict[Hashable, str]:
         """The lines' HTML, rendered in one go, and kept."""
