@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime, tzinfo
+from functools import cache
 from typing import Any, NamedTuple, Protocol
 
 from ketpath.core.assess.redflags import RedFlag
@@ -179,8 +180,13 @@ class RosterEntry(Protocol):
     def days_silent(self, now: datetime) -> int | None: ...
 
 
+@cache
 def _flag_label(flag_id: str, language: str) -> str | None:
-    """A red flag's own words in ``language`` (its rule's label, else its level's)."""
+    """A red flag's own words in ``language`` (its rule's label, else its level's).
+
+    Kept per flag and language: the rules are data loaded once, and a roster of
+    a thousand patients in Chinese names several hundred flags per view.
+    """
     english = rules().red_flags
     rule_id = flag_id if flag_id in english else None
     if rule_id is None:
