@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from ketpath.core.records import parse_record
 from ketpath.services import log_record, open_database
 from ketpath.web.fragments import ATTENTION_LINES, PATIENT_ROWS
@@ -43,6 +45,13 @@ def _choose(account: Account, language: str) -> None:
         "/account/language", data={"language": language}, follow_redirects=False
     )
     assert chosen.status_code == 303
+
+
+@pytest.fixture(autouse=True)
+def nothing_kept() -> None:
+    """The kept lines outlive an app (module level): another test may have left the same ones."""
+    PATIENT_ROWS.clear()
+    ATTENTION_LINES.clear()
 
 
 def test_a_write_from_another_process_shows_on_the_next_roster_and_each_language_its_own(
