@@ -57,6 +57,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import InvalidatePoolError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
@@ -161,7 +162,48 @@ def make_engine(url: URL | str, *, passphrase: str | None = None) -> Engine:
             f"{PASSPHRASE_VARIABLE} encrypts SQLite files only; "
             f"{resolved.get_backend_name()} encrypts its storage on the server side"
         )
-    return create_engine(resolved, pool_pre_ping=True)
+    engine = create_engine(resolved)
+    _ping_idle_connections(engine)
+    return engine
+
+
+#: A server's connection handed back to the pool this recently is used without a ping.
+TRUSTED_SECONDS = 1.0
+_RETURNED = "ketpath_returned"
+
+
+def _ping_idle_connections(engine: Engine) -> None:
+    """Ping a server's pooled connection before use, unless it was in use a moment ago.
+
+    A connection that sat in the pool may have died meanwhile (the server
+    restarted, a firewall dropped it); a ping (``SELECT 1``) finds that out
+    and the pool opens a new one, instead of the request failing. That is
+    SQLAlchemy's ``pool_pre_ping``, which pings on every checkout: a round
+    trip more for each unit of work, two on every API write (issue 16.3).
+    A connection handed back less than :data:`TRUSTED_SECONDS` ago was
+    working then; a server restart takes longer than that, so one that died
+    since would fail a request in flight anyway. Under load, connections
+    come back within milliseconds, so the pings go; an idle pool still pings.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _new(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+        record.info.pop(_RETURNED, None)  # a new connection is live: no ping
+
+    @event.listens_for(engine, "checkin")
+    def _returned(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+        record.info[_RETURNED] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checkout(dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: Any) -> None:
+        returned = record.info.get(_RETURNED)
+        if returned is None or time.monotonic() - returned < TRUSTED_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            # As pool_pre_ping: the pool drops its connections and this checkout opens a new one.
+            raise InvalidatePoolError(str(error)) from error
 
 
 #: Connections an SQLite file's pool keeps open: as many as it may open at once
