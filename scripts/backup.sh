@@ -64,15 +64,8 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$root" ] || fail "give the folder to write the backup into (see --help)"
 
-here=$(cd "$(dirname "$0")" && pwd)
-helper="$here/backup_database.py"
-python=${KETPATH_PYTHON:-}
-if [ -z "$python" ]; then
-    if ketpath_bin=$(command -v ketpath); then
-        python="$(dirname "$ketpath_bin")/python"
-    fi
-    [ -n "$python" ] && [ -x "$python" ] || python=python3
-fi
+# shellcheck source=scripts/backup-common.sh
+. "$(cd "$(dirname "$0")" && pwd)/backup-common.sh"
 
 umask 077
 KIND="" ENCRYPTED="" SQLITE_FILE="" REVISION="" VERSION=""
