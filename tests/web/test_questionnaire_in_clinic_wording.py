@@ -10,6 +10,7 @@ Other languages keep what they showed. The texts are made up for the tests.
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from ketpath.cli import app as cli_app
-from ketpath.cli import run
+from ketpath.cli import run, server
 from ketpath.core.instruments import score
 from ketpath.core.records import Questionnaire
 from ketpath.services import person_records
@@ -126,3 +127,10 @@ def test_the_wording_command_shows_the_file_beside_ketpaths_labels(
     assert run(["wording", str(path)]) == 2
     said = " ".join(capsys.readouterr().err.split())
     assert "phq9.toml: instrument: unknown instrument 'phq10'" in said
+
+
+def test_serve_hands_the_wording_folder_to_the_app_and_its_workers(tmp_path: Path) -> None:
+    """``serve`` builds each worker's settings from what it hands down (JSON): the folder too."""
+    handed_down = json.loads(json.dumps({"wording_dir": str(tmp_path)}))
+    assert server._settings(handed_down).wording_dir == tmp_path
+    assert server._settings({}).wording_dir is None
