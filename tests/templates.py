@@ -17,6 +17,7 @@ creates (``open_database`` tightens an existing file as well).
 from __future__ import annotations
 
 import atexit
+import functools
 import shutil
 import tempfile
 from pathlib import Path
@@ -24,23 +25,19 @@ from pathlib import Path
 from ketpath.store import open_database
 from ketpath.store.database import PRIVATE_FILE, SQLITE_COMPANIONS
 
-_template: Path | None = None
 
-
+@functools.cache
 def _migrated_template() -> Path:
     """The template file, migrated on first use in this process (one per xdist worker)."""
-    global _template
-    if _template is None:
-        directory = Path(tempfile.mkdtemp(prefix="ketpath-template-"))
-        atexit.register(shutil.rmtree, directory, ignore_errors=True)
-        path = directory / "template.db"
-        open_database(f"sqlite:///{path}").close()
-        # Closing the last connection checkpoints the WAL into the file; a
-        # companion left over would mean the copy misses pages.
-        leftovers = [s for s in SQLITE_COMPANIONS if Path(f"{path}{s}").exists()]
-        assert leftovers in ([], ["-shm"]), f"template not checkpointed: {leftovers}"
-        _template = path
-    return _template
+    directory = Path(tempfile.mkdtemp(prefix="ketpath-template-"))
+    atexit.register(shutil.rmtree, directory, ignore_errors=True)
+    path = directory / "template.db"
+    open_database(f"sqlite:///{path}").close()
+    # Closing the last connection checkpoints the WAL into the file; a
+    # companion left over would mean the copy misses pages.
+    leftovers = [s for s in SQLITE_COMPANIONS if Path(f"{path}{s}").exists()]
+    assert leftovers in ([], ["-shm"]), f"template not checkpointed: {leftovers}"
+    return path
 
 
 def migrated_sqlite_file(path: Path) -> Path:

@@ -150,7 +150,7 @@ class PostgresServer:
                 pass  # migrated on opening; closed so that it can serve as a template
             self._migrated.touch()
         self.drop_database(name)
-        self._admin(f"CREATE DATABASE \"{name}\" TEMPLATE \"{MIGRATED_TEMPLATE}\"")
+        self._admin(f'CREATE DATABASE "{name}" TEMPLATE "{MIGRATED_TEMPLATE}"')
 
     @property
     def _migrated(self) -> Path:
