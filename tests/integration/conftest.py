@@ -32,7 +32,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy.engine import make_url
 
 from ketpath.services import accounts
 from ketpath.services.accounts import User
@@ -138,8 +137,8 @@ class PostgresServer:
     def drop_database(self, name: str) -> None:
         self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
-    def recreate_from_migrated_template(self, name: str) -> None:
-        """Replace the empty database ``name`` with a copy of one migrated once per server.
+    def create_migrated_database(self, name: str) -> None:
+        """Create ``name`` as a copy of a database migrated once per server.
 
         PostgreSQL copies a template database file by file, which is much
         cheaper than running every migration again.
@@ -149,7 +148,6 @@ class PostgresServer:
             with open_database(self.url(MIGRATED_TEMPLATE)):
                 pass  # migrated on opening; closed so that it can serve as a template
             self._migrated.touch()
-        self.drop_database(name)
         self._admin(f'CREATE DATABASE "{name}" TEMPLATE "{MIGRATED_TEMPLATE}"')
 
     @property
@@ -244,13 +242,26 @@ BACKENDS = [
 
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """The URL of a new, empty database (no tables yet) on each backend."""
+    """The URL of a new database on each backend: empty (no tables yet) unless the test asks for ``db``.
+
+    For ``db`` it starts as a copy of one migrated once (``templates`` for
+    SQLite, a template database on PostgreSQL), which ``open_database`` finds
+    at the newest revision; the migrations themselves are tested from nothing
+    (``test_store_migrations``, ``test_migration_*`` do not ask for ``db``).
+    """
+    migrated = "db" in request.fixturenames
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'ketpath.db'}"
+        path = tmp_path / "ketpath.db"
+        if migrated:
+            migrated_sqlite_file(path)
+        yield f"sqlite:///{path}"
         return
     server: PostgresServer = request.getfixturevalue("postgres_server")
     name = f"ketpath_test_{uuid.uuid4().hex[:12]}"
-    server.create_database(name)
+    if migrated:
+        server.create_migrated_database(name)
+    else:
+        server.create_database(name)
     try:
         yield server.url(name)
     finally:
@@ -258,22 +269,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 
 @pytest.fixture
-def db(request: pytest.FixtureRequest, database_url: str) -> Iterator[Database]:
-    """A migrated, empty ketpath database on each backend.
-
-    It starts as a copy of one migrated once (``templates`` for SQLite, a
-    template database on PostgreSQL), so ``open_database`` finds it at the
-    newest revision; the migrations themselves are tested from nothing
-    through ``database_url`` (``test_store_migrations``, ``test_migration_*``).
-    """
-    url = make_url(database_url)
-    if url.get_backend_name() == "sqlite":
-        assert url.database is not None
-        migrated_sqlite_file(Path(url.database))
-    else:
-        server: PostgresServer = request.getfixturevalue("postgres_server")
-        assert url.database is not None
-        server.recreate_from_migrated_template(url.database)
+def db(database_url: str) -> Iterator[Database]:
+    """A migrated, empty ketpath database on each backend."""
     database = open_database(database_url)
     try:
         yield database
