@@ -38,6 +38,7 @@ file's own permissions (``findCreateFileMode`` in its unix VFS), so they stay
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib
 import os
@@ -411,7 +412,14 @@ def alembic_config(*, connection: Connection | None = None) -> Config:
     return config
 
 
+@functools.cache
 def head_revision() -> str | None:
+    """The newest revision among the migration scripts shipped with the package.
+
+    Kept after the first call: finding it reads and imports every script
+    (about 0.15 s), every ``open_database`` asks, and the scripts cannot
+    change while the process runs.
+    """
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
