@@ -10,6 +10,9 @@ STAMP  := $(VENV)/.installed
 run: setup
 	$(VENV)/bin/ketpath serve --demo
 
+# pytest --dist loadfile: a file's tests share one worker, so a module's or
+# session's costly fixtures (a live server, Chromium profiles, the
+# accessibility walk) start once instead of once on each worker.
 test: setup
 	bash scripts/ensure-postgres.sh
 	sh scripts/ensure-chromium.sh
@@ -19,7 +22,7 @@ test: setup
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
-	$(PY) -m pytest -n 2
+	$(PY) -m pytest -n 2 --dist loadfile
 
 setup: $(STAMP)
 	sh scripts/ensure-fonts.sh

@@ -15,7 +15,8 @@
 #                    with the same passphrase, which is NOT in the backup)
 #   files/           copies of the deployment files named with --with (the
 #                    environment file, the nginx site, ...) and of
-#                    KETPATH_HELPLINES when it is set
+#                    KETPATH_HELPLINES when it is set, and of the clinic's
+#                    wording files (KETPATH_WORDING/*.toml)
 #   MANIFEST         kind, encryption, schema revision, ketpath version, date
 #   SHA256SUMS       checked by restore.sh before it touches anything
 # and prints the folder's path on the last line. A backup that fails half way
@@ -63,15 +64,8 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$root" ] || fail "give the folder to write the backup into (see --help)"
 
-here=$(cd "$(dirname "$0")" && pwd)
-helper="$here/backup_database.py"
-python=${KETPATH_PYTHON:-}
-if [ -z "$python" ]; then
-    if ketpath_bin=$(command -v ketpath); then
-        python="$(dirname "$ketpath_bin")/python"
-    fi
-    [ -n "$python" ] && [ -x "$python" ] || python=python3
-fi
+# shellcheck source=scripts/backup-common.sh
+. "$(cd "$(dirname "$0")" && pwd)/backup-common.sh"
 
 umask 077
 KIND="" ENCRYPTED="" SQLITE_FILE="" REVISION="" VERSION=""
@@ -100,6 +94,11 @@ fi
 
 if [ -n "${KETPATH_HELPLINES:-}" ]; then
     extras+=("$KETPATH_HELPLINES")
+fi
+if [ -n "${KETPATH_WORDING:-}" ]; then
+    for file in "$KETPATH_WORDING"/*.toml; do
+        [ ! -e "$file" ] || extras+=("$file")
+    done
 fi
 if [ ${#extras[@]} -gt 0 ]; then
     mkdir "$partial/files"

@@ -64,15 +64,8 @@ done
 (cd "$backup" && sha256sum --check --quiet --strict SHA256SUMS) ||
     fail "$backup is damaged: a file does not match SHA256SUMS; nothing was restored"
 
-here=$(cd "$(dirname "$0")" && pwd)
-helper="$here/backup_database.py"
-python=${KETPATH_PYTHON:-}
-if [ -z "$python" ]; then
-    if ketpath_bin=$(command -v ketpath); then
-        python="$(dirname "$ketpath_bin")/python"
-    fi
-    [ -n "$python" ] && [ -x "$python" ] || python=python3
-fi
+# shellcheck source=scripts/backup-common.sh
+. "$(cd "$(dirname "$0")" && pwd)/backup-common.sh"
 
 manifest() {
     sed -n "s/^$1=//p" "$backup/MANIFEST" | head -n 1

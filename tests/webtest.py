@@ -20,6 +20,7 @@ from fastapi.testclient import TestClient
 
 from ketpath.store import Database
 from ketpath.web.settings import Settings
+from templates import migrated_sqlite_file
 
 BASE_URL = "http://127.0.0.1"
 TEST_HASHING = "CHEAPEST"
@@ -151,9 +152,16 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
 
 
 def settings_for(tmp_path: Path, **overrides: Any) -> Settings:
-    """Settings for a test app: an SQLite file in ``tmp_path``, cheap password hashing."""
+    """Settings for a test app: an SQLite file in ``tmp_path``, cheap password hashing.
+
+    The file starts as a copy of one migrated once per process (``templates``),
+    unless ``database_url`` is given or the file is already there.
+    """
+    database = tmp_path / "ketpath.db"
+    if "database_url" not in overrides:
+        migrated_sqlite_file(database)
     values: dict[str, Any] = {
-        "database_url": str(tmp_path / "ketpath.db"),
+        "database_url": str(database),
         "password_profile": TEST_HASHING,
     }
     values.update(overrides)

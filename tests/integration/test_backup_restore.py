@@ -60,10 +60,12 @@ def _environment(url: str) -> dict[str, str]:
     }
 
 
-def run_script(script: Path, url: str, *args: str) -> subprocess.CompletedProcess[str]:
+def run_script(
+    script: Path, url: str, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         ["bash", str(script), *args],
-        env=_environment(url),
+        env=_environment(url) | (env or {}),
         capture_output=True,
         text=True,
         check=False,
@@ -241,6 +243,27 @@ def test_files_named_with_with_are_kept_beside_the_database_saying_where_they_ca
     listed = (sqlite_backup / "SHA256SUMS").read_text()
     assert "  files/ketpath.env\n" in listed
     assert "  database.sqlite\n" in listed
+
+
+def test_the_clinics_wording_files_are_kept_with_the_backup(tmp_path: Path) -> None:
+    """``KETPATH_WORDING``'s files are part of the deployment: a restore needs them back."""
+    source = f"sqlite:///{tmp_path / 'source.db'}"
+    with open_database(source):
+        pass
+    wording = tmp_path / "wording"
+    wording.mkdir()
+    (wording / "phq9-hk.toml").write_text('instrument = "phq9"\n', encoding="utf-8")
+    (wording / "notes.txt").write_text("not a wording file\n", encoding="utf-8")
+    made = run_script(
+        BACKUP, source, str(tmp_path / "backups"), env={"KETPATH_WORDING": str(wording)}
+    )
+    assert made.returncode == 0, made.stderr
+    backup = only_backup_in(tmp_path / "backups")
+    assert sorted(path.name for path in (backup / "files").iterdir()) == ["WHERE", "phq9-hk.toml"]
+    assert (backup / "files" / "phq9-hk.toml").read_text() == 'instrument = "phq9"\n'
+    (line,) = (backup / "files" / "WHERE").read_text().splitlines()
+    assert line == f"phq9-hk.toml\t{wording}/phq9-hk.toml"
+    assert "  files/phq9-hk.toml\n" in (backup / "SHA256SUMS").read_text()
 
 
 def test_a_backup_of_a_database_that_is_not_there_says_so_and_leaves_nothing(

@@ -12,33 +12,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, delete, insert, select, text, update
+from sqlalchemy import delete, insert, select, text, update
 
 from ketpath.store import make_engine
 from ketpath.store.database import current_revision, head_revision
 from ketpath.store.tables import sessions, users
-from migrating import columns, migrate
+from migrating import account_with_a_session, columns, migrate
 
 NOW = datetime(2026, 11, 30, 10, tzinfo=UTC)
 NEW_SESSION_COLUMNS = {"kept", "label", "locked", "pin_failures"}
-
-
-def _account_with_a_session_at_0010(engine: Engine) -> int:
-    migrate(engine, "0010")
-    with engine.begin() as connection:
-        user_id: int = connection.execute(
-            insert(users)
-            .values(email="sam@example.org", password_hash="x", role="person", created_at=NOW)
-            .returning(users.c.id)
-        ).scalar_one()
-        connection.execute(
-            text(
-                "INSERT INTO sessions (token_hash, user_id, created_at, last_seen) "
-                "VALUES ('old-session', :user_id, :now, :now)"
-            ),
-            {"user_id": user_id, "now": NOW},
-        )
-    return user_id
 
 
 def test_upgrading_keeps_sessions_as_ordinary_ones_and_stores_kept_locked_ones_and_a_pin(
@@ -46,7 +28,7 @@ def test_upgrading_keeps_sessions_as_ordinary_ones_and_stores_kept_locked_ones_a
 ) -> None:
     engine = make_engine(database_url)
     try:
-        user_id = _account_with_a_session_at_0010(engine)
+        user_id = account_with_a_session(engine, "0010", created=NOW, seen=NOW)
         assert not NEW_SESSION_COLUMNS & columns(engine, "sessions")
         assert "pin_hash" not in columns(engine, "users")
         migrate(engine, "head")
@@ -100,7 +82,7 @@ def test_downgrading_drops_the_columns_keeps_accounts_and_sessions_and_upgrading
 ) -> None:
     engine = make_engine(database_url)
     try:
-        _account_with_a_session_at_0010(engine)
+        account_with_a_session(engine, "0010", created=NOW, seen=NOW)
         migrate(engine, "head")
         with engine.begin() as connection:
             connection.execute(update(sessions).values(kept=True, label="Safari on iPhone"))

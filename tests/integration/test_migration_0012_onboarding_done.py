@@ -11,35 +11,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, insert, select, text
+from sqlalchemy import insert, select, text
 
 from ketpath.store import make_engine
 from ketpath.store.database import current_revision, head_revision, open_database
 from ketpath.store.tables import users
-from migrating import columns, migrate
+from migrating import account_with_a_session, columns, migrate
 
 CREATED = datetime(2026, 11, 1, 9, tzinfo=UTC)
 NOW = datetime(2026, 11, 30, 10, tzinfo=UTC)
-
-
-def _account_at_0011(engine: Engine, email: str = "sam@example.org") -> int:
-    migrate(engine, "0011")
-    with engine.begin() as connection:
-        user_id: int = connection.execute(
-            text(
-                "INSERT INTO users (email, password_hash, role, created_at) "
-                "VALUES (:email, 'x', 'person', :created) RETURNING id"
-            ),
-            {"email": email, "created": CREATED},
-        ).scalar_one()
-        connection.execute(
-            text(
-                "INSERT INTO sessions (token_hash, user_id, created_at, last_seen) "
-                "VALUES ('old-session', :user_id, :now, :now)"
-            ),
-            {"user_id": user_id, "now": NOW},
-        )
-    return user_id
 
 
 def test_upgrading_marks_existing_accounts_onboarded_and_new_ones_start_without(
@@ -47,7 +27,7 @@ def test_upgrading_marks_existing_accounts_onboarded_and_new_ones_start_without(
 ) -> None:
     engine = make_engine(database_url)
     try:
-        old_id = _account_at_0011(engine)
+        old_id = account_with_a_session(engine, "0011", created=CREATED, seen=NOW)
         assert "onboarded_at" not in columns(engine, "users")
         migrate(engine, "head")
         assert current_revision(engine) == head_revision()
@@ -82,7 +62,7 @@ def test_downgrading_drops_the_column_keeps_accounts_and_sessions_and_upgrading_
 ) -> None:
     engine = make_engine(database_url)
     try:
-        _account_at_0011(engine)
+        account_with_a_session(engine, "0011", created=CREATED, seen=NOW)
         migrate(engine, "head")
         migrate(engine, "0011", down=True)
         assert current_revision(engine) == "0011"

@@ -11,35 +11,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, select, text
+from sqlalchemy import select, text
 
 from ketpath.store import make_engine
 from ketpath.store.database import current_revision, head_revision, open_database
 from ketpath.store.tables import users
-from migrating import columns, migrate
+from migrating import account_with_a_session, columns, migrate
 
 CREATED = datetime(2026, 11, 1, 9, tzinfo=UTC)
 NOW = datetime(2026, 11, 30, 10, tzinfo=UTC)
-
-
-def _account_at_0012(engine: Engine) -> int:
-    migrate(engine, "0012")
-    with engine.begin() as connection:
-        user_id: int = connection.execute(
-            text(
-                "INSERT INTO users (email, password_hash, role, created_at, onboarded_at) "
-                "VALUES ('sam@example.org', 'x', 'person', :created, :created) RETURNING id"
-            ),
-            {"created": CREATED},
-        ).scalar_one()
-        connection.execute(
-            text(
-                "INSERT INTO sessions (token_hash, user_id, created_at, last_seen) "
-                "VALUES ('old-session', :user_id, :now, :now)"
-            ),
-            {"user_id": user_id, "now": NOW},
-        )
-    return user_id
 
 
 def test_upgrading_leaves_existing_accounts_without_a_language_and_a_choice_is_stored(
@@ -47,7 +27,7 @@ def test_upgrading_leaves_existing_accounts_without_a_language_and_a_choice_is_s
 ) -> None:
     engine = make_engine(database_url)
     try:
-        user_id = _account_at_0012(engine)
+        user_id = account_with_a_session(engine, "0012", created=CREATED, seen=NOW, onboarded=True)
         assert "language" not in columns(engine, "users")
         migrate(engine, "head")
         assert current_revision(engine) == head_revision()
@@ -76,7 +56,7 @@ def test_downgrading_drops_the_column_keeps_accounts_and_sessions_and_upgrading_
 ) -> None:
     engine = make_engine(database_url)
     try:
-        user_id = _account_at_0012(engine)
+        user_id = account_with_a_session(engine, "0012", created=CREATED, seen=NOW, onboarded=True)
         migrate(engine, "head")
         with engine.begin() as connection:
             connection.execute(

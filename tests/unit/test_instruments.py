@@ -8,7 +8,6 @@ a published case: the papers give scoring tables, not individual forms.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -21,7 +20,7 @@ from ketpath.core.instruments import (
     instrument_ids,
     score,
 )
-from ketpath.knowledge.instruments import Instrument, instruments, load_wording
+from ketpath.knowledge.instruments import Instrument, instruments
 from ketpath.knowledge.load import KnowledgeError, sources, validate
 
 ALL_IDS = ("assist", "dast10", "dsm5-pcp", "gad7", "icpi", "icsi", "phq9", "puf", "sds")
@@ -427,40 +426,6 @@ def test_any_out_of_range_code_raises_naming_the_item(
     assert caught.value.item == item_id
     assert f"item '{item_id}'" in str(caught.value)
     assert f"code {bad_code}" in str(caught.value)
-
-
-# ---------------------------------------------------------------- local wording
-
-
-def test_a_clinic_can_supply_wording_from_a_local_file(tmp_path: Path) -> None:
-    path = tmp_path / "dast10-wording.toml"
-    path.write_text(
-        'instrument = "dast10"\nsource = "clinic licence 2026"\n'
-        '[items]\nq1 = "Local wording one"\nq3 = "Local wording three"\n',
-        encoding="utf-8",
-    )
-    assert load_wording(path) == {"q1": "Local wording one", "q3": "Local wording three"}
-    assert load_wording(path, "dast10")["q3"] == "Local wording three"
-
-
-def test_a_wording_file_with_an_unknown_item_is_rejected(tmp_path: Path) -> None:
-    path = tmp_path / "wording.toml"
-    path.write_text('instrument = "dast10"\n[items]\nq11 = "No such item"\n', encoding="utf-8")
-    with pytest.raises(KnowledgeError, match=r"wording\.toml: items\.q11: unknown item 'q11'"):
-        load_wording(path)
-
-
-def test_a_wording_file_for_another_or_unknown_instrument_is_rejected(tmp_path: Path) -> None:
-    path = tmp_path / "wording.toml"
-    path.write_text('instrument = "sds"\n[items]\nq1 = "x"\n', encoding="utf-8")
-    with pytest.raises(KnowledgeError, match="file is for 'sds', not 'dast10'"):
-        load_wording(path, "dast10")
-    path.write_text('instrument = "cage"\n[items]\nq1 = "x"\n', encoding="utf-8")
-    with pytest.raises(KnowledgeError, match="unknown instrument 'cage'"):
-        load_wording(path)
-    path.write_text('instrument = "sds"\nextra = 1\n[items]\nq1 = "x"\n', encoding="utf-8")
-    with pytest.raises(KnowledgeError, match="extra"):
-        load_wording(path)
 
 
 # ---------------------------------------------------------------- schema validation

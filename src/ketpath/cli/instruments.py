@@ -1,4 +1,5 @@
-"""The questionnaires: ``instruments`` lists them, ``score`` scores one set of answers.
+"""The questionnaires: ``instruments`` lists them, ``score`` scores one set of answers,
+``wording`` checks a clinic's own question wording file.
 
 In a language other than English the names, bands and flag messages come
 from the translated instruments (``knowledge/i18n/<language>/instruments``);
@@ -8,6 +9,7 @@ from the translated instruments (``knowledge/i18n/<language>/instruments``);
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -18,6 +20,7 @@ from ketpath.cli.common import JsonOption, console, fail
 from ketpath.core.instruments import Instrument, get_instrument, instrument_ids, score
 from ketpath.core.records import RecordError, parse_answer_codes
 from ketpath.knowledge import languages
+from ketpath.knowledge.clinic_wording import load_wording
 from ketpath.present.i18n import _, current_language
 
 
@@ -95,3 +98,53 @@ def score_answers(
     for flag in result.flags:
         message = flags.get(flag.id, flag.message)
         console.print(f"[bold red]⚠ {escape(message)}[/bold red]")
+
+
+def check_wording(
+    path: Annotated[
+        Path,
+        typer.Argument(help="A clinic's wording file (TOML), as given to `serve --wording`."),
+    ],
+    as_json: JsonOption = False,
+) -> None:
+    """Check a clinic's question wording file and show it beside ketpath's labels.
+
+    The file names its questionnaire and language and gives every question,
+    and optionally the answer labels by code:
+
+        instrument = "phq9"
+        language = "zh-Hant-HK"
+        source = "PHQ-9, Chinese (Hong Kong), from the publisher, 2026-11"
+        [items]
+        q1 = "..."
+        [options]
+        0 = "..."
+
+    Put the files in one folder and start `ketpath serve --wording FOLDER`
+    (or set KETPATH_WORDING); the questionnaire pages in that language then
+    show the clinic's wording. A bad file is refused naming the field.
+    """
+    wording = load_wording(path)
+    instrument = get_instrument(wording.instrument)
+    if as_json:
+        print(json.dumps(wording.model_dump(), indent=2, ensure_ascii=False))
+        return
+    console.print(
+        _(
+            "%(file)s: %(name)s in %(language)s, every question worded (%(count)s).",
+            file=escape(str(path)),
+            name=escape(instrument.short_name),
+            language=escape(wording.language),
+            count=len(wording.items),
+        )
+    )
+    console.print(_("Source: %(source)s", source=escape(wording.source)))
+    table = Table(_("Item"), _("ketpath's label"), _("The clinic's wording"))
+    for item in _shown(instrument.id).items:
+        table.add_row(item.id, escape(item.label), escape(wording.items[item.id]))
+    console.print(table)
+    if wording.options:
+        answers = Table(_("Code"), _("The clinic's answer label"))
+        for code, label in sorted(wording.options.items(), key=lambda pair: int(pair[0])):
+            answers.add_row(code, escape(label))
+        console.print(answers)

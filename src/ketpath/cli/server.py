@@ -71,6 +71,7 @@ SMTP_HOST_VARIABLE = "KETPATH_SMTP_HOST"
 SMTP_PORT_VARIABLE = "KETPATH_SMTP_PORT"
 SMTP_FROM_VARIABLE = "KETPATH_SMTP_FROM"
 BASE_URL_VARIABLE = "KETPATH_BASE_URL"
+WORDING_VARIABLE = "KETPATH_WORDING"
 DATABASE_VARIABLE = "KETPATH_DB"
 WORKER_SETTINGS_VARIABLE = "KETPATH_SERVE_SETTINGS"
 """How ``serve --workers`` hands its settings to the worker processes (JSON)."""
@@ -171,6 +172,17 @@ def serve(
             "Default: once a minute, just after it starts.",
         ),
     ] = REMINDER_CHECK_SECONDS,
+    wording: Annotated[
+        Path | None,
+        typer.Option(
+            "--wording",
+            envvar=WORDING_VARIABLE,
+            help="A folder of the clinic's question wording files (one TOML per questionnaire "
+            "and language, e.g. the publisher's Chinese PHQ-9; see `ketpath wording --help`). "
+            "Default: none, and questions show ketpath's own short labels where the published "
+            "wording is not shipped.",
+        ),
+    ] = None,
     workers: Annotated[
         int,
         typer.Option(
@@ -202,6 +214,7 @@ def serve(
         )
     proxies = ",".join(part.strip() for part in (trusted_proxy or "").split(",") if part.strip())
     _mail_server(smtp_host, smtp_port, smtp_from)  # exit 2 now when half of it is given
+    _check_wording(wording)
     handed_down: dict[str, object] = {
         "database_url": url,
         "smtp_host": smtp_host,
@@ -210,6 +223,7 @@ def serve(
         "base_url": base_url or f"http://{_url_host(host)}:{port}/",
         "lock_after_minutes": lock_after,
         "reminder_check_seconds": reminder_check_seconds,
+        "wording_dir": str(wording) if wording is not None else None,
     }
     listener = _listen(host, port)
     # Until uvicorn installs its own handlers, a SIGTERM still runs the clean-up below.
@@ -258,6 +272,7 @@ def _settings(handed_down: Mapping[str, object]) -> Settings:
         value = handed_down.get(name)
         return value if isinstance(value, str) else None
 
+    wording = text("wording_dir")
     port = handed_down.get("smtp_port")
     minutes = handed_down.get("lock_after_minutes")
     check = handed_down.get("reminder_check_seconds")
@@ -271,6 +286,7 @@ def _settings(handed_down: Mapping[str, object]) -> Settings:
         reminder_interval_seconds=(
             float(check) if isinstance(check, int | float) else REMINDER_CHECK_SECONDS
         ),
+        wording_dir=Path(wording) if wording else None,
     )
 
 
@@ -318,6 +334,19 @@ def _mail_server(host: str | None, port: int, sender: str | None) -> MailServer 
     if "@" not in sender:
         _fail("--smtp-host needs --smtp-from, the address reminder e-mails come from")
     return MailServer(host=host, port=port, sender=sender)
+
+
+def _check_wording(folder: Path | None) -> None:
+    """Exit 2 naming the file and field when the clinic's wording folder has a bad file."""
+    if folder is None:
+        return
+    from ketpath.knowledge.clinic_wording import load_wordings  # noqa: PLC0415
+    from ketpath.knowledge.load import KnowledgeError  # noqa: PLC0415
+
+    try:
+        load_wordings(folder)
+    except KnowledgeError as error:
+        _fail(f"--wording: {error}")
 
 
 def _exit_on_signal(signum: int, _frame: object) -> None:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ketpath.errors import BadInput
-from ketpath.knowledge.instruments import Instrument, Item, SkipRule, instruments, load_wording
+from ketpath.knowledge.instruments import Instrument, Item, SkipRule, instruments
 
 __all__ = [
     "Flag",
@@ -30,7 +30,6 @@ __all__ = [
     "Score",
     "get_instrument",
     "instrument_ids",
-    "load_wording",
     "score",
 ]
 

@@ -10,12 +10,11 @@ reproduced are all errors that name the file, the item and the field.
 
 Where an instrument's wording is copyrighted (DSM-5, DAST-10, ...), the files
 carry only short labels of our own; a clinic holding a licence can supply the
-real wording from a local file with :func:`load_wording`.
+real wording from a local file (:mod:`ketpath.knowledge.clinic_wording`).
 """
 
 from __future__ import annotations
 
-import tomllib
 from functools import cache
 from itertools import pairwise
 from pathlib import Path
@@ -218,7 +217,8 @@ class Instrument(_Strict):
             if item.wording and not self.licence.wording_reproducible:
                 raise ValueError(
                     f"item {item.id!r}: wording given, but the licence does not allow "
-                    "reproducing it (ship a short label; clinics use load_wording)"
+                    "reproducing it (ship a short label; a clinic supplies the wording "
+                    "with `ketpath serve --wording`)"
                 )
 
     def _check_skip_rules(self) -> None:
@@ -258,14 +258,6 @@ class Instrument(_Strict):
                 raise ValueError(f"flag {flag.id!r}: unknown item {flag.item!r}")
 
 
-class Wording(_Strict):
-    """A clinic's local file of item wording for one instrument."""
-
-    instrument: Ident
-    source: str | None = None
-    items: dict[str, NonEmpty] = Field(min_length=1)
-
-
 # ---------------------------------------------------------------- loading
 
 
@@ -289,40 +281,3 @@ def _load_one(path: Path) -> Instrument:
 def instruments() -> dict[str, Instrument]:
     """Every instrument in ``knowledge/instruments``, keyed by id (validated once, cached)."""
     return {instrument.id: instrument for instrument in map(_load_one, instrument_files())}
-
-
-def load_wording(path: str | Path, instrument_id: str | None = None) -> dict[str, str]:
-    """Read a clinic's wording file and check it against its instrument.
-
-    The file names its instrument (``instrument = "dast10"``) and gives wording
-    under ``[items]`` keyed by item id. An unknown instrument or item id is an
-    error naming the file and the item. If ``instrument_id`` is given, the file
-    must be for that instrument.
-    """
-    where = str(path)
-    try:
-        with Path(path).open("rb") as handle:
-            data = tomllib.load(handle)
-    except FileNotFoundError as error:
-        raise KnowledgeError(f"{where}: file not found") from error
-    except tomllib.TOMLDecodeError as error:
-        raise KnowledgeError(f"{where}: {error}") from error
-    wording = validate(Wording, data, where)
-    known = instruments()
-    if wording.instrument not in known:
-        raise KnowledgeError(
-            f"{where}: instrument: unknown instrument {wording.instrument!r}; "
-            f"known: {', '.join(sorted(known))}"
-        )
-    if instrument_id is not None and wording.instrument != instrument_id:
-        raise KnowledgeError(
-            f"{where}: instrument: file is for {wording.instrument!r}, not {instrument_id!r}"
-        )
-    item_ids = known[wording.instrument].item_ids
-    for item_id in wording.items:
-        if item_id not in item_ids:
-            raise KnowledgeError(
-                f"{where}: items.{item_id}: unknown item {item_id!r} for "
-                f"{wording.instrument}; known items: {', '.join(item_ids)}"
-            )
-    return dict(wording.items)

@@ -40,6 +40,7 @@ from ketpath.core.records import (
     record_to_dict,
 )
 from ketpath.knowledge import claims, helplines, languages, rules, sources, vocabulary
+from ketpath.knowledge.clinic_wording import ClinicWording
 from ketpath.knowledge.languages import ENGLISH
 from ketpath.knowledge.load import GRADE_MEANINGS, Contact, Vocabulary
 from ketpath.knowledge.wording import fill
@@ -930,33 +931,51 @@ def _skip_notes(instrument: Instrument) -> dict[str, str]:
     return notes
 
 
-def instrument_form_view(
-    instrument: Instrument, answers: Mapping[str, Any] | None = None
-) -> dict[str, Any]:
-    """An instrument as a form: the licensed wording where it may be shown, else our label.
+def _option_label(wording: ClinicWording | None, code: int) -> str | None:
+    return wording.option_label(code) if wording is not None else None
 
-    The form is in the page's language. The only wording ketpath may ship is
+
+def instrument_form_view(
+    instrument: Instrument,
+    answers: Mapping[str, Any] | None = None,
+    *,
+    wording: ClinicWording | None = None,
+) -> dict[str, Any]:
+    """An instrument as a form: the published wording where it may be shown, else our label.
+
+    The form is in the page's language. The only wording ketpath ships is
     English, so in another language every question is our translated short
     label, and the page names the validated Chinese version a clinic should
-    use instead (``chinese_version``, issue 15 point 3).
+    use instead (``chinese_version``, issue 15 point 3). A clinic that holds
+    a published version supplies it (``wording``, from ``serve --wording``):
+    its questions, and its answer labels where it gives them, are shown with
+    the source it names. Codes and scores never change.
     """
     shown = answers or {}
     language = current_language()
     reproducible = instrument.licence.wording_reproducible
-    wording_shown = reproducible and language == ENGLISH
+    wording_shown = wording is not None or (reproducible and language == ENGLISH)
     translated = _instrument_in(instrument.id, language)
     skip_notes = _skip_notes(translated)
     items = []
     for position, item in enumerate(translated.items, start=1):
         chosen = shown.get(f"item-{item.id}")
+        if wording is not None:
+            text = wording.items[item.id]
+        else:
+            text = item.wording if wording_shown and item.wording else item.label
         items.append(
             {
                 "id": item.id,
                 "position": position,
                 "name": f"item-{item.id}",
-                "text": item.wording if wording_shown and item.wording else item.label,
+                "text": text,
                 "options": [
-                    {"code": o.code, "label": o.label, "checked": str(o.code) == chosen}
+                    {
+                        "code": o.code,
+                        "label": _option_label(wording, o.code) or o.label,
+                        "checked": str(o.code) == chosen,
+                    }
                     for o in item.options
                 ],
                 "required": item.id not in skip_notes,
@@ -973,6 +992,7 @@ def instrument_form_view(
             "licence": translated.licence.text,
             "wording_shown": wording_shown,
             "wording_licensed": reproducible,
+            "wording_source": wording.source if wording is not None else None,
             "grade_note": translated.grade_note,
             "chinese_version": {
                 "text": translated.chinese_version.text,

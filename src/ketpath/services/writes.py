@@ -68,7 +68,7 @@ def _store(uow: UnitOfWork, job: _Job) -> Added:
     if locked is None:
         raise PersonNotFound(job.name)
     job.written.add(locked.person.id)
-    return add_new_records(
+    added = add_new_records(
         uow,
         job.limits,
         locked.person,
@@ -76,6 +76,8 @@ def _store(uow: UnitOfWork, job: _Job) -> Added:
         author=job.author,
         records_held=locked.records_held,
     )
+    uow.people.records_added(locked, added.stored)  # the next write's count, once committed
+    return added
 
 
 @dataclass(frozen=True, kw_only=True)

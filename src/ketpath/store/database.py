@@ -38,6 +38,7 @@ file's own permissions (``findCreateFileMode`` in its unix VFS), so they stay
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib
 import os
@@ -57,11 +58,12 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import InvalidatePoolError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from ketpath.errors import BadInput
-from ketpath.store.repository import HistoryCache
+from ketpath.store.repository import HistoryCache, RecordCounts
 from ketpath.store.unit_of_work import WRITE_OPTION, UnitOfWork
 
 ENVIRONMENT_VARIABLE = "KETPATH_DB"
@@ -148,11 +150,12 @@ def make_engine(url: URL | str, *, passphrase: str | None = None) -> Engine:
     key = _passphrase(resolved, passphrase)
     if resolved.get_backend_name() == "sqlite":
         private_sqlite_file(resolved.database)
+        pool = _sqlite_pool(resolved)
         if key is None:
-            engine = create_engine(resolved)
+            engine = create_engine(resolved, **pool)
             _configure_sqlite(engine, keying=None)
             return engine
-        engine = create_engine(resolved.set(drivername="sqlite"), module=_sqlcipher())
+        engine = create_engine(resolved.set(drivername="sqlite"), module=_sqlcipher(), **pool)
         _configure_sqlite(engine, keying=_keying(key, resolved.database))
         return engine
     if key is not None:
@@ -160,7 +163,68 @@ def make_engine(url: URL | str, *, passphrase: str | None = None) -> Engine:
             f"{PASSPHRASE_VARIABLE} encrypts SQLite files only; "
             f"{resolved.get_backend_name()} encrypts its storage on the server side"
         )
-    return create_engine(resolved, pool_pre_ping=True)
+    engine = create_engine(resolved)
+    _ping_idle_connections(engine)
+    return engine
+
+
+#: A server's connection handed back to the pool this recently is used without a ping.
+TRUSTED_SECONDS = 1.0
+_RETURNED = "ketpath_returned"
+
+
+def _ping_idle_connections(engine: Engine) -> None:
+    """Ping a server's pooled connection before use, unless it was in use a moment ago.
+
+    A connection that sat in the pool may have died meanwhile (the server
+    restarted, a firewall dropped it); a ping (``SELECT 1``) finds that out
+    and the pool opens a new one, instead of the request failing. That is
+    SQLAlchemy's ``pool_pre_ping``, which pings on every checkout: a round
+    trip more for each unit of work, two on every API write (issue 16.3).
+    A connection handed back less than :data:`TRUSTED_SECONDS` ago was
+    working then; a server restart takes longer than that, so one that died
+    since would fail a request in flight anyway. Under load, connections
+    come back within milliseconds, so the pings go; an idle pool still pings.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _new(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+        record.info.pop(_RETURNED, None)  # a new connection is live: no ping
+
+    @event.listens_for(engine, "checkin")
+    def _returned(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+        record.info[_RETURNED] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checkout(dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: Any) -> None:
+        returned = record.info.get(_RETURNED)
+        if returned is None or time.monotonic() - returned < TRUSTED_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            # As pool_pre_ping: the pool drops its connections and this checkout opens a new one.
+            raise InvalidatePoolError(str(error)) from error
+
+
+#: Connections an SQLite file's pool keeps open: as many as it may open at once
+#: (SQLAlchemy's default, 5 kept plus 10 more), so that none is opened only to be closed.
+SQLITE_POOL_SIZE = 15
+
+
+def _sqlite_pool(url: URL) -> dict[str, int]:
+    """Pool settings for an SQLite file: keep every connection it opens (none in memory).
+
+    With SQLAlchemy's default of 5 kept and 10 more opened when needed, the
+    extra connections were closed as soon as they were handed back, and 32
+    clients writing kept opening new ones, each with its PRAGMAs and its
+    switch to WAL: a third of the checkouts of a run of API writes opened a
+    connection (issue 16.3). The most open at once is unchanged; the pool
+    just keeps them. An in-memory database has a pool of its own kind.
+    """
+    if not url.database or url.database == ":memory:" or "mode=memory" in str(url):
+        return {}
+    return {"pool_size": SQLITE_POOL_SIZE, "max_overflow": 0}
 
 
 def _passphrase(url: URL, explicit: str | None) -> str | None:
@@ -348,7 +412,14 @@ def alembic_config(*, connection: Connection | None = None) -> Config:
     return config
 
 
+@functools.cache
 def head_revision() -> str | None:
+    """The newest revision among the migration scripts shipped with the package.
+
+    Kept after the first call: finding it reads and imports every script
+    (about 0.15 s), every ``open_database`` asks, and the scripts cannot
+    change while the process runs.
+    """
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
@@ -426,12 +497,14 @@ class Database:
     session_factory: sessionmaker[Session] = field(repr=False)
     histories: HistoryCache = field(default_factory=HistoryCache, repr=False)
     """Parsed histories kept between reads (``services.records.person_entries``)."""
+    record_counts: RecordCounts = field(default_factory=RecordCounts, repr=False)
+    """People's record counts as this process's writes left them (the quota's, on each write)."""
     limits: RecordLimits = field(default_factory=RecordLimits)
     """Records per import and per person (``services.quota``)."""
 
     def unit_of_work(self, *, write: bool = False) -> UnitOfWork:
         """A unit of work; pass ``write=True`` when it will write (see ``unit_of_work``)."""
-        return UnitOfWork(self.session_factory, write=write)
+        return UnitOfWork(self.session_factory, write=write, counts=self.record_counts)
 
     def display_url(self) -> str:
         """The URL with any password hidden, fit for messages and logs."""

@@ -20,6 +20,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Header, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from ketpath.core.records import (
@@ -46,7 +47,7 @@ from ketpath.services.idempotency import (
     request_hash,
 )
 from ketpath.services.writes import write_records
-from ketpath.web.deps import TokenPerson, database, settings
+from ketpath.web.deps import TokenPerson, User, database, settings
 from ketpath.web.errors import checked_time, unprocessable
 
 #: The filters of both record listings (the person's and a patient's).
@@ -140,9 +141,8 @@ def parse_items(
         " and stores nothing; the same key with another body is 422."
     ),
 )
-def create_records(
+async def create_records(
     request: Request,
-    response: Response,
     owner: TokenPerson,
     body: Annotated[
         dict[str, Any] | list[dict[str, Any]],
@@ -155,7 +155,17 @@ def create_records(
             description="Any unique string (a UUID); a retry with the same key stores nothing new",
         ),
     ] = None,
-) -> Any:
+) -> Response:
+    # Asynchronous, with all of its work in one hop to the thread pool: a plain
+    # ``def`` with a response model took two (the route, then FastAPI's check of
+    # the model it returned, which was built here and needs no check; issue 16.3).
+    return await run_in_threadpool(_create_records, request, owner, body, idempotency_key)
+
+
+def _create_records(
+    request: Request, owner: User, body: RecordBody, idempotency_key: str | None
+) -> Response:
+    """What ``POST /api/v1/records`` does, in a worker thread (it waits on the database)."""
     items = request_items(request, body)
     db = database(request)
     key = _key(idempotency_key)
@@ -179,18 +189,18 @@ def create_records(
         raise unprocessable(location, error.problem) from None
     created = CreatedRecords(
         ids=added.ids, count=added.stored, already_present=added.already_present
-    )
-    response.status_code = 200 if records and added.stored == 0 else 201
+    ).model_dump()
+    status_code = 200 if records and added.stored == 0 else 201
     if key is not None:
         remember(
             db,
             user_id=owner.id,
             key=key,
             body_hash=body_hash,
-            status_code=response.status_code,
-            response=created.model_dump(),
+            status_code=status_code,
+            response=created,
         )
-    return created
+    return JSONResponse(created, status_code=status_code)
 
 
 def replayed_response(replayed: Replay) -> JSONResponse:

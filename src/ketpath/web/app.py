@@ -17,6 +17,7 @@ from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 import ketpath
+from ketpath.knowledge.clinic_wording import load_wordings
 from ketpath.services import open_database
 from ketpath.services.accounts import BoundedPasswordHasher
 from ketpath.services.roster_refresh import RosterRefresher
@@ -45,6 +46,8 @@ from ketpath.web.templating import STATIC_DIR
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     config = settings or Settings()
+    # Read before the database opens: a bad file stops the start with its name and field.
+    wordings = load_wordings(config.wording_dir) if config.wording_dir is not None else {}
     db = open_database(config.database_url, limits=config.record_limits)
 
     sender = reminders.reminder_sender(db, config)
@@ -83,6 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = config
     app.state.db = db
     app.state.roster_refresher = refresher
+    app.state.wordings = wordings
     app.state.hasher = BoundedPasswordHasher.bounded(
         config.password_profile,
         slots=config.hashing_slots,

@@ -23,11 +23,12 @@ from ketpath.core.instruments import InstrumentError, get_instrument, instrument
 from ketpath.core.records import Questionnaire, Record, RecordError, latest_profile
 from ketpath.interop.fhir import FhirError, is_fhir_document
 from ketpath.interop.jsonl import dumps_jsonl, jsonl_line_of_record, parse_csv_uses, parse_jsonl
+from ketpath.knowledge.clinic_wording import ClinicWording, wording_for
 from ketpath.present import practical, views
 from ketpath.present.craving import offers_craving_plan
 from ketpath.present.entry_listing import entry_listing
 from ketpath.present.history_charts import questionnaire_charts
-from ketpath.present.i18n import _
+from ketpath.present.i18n import _, current_language
 from ketpath.present.record_problems import import_refusal
 from ketpath.services import (
     Author,
@@ -406,6 +407,11 @@ def _instrument_or_404(instrument_id: str) -> None:
         raise HTTPException(status_code=404, detail=_("No such questionnaire."))
 
 
+def _clinic_wording(request: Request, instrument_id: str) -> ClinicWording | None:
+    """The clinic's own wording of the questionnaire in the page's language, if it gave one."""
+    return wording_for(request.app.state.wordings, instrument_id, current_language())
+
+
 @router.get("/questionnaires", name="questionnaires")
 def questionnaires(request: Request, user: SignedIn) -> Response:
     person = PersonContext(request, user)
@@ -427,7 +433,9 @@ def questionnaire(
 ) -> Response:
     _instrument_or_404(instrument_id)
     person = PersonContext(request, user)
-    context = views.instrument_form_view(get_instrument(instrument_id))
+    context = views.instrument_form_view(
+        get_instrument(instrument_id), wording=_clinic_wording(request, instrument_id)
+    )
     result = views.latest_result(person.records, instrument_id, person.zone) if saved else None
     context |= {"result": result, "error": None, "compact_flags": result is None}
     return person.page("questionnaire.html", {**context, **_time_context(person)})
@@ -444,7 +452,9 @@ async def questionnaire_save(request: Request, user: SignedIn, instrument_id: st
         )
     except (RecordError, InstrumentError) as error:
         context = views.instrument_form_view(
-            get_instrument(instrument_id), answers=form.first_values()
+            get_instrument(instrument_id),
+            answers=form.first_values(),
+            wording=_clinic_wording(request, instrument_id),
         )
         error_text = translated_error(error) or str(error)
         context |= {"result": None, "error": error_text, "values": form.first_values()}

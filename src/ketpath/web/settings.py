@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from ketpath.services import RecordLimits
 from ketpath.services.accounts import SessionPolicy
@@ -64,6 +65,8 @@ class Settings:
     """The reminder sender's clock (tests set one); None is the real time."""
     reminder_interval_seconds: float = CHECK_INTERVAL_SECONDS
     """How often the reminder sender looks for due e-mails (once a minute)."""
+    wording_dir: Path | None = None
+    """A folder of the clinic's question wording files (``knowledge.clinic_wording``); None: none."""
 
     @property
     def session_policy(self) -> SessionPolicy:
