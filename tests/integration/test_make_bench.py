@@ -282,3 +282,49 @@ def test_run_all_stores_each_figures_command(
     commands = {entry["name"]: entry["command"] for entry in stored["figures"]}
     assert commands["roster.cold"].endswith("bench_roster.py")
     assert commands["web.post_rate"].endswith("bench_web.py")
+
+
+def test_a_later_run_replaces_the_figures_it_measured_and_says_when(tmp_path: Path) -> None:
+    """``run_all.py --only`` after a change: its rows replace the same names', the rest stay."""
+
+    def run(date: str, commit: str, load: float, figures: list[dict[str, object]]) -> Path:
+        path = tmp_path / f"{commit}.json"
+        script = {"script": "bench_roster.py", "command": "python benchmarks/bench_roster.py"}
+        stored = {
+            "date": date,
+            "commit": commit,
+            "machine": {"cores": 2, "memory_gb": 23.5, "cpu": "a CPU", "load_average": [load]},
+            "scripts": [script],
+            "figures": figures,
+            "missing": [],
+        }
+        path.write_text(json.dumps(stored))
+        return path
+
+    def figure(name: str, value: float) -> dict[str, object]:
+        return {"name": name, "label": name, "value": value, "unit": "ms", "target": 100,
+                "script": "bench_roster.py", "command": "python benchmarks/bench_roster.py"}  # fmt: skip
+
+    first = run(
+        "2026-11-30T10:00:00+00:00", "aaa1111", 1.5, [figure("warm", 191), figure("cold", 299)]
+    )
+    later = run("2026-11-30T19:00:00+00:00", "bbb2222", 1.2, [figure("warm", 55)])
+    readme = tmp_path / "README.md"
+    readme.write_text(README)
+    subprocess.run(
+        [sys.executable, str(SPEED_TABLE), str(first), str(later), "--readme", str(readme)],
+        check=True,
+    )
+    text = readme.read_text()
+    assert "Measured by `make bench` on 2026-11-30 at commit `aaa1111`" in text
+    assert (
+        "Measured again on 2026-11-30 at commit `bbb2222` (load average 1.2 at the start): "
+        "`python benchmarks/bench_roster.py`; their rows below are from that run." in text
+    )
+    rows = [
+        line for line in text.splitlines() if line.startswith("| warm") or line.startswith("| cold")
+    ]
+    assert rows == [
+        "| warm | 55.0 ms | ≤ 100 ms | 0.55 | met | `python benchmarks/bench_roster.py` |",
+        "| cold | 299 ms | ≤ 100 ms | 2.99 | **missed** | `python benchmarks/bench_roster.py` |",
+    ]
