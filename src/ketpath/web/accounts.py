@@ -62,6 +62,7 @@ from ketpath.web.auth import (
     set_session_cookie,
 )
 from ketpath.web.deps import MaybeSignedIn, SignedIn, database, session_of, settings
+from ketpath.web.errors import TOO_MANY
 from ketpath.web.language import language_of, remember_language
 from ketpath.web.templating import render
 
@@ -92,7 +93,6 @@ WEEKDAY_WORDS = {
 }
 """The reminder's days (``services.reminders.WEEKDAYS``), marked so the form shows them translated."""
 BUSY = N_("The server is busy. Try again in %(seconds)s seconds.")
-TOO_MANY = N_("Too many attempts. Try again in %(seconds)s seconds.")
 
 
 def _hasher(request: Request) -> PasswordHasher:

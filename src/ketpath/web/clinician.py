@@ -66,7 +66,7 @@ from ketpath.web.api import (
     request_items,
 )
 from ketpath.web.deps import SignedIn, TokenHolder, database
-from ketpath.web.errors import checked_time, unprocessable
+from ketpath.web.errors import TOO_MANY, checked_time, unprocessable
 from ketpath.web.fragments import ATTENTION_LINES, PATIENT_ROWS
 from ketpath.web.record_forms import parse_local_time, to_local_input
 from ketpath.web.templating import render
@@ -92,7 +92,6 @@ FIELD_WORDS = {
     "time": N_("time"),
 }
 """The form fields a "Not saved" message names, in the page's language."""
-TOO_MANY = N_("Too many attempts. Try again in %(seconds)s seconds.")
 CODE_REFUSED = N_("That code is unknown, already used, revoked or expired.")
 AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"description": "No valid bearer token"},

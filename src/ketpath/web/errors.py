@@ -46,6 +46,8 @@ TITLES = {
     500: N_("Something went wrong"),
 }
 FIELD_PROBLEM = N_("A field is missing or has a value that cannot be used.")
+TOO_MANY = N_("Too many attempts. Try again in %(seconds)s seconds.")
+"""A rate-limited form (login, registration, PIN, a clinician's share code), on its page."""
 ROUTE_MESSAGES = (
     N_("Not Found"),
     N_("Method Not Allowed"),
