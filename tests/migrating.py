@@ -56,3 +56,11 @@ def account_with_a_session(
             {"user_id": user_id, "seen": seen},
         )
     return user_id
+
+
+def emails_and_session_tokens(engine: Engine) -> tuple[list[str], list[str]]:
+    """Every account's e-mail and every session's token hash, read in plain SQL (any revision)."""
+    with engine.connect() as connection:
+        emails = connection.execute(text("SELECT email FROM users")).scalars().all()
+        tokens = connection.execute(text("SELECT token_hash FROM sessions")).scalars().all()
+    return list(emails), list(tokens)

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import insert, select
 
 from ketpath.store import make_engine
 from ketpath.store.database import current_revision, head_revision, open_database
 from ketpath.store.tables import users
-from migrating import account_with_a_session, columns, migrate
+from migrating import account_with_a_session, columns, emails_and_session_tokens, migrate
 
 CREATED = datetime(2026, 11, 1, 9, tzinfo=UTC)
 NOW = datetime(2026, 11, 30, 10, tzinfo=UTC)
@@ -67,12 +67,7 @@ def test_downgrading_drops_the_column_keeps_accounts_and_sessions_and_upgrading_
         migrate(engine, "0011", down=True)
         assert current_revision(engine) == "0011"
         assert "onboarded_at" not in columns(engine, "users")
-        with engine.connect() as connection:
-            assert connection.execute(text("SELECT email FROM users")).scalars().all() == [
-                "sam@example.org"
-            ]
-            tokens = connection.execute(text("SELECT token_hash FROM sessions")).scalars().all()
-            assert tokens == ["old-session"]
+        assert emails_and_session_tokens(engine) == (["sam@example.org"], ["old-session"])
         migrate(engine, "head")
         with engine.connect() as connection:
             assert connection.execute(select(users.c.onboarded_at)).scalar_one() == CREATED
