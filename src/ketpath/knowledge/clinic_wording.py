@@ -32,15 +32,12 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from ketpath.knowledge import languages
-from ketpath.knowledge.instruments import Instrument, instruments
+from ketpath.knowledge.instruments import Ident, Instrument, instruments
 from ketpath.knowledge.load import KnowledgeError, NonEmpty, validate
-
-Ident = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
 
 
 class ClinicWording(BaseModel):
