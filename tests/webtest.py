@@ -10,12 +10,16 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
+import uvicorn
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from ketpath.store import Database
@@ -134,6 +138,75 @@ class LiveServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=10)
+
+
+class MovableClock:
+    """The real time plus an offset the test moves forward: a wait skipped, not waited.
+
+    Given to an app as ``session_clock`` or ``reminder_clock``, it runs on at
+    the real pace between moves, so everything else the app does in between is
+    timed as it would be.
+    """
+
+    def __init__(self) -> None:
+        self.offset = timedelta(0)
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def skip(self, seconds: float) -> None:
+        """As if ``seconds`` had passed (with nothing happening meanwhile)."""
+        self.offset += timedelta(seconds=seconds)
+
+    def move_to(self, moment: datetime) -> None:
+        """Read ``moment`` now (and from there on, run on)."""
+        self.offset = moment - datetime.now(UTC)
+
+
+@dataclass
+class ThreadedServer:
+    """ketpath's app served by uvicorn on a thread of the test process, on 127.0.0.1.
+
+    For browser tests that hold the app's clocks (``Settings.session_clock``,
+    ``Settings.reminder_clock``): a subprocess's clock cannot be moved, so a
+    test waiting for a session to idle or for a reminder's minute would wait
+    in real time. Served as ``ketpath serve`` serves (no access log, no
+    server header, forwarded headers ignored), with the app's lifespan run, so
+    the reminder sender and the roster refresher start and stop with it.
+    """
+
+    app: FastAPI
+    port: int
+    _server: uvicorn.Server | None = field(default=None, init=False)
+    _thread: threading.Thread | None = field(default=None, init=False)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        config = uvicorn.Config(
+            self.app,
+            host="127.0.0.1",
+            port=self.port,
+            access_log=False,
+            server_header=False,
+            proxy_headers=False,
+            log_level="warning",
+        )
+        self._server = server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=server.run, name="ketpath-test-server", daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + SERVER_START_SECONDS
+        while not server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"the server at {self.url} did not start")
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        if self._server is not None and self._thread is not None:
+            self._server.should_exit = True
+            self._thread.join(timeout=10)
 
 
 def wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:

@@ -5,7 +5,13 @@ throwaway context is "incognito" to Chrome, which never offers to install from
 it), one server of its own that locks kept sessions after 15 idle seconds and
 e-mails reminders through a real local SMTP server, looking for due ones every
 second (``--reminder-interval 1``); the four journeys share that server, each
-with an account of its own. At 360 x 740 and 1280 x 800, light and dark:
+with an account of its own. The server runs on a thread of the test
+(``webtest.ThreadedServer``), so the test holds its clocks
+(``webtest.MovableClock``): the sessions' clock skips the 18 idle seconds and
+the reminder sender's clock moves to the minute she chose, where the journey
+used to wait for them in real time (up to a minute and a quarter a journey,
+most of the file's time). What she does on the pages, and what arrives, are
+as before. At 360 x 740 and 1280 x 800, light and dark:
 
 first run: register, keep signed in, the welcome step, onboarding (zone from
 the browser, a stop goal, the plan written from onboarding, what ketpath is,
@@ -29,6 +35,7 @@ import json
 import re
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from email.message import Message as EmailMessage
 from email.utils import parsedate_to_datetime
@@ -43,8 +50,11 @@ from playwright.sync_api import Browser, BrowserContext, ViewportSize, expect
 
 from e2e.browsing import CHROMIUM, CHROMIUM_ARGS, DESKTOP, SCREENSHOTS, require_chromium
 from e2e.test_design_system import _four_flags
+from ketpath.cli.server import _settings
+from ketpath.web.app import create_app
 from mailtest import Inbox, local_mail_server
-from webtest import LiveServer, free_port
+from templates import migrated_sqlite_file
+from webtest import MovableClock, ThreadedServer, free_port
 
 SMALL_PHONE: ViewportSize = {"width": 360, "height": 740}
 ZONE = "Europe/London"
@@ -52,9 +62,9 @@ PASSWORD = "a companion journey passphrase"
 PIN = "583104"
 LOCK_AFTER_SECONDS = 15
 SENDER = "reminders@ketpath.test"
-REMINDER_INTERVAL_SECONDS = 1
-MAIL_WAIT_SECONDS = 30
-"""How long past the reminder's minute the journey's end waits for its e-mail."""
+REMINDER_INTERVAL_SECONDS = 1.0
+MAIL_WAIT_SECONDS = 10
+"""How long the journey's end waits for its e-mail (sent when the clock reached its minute)."""
 Scheme = Literal["light", "dark"]
 VARIANTS = [
     pytest.param(SMALL_PHONE, "light", id="360-light"),
@@ -70,39 +80,54 @@ def mail() -> Iterator[tuple[Inbox, int]]:
         yield found
 
 
+@dataclass(frozen=True)
+class Server:
+    """The journeys' server: its address and the two clocks the test moves."""
+
+    url: str
+    sessions: MovableClock
+    reminders: MovableClock
+
+
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory, mail: tuple[Inbox, int]) -> Iterator[str]:
-    """One server for the four journeys (each registers its own account), started once."""
+def server(tmp_path_factory: pytest.TempPathFactory, mail: tuple[Inbox, int]) -> Iterator[Server]:
+    """One server for the four journeys (each registers its own account), started once.
+
+    The settings are those ``ketpath serve --lock-after-minutes 0.25 --smtp-host
+    127.0.0.1 --smtp-port PORT --smtp-from SENDER --reminder-interval 1``
+    gives (``cli.server._settings``), plus the two clocks.
+    """
     require_chromium()
     _inbox, smtp_port = mail
-    live = LiveServer(
-        database=tmp_path_factory.mktemp("companion") / "companion.db",
-        port=free_port(),
-        arguments=(
-            "--lock-after-minutes",
-            str(LOCK_AFTER_SECONDS / 60),
-            "--smtp-host",
-            "127.0.0.1",
-            "--smtp-port",
-            str(smtp_port),
-            "--smtp-from",
-            SENDER,
-            "--reminder-interval",
-            str(REMINDER_INTERVAL_SECONDS),
-        ),
+    port = free_port()
+    sessions, reminders = MovableClock(), MovableClock()
+    database = migrated_sqlite_file(tmp_path_factory.mktemp("companion") / "companion.db")
+    served = _settings(
+        {
+            "database_url": str(database),
+            "smtp_host": "127.0.0.1",
+            "smtp_port": smtp_port,
+            "smtp_from": SENDER,
+            "base_url": f"http://127.0.0.1:{port}/",
+            "lock_after_minutes": LOCK_AFTER_SECONDS / 60,
+            "reminder_check_seconds": REMINDER_INTERVAL_SECONDS,
+        }
     )
+    settings = replace(served, session_clock=sessions, reminder_clock=reminders)
+    live = ThreadedServer(create_app(settings), port)
     live.start()
-    yield live.url
+    yield Server(live.url, sessions, reminders)
     live.stop()
 
 
 class Journey:
     """The page, its profile and where screenshots go, for one size and scheme."""
 
-    def __init__(self, context: BrowserContext, base: str, label: str) -> None:
+    def __init__(self, context: BrowserContext, server: Server, label: str) -> None:
         self.context = context
         self.page = context.pages[0] if context.pages else context.new_page()
-        self.base = base
+        self.server = server
+        self.base = server.url
         self.label = label
 
     def go(self, path: str) -> None:
@@ -121,7 +146,7 @@ class Journey:
 
 @pytest.fixture
 def journey(
-    request: pytest.FixtureRequest, browser: Browser, server: str, tmp_path: Path
+    request: pytest.FixtureRequest, browser: Browser, server: Server, tmp_path: Path
 ) -> Iterator[Journey]:
     size, scheme = request.node.callspec.params["size"], request.node.callspec.params["scheme"]
     context = browser.browser_type.launch_persistent_context(
@@ -176,8 +201,9 @@ def _reminders(j: Journey) -> datetime:
     """A daily e-mail for the next minute in her zone, and a calendar feed; the minute chosen.
 
     Saving a schedule counts the minute it is saved in as sent, so the next
-    minute is the first that can be; the server looks every second, so the
-    e-mail leaves as it starts, while the journey goes on.
+    minute is the first that can be; the sender's clock is then moved a second
+    into it, and the sender (looking every second) sends the e-mail while the
+    journey goes on.
     """
     page = j.page
     j.go("/account")
@@ -196,6 +222,7 @@ def _reminders(j: Journey) -> datetime:
     start = event.decoded("DTSTART")
     assert (str(start.tzinfo), start.strftime("%H:%M")) == (ZONE, due.strftime("%H:%M"))
     j.shot("03-account-reminders")
+    j.server.reminders.move_to(due + timedelta(seconds=1))
     return due
 
 
@@ -310,7 +337,7 @@ def _pin_lock_after_idle(j: Journey) -> None:
     page.get_by_label("The same PIN again").fill(PIN)
     page.get_by_role("button", name="Set PIN").click()
     expect(page.get_by_text("Your PIN is set.")).to_be_visible()
-    page.wait_for_timeout((LOCK_AFTER_SECONDS + 3) * 1000)
+    j.server.sessions.skip(LOCK_AFTER_SECONDS + 3)  # she leaves the phone for 18 seconds
     j.go("/history")
     assert page.title() == "ketpath"
     expect(page.get_by_role("heading", name="ketpath is locked")).to_be_visible()
@@ -323,11 +350,12 @@ def _pin_lock_after_idle(j: Journey) -> None:
     page.wait_for_url(f"{j.base}/history")
 
 
-def _mail_to(inbox: Inbox, address: str, *, until: datetime) -> list[EmailMessage]:
-    """The messages to ``address`` once one has arrived, or all there are at ``until``."""
+def _mail_to(inbox: Inbox, address: str, *, seconds: float) -> list[EmailMessage]:
+    """The messages to ``address`` once one has arrived, or all there are after ``seconds``."""
+    until = time.monotonic() + seconds
     while True:
         found = [message for message in inbox.messages() if message["To"] == address]
-        if found or datetime.now(until.tzinfo) >= until:
+        if found or time.monotonic() >= until:
             return found
         time.sleep(0.1)
 
@@ -352,7 +380,7 @@ def test_the_companion_from_first_run_to_the_reminder_email(
     _pin_lock_after_idle(journey)
 
     inbox, _port = mail
-    (message,) = _mail_to(inbox, email, until=due + timedelta(seconds=MAIL_WAIT_SECONDS))
+    (message,) = _mail_to(inbox, email, seconds=MAIL_WAIT_SECONDS)
     assert message["To"] == email
     assert parsedate_to_datetime(message["Date"]) >= due  # sent for the minute she chose
     assert message["Subject"] == "Time for your ketpath check-in"
