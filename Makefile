@@ -13,6 +13,8 @@ run: setup
 # pytest --dist loadfile: a file's tests share one worker, so a module's or
 # session's costly fixtures (a live server, Chromium profiles, the
 # accessibility walk) start once instead of once on each worker.
+# --durations=25: every CI log ends with the slowest tests (the run has to stay
+# well under 15 minutes on two cores; this shows where its time goes).
 test: setup
 	bash scripts/ensure-postgres.sh
 	sh scripts/ensure-chromium.sh
@@ -22,7 +24,7 @@ test: setup
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
-	$(PY) -m pytest -n 2 --dist loadfile
+	$(PY) -m pytest -n 2 --dist loadfile --durations=25
 
 setup: $(STAMP)
 	sh scripts/ensure-fonts.sh
