@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import subprocess
 import sys
@@ -32,7 +33,15 @@ def _msgids(catalog: Catalog) -> set[str]:
     }
 
 
+@functools.cache
 def _po(language: str) -> Catalog:
+    """The language's catalog as committed, read once per test process.
+
+    The checks below look up every msgid, a regional one in its parent too;
+    reading the file again for each lookup made this module take minutes (a
+    whole catalog parsed some thousand times per language). Nothing here
+    changes a catalog, so the one reading serves every test.
+    """
     return _read(LOCALE_DIR / catalog_name(language) / "LC_MESSAGES" / "ketpath.po", language)
 
 
