@@ -49,7 +49,7 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Setting
         return
     server: PostgresServer = request.getfixturevalue("postgres_server")
     name = f"ketpath_web_{uuid.uuid4().hex[:12]}"
-    server.create_database(name)
+    server.create_migrated_database(name)  # a copy of one migrated once, as SQLite's is
     try:
         yield settings_for(tmp_path, database_url=server.url(name))
     finally:
