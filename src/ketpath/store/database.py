@@ -63,7 +63,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from ketpath.errors import BadInput
-from ketpath.store.repository import HistoryCache, RecordCounts
+from ketpath.store.repository import HistoryCache
 from ketpath.store.unit_of_work import WRITE_OPTION, UnitOfWork
 
 ENVIRONMENT_VARIABLE = "KETPATH_DB"
@@ -497,14 +497,12 @@ class Database:
     session_factory: sessionmaker[Session] = field(repr=False)
     histories: HistoryCache = field(default_factory=HistoryCache, repr=False)
     """Parsed histories kept between reads (``services.records.person_entries``)."""
-    record_counts: RecordCounts = field(default_factory=RecordCounts, repr=False)
-    """People's record counts as this process's writes left them (the quota's, on each write)."""
     limits: RecordLimits = field(default_factory=RecordLimits)
     """Records per import and per person (``services.quota``)."""
 
     def unit_of_work(self, *, write: bool = False) -> UnitOfWork:
         """A unit of work; pass ``write=True`` when it will write (see ``unit_of_work``)."""
-        return UnitOfWork(self.session_factory, write=write, counts=self.record_counts)
+        return UnitOfWork(self.session_factory, write=write)
 
     def display_url(self) -> str:
         """The URL with any password hidden, fit for messages and logs."""

@@ -36,12 +36,7 @@ from ketpath.store.audit_log import AuditRepository
 from ketpath.store.contingency_schedules import ContingencyScheduleRepository
 from ketpath.store.idempotency import IdempotencyRepository
 from ketpath.store.reminders import ReminderRepository
-from ketpath.store.repository import (
-    KnownCounts,
-    PeopleRepository,
-    RecordCounts,
-    RecordRepository,
-)
+from ketpath.store.repository import PeopleRepository, RecordRepository
 from ketpath.store.roster import RosterRepository
 from ketpath.store.sharing import CareLinkRepository, ShareRepository
 
@@ -86,12 +81,9 @@ class UnitOfWork:
         session_factory: sessionmaker[Session],
         *,
         write: bool = False,
-        counts: RecordCounts | None = None,
     ) -> None:
         self._session_factory = session_factory
         self._write = write
-        self._counts = KnownCounts(counts)
-        """What this unit of work's writes learn of record counts, published when it commits."""
         self._session: Session | None = None
         self._held: threading.Lock | None = None
         self._repositories: dict[str, object] = {}
@@ -125,7 +117,6 @@ class UnitOfWork:
             session.close()
             self._session = None
             self._repositories = {}
-            self._counts.discard()
             self._release()
 
     def _release(self) -> None:
@@ -141,7 +132,7 @@ class UnitOfWork:
 
     @property
     def people(self) -> PeopleRepository:
-        return self._repository("people", lambda session: PeopleRepository(session, self._counts))
+        return self._repository("people", PeopleRepository)
 
     @property
     def records(self) -> RecordRepository:
@@ -201,11 +192,9 @@ class UnitOfWork:
 
     def commit(self) -> None:
         self._open_session().commit()
-        self._counts.committed()
 
     def rollback(self) -> None:
         self._open_session().rollback()
-        self._counts.discard()
 
     def _open_session(self) -> Session:
         if self._session is None:
