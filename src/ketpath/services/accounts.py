@@ -886,8 +886,11 @@ def create_api_token(
 
 
 def token_user(db: Database, *, token: str, now: datetime | None = None) -> User | None:
-    """The owner of a live (unexpired) token, or None."""
-    with db.unit_of_work() as uow:
+    """The owner of a live (unexpired) token, or None.
+
+    One statement, on every API request, so it runs without a transaction.
+    """
+    with db.unit_of_work(transaction=False) as uow:
         row = uow.tokens.user_for(token_hash(token), now=now or utc_now())
     return _user(row) if row is not None else None
 

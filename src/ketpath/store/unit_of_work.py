@@ -44,6 +44,8 @@ _Repository = TypeVar("_Repository")
 
 WRITE_OPTION = "ketpath_write"
 """The connection execution option that marks a transaction that will write."""
+NO_TRANSACTION_OPTION = "ketpath_no_transaction"
+"""The connection execution option that marks a unit of work without a transaction (SQLite)."""
 
 _writer_locks: WeakKeyDictionary[Engine, threading.Lock] = WeakKeyDictionary()
 _writer_locks_guard = threading.Lock()
@@ -66,6 +68,22 @@ def _writer_lock(session_factory: sessionmaker[Session]) -> threading.Lock | Non
         return _writer_locks.setdefault(engine, threading.Lock())
 
 
+def _no_transaction(session: Session) -> dict[str, object]:
+    """The execution options that run each statement on its own, committed as it runs.
+
+    PostgreSQL: SQLAlchemy's ``AUTOCOMMIT`` isolation level, reset when the
+    connection goes back to the pool, so no ``BEGIN`` and ``ROLLBACK`` are
+    sent. SQLite: ketpath begins every transaction itself (``isolation_level
+    = None`` on the driver, ``BEGIN`` from the ``begin`` event in
+    ``store.database``), so the option tells that event to begin nothing;
+    SQLAlchemy's ``AUTOCOMMIT`` would, on reset, hand the driver back its own
+    implicit transactions.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        return {NO_TRANSACTION_OPTION: True}
+    return {"isolation_level": "AUTOCOMMIT"}
+
+
 class UnitOfWork:
     """``with uow: ...; uow.commit()`` — anything not committed is rolled back.
 
@@ -81,9 +99,13 @@ class UnitOfWork:
         session_factory: sessionmaker[Session],
         *,
         write: bool = False,
+        transaction: bool = True,
     ) -> None:
+        if write and not transaction:
+            raise ValueError("a unit of work that writes needs a transaction")
         self._session_factory = session_factory
         self._write = write
+        self._transaction = transaction
         self._session: Session | None = None
         self._held: threading.Lock | None = None
         self._repositories: dict[str, object] = {}
@@ -99,6 +121,8 @@ class UnitOfWork:
             self._session = self._session_factory()
             if self._write:
                 self._session.connection(execution_options={WRITE_OPTION: True})
+            elif not self._transaction:
+                self._session.connection(execution_options=_no_transaction(self._session))
         except BaseException:
             self._release()
             raise
