@@ -592,7 +592,9 @@ def current_session(
     ``lock_after``) that a person using it is not locked out mid-use.
     """
     moment = now or utc_now()
-    with db.unit_of_work() as uow:
+    # Every page view asks, so without a transaction (as ``token_user``): each read sees
+    # what was committed when it ran, and a session ended in between is None next time.
+    with db.unit_of_work(transaction=False) as uow:
         found = uow.sessions.find(token_hash(token))
         row = uow.users.get(found.user_id) if found is not None else None
     if found is None or row is None:
