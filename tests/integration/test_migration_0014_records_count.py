@@ -1,8 +1,8 @@
 """Migration 0014 adds ``people.records_count``, counts what people hold, and keeps it by triggers.
 
 A database at revision 0013 holds two people, one with three records. Upgrading
-fills in their counts; records inserted, moved to another person and deleted
-afterwards, in plain SQL as any path might, keep them exact. Downgrading to
+fills in their counts; records inserted, moved to another person, edited and
+deleted afterwards, in plain SQL as any path might, keep them exact. Downgrading to
 0013 drops the column and its triggers and keeps every record (a record can
 still be inserted); upgrading again counts afresh. Both databases.
 """
@@ -64,6 +64,9 @@ def test_upgrading_counts_each_persons_records_and_the_triggers_keep_the_count(
                 text("UPDATE records SET person_id = :bo WHERE uid = 'r0'"), {"bo": bo}
             )
             connection.execute(text("DELETE FROM records WHERE uid = 'r1'"))
+        assert kept(engine) == {"ann": 1, "bo": 3}
+        with engine.begin() as connection:  # an edit that keeps the person changes no count
+            connection.execute(text("UPDATE records SET uid = uid || '-edited'"))
         assert kept(engine) == {"ann": 1, "bo": 3}
         with engine.begin() as connection:
             connection.execute(text("DELETE FROM records WHERE person_id = :ann"), {"ann": ann})

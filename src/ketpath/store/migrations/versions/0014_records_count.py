@@ -13,7 +13,8 @@ usually out of date and the write counted again: on PostgreSQL about half of
 all writes, with 32 clients writing for one person.
 
 The count now lives on the person's row, kept by triggers on ``records``
-(insert, delete, and an update that moves a record to another person), for
+(insert, delete, and an update that moves a record to another person;
+per statement on PostgreSQL, per row on SQLite, which has no other kind), for
 the same reason migration 0003 invalidates roster summaries with triggers:
 every path that writes records (import, log, edit, delete, the API, the CLI)
 keeps it, and none can forget. A write that bumps the person's
@@ -51,19 +52,42 @@ SQLITE_TRIGGERS = (
     ),
 )
 
+#: PostgreSQL's: one function for three statement-level triggers, each naming its
+#: transition tables ``new_rows`` and ``old_rows``. Per statement, not per row: a row
+#: trigger updated the person's row once for every record, and nearly doubled the time
+#: of importing five years (~5,000 records) on PostgreSQL; this updates it once.
 POSTGRES_FUNCTION = """
 CREATE FUNCTION people_records_count() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-  IF TG_OP IN ('UPDATE', 'DELETE') THEN
-    UPDATE people SET records_count = records_count - 1 WHERE id = OLD.person_id;
-  END IF;
-  IF TG_OP IN ('UPDATE', 'INSERT') THEN
-    UPDATE people SET records_count = records_count + 1 WHERE id = NEW.person_id;
+  IF TG_OP = 'INSERT' THEN
+    UPDATE people SET records_count = records_count + added.n
+      FROM (SELECT person_id, count(*) AS n FROM new_rows GROUP BY person_id) AS added
+      WHERE people.id = added.person_id;
+  ELSIF TG_OP = 'DELETE' THEN
+    UPDATE people SET records_count = records_count - removed.n
+      FROM (SELECT person_id, count(*) AS n FROM old_rows GROUP BY person_id) AS removed
+      WHERE people.id = removed.person_id;
+  ELSE
+    UPDATE people SET records_count = records_count + moved.n
+      FROM (
+        SELECT person_id, sum(change) AS n
+        FROM (
+          SELECT person_id, 1 AS change FROM new_rows
+          UNION ALL SELECT person_id, -1 FROM old_rows
+        ) AS changes
+        GROUP BY person_id HAVING sum(change) <> 0
+      ) AS moved
+      WHERE people.id = moved.person_id;
   END IF;
   RETURN NULL;
 END $$
 """
+POSTGRES_TRIGGERS = (
+    ("insert", "INSERT", "NEW TABLE AS new_rows"),
+    ("delete", "DELETE", "OLD TABLE AS old_rows"),
+    ("update", "UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
+)
 
 
 def upgrade() -> None:
@@ -76,10 +100,11 @@ def upgrade() -> None:
     )
     if op.get_bind().dialect.name == "postgresql":
         op.execute(POSTGRES_FUNCTION)
-        op.execute(
-            "CREATE TRIGGER tr_records_people_count AFTER INSERT OR DELETE OR UPDATE OF person_id"
-            " ON records FOR EACH ROW EXECUTE FUNCTION people_records_count()"
-        )
+        for name, event, tables in POSTGRES_TRIGGERS:
+            op.execute(
+                f"CREATE TRIGGER tr_records_people_count_{name} AFTER {event} ON records"
+                f" REFERENCING {tables} FOR EACH STATEMENT EXECUTE FUNCTION people_records_count()"
+            )
         return
     for event, statements in SQLITE_TRIGGERS:
         name = event.split()[0].lower()
@@ -91,7 +116,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
-        op.execute("DROP TRIGGER tr_records_people_count ON records")
+        for name, _event, _tables in POSTGRES_TRIGGERS:
+            op.execute(f"DROP TRIGGER tr_records_people_count_{name} ON records")
         op.execute("DROP FUNCTION people_records_count()")
     else:
         for event, _statements in SQLITE_TRIGGERS:
