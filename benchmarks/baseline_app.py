@@ -57,8 +57,8 @@ import queue
 import sqlite3
 import threading
 import uuid
-from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import asynccontextmanager, suppress
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -297,30 +297,60 @@ def create_postgres_baseline_app(url: str) -> Starlette:
     """The bare app on an existing ketpath PostgreSQL database (it creates no tables)."""
     store = PostgresStore(url)
 
+    async def insert(_request: Request, rows: list[Row]) -> list[int]:
+        return await run_in_threadpool(store.insert, rows)
+
+    return _app(
+        insert=insert,
+        conflict=psycopg.IntegrityError,
+        rows=store.rows,
+        statements=(POSTGRES_SELECT_HISTORY, POSTGRES_SELECT_ROSTER),
+        settings=store.settings,
+    )
+
+
+def _app(
+    *,
+    insert: Callable[[Request, list[Row]], Awaitable[list[int]]],
+    conflict: type[Exception],
+    rows: Callable[[str, tuple[Any, ...]], list[Row]],
+    statements: tuple[str, str],
+    settings: Callable[[], dict[str, Any]],
+    lifespan: Callable[[Starlette], AbstractAsyncContextManager[None]] | None = None,
+) -> Starlette:
+    """The four endpoints on a storage: how it inserts (``conflict`` is its integrity error,
+    answered 409), how it selects ``rows`` (in the thread pool), its history and roster
+    statements, and the settings ``/healthz`` reports."""
+    select_history, select_roster = statements
+
     async def post_records(request: Request) -> Response:
-        rows = await _posted_rows(request)
+        posted = await _posted_rows(request)
         try:
-            ids = await run_in_threadpool(store.insert, rows)
-        except psycopg.IntegrityError as error:
+            ids = await insert(request, posted)
+        except conflict as error:
             return JSONResponse({"error": str(error)}, status_code=409)
         return JSONResponse({"ids": ids, "count": len(ids)}, status_code=201)
 
     async def get_records(request: Request) -> Response:
-        rows = await run_in_threadpool(
-            store.rows, POSTGRES_SELECT_HISTORY, (request.path_params["person_id"],)
-        )
-        return _answer(request, rows, _history_json)
+        found = await run_in_threadpool(rows, select_history, (request.path_params["person_id"],))
+        return _answer(request, found, _history_json)
 
     async def get_roster(request: Request) -> Response:
-        rows = await run_in_threadpool(
-            store.rows, POSTGRES_SELECT_ROSTER, (request.path_params["clinician_id"],)
-        )
-        return _answer(request, rows, _roster_json)
+        found = await run_in_threadpool(rows, select_roster, (request.path_params["clinician_id"],))
+        return _answer(request, found, _roster_json)
 
     async def healthz(_request: Request) -> Response:
-        return JSONResponse(await run_in_threadpool(store.settings))
+        return JSONResponse(await run_in_threadpool(settings))
 
-    return Starlette(routes=_routes(post_records, get_records, get_roster, healthz))
+    return Starlette(
+        routes=[
+            Route("/people/{person_id:int}/records", post_records, methods=["POST"]),
+            Route("/people/{person_id:int}/records", get_records, methods=["GET"]),
+            Route("/clinicians/{clinician_id:int}/roster", get_roster, methods=["GET"]),
+            Route("/healthz", healthz, methods=["GET"]),
+        ],
+        lifespan=lifespan,
+    )
 
 
 async def _posted_rows(request: Request) -> list[Row]:
@@ -336,16 +366,6 @@ async def _posted_rows(request: Request) -> list[Row]:
             created_at=created_at,
         )
         for document in (body if isinstance(body, list) else [body])
-    ]
-
-
-def _routes(*endpoints: Callable[[Request], Any]) -> list[Route]:
-    post_records, get_records, get_roster, healthz = endpoints
-    return [
-        Route("/people/{person_id:int}/records", post_records, methods=["POST"]),
-        Route("/people/{person_id:int}/records", get_records, methods=["GET"]),
-        Route("/clinicians/{clinician_id:int}/roster", get_roster, methods=["GET"]),
-        Route("/healthz", healthz, methods=["GET"]),
     ]
 
 
@@ -386,32 +406,17 @@ def create_baseline_app(database: Path) -> Starlette:
         finally:
             app.state.writer.close()
 
-    async def post_records(request: Request) -> Response:
-        rows = await _posted_rows(request)
-        try:
-            ids = await request.app.state.writer.insert(rows)
-        except sqlite3.IntegrityError as error:
-            return JSONResponse({"error": str(error)}, status_code=409)
-        return JSONResponse({"ids": ids, "count": len(ids)}, status_code=201)
+    async def insert(request: Request, rows: list[Row]) -> list[int]:
+        writer: GroupWriter = request.app.state.writer
+        return await writer.insert(rows)
 
-    async def get_records(request: Request) -> Response:
-        rows = await run_in_threadpool(
-            readers.rows, SELECT_HISTORY, (request.path_params["person_id"],)
-        )
-        return _answer(request, rows, _history_json)
-
-    async def get_roster(request: Request) -> Response:
-        rows = await run_in_threadpool(
-            readers.rows, SELECT_ROSTER, (request.path_params["clinician_id"],)
-        )
-        return _answer(request, rows, _roster_json)
-
-    async def healthz(_request: Request) -> Response:
-        settings = await run_in_threadpool(lambda: connection_settings(readers.connection()))
-        return JSONResponse(settings)
-
-    return Starlette(
-        routes=_routes(post_records, get_records, get_roster, healthz), lifespan=lifespan
+    return _app(
+        insert=insert,
+        conflict=sqlite3.IntegrityError,
+        rows=readers.rows,
+        statements=(SELECT_HISTORY, SELECT_ROSTER),
+        settings=lambda: connection_settings(readers.connection()),
+        lifespan=lifespan,
     )
 
 

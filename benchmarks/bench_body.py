@@ -34,7 +34,12 @@ def five_years(seed: int = 3) -> DoseHistory:
 
 
 def median_ms(action: Callable[[], object], repeats: int) -> float:
-    action()  # warm the knowledge cache and the absorption-rate solve
+    """The median of ``repeats`` timed calls, in ms, after one untimed call.
+
+    The untimed call warms what the first call fills: the knowledge cache, the
+    absorption-rate solve and, for a chart, matplotlib's fonts.
+    """
+    action()
     samples = []
     for _ in range(repeats):
         start = time.perf_counter()

@@ -10,28 +10,15 @@ timed on the same history. Prints medians; asserts nothing.
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from bench_body import five_years
+from bench_body import five_years, median_ms
 
 from ketpath.core.body.reward import opponent_process
 from ketpath.core.body.timeline import history_timeline
 from ketpath.present.charts import body_timeline_chart
-
-
-def median_ms(action: Callable[[], object], repeats: int) -> float:
-    action()  # warm the knowledge cache, the absorption-rate solve and matplotlib's fonts
-    samples = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        action()
-        samples.append((time.perf_counter() - start) * 1e3)
-    return statistics.median(samples)
 
 
 def main() -> None:

@@ -60,6 +60,7 @@ from loadgen import (
     alternating_posts,
     benchmark_databases,
     copy_for_baseline,
+    craving,
     load_average,
     paired_gets,
     percentile,
@@ -123,7 +124,7 @@ def dashboard_beside_bare_read(
 def dashboard_after_write_timings(url: str, token: str, requests: int) -> list[float]:
     """The dashboard right after the person logged something (its cached history is stale)."""
     headers = {"Authorization": f"Bearer {token}"}
-    record = {"type": "craving", "time": "2026-05-01T20:00:00+01:00", "intensity": 4}
+    record = craving(4)
     with logged_in(url) as client:
         timings = []
         for _ in range(requests):
@@ -133,10 +134,6 @@ def dashboard_after_write_timings(url: str, token: str, requests: int) -> list[f
             timings.append(time.perf_counter() - start)
             assert response.status_code == 200
         return timings
-
-
-def craving(sequence: int) -> dict[str, object]:
-    return {"type": "craving", "time": "2026-05-01T20:00:00+01:00", "intensity": sequence % 11}
 
 
 def write_loads(prepared: Prepared) -> tuple[WriteLoad, WriteLoad]:
@@ -205,12 +202,12 @@ def writes(ketpath: Server, bare: Server, prepared: Prepared, clients: int, seco
     ratio = found.rate / bare_found.rate if bare_found.rate else 0.0
     print(
         f"POST /api/v1/records, {clients} clients for {found.seconds:.1f} s: "
-        f"{found.rate:.0f} requests/s, {found.stored} stored, {found.errors} errors "
+        f"{found.rate:.0f} requests/s, {found.answered} stored, {found.errors} errors "
         f"(target >= {WRITES_PER_SECOND_TARGET:.0f}/s, 0 errors)"
     )
     print(
         f"bare insert, {clients} clients for {bare_found.seconds:.1f} s: "
-        f"{bare_found.rate:.0f} requests/s, {bare_found.stored} stored, "
+        f"{bare_found.rate:.0f} requests/s, {bare_found.answered} stored, "
         f"{bare_found.errors} errors; ketpath/bare {ratio:.2f}x "
         f"(target >= {POST_TO_BARE_INSERT_TARGET}x)"
     )

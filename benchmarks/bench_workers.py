@@ -1,11 +1,11 @@
 """Server processes on PostgreSQL: POST and dashboard throughput with 1, 2 and 4 workers.
 
-Issue 16, point 2. A throwaway PostgreSQL server is started here (Debian's
-binaries, ``initdb`` into a temp folder, a free port of 127.0.0.1) with its
-durability left at the defaults (``fsync`` and ``synchronous_commit`` on), as
-a deployment would run it. For each worker count, ``ketpath serve --workers
-N`` (plain ``serve`` for one) runs on it and is measured by the same load
-generator as ``bench_web.py`` (``loadgen.py``):
+Issue 16, point 2. A throwaway PostgreSQL server is started
+(``durable_postgres.py``: Debian's binaries, ``initdb`` into a temp folder, a
+free port of 127.0.0.1) with its durability left at the defaults (``fsync``
+and ``synchronous_commit`` on), as a deployment would run it. For each worker
+count, ``ketpath serve --workers N`` (plain ``serve`` for one) runs on it and
+is measured by the same load generator as ``bench_web.py`` (``loadgen.py``):
 
 - POST ``/api/v1/records``: ``--clients`` threads for ``--seconds``, into a
   fresh account per run (so no run writes into another's history);
@@ -23,82 +23,38 @@ workers may not help, and the ratio says so. Nothing else is measured.
 from __future__ import annotations
 
 import argparse
-import http.client
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
-import threading
-import time
 import uuid
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from durable_postgres import durable_postgres
 from figures import figure
-from loadgen import START_SECONDS, Server, WriteLoad, free_port, load_average, sustained_posts
+from loadgen import (
+    START_SECONDS,
+    Server,
+    Throughput,
+    WriteLoad,
+    craving,
+    free_port,
+    load_average,
+    start_ketpath,
+    sustained_gets,
+    sustained_posts,
+)
 from synthetic import five_year_history
 
 from ketpath.services import accounts, import_records, open_database
 
-POSTGRES_ROOT = Path("/usr/lib/postgresql")
-SUPERUSER = "postgres"
 READER_EMAIL = "reader@example.org"
 PASSWORD = "a benchmark passphrase"
 #: Spawned workers import the whole app afresh: slow on a loaded machine.
 WORKER_START_SECONDS = max(START_SECONDS, 240.0)
-
-
-# ---------------------------------------------------------------- PostgreSQL
-
-
-def _as_postgres(command: Sequence[str]) -> list[str]:
-    """PostgreSQL refuses to run as root: as root, run it as the ``postgres`` user."""
-    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else list(command)
-
-
-@contextmanager
-def postgres() -> Iterator[str]:
-    """A throwaway PostgreSQL server with default durability; yields a database URL."""
-    found = sorted(POSTGRES_ROOT.glob("*/bin/initdb"))
-    if not found:
-        raise SystemExit("no PostgreSQL binaries: run `bash scripts/ensure-postgres.sh`")
-    bindir = found[-1].parent
-    folder = Path(tempfile.mkdtemp(prefix="ketpath-bench-pg-", dir="/tmp"))
-    if os.geteuid() == 0:
-        shutil.chown(folder, user="postgres")
-    data, port = folder / "data", free_port()
-    initdb = [str(bindir / "initdb"), "-D", str(data), f"--username={SUPERUSER}"]
-    initdb += ["--auth=trust", "--encoding=UTF8", "--locale=C", "--no-instructions"]
-    subprocess.run(_as_postgres(initdb), check=True, capture_output=True)
-    options = f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={folder}"
-    pg_ctl = str(bindir / "pg_ctl")
-    log = str(folder / "server.log")
-    subprocess.run(
-        _as_postgres([pg_ctl, "-D", str(data), "-l", log, "-o", options, "-w", "start"]),
-        check=True,
-        capture_output=True,
-    )
-    try:
-        with psycopg.connect(
-            host="127.0.0.1", port=port, user=SUPERUSER, dbname="postgres", autocommit=True
-        ) as connection:
-            connection.execute(b"CREATE DATABASE bench")
-        yield f"postgresql://{SUPERUSER}@127.0.0.1:{port}/bench"
-    finally:
-        subprocess.run(
-            _as_postgres([pg_ctl, "-D", str(data), "-m", "fast", "-w", "stop"]),
-            check=False,
-            capture_output=True,
-        )
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 # ---------------------------------------------------------------- the servers
@@ -106,23 +62,9 @@ def postgres() -> Iterator[str]:
 
 def start_workers(url: str, workers: int) -> Server:
     """``ketpath serve`` with ``workers`` processes on the database."""
-    port = free_port()
-    command = [sys.executable, "-m", "ketpath", "serve", "--port", str(port), "--db", url]
-    if workers > 1:
-        command += ["--workers", str(workers)]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, env=dict(os.environ))
-    server = Server(name=f"{workers} workers", port=port, process=process)
-    deadline = time.monotonic() + WORKER_START_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"ketpath serve exited with {process.returncode}")
-        try:
-            if httpx.get(f"{server.url}/healthz", timeout=1).status_code == 200:
-                return server
-        except httpx.TransportError:
-            time.sleep(0.2)
-    server.stop()
-    raise SystemExit(f"ketpath serve did not start in {WORKER_START_SECONDS:.0f} s")
+    return start_ketpath(
+        url, workers=workers, name=f"{workers} workers", start_seconds=WORKER_START_SECONDS
+    )
 
 
 def prepare_reader(url: str) -> None:
@@ -142,10 +84,6 @@ def fresh_writer(url: str) -> str:
         return accounts.create_api_token(db, email=email)
 
 
-def craving(sequence: int) -> dict[str, object]:
-    return {"type": "craving", "time": "2026-05-01T20:00:00+01:00", "intensity": sequence % 11}
-
-
 # ---------------------------------------------------------------- the dashboard
 
 
@@ -156,53 +94,9 @@ def session_cookie(server: Server) -> str:
         return "; ".join(f"{name}={value}" for name, value in client.cookies.items())
 
 
-@dataclass
-class Reads:
-    answered: int = 0
-    errors: int = 0
-    seconds: float = 0.0
-
-    @property
-    def rate(self) -> float:
-        return self.answered / self.seconds if self.seconds else 0.0
-
-
-def sustained_dashboards(port: int, cookie: str, readers: int, seconds: float) -> Reads:
+def sustained_dashboards(port: int, cookie: str, readers: int, seconds: float) -> Throughput:
     """``readers`` threads GETting the dashboard for ``seconds``; a 200 counts, anything else errs."""
-    found = Reads()
-    lock = threading.Lock()
-    gate = threading.Barrier(readers + 1)
-    deadline = 0.0
-
-    def reader() -> None:
-        ok = errors = 0
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        gate.wait()
-        while time.monotonic() < deadline:
-            try:
-                connection.request("GET", "/", headers={"Cookie": cookie})
-                response = connection.getresponse()
-                response.read()
-                ok, errors = (ok + 1, errors) if response.status == 200 else (ok, errors + 1)
-            except (OSError, http.client.HTTPException):
-                errors += 1
-                connection.close()
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        connection.close()
-        with lock:
-            found.answered += ok
-            found.errors += errors
-
-    threads = [threading.Thread(target=reader) for _ in range(readers)]
-    for thread in threads:
-        thread.start()
-    began = time.monotonic()
-    deadline = began + seconds
-    gate.wait()
-    for thread in threads:
-        thread.join()
-    found.seconds = time.monotonic() - began
-    return found
+    return sustained_gets(port, "/", {"Cookie": cookie}, readers, seconds, timeout=60.0)
 
 
 # ---------------------------------------------------------------- one run
@@ -289,7 +183,8 @@ def main() -> int:
     options = parser.parse_args()
     counts = [int(part) for part in options.workers.split(",") if part.strip()]
     print(f"load average at start: {load_average()} ({os.cpu_count()} CPUs)")
-    with postgres() as url:
+    with durable_postgres(free_port()) as server:
+        url = server.create_database("bench")
         prepare_reader(url)
         runs = []
         for workers in counts:

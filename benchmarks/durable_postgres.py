@@ -28,7 +28,8 @@ import psycopg
 
 POSTGRES_ROOT = Path("/usr/lib/postgresql")
 SUPERUSER = "postgres"
-#: Above ketpath's pool (5 + 10 overflow), the refresher, and the bare app's threads.
+#: Above ketpath's pool (5 + 10 overflow) and refresher in each of ``bench_workers.py``'s
+#: processes, and the bare app's threads.
 MAX_CONNECTIONS = 200
 
 

@@ -20,7 +20,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,11 +62,23 @@ class Server:
                 self.process.wait(timeout=10)
 
 
-def start_ketpath(database: Path | str) -> Server:
-    """``python -m ketpath serve`` on the database (an SQLite file or a database URL)."""
+def start_ketpath(
+    database: Path | str,
+    *,
+    workers: int = 1,
+    name: str = "ketpath",
+    start_seconds: float = START_SECONDS,
+) -> Server:
+    """``python -m ketpath serve`` on the database (an SQLite file or a database URL).
+
+    With ``workers`` above one it is ``serve --workers N`` (plain ``serve`` for one);
+    ``start_seconds`` is how long it may take to answer ``/healthz``.
+    """
     port = free_port()
     command = [sys.executable, "-m", "ketpath", "serve", "--port", str(port), "--db", str(database)]
-    return _started("ketpath", port, command)
+    if workers > 1:
+        command += ["--workers", str(workers)]
+    return _started(name, port, command, start_seconds=start_seconds)
 
 
 def start_baseline(database: Path | str) -> Server:
@@ -76,10 +88,13 @@ def start_baseline(database: Path | str) -> Server:
     return _started("bare", port, command)
 
 
-def _started(name: str, port: int, command: list[str]) -> Server:
+def _started(
+    name: str, port: int, command: list[str], *, start_seconds: float = START_SECONDS
+) -> Server:
+    """The process started, once ``/healthz`` answers 200 (within ``start_seconds``)."""
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, env=dict(os.environ))
     server = Server(name=name, port=port, process=process)
-    deadline = time.monotonic() + START_SECONDS
+    deadline = time.monotonic() + start_seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise SystemExit(f"the {name} server exited with {process.returncode}")
@@ -89,7 +104,7 @@ def _started(name: str, port: int, command: list[str]) -> Server:
         except httpx.TransportError:
             time.sleep(0.1)
     server.stop()
-    raise SystemExit(f"the {name} server did not start in {START_SECONDS:.0f} s")
+    raise SystemExit(f"the {name} server did not start in {start_seconds:.0f} s")
 
 
 def copy_database(source: Path, target: Path) -> None:
@@ -116,6 +131,11 @@ def paired_gets(
     return timings
 
 
+def craving(sequence: int) -> dict[str, object]:
+    """The record the web benchmarks POST: a craving whose intensity follows the request's number."""
+    return {"type": "craving", "time": "2026-05-01T20:00:00+01:00", "intensity": sequence % 11}
+
+
 @dataclass(frozen=True)
 class WriteLoad:
     """Where and how to POST: the path, the headers and a body for each request's number."""
@@ -127,7 +147,8 @@ class WriteLoad:
 
 @dataclass
 class Throughput:
-    stored: int = 0
+    answered: int = 0
+    """Requests answered with the status the load expects (for a POST, a 201: a stored record)."""
     errors: int = 0
     seconds: float = 0.0
     cpu_seconds: float | None = 0.0
@@ -135,18 +156,18 @@ class Throughput:
 
     @property
     def rate(self) -> float:
-        return self.stored / self.seconds if self.seconds else 0.0
+        return self.answered / self.seconds if self.seconds else 0.0
 
     @property
     def cpu_ms_per_request(self) -> float | None:
-        """The server's CPU milliseconds per stored request: less swayed by a shared machine's
+        """The server's CPU milliseconds per answered request: less swayed by a shared machine's
         load than the rate is, since a busy machine makes each request wait, not work, longer."""
-        if self.cpu_seconds is None or not self.stored:
+        if self.cpu_seconds is None or not self.answered:
             return None
-        return self.cpu_seconds / self.stored * 1000
+        return self.cpu_seconds / self.answered * 1000
 
     def add(self, other: Throughput) -> None:
-        self.stored += other.stored
+        self.answered += other.answered
         self.errors += other.errors
         self.seconds += other.seconds
         if self.cpu_seconds is None or other.cpu_seconds is None:
@@ -164,36 +185,51 @@ def process_cpu_seconds(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def sustained_posts(port: int, load: WriteLoad, clients: int, seconds: float) -> Throughput:
-    """``clients`` threads POSTing for ``seconds``; a 201 is stored, anything else an error."""
+#: One request: its method, path, body (None for none) and headers.
+Request = tuple[str, str, str | None, Mapping[str, str]]
+
+
+def sustained(
+    port: int,
+    request_for: Callable[[int], Request],
+    ok_status: int,
+    clients: int,
+    seconds: float,
+    *,
+    timeout: float = 30.0,
+) -> Throughput:
+    """``clients`` threads sending ``request_for(n)`` (n = 1, 2, ... in each thread) for ``seconds``.
+
+    All start together (a barrier) and stop at one deadline; a response with
+    ``ok_status`` is answered, anything else (another status, a broken
+    connection, which is then opened again) an error.
+    """
     counts = Throughput()
     lock = threading.Lock()
     start_gate = threading.Barrier(clients + 1)
     deadline = 0.0
-    headers = {**load.headers, "Content-Type": "application/json"}
 
     def client_loop() -> None:
         # http.client rather than httpx: the clients share this machine's cores with
         # the server, and the lighter client leaves more of them to what is measured.
         ok = errors = sequence = 0
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
         start_gate.wait()
         while time.monotonic() < deadline:
             sequence += 1
+            method, path, body, headers = request_for(sequence)
             try:
-                connection.request(
-                    "POST", load.path, body=json.dumps(load.body(sequence)), headers=headers
-                )
+                connection.request(method, path, body=body, headers=headers)
                 response = connection.getresponse()
                 response.read()
-                ok, errors = (ok + 1, errors) if response.status == 201 else (ok, errors + 1)
+                ok, errors = (ok + 1, errors) if response.status == ok_status else (ok, errors + 1)
             except (OSError, http.client.HTTPException):
                 errors += 1
                 connection.close()
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
         connection.close()
         with lock:
-            counts.stored += ok
+            counts.answered += ok
             counts.errors += errors
 
     threads = [threading.Thread(target=client_loop) for _ in range(clients)]
@@ -206,6 +242,31 @@ def sustained_posts(port: int, load: WriteLoad, clients: int, seconds: float) ->
         thread.join()
     counts.seconds = time.monotonic() - began
     return counts
+
+
+def sustained_posts(port: int, load: WriteLoad, clients: int, seconds: float) -> Throughput:
+    """``clients`` threads POSTing for ``seconds``; a 201 is stored, anything else an error."""
+    headers = {**load.headers, "Content-Type": "application/json"}
+
+    def post(sequence: int) -> Request:
+        return "POST", load.path, json.dumps(load.body(sequence)), headers
+
+    return sustained(port, post, 201, clients, seconds)
+
+
+def sustained_gets(
+    port: int,
+    path: str,
+    headers: Mapping[str, str],
+    clients: int,
+    seconds: float,
+    *,
+    timeout: float = 30.0,
+) -> Throughput:
+    """``clients`` threads GETting ``path`` for ``seconds``; a 200 counts, anything else errs."""
+    return sustained(
+        port, lambda _sequence: ("GET", path, None, headers), 200, clients, seconds, timeout=timeout
+    )
 
 
 def alternating_posts(

@@ -1,13 +1,14 @@
-"""The quota's count of a person's records is reused only while nothing changed it (issue 16.3).
+"""How many records a person holds is kept on their row, exact on every path (issue 16.3).
 
-Every API write used to count the person's records (their whole index) for
-the quota. A write now leaves the count it found plus what it stored for the
-next write of the same process (``store.repository.RecordCounts``), which
-uses it only when the person's ``records_version`` moved by exactly its own
-bump since. These tests hold the quota exact when something else changed
-the records in between: another process (a second ``Database`` on the same
-file or server), a deletion, a write that was refused. Each runs on SQLite
-and PostgreSQL.
+Every write checks the quota, and used to count the person's records (their
+whole index), or reuse a count its own process had left, which under
+concurrent writers or several processes was usually out of date. Now
+triggers on ``records`` keep ``people.records_count`` (migration 0014), and
+the write reads it with its ``records_version`` bump. These tests hold the
+count and the quota exact whatever changed the records: this process,
+another one (a second ``Database`` on the same file or server), a deletion,
+a clinician's write, a refused write, a record moved or a person deleted; and
+no write counts the person's index. Each runs on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, text
 
 from ketpath.core.records import Mood, Record
 from ketpath.services import (
@@ -68,14 +69,14 @@ def counts_sent(db: Database) -> list[str]:
     return sent
 
 
-def test_a_write_after_this_process_wrote_takes_its_count_without_counting(
+def test_no_write_counts_the_persons_records_and_the_quota_holds(
     opened: Callable[[], Database],
 ) -> None:
     db = opened()
     import_records(db, "alice", moods(1, offset=0))
-    store_records(db, "alice", moods(2, offset=10))  # counts: nothing known yet
     counted = counts_sent(db)
 
+    store_records(db, "alice", moods(2, offset=10))
     store_records(db, "alice", moods(2, offset=20))
     store_records(db, "alice", moods(1, offset=30))  # the sixth fits
 
@@ -89,7 +90,7 @@ def test_records_another_process_added_are_counted(opened: Callable[[], Database
     server, other = opened(), opened()
     _person(server)
     store_records(server, "alice", moods(2, offset=0))
-    store_records(server, "alice", moods(2, offset=10))  # this process knows of 4
+    store_records(server, "alice", moods(2, offset=10))
     import_records(other, "alice", moods(2, offset=20))  # 6 now
 
     with pytest.raises(TooManyRecords, match=r"7 records, more than one person may keep \(6\)"):
@@ -101,7 +102,7 @@ def test_records_another_process_added_are_counted(opened: Callable[[], Database
 def test_a_deletion_is_counted(opened: Callable[[], Database]) -> None:
     db = opened()
     _person(db)
-    ids = store_records(db, "alice", moods(5, offset=10))  # this process knows of 5
+    ids = store_records(db, "alice", moods(5, offset=10))
     delete_record(db, "alice", ids[0])
     delete_record(db, "alice", ids[1])
 
@@ -121,6 +122,48 @@ def test_a_refused_write_leaves_the_count_exact(opened: Callable[[], Database]) 
         store_records(db, "alice", moods(1, offset=40))
 
     assert len(person_entries(db, "alice")) == PER_PERSON
+
+
+def test_the_kept_count_is_the_number_of_records_after_every_kind_of_change(
+    opened: Callable[[], Database],
+) -> None:
+    db, other = opened(), opened()
+    import_records(db, "alice", moods(3, offset=0))
+    import_records(db, "bob", [], create=True)
+    assert kept_and_counted(db) == {"alice": (3, 3), "bob": (0, 0)}
+
+    ids = store_records(other, "alice", moods(2, offset=10))
+    delete_record(db, "alice", ids[0])
+    with pytest.raises(TooManyRecords):
+        store_records(db, "alice", moods(3, offset=20))  # 7: refused, nothing stored
+    assert kept_and_counted(db) == {"alice": (4, 4), "bob": (0, 0)}
+
+    with db.engine.begin() as connection:  # a record moved to another person, in plain SQL
+        connection.execute(
+            text(
+                "UPDATE records SET person_id = (SELECT id FROM people WHERE name = 'bob')"
+                " WHERE id = :id"
+            ),
+            {"id": ids[1]},
+        )
+    assert kept_and_counted(db) == {"alice": (3, 3), "bob": (1, 1)}
+
+    with db.engine.begin() as connection:  # a person deleted: their records go with them
+        connection.execute(text("DELETE FROM people WHERE name = 'alice'"))
+    assert kept_and_counted(db) == {"bob": (1, 1)}
+
+
+def kept_and_counted(db: Database) -> dict[str, tuple[int, int]]:
+    """Each person's kept ``records_count`` beside a count of their records, in plain SQL."""
+    with db.engine.connect() as connection:
+        rows = connection.execute(
+            text(
+                "SELECT name, records_count,"
+                " (SELECT count(*) FROM records WHERE records.person_id = people.id)"
+                " FROM people ORDER BY name"
+            )
+        ).all()
+    return {name: (int(kept), int(counted)) for name, kept, counted in rows}
 
 
 def _person(db: Database) -> None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
+
+import psycopg
 import pytest
 
-from ketpath.store import Database
+from ketpath.store import Database, UnitOfWork
 
 
 def _names(db: Database) -> list[str]:
@@ -55,3 +58,50 @@ def test_it_refuses_to_commit_outside_a_with_block(db: Database) -> None:
     uow = db.unit_of_work()
     with pytest.raises(RuntimeError, match="with block"):
         uow.commit()
+
+
+def _in_transaction(uow: UnitOfWork) -> bool:
+    """Whether the driver's connection under the unit of work has a transaction open."""
+    driver = uow._open_session().connection().connection.dbapi_connection
+    if isinstance(driver, sqlite3.Connection):
+        return driver.in_transaction
+    assert isinstance(driver, psycopg.Connection)
+    return driver.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
+
+
+def test_without_a_transaction_a_read_begins_none_and_sees_what_is_committed(
+    db: Database,
+) -> None:
+    with db.unit_of_work(write=True) as uow:
+        uow.people.create("alice")
+        uow.commit()
+    with db.unit_of_work(transaction=False) as uow:
+        assert uow.people.get("alice") is not None
+        assert not _in_transaction(uow)
+        with db.unit_of_work(write=True) as other:  # committed meanwhile: the next read sees it
+            other.people.create("bob")
+            other.commit()
+        assert uow.people.get("bob") is not None
+        assert not _in_transaction(uow)
+    with db.unit_of_work() as uow:  # an ordinary unit of work still reads in a transaction
+        uow.people.get("alice")
+        assert _in_transaction(uow)
+
+
+def test_a_connection_used_without_a_transaction_goes_back_to_transactions(
+    db: Database,
+) -> None:
+    """The pool hands the same connection on: a write after it must still roll back."""
+    for _ in range(3):
+        with db.unit_of_work(transaction=False) as uow:
+            uow.people.get("alice")
+        with db.unit_of_work(write=True) as uow:
+            uow.people.create("alice")
+            assert _in_transaction(uow)
+        # not committed: rolled back
+    assert _names(db) == []
+
+
+def test_a_unit_of_work_that_writes_needs_a_transaction(db: Database) -> None:
+    with pytest.raises(ValueError, match="needs a transaction"):
+        db.unit_of_work(write=True, transaction=False)

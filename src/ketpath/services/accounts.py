@@ -592,7 +592,9 @@ def current_session(
     ``lock_after``) that a person using it is not locked out mid-use.
     """
     moment = now or utc_now()
-    with db.unit_of_work() as uow:
+    # Every page view asks, so without a transaction (as ``token_user``): each read sees
+    # what was committed when it ran, and a session ended in between is None next time.
+    with db.unit_of_work(transaction=False) as uow:
         found = uow.sessions.find(token_hash(token))
         row = uow.users.get(found.user_id) if found is not None else None
     if found is None or row is None:
@@ -886,8 +888,11 @@ def create_api_token(
 
 
 def token_user(db: Database, *, token: str, now: datetime | None = None) -> User | None:
-    """The owner of a live (unexpired) token, or None."""
-    with db.unit_of_work() as uow:
+    """The owner of a live (unexpired) token, or None.
+
+    One statement, on every API request, so it runs without a transaction.
+    """
+    with db.unit_of_work(transaction=False) as uow:
         row = uow.tokens.user_for(token_hash(token), now=now or utc_now())
     return _user(row) if row is not None else None
 

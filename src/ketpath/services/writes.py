@@ -50,9 +50,10 @@ def write_records(
     """As :func:`store_records`, also saying how many of the records were there already.
 
     This is every API write, so it takes few statements: finding the person,
-    bumping their ``records_version`` and counting their records for the quota
-    is one ``UPDATE … RETURNING``, then the ids held (only for records that
-    come with ids) and the insert.
+    bumping their ``records_version`` and reading how many records they hold
+    for the quota (``records_count``, kept by triggers: migration 0014) is one
+    ``UPDATE … RETURNING``, then the ids held (only for records that come
+    with ids) and the insert.
     """
     name = clean_name(person_name)
     check_import_size(len(records), db.limits)
@@ -76,7 +77,6 @@ def _store(uow: UnitOfWork, job: _Job) -> Added:
         author=job.author,
         records_held=locked.records_held,
     )
-    uow.people.records_added(locked, added.stored)  # the next write's count, once committed
     return added
 
 

@@ -63,8 +63,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from ketpath.errors import BadInput
-from ketpath.store.repository import HistoryCache, RecordCounts
-from ketpath.store.unit_of_work import WRITE_OPTION, UnitOfWork
+from ketpath.store.repository import HistoryCache
+from ketpath.store.unit_of_work import NO_TRANSACTION_OPTION, WRITE_OPTION, UnitOfWork
 
 ENVIRONMENT_VARIABLE = "KETPATH_DB"
 PASSPHRASE_VARIABLE = "KETPATH_DB_PASSPHRASE"
@@ -399,8 +399,10 @@ def _configure_sqlite(engine: Engine, *, keying: Callable[[Any], None] | None) -
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        writes = connection.get_execution_options().get(WRITE_OPTION, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+        options = connection.get_execution_options()
+        if options.get(NO_TRANSACTION_OPTION, False):
+            return  # each statement commits as it runs (``UnitOfWork(transaction=False)``)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get(WRITE_OPTION) else "BEGIN")
 
 
 def alembic_config(*, connection: Connection | None = None) -> Config:
@@ -497,14 +499,18 @@ class Database:
     session_factory: sessionmaker[Session] = field(repr=False)
     histories: HistoryCache = field(default_factory=HistoryCache, repr=False)
     """Parsed histories kept between reads (``services.records.person_entries``)."""
-    record_counts: RecordCounts = field(default_factory=RecordCounts, repr=False)
-    """People's record counts as this process's writes left them (the quota's, on each write)."""
     limits: RecordLimits = field(default_factory=RecordLimits)
     """Records per import and per person (``services.quota``)."""
 
-    def unit_of_work(self, *, write: bool = False) -> UnitOfWork:
-        """A unit of work; pass ``write=True`` when it will write (see ``unit_of_work``)."""
-        return UnitOfWork(self.session_factory, write=write, counts=self.record_counts)
+    def unit_of_work(self, *, write: bool = False, transaction: bool = True) -> UnitOfWork:
+        """A unit of work; pass ``write=True`` when it will write (see ``unit_of_work``).
+
+        ``transaction=False``: no transaction, each statement sees what was
+        committed when it ran; for a read of one row that every request makes
+        (a token's owner), where ``BEGIN`` and ``ROLLBACK`` cost more than the
+        read: two of three round trips on PostgreSQL.
+        """
+        return UnitOfWork(self.session_factory, write=write, transaction=transaction)
 
     def display_url(self) -> str:
         """The URL with any password hidden, fit for messages and logs."""

@@ -32,7 +32,6 @@ from sqlalchemy import (
     delete,
     func,
     insert,
-    literal_column,
     select,
     update,
 )
@@ -87,97 +86,6 @@ class LockedForAdding:
     records_held: int
 
 
-@dataclass(frozen=True, kw_only=True)
-class HeldAt:
-    """How many records a person held when their ``records_version`` was this one."""
-
-    person_id: int
-    created_at: datetime
-    records_version: int
-    records: int
-
-    def next_to(self, person: Person) -> bool:
-        """Whether ``person`` (just bumped) is this person one change after this count."""
-        return (self.person_id, self.created_at, self.records_version + 1) == (
-            person.id,
-            person.created_at,
-            person.records_version,
-        )
-
-
-class RecordCounts:
-    """How many records people hold, as this process's committed writes left them.
-
-    Every API write needs the person's count for the quota, and counting read
-    the person's whole index: some 0.35 ms for a five-year history (~5,000
-    records), on the writer holding SQLite's write lock, on every write
-    (issue 16.3). A write that knows the count it found and what it added
-    leaves the sum here once its transaction has committed
-    (:class:`KnownCounts`), and the next write takes it from here instead of
-    counting, but only when the person's ``records_version`` it has just
-    bumped is the very next one after the count's (same id and ``created_at``
-    too): every change to a person's records bumps the version in the same
-    transaction (``RecordRepository.add_many`` and ``delete``, the trust
-    :class:`HistoryCache` rests on), so nothing, in this process or another,
-    changed the records in between. Any other version means counting again.
-    """
-
-    MAX_PEOPLE = 100_000
-    """Forgets everyone past this many (a count is cheap to take again)."""
-
-    def __init__(self) -> None:
-        self._by_name: dict[str, HeldAt] = {}
-        self._lock = threading.Lock()
-
-    def get(self, name: str) -> HeldAt | None:
-        with self._lock:
-            return self._by_name.get(name)
-
-    def publish(self, counts: Mapping[str, HeldAt]) -> None:
-        """Keep these committed counts; for each person the newest version wins."""
-        with self._lock:
-            if len(self._by_name) + len(counts) > self.MAX_PEOPLE:
-                self._by_name.clear()
-            for name, held in counts.items():
-                found = self._by_name.get(name)
-                if (
-                    found is None
-                    or (found.person_id, found.created_at) != (held.person_id, held.created_at)
-                    or found.records_version < held.records_version
-                ):
-                    self._by_name[name] = held
-
-
-class KnownCounts:
-    """A unit of work's view of :class:`RecordCounts`.
-
-    What its writes learn is kept apart until the unit of work commits (then
-    published), so a rolled back transaction leaves nothing behind; later
-    writes in the same transaction (a shared group commit) see it at once.
-    """
-
-    def __init__(self, shared: RecordCounts | None) -> None:
-        self._shared = shared
-        self._pending: dict[str, HeldAt] = {}
-
-    def get(self, name: str) -> HeldAt | None:
-        found = self._pending.get(name)
-        if found is None and self._shared is not None:
-            found = self._shared.get(name)
-        return found
-
-    def note(self, name: str, held: HeldAt) -> None:
-        self._pending[name] = held
-
-    def committed(self) -> None:
-        if self._shared is not None and self._pending:
-            self._shared.publish(self._pending)
-        self._pending = {}
-
-    def discard(self) -> None:
-        self._pending = {}
-
-
 PERSON = Author(role="person")
 """The person, without an account to name (the command line, their own machine)."""
 OPERATOR = Author(role="operator")
@@ -198,40 +106,22 @@ def _now() -> datetime:
 
 
 #: Built once: these run on every write, and building a statement costs about as much
-#: as running it on SQLite.
-_LOCK_FOR_ADDING = (
-    update(people)
-    .where(people.c.name == bindparam("person_name"))
-    .values(records_version=people.c.records_version + 1)
-    .returning(
-        *people.c,
-        select(func.count())
-        .select_from(records)
-        # Qualified by hand: SQLite's RETURNING is compiled unqualified, and a bare
-        # ``id`` in the subquery would name the record's own id.
-        .where(records.c.person_id == literal_column("people.id"))
-        .scalar_subquery()
-        .label("records_held"),
-    )
-)
+#: as running it on SQLite (issue 16.3).
 _INSERT_RECORDS = insert(records).returning(records.c.id, sort_by_parameter_order=True)
-# PostgreSQL's two statements in place of ``_LOCK_FOR_ADDING`` (``lock_for_adding`` says
-# why), built once too: building them each time was a fifth of its CPU per write (issue 16.3).
+#: Bumps the person's ``records_version`` and answers with their row, ``records_count``
+#: included: the row lock it takes holds both until the transaction ends.
 _BUMP_AND_RETURN_PERSON = (
     update(people)
     .where(people.c.name == bindparam("person_name"))
     .values(records_version=people.c.records_version + 1)
     .returning(*people.c)
 )
-_COUNT_RECORDS = (
-    select(func.count()).select_from(records).where(records.c.person_id == bindparam("person_id"))
-)
+_RECORDS_COUNT = select(people.c.records_count).where(people.c.id == bindparam("person_id"))
 
 
 class PeopleRepository:
-    def __init__(self, session: Session, counts: KnownCounts | None = None) -> None:
+    def __init__(self, session: Session) -> None:
         self._session = session
-        self._counts = counts or KnownCounts(None)
 
     def get(self, name: str) -> Person | None:
         row = self._session.execute(select(people).where(people.c.name == name)).first()
@@ -248,62 +138,23 @@ class PeopleRepository:
         return from_row(Person, row) if row is not None else None
 
     def lock_for_adding(self, name: str) -> LockedForAdding | None:
-        """As :meth:`get_for_records_change`, also counting the records the person holds.
+        """As :meth:`get_for_records_change`, also saying how many records the person holds.
 
         Every API write needs that count for the quota (``services.quota``).
-        On SQLite a scalar subquery in the ``RETURNING`` clause counts in the
-        same statement (built once), which saves a statement on each write:
-        writers are serialised there (``BEGIN IMMEDIATE``), so what it counts
-        is current. Not on PostgreSQL: under READ COMMITTED an ``UPDATE``
-        that waited for another writer's row lock rereads that row, but its
-        subqueries keep the snapshot taken before the wait, so they would miss
-        the records the other writer just committed (the concurrent quota test
-        in ``tests/integration/test_record_limits.py`` caught it). There the
-        count is a statement of its own, after the lock, with a new snapshot.
-
-        When this process's last write for the person left a count that is
-        still current (:class:`RecordCounts`), the bump alone does, on both.
+        It is the person's ``records_count``, kept by triggers on ``records``
+        (migration 0014) and read in the same statement as the bump, so no
+        write counts the person's index. It is current on both databases:
+        writers are serialised on SQLite (``BEGIN IMMEDIATE``), and on
+        PostgreSQL an ``UPDATE`` that waited for another writer's row lock
+        rereads that row (READ COMMITTED), so the count includes the records
+        the other writer just committed (the concurrent quota test in
+        ``tests/integration/test_record_limits.py``). A count taken by a
+        subquery would not: it keeps the snapshot taken before the wait.
         """
-        known = self._counts.get(name)
-        if known is not None:
-            bumped = self.get_for_records_change(name)
-            if bumped is None:
-                return None
-            if known.next_to(bumped):
-                return LockedForAdding(person=bumped, records_held=known.records)
-            held = RecordRepository(self._session).count(bumped.id)
-            return LockedForAdding(person=bumped, records_held=held)
-        if self._session.get_bind().dialect.name != "sqlite":
-            person = self.get_for_records_change(name)
-            if person is None:
-                return None
-            return LockedForAdding(
-                person=person, records_held=RecordRepository(self._session).count(person.id)
-            )
-        row = self._session.execute(_LOCK_FOR_ADDING, {"person_name": name}).first()
+        row = self._session.execute(_BUMP_AND_RETURN_PERSON, {"person_name": name}).first()
         if row is None:
             return None
-        person = Person(
-            id=row.id,
-            name=row.name,
-            created_at=row.created_at,
-            records_version=row.records_version,
-        )
-        return LockedForAdding(person=person, records_held=int(row.records_held))
-
-    def records_added(self, locked: LockedForAdding, added: int) -> None:
-        """After ``added`` records were stored for a person locked with :meth:`lock_for_adding`:
-        the count to reuse once this transaction has committed (:class:`RecordCounts`)."""
-        person = locked.person
-        self._counts.note(
-            person.name,
-            HeldAt(
-                person_id=person.id,
-                created_at=person.created_at,
-                records_version=person.records_version,
-                records=locked.records_held + added,
-            ),
-        )
+        return LockedForAdding(person=from_row(Person, row), records_held=int(row.records_count))
 
     def create(self, name: str) -> Person:
         created_at = _now()
@@ -471,8 +322,8 @@ class RecordRepository:
         return _stored(row) if row is not None else None
 
     def count(self, person_id: int) -> int:
-        """How many records the person has (an index-only count on ``person_id, time_utc``)."""
-        found: int = self._session.execute(_COUNT_RECORDS, {"person_id": person_id}).scalar_one()
+        """How many records the person has (their ``records_count``, kept by triggers)."""
+        found: int = self._session.execute(_RECORDS_COUNT, {"person_id": person_id}).scalar_one()
         return found
 
     def delete(self, record_id: int) -> bool:

@@ -99,6 +99,9 @@ people = Table(
     # Bumped in the same transaction as every change to the person's records
     # (migration 0004), so a cached copy of their history knows when it is stale.
     Column("records_version", Integer, nullable=False, server_default="0"),
+    # How many records the person holds, kept by triggers on ``records`` (migration
+    # 0014): the quota reads it with the ``records_version`` bump instead of counting.
+    Column("records_count", Integer, nullable=False, server_default="0"),
     # AUTOINCREMENT (migration 0005): SQLite must never hand a deleted person's id
     # to someone new, or the newcomer would inherit their audit rows.
     sqlite_autoincrement=True,

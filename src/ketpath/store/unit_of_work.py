@@ -36,12 +36,7 @@ from ketpath.store.audit_log import AuditRepository
 from ketpath.store.contingency_schedules import ContingencyScheduleRepository
 from ketpath.store.idempotency import IdempotencyRepository
 from ketpath.store.reminders import ReminderRepository
-from ketpath.store.repository import (
-    KnownCounts,
-    PeopleRepository,
-    RecordCounts,
-    RecordRepository,
-)
+from ketpath.store.repository import PeopleRepository, RecordRepository
 from ketpath.store.roster import RosterRepository
 from ketpath.store.sharing import CareLinkRepository, ShareRepository
 
@@ -49,6 +44,8 @@ _Repository = TypeVar("_Repository")
 
 WRITE_OPTION = "ketpath_write"
 """The connection execution option that marks a transaction that will write."""
+NO_TRANSACTION_OPTION = "ketpath_no_transaction"
+"""The connection execution option that marks a unit of work without a transaction (SQLite)."""
 
 _writer_locks: WeakKeyDictionary[Engine, threading.Lock] = WeakKeyDictionary()
 _writer_locks_guard = threading.Lock()
@@ -71,6 +68,22 @@ def _writer_lock(session_factory: sessionmaker[Session]) -> threading.Lock | Non
         return _writer_locks.setdefault(engine, threading.Lock())
 
 
+def _no_transaction(session: Session) -> dict[str, object]:
+    """The execution options that run each statement on its own, committed as it runs.
+
+    PostgreSQL: SQLAlchemy's ``AUTOCOMMIT`` isolation level, reset when the
+    connection goes back to the pool, so no ``BEGIN`` and ``ROLLBACK`` are
+    sent. SQLite: ketpath begins every transaction itself (``isolation_level
+    = None`` on the driver, ``BEGIN`` from the ``begin`` event in
+    ``store.database``), so the option tells that event to begin nothing;
+    SQLAlchemy's ``AUTOCOMMIT`` would, on reset, hand the driver back its own
+    implicit transactions.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        return {NO_TRANSACTION_OPTION: True}
+    return {"isolation_level": "AUTOCOMMIT"}
+
+
 class UnitOfWork:
     """``with uow: ...; uow.commit()`` — anything not committed is rolled back.
 
@@ -86,12 +99,13 @@ class UnitOfWork:
         session_factory: sessionmaker[Session],
         *,
         write: bool = False,
-        counts: RecordCounts | None = None,
+        transaction: bool = True,
     ) -> None:
+        if write and not transaction:
+            raise ValueError("a unit of work that writes needs a transaction")
         self._session_factory = session_factory
         self._write = write
-        self._counts = KnownCounts(counts)
-        """What this unit of work's writes learn of record counts, published when it commits."""
+        self._transaction = transaction
         self._session: Session | None = None
         self._held: threading.Lock | None = None
         self._repositories: dict[str, object] = {}
@@ -107,6 +121,8 @@ class UnitOfWork:
             self._session = self._session_factory()
             if self._write:
                 self._session.connection(execution_options={WRITE_OPTION: True})
+            elif not self._transaction:
+                self._session.connection(execution_options=_no_transaction(self._session))
         except BaseException:
             self._release()
             raise
@@ -125,7 +141,6 @@ class UnitOfWork:
             session.close()
             self._session = None
             self._repositories = {}
-            self._counts.discard()
             self._release()
 
     def _release(self) -> None:
@@ -141,7 +156,7 @@ class UnitOfWork:
 
     @property
     def people(self) -> PeopleRepository:
-        return self._repository("people", lambda session: PeopleRepository(session, self._counts))
+        return self._repository("people", PeopleRepository)
 
     @property
     def records(self) -> RecordRepository:
@@ -201,11 +216,9 @@ class UnitOfWork:
 
     def commit(self) -> None:
         self._open_session().commit()
-        self._counts.committed()
 
     def rollback(self) -> None:
         self._open_session().rollback()
-        self._counts.discard()
 
     def _open_session(self) -> Session:
         if self._session is None:
