@@ -127,6 +127,33 @@ def test_a_write_makes_the_roster_row_current_without_the_roster_assessing_anyon
     assert ("alice", "new-red-flag") in {(item.label, item.kind) for item in roster.attention}
 
 
+def test_a_burst_of_writes_is_recomputed_once_not_once_per_write(
+    db: Database, assessments: list[str]
+) -> None:
+    """The refresher waits for a burst to end (its ``settle``) and then assesses the person once.
+
+    It used to start a round for every write it was told of, which at a couple
+    of hundred API writes a second cost the server a share of its CPU.
+    """
+    bob = _user(db, "bob", "clinician")
+    alice, alice_id = _patient(db, bob, "alice")
+    now = datetime.now(UTC)
+    refresher = RosterRefresher(db, sweep_interval=3600, settle=1.0)
+    refresher.start()
+    try:
+        assert refresher.wait_until_idle(timeout=30)  # the first sweep gives her a summary
+        assessments.clear()
+        for hours in range(5, 0, -1):
+            store_records(db, alice.person_name or "", [_symptom(now - timedelta(hours=hours))])
+        assert refresher.wait_until_idle(timeout=30)
+    finally:
+        refresher.stop()
+    assert len(assessments) == 1
+    stored = _stored(db)[alice_id]
+    assert stored["data"]["records"] == 5
+    assert stored["data"]["records_version"] == stored["records_version"]
+
+
 def test_a_write_by_someone_on_no_roster_assesses_nobody_and_stores_no_summary(
     db: Database, assessments: list[str]
 ) -> None:
