@@ -397,8 +397,9 @@ def add_patient_records(
     with db.unit_of_work(write=True) as uow:
         patient = _patient(uow, consented(uow, clinician=clinician, patient_id=patient_id))
         # Lock the person's row first, so the quota's count holds until the insert.
-        uow.people.get_for_records_change(patient.name)
-        make_room(uow, db.limits, person_id=patient_id, adding=len(checked))
+        locked = uow.people.lock_for_adding(patient.name)
+        assert locked is not None  # the consented patient was just read
+        make_room(db.limits, adding=len(checked), held=locked.records_held)
         ids = uow.records.add_many(
             patient_id,
             checked,

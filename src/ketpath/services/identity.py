@@ -23,7 +23,7 @@ from ketpath.core.records import Record
 from ketpath.services.clinic_records import refuse_new_clinic_records
 from ketpath.services.quota import make_room
 from ketpath.services.refusals import refuse_future_times
-from ketpath.store import Author, Person, RecordLimits, UnitOfWork
+from ketpath.store import Author, LockedForAdding, RecordLimits, UnitOfWork
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -41,21 +41,21 @@ class Added:
 def add_new_records(
     uow: UnitOfWork,
     limits: RecordLimits,
-    person: Person,
+    locked: LockedForAdding,
     records: Sequence[Record],
     *,
     author: Author,
     now: datetime | None = None,
-    records_held: int | None = None,
 ) -> Added:
     """Store the records whose ids the person lacks; the others answer with their stored ids.
 
-    Call it after the person's row was locked (``get_for_records_change``), so
-    the ids held and the quota's count cannot change before the insert. An id
-    given twice in one batch is stored once. Raises ``ClinicRecordRefused``,
+    ``locked`` is the person as ``PeopleRepository.lock_for_adding`` locked
+    them in this unit of work, with their count, so the ids held and the
+    quota's count cannot change before the insert. An id given twice in one
+    batch is stored once. Raises ``ClinicRecordRefused``,
     ``FutureRecordRefused`` or ``TooManyRecords`` before writing anything.
-    ``records_held``: the person's count read with that lock, if the caller has it.
     """
+    person = locked.person
     held = uow.records.ids_held(person.id, [r.id for r in records if r.id is not None])
     first_of: dict[str, int] = {}
     new: list[tuple[int, Record]] = []
@@ -67,7 +67,7 @@ def add_new_records(
             new.append((index, record))
     refuse_new_clinic_records(new, author=author)
     refuse_future_times(new, now=now)
-    make_room(uow, limits, person_id=person.id, adding=len(new), held=records_held)
+    make_room(limits, adding=len(new), held=locked.records_held)
     stored = uow.records.add_many(
         person.id, [record for _index, record in new], author=author, version_bumped=True
     )

@@ -4,17 +4,18 @@ One 4.6 MB upload once stored 70,000 records, and nothing stopped a person
 (or a script with their token) from storing more; at 70,000 records every page
 of theirs took 1-3 seconds. ``Database.limits`` (``store.RecordLimits``) holds
 both bounds; the web app sets them from its ``Settings``. Every service that
-adds records calls :func:`make_room` inside its unit of work, after the
-person's row was locked by the ``records_version`` bump, so two concurrent
-writers cannot both squeeze under the quota (on SQLite writers are serialised
-anyway; on PostgreSQL the second waits for the first's row lock and then
-counts its committed records).
+adds records calls :func:`make_room` inside its unit of work with the count
+read as the person's row was locked by the ``records_version`` bump
+(``PeopleRepository.lock_for_adding``), so two concurrent writers cannot both
+squeeze under the quota (on SQLite writers are serialised anyway; on
+PostgreSQL the second waits for the first's row lock, and its count then
+includes the first's committed records).
 """
 
 from __future__ import annotations
 
 from ketpath.errors import BadInput
-from ketpath.store import RecordLimits, UnitOfWork
+from ketpath.store import RecordLimits
 
 
 class TooManyRecords(BadInput):
@@ -35,24 +36,14 @@ def check_import_size(count: int, limits: RecordLimits) -> None:
         )
 
 
-def make_room(
-    uow: UnitOfWork,
-    limits: RecordLimits,
-    *,
-    person_id: int,
-    adding: int,
-    held: int | None = None,
-) -> None:
+def make_room(limits: RecordLimits, *, adding: int, held: int) -> None:
     """Refuse adding ``adding`` records when the person would then hold more than the quota.
 
-    ``held`` is the person's count when the caller read it with the row lock
-    (``PeopleRepository.lock_for_adding``, as every API write does); else it is
-    counted here.
+    ``held`` is the person's count as the caller read it with the row lock
+    (``PeopleRepository.lock_for_adding``).
     """
     if adding == 0:
         return
-    if held is None:
-        held = uow.records.count(person_id)
     if held + adding > limits.per_person:
         raise TooManyRecords(
             f"this would bring the history to {held + adding:,} records, more than"

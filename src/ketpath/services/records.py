@@ -96,8 +96,9 @@ def add_for_person(
     """
     if not records:
         return Added(ids=[])
-    uow.people.get_for_records_change(person.name)
-    return add_new_records(uow, db.limits, person, records, author=author)
+    locked = uow.people.lock_for_adding(person.name)
+    assert locked is not None  # found or created in this unit of work
+    return add_new_records(uow, db.limits, locked, records, author=author)
 
 
 def log_record(

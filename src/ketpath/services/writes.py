@@ -69,15 +69,7 @@ def _store(uow: UnitOfWork, job: _Job) -> Added:
     if locked is None:
         raise PersonNotFound(job.name)
     job.written.add(locked.person.id)
-    added = add_new_records(
-        uow,
-        job.limits,
-        locked.person,
-        job.records,
-        author=job.author,
-        records_held=locked.records_held,
-    )
-    return added
+    return add_new_records(uow, job.limits, locked, job.records, author=job.author)
 
 
 @dataclass(frozen=True, kw_only=True)

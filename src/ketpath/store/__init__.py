@@ -21,7 +21,15 @@ from ketpath.store.database import (
     open_database,
     resolve_url,
 )
-from ketpath.store.repository import OPERATOR, PERSON, Author, Person, PersonTotals, StoredRecord
+from ketpath.store.repository import (
+    OPERATOR,
+    PERSON,
+    Author,
+    LockedForAdding,
+    Person,
+    PersonTotals,
+    StoredRecord,
+)
 from ketpath.store.unit_of_work import UnitOfWork
 
 __all__ = [
@@ -32,6 +40,7 @@ __all__ = [
     "Author",
     "Bucket",
     "Database",
+    "LockedForAdding",
     "Person",
     "PersonTotals",
     "PlanRow",

@@ -116,7 +116,6 @@ _BUMP_AND_RETURN_PERSON = (
     .values(records_version=people.c.records_version + 1)
     .returning(*people.c)
 )
-_RECORDS_COUNT = select(people.c.records_count).where(people.c.id == bindparam("person_id"))
 
 
 class PeopleRepository:
@@ -127,21 +126,14 @@ class PeopleRepository:
         row = self._session.execute(select(people).where(people.c.name == name)).first()
         return from_row(Person, row) if row is not None else None
 
-    def get_for_records_change(self, name: str) -> Person | None:
-        """The named person with ``records_version`` already bumped, in one statement.
-
-        A use case that is about to add or delete the person's records starts
-        with this instead of :meth:`get`, and tells :class:`RecordRepository`
-        (``version_bumped=True``), which saves a round trip on every write.
-        """
-        row = self._session.execute(_BUMP_AND_RETURN_PERSON, {"person_name": name}).first()
-        return from_row(Person, row) if row is not None else None
-
     def lock_for_adding(self, name: str) -> LockedForAdding | None:
-        """As :meth:`get_for_records_change`, also saying how many records the person holds.
+        """The named person with ``records_version`` bumped and how many records they hold.
 
-        Every API write needs that count for the quota (``services.quota``).
-        It is the person's ``records_count``, kept by triggers on ``records``
+        A use case about to add records starts with this instead of
+        :meth:`get`, and tells :class:`RecordRepository` (``version_bumped=True``),
+        which saves a round trip on every write; the row lock the bump takes
+        holds the ids held and the count until the transaction ends. The count
+        is for the quota (``services.quota``): the person's ``records_count``, kept by triggers on ``records``
         (migration 0014) and read in the same statement as the bump, so no
         write counts the person's index. It is current on both databases:
         writers are serialised on SQLite (``BEGIN IMMEDIATE``), and on
@@ -278,7 +270,7 @@ class RecordRepository:
         One INSERT … RETURNING for the lot (SQLAlchemy's "insertmanyvalues"),
         which both SQLite and psycopg support, with ids in parameter order.
         The person's ``records_version`` is bumped too, unless this transaction
-        did that already (``PeopleRepository.get_for_records_change``).
+        did that already (``PeopleRepository.lock_for_adding``).
 
         A record without an id gets a random UUID here, when it is first
         stored (a form, the API, a clinician's entry); an id the person already
@@ -320,11 +312,6 @@ class RecordRepository:
     def get(self, record_id: int) -> StoredRecord | None:
         row = self._session.execute(_select_records().where(records.c.id == record_id)).first()
         return _stored(row) if row is not None else None
-
-    def count(self, person_id: int) -> int:
-        """How many records the person has (their ``records_count``, kept by triggers)."""
-        found: int = self._session.execute(_RECORDS_COUNT, {"person_id": person_id}).scalar_one()
-        return found
 
     def delete(self, record_id: int) -> bool:
         statement = delete(records).where(records.c.id == record_id).returning(records.c.person_id)
