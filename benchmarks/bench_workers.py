@@ -162,6 +162,7 @@ def report(runs: list[Run]) -> None:
             f"workers.post_rate.{run.workers}",
             run.posts_per_second,
             "req/s",
+            better="higher",
             label=f"POST /api/v1/records, {run.workers} worker(s), PostgreSQL",
             note=f"{post_ratio:.2f}x 1 worker, {run.post_errors} errors",
         )
@@ -169,6 +170,7 @@ def report(runs: list[Run]) -> None:
             f"workers.dashboard_rate.{run.workers}",
             run.dashboards_per_second,
             "req/s",
+            better="higher",
             label=f"dashboard, {run.workers} worker(s), PostgreSQL",
             note=f"{read_ratio:.2f}x 1 worker, {run.dashboard_errors} errors",
         )
