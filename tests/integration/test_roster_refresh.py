@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -152,6 +153,52 @@ def test_a_burst_of_writes_is_recomputed_once_not_once_per_write(
     stored = _stored(db)[alice_id]
     assert stored["data"]["records"] == 5
     assert stored["data"]["records_version"] == stored["records_version"]
+
+
+def test_a_write_during_a_round_waits_for_the_next_rounds_settle(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Someone written while the refresher assesses them is recomputed a settle later, not at once.
+
+    A round used to drain until nobody was left, so a person written without
+    pause (32 clients on one account) was assessed in one round after another
+    with no settle between them. Sleeps never end early, so the gap asserted
+    here cannot pass by chance.
+    """
+    bob = _user(db, "bob", "clinician")
+    alice, _alice_id = _patient(db, bob, "alice")
+    name = alice.person_name or ""
+    now = datetime.now(UTC)
+    settle = 0.5
+    in_round, go_on = threading.Event(), threading.Event()
+    began: list[float] = []
+    ended: list[float] = []
+    real = roster_module.summarise_person
+
+    def paused_once(records: Any, moment: Any) -> Any:
+        began.append(time.monotonic())
+        if len(began) == 1:  # the round of the first write: hold it while another write lands
+            in_round.set()
+            assert go_on.wait(timeout=30)
+        summary = real(records, moment)
+        ended.append(time.monotonic())
+        return summary
+
+    refresher = RosterRefresher(db, sweep_interval=3600, settle=settle)
+    refresher.start()
+    try:
+        assert refresher.wait_until_idle(timeout=30)  # the first sweep gives her a summary
+        monkeypatch.setattr(roster_module, "summarise_person", paused_once)
+        store_records(db, name, [_symptom(now - timedelta(hours=3))])
+        assert in_round.wait(timeout=30)
+        store_records(db, name, [_symptom(now - timedelta(hours=2))])  # lands mid-round
+        go_on.set()
+        assert refresher.wait_until_idle(timeout=30)
+    finally:
+        refresher.stop()
+    assert len(began) == 2, "the round of the first write, then one more for the second"
+    assert began[1] - ended[0] >= settle
+    assert _stored(db)[_alice_id]["data"]["records"] == 2
 
 
 def test_a_write_by_someone_on_no_roster_assesses_nobody_and_stores_no_summary(
