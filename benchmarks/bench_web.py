@@ -24,7 +24,11 @@ rate; dashboard p95 <= 3x the bare read's p95. The same load generator
 (``loadgen.py``) drives both, alternating between them. Beside the rates it
 prints each server process's CPU time per stored POST (Linux's ``/proc``),
 which the load of a shared machine sways less than a rate: it says how much
-of the gap is ketpath's own work per request rather than waiting.
+of the gap is ketpath's own work per request rather than waiting. Last, the
+same clients GET ketpath's ``/healthz``, which signs no one in and touches no
+storage: its rate over the bare insert rate is printed for information, as a
+ceiling that no ketpath request, a write included, can pass on this stack
+(FastAPI, its middleware, uvicorn) and this machine.
 
 With ``--postgres`` both run on a throwaway PostgreSQL server with its default
 durability (``durable_postgres.py``), the bare app on a copy of ketpath's
@@ -66,6 +70,7 @@ from loadgen import (
     percentile,
     start_baseline,
     start_ketpath,
+    sustained_gets,
 )
 from synthetic import five_year_history
 
@@ -212,6 +217,13 @@ def writes(ketpath: Server, bare: Server, prepared: Prepared, clients: int, seco
         f"(target >= {POST_TO_BARE_INSERT_TARGET}x)"
     )
     print(f"server CPU per stored POST: {_cpu_words(found, bare_found)} (for information)")
+    lightest = sustained_gets(ketpath.port, "/healthz", {}, clients, seconds)
+    ceiling = lightest.rate / bare_found.rate if bare_found.rate else 0.0
+    print(
+        f"ketpath's lightest request (GET /healthz: no sign-in, no storage), {clients} clients: "
+        f"{lightest.rate:.0f} requests/s, {ceiling:.2f}x the bare insert rate "
+        "(for information: no ketpath request can reach a higher ratio)"
+    )
     figure(
         "web.post_rate",
         found.rate,
@@ -229,6 +241,14 @@ def writes(ketpath: Server, bare: Server, prepared: Prepared, clients: int, seco
         better="higher",
         label="POST rate / bare insert rate",
         note=f"bare {bare_found.rate:.0f} req/s",
+    )
+    figure(
+        "web.lightest_vs_bare",
+        ceiling,
+        "x",
+        better="higher",
+        label="ketpath GET /healthz rate / bare insert rate",
+        note=f"{lightest.rate:.0f} req/s; a ceiling for the POST ratio",
     )
     return (
         found.rate >= WRITES_PER_SECOND_TARGET
