@@ -7,7 +7,10 @@ import subprocess
 import sys
 import uuid
 from pathlib import Path
+from typing import Any
 
+import anyio.to_thread
+import pytest
 from fastapi.testclient import TestClient
 
 from ketpath.services import person_records
@@ -41,6 +44,44 @@ def test_it_needs_a_token(client: TestClient) -> None:
 def test_it_refuses_a_wrong_token(client: TestClient, alice: Account) -> None:
     response = client.get("/api/v1/records", headers={"Authorization": "Bearer kp_wrong"})
     assert response.status_code == 401
+
+
+def test_a_write_with_a_wrong_token_or_a_clinicians_stores_nothing(
+    alice: Account, bob: Account, db: Database
+) -> None:
+    wrong = alice.client.post(
+        "/api/v1/records", json=USE, headers={"Authorization": "Bearer kp_wrong"}
+    )
+    assert wrong.status_code == 401
+    assert wrong.headers["www-authenticate"] == "Bearer"
+    assert wrong.json()["detail"] == "A valid bearer token is required."
+    clinician = bob.client.post("/api/v1/records", json=USE, headers=bob.api)
+    assert clinician.status_code == 403
+    assert clinician.json()["detail"] == "This API serves a person's own records."
+    assert alice.person_name is not None
+    assert person_records(db, alice.person_name) == []
+
+
+def test_an_api_write_takes_one_hop_to_the_thread_pool(
+    alice: Account, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The token is checked in the write's own hop: each hop is a thread hand-over and back.
+
+    The token lookup used to run in a hop of its own before the route's (issue 16.3).
+    """
+    hops: list[str] = []
+    real = anyio.to_thread.run_sync
+
+    async def counted(func: Any, *args: Any, **kwargs: Any) -> Any:
+        wrapped = getattr(func, "func", func)  # Starlette hands over a functools.partial
+        hops.append(getattr(wrapped, "__name__", repr(wrapped)))
+        return await real(func, *args, **kwargs)
+
+    alice.client.cookies.clear()  # an API client sends its token, not a page's session cookie
+    monkeypatch.setattr(anyio.to_thread, "run_sync", counted)
+    response = alice.client.post("/api/v1/records", json=USE, headers=alice.api)
+    assert response.status_code == 201
+    assert hops == ["_create_records"]
 
 
 def test_a_session_cookie_does_not_open_the_api(alice: Account) -> None:

@@ -47,7 +47,7 @@ from ketpath.services.idempotency import (
     request_hash,
 )
 from ketpath.services.writes import write_records
-from ketpath.web.deps import TokenPerson, User, database, settings
+from ketpath.web.deps import BearerToken, TokenPerson, database, settings, token_person
 from ketpath.web.errors import checked_time, unprocessable
 
 #: The filters of both record listings (the person's and a patient's).
@@ -143,7 +143,7 @@ def parse_items(
 )
 async def create_records(
     request: Request,
-    owner: TokenPerson,
+    token: BearerToken,
     body: Annotated[
         dict[str, Any] | list[dict[str, Any]],
         Body(description="One record in the interchange format, or a list of them"),
@@ -159,13 +159,15 @@ async def create_records(
     # Asynchronous, with all of its work in one hop to the thread pool: a plain
     # ``def`` with a response model took two (the route, then FastAPI's check of
     # the model it returned, which was built here and needs no check; issue 16.3).
-    return await run_in_threadpool(_create_records, request, owner, body, idempotency_key)
+    # The token is checked in that hop too (``deps.token_person``), not in one before it.
+    return await run_in_threadpool(_create_records, request, token, body, idempotency_key)
 
 
 def _create_records(
-    request: Request, owner: User, body: RecordBody, idempotency_key: str | None
+    request: Request, token: str, body: RecordBody, idempotency_key: str | None
 ) -> Response:
     """What ``POST /api/v1/records`` does, in a worker thread (it waits on the database)."""
+    owner = token_person(request, token)
     items = request_items(request, body)
     db = database(request)
     key = _key(idempotency_key)
