@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import sqlite3
+from typing import Any
 
 import psycopg
 import pytest
+from sqlalchemy import event
 
 from ketpath.store import Database, UnitOfWork
 
@@ -62,7 +64,7 @@ def test_it_refuses_to_commit_outside_a_with_block(db: Database) -> None:
 
 def _in_transaction(uow: UnitOfWork) -> bool:
     """Whether the driver's connection under the unit of work has a transaction open."""
-    driver = uow._open_session().connection().connection.dbapi_connection
+    driver = uow._open_connection().connection.dbapi_connection
     if isinstance(driver, sqlite3.Connection):
         return driver.in_transaction
     assert isinstance(driver, psycopg.Connection)
@@ -105,3 +107,33 @@ def test_a_connection_used_without_a_transaction_goes_back_to_transactions(
 def test_a_unit_of_work_that_writes_needs_a_transaction(db: Database) -> None:
     with pytest.raises(ValueError, match="needs a transaction"):
         db.unit_of_work(write=True, transaction=False)
+
+
+def test_on_sqlite_a_writing_unit_of_work_locks_up_front_for_its_first_transaction_only(
+    db: Database,
+) -> None:
+    """``BEGIN IMMEDIATE`` as the block opens; work after a commit or rollback begins deferred."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("only SQLite begins transactions itself")
+    begun: list[str] = []
+
+    def note_begin(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.startswith("BEGIN"):
+            begun.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note_begin)
+    try:
+        with db.unit_of_work(write=True) as uow:
+            assert begun == ["BEGIN IMMEDIATE"]
+            uow.people.create("alice")
+            uow.commit()
+            uow.people.create("bob")
+            uow.rollback()
+            uow.people.create("carol")
+            uow.commit()
+        with db.unit_of_work(write=True) as uow:
+            uow.people.get("alice")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note_begin)
+    assert begun == ["BEGIN IMMEDIATE", "BEGIN", "BEGIN", "BEGIN IMMEDIATE"]
+    assert _names(db) == ["alice", "carol"]

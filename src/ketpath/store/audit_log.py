@@ -15,7 +15,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
-from sqlalchemy.orm import Session
 
 from ketpath.store.tables import audit_head, audit_log, from_row
 
@@ -44,8 +43,8 @@ class ChainHead:
 class AuditRepository:
     """The chain's rows and its head; appends must hold the head (see :meth:`lock_head`)."""
 
-    def __init__(self, session: Session) -> None:
-        self._session = session
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
 
     def lock_head(self) -> ChainHead:
         """The chain head, locked until this transaction ends.
@@ -60,7 +59,7 @@ class AuditRepository:
         there the unit of work must be a writing one (``BEGIN IMMEDIATE``), whose
         database-wide write lock serialises appends just the same.
         """
-        row = self._session.execute(
+        row = self._connection.execute(
             select(audit_head).where(audit_head.c.id == 1).with_for_update()
         ).one()
         return ChainHead(seq=row.seq, hash=row.hash)
@@ -72,22 +71,22 @@ class AuditRepository:
         """Insert chained rows (in ``seq`` order) in one statement; the head moves to the last."""
         if not rows:
             return
-        connection = self._session.connection()
-        if connection.dialect.name == "sqlite":
-            _insert_sqlite(connection, rows)
-        elif connection.dialect.name == "postgresql":
-            _insert_postgresql(connection, rows)
+        dialect = self._connection.dialect.name
+        if dialect == "sqlite":
+            _insert_sqlite(self._connection, rows)
+        elif dialect == "postgresql":
+            _insert_postgresql(self._connection, rows)
         else:
-            self._session.execute(insert(audit_log), list(rows))
+            self._connection.execute(insert(audit_log), list(rows))
         last = rows[-1]
-        self._session.execute(
+        self._connection.execute(
             update(audit_head)
             .where(audit_head.c.id == 1)
             .values(seq=last["seq"], hash=last["hash"])
         )
 
     def head(self) -> ChainHead:
-        row = self._session.execute(select(audit_head).where(audit_head.c.id == 1)).one()
+        row = self._connection.execute(select(audit_head).where(audit_head.c.id == 1)).one()
         return ChainHead(seq=row.seq, hash=row.hash)
 
     def rows(
@@ -108,7 +107,7 @@ class AuditRepository:
         query = query.order_by(order)
         if limit is not None:
             query = query.limit(limit)
-        return [from_row(AuditRow, row) for row in self._session.execute(query)]
+        return [from_row(AuditRow, row) for row in self._connection.execute(query)]
 
 
 _COLUMNS = (

@@ -19,8 +19,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, insert, select, update
 
 from ketpath.store.tables import contingency_schedules
 
@@ -85,11 +84,11 @@ class ContingencyScheduleRepository:
         "settings",
     )
 
-    def __init__(self, session: Session) -> None:
-        self._session = session
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
 
     def get(self, person_id: int) -> dict[str, Any] | None:
-        row = self._session.execute(
+        row = self._connection.execute(
             select(contingency_schedules).where(contingency_schedules.c.person_id == person_id)
         ).first()
         if row is None:
@@ -109,9 +108,9 @@ class ContingencyScheduleRepository:
         """Create or replace the person's schedule with these settings (see :func:`stored_values`)."""
         values = stored_values(settings)
         exists = contingency_schedules.c.person_id == person_id
-        found = self._session.execute(select(contingency_schedules.c.id).where(exists)).first()
+        found = self._connection.execute(select(contingency_schedules.c.id).where(exists)).first()
         if found is None:
-            self._session.execute(
+            self._connection.execute(
                 insert(contingency_schedules).values(
                     person_id=person_id,
                     clinician_id=clinician_id,
@@ -121,7 +120,7 @@ class ContingencyScheduleRepository:
                 )
             )
         else:
-            self._session.execute(
+            self._connection.execute(
                 update(contingency_schedules)
                 .where(exists)
                 .values(clinician_id=clinician_id, updated_at=now, **values)

@@ -59,7 +59,6 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import InvalidatePoolError
-from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from ketpath.errors import BadInput
@@ -492,11 +491,10 @@ class RecordLimits:
 
 @dataclass(frozen=True, kw_only=True)
 class Database:
-    """An engine and a session factory; hand it to the services."""
+    """An engine, and units of work on its connections; hand it to the services."""
 
     url: URL
     engine: Engine
-    session_factory: sessionmaker[Session] = field(repr=False)
     histories: HistoryCache = field(default_factory=HistoryCache, repr=False)
     """Parsed histories kept between reads (``services.records.person_entries``)."""
     limits: RecordLimits = field(default_factory=RecordLimits)
@@ -510,7 +508,7 @@ class Database:
         (a token's owner), where ``BEGIN`` and ``ROLLBACK`` cost more than the
         read: two of three round trips on PostgreSQL.
         """
-        return UnitOfWork(self.session_factory, write=write, transaction=transaction)
+        return UnitOfWork(self.engine, write=write, transaction=transaction)
 
     def display_url(self) -> str:
         """The URL with any password hidden, fit for messages and logs."""
@@ -552,6 +550,5 @@ def open_database(
     return Database(
         url=resolved,
         engine=engine,
-        session_factory=sessionmaker(bind=engine, expire_on_commit=False),
         limits=limits or RecordLimits(),
     )

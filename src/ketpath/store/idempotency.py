@@ -10,9 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Connection, delete, insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from ketpath.store.tables import idempotency_keys
 
@@ -26,12 +25,12 @@ class RememberedResponse:
 
 
 class IdempotencyRepository:
-    def __init__(self, session: Session) -> None:
-        self._session = session
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
 
     def get(self, user_id: int, key: str, *, now: datetime) -> RememberedResponse | None:
         """The unexpired answer remembered under the account's key, or None."""
-        row = self._session.execute(
+        row = self._connection.execute(
             select(idempotency_keys).where(
                 idempotency_keys.c.user_id == user_id,
                 idempotency_keys.c.key == key,
@@ -63,14 +62,14 @@ class IdempotencyRepository:
         The account's expired keys go first, so a key may be used again once
         it has expired and the table holds only a day's writes.
         """
-        self._session.execute(
+        self._connection.execute(
             delete(idempotency_keys).where(
                 idempotency_keys.c.user_id == user_id, idempotency_keys.c.expires_at <= now
             )
         )
         try:
-            with self._session.begin_nested():
-                self._session.execute(
+            with self._connection.begin_nested():
+                self._connection.execute(
                     insert(idempotency_keys).values(
                         user_id=user_id,
                         key=key,

@@ -15,8 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import CursorResult, insert, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, insert, or_, select, update
 
 from ketpath.store.tables import from_row, reminders, users
 
@@ -47,16 +46,18 @@ class EmailReminderRow:
 
 
 class ReminderRepository:
-    def __init__(self, session: Session) -> None:
-        self._session = session
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
 
     def for_user(self, user_id: int) -> ReminderRow | None:
-        row = self._session.execute(select(reminders).where(reminders.c.user_id == user_id)).first()
+        row = self._connection.execute(
+            select(reminders).where(reminders.c.user_id == user_id)
+        ).first()
         return from_row(ReminderRow, row) if row is not None else None
 
     def by_feed_hash(self, feed_token_hash: str) -> ReminderRow | None:
         query = select(reminders).where(reminders.c.feed_token_hash == feed_token_hash)
-        row = self._session.execute(query).first()
+        row = self._connection.execute(query).first()
         return from_row(ReminderRow, row) if row is not None else None
 
     def save_schedule(
@@ -87,10 +88,10 @@ class ReminderRepository:
             "last_sent_for": now,
         }
         mine = reminders.c.user_id == user_id
-        if self._session.execute(select(reminders.c.id).where(mine)).first() is None:
-            self._session.execute(insert(reminders).values(user_id=user_id, **values))
+        if self._connection.execute(select(reminders.c.id).where(mine)).first() is None:
+            self._connection.execute(insert(reminders).values(user_id=user_id, **values))
         else:
-            self._session.execute(update(reminders).where(mine).values(**values))
+            self._connection.execute(update(reminders).where(mine).values(**values))
 
     def set_feed(
         self, user_id: int, *, feed_token_hash: str | None, now: datetime, zone: str
@@ -101,8 +102,8 @@ class ReminderRepository:
             "feed_token_hash": feed_token_hash,
             "feed_created_at": now if feed_token_hash is not None else None,
         }
-        if self._session.execute(select(reminders.c.id).where(mine)).first() is None:
-            self._session.execute(
+        if self._connection.execute(select(reminders.c.id).where(mine)).first() is None:
+            self._connection.execute(
                 insert(reminders).values(
                     user_id=user_id,
                     frequency=None,
@@ -116,7 +117,7 @@ class ReminderRepository:
                 )
             )
         else:
-            self._session.execute(update(reminders).where(mine).values(**values))
+            self._connection.execute(update(reminders).where(mine).values(**values))
 
     def wanting_email(self) -> list[EmailReminderRow]:
         """Every schedule that is on and asks for e-mail, with its account's address."""
@@ -130,12 +131,12 @@ class ReminderRepository:
             EmailReminderRow(
                 reminder=from_row(ReminderRow, row), address=row.address, language=row.language
             )
-            for row in self._session.execute(query)
+            for row in self._connection.execute(query)
         ]
 
     def claim(self, reminder_id: int, *, occurrence: datetime) -> bool:
         """Mark ``occurrence`` as sent unless it (or a later one) already is; True if this call did."""
-        result: CursorResult[tuple[()]] = self._session.execute(  # type: ignore[assignment]
+        result = self._connection.execute(
             update(reminders)
             .where(
                 reminders.c.id == reminder_id,
@@ -150,7 +151,7 @@ class ReminderRepository:
 
     def release(self, reminder_id: int, *, occurrence: datetime, previous: datetime | None) -> None:
         """Undo a claim whose e-mail could not be sent, so the next round tries again."""
-        self._session.execute(
+        self._connection.execute(
             update(reminders)
             .where(reminders.c.id == reminder_id, reminders.c.last_sent_for == occurrence)
             .values(last_sent_for=previous)

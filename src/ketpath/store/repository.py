@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    Connection,
     Row,
     Select,
     Text,
@@ -36,7 +37,6 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from ketpath.core.records import (
     CREATED_ROLES,
@@ -119,11 +119,11 @@ _BUMP_AND_RETURN_PERSON = (
 
 
 class PeopleRepository:
-    def __init__(self, session: Session) -> None:
-        self._session = session
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
 
     def get(self, name: str) -> Person | None:
-        row = self._session.execute(select(people).where(people.c.name == name)).first()
+        row = self._connection.execute(select(people).where(people.c.name == name)).first()
         return from_row(Person, row) if row is not None else None
 
     def lock_for_adding(self, name: str) -> LockedForAdding | None:
@@ -143,14 +143,14 @@ class PeopleRepository:
         ``tests/integration/test_record_limits.py``). A count taken by a
         subquery would not: it keeps the snapshot taken before the wait.
         """
-        row = self._session.execute(_BUMP_AND_RETURN_PERSON, {"person_name": name}).first()
+        row = self._connection.execute(_BUMP_AND_RETURN_PERSON, {"person_name": name}).first()
         if row is None:
             return None
         return LockedForAdding(person=from_row(Person, row), records_held=int(row.records_count))
 
     def create(self, name: str) -> Person:
         created_at = _now()
-        new_id = self._session.execute(
+        new_id = self._connection.execute(
             insert(people).values(name=name, created_at=created_at).returning(people.c.id)
         ).scalar_one()
         return Person(id=new_id, name=name, created_at=created_at)
@@ -168,7 +168,7 @@ class PeopleRepository:
         if existing is not None:
             return existing, False
         try:
-            with self._session.begin_nested():
+            with self._connection.begin_nested():
                 return self.create(name), True
         except IntegrityError:
             winner = self.get(name)
@@ -178,10 +178,10 @@ class PeopleRepository:
 
     def delete(self, person_id: int) -> None:
         """Delete the person; their records, plan and account go with them (ON DELETE CASCADE)."""
-        self._session.execute(delete(people).where(people.c.id == person_id))
+        self._connection.execute(delete(people).where(people.c.id == person_id))
 
     def list_all(self) -> list[Person]:
-        rows = self._session.execute(select(people).order_by(people.c.name))
+        rows = self._connection.execute(select(people).order_by(people.c.name))
         return [from_row(Person, row) for row in rows]
 
     def totals(self) -> list[PersonTotals]:
@@ -202,7 +202,7 @@ class PeopleRepository:
                 records=row.record_count,
                 last_entry=_as_utc(row.last_entry),
             )
-            for row in self._session.execute(query)
+            for row in self._connection.execute(query)
         ]
 
 
@@ -244,8 +244,8 @@ def _stored(row: Row[Any]) -> StoredRecord:
 
 
 class RecordRepository:
-    def __init__(self, session: Session) -> None:
-        self._session = session
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
 
     def add(
         self,
@@ -292,7 +292,7 @@ class RecordRepository:
         ]
         if not rows:
             return []
-        ids = list(self._session.execute(_INSERT_RECORDS, rows).scalars())
+        ids = list(self._connection.execute(_INSERT_RECORDS, rows).scalars())
         if not version_bumped:
             self._bump_version(person_id)
         return ids
@@ -306,23 +306,23 @@ class RecordRepository:
                 records.c.person_id == person_id,
                 records.c.uid.in_(wanted[start : start + _IN_BATCH]),
             )
-            held.update((uid, row_id) for uid, row_id in self._session.execute(query))
+            held.update((uid, row_id) for uid, row_id in self._connection.execute(query))
         return held
 
     def get(self, record_id: int) -> StoredRecord | None:
-        row = self._session.execute(_select_records().where(records.c.id == record_id)).first()
+        row = self._connection.execute(_select_records().where(records.c.id == record_id)).first()
         return _stored(row) if row is not None else None
 
     def delete(self, record_id: int) -> bool:
         statement = delete(records).where(records.c.id == record_id).returning(records.c.person_id)
-        owner = self._session.execute(statement).scalar_one_or_none()
+        owner = self._connection.execute(statement).scalar_one_or_none()
         if owner is None:
             return False
         self._bump_version(owner)
         return True
 
     def _bump_version(self, person_id: int) -> None:
-        self._session.execute(
+        self._connection.execute(
             update(people)
             .where(people.c.id == person_id)
             .values(records_version=people.c.records_version + 1)
@@ -348,7 +348,7 @@ class RecordRepository:
             query = query.where(records.c.time_utc < _aware(until, "until"))
         if types is not None:
             query = query.where(records.c.type.in_(_known_types(types)))
-        return [_stored(row) for row in self._session.execute(query)]
+        return [_stored(row) for row in self._connection.execute(query)]
 
     def history(
         self, person_id: int, *, known: Mapping[int, CachedRecord] | None = None
@@ -361,7 +361,7 @@ class RecordRepository:
         """
         known = known or {}
         found: list[CachedRecord] = []
-        for row in self._session.execute(
+        for row in self._connection.execute(
             _ordered(_select_records().where(records.c.person_id == person_id))
         ):
             cached = known.get(row.id)

@@ -15,9 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Text, cast, func, insert, select, type_coerce, update
+from sqlalchemy import Connection, Text, cast, func, insert, select, type_coerce, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from ketpath.store.tables import care_links, people, roster_summaries
 
@@ -51,8 +50,8 @@ class RosterEntry:
 
 
 class RosterRepository:
-    def __init__(self, session: Session) -> None:
-        self._session = session
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
 
     def entries(self, clinician_id: int) -> list[RosterEntry]:
         """The clinician's roster in one query: each standing link (the oldest per person).
@@ -67,7 +66,7 @@ class RosterRepository:
             .group_by(care_links.c.person_id)
         )
         # SQLite keeps JSON as text (read as it is); PostgreSQL's jsonb is cast to its text.
-        dialect = self._session.get_bind().dialect.name
+        dialect = self._connection.dialect.name
         text = (
             type_coerce(roster_summaries.c.data, Text)
             if dialect == "sqlite"
@@ -96,7 +95,7 @@ class RosterRepository:
                 summary_text=summary_text,
             )
             for person_id, label, records_version, computed_for, summary_text in (
-                self._session.execute(query)
+                self._connection.execute(query)
             )
         ]
 
@@ -111,7 +110,7 @@ class RosterRepository:
                 computed_for=row.computed_for,
                 data=dict(row.data),
             )
-            for row in self._session.execute(query)
+            for row in self._connection.execute(query)
         }
 
     def records_versions(self, person_ids: Iterable[int], *, lock: bool = False) -> dict[int, int]:
@@ -132,7 +131,7 @@ class RosterRepository:
         )
         if lock:
             query = query.with_for_update()
-        return {row.id: int(row.records_version) for row in self._session.execute(query)}
+        return {row.id: int(row.records_version) for row in self._connection.execute(query)}
 
     def save_current(self, computed: Iterable[SummaryRow]) -> int:
         """Store the summaries still current; how many rows changed.
@@ -171,7 +170,7 @@ class RosterRepository:
                 ),
                 int(row.records_version),
             )
-            for row in self._session.execute(query)
+            for row in self._connection.execute(query)
         ]
 
     def on_a_roster(self, person_ids: Iterable[int]) -> set[int]:
@@ -184,7 +183,7 @@ class RosterRepository:
             .distinct()
             .where(care_links.c.person_id.in_(wanted), care_links.c.revoked_at.is_(None))
         )
-        return set(self._session.execute(query).scalars())
+        return set(self._connection.execute(query).scalars())
 
     def linked_without_summary(self) -> list[int]:
         """People on some clinician's roster who have no summary at all (e.g. a write deleted it)."""
@@ -195,29 +194,29 @@ class RosterRepository:
             .where(care_links.c.revoked_at.is_(None), roster_summaries.c.person_id.is_(None))
             .order_by(care_links.c.person_id)
         )
-        return list(self._session.execute(query).scalars())
+        return list(self._connection.execute(query).scalars())
 
     def save_summary(self, summary: SummaryRow) -> None:
         """Insert or replace; the insert runs in a savepoint in case another request raced us."""
         values = {"computed_for": summary.computed_for, "data": summary.data}
         where = roster_summaries.c.person_id == summary.person_id
-        result = self._session.execute(update(roster_summaries).where(where).values(**values))
+        result = self._connection.execute(update(roster_summaries).where(where).values(**values))
         if getattr(result, "rowcount", 0):
             return
         try:
-            with self._session.begin_nested():
-                self._session.execute(
+            with self._connection.begin_nested():
+                self._connection.execute(
                     insert(roster_summaries).values(person_id=summary.person_id, **values)
                 )
         except IntegrityError:
-            self._session.execute(update(roster_summaries).where(where).values(**values))
+            self._connection.execute(update(roster_summaries).where(where).values(**values))
 
     def person_ids(self, names: Iterable[str]) -> dict[str, int]:
         query = select(people.c.name, people.c.id).where(people.c.name.in_(list(names)))
-        return {row.name: row.id for row in self._session.execute(query)}
+        return {row.name: row.id for row in self._connection.execute(query)}
 
     def person_name(self, person_id: int) -> str | None:
-        found: str | None = self._session.execute(
+        found: str | None = self._connection.execute(
             select(people.c.name).where(people.c.id == person_id)
         ).scalar_one_or_none()
         return found

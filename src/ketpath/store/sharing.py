@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, func, insert, select, update
 
 from ketpath.store.tables import care_links, from_row, shares, users
 
@@ -40,8 +39,8 @@ class CareLinkRow:
 
 
 class ShareRepository:
-    def __init__(self, session: Session) -> None:
-        self._session = session
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
 
     def create(
         self, *, person_id: int, code_hash: str, created_at: datetime, expires_at: datetime
@@ -56,7 +55,7 @@ class ShareRepository:
             )
             .returning(shares.c.id)
         )
-        new_id: int = self._session.execute(statement).scalar_one()
+        new_id: int = self._connection.execute(statement).scalar_one()
         return new_id
 
     def _query(self) -> Any:
@@ -66,16 +65,16 @@ class ShareRepository:
 
     def for_person(self, person_id: int) -> list[ShareRow]:
         query = self._query().where(shares.c.person_id == person_id).order_by(shares.c.id.desc())
-        return [from_row(ShareRow, row) for row in self._session.execute(query)]
+        return [from_row(ShareRow, row) for row in self._connection.execute(query)]
 
     def get(self, share_id: int) -> ShareRow | None:
-        row = self._session.execute(self._query().where(shares.c.id == share_id)).first()
+        row = self._connection.execute(self._query().where(shares.c.id == share_id)).first()
         return from_row(ShareRow, row) if row is not None else None
 
     def by_code_hash(self, code_hash: str) -> ShareRow | None:
         """The share with this code, locked for this transaction where the database can."""
         query = select(shares.c.id).where(shares.c.code_hash == code_hash).with_for_update()
-        found = self._session.execute(query).scalar_one_or_none()
+        found = self._connection.execute(query).scalar_one_or_none()
         return self.get(found) if found is not None else None
 
     def mark_redeemed(self, share_id: int, *, by: int, at: datetime) -> bool:
@@ -86,7 +85,7 @@ class ShareRepository:
         statement that spends it, so it stays single-use whichever process or
         host redeems it, even if the lock were ever left out.
         """
-        result = self._session.execute(
+        result = self._connection.execute(
             update(shares)
             .where(
                 shares.c.id == share_id,
@@ -95,11 +94,11 @@ class ShareRepository:
             )
             .values(redeemed_at=at, redeemed_by=by)
         )
-        spent: bool = result.rowcount == 1  # type: ignore[attr-defined]
+        spent: bool = result.rowcount == 1
         return spent
 
     def revoke(self, share_id: int, *, at: datetime) -> None:
-        self._session.execute(
+        self._connection.execute(
             update(shares)
             .where(shares.c.id == share_id, shares.c.revoked_at.is_(None))
             .values(revoked_at=at)
@@ -107,8 +106,8 @@ class ShareRepository:
 
 
 class CareLinkRepository:
-    def __init__(self, session: Session) -> None:
-        self._session = session
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
 
     def create(
         self,
@@ -130,7 +129,7 @@ class CareLinkRepository:
             )
             .returning(care_links.c.id)
         )
-        new_id: int = self._session.execute(statement).scalar_one()
+        new_id: int = self._connection.execute(statement).scalar_one()
         return new_id
 
     def active(self, *, clinician_id: int, person_id: int) -> CareLinkRow | None:
@@ -145,7 +144,7 @@ class CareLinkRepository:
             .order_by(care_links.c.id)
             .limit(1)
         )
-        row = self._session.execute(query).first()
+        row = self._connection.execute(query).first()
         return from_row(CareLinkRow, row) if row is not None else None
 
     def active_for_clinician(self, clinician_id: int) -> list[CareLinkRow]:
@@ -158,23 +157,23 @@ class CareLinkRepository:
         query = (
             select(care_links).where(care_links.c.id.in_(first)).order_by(care_links.c.person_id)
         )
-        return [from_row(CareLinkRow, row) for row in self._session.execute(query)]
+        return [from_row(CareLinkRow, row) for row in self._connection.execute(query)]
 
     def active_person_ids(self, clinician_id: int) -> set[int]:
         """The people whose consent to this clinician stands (ids only: cheap for a big roster)."""
         query = select(care_links.c.person_id).where(
             care_links.c.clinician_id == clinician_id, care_links.c.revoked_at.is_(None)
         )
-        return set(self._session.execute(query).scalars())
+        return set(self._connection.execute(query).scalars())
 
     def for_share(self, share_id: int) -> list[CareLinkRow]:
         query = select(care_links).where(
             care_links.c.share_id == share_id, care_links.c.revoked_at.is_(None)
         )
-        return [from_row(CareLinkRow, row) for row in self._session.execute(query)]
+        return [from_row(CareLinkRow, row) for row in self._connection.execute(query)]
 
     def revoke_for_share(self, share_id: int, *, at: datetime) -> None:
-        self._session.execute(
+        self._connection.execute(
             update(care_links)
             .where(care_links.c.share_id == share_id, care_links.c.revoked_at.is_(None))
             .values(revoked_at=at)
