@@ -19,6 +19,20 @@ from aiosmtpd.handlers import Message
 from webtest import free_port
 
 WAIT_SECONDS = 10.0
+#: Words that must never appear in a reminder e-mail: health content, and Alice's name.
+HEALTH_WORDS = (
+    "ketamine",
+    "craving",
+    "payday",
+    "dose",
+    "use",
+    "bladder",
+    "pain",
+    "mood",
+    "flag",
+    "lapse",
+    "alice",
+)
 
 
 class Inbox(Message):

@@ -28,7 +28,7 @@ from ketpath.present.i18n import translations
 from ketpath.services import accounts
 from ketpath.services.reminders import MailServer, send_due_reminders
 from ketpath.web.app import create_app
-from mailtest import Inbox, local_mail_server
+from mailtest import HEALTH_WORDS, Inbox, local_mail_server
 from webtest import BASE_URL, TEST_HASHING, free_port, login, settings_for
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -36,19 +36,6 @@ APP_ADDRESS = "https://ketpath.example.org/"
 SENDER = "reminders@ketpath.example.org"
 EMAIL = "alice@example.org"
 PASSWORD = "alice keeps a long passphrase"
-HEALTH_WORDS = (
-    "ketamine",
-    "craving",
-    "payday",
-    "dose",
-    "use",
-    "bladder",
-    "pain",
-    "mood",
-    "flag",
-    "lapse",
-    "alice",
-)
 
 
 class Clock:

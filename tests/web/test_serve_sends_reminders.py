@@ -35,7 +35,7 @@ from ketpath.core.records import parse_record
 from ketpath.present.i18n import translations
 from ketpath.services import Author, Database, accounts, log_record, open_database
 from ketpath.services.reminders import save_reminder
-from mailtest import Inbox, local_mail_server
+from mailtest import HEALTH_WORDS, Inbox, local_mail_server
 from templates import migrated_sqlite_file
 from webtest import TEST_HASHING, LiveServer, free_port
 
@@ -63,22 +63,8 @@ RECEIVER_HEADERS = ("X-Peer", "X-MailFrom", "X-RcptTo")
 """Added by aiosmtpd's ``Message`` handler on arrival (the envelope), not by ketpath."""
 ARRIVAL_SECONDS = 60.0
 """Generous: a loaded two-core machine; the waits poll and return as soon as mail is in."""
-HEALTH_WORDS = (
-    "ketamine",
-    "craving",
-    "payday",
-    "250",
-    "dose",
-    "use",
-    "bladder",
-    "pain",
-    "mood",
-    "flag",
-    "lapse",
-    "risk",
-    "alice",
-    "mei",
-)
+LEAK_WORDS = (*HEALTH_WORDS, "250", "risk", "mei")
+"""Alice's dose as logged, an assessment word, and Mei's name, besides the usual list."""
 
 
 @pytest.fixture
@@ -207,7 +193,7 @@ def test_serve_emails_each_due_reminder_once_in_the_account_s_language(
     assert _subject(english) == SUBJECT
     assert _body(english).strip().splitlines() == [SUBJECT, "", APP_ADDRESS]
     said = f"{_subject(english)}\n{_body(english)}".lower().replace("ketpath", "")
-    assert [word for word in HEALTH_WORDS if word in said] == []
+    assert [word for word in LEAK_WORDS if word in said] == []
 
     (chinese,) = _to(inbox, MEI)
     assert chinese["From"] == SENDER
