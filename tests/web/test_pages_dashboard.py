@@ -13,14 +13,26 @@ from ketpath.services import import_records, log_record
 from ketpath.store import Database
 
 
+def _noon_days_ago(days: int) -> datetime:
+    """Noon (UTC) on the date ``days`` days before today's.
+
+    The dashboard counts days by date in the person's zone (UTC here). A
+    time such as "now minus N days and 2 hours" falls on the date before
+    when the test runs between midnight and two o'clock, and these tests
+    failed then (one use-day fewer, one day more since the last use).
+    """
+    return (datetime.now(UTC) - timedelta(days=days)).replace(
+        hour=12, minute=0, second=0, microsecond=0
+    )
+
+
 def _recent_uses(days: int) -> list[Record]:
     """A use every other day for ``days`` days up to yesterday, with amounts and coping motives."""
-    now = datetime.now(UTC)
     return [
         parse_record(
             {
                 "type": "use",
-                "time": (now - timedelta(days=day, hours=2)).isoformat(),
+                "time": _noon_days_ago(day).isoformat(),
                 "dose_mg": 50 + day,
                 "route": "intranasal",
                 "setting": "home-alone",
@@ -142,12 +154,11 @@ def test_the_body_section_shows_tolerance_in_words_never_as_a_percentage_or_mult
 def test_after_a_break_the_body_section_says_a_usual_amount_is_now_more_dangerous(
     alice: Any, client: TestClient, db: Database
 ) -> None:
-    now = datetime.now(UTC)
     uses = [
         parse_record(
             {
                 "type": "use",
-                "time": (now - timedelta(days=day, hours=2)).isoformat(),
+                "time": _noon_days_ago(day).isoformat(),
                 "dose_mg": 300,
                 "route": "intranasal",
             }
