@@ -153,7 +153,8 @@ async def api_person(user: Annotated[User, Depends(api_user)]) -> User:
     """A token holder with a history of their own (a person, not a clinician).
 
     Asynchronous because it does no I/O: a plain ``def`` would cost every API
-    write a hop to the thread pool and back.
+    request that takes it a hop to the thread pool and back (the API write
+    checks its token in its own hop instead: :func:`token_person`).
     """
     return person_only(user)
 
