@@ -22,6 +22,7 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from ketpath.cli.server import serving_options
 from ketpath.store import Database
 from ketpath.web.settings import Settings
 from templates import migrated_sqlite_file
@@ -186,13 +187,7 @@ class ThreadedServer:
 
     def start(self) -> None:
         config = uvicorn.Config(
-            self.app,
-            host="127.0.0.1",
-            port=self.port,
-            access_log=False,
-            server_header=False,
-            proxy_headers=False,
-            log_level="warning",
+            self.app, host="127.0.0.1", port=self.port, **serving_options(proxies="")
         )
         self._server = server = uvicorn.Server(config)
         self._thread = threading.Thread(target=server.run, name="ketpath-test-server", daemon=True)

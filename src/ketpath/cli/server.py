@@ -46,7 +46,7 @@ import tempfile
 from collections.abc import Mapping
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
@@ -388,6 +388,22 @@ def _database_words(url: URL) -> str:
     return without_password.render_as_string(hide_password=False)
 
 
+def serving_options(proxies: str) -> dict[str, Any]:
+    """uvicorn's options for ketpath, in one process or several (and in tests that serve it).
+
+    No access log (a request line can carry a calendar feed's secret), no
+    ``Server`` header, and forwarded headers believed only from ``proxies``
+    (a comma-separated list of addresses; empty: from nobody).
+    """
+    return {
+        "access_log": False,
+        "server_header": False,
+        "proxy_headers": bool(proxies),
+        "forwarded_allow_ips": proxies or None,
+        "log_level": "warning",
+    }
+
+
 def _run(app: object, listener: socket.socket, ready: str, proxies: str) -> None:
     """Serve on ``listener``; ``ready`` is printed once the server accepts connections."""
     import uvicorn  # noqa: PLC0415
@@ -398,14 +414,7 @@ def _run(app: object, listener: socket.socket, ready: str, proxies: str) -> None
             if not self.should_exit:
                 typer.echo(f"{ready}  (Ctrl+C to stop)")
 
-    config = uvicorn.Config(
-        app,  # type: ignore[arg-type]
-        access_log=False,
-        server_header=False,
-        proxy_headers=bool(proxies),
-        forwarded_allow_ips=proxies or None,
-        log_level="warning",
-    )
+    config = uvicorn.Config(app, **serving_options(proxies))  # type: ignore[arg-type]
     AnnouncingServer(config).run(sockets=[listener])
 
 
@@ -429,14 +438,7 @@ def _run_workers(workers: int, listener: socket.socket, ready: str, proxies: str
                 typer.echo(f"{ready}  (Ctrl+C to stop)")
 
     config = uvicorn.Config(
-        f"{__name__}:worker_app",
-        factory=True,
-        workers=workers,
-        access_log=False,
-        server_header=False,
-        proxy_headers=bool(proxies),
-        forwarded_allow_ips=proxies or None,
-        log_level="warning",
+        f"{__name__}:worker_app", factory=True, workers=workers, **serving_options(proxies)
     )
     AnnouncingSupervisor(config, sockets=[listener]).run()
 

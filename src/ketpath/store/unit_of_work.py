@@ -144,7 +144,6 @@ class UnitOfWork:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        self._open_connection()
         self._close()
 
     def _close(self) -> None:
