@@ -133,15 +133,16 @@ class PeopleRepository:
         :meth:`get`, and tells :class:`RecordRepository` (``version_bumped=True``),
         which saves a round trip on every write; the row lock the bump takes
         holds the ids held and the count until the transaction ends. The count
-        is for the quota (``services.quota``): the person's ``records_count``, kept by triggers on ``records``
-        (migration 0014) and read in the same statement as the bump, so no
-        write counts the person's index. It is current on both databases:
-        writers are serialised on SQLite (``BEGIN IMMEDIATE``), and on
-        PostgreSQL an ``UPDATE`` that waited for another writer's row lock
-        rereads that row (READ COMMITTED), so the count includes the records
-        the other writer just committed (the concurrent quota test in
-        ``tests/integration/test_record_limits.py``). A count taken by a
-        subquery would not: it keeps the snapshot taken before the wait.
+        is for the quota (``services.quota``): the person's ``records_count``,
+        kept by triggers on ``records`` (migration 0014) and read in the same
+        statement as the bump, so no write counts the person's index. It is
+        current on both databases: writers are serialised on SQLite (``BEGIN
+        IMMEDIATE``), and on PostgreSQL an ``UPDATE`` that waited for another
+        writer's row lock rereads that row (READ COMMITTED), so the count
+        includes the records the other writer just committed (the concurrent
+        quota test in ``tests/integration/test_record_limits.py``). A count
+        taken by a subquery would not: it keeps the snapshot taken before the
+        wait.
         """
         row = self._connection.execute(_BUMP_AND_RETURN_PERSON, {"person_name": name}).first()
         if row is None:
