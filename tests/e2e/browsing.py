@@ -59,7 +59,11 @@ def confirm_welcome(page: Page, base_url: str) -> list[str]:
     """
     page.wait_for_url(f"{base_url}/welcome")
     page.get_by_role("button", name="Confirm and show my recovery codes").click()
-    codes = page.locator("ol.recovery-codes code").all_inner_texts()
+    shown = page.locator("ol.recovery-codes code")
+    # ``all_inner_texts`` does not wait: read once the page with the codes is in (a loaded
+    # CI run read the welcome page still, and found no codes).
+    shown.first.wait_for()
+    codes = shown.all_inner_texts()
     page.get_by_role("link", name="I have saved them, continue").click()
     # A new person goes on to the first-run onboarding (web/onboarding.py), once.
     page.wait_for_url(re.compile(rf"^{re.escape(base_url)}/(onboarding)?$"))
