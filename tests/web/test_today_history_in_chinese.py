@@ -100,6 +100,26 @@ def _local_noon(days_ago: int) -> datetime:
     return min(moment, datetime.now(UTC) - timedelta(minutes=1))
 
 
+#: Alice's uses: every other day, from three days ago back to two months ago.
+USE_DAYS_AGO = range(3, 60, 2)
+
+
+def _use_days_this_week_and_last() -> tuple[int, int]:
+    """Her use-days this week and last, weeks from Monday in her zone (as Today counts them).
+
+    Which of her every-other-day uses fall in this week or the last depends
+    on the weekday in Hong Kong (3 last week on a Monday or Tuesday, 4 on a
+    Wednesday), and Hong Kong's date turns at 16:00 UTC: "3 last week" as a
+    fixed number failed on Wednesdays and on Tuesdays after 16:00 UTC.
+    """
+    today = datetime.now(ZONE).date()
+    monday = today - timedelta(days=today.weekday())
+    days = [today - timedelta(days=ago) for ago in USE_DAYS_AGO]
+    this_week = sum(monday <= day <= today for day in days)
+    last_week = sum(monday - timedelta(days=7) <= day < monday for day in days)
+    return this_week, last_week
+
+
 def _history(goal_until: date) -> list[Record]:
     uses: list[Record] = [
         Use(
@@ -110,7 +130,7 @@ def _history(goal_until: date) -> list[Record]:
             motive="cope-stress",
             co_use=("alcohol",) if days % 9 == 0 else (),
         )
-        for days in range(3, 60, 2)
+        for days in USE_DAYS_AGO
     ]
     return [
         Profile(timezone="Asia/Hong_Kong"),
@@ -164,7 +184,8 @@ def test_today_reads_in_traditional_chinese(alice_with_history: Any, client: Tes
     assert "下一個里程碑：7 天，還有 4 天。" in counter
     assert "7 天中的第 3 天" in counter
     week = _card(page, "week-heading")
-    assert "本星期有 0 個使用日，上星期 3 個。" in week
+    this_week, last_week = _use_days_this_week_and_last()
+    assert f"本星期有 {this_week} 個使用日，上星期 {last_week} 個。" in week
     assert "每星期由星期一開始，按你的時區計算。" in week
     assert "現在可以填寫：" in _card(page, "next-q-heading")
     assert "階段：有依賴跡象" in _card(page, "stage-heading")
@@ -216,7 +237,8 @@ def test_today_and_history_in_simplified_chinese(
     counter = _card(page, "counter-heading")
     assert "距离你上次使用已经 3 天。" in counter
     assert "你的目标：停用，直到" in counter
-    assert "本周有 0 个使用日，上周 3 个。" in _card(page, "week-heading")
+    this_week, last_week = _use_days_this_week_and_last()
+    assert f"本周有 {this_week} 个使用日，上周 {last_week} 个。" in _card(page, "week-heading")
     assert "过去 30 天有 2 次与酒精一起使用。" in _card(page, "signals-heading")
     assert _english_sentences(_main(page)) == []
     history = client.get("/history").text
@@ -249,7 +271,11 @@ def test_the_same_pages_are_unchanged_in_english(
     assert "3 days since your last use." in counter
     assert "Your goal: stop until" in counter and "20 days from now." in counter
     assert "Milestone reached: 3 days: Three days in a row." in counter
-    assert "0 use-days this week, 3 last week." in _card(page, "week-heading")
+    this_week, last_week = _use_days_this_week_and_last()
+    use_days = "use-day" if this_week == 1 else "use-days"
+    assert f"{this_week} {use_days} this week, {last_week} last week." in _card(
+        page, "week-heading"
+    )
     signs = _card(page, "signals-heading")
     assert "Bladder symptoms logged in the last 30 days:" in signs
     often = _card(page, "time-heading")
@@ -282,9 +308,11 @@ def _main(html: str, *, charts: bool = True) -> str:
 def test_taiwan_says_week_as_taiwan_does(alice_with_history: Any, client: TestClient) -> None:
     _in(client, "zh-Hant-TW")
     week = _card(client.get("/").text, "week-heading")
-    assert "本週有 0 個使用日，上週 3 個。" in week
+    this_week, last_week = _use_days_this_week_and_last()
+    assert f"本週有 {this_week} 個使用日，上週 {last_week} 個。" in week
     _in(client, "zh-Hant-HK")  # Hong Kong falls back to zh-Hant
-    assert "本星期有 0 個使用日，上星期 3 個。" in _card(client.get("/").text, "week-heading")
+    hong_kong = f"本星期有 {this_week} 個使用日，上星期 {last_week} 個。"
+    assert hong_kong in _card(client.get("/").text, "week-heading")
 
 
 def test_a_clinic_entry_and_her_dispute_are_worded_in_chinese(
