@@ -146,10 +146,14 @@ def _history(goal_until: date) -> list[Record]:
     ]
 
 
+def _goal_until() -> date:
+    """The last day of her stop goal: 20 days after today in her zone."""
+    return datetime.now(ZONE).date() + timedelta(days=20)
+
+
 @pytest.fixture
 def alice_with_history(alice: Any, db: Database) -> Any:
-    until = datetime.now(ZONE).date() + timedelta(days=20)
-    import_records(db, alice.person_name, _history(until))
+    import_records(db, alice.person_name, _history(_goal_until()))
     return alice
 
 
@@ -216,7 +220,8 @@ def test_history_reads_in_traditional_chinese(alice_with_history: Any, client: T
     assert "50 毫克；鼻吸（經鼻）；獨自在家；為了應付壓力；與酒精一起" in entries
     assert "小便有血（中等）" in entries
     assert "7/10（為了應付壓力）" in entries
-    assert "停用，直至 2026年" in entries
+    # Its year is the year 20 days from now (the next one from the 12th of December).
+    assert f"停用，直至 {_goal_until().year}年" in entries
     assert "所有類別" in entries and "所有月份" in entries
     assert re.search(r"2026年\d{1,2}月", entries)
     assert "第 1 頁，共 2 頁（37 項記錄）。" in entries and "較舊" in entries
