@@ -46,7 +46,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Collection, Sequence
+import math
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from functools import cached_property
@@ -91,16 +92,7 @@ class RosterRow:
 
     def sort_key(self, now: datetime) -> tuple[float, ...]:
         """This row's place on the roster, by the keys of ``[roster.order]`` (rules.toml)."""
-        order = rules().roster.order
-        # Someone who could not be assessed may hide a red flag: the order places them.
-        level = (self.level or "none") if self.assessed else NOT_ASSESSED
-        silence = (now - self.last_entry).total_seconds() if self.last_entry else float("inf")
-        ranks = {
-            "level": _rank(order.levels, level),
-            "stage": _rank(order.stages, self.stage),
-            "silence": -silence,
-        }
-        return tuple(ranks[key] for key in order.by)
+        return roster_order(now)(self)
 
     def days_silent(self, now: datetime) -> int | None:
         return (now - self.last_entry).days if self.last_entry else None
@@ -113,6 +105,47 @@ class RosterRow:
         (``_ParsedSummaries``), and every view asks which flags are new.
         """
         return tuple((flag, latest) for flag in self.flags if (latest := _time(flag.get("latest"))))
+
+    @cached_property
+    def flag_alerts(self) -> tuple[tuple[datetime, Attention], ...]:
+        """Each dated flag's "Needs attention" line, with the time of its latest evidence.
+
+        Built once per kept row, as :attr:`dated_flags` is: which of them a
+        view lists depends only on how recent that time is.
+        """
+        return tuple(
+            (
+                latest,
+                Attention(
+                    patient_id=self.patient_id,
+                    label=self.label,
+                    kind="new-red-flag",
+                    text=str(flag["message"]),
+                    level=str(flag["level"]),
+                ),
+            )
+            for flag, latest in self.dated_flags
+        )
+
+    @cached_property
+    def _alerts(self) -> dict[tuple[str, int | None], Attention]:
+        """This row's positive-screen and missed-check-in lines by what they say (see :meth:`alert`)."""
+        return {}
+
+    def alert(self, kind: str, count: int | None, text: str) -> Attention:
+        """The ``kind`` line saying ``text`` (worded from ``count``), made once per kept row.
+
+        A warm roster lists the same lines view after view; a line for the
+        same kind and count says the same text (the settings it is worded
+        from are data, loaded once).
+        """
+        key = (kind, count)
+        found = self._alerts.get(key)
+        if found is None or found.text != text:
+            found = self._alerts[key] = Attention(
+                patient_id=self.patient_id, label=self.label, kind=kind, text=text
+            )
+        return found
 
     def to_dict(self, now: datetime) -> dict[str, Any]:
         return {
@@ -127,9 +160,41 @@ class RosterRow:
         }
 
 
-def _rank(order: Sequence[str], item: str) -> int:
-    """Where ``item`` stands in ``order``; anything not listed after everything listed."""
-    return order.index(item) if item in order else len(order)
+def _ranks(order: Sequence[str]) -> dict[str, int]:
+    """Where each item stands in ``order`` (its first place); anything not listed goes after."""
+    ranks: dict[str, int] = {}
+    for place, item in enumerate(order):
+        ranks.setdefault(item, place)
+    return ranks
+
+
+_ORDER_KEYS = ("level", "stage", "silence")
+
+
+def roster_order(now: datetime) -> Callable[[RosterRow], tuple[float, ...]]:
+    """The roster's sort key at ``now``, by the keys of ``[roster.order]`` (rules.toml).
+
+    The order's ranks are looked up once per view, not once per row (a
+    thousand rows each building the ranks was a sixteenth of a warm view).
+    """
+    order = rules().roster.order
+    levels, stages = _ranks(order.levels), _ranks(order.stages)
+    unlisted_level, unlisted_stage = len(order.levels), len(order.stages)
+    places = [_ORDER_KEYS.index(key) for key in order.by]
+
+    def key(row: RosterRow) -> tuple[float, ...]:
+        # Someone who could not be assessed may hide a red flag: the order places them.
+        level = (row.level or "none") if row.assessed else NOT_ASSESSED
+        entry = row.last_entry
+        parts = (
+            levels.get(level, unlisted_level),
+            stages.get(row.stage, unlisted_stage),
+            # Minus the silence; nothing logged at all is the longest silence.
+            -(now - entry).total_seconds() if entry else -math.inf,
+        )
+        return tuple([parts[place] for place in places])
+
+    return key
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -344,7 +409,7 @@ def _clinician_roster(db: Database, *, clinician: User, moment: datetime) -> Ros
         ]
         append_many(uow, events, actor=Actor.of(clinician), now=moment)
         uow.commit()
-    rows.sort(key=lambda row: row.sort_key(moment))
+    rows.sort(key=roster_order(moment))
     return Roster(now=moment, rows=rows, attention=needs_attention(rows, moment))
 
 
@@ -452,36 +517,19 @@ def needs_attention(rows: Sequence[RosterRow], now: datetime) -> list[Attention]
     screens: list[Attention] = []
     missed: list[Attention] = []
     settings = rules().roster
-    recent = timedelta(days=settings.new_flag_days)
+    # A flag is new while now - latest <= new_flag_days, that is while latest >= since.
+    since = now - timedelta(days=settings.new_flag_days)
     for row in rows:
-        for flag, latest in row.dated_flags:
-            if now - latest <= recent:
-                flags.append(
-                    Attention(
-                        patient_id=row.patient_id,
-                        label=row.label,
-                        kind="new-red-flag",
-                        text=str(flag["message"]),
-                        level=str(flag["level"]),
-                    )
-                )
+        flags.extend(alert for latest, alert in row.flag_alerts if latest >= since)
         if row.positive_screens:
             count = len(row.positive_screens)
-            screens.append(
-                Attention(
-                    patient_id=row.patient_id,
-                    label=row.label,
-                    kind="positive-screen",
-                    text=f"{count} positive drug screen{'s' if count > 1 else ''} "
-                    f"in the last {settings.positive_screen_days} days",
-                )
+            text = (
+                f"{count} positive drug screen{'s' if count > 1 else ''} "
+                f"in the last {settings.positive_screen_days} days"
             )
+            screens.append(row.alert("positive-screen", count, text))
         silent = row.days_silent(now)
         if silent is None or silent >= settings.missed_check_in_days:
             text = "nothing logged yet" if silent is None else f"nothing logged for {silent} days"
-            missed.append(
-                Attention(
-                    patient_id=row.patient_id, label=row.label, kind="missed-check-in", text=text
-                )
-            )
+            missed.append(row.alert("missed-check-in", silent, text))
     return [*flags, *screens, *missed]
