@@ -218,7 +218,7 @@ def _insert_postgresql(connection: Connection, rows: Sequence[dict[str, Any]]) -
     at_type = audit_log.c.at.type.dialect_impl(dialect)
     to_time: Callable[[Any], Any] = at_type.bind_processor(dialect) or _same
     times: dict[datetime, str] = {}
-    texts: dict[Any, str] = {}  # a batch repeats its actor, action and empty detail
+    texts: dict[str, str] = {}
     empty = _quoted(json.dumps({}))
     literals: list[str] = []
     for name, kind in zip(_COLUMNS, _POSTGRESQL_TYPES, strict=True):
@@ -235,12 +235,13 @@ def _insert_postgresql(connection: Connection, rows: Sequence[dict[str, Any]]) -
         elif kind == "integer":
             elements = ["NULL" if value is None else str(operator.index(value)) for value in values]
         else:
+            # A hash (letters and digits) needs no escaping; the batch's other texts repeat.
             elements = [
                 "NULL"
                 if value is None
-                else texts[value]
-                if value in texts
-                else texts.setdefault(value, _quoted(value))
+                else f'"{value}"'
+                if value.isalnum()
+                else texts.get(value) or texts.setdefault(value, _quoted(value))
                 for value in values
             ]
         literals.append("{" + ",".join(elements) + "}")
