@@ -51,13 +51,14 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from ketpath.core.assess import assess
 from ketpath.core.assess.redflags import LEVEL_ORDER
 from ketpath.core.records import DrugScreen, Note, Record, person_zone, record_time
 from ketpath.knowledge import rules
+from ketpath.present.i18n import current_language
 from ketpath.services.accounts import User
 from ketpath.services.audit import Actor, Event, append_many
 from ketpath.services.consent import NotAllowed, label_for
@@ -370,11 +371,13 @@ def _clinician_roster(db: Database, *, clinician: User, moment: datetime) -> Ros
     computed: list[SummaryRow] = []
     yesterday: list[int] = []
     days: dict[object, str] = {}  # each zone's date now, worked out once per view
+    language = current_language()  # the labels' (a link without one is "Patient <id>")
     with db.unit_of_work() as uow:
         entries = uow.roster.entries(clinician.id)
         for entry in entries:
-            found = _PARSED.get(entry)
-            if found is not None and _usable(found[0], entry.records_version):
+            found = _PARSED.get(entry, language)
+            # A kept summary is of this format; usable if of the person's records now.
+            if found is not None and found[0].data.get("records_version") == entry.records_version:
                 summary, row = found
                 zone = summary.data.get("zone")
                 day = days.get(zone)
@@ -402,10 +405,7 @@ def _clinician_roster(db: Database, *, clinician: User, moment: datetime) -> Ros
         rows = [shown[entry.person_id] for entry in entries if entry.person_id in standing]
         events = [
             Event(action="read-roster", detail={"patients": len(rows)}),
-            *(
-                Event(action="read-roster-entry", person_id=person_id)
-                for person_id in sorted(row.patient_id for row in rows)
-            ),
+            *map(_ENTRY_EVENTS.of, sorted(row.patient_id for row in rows)),
         ]
         append_many(uow, events, actor=Actor.of(clinician), now=moment)
         uow.commit()
@@ -428,16 +428,20 @@ class _ParsedSummaries:
 
     def __init__(self, limit: int = 100_000) -> None:
         self._limit = limit
-        self._by_person: dict[int, tuple[str, str, SummaryRow, RosterRow]] = {}
+        self._by_person: dict[int, _Kept] = {}
 
-    def get(self, entry: RosterEntry) -> tuple[SummaryRow, RosterRow] | None:
-        """The entry's summary and row, or None when it has no summary or it cannot be read."""
+    def get(self, entry: RosterEntry, language: str) -> tuple[SummaryRow, RosterRow] | None:
+        """The entry's summary and row, or None when it has no summary or it cannot be read.
+
+        ``language`` is the current one, in which a link without a label is
+        named (``consent.label_for``): the row kept is labelled for the link's
+        label and the language it was made for, and worked out afresh for another.
+        """
         text, computed_for = entry.summary_text, entry.computed_for
         if text is None or computed_for is None:
             return None
-        label = label_for(entry.person_id, entry.label)
         known = self._by_person.get(entry.person_id)
-        if known is None or known[0] != text or known[1] != computed_for:
+        if known is None or known.text != text or known.computed_for != computed_for:
             try:
                 data = json.loads(text)
                 summary = SummaryRow(
@@ -445,15 +449,57 @@ class _ParsedSummaries:
                 )
                 if not _current_format(summary):
                     return None
-                row = _row(entry.person_id, label, data)
+                row = _row(entry.person_id, label_for(entry.person_id, entry.label), data)
             except (ValueError, KeyError, TypeError):  # unreadable: assessed again, as if missing
                 return None
             if len(self._by_person) >= self._limit:
                 self._by_person.clear()
-            known = self._by_person[entry.person_id] = (text, computed_for, summary, row)
-        summary, row = known[2], known[3]
+            known = self._by_person[entry.person_id] = _Kept(
+                text, computed_for, summary, row, entry.label, language
+            )
+        if known.link_label == entry.label and known.language == language:
+            return known.summary, known.row
         # Two clinicians may name one person differently: one parse, each their label.
-        return summary, row if row.label == label else replace(row, label=label)
+        label = label_for(entry.person_id, entry.label)
+        row = known.row
+        return known.summary, row if row.label == label else replace(row, label=label)
+
+
+class _Kept(NamedTuple):
+    """A parsed summary as :class:`_ParsedSummaries` keeps it, with what its row's label came from."""
+
+    text: str
+    computed_for: str
+    summary: SummaryRow
+    row: RosterRow
+    link_label: str | None
+    language: str
+
+
+class _EntryEvents:
+    """The audit event "this person was seen on a roster", one per person (this process).
+
+    A view appends one per patient shown; an event is frozen, so the same one
+    serves every view instead of a thousand made per view. Forgets everything
+    past ``limit`` people.
+    """
+
+    def __init__(self, limit: int = 100_000) -> None:
+        self._limit = limit
+        self._by_person: dict[int, Event] = {}
+
+    def of(self, person_id: int) -> Event:
+        found = self._by_person.get(person_id)
+        if found is None:
+            if len(self._by_person) >= self._limit:
+                self._by_person.clear()
+            found = self._by_person[person_id] = Event(
+                action="read-roster-entry", person_id=person_id
+            )
+        return found
+
+
+_ENTRY_EVENTS = _EntryEvents()
 
 
 _PARSED = _ParsedSummaries()
