@@ -232,20 +232,30 @@ def _insert_postgresql(connection: Connection, rows: Sequence[dict[str, Any]]) -
             ]
         elif name == "detail":
             elements = [_quoted(json.dumps(value)) if value else empty for value in values]
+        elif None not in values and kind == "integer":
+            elements = list(map(str, map(operator.index, values)))
         elif kind == "integer":
             elements = ["NULL" if value is None else str(operator.index(value)) for value in values]
+        elif None not in values and _nothing_to_escape("".join(values)):
+            # The usual case: the column's elements quoted in one join.
+            literals.append('{"' + '","'.join(values) + '"}')
+            continue
         else:
-            # A hash (letters and digits) needs no escaping; the batch's other texts repeat.
             elements = [
                 "NULL"
                 if value is None
-                else f'"{value}"'
-                if value.isalnum()
-                else texts.get(value) or texts.setdefault(value, _quoted(value))
+                else texts[value]
+                if value in texts
+                else texts.setdefault(value, _quoted(value))
                 for value in values
             ]
         literals.append("{" + ",".join(elements) + "}")
     connection.exec_driver_sql(_POSTGRESQL_INSERT, tuple(literals))
+
+
+def _nothing_to_escape(text: str) -> bool:
+    """Whether ``text`` has neither of the two characters :func:`_quoted` escapes."""
+    return '"' not in text and "\\" not in text
 
 
 def _quoted(value: str) -> str:
