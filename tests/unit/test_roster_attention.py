@@ -12,6 +12,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ketpath.knowledge import rules
+from ketpath.present.clinician import attention_view
+from ketpath.present.i18n import use_language
 from ketpath.services.roster import Attention, RosterRow, needs_attention
 
 NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
@@ -98,3 +100,31 @@ def test_the_same_rows_viewed_later_list_what_that_time_calls_for() -> None:
         (5, "missed-check-in", "nothing logged for 42 days", None),
     ]
     assert _lines(needs_attention(ROWS, NOW)) == _lines(needs_attention(ROWS, NOW))
+
+
+def test_each_line_is_worded_for_its_own_count_in_the_pages_language() -> None:
+    """Lines with the same count share a text, lines with another count have their own.
+
+    In Chinese a new flag is named by its rule's translated label; a flag id
+    the rules do not know keeps the English sentence.
+    """
+    rows = [*ROWS, _row(6, screens=3, silent=timedelta(days=40)), _row(7, silent=None)]
+    items = needs_attention(rows, NOW)
+    by_id = {row.patient_id: row for row in rows}
+    with use_language("zh-Hant"):
+        chinese = [(line.patient_id, line.text) for line in attention_view(items, by_id, NOW)]
+    english = [(line.patient_id, line.text) for line in attention_view(items, by_id, NOW)]
+    assert chinese == [
+        (1, "on-the-edge message"),
+        (1, "from-the-future message"),
+        (5, "recent message"),
+        (2, f"過去 {SCREEN_DAYS} 天內有 1 次陽性藥物檢測"),
+        (3, f"過去 {SCREEN_DAYS} 天內有 3 次陽性藥物檢測"),
+        (6, f"過去 {SCREEN_DAYS} 天內有 3 次陽性藥物檢測"),
+        (2, f"已經 {MISSED} 天沒有記錄"),
+        (3, "還沒有任何記錄"),
+        (5, "已經 40 天沒有記錄"),
+        (6, "已經 40 天沒有記錄"),
+        (7, "還沒有任何記錄"),
+    ]
+    assert english == [(item.patient_id, item.text) for item in items]
