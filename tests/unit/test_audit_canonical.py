@@ -77,8 +77,8 @@ def test_the_batch_text_is_the_canonical_text_of_every_row(
     )
     texts = _BatchCanonical(moment, actor)
     assert texts.content(row) == canonical_content(row)
-    # The batch's own rows: the text written with the previous row's hash as it is.
-    assert texts.chained(row, prev_hash) == canonical_content(row)
+    # The batch's own rows after its first: a hex digest before them, an int seq.
+    assert texts.after_digest(row) == canonical_content(row)
     assert texts.content(row) == canonical_content(row)  # the action's kept text, again
 
 
@@ -90,7 +90,7 @@ def test_the_batch_text_is_the_canonical_text_of_every_row(
     seq=st.one_of(st.integers(min_value=1), st.booleans()),
     prev_hash=st.one_of(st.text(), st.text(alphabet="0123456789abcdef", min_size=64)),
 )
-def test_the_chained_text_is_the_canonical_text_whatever_the_previous_hash_and_ids(
+def test_the_first_rows_text_is_the_canonical_text_whatever_the_heads_hash_and_ids(
     *,
     actor: Actor | None,
     action: str,
@@ -99,7 +99,10 @@ def test_the_chained_text_is_the_canonical_text_whatever_the_previous_hash_and_i
     seq: int,
     prev_hash: str,
 ) -> None:
-    """A head hash that is not a hex digest, or a seq that is not an int, is written by json."""
+    """A head hash that is not a hex digest, or a seq that is not an int, is written by json.
+
+    The first row of a batch follows the hash the database holds as the head.
+    """
     moment = datetime(2026, 11, 30, 9, 15, tzinfo=UTC)
     row = _row(
         actor,
@@ -110,7 +113,7 @@ def test_the_chained_text_is_the_canonical_text_whatever_the_previous_hash_and_i
         seq=seq,
         prev_hash=prev_hash,
     )
-    assert _BatchCanonical(moment, actor).chained(row, prev_hash) == canonical_content(row)
+    assert _BatchCanonical(moment, actor).content(row) == canonical_content(row)
 
 
 def test_a_roster_entry_row_reads_as_the_canonical_text() -> None:
@@ -132,4 +135,4 @@ def test_a_roster_entry_row_reads_as_the_canonical_text() -> None:
     )
     texts = _BatchCanonical(moment, actor)
     assert texts.content(row) == canonical_content(row) == expected
-    assert texts.chained(row, "f" * 64) == expected
+    assert texts.after_digest(row) == expected

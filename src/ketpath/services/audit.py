@@ -179,18 +179,17 @@ class _BatchCanonical:
             f'"prev_hash":{_plain(row["prev_hash"])},"seq":{_plain(row["seq"])}}}'
         )
 
-    def chained(self, row: Mapping[str, Any], previous_hash: str) -> str:
-        """:meth:`content` of a row whose ``prev_hash`` is ``previous_hash``, a hex digest.
+    def after_digest(self, row: Mapping[str, Any]) -> str:
+        """:meth:`content` of a row whose ``prev_hash`` is a hex digest and ``seq`` an ``int``.
 
-        The batch's own rows follow a hash computed here, which is letters and
-        digits and so is written as it is, in quotes.
+        So are the batch's own rows after its first (each follows a hash
+        computed here): both are written as they are, without the checks.
         """
-        seq = row["seq"]
-        if type(seq) is not int or not (previous_hash.isascii() and previous_hash.isalnum()):
-            return self.content(row)
+        person_id = row["person_id"]
         return (
-            f"{self._head(row['action'], row['detail'])}{_plain(row['person_id'])},"
-            f'"prev_hash":"{previous_hash}","seq":{seq}}}'
+            f"{self._head(row['action'], row['detail'])}"
+            f"{person_id if type(person_id) is int else _plain(person_id)},"
+            f'"prev_hash":"{row["prev_hash"]}","seq":{row["seq"]}}}'
         )
 
     def _head(self, action: str, detail: Any) -> str:
@@ -259,6 +258,7 @@ def append_many(
     texts = _BatchCanonical(moment, actor)
     actor_id, email, role = (actor.id, actor.email, actor.role) if actor else (None, None, None)
     sha256 = hashlib.sha256
+    after_digest = False  # the head's hash is the database's: the first row's text checks it
     for seq, event in enumerate(events, start=head.seq + 1):
         row: dict[str, Any] = {
             "seq": seq,
@@ -271,7 +271,9 @@ def append_many(
             "detail": dict(event.detail) if event.detail else {},
             "prev_hash": previous,
         }
-        row["hash"] = previous = sha256(texts.chained(row, previous).encode()).hexdigest()
+        text = texts.after_digest(row) if after_digest else texts.content(row)
+        row["hash"] = previous = sha256(text.encode()).hexdigest()
+        after_digest = True
         rows.append(row)
     uow.audit.append_many(rows)
     return [row["seq"] for row in rows]
