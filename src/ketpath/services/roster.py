@@ -129,6 +129,11 @@ class RosterRow:
         )
 
     @cached_property
+    def newest_flag(self) -> datetime | None:
+        """The latest evidence of any dated flag (a view skips a row whose newest is not new)."""
+        return max((latest for latest, _ in self.flag_alerts), default=None)
+
+    @cached_property
     def _alerts(self) -> dict[tuple[str, int | None], Attention]:
         """This row's positive-screen and missed-check-in lines by what they say (see :meth:`alert`)."""
         return {}
@@ -565,14 +570,19 @@ def needs_attention(rows: Sequence[RosterRow], now: datetime) -> list[Attention]
     settings = rules().roster
     # A flag is new while now - latest <= new_flag_days, that is while latest >= since.
     since = now - timedelta(days=settings.new_flag_days)
+    screen_texts: dict[int, str] = {}  # by count: a thousand rows share a few
     for row in rows:
-        flags.extend(alert for latest, alert in row.flag_alerts if latest >= since)
+        newest = row.newest_flag
+        if newest is not None and newest >= since:
+            flags.extend(alert for latest, alert in row.flag_alerts if latest >= since)
         if row.positive_screens:
             count = len(row.positive_screens)
-            text = (
-                f"{count} positive drug screen{'s' if count > 1 else ''} "
-                f"in the last {settings.positive_screen_days} days"
-            )
+            text = screen_texts.get(count)
+            if text is None:
+                text = screen_texts[count] = (
+                    f"{count} positive drug screen{'s' if count > 1 else ''} "
+                    f"in the last {settings.positive_screen_days} days"
+                )
             screens.append(row.alert("positive-screen", count, text))
         silent = row.days_silent(now)
         if silent is None or silent >= settings.missed_check_in_days:
