@@ -99,6 +99,11 @@ class RosterRow:
         return (now - self.last_entry).days if self.last_entry else None
 
     @cached_property
+    def last_entry_date(self) -> str | None:
+        """The (UTC) date of the last entry, ISO, as the roster page shows it; worked out once."""
+        return self.last_entry.date().isoformat() if self.last_entry else None
+
+    @cached_property
     def dated_flags(self) -> tuple[tuple[dict[str, Any], datetime], ...]:
         """Each flag with the time of its latest evidence (a flag without one is left out).
 
@@ -186,7 +191,8 @@ def roster_order(now: datetime) -> Callable[[RosterRow], tuple[float, ...]]:
     order = rules().roster.order
     levels, stages = _ranks(order.levels), _ranks(order.stages)
     unlisted_level, unlisted_stage = len(order.levels), len(order.stages)
-    places = [_ORDER_KEYS.index(key) for key in order.by]
+    places = tuple(_ORDER_KEYS.index(key) for key in order.by)
+    in_order = places == tuple(range(len(_ORDER_KEYS)))  # rules.toml's order: parts as they are
 
     def key(row: RosterRow) -> tuple[float, ...]:
         # Someone who could not be assessed may hide a red flag: the order places them.
@@ -198,7 +204,7 @@ def roster_order(now: datetime) -> Callable[[RosterRow], tuple[float, ...]]:
             # Minus the silence; nothing logged at all is the longest silence.
             -(now - entry).total_seconds() if entry else -math.inf,
         )
-        return tuple([parts[place] for place in places])
+        return parts if in_order else tuple([parts[place] for place in places])
 
     return key
 

@@ -362,7 +362,7 @@ def roster_page(request: Request, user: SignedIn) -> Response:
             level_labels[row.level],
             stage_labels[row.stage] if row.assessed else not_assessed,
             row.days_silent(found.now),
-            row.last_entry.date().isoformat() if row.last_entry else None,
+            row.last_entry_date,
         )
         for row in found.rows
     ]
