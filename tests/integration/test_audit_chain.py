@@ -191,3 +191,50 @@ def test_a_batch_is_stored_as_a_plain_insert_would_store_it(db: Database) -> Non
         ("read-roster-entry", 11),
     ]
     assert {row.at for row in appended} == {moment.astimezone(UTC)}
+
+
+@pytest.mark.parametrize(
+    "actor",
+    [
+        Actor(id=7, email='o\'brien "q", {b} \\ NULL@example.org', role="clinician"),
+        Actor(id=None, email=None, role=None),
+        Actor(id=8, email="", role="NULL"),
+    ],
+)
+def test_a_batch_with_values_that_need_quoting_is_stored_as_a_plain_insert_would_store_it(
+    db: Database, actor: Actor
+) -> None:
+    """Quotes, backslashes, commas, braces, spaces, line breaks, empty text and the word NULL.
+
+    On PostgreSQL ``append_many`` sends each column as the text of an array
+    literal it writes itself; every stored column, read raw, must be what
+    ``insert(audit_log)`` stores for the same values, and the chain verifies.
+    """
+    detail = {"route": 'a "quoted", {braced} \\ back\nslash\tNULL', "empty": "", "n": None}
+    events = [
+        Event(action="patient-refused", person_id=None, detail=detail),
+        Event(action="patient-refused", person_id=5, detail={"route": "NULL"}),
+        Event(action="read-roster-entry", person_id=6),
+    ]
+    with db.unit_of_work(write=True) as uow:
+        seqs = append_many(uow, events, actor=actor, now=datetime(2026, 5, 1, tzinfo=UTC))
+        uow.commit()
+    assert verify_chain(db).ok
+    columns = [column for column in audit_log.c if column.name != "id"]
+    raw = text(
+        "SELECT seq, CAST(at AS TEXT) AS at, actor_id, actor_email, actor_role, action, "
+        "person_id, CAST(detail AS TEXT) AS detail, prev_hash, hash FROM audit_log "
+        "WHERE seq IN :seqs ORDER BY seq"
+    ).bindparams(bindparam("seqs", expanding=True))
+    with db.engine.begin() as connection:
+        appended = connection.execute(select(*columns).where(audit_log.c.seq.in_(seqs))).all()
+        again = [{**row._asdict(), "seq": row.seq + 1000} for row in appended]
+        connection.execute(insert(audit_log), again)
+        stored = connection.execute(raw, {"seqs": [*seqs, *(seq + 1000 for seq in seqs)]}).all()
+    ours, plain = stored[: len(seqs)], stored[len(seqs) :]
+    assert [(row.seq + 1000, *row[1:]) for row in ours] == [tuple(row) for row in plain]
+    assert [(row.actor_email, row.actor_role) for row in appended] == [
+        (actor.email, actor.role)
+    ] * 3
+    assert [row.detail for row in appended] == [detail, {"route": "NULL"}, {}]
+    assert [row.person_id for row in appended] == [None, 5, 6]

@@ -22,6 +22,8 @@ from sqlalchemy import select
 
 from ketpath.core.assess import assess
 from ketpath.core.records import Record, parse_record
+from ketpath.knowledge.languages import ENGLISH
+from ketpath.present.i18n import use_language
 from ketpath.services import accounts, open_database
 from ketpath.services import roster as roster_module
 from ketpath.services.accounts import User
@@ -31,7 +33,7 @@ from ketpath.services.roster import SUMMARY_VERSION, clinician_roster, stale_peo
 from ketpath.services.roster_refresh import RosterRefresher
 from ketpath.services.writes import store_records
 from ketpath.store import Database
-from ketpath.store.tables import people, roster_summaries
+from ketpath.store.tables import care_links, people, roster_summaries
 
 HASHER = accounts.password_hasher("CHEAPEST")
 
@@ -348,3 +350,33 @@ def test_a_warm_roster_parses_a_summary_once_and_each_clinician_sees_their_own_l
         "dependence",
         "Alice",
     )
+
+
+def test_a_kept_row_is_named_in_each_views_language_and_by_the_links_label_now(
+    db: Database,
+) -> None:
+    """A link without a label reads "Patient <id>" in the view's language, warm or not.
+
+    The row kept from one view is named for the language and the link's label
+    it was made with; a view in another language, or after the link's label
+    changed in the database, names it afresh.
+    """
+    bob = _user(db, "bob", "clinician")
+    carol = _user(db, "carol")
+    redeem_code(db, clinician=bob, code=create_share(db, user=carol).code)
+    clinician_roster(db, clinician=bob)  # the cold view stores her summary
+    with db.unit_of_work() as uow:
+        carol_id = uow.people.get(carol.person_name or "")
+        assert carol_id is not None
+    labels = []
+    for language in (ENGLISH, "zh-Hant", "zh-Hant", ENGLISH):
+        with use_language(language):
+            labels.append([row.label for row in clinician_roster(db, clinician=bob).rows])
+    with db.engine.begin() as connection:
+        connection.execute(
+            care_links.update().where(care_links.c.person_id == carol_id.id).values(label="C.")
+        )
+    [[relabelled]] = [[row.label for row in clinician_roster(db, clinician=bob).rows]]
+    patient = f"Patient {carol_id.id}"
+    assert labels == [[patient], [f"病人 {carol_id.id}"], [f"病人 {carol_id.id}"], [patient]]
+    assert relabelled == "C."

@@ -75,6 +75,44 @@ def test_the_batch_text_is_the_canonical_text_of_every_row(
         seq=seq,
         prev_hash=prev_hash,
     )
+    texts = _BatchCanonical(moment, actor)
+    assert texts.content(row) == canonical_content(row)
+    # The batch's own rows after its first: a hex digest before them, an int seq.
+    assert texts.after_digest(row) == canonical_content(row)
+    assert texts.content(row) == canonical_content(row)  # the action's kept text, again
+
+
+@given(
+    actor=ACTORS,
+    action=st.sampled_from(["read-roster", "read-roster-entry"]),
+    person_id=st.one_of(st.none(), st.integers(), st.booleans()),
+    detail=DETAILS,
+    seq=st.one_of(st.integers(min_value=1), st.booleans()),
+    prev_hash=st.one_of(st.text(), st.text(alphabet="0123456789abcdef", min_size=64)),
+)
+def test_the_first_rows_text_is_the_canonical_text_whatever_the_heads_hash_and_ids(
+    *,
+    actor: Actor | None,
+    action: str,
+    person_id: int | None,
+    detail: dict[str, Any],
+    seq: int,
+    prev_hash: str,
+) -> None:
+    """A head hash that is not a hex digest, or a seq that is not an int, is written by json.
+
+    The first row of a batch follows the hash the database holds as the head.
+    """
+    moment = datetime(2026, 11, 30, 9, 15, tzinfo=UTC)
+    row = _row(
+        actor,
+        moment,
+        action=action,
+        person_id=person_id,
+        detail=detail,
+        seq=seq,
+        prev_hash=prev_hash,
+    )
     assert _BatchCanonical(moment, actor).content(row) == canonical_content(row)
 
 
@@ -95,4 +133,6 @@ def test_a_roster_entry_row_reads_as_the_canonical_text() -> None:
         '"actor_role":"clinician","at":"2026-11-30T09:15:00.123456+00:00","detail":{},'
         '"person_id":42,"prev_hash":"' + "f" * 64 + '","seq":1001}'
     )
-    assert _BatchCanonical(moment, actor).content(row) == canonical_content(row) == expected
+    texts = _BatchCanonical(moment, actor)
+    assert texts.content(row) == canonical_content(row) == expected
+    assert texts.after_digest(row) == expected

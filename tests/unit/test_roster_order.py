@@ -8,7 +8,12 @@ cannot reorder a clinician's list unnoticed.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
+import pytest
+
+from ketpath.knowledge import rules
+from ketpath.services import roster as roster_module
 from ketpath.services.roster import NOT_ASSESSED, RosterRow
 
 NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
@@ -74,3 +79,33 @@ def test_the_roster_puts_the_unassessed_then_flags_then_stage_then_the_longest_s
         "past-use, silent 1 d",
         "no-use, silent 2 d",
     ]
+
+
+def test_an_order_by_other_keys_sorts_by_those_keys_in_that_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``[roster.order] by`` is data: silence first, then level, and stage not at all."""
+    order = rules().roster.order.model_copy(update={"by": ("silence", "level")})
+    roster_rules = rules().roster.model_copy(update={"order": order})
+    monkeypatch.setattr(roster_module, "rules", lambda: SimpleNamespace(roster=roster_rules))
+    ordered = sorted(PATIENTS, key=lambda row: row.sort_key(NOW))
+    assert [row.label for row in ordered] == [
+        "not assessed",  # never logged, as the next; not-assessed before no flag
+        "regular, never logged",
+        "sustained-remission",
+        "early-remission",
+        "early-abstinence",
+        "regular, silent 9 d",
+        "regular, silent 3 d",
+        "no-use, silent 2 d",
+        "urgent, occasional",  # silent a day: urgent, soon, then no flag, as listed
+        "urgent, dependent",
+        "soon, experimental",
+        "past-use, silent 1 d",
+        "addiction-cycle",
+        "dependent",
+        "occasional",
+        "experimental",
+        "emergency, no-use",  # silent half a day: the shortest silence, whatever the flag
+    ]
+    assert PATIENTS[0].sort_key(NOW) == (-2 * 86400.0, order.levels.index("none"))

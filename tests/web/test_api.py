@@ -11,6 +11,7 @@ from typing import Any
 
 import anyio.to_thread
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from ketpath.services import person_records
@@ -205,6 +206,18 @@ def test_an_out_of_range_as_of_is_refused(alice: Account) -> None:
         "/api/v1/assessment", params={"as_of": "0001-01-01T00:00:00+00:00"}, headers=alice.api
     )
     assert response.status_code == 422
+
+
+def test_the_liveness_probe_is_matched_before_any_other_route(
+    app: FastAPI, client: TestClient
+) -> None:
+    # Routes are matched in order; a probe matched after every router's routes
+    # spent a quarter of its time matching (issue 16.3).
+    # Only FastAPI's own /openapi.json comes before it.
+    first = [getattr(route, "path", None) for route in app.router.routes[:2]]
+    assert first == ["/openapi.json", "/healthz"]
+    response = client.get("/healthz")
+    assert (response.status_code, response.json()) == (200, {"status": "ok"})
 
 
 def test_the_openapi_document_describes_only_the_api(client: TestClient) -> None:

@@ -198,7 +198,9 @@ def _flag_label(flag_id: str, language: str) -> str | None:
     return rule.label or translated.red_flag_levels[rule.level].label
 
 
-def _attention_text(item: AttentionItem, row: RosterEntry | None, now: datetime) -> str:
+def _attention_text(
+    item: AttentionItem, row: RosterEntry | None, now: datetime, language: str
+) -> str:
     if item.kind == "positive-screen" and row is not None:
         return ngettext(
             "%(num)s positive drug screen in the last %(days)s days",
@@ -211,7 +213,6 @@ def _attention_text(item: AttentionItem, row: RosterEntry | None, now: datetime)
         if silent is None:
             return _("nothing logged yet")
         return _("nothing logged for %(days)s days", days=silent)
-    language = current_language()
     if item.kind == "new-red-flag" and row is not None and language != ENGLISH:
         # The roster keeps the English sentence only; in another language the flag
         # is named by its translated label, and the patient page has the rest.
@@ -239,14 +240,30 @@ class AttentionLine(NamedTuple):
 def attention_view(
     items: Sequence[AttentionItem], rows: Mapping[int, RosterEntry], now: datetime
 ) -> list[AttentionLine]:
-    """The roster's "Needs attention" lines in the page's language (English as the roster words them)."""
-    return [
-        AttentionLine(
-            patient_id=item.patient_id,
-            label=item.label,
-            kind=item.kind,
-            level=item.level,
-            text=_attention_text(item, rows.get(item.patient_id), now),
-        )
-        for item in items
-    ]
+    """The roster's "Needs attention" lines in the page's language (English as the roster words them).
+
+    A thousand patients' lines share a few texts (counts of screens, days of
+    silence): each is looked up in the catalog once per view, not once per line.
+    """
+    language = current_language()
+    worded: dict[tuple[str, int | None], str] = {}
+    lines = []
+    for item in items:
+        row = rows.get(item.patient_id)
+        kind = item.kind
+        if kind == "new-red-flag" and language == ENGLISH:
+            text = item.text  # the roster's own English sentence
+        elif row is not None and kind in _COUNTED:
+            count = len(row.positive_screens) if kind == "positive-screen" else row.days_silent(now)
+            found = worded.get((kind, count))
+            if found is None:
+                found = worded[kind, count] = _attention_text(item, row, now, language)
+            text = found
+        else:
+            text = _attention_text(item, row, now, language)
+        lines.append(AttentionLine(item.patient_id, item.label, kind, item.level, text))
+    return lines
+
+
+#: The lines worded from a count alone (screens in the window; days since the last entry).
+_COUNTED = frozenset({"positive-screen", "missed-check-in"})

@@ -170,19 +170,38 @@ class _BatchCanonical:
             f'"actor_role":{_json(actor.role if actor else None)},'
             f'"at":{_json(at)},'
         )
-        self._actions: dict[str, str] = {}
+        self._heads: dict[str, str] = {}
 
     def content(self, row: Mapping[str, Any]) -> str:
         """The canonical text of a row of this append (its actor and time are the batch's)."""
-        action = self._actions.get(row["action"])
-        if action is None:
-            action = self._actions[row["action"]] = _json(row["action"])
-        detail = row["detail"]
         return (
-            f'{{"action":{action},{self._actor_and_time}'
-            f'"detail":{_json(detail) if detail else "{}"},"person_id":{_plain(row["person_id"])},'
+            f"{self._head(row['action'], row['detail'])}{_plain(row['person_id'])},"
             f'"prev_hash":{_plain(row["prev_hash"])},"seq":{_plain(row["seq"])}}}'
         )
+
+    def after_digest(self, row: Mapping[str, Any]) -> str:
+        """:meth:`content` of a row whose ``prev_hash`` is a hex digest and ``seq`` an ``int``.
+
+        So are the batch's own rows after its first (each follows a hash
+        computed here): both are written as they are, without the checks.
+        """
+        person_id = row["person_id"]
+        return (
+            f"{self._head(row['action'], row['detail'])}"
+            f"{person_id if type(person_id) is int else _plain(person_id)},"
+            f'"prev_hash":"{row["prev_hash"]}","seq":{row["seq"]}}}'
+        )
+
+    def _head(self, action: str, detail: Any) -> str:
+        """The text up to the person's id: the same for the batch's rows of one action and no detail."""
+        if detail:
+            return f'{{"action":{_json(action)},{self._actor_and_time}"detail":{_json(detail)},"person_id":'
+        head = self._heads.get(action)
+        if head is None:
+            head = self._heads[action] = (
+                f'{{"action":{_json(action)},{self._actor_and_time}"detail":{{}},"person_id":'
+            )
+        return head
 
 
 def _plain(value: Any) -> str:
@@ -237,20 +256,24 @@ def append_many(
     rows: list[dict[str, Any]] = []
     previous = head.hash
     texts = _BatchCanonical(moment, actor)
-    for offset, event in enumerate(events, start=1):
+    actor_id, email, role = (actor.id, actor.email, actor.role) if actor else (None, None, None)
+    sha256 = hashlib.sha256
+    after_digest = False  # the head's hash is the database's: the first row's text checks it
+    for seq, event in enumerate(events, start=head.seq + 1):
         row: dict[str, Any] = {
-            "seq": head.seq + offset,
+            "seq": seq,
             "at": moment,
-            "actor_id": actor.id if actor else None,
-            "actor_email": actor.email if actor else None,
-            "actor_role": actor.role if actor else None,
+            "actor_id": actor_id,
+            "actor_email": email,
+            "actor_role": role,
             "action": event.action,
             "person_id": event.person_id,
-            "detail": dict(event.detail or {}),
+            "detail": dict(event.detail) if event.detail else {},
             "prev_hash": previous,
         }
-        content = texts.content(row)
-        row["hash"] = previous = hashlib.sha256(content.encode("utf-8")).hexdigest()
+        text = texts.after_digest(row) if after_digest else texts.content(row)
+        row["hash"] = previous = sha256(text.encode()).hexdigest()
+        after_digest = True
         rows.append(row)
     uow.audit.append_many(rows)
     return [row["seq"] for row in rows]

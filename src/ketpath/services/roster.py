@@ -46,17 +46,19 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Collection, Sequence
+import math
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from ketpath.core.assess import assess
 from ketpath.core.assess.redflags import LEVEL_ORDER
 from ketpath.core.records import DrugScreen, Note, Record, person_zone, record_time
 from ketpath.knowledge import rules
+from ketpath.present.i18n import current_language
 from ketpath.services.accounts import User
 from ketpath.services.audit import Actor, Event, append_many
 from ketpath.services.consent import NotAllowed, label_for
@@ -91,19 +93,15 @@ class RosterRow:
 
     def sort_key(self, now: datetime) -> tuple[float, ...]:
         """This row's place on the roster, by the keys of ``[roster.order]`` (rules.toml)."""
-        order = rules().roster.order
-        # Someone who could not be assessed may hide a red flag: the order places them.
-        level = (self.level or "none") if self.assessed else NOT_ASSESSED
-        silence = (now - self.last_entry).total_seconds() if self.last_entry else float("inf")
-        ranks = {
-            "level": _rank(order.levels, level),
-            "stage": _rank(order.stages, self.stage),
-            "silence": -silence,
-        }
-        return tuple(ranks[key] for key in order.by)
+        return roster_order(now)(self)
 
     def days_silent(self, now: datetime) -> int | None:
         return (now - self.last_entry).days if self.last_entry else None
+
+    @cached_property
+    def last_entry_date(self) -> str | None:
+        """The (UTC) date of the last entry, ISO, as the roster page shows it; worked out once."""
+        return self.last_entry.date().isoformat() if self.last_entry else None
 
     @cached_property
     def dated_flags(self) -> tuple[tuple[dict[str, Any], datetime], ...]:
@@ -113,6 +111,52 @@ class RosterRow:
         (``_ParsedSummaries``), and every view asks which flags are new.
         """
         return tuple((flag, latest) for flag in self.flags if (latest := _time(flag.get("latest"))))
+
+    @cached_property
+    def flag_alerts(self) -> tuple[tuple[datetime, Attention], ...]:
+        """Each dated flag's "Needs attention" line, with the time of its latest evidence.
+
+        Built once per kept row, as :attr:`dated_flags` is: which of them a
+        view lists depends only on how recent that time is.
+        """
+        return tuple(
+            (
+                latest,
+                Attention(
+                    patient_id=self.patient_id,
+                    label=self.label,
+                    kind="new-red-flag",
+                    text=str(flag["message"]),
+                    level=str(flag["level"]),
+                ),
+            )
+            for flag, latest in self.dated_flags
+        )
+
+    @cached_property
+    def newest_flag(self) -> datetime | None:
+        """The latest evidence of any dated flag (a view skips a row whose newest is not new)."""
+        return max((latest for latest, _ in self.flag_alerts), default=None)
+
+    @cached_property
+    def _alerts(self) -> dict[tuple[str, int | None], Attention]:
+        """This row's positive-screen and missed-check-in lines by what they say (see :meth:`alert`)."""
+        return {}
+
+    def alert(self, kind: str, count: int | None, text: str) -> Attention:
+        """The ``kind`` line saying ``text`` (worded from ``count``), made once per kept row.
+
+        A warm roster lists the same lines view after view; a line for the
+        same kind and count says the same text (the settings it is worded
+        from are data, loaded once).
+        """
+        key = (kind, count)
+        found = self._alerts.get(key)
+        if found is None or found.text != text:
+            found = self._alerts[key] = Attention(
+                patient_id=self.patient_id, label=self.label, kind=kind, text=text
+            )
+        return found
 
     def to_dict(self, now: datetime) -> dict[str, Any]:
         return {
@@ -127,9 +171,42 @@ class RosterRow:
         }
 
 
-def _rank(order: Sequence[str], item: str) -> int:
-    """Where ``item`` stands in ``order``; anything not listed after everything listed."""
-    return order.index(item) if item in order else len(order)
+def _ranks(order: Sequence[str]) -> dict[str, int]:
+    """Where each item stands in ``order`` (its first place); anything not listed goes after."""
+    ranks: dict[str, int] = {}
+    for place, item in enumerate(order):
+        ranks.setdefault(item, place)
+    return ranks
+
+
+_ORDER_KEYS = ("level", "stage", "silence")
+
+
+def roster_order(now: datetime) -> Callable[[RosterRow], tuple[float, ...]]:
+    """The roster's sort key at ``now``, by the keys of ``[roster.order]`` (rules.toml).
+
+    The order's ranks are looked up once per view, not once per row (a
+    thousand rows each building the ranks was a sixteenth of a warm view).
+    """
+    order = rules().roster.order
+    levels, stages = _ranks(order.levels), _ranks(order.stages)
+    unlisted_level, unlisted_stage = len(order.levels), len(order.stages)
+    places = tuple(_ORDER_KEYS.index(key) for key in order.by)
+    in_order = places == tuple(range(len(_ORDER_KEYS)))  # rules.toml's order: parts as they are
+
+    def key(row: RosterRow) -> tuple[float, ...]:
+        # Someone who could not be assessed may hide a red flag: the order places them.
+        level = (row.level or "none") if row.assessed else NOT_ASSESSED
+        entry = row.last_entry
+        parts = (
+            levels.get(level, unlisted_level),
+            stages.get(row.stage, unlisted_stage),
+            # Minus the silence; nothing logged at all is the longest silence.
+            -(now - entry).total_seconds() if entry else -math.inf,
+        )
+        return parts if in_order else tuple([parts[place] for place in places])
+
+    return key
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -305,11 +382,13 @@ def _clinician_roster(db: Database, *, clinician: User, moment: datetime) -> Ros
     computed: list[SummaryRow] = []
     yesterday: list[int] = []
     days: dict[object, str] = {}  # each zone's date now, worked out once per view
+    language = current_language()  # the labels' (a link without one is "Patient <id>")
     with db.unit_of_work() as uow:
         entries = uow.roster.entries(clinician.id)
         for entry in entries:
-            found = _PARSED.get(entry)
-            if found is not None and _usable(found[0], entry.records_version):
+            found = _PARSED.get(entry, language)
+            # A kept summary is of this format; usable if of the person's records now.
+            if found is not None and found[0].data.get("records_version") == entry.records_version:
                 summary, row = found
                 zone = summary.data.get("zone")
                 day = days.get(zone)
@@ -337,14 +416,11 @@ def _clinician_roster(db: Database, *, clinician: User, moment: datetime) -> Ros
         rows = [shown[entry.person_id] for entry in entries if entry.person_id in standing]
         events = [
             Event(action="read-roster", detail={"patients": len(rows)}),
-            *(
-                Event(action="read-roster-entry", person_id=person_id)
-                for person_id in sorted(row.patient_id for row in rows)
-            ),
+            *map(_ENTRY_EVENTS.of, sorted(row.patient_id for row in rows)),
         ]
         append_many(uow, events, actor=Actor.of(clinician), now=moment)
         uow.commit()
-    rows.sort(key=lambda row: row.sort_key(moment))
+    rows.sort(key=roster_order(moment))
     return Roster(now=moment, rows=rows, attention=needs_attention(rows, moment))
 
 
@@ -363,16 +439,20 @@ class _ParsedSummaries:
 
     def __init__(self, limit: int = 100_000) -> None:
         self._limit = limit
-        self._by_person: dict[int, tuple[str, str, SummaryRow, RosterRow]] = {}
+        self._by_person: dict[int, _Kept] = {}
 
-    def get(self, entry: RosterEntry) -> tuple[SummaryRow, RosterRow] | None:
-        """The entry's summary and row, or None when it has no summary or it cannot be read."""
+    def get(self, entry: RosterEntry, language: str) -> tuple[SummaryRow, RosterRow] | None:
+        """The entry's summary and row, or None when it has no summary or it cannot be read.
+
+        ``language`` is the current one, in which a link without a label is
+        named (``consent.label_for``): the row kept is labelled for the link's
+        label and the language it was made for, and worked out afresh for another.
+        """
         text, computed_for = entry.summary_text, entry.computed_for
         if text is None or computed_for is None:
             return None
-        label = label_for(entry.person_id, entry.label)
         known = self._by_person.get(entry.person_id)
-        if known is None or known[0] != text or known[1] != computed_for:
+        if known is None or known.text != text or known.computed_for != computed_for:
             try:
                 data = json.loads(text)
                 summary = SummaryRow(
@@ -380,15 +460,57 @@ class _ParsedSummaries:
                 )
                 if not _current_format(summary):
                     return None
-                row = _row(entry.person_id, label, data)
+                row = _row(entry.person_id, label_for(entry.person_id, entry.label), data)
             except (ValueError, KeyError, TypeError):  # unreadable: assessed again, as if missing
                 return None
             if len(self._by_person) >= self._limit:
                 self._by_person.clear()
-            known = self._by_person[entry.person_id] = (text, computed_for, summary, row)
-        summary, row = known[2], known[3]
+            known = self._by_person[entry.person_id] = _Kept(
+                text, computed_for, summary, row, entry.label, language
+            )
+        if known.link_label == entry.label and known.language == language:
+            return known.summary, known.row
         # Two clinicians may name one person differently: one parse, each their label.
-        return summary, row if row.label == label else replace(row, label=label)
+        label = label_for(entry.person_id, entry.label)
+        row = known.row
+        return known.summary, row if row.label == label else replace(row, label=label)
+
+
+class _Kept(NamedTuple):
+    """A parsed summary as :class:`_ParsedSummaries` keeps it, with what its row's label came from."""
+
+    text: str
+    computed_for: str
+    summary: SummaryRow
+    row: RosterRow
+    link_label: str | None
+    language: str
+
+
+class _EntryEvents:
+    """The audit event "this person was seen on a roster", one per person (this process).
+
+    A view appends one per patient shown; an event is frozen, so the same one
+    serves every view instead of a thousand made per view. Forgets everything
+    past ``limit`` people.
+    """
+
+    def __init__(self, limit: int = 100_000) -> None:
+        self._limit = limit
+        self._by_person: dict[int, Event] = {}
+
+    def of(self, person_id: int) -> Event:
+        found = self._by_person.get(person_id)
+        if found is None:
+            if len(self._by_person) >= self._limit:
+                self._by_person.clear()
+            found = self._by_person[person_id] = Event(
+                action="read-roster-entry", person_id=person_id
+            )
+        return found
+
+
+_ENTRY_EVENTS = _EntryEvents()
 
 
 _PARSED = _ParsedSummaries()
@@ -452,36 +574,24 @@ def needs_attention(rows: Sequence[RosterRow], now: datetime) -> list[Attention]
     screens: list[Attention] = []
     missed: list[Attention] = []
     settings = rules().roster
-    recent = timedelta(days=settings.new_flag_days)
+    # A flag is new while now - latest <= new_flag_days, that is while latest >= since.
+    since = now - timedelta(days=settings.new_flag_days)
+    screen_texts: dict[int, str] = {}  # by count: a thousand rows share a few
     for row in rows:
-        for flag, latest in row.dated_flags:
-            if now - latest <= recent:
-                flags.append(
-                    Attention(
-                        patient_id=row.patient_id,
-                        label=row.label,
-                        kind="new-red-flag",
-                        text=str(flag["message"]),
-                        level=str(flag["level"]),
-                    )
-                )
+        newest = row.newest_flag
+        if newest is not None and newest >= since:
+            flags.extend(alert for latest, alert in row.flag_alerts if latest >= since)
         if row.positive_screens:
             count = len(row.positive_screens)
-            screens.append(
-                Attention(
-                    patient_id=row.patient_id,
-                    label=row.label,
-                    kind="positive-screen",
-                    text=f"{count} positive drug screen{'s' if count > 1 else ''} "
-                    f"in the last {settings.positive_screen_days} days",
+            text = screen_texts.get(count)
+            if text is None:
+                text = screen_texts[count] = (
+                    f"{count} positive drug screen{'s' if count > 1 else ''} "
+                    f"in the last {settings.positive_screen_days} days"
                 )
-            )
+            screens.append(row.alert("positive-screen", count, text))
         silent = row.days_silent(now)
         if silent is None or silent >= settings.missed_check_in_days:
             text = "nothing logged yet" if silent is None else f"nothing logged for {silent} days"
-            missed.append(
-                Attention(
-                    patient_id=row.patient_id, label=row.label, kind="missed-check-in", text=text
-                )
-            )
+            missed.append(row.alert("missed-check-in", silent, text))
     return [*flags, *screens, *missed]

@@ -9,6 +9,7 @@ nothing here commits. An open unit of work carries it as ``uow.audit``.
 from __future__ import annotations
 
 import json
+import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -189,7 +190,7 @@ _POSTGRESQL_TYPES = (
 _POSTGRESQL_INSERT = (
     f"INSERT INTO {audit_log.name} ({', '.join(_COLUMNS)}) "
     f"SELECT {', '.join('CAST(detail AS jsonb)' if c == 'detail' else c for c in _COLUMNS)} "
-    f"FROM unnest({', '.join(f'%b::{kind}[]' for kind in _POSTGRESQL_TYPES)}) "
+    f"FROM unnest({', '.join(f'CAST(%s AS {kind}[])' for kind in _POSTGRESQL_TYPES)}) "
     f"WITH ORDINALITY AS batch ({', '.join(_COLUMNS)}, position) ORDER BY position"
 )
 
@@ -201,27 +202,66 @@ def _insert_postgresql(connection: Connection, rows: Sequence[dict[str, Any]]) -
     pipelines one INSERT per row: for a roster view's thousand rows that was
     about half of the warm roster's time on PostgreSQL (the server running a
     thousand statements, and psycopg preparing a thousand parameter sets).
-    Here the server runs one statement over ten arrays, sent in binary
-    (``%b``: psycopg writes an array of a thousand hashes as text about seven
-    times slower, quoting each element). The values are the
-    ones an insert would bind (the time through the column's own type, as
-    ``timestamptz``; the detail as JSON text cast to ``jsonb``, which keeps it
-    parsed, so its spacing does not matter), in the rows' order;
+    Here the server runs one statement over ten arrays, each sent as the text
+    of an array literal (``{1,2,NULL}``, ``{"a","b"}``) that is written here
+    with ``str.join``: psycopg's own array dumpers go element by element in
+    Python (in binary, a thousand roster rows' ten arrays were about a tenth
+    of a warm roster's CPU; as text, quoting each element, seven times that).
+    PostgreSQL parses each literal by the cast's element type. The values
+    are the ones an insert would bind (the time through the column's own
+    type, as ``timestamptz``; the detail as JSON text cast to ``jsonb``, which
+    keeps it parsed, so its spacing does not matter), in the rows' order;
     ``tests/integration/test_audit_chain.py`` compares what is stored with a
-    plain insert's.
+    plain insert's, with values that need quoting in a literal.
     """
     dialect = connection.dialect
     at_type = audit_log.c.at.type.dialect_impl(dialect)
     to_time: Callable[[Any], Any] = at_type.bind_processor(dialect) or _same
-    times: dict[datetime, Any] = {}
-    columns: list[list[Any]] = [[] for _ in _COLUMNS]
-    empty = json.dumps({})
-    for row in rows:
-        for values, name in zip(columns, _COLUMNS, strict=True):
-            value = row[name]
-            if name == "at":
-                value = times[value] if value in times else times.setdefault(value, to_time(value))
-            elif name == "detail":
-                value = json.dumps(value) if value else empty
-            values.append(value)
-    connection.exec_driver_sql(_POSTGRESQL_INSERT, tuple(columns))
+    times: dict[datetime, str] = {}
+    texts: dict[str, str] = {}
+    empty = _quoted(json.dumps({}))
+    literals: list[str] = []
+    for name, kind in zip(_COLUMNS, _POSTGRESQL_TYPES, strict=True):
+        values = [row[name] for row in rows]
+        if name == "at":
+            elements = [
+                times[value]
+                if value in times
+                else times.setdefault(value, _quoted(to_time(value).isoformat()))
+                for value in values
+            ]
+        elif name == "detail":
+            elements = [_quoted(json.dumps(value)) if value else empty for value in values]
+        elif None not in values and kind == "integer":
+            elements = list(map(str, map(operator.index, values)))
+        elif kind == "integer":
+            elements = ["NULL" if value is None else str(operator.index(value)) for value in values]
+        elif None not in values and _nothing_to_escape("".join(values)):
+            # The usual case: the column's elements quoted in one join.
+            literals.append('{"' + '","'.join(values) + '"}')
+            continue
+        else:
+            elements = [
+                "NULL"
+                if value is None
+                else texts[value]
+                if value in texts
+                else texts.setdefault(value, _quoted(value))
+                for value in values
+            ]
+        literals.append("{" + ",".join(elements) + "}")
+    connection.exec_driver_sql(_POSTGRESQL_INSERT, tuple(literals))
+
+
+def _nothing_to_escape(text: str) -> bool:
+    """Whether ``text`` has neither of the two characters :func:`_quoted` escapes."""
+    return '"' not in text and "\\" not in text
+
+
+def _quoted(value: str) -> str:
+    """An element of a PostgreSQL array literal: in double quotes, ``\\`` and ``"`` escaped.
+
+    Inside double quotes every other character (commas, braces, spaces, the
+    word NULL) is the element's own.
+    """
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'

@@ -342,26 +342,27 @@ class RosterLine(NamedTuple):
 def roster_page(request: Request, user: SignedIn) -> Response:
     _clinician_only(user)
     found = clinician_roster(database(request), clinician=user)
-    # A thousand rows share a handful of stages: each label is looked up once.
+    # A thousand rows share a handful of stages and levels: each label is looked up once.
     stage_labels = {
         stage: views.stage_view(stage)["label"]
         for stage in {row.stage for row in found.rows if row.assessed}
     }
+    level_labels = {
+        level: _(LEVEL_WORDS.get(level, level.capitalize())) if level else _("None")
+        for level in {row.level for row in found.rows}
+    }
+    not_assessed = _(
+        "Could not be assessed: open the patient's page or ask them to check their history"
+    )
     rows = [
-        RosterLine(
-            id=row.patient_id,
-            label=row.label,
-            level=row.level,
-            level_label=_(LEVEL_WORDS.get(row.level, row.level.capitalize()))
-            if row.level
-            else _("None"),
-            stage=stage_labels[row.stage]
-            if row.assessed
-            else _(
-                "Could not be assessed: open the patient's page or ask them to check their history"
-            ),
-            silent=row.days_silent(found.now),
-            last_entry=row.last_entry.date().isoformat() if row.last_entry else None,
+        RosterLine(  # by position: the fields in their order (id, label, level, ...)
+            row.patient_id,
+            row.label,
+            row.level,
+            level_labels[row.level],
+            stage_labels[row.stage] if row.assessed else not_assessed,
+            row.days_silent(found.now),
+            row.last_entry_date,
         )
         for row in found.rows
     ]
