@@ -32,7 +32,7 @@ drives both, alternating request by request.
 With ``--postgres`` both run on a throwaway PostgreSQL server with its default
 durability (``durable_postgres.py``), the bare app on a copy of the database.
 
-    python benchmarks/bench_roster.py [--patients 1000] [--requests 30] [--postgres]
+    python benchmarks/bench_roster.py [--patients 1000] [--requests 100] [--postgres]
 """
 
 from __future__ import annotations
@@ -268,7 +268,7 @@ def p95_of(timings: list[float]) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--patients", type=int, default=1000)
-    parser.add_argument("--requests", type=int, default=30)
+    parser.add_argument("--requests", type=int, default=100)
     parser.add_argument("--postgres", action="store_true", help="on PostgreSQL, not SQLite")
     args = parser.parse_args()
     with benchmark_databases(postgres=args.postgres) as (database, baseline):
