@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import httpx2
 import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -77,8 +78,14 @@ def person_id(db: Database, account: Account) -> int:
         return person.id
 
 
-def login(client: TestClient | httpx.Client, email: str, password: str) -> httpx.Response:
-    """Log in through the form; the client keeps the session cookie. Returns the response."""
+def login(
+    client: TestClient | httpx.Client, email: str, password: str
+) -> httpx2.Response | httpx.Response:
+    """Log in through the form; the client keeps the session cookie. Returns the response.
+
+    ``client`` is the app's test client (on httpx2, as Starlette's is) or an
+    HTTP client of a real server (on httpx).
+    """
     return client.post(
         "/login", data={"email": email, "password": password}, follow_redirects=False
     )

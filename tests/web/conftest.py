@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+import httpx2
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -65,7 +66,9 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 
 
 @pytest.fixture(name="login")
-def login_fixture() -> Callable[[TestClient | httpx.Client, str, str], httpx.Response]:
+def login_fixture() -> Callable[
+    [TestClient | httpx.Client, str, str], httpx2.Response | httpx.Response
+]:
     return login
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import httpx
+import httpx2
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -44,8 +44,8 @@ def _url(patient_id: int) -> str:
     return f"/patients/{patient_id}/rewards/settings"
 
 
-def _post(who: Account, patient_id: int, form: dict[str, str]) -> httpx.Response:
-    response: httpx.Response = who.client.post(_url(patient_id), data=form, follow_redirects=False)
+def _post(who: Account, patient_id: int, form: dict[str, str]) -> httpx2.Response:
+    response: httpx2.Response = who.client.post(_url(patient_id), data=form, follow_redirects=False)
     return response
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-import httpx
+import httpx2
 import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
@@ -188,9 +188,9 @@ def alice_record(alice: Account, db: Database, alice_history: str) -> int:
 
 def _request(
     client: TestClient, method: str, path: str, headers: dict[str, str] | None = None
-) -> httpx.Response:
+) -> httpx2.Response:
     body: dict[str, object] | None = {} if method == "POST" and path.startswith("/api/") else None
-    response: httpx.Response = client.request(
+    response: httpx2.Response = client.request(
         method, path, json=body, headers=headers, follow_redirects=False
     )
     return response

@@ -13,7 +13,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
@@ -73,7 +73,7 @@ def test_no_more_hashes_run_at_once_than_there_are_slots(
 
         def attempt(number: int) -> int:
             data = {"email": f"n{number}@example.org", "password": "a wrong guess"}
-            response: httpx.Response = client.post("/login", data=data)
+            response: httpx2.Response = client.post("/login", data=data)
             return response.status_code
 
         with ThreadPoolExecutor(max_workers=12) as pool:

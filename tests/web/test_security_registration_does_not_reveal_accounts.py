@@ -7,7 +7,7 @@ same page: "If this address can be used, your account is ready — log in".
 
 from __future__ import annotations
 
-import httpx
+import httpx2
 import pytest
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
@@ -15,8 +15,8 @@ from fastapi.testclient import TestClient
 from webtest import BASE_URL, Account, login
 
 
-def _register(client: TestClient, email: str, password: str) -> httpx.Response:
-    response: httpx.Response = client.post(
+def _register(client: TestClient, email: str, password: str) -> httpx2.Response:
+    response: httpx2.Response = client.post(
         "/register", data={"email": email, "password": password}, follow_redirects=False
     )
     return response
