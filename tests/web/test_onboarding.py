@@ -7,6 +7,7 @@ records, the account's ``onboarded_at``) and what the pages say.
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -73,8 +74,11 @@ def test_the_onboarding_stores_the_confirmed_zone_and_the_chosen_goal(
     )
     assert saved.headers["location"] == "/onboarding/goal"
     assert saved.cookies.get("ketpath_locale") == "UK"
+    # The 30th of June next year: a goal still ahead whenever the test runs
+    # (a fixed 2027-06-30 would be a goal already over from July 2027).
+    year = datetime.now(UTC).year + 1
     chosen = client.post(
-        "/onboarding/goal", data={"goal": "stop", "until": "2027-06-30"}, follow_redirects=False
+        "/onboarding/goal", data={"goal": "stop", "until": f"{year}-06-30"}, follow_redirects=False
     )
     assert chosen.headers["location"] == "/onboarding/plan"
     records = [entry.record for entry in own_entries(db, _person(db))]
@@ -82,10 +86,10 @@ def test_the_onboarding_stores_the_confirmed_zone_and_the_chosen_goal(
     assert profiles[-1].timezone == "Europe/London"
     goals = [r for r in records if isinstance(r, Goal)]
     assert [(g.goal, g.until.isoformat() if g.until else None) for g in goals] == [
-        ("stop", "2027-06-30")
+        ("stop", f"{year}-06-30")
     ]
     # Today then counts toward that goal.
-    assert "Your goal: stop until 30 Jun 2027" in client.get("/").text
+    assert f"Your goal: stop until 30 Jun {year}" in client.get("/").text
 
 
 def test_not_sure_yet_stores_no_goal_and_an_unchanged_zone_no_new_profile(
