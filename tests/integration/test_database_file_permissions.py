@@ -18,6 +18,7 @@ import pytest
 from ketpath.core.records import parse_record
 from ketpath.services import import_records
 from ketpath.store import open_database
+from ketpath.store.database import private_sqlite_file
 
 
 def _mode(path: Path) -> int:
@@ -98,3 +99,17 @@ def test_an_existing_world_readable_database_is_tightened_when_opened(
         for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
             if name.exists():
                 assert _mode(name) == 0o600, name
+
+
+def test_a_companion_file_that_vanishes_while_it_is_tightened_is_not_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SQLite deletes its rollback journal when a transaction ends, so another
+    # worker's journal can be seen and be gone before its mode is read (CI at
+    # 3dad028: FileNotFoundError for ketpath.db-journal while four workers
+    # opened a fresh database). Every companion here "exists" and none does.
+    path = tmp_path / "k.db"
+    monkeypatch.setattr(Path, "exists", lambda _self: True)
+    private_sqlite_file(str(path))
+    assert _mode(path) == 0o600
+    assert not Path(f"{path}-journal").is_file()

@@ -90,11 +90,15 @@ def default_url() -> URL:
 
 
 def _tighten(path: Path, mode: int) -> None:
-    """Take away group and other access; a file we do not own is left as it is."""
+    """Take away group and other access.
+
+    A file we do not own is left as it is, and so is one that is gone: SQLite
+    deletes its rollback journal when another process's transaction ends.
+    """
     try:
         if path.stat().st_mode & 0o777 & ~mode:
             path.chmod(mode)
-    except PermissionError:
+    except (PermissionError, FileNotFoundError):
         pass
 
 
@@ -110,8 +114,7 @@ def private_sqlite_file(database: str | None) -> None:
     except OSError:
         return
     for candidate in (path, *(Path(f"{path}{suffix}") for suffix in SQLITE_COMPANIONS)):
-        if candidate.exists():
-            _tighten(candidate, PRIVATE_FILE)
+        _tighten(candidate, PRIVATE_FILE)
 
 
 def resolve_url(explicit: str | None = None, *, environ: Mapping[str, str] | None = None) -> URL:
