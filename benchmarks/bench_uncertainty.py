@@ -1,11 +1,19 @@
 """Benchmark: ``ketpath uncertainty`` on Dask, 200 runs of 100,000 agents x 10 years.
 
 The same Latin-hypercube sample (the command's: ``population.uncertainty``)
-runs twice, on a local cluster of one worker process and then of two (one
+runs twice, on a local cluster of one worker process and on one of two (one
 thread each), and the wall time of each is printed with the speed-up. Each
 cluster is started and every worker has imported the model before the clock
 starts, so the figures are the runs' own; the two runs' outputs must be equal
 (the same seeds on any number of workers), which the benchmark checks.
+
+The two are timed in alternating halves, one worker, two, two, one (an ABBA
+order): the first half of the runs on one worker, then on two, then the
+second half on two, then on one. This machine's speed drifts by tens of
+percent within minutes (the same runs took 1.1 s each in one hour and 2.0 s
+in the next), and timing all of one then all of the other charged that drift
+to the speed-up; in ABBA order a steady drift falls on both alike. Each
+block's time is printed, so a drift shows.
 
     STARSIM_INSTALL_FONTS=0 .venv/bin/python benchmarks/bench_uncertainty.py \
         [--runs 200] [--agents 100000] [--years 10]
@@ -22,6 +30,7 @@ import argparse
 import os
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 os.environ.setdefault("STARSIM_INSTALL_FONTS", "0")
 
@@ -30,6 +39,24 @@ from figures import figure
 from ketpath.population import uncertainty
 
 TARGET_SPEED_UP = 1.8
+
+
+@dataclass(frozen=True)
+class Block:
+    workers: int
+    first: int
+    """Index of the block's first run in the sample."""
+    stop: int
+
+
+def _workers(count: int) -> str:
+    return "1 worker" if count == 1 else f"{count} workers"
+
+
+def abba(runs: int) -> list[Block]:
+    """One worker, two, two, one: each count runs the first half, then the second."""
+    half = runs // 2
+    return [Block(1, 0, half), Block(2, 0, half), Block(2, half, runs), Block(1, half, runs)]
 
 
 def _warm() -> bool:
@@ -77,11 +104,21 @@ def main() -> None:
     )
     size = f"{options.runs} runs of {options.agents:,} agents x {options.years} years"
     print(f"uncertainty on Dask: {size}, {len(chosen)} assumptions varied")
-    one, first = _timed(1, specs)
+    seconds = {1: 0.0, 2: 0.0}
+    outputs: dict[int, list[dict[str, float | None]]] = {1: [], 2: []}
+    for block in abba(options.runs):
+        taken, results = _timed(block.workers, specs[block.first : block.stop])
+        seconds[block.workers] += taken
+        outputs[block.workers].extend(results)  # each count runs the first half first
+        count = block.stop - block.first
+        print(
+            f"  runs {block.first + 1}-{block.stop} on {_workers(block.workers)}:"
+            f" {taken:7.1f} s  ({count / taken * 60:.1f} runs/min)"
+        )
+    one, two = seconds[1], seconds[2]
     print(f"  1 worker : {one:8.1f} s  ({options.runs / one * 60:.1f} runs/min)")
-    two, second = _timed(2, specs)
     print(f"  2 workers: {two:8.1f} s  ({options.runs / two * 60:.1f} runs/min)")
-    if first != second:
+    if outputs[1] != outputs[2]:
         raise SystemExit("the outputs differ between one worker and two: runs are not reproducible")
     speed_up = one / two
     print(
