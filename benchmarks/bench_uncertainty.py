@@ -112,7 +112,7 @@ def main() -> None:
         outputs[block.workers].extend(results)  # each count runs the first half first
         count = block.stop - block.first
         print(
-            f"  runs {block.first + 1}-{block.stop} on {_workers(block.workers)}:"
+            f"  runs {block.first + 1:>4}-{block.stop:<4} on {_workers(block.workers):<9}:"
             f" {taken:7.1f} s  ({count / taken * 60:.1f} runs/min)"
         )
     one, two = seconds[1], seconds[2]
