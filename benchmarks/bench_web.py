@@ -30,6 +30,14 @@ storage: its rate over the bare insert rate is printed for information, as a
 ceiling that no ketpath request, a write included, can pass on this stack
 (FastAPI, its middleware, uvicorn) and this machine.
 
+With ``--people N`` the writes come from N people, each with an account and
+a token of their own, client ``i`` writing as person ``i`` modulo N (both
+apps store the same rows for the same people). The default, one person
+written to by every client, makes each write wait for the person's row: on
+PostgreSQL that row lock, not the server's CPU, caps the bare app, so its
+rate rises with more people while ketpath's, bound by its CPU, does not
+(``docs/web-performance.md``).
+
 With ``--postgres`` both run on a throwaway PostgreSQL server with its default
 durability (``durable_postgres.py``), the bare app on a copy of ketpath's
 database (``CREATE DATABASE … TEMPLATE``); the targets are the same.
@@ -47,7 +55,7 @@ import os
 import statistics
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -157,6 +165,24 @@ def write_loads(prepared: Prepared) -> tuple[WriteLoad, WriteLoad]:
     )
 
 
+def writers(database: Path | str, prepared: Prepared, people: int) -> list[Prepared]:
+    """Who writes: the benchmark's person alone, or ``people`` new accounts with no records."""
+    if people == 1:
+        return [prepared]
+    found = []
+    with open_database(str(database)) as db:
+        for number in range(people):
+            email = f"writer{number}@example.org"
+            user = accounts.register(db, email=email, password=PASSWORD)
+            assert user.person_name is not None
+            with db.unit_of_work() as uow:
+                person = uow.people.get(user.person_name)
+                assert person is not None
+            token = accounts.create_api_token(db, email=email)
+            found.append(Prepared(token=token, user_id=user.id, person_id=person.id))
+    return found
+
+
 def reads(ketpath: Server, bare: Server, prepared: Prepared, requests: int) -> bool:
     """The dashboard beside the bare read, then right after writes; True if the targets are met."""
     timings, bare_timings = dashboard_beside_bare_read(ketpath, bare, prepared.person_id, requests)
@@ -198,20 +224,26 @@ def reads(ketpath: Server, bare: Server, prepared: Prepared, requests: int) -> b
     return p95 <= DASHBOARD_P95_TARGET_MS and ratio <= DASHBOARD_TO_BARE_READ_TARGET
 
 
-def writes(ketpath: Server, bare: Server, prepared: Prepared, clients: int, seconds: float) -> bool:
+def writes(
+    ketpath: Server, bare: Server, people: Sequence[Prepared], clients: int, seconds: float
+) -> bool:
     """Sustained POSTs to each, in turn; True if the targets are met."""
-    ketpath_load, bare_load = write_loads(prepared)
+    loads = [write_loads(person) for person in people]
     found, bare_found = alternating_posts(
-        (ketpath, ketpath_load), (bare, bare_load), clients, seconds
+        (ketpath, [pair[0] for pair in loads]),
+        (bare, [pair[1] for pair in loads]),
+        clients,
+        seconds,
     )
     ratio = found.rate / bare_found.rate if bare_found.rate else 0.0
+    who = f"{clients} clients" + (f", {len(people)} people" if len(people) > 1 else "")
     print(
-        f"POST /api/v1/records, {clients} clients for {found.seconds:.1f} s: "
+        f"POST /api/v1/records, {who} for {found.seconds:.1f} s: "
         f"{found.rate:.0f} requests/s, {found.answered} stored, {found.errors} errors "
         f"(target >= {WRITES_PER_SECOND_TARGET:.0f}/s, 0 errors)"
     )
     print(
-        f"bare insert, {clients} clients for {bare_found.seconds:.1f} s: "
+        f"bare insert, {who} for {bare_found.seconds:.1f} s: "
         f"{bare_found.rate:.0f} requests/s, {bare_found.answered} stored, "
         f"{bare_found.errors} errors; ketpath/bare {ratio:.2f}x "
         f"(target >= {POST_TO_BARE_INSERT_TARGET}x)"
@@ -230,7 +262,7 @@ def writes(ketpath: Server, bare: Server, prepared: Prepared, clients: int, seco
         "req/s",
         target=WRITES_PER_SECOND_TARGET,
         better="higher",
-        label=f"POST /api/v1/records, {clients} clients",
+        label=f"POST /api/v1/records, {who}",
         note=f"{found.errors} errors",
     )
     figure(
@@ -239,7 +271,8 @@ def writes(ketpath: Server, bare: Server, prepared: Prepared, clients: int, seco
         "x",
         target=POST_TO_BARE_INSERT_TARGET,
         better="higher",
-        label="POST rate / bare insert rate",
+        label="POST rate / bare insert rate"
+        + (f", {len(people)} people" if len(people) > 1 else ""),
         note=f"bare {bare_found.rate:.0f} req/s",
     )
     figure(
@@ -278,18 +311,27 @@ def main() -> int:
     parser.add_argument("--dashboard-requests", type=int, default=100)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument(
+        "--people",
+        type=int,
+        default=1,
+        help="how many people the clients write as (default 1: every client, one person)",
+    )
     parser.add_argument("--postgres", action="store_true", help="on PostgreSQL, not SQLite")
     options = parser.parse_args()
+    if options.people < 1:
+        parser.error("--people must be at least 1")
     print(f"load average at start: {load_average()}")
     with benchmark_databases(postgres=options.postgres) as (database, baseline):
         prepared = prepare(database)
+        people = writers(database, prepared, options.people)
         copy_for_baseline(database, baseline)
         ketpath = start_ketpath(database)
         try:
             bare = start_baseline(baseline)
             try:
                 reads_met = reads(ketpath, bare, prepared, options.dashboard_requests)
-                writes_met = writes(ketpath, bare, prepared, options.clients, options.seconds)
+                writes_met = writes(ketpath, bare, people, options.clients, options.seconds)
             finally:
                 bare.stop()
         finally:

@@ -20,7 +20,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -191,14 +191,16 @@ Request = tuple[str, str, str | None, Mapping[str, str]]
 
 def sustained(
     port: int,
-    request_for: Callable[[int], Request],
+    request_for: Callable[[int, int], Request],
     ok_status: int,
     clients: int,
     seconds: float,
     *,
     timeout: float = 30.0,
 ) -> Throughput:
-    """``clients`` threads sending ``request_for(n)`` (n = 1, 2, ... in each thread) for ``seconds``.
+    """``clients`` threads sending ``request_for(client, n)`` for ``seconds``.
+
+    ``client`` is the thread's number (0, 1, ...), ``n`` its request's (1, 2, ...).
 
     All start together (a barrier) and stop at one deadline; a response with
     ``ok_status`` is answered, anything else (another status, a broken
@@ -209,7 +211,7 @@ def sustained(
     start_gate = threading.Barrier(clients + 1)
     deadline = 0.0
 
-    def client_loop() -> None:
+    def client_loop(client: int) -> None:
         # http.client rather than httpx: the clients share this machine's cores with
         # the server, and the lighter client leaves more of them to what is measured.
         ok = errors = sequence = 0
@@ -217,7 +219,7 @@ def sustained(
         start_gate.wait()
         while time.monotonic() < deadline:
             sequence += 1
-            method, path, body, headers = request_for(sequence)
+            method, path, body, headers = request_for(client, sequence)
             try:
                 connection.request(method, path, body=body, headers=headers)
                 response = connection.getresponse()
@@ -232,7 +234,7 @@ def sustained(
             counts.answered += ok
             counts.errors += errors
 
-    threads = [threading.Thread(target=client_loop) for _ in range(clients)]
+    threads = [threading.Thread(target=client_loop, args=(client,)) for client in range(clients)]
     for thread in threads:
         thread.start()
     began = time.monotonic()
@@ -244,12 +246,19 @@ def sustained(
     return counts
 
 
-def sustained_posts(port: int, load: WriteLoad, clients: int, seconds: float) -> Throughput:
-    """``clients`` threads POSTing for ``seconds``; a 201 is stored, anything else an error."""
-    headers = {**load.headers, "Content-Type": "application/json"}
+def sustained_posts(
+    port: int, load: WriteLoad | Sequence[WriteLoad], clients: int, seconds: float
+) -> Throughput:
+    """``clients`` threads POSTing for ``seconds``; a 201 is stored, anything else an error.
 
-    def post(sequence: int) -> Request:
-        return "POST", load.path, json.dumps(load.body(sequence)), headers
+    Given several loads (one per person writing), client ``i`` sends load ``i`` modulo their number.
+    """
+    loads = [load] if isinstance(load, WriteLoad) else list(load)
+    headers = [{**each.headers, "Content-Type": "application/json"} for each in loads]
+
+    def post(client: int, sequence: int) -> Request:
+        which = client % len(loads)
+        return "POST", loads[which].path, json.dumps(loads[which].body(sequence)), headers[which]
 
     return sustained(port, post, 201, clients, seconds)
 
@@ -265,13 +274,18 @@ def sustained_gets(
 ) -> Throughput:
     """``clients`` threads GETting ``path`` for ``seconds``; a 200 counts, anything else errs."""
     return sustained(
-        port, lambda _sequence: ("GET", path, None, headers), 200, clients, seconds, timeout=timeout
+        port,
+        lambda _client, _sequence: ("GET", path, None, headers),
+        200,
+        clients,
+        seconds,
+        timeout=timeout,
     )
 
 
 def alternating_posts(
-    first: tuple[Server, WriteLoad],
-    second: tuple[Server, WriteLoad],
+    first: tuple[Server, WriteLoad | Sequence[WriteLoad]],
+    second: tuple[Server, WriteLoad | Sequence[WriteLoad]],
     clients: int,
     seconds: float,
 ) -> tuple[Throughput, Throughput]:
