@@ -42,7 +42,7 @@ With ``--postgres`` both run on a throwaway PostgreSQL server with its default
 durability (``durable_postgres.py``), the bare app on a copy of ketpath's
 database (``CREATE DATABASE … TEMPLATE``); the targets are the same.
 
-    python benchmarks/bench_web.py [--dashboard-requests 100] [--seconds 10] [--clients 32]
+    python benchmarks/bench_web.py [--dashboard-requests 100] [--seconds 10] [--clients 32] [--people 1]
                                    [--postgres]
 
 (``--seconds`` is each server's share of the write phase: the run writes for twice that.)
@@ -83,6 +83,7 @@ from loadgen import (
 from synthetic import five_year_history
 
 from ketpath.services import accounts, import_records, open_database
+from ketpath.store import Database
 
 EMAIL = "bench@example.org"
 PASSWORD = "a benchmark passphrase"
@@ -102,16 +103,21 @@ class Prepared:
 def prepare(database: Path | str) -> Prepared:
     """An account with five years of records, its API token and the ids the bare app needs."""
     with open_database(str(database)) as db:
-        user = accounts.register(db, email=EMAIL, password=PASSWORD)
-        assert user.person_name is not None
-        result = import_records(db, user.person_name, five_year_history(0), create=False)
+        name, prepared = _account(db, EMAIL)
+        result = import_records(db, name, five_year_history(0), create=False)
         print(f"history: {result.count} records")
-        with db.unit_of_work() as uow:
-            person = uow.people.get(user.person_name)
-            assert person is not None
-        return Prepared(
-            token=accounts.create_api_token(db, email=EMAIL), user_id=user.id, person_id=person.id
-        )
+        return prepared
+
+
+def _account(db: Database, email: str) -> tuple[str, Prepared]:
+    """A new account's person name, and its API token and ids."""
+    user = accounts.register(db, email=email, password=PASSWORD)
+    assert user.person_name is not None
+    with db.unit_of_work() as uow:
+        person = uow.people.get(user.person_name)
+        assert person is not None
+    token = accounts.create_api_token(db, email=email)
+    return user.person_name, Prepared(token=token, user_id=user.id, person_id=person.id)
 
 
 @contextmanager
@@ -169,18 +175,8 @@ def writers(database: Path | str, prepared: Prepared, people: int) -> list[Prepa
     """Who writes: the benchmark's person alone, or ``people`` new accounts with no records."""
     if people == 1:
         return [prepared]
-    found = []
     with open_database(str(database)) as db:
-        for number in range(people):
-            email = f"writer{number}@example.org"
-            user = accounts.register(db, email=email, password=PASSWORD)
-            assert user.person_name is not None
-            with db.unit_of_work() as uow:
-                person = uow.people.get(user.person_name)
-                assert person is not None
-            token = accounts.create_api_token(db, email=email)
-            found.append(Prepared(token=token, user_id=user.id, person_id=person.id))
-    return found
+        return [_account(db, f"writer{number}@example.org")[1] for number in range(people)]
 
 
 def reads(ketpath: Server, bare: Server, prepared: Prepared, requests: int) -> bool:
@@ -236,7 +232,8 @@ def writes(
         seconds,
     )
     ratio = found.rate / bare_found.rate if bare_found.rate else 0.0
-    who = f"{clients} clients" + (f", {len(people)} people" if len(people) > 1 else "")
+    spread = f", {len(people)} people" if len(people) > 1 else ""
+    who = f"{clients} clients{spread}"
     print(
         f"POST /api/v1/records, {who} for {found.seconds:.1f} s: "
         f"{found.rate:.0f} requests/s, {found.answered} stored, {found.errors} errors "
@@ -271,8 +268,7 @@ def writes(
         "x",
         target=POST_TO_BARE_INSERT_TARGET,
         better="higher",
-        label="POST rate / bare insert rate"
-        + (f", {len(people)} people" if len(people) > 1 else ""),
+        label=f"POST rate / bare insert rate{spread}",
         note=f"bare {bare_found.rate:.0f} req/s",
     )
     figure(
