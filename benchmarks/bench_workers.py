@@ -8,7 +8,9 @@ count, ``ketpath serve --workers N`` (plain ``serve`` for one) runs on it and
 is measured by the same load generator as ``bench_web.py`` (``loadgen.py``):
 
 - POST ``/api/v1/records``: ``--clients`` threads for ``--seconds``, into a
-  fresh account per run (so no run writes into another's history);
+  fresh account per run (so no run writes into another's history), or with
+  ``--people N`` into N fresh accounts, thread ``i`` writing as person ``i``
+  modulo N, so that the writes do not all wait for one person's row;
 - the dashboard (``GET /``) of a person with five years of data
   (``synthetic.five_year_history``, ~5,000 records): ``--readers`` threads
   for ``--seconds``, after every worker's cache was warmed.
@@ -16,8 +18,13 @@ is measured by the same load generator as ``bench_web.py`` (``loadgen.py``):
 Each figure is printed with its ratio to one worker. No target: on a
 machine of two cores shared with PostgreSQL and the load generator, more
 workers may not help, and the ratio says so. Nothing else is measured.
+With 32 people the POST rate did not grow with workers either (2026-12-01:
+334, 290 and 322 /s for 1, 2 and 4 workers, against 220, 241 and 261 /s
+for one person just after; load average 8.5): the two cores are already
+busy with one worker, PostgreSQL and the load generator.
 
-    python benchmarks/bench_workers.py [--workers 1,2,4] [--seconds 10] [--clients 32] [--readers 8]
+    python benchmarks/bench_workers.py [--workers 1,2,4] [--seconds 10] [--clients 32]
+                                       [--readers 8] [--people 1]
 """
 
 from __future__ import annotations
@@ -76,12 +83,16 @@ def prepare_reader(url: str) -> None:
         print(f"dashboard history: {result.count} records")
 
 
-def fresh_writer(url: str) -> str:
-    """A new account to POST into; its API token."""
-    email = f"writer-{uuid.uuid4().hex[:8]}@example.org"
+def fresh_writers(url: str, people: int) -> list[str]:
+    """New accounts to POST into, one per person writing; their API tokens."""
+    run = uuid.uuid4().hex[:8]
     with open_database(url) as db:
-        accounts.register(db, email=email, password=PASSWORD)
-        return accounts.create_api_token(db, email=email)
+        tokens = []
+        for number in range(people):
+            email = f"writer-{run}-{number}@example.org"
+            accounts.register(db, email=email, password=PASSWORD)
+            tokens.append(accounts.create_api_token(db, email=email))
+        return tokens
 
 
 # ---------------------------------------------------------------- the dashboard
@@ -112,7 +123,7 @@ class Run:
 
 
 def measure(url: str, workers: int, options: argparse.Namespace) -> Run:
-    token = fresh_writer(url)
+    tokens = fresh_writers(url, options.people)
     server = start_workers(url, workers)
     try:
         cookie = session_cookie(server)
@@ -122,10 +133,13 @@ def measure(url: str, workers: int, options: argparse.Namespace) -> Run:
             server.port, cookie, readers=max(options.readers, workers * 2), seconds=5.0 * workers
         )
         reads = sustained_dashboards(server.port, cookie, options.readers, options.seconds)
-        load = WriteLoad(
-            path="/api/v1/records", headers={"Authorization": f"Bearer {token}"}, body=craving
-        )
-        writes = sustained_posts(server.port, load, options.clients, options.seconds)
+        loads = [
+            WriteLoad(
+                path="/api/v1/records", headers={"Authorization": f"Bearer {token}"}, body=craving
+            )
+            for token in tokens
+        ]
+        writes = sustained_posts(server.port, loads, options.clients, options.seconds)
     finally:
         server.stop()
     return Run(
@@ -182,7 +196,15 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--clients", type=int, default=32, help="Threads POSTing.")
     parser.add_argument("--readers", type=int, default=8, help="Threads reading the dashboard.")
+    parser.add_argument(
+        "--people",
+        type=int,
+        default=1,
+        help="People the POSTing threads write as, thread i as person i modulo this.",
+    )
     options = parser.parse_args()
+    if options.people < 1:
+        parser.error("--people must be at least 1")
     counts = [int(part) for part in options.workers.split(",") if part.strip()]
     print(f"load average at start: {load_average()} ({os.cpu_count()} CPUs)")
     with durable_postgres(free_port()) as server:
