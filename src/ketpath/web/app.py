@@ -5,6 +5,12 @@ One app serves the person's pages (``pages``), the account pages
 migrated) when the app is built and closed when it shuts down; routes reach it
 as ``request.app.state.db``. Only the API is described in ``/openapi.json``;
 there is no interactive docs page, because FastAPI's loads its script from a CDN.
+
+FastAPI's own OpenTelemetry (spans, metrics, and error logs with exception
+messages) is switched off: it would start recording as soon as
+anything in the process set up an OpenTelemetry provider, or export to a
+collector named in ``OTEL_*`` variables, and ketpath sends nothing off the
+machine that the person did not export or share.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
+from fastapi.telemetry import TelemetryConfig
 
 import ketpath
 from ketpath.knowledge.clinic_wording import load_wordings
@@ -42,6 +49,15 @@ from ketpath.web.errors import install_error_handlers, unexpected_error_response
 from ketpath.web.security import SecurityMiddleware
 from ketpath.web.settings import Settings
 from ketpath.web.templating import STATIC_DIR
+
+#: Every signal of FastAPI's built-in OpenTelemetry off, and no exporters from the environment.
+NO_TELEMETRY: TelemetryConfig = {
+    "tracing": False,
+    "metrics": False,
+    "logs": False,
+    "operation_spans": False,
+    "auto_configure": False,
+}
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -81,6 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         openapi_url="/openapi.json",
         lifespan=lifespan,
+        telemetry=NO_TELEMETRY,
         dependencies=[Depends(deps.unlocked)],  # the app lock: a locked session reaches no route
     )
     app.state.settings = config
