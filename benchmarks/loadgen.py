@@ -247,13 +247,12 @@ def sustained(
 
 
 def sustained_posts(
-    port: int, load: WriteLoad | Sequence[WriteLoad], clients: int, seconds: float
+    port: int, loads: Sequence[WriteLoad], clients: int, seconds: float
 ) -> Throughput:
     """``clients`` threads POSTing for ``seconds``; a 201 is stored, anything else an error.
 
-    Given several loads (one per person writing), client ``i`` sends load ``i`` modulo their number.
+    One load per person writing: client ``i`` sends load ``i`` modulo their number.
     """
-    loads = [load] if isinstance(load, WriteLoad) else list(load)
     headers = [{**each.headers, "Content-Type": "application/json"} for each in loads]
 
     def post(client: int, sequence: int) -> Request:
@@ -284,17 +283,17 @@ def sustained_gets(
 
 
 def alternating_posts(
-    first: tuple[Server, WriteLoad | Sequence[WriteLoad]],
-    second: tuple[Server, WriteLoad | Sequence[WriteLoad]],
+    first: tuple[Server, Sequence[WriteLoad]],
+    second: tuple[Server, Sequence[WriteLoad]],
     clients: int,
     seconds: float,
 ) -> tuple[Throughput, Throughput]:
     """``seconds`` of writes to each, in halves: first, second, second, first."""
     totals = (Throughput(), Throughput())
     for index in (0, 1, 1, 0):
-        server, load = (first, second)[index]
+        server, loads = (first, second)[index]
         before = process_cpu_seconds(server.process.pid)
-        found = sustained_posts(server.port, load, clients, seconds / 2)
+        found = sustained_posts(server.port, loads, clients, seconds / 2)
         after = process_cpu_seconds(server.process.pid)
         found.cpu_seconds = after - before if before is not None and after is not None else None
         totals[index].add(found)
