@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -78,9 +79,11 @@ def person_id(db: Database, account: Account) -> int:
         return person.id
 
 
-def login(
-    client: TestClient | httpx.Client, email: str, password: str
-) -> httpx2.Response | httpx.Response:
+#: What :func:`login` answers: the test client's response (httpx2) or a real server's (httpx).
+LoginResponse = httpx2.Response | httpx.Response
+
+
+def login(client: TestClient | httpx.Client, email: str, password: str) -> LoginResponse:
     """Log in through the form; the client keeps the session cookie. Returns the response.
 
     ``client`` is the app's test client (on httpx2, as Starlette's is) or an
@@ -89,6 +92,10 @@ def login(
     return client.post(
         "/login", data={"email": email, "password": password}, follow_redirects=False
     )
+
+
+#: The ``login`` fixture's type.
+Login = Callable[[TestClient | httpx.Client, str, str], LoginResponse]
 
 
 def free_port() -> int:

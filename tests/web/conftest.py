@@ -18,8 +18,6 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import httpx
-import httpx2
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -34,6 +32,7 @@ from webtest import (
     TEST_HASHING,
     Account,
     LiveServer,
+    Login,
     free_port,
     login,
     person_id,
@@ -66,9 +65,7 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 
 
 @pytest.fixture(name="login")
-def login_fixture() -> Callable[
-    [TestClient | httpx.Client, str, str], httpx2.Response | httpx.Response
-]:
+def login_fixture() -> Login:
     return login
 
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import httpx
-import httpx2
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
@@ -13,7 +11,7 @@ from ketpath.core.records import Record
 from ketpath.services import OPERATOR, import_records, person_records
 from ketpath.store import Database
 from ketpath.store.tables import people, plans, records, sessions, users
-from webtest import Account, login
+from webtest import Account, Login, login
 
 
 def test_it_registers_a_person_who_then_logs_in(client: TestClient, db: Database) -> None:
@@ -86,7 +84,7 @@ def test_passwords_are_stored_as_argon2id_hashes(alice: Account, db: Database) -
 
 def test_a_wrong_password_is_refused_without_saying_which_part_was_wrong(
     alice: Account,
-    login: Callable[[TestClient | httpx.Client, str, str], httpx2.Response | httpx.Response],
+    login: Login,
 ) -> None:
     with TestClient(alice.client.app, base_url="http://127.0.0.1") as other:
         wrong = other.post("/login", data={"email": alice.email, "password": "not the password"})
@@ -115,7 +113,7 @@ def test_an_old_session_cookie_does_not_work_after_logout(alice: Account) -> Non
 
 def test_changing_the_password_logs_out_other_sessions(
     alice: Account,
-    login: Callable[[TestClient | httpx.Client, str, str], httpx2.Response | httpx.Response],
+    login: Login,
 ) -> None:
     with TestClient(alice.client.app, base_url="http://127.0.0.1") as laptop:
         login(laptop, alice.email, alice.password)
