@@ -8,8 +8,7 @@ check the order the benchmark runs in, not its figures.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
+import importlib
 from pathlib import Path
 from types import ModuleType
 
@@ -20,15 +19,8 @@ BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 
 @pytest.fixture
 def bench(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
-    monkeypatch.syspath_prepend(str(BENCHMARKS))
-    spec = importlib.util.spec_from_file_location(
-        "bench_uncertainty", BENCHMARKS / "bench_uncertainty.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    monkeypatch.setitem(sys.modules, "bench_uncertainty", module)  # dataclasses look it up
-    spec.loader.exec_module(module)
-    return module
+    monkeypatch.syspath_prepend(str(BENCHMARKS))  # as a script run from benchmarks/ has it
+    return importlib.import_module("bench_uncertainty")
 
 
 @pytest.mark.parametrize("runs", [1, 2, 5, 200])
