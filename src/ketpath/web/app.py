@@ -7,10 +7,10 @@ as ``request.app.state.db``. Only the API is described in ``/openapi.json``;
 there is no interactive docs page, because FastAPI's loads its script from a CDN.
 
 FastAPI's own OpenTelemetry (spans, metrics, and error logs with exception
-messages) is switched off: it would start recording as soon as
-anything in the process set up an OpenTelemetry provider, or export to a
-collector named in ``OTEL_*`` variables, and ketpath sends nothing off the
-machine that the person did not export or share.
+messages) is switched off: it would start recording as soon as anything in
+the process set up an OpenTelemetry provider, or export to a collector named
+in ``OTEL_*`` variables, and ketpath sends nothing off the machine that the
+person did not export or share.
 """
 
 from __future__ import annotations
